@@ -1,0 +1,1 @@
+"""The PySide6 desktop window of 关工台账."""

@@ -1,0 +1,195 @@
+"""关工台账 — entry point: parses the command line (contract.md §1) and dispatches.
+
+No business logic lives here: every command calls the same services the window uses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from models.errors import UserError  # noqa: E402
+
+
+class ChineseParser(argparse.ArgumentParser):
+    """argparse whose refusals are a Chinese sentence and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        print(f"命令参数不对（{message}）。请用 python main.py --help 查看用法。", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = ChineseParser(prog="main.py", description="关工台账：乡镇关工委工作台账")
+    p.add_argument("--db", type=Path, help="数据库文件（默认在用户数据文件夹）")
+    p.add_argument("--smoke", action="store_true", help="打开主窗口，显示首页后退出")
+    sub = p.add_subparsers(dest="command", parser_class=ChineseParser)
+
+    def cmd(name: str, help_: str) -> argparse.ArgumentParser:
+        c = sub.add_parser(name, help=help_)
+        c.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="数据库文件")
+        return c
+
+    c = cmd("demo", "建立演示乡镇数据")
+    c.add_argument("--scale", type=int, default=1)
+    c = cmd("import", "从 Excel 导入")
+    c.add_argument("kind")
+    c.add_argument("file", type=Path)
+    c.add_argument("--dry-run", action="store_true")
+    c.add_argument("--skip-invalid", action="store_true")
+    c.add_argument("--update", action="store_true")
+    c.add_argument("--json", action="store_true")
+    c.add_argument("--errors-out", type=Path, help="把出错的行另存为 Excel 文件")
+    c = cmd("template", "生成空白导入模板")
+    c.add_argument("kind")
+    c.add_argument("--out", type=Path, required=True)
+    cmd("forms", "列出标准报表")
+    c = cmd("export", "导出报表")
+    c.add_argument("form")
+    c.add_argument("--format", choices=("xlsx", "pdf"), required=True)
+    c.add_argument("--out", type=Path, required=True)
+    c.add_argument("--year", type=int)
+    c.add_argument("--full-id", action="store_true")
+    c = cmd("stats", "年度统计数字")
+    c.add_argument("--year", type=int, required=True)
+    c.add_argument("--json", action="store_true")
+    c = cmd("package", "生成上报包")
+    c.add_argument("--year", type=int, required=True)
+    c.add_argument("--out", type=Path, required=True)
+    c = cmd("backup", "备份数据库")
+    c.add_argument("--out", type=Path, required=True)
+    c = cmd("restore", "从备份恢复")
+    c.add_argument("file", type=Path)
+    c = cmd("check", "检查数据库")
+    c.add_argument("--json", action="store_true")
+    return p
+
+
+def run(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        from gui.app import run_app
+
+        return run_app(args.db, smoke=args.smoke)
+    return COMMANDS[args.command](args)
+
+
+# -- command handlers: open the database, call one service, print the result ---------------
+
+def _db_path(args: argparse.Namespace) -> Path:
+    from models.paths import default_db_path
+
+    return Path(args.db) if getattr(args, "db", None) else default_db_path()
+
+
+def _open(args: argparse.Namespace, create: bool = False):
+    from models.db import Database
+
+    return Database.open(_db_path(args), create=create)
+
+
+def _print_json(value: object) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=1))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from models import demo
+
+    db = _open(args, create=True)
+    try:
+        with db.session() as s:
+            written = demo.build(s, scale=args.scale)
+    finally:
+        db.close()
+    print("已建立演示乡镇：" + "，".join(f"{k} {v}" for k, v in written.items()))
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from models import stats
+
+    db = _open(args)
+    try:
+        with db.reader() as s:
+            figures = stats.year_figures(s, args.year)
+    finally:
+        db.close()
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False))
+    else:
+        _print_json(figures)
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from models import backup
+
+    db = _open(args)
+    try:
+        out = backup.write_verified_copy(db.path, args.out)
+    finally:
+        db.close()
+    print(f"已备份到“{out}”。")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from models import backup
+
+    kept = backup.restore(args.file, _db_path(args))
+    note = f"原来的数据已另存为“{kept}”。" if kept else ""
+    print(f"已从“{args.file}”恢复数据。{note}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from models import check
+
+    report = check.run(_db_path(args))
+    if args.json:
+        print(json.dumps({"ok": report.ok, "schema_version": report.schema_version,
+                          "counts": report.counts, "problems": report.problems},
+                         ensure_ascii=False))
+    elif report.ok:
+        print("检查通过：" + "，".join(f"{k} {v} 条" for k, v in report.counts.items()))
+    else:
+        print("检查发现问题：\n" + "\n".join(f"- {p}" for p in report.problems))
+    return 0 if report.ok else 1
+
+
+COMMANDS = {
+    "demo": cmd_demo,
+    "stats": cmd_stats,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+    "check": cmd_check,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        return run(sys.argv[1:] if argv is None else argv)
+    except UserError as err:
+        print(err.message, file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("已取消。", file=sys.stderr)
+        return 1
+    except Exception:
+        from models.crashlog import write_crash_log
+
+        where = write_crash_log(traceback.format_exc())
+        print(f"程序遇到意外错误，操作没有完成，数据没有改动。错误详情已保存到“{where}”，"
+              "请把这个文件发给技术支持人员。", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

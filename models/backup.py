@@ -1,0 +1,231 @@
+"""Backups through SQLite's online backup API, verified, rotated, and restore.
+
+Every backup is written to a temporary name, checked (``integrity_check`` and record counts equal
+to the source's) and only then renamed to its final name, so a backup that exists is whole.
+File names: ``<库名>_<YYYYmmdd-HHMMSS-mmm>_<kind>.sqlite`` where kind is 自动/手动/升级前/恢复前/导入前.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from models.db import SCHEMA_VERSION, Database, checkpoint, describe_os_error, inspect_file
+from models.entities import SUBJECT_LABELS, SUBJECTS
+from models.errors import DatabaseDamaged, DatabaseTooNew, FileProblem
+
+AUTO = "自动"
+KINDS_KEEP_OTHER = 10
+_NAME_RE = re.compile(r"^(?P<stem>.+)_(?P<stamp>\d{8}-\d{6}-\d{3})_(?P<kind>[^_.]+)\.sqlite$")
+
+
+@dataclass
+class BackupInfo:
+    """A backup file as listed to the clerk."""
+
+    path: Path
+    created: dt.datetime
+    kind: str
+    counts: dict[str, int] = field(default_factory=dict)
+    ok: bool = True
+    problem: str = ""
+
+
+def default_backup_dir(db_path: Path) -> Path:
+    """``backups/`` beside the database file."""
+    return Path(db_path).parent / "backups"
+
+
+def backup_dir_of(db: Database) -> Path:
+    """The folder chosen in 设置, or the default one."""
+    chosen = db.setting("backup_dir")
+    return Path(chosen) if chosen else default_backup_dir(db.path)
+
+
+def record_counts(con: sqlite3.Connection) -> dict[str, int]:
+    """Live (not deleted) records per subject, by Chinese label."""
+    counts = {}
+    for key, model in SUBJECTS.items():
+        table = model.__tablename__
+        try:
+            n = con.execute(f"SELECT count(*) FROM {table} WHERE deleted_at IS NULL").fetchone()[0]
+        except sqlite3.OperationalError:
+            n = 0
+        counts[SUBJECT_LABELS[key]] = n
+    return counts
+
+
+def _copy(src_path: Path, dest: Path) -> dict[str, int]:
+    """Online-backup ``src_path`` into ``dest`` (a new file); return the source's counts."""
+    src = sqlite3.connect(f"file:{src_path}?mode=ro", uri=True)
+    try:
+        out = sqlite3.connect(dest)
+        try:
+            src.backup(out)
+            out.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            out.close()
+        return record_counts(src)
+    finally:
+        src.close()
+
+
+def _verify(path: Path, expected: dict[str, int] | None = None) -> dict[str, int]:
+    """Integrity check and, when given, the expected counts. Raises DatabaseDamaged."""
+    _version, problems = inspect_file(path)
+    if problems:
+        raise DatabaseDamaged(f"备份文件“{path.name}”检查未通过：{problems[0]}")
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        counts = record_counts(con)
+    finally:
+        con.close()
+    if expected is not None and counts != expected:
+        raise DatabaseDamaged(f"备份文件“{path.name}”的记录数与原库不一致，备份未完成。")
+    return counts
+
+
+def write_verified_copy(src_path: Path, dest: Path) -> Path:
+    """Copy a database to ``dest`` through a temporary name, verified, then renamed.
+
+    Raises FileProblem when the folder cannot be written (full disk, read-only); no partial
+    file is left behind.
+    """
+    dest = Path(dest)
+    tmp = dest.with_name(dest.name + ".part")
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp.unlink(missing_ok=True)
+        counts = _copy(src_path, tmp)
+        _verify(tmp, counts)
+        with tmp.open("rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, dest)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise FileProblem(describe_os_error(err, dest)) from err
+    except sqlite3.Error as err:
+        tmp.unlink(missing_ok=True)
+        if "full" in str(err).lower():
+            raise FileProblem(f"磁盘空间不足，无法写入“{dest}”。请清理磁盘或换一个位置后再试。") from err
+        raise FileProblem(f"无法写入备份“{dest}”（{err}）。请换一个位置再试。") from err
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return dest
+
+
+def make_backup_of_file(db_path: Path, folder: Path, kind: str = AUTO, keep: int = 30) -> Path:
+    """A named, verified backup of ``db_path`` in ``folder``; old ones rotated away."""
+    while True:
+        now = dt.datetime.now()
+        stamp = f"{now:%Y%m%d-%H%M%S}-{now.microsecond // 1000:03d}"
+        dest = Path(folder) / f"{Path(db_path).stem}_{stamp}_{kind}.sqlite"
+        if not dest.exists():
+            break
+        time.sleep(0.002)
+    write_verified_copy(Path(db_path), dest)
+    rotate(Path(folder), Path(db_path).stem, keep)
+    return dest
+
+
+def make_backup(db: Database, kind: str = AUTO) -> Path:
+    """Back up the open database to its backup folder."""
+    keep = int(db.setting("backup_keep", "30") or 30)
+    return make_backup_of_file(db.path, backup_dir_of(db), kind, keep)
+
+
+def list_backups(folder: Path, stem: str | None = None, with_counts: bool = False
+                 ) -> list[BackupInfo]:
+    """Backups in ``folder`` (of the database named ``stem``), newest first."""
+    found: list[BackupInfo] = []
+    if not Path(folder).is_dir():
+        return found
+    for p in Path(folder).iterdir():
+        m = _NAME_RE.match(p.name)
+        if not m or (stem is not None and m["stem"] != stem):
+            continue
+        info = BackupInfo(p, dt.datetime.strptime(m["stamp"], "%Y%m%d-%H%M%S-%f"), m["kind"])
+        if with_counts:
+            try:
+                info.counts = _verify(p)
+            except (DatabaseDamaged, FileProblem) as err:
+                info.ok, info.problem = False, str(err)
+        found.append(info)
+    found.sort(key=lambda b: (b.created, b.path.name), reverse=True)
+    return found
+
+
+def rotate(folder: Path, stem: str, keep: int) -> list[Path]:
+    """Keep the newest ``keep`` automatic backups and 10 of each other kind; return removed."""
+    removed: list[Path] = []
+    by_kind: dict[str, list[BackupInfo]] = {}
+    for b in list_backups(folder, stem):
+        by_kind.setdefault(b.kind, []).append(b)
+    for kind, items in by_kind.items():
+        limit = max(1, keep) if kind == AUTO else KINDS_KEEP_OTHER
+        for b in items[limit:]:
+            b.path.unlink(missing_ok=True)
+            removed.append(b.path)
+    return removed
+
+
+def auto_backup_due(db: Database, max_age: dt.timedelta = dt.timedelta(days=1)) -> bool:
+    """True when there is no automatic backup younger than ``max_age``."""
+    autos = [b for b in list_backups(backup_dir_of(db), db.path.stem) if b.kind == AUTO]
+    return not autos or dt.datetime.now() - autos[0].created >= max_age
+
+
+def last_backup_time(db: Database) -> dt.datetime | None:
+    items = list_backups(backup_dir_of(db), db.path.stem)
+    return items[0].created if items else None
+
+
+def restore(backup_file: Path, db_path: Path, keep_dir: Path | None = None) -> Path | None:
+    """Replace the database at ``db_path`` by ``backup_file``.
+
+    The backup is verified first (whole, ours, not newer than this program). The current file,
+    if any, is kept: a verified backup of kind 恢复前, or a raw copy named ``…_损坏.sqlite``
+    when it is damaged. The swap is an atomic rename, so a crash leaves either the old or the
+    restored database. Returns the path of the kept copy. Raises DatabaseDamaged,
+    DatabaseTooNew or FileProblem, changing nothing.
+    """
+    backup_file, db_path = Path(backup_file), Path(db_path).resolve()
+    if not backup_file.is_file():
+        raise FileProblem(f"找不到备份文件“{backup_file}”。请检查路径。")
+    version, problems = inspect_file(backup_file)
+    if problems:
+        raise DatabaseDamaged(f"备份文件“{backup_file.name}”已损坏（{problems[0]}），不能用来恢复。")
+    if version > SCHEMA_VERSION:
+        raise DatabaseTooNew(f"备份文件“{backup_file.name}”由更新版本的程序建立，请先升级程序。")
+    keep_dir = keep_dir or default_backup_dir(db_path)
+    kept: Path | None = None
+    tmp = db_path.with_name(db_path.name + ".restoring")
+    try:
+        if db_path.exists():
+            try:
+                inspect_file(db_path)
+                checkpoint(db_path)
+                kept = make_backup_of_file(db_path, keep_dir, kind="恢复前")
+            except DatabaseDamaged:
+                keep_dir.mkdir(parents=True, exist_ok=True)
+                stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+                kept = keep_dir / f"{db_path.stem}_{stamp}_损坏.sqlite.keep"
+                shutil.copy2(db_path, kept)
+        write_verified_copy(backup_file, tmp)
+        for suffix in ("-wal", "-shm"):
+            Path(str(db_path) + suffix).unlink(missing_ok=True)
+        os.replace(tmp, db_path)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise FileProblem(describe_os_error(err, db_path)) from err
+    if version < SCHEMA_VERSION:
+        Database.open(db_path, upgrade_backup_dir=keep_dir).close()
+    return kept
+

@@ -1,0 +1,82 @@
+"""捐资助学: donations of money and goods, optionally to named students."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from models import codetables, records
+from models.changes import Changes
+from models.entities import Donation, Student
+from models.errors import ValidationError
+from models.money import to_fen
+from models.pinyin import initials
+
+
+@dataclass
+class DonationInput:
+    date: dt.date
+    donor: str
+    donor_type: str = "爱心人士"
+    money_yuan: str | float = 0
+    goods: str = ""
+    goods_value_yuan: str | float = 0
+    purpose: str = ""
+    recipients_text: str = ""
+    recipient_ids: list[int] = field(default_factory=list)
+    note: str = ""
+
+
+def values_of(s: Session, data: DonationInput) -> dict[str, Any]:
+    donor = data.donor.strip()
+    if not donor:
+        raise ValidationError("捐赠方", "请填写捐赠方")
+    if data.date is None:
+        raise ValidationError("日期", "请填写捐赠日期")
+    money, goods_value = to_fen(data.money_yuan or 0), to_fen(data.goods_value_yuan or 0)
+    if money < 0 or goods_value < 0:
+        raise ValidationError("金额", "金额不能是负数")
+    if money == 0 and goods_value == 0 and not data.goods.strip():
+        raise ValidationError("捐款金额", "请填写捐款金额或捐赠物资")
+    return {"date": data.date, "donor": donor, "donor_initials": initials(donor),
+            "donor_type": codetables.require(s, "donor_type", data.donor_type, "捐赠方类型"),
+            "money_fen": money, "goods": data.goods.strip(), "goods_value_fen": goods_value,
+            "purpose": data.purpose.strip(), "recipients_text": data.recipients_text.strip(),
+            "note": data.note.strip()}
+
+
+def _set_recipients(s: Session, d: Donation, ids: list[int]) -> None:
+    d.recipients = list(s.scalars(select(Student).where(Student.id.in_(ids),
+                                                        Student.deleted_at.is_(None))))
+    if d.recipients and not d.recipients_text:
+        d.recipients_text = "、".join(st.name for st in d.recipients)
+
+
+def create(s: Session, data: DonationInput) -> tuple[Donation, Changes]:
+    d = records.create(s, "donations", values_of(s, data), data.donor)
+    _set_recipients(s, d, data.recipient_ids)
+    return d, Changes.of("donations")
+
+
+def update(s: Session, did: int, data: DonationInput) -> Changes:
+    d = records.update_values(s, "donations", did, values_of(s, data), data.donor)
+    _set_recipients(s, d, data.recipient_ids)
+    return Changes.of("donations")
+
+
+def query(text: str = "", donor_type: str = "", year: int | None = None
+          ) -> Select[tuple[Donation]]:
+    q = select(Donation).where(Donation.deleted_at.is_(None))
+    text = text.strip()
+    if text:
+        q = q.where(Donation.donor.like(f"%{text}%")
+                    | Donation.donor_initials.like(f"{text.lower()}%"))
+    if donor_type:
+        q = q.where(Donation.donor_type == donor_type)
+    if year:
+        q = q.where(Donation.date.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+    return q

@@ -1,0 +1,328 @@
+"""SQLAlchemy 2 models of every subject in domain.md §2.
+
+Money is kept as integer 分 (``*_fen`` columns). Several codes in one column use
+:func:`models.codes.join_multi`. A record with ``deleted_at`` set is in the 回收站 and counts nowhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def now() -> dt.datetime:
+    """Local wall-clock time without microseconds, as the clerk reads it."""
+    return dt.datetime.now().replace(microsecond=0)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Tracked:
+    """Columns every user-editable record has."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now, onupdate=now)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+
+
+class Setting(Base):
+    """Committee settings and program state as key/value text."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+
+
+class CodeEntry(Base):
+    """One entry of an editable code table (domain.md §3)."""
+
+    __tablename__ = "code_entries"
+    __table_args__ = (UniqueConstraint("table_name", "value"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(40), index=True)
+    value: Mapped[str] = mapped_column(String(60))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    builtin: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Group(Tracked, Base):
+    """关工小组 / 基层关工组织."""
+
+    __tablename__ = "groups"
+    name: Mapped[str] = mapped_column(String(100), index=True)
+    name_initials: Mapped[str] = mapped_column(String(100), default="", index=True)
+    type: Mapped[str] = mapped_column(String(20), default="其他")
+    leader: Mapped[str] = mapped_column(String(40), default="")
+    deputy: Mapped[str] = mapped_column(String(40), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    member_count: Mapped[int] = mapped_column(Integer, default=0)
+    founded_on: Mapped[dt.date | None] = mapped_column(Date)
+    dissolved_on: Mapped[dt.date | None] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    assessments: Mapped[list[WuhaoAssessment]] = relationship(back_populates="group")
+
+
+class WuhaoAssessment(Base):
+    """A group's yearly 五好 assessment: five items and whether it is 达标."""
+
+    __tablename__ = "wuhao_assessments"
+    __table_args__ = (UniqueConstraint("group_id", "year"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    item1: Mapped[bool] = mapped_column(Boolean, default=False)
+    item2: Mapped[bool] = mapped_column(Boolean, default=False)
+    item3: Mapped[bool] = mapped_column(Boolean, default=False)
+    item4: Mapped[bool] = mapped_column(Boolean, default=False)
+    item5: Mapped[bool] = mapped_column(Boolean, default=False)
+    passed: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    group: Mapped[Group] = relationship(back_populates="assessments")
+
+    def items(self) -> list[bool]:
+        return [self.item1, self.item2, self.item3, self.item4, self.item5]
+
+
+class Person:
+    """Columns shared by 五老 and students."""
+
+    name: Mapped[str] = mapped_column(String(40), index=True)
+    name_initials: Mapped[str] = mapped_column(String(40), default="", index=True)
+    sex: Mapped[str] = mapped_column(String(2), default="")
+    birth_date: Mapped[dt.date | None] = mapped_column(Date)
+    id_number: Mapped[str | None] = mapped_column(String(18))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Volunteer(Tracked, Person, Base):
+    """五老."""
+
+    __tablename__ = "volunteers"
+    __table_args__ = (
+        Index("ux_volunteers_id_number", "id_number", unique=True,
+              sqlite_where=text("id_number IS NOT NULL AND deleted_at IS NULL")),
+    )
+    political_status: Mapped[str] = mapped_column(String(20), default="")
+    category: Mapped[str] = mapped_column(String(10), index=True)
+    former_post: Mapped[str] = mapped_column(String(200), default="")
+    specialty: Mapped[str] = mapped_column(String(200), default="")
+    roles: Mapped[str] = mapped_column(String(400), default="")
+    is_backbone: Mapped[bool] = mapped_column(Boolean, default=False)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"),
+                                                  index=True)
+    phone: Mapped[str] = mapped_column(String(40), default="", index=True)
+    joined_on: Mapped[dt.date | None] = mapped_column(Date)
+    left_on: Mapped[dt.date | None] = mapped_column(Date)
+    leave_reason: Mapped[str] = mapped_column(String(200), default="")
+
+    group: Mapped[Group | None] = relationship()
+
+
+class Student(Tracked, Person, Base):
+    """帮扶对象 / 帮扶学生."""
+
+    __tablename__ = "students"
+    __table_args__ = (
+        Index("ux_students_id_number", "id_number", unique=True,
+              sqlite_where=text("id_number IS NOT NULL AND deleted_at IS NULL")),
+    )
+    categories: Mapped[str] = mapped_column(String(400), default="")
+    school: Mapped[str] = mapped_column(String(100), default="")
+    grade: Mapped[str] = mapped_column(String(40), default="")
+    guardian: Mapped[str] = mapped_column(String(40), default="")
+    guardian_relation: Mapped[str] = mapped_column(String(20), default="")
+    guardian_phone: Mapped[str] = mapped_column(String(40), default="", index=True)
+    address: Mapped[str] = mapped_column(String(200), default="")
+    health_note: Mapped[str] = mapped_column(Text, default="")
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"))
+    registered_on: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="在帮")
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    group: Mapped[Group | None] = relationship()
+
+
+class Pairing(Tracked, Base):
+    """结对: one 五老 with one student for a period."""
+
+    __tablename__ = "pairings"
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id"), index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
+    mode: Mapped[str] = mapped_column(String(10), default="一对一")
+    started_on: Mapped[dt.date | None] = mapped_column(Date)
+    ended_on: Mapped[dt.date | None] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    volunteer: Mapped[Volunteer] = relationship()
+    student: Mapped[Student] = relationship()
+
+
+class AidRecord(Tracked, Base):
+    """帮扶记录: a visit, tutoring, counselling, money or goods given to a student."""
+
+    __tablename__ = "aid_records"
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
+    volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteers.id"), index=True)
+    pairing_id: Mapped[int | None] = mapped_column(ForeignKey("pairings.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10), default="走访看望")
+    date: Mapped[dt.date] = mapped_column(Date, index=True)
+    content: Mapped[str] = mapped_column(Text, default="")
+    money_fen: Mapped[int] = mapped_column(Integer, default=0)
+
+    student: Mapped[Student] = relationship()
+    volunteer: Mapped[Volunteer | None] = relationship()
+
+
+activity_participants = Table(
+    "activity_participants",
+    Base.metadata,
+    Column("activity_id", ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True),
+    Column("volunteer_id", ForeignKey("volunteers.id", ondelete="CASCADE"), primary_key=True),
+)
+
+donation_recipients = Table(
+    "donation_recipients",
+    Base.metadata,
+    Column("donation_id", ForeignKey("donations.id", ondelete="CASCADE"), primary_key=True),
+    Column("student_id", ForeignKey("students.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Activity(Tracked, Base):
+    """活动: one activity held (场次)."""
+
+    __tablename__ = "activities"
+    date: Mapped[dt.date] = mapped_column(Date, index=True)
+    title: Mapped[str] = mapped_column(String(200), index=True)
+    title_initials: Mapped[str] = mapped_column(String(200), default="")
+    theme: Mapped[str] = mapped_column(String(20), default="其他", index=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"))
+    organiser: Mapped[str] = mapped_column(String(100), default="")
+    place: Mapped[str] = mapped_column(String(200), default="")
+    volunteer_count: Mapped[int] = mapped_column(Integer, default=0)
+    youth_count: Mapped[int] = mapped_column(Integer, default=0)
+    summary: Mapped[str] = mapped_column(Text, default="")
+
+    group: Mapped[Group | None] = relationship()
+    participants: Mapped[list[Volunteer]] = relationship(secondary=activity_participants)
+    photos: Mapped[list[ActivityPhoto]] = relationship(back_populates="activity",
+                                                       cascade="all, delete-orphan")
+
+
+class ActivityPhoto(Base):
+    """A photo of an activity, copied into the data folder's ``photos/``."""
+
+    __tablename__ = "activity_photos"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"),
+                                             index=True)
+    file_name: Mapped[str] = mapped_column(String(200))
+    original_name: Mapped[str] = mapped_column(String(260), default="")
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+    activity: Mapped[Activity] = relationship(back_populates="photos")
+
+
+class Donation(Tracked, Base):
+    """捐资助学 / 捐钱捐物."""
+
+    __tablename__ = "donations"
+    date: Mapped[dt.date] = mapped_column(Date, index=True)
+    donor: Mapped[str] = mapped_column(String(100), index=True)
+    donor_initials: Mapped[str] = mapped_column(String(100), default="")
+    donor_type: Mapped[str] = mapped_column(String(20), default="其他")
+    money_fen: Mapped[int] = mapped_column(Integer, default=0)
+    goods: Mapped[str] = mapped_column(String(200), default="")
+    goods_value_fen: Mapped[int] = mapped_column(Integer, default=0)
+    purpose: Mapped[str] = mapped_column(String(200), default="")
+    recipients_text: Mapped[str] = mapped_column(String(400), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    recipients: Mapped[list[Student]] = relationship(secondary=donation_recipients)
+
+
+class Honor(Tracked, Base):
+    """表彰 of a 五老 (person) or a group (先进集体)."""
+
+    __tablename__ = "honors"
+    date: Mapped[dt.date | None] = mapped_column(Date)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    title: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(10), default="乡镇级")
+    issuer: Mapped[str] = mapped_column(String(100), default="")
+    recipient_name: Mapped[str] = mapped_column(String(100))
+    volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteers.id"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class VolunteerCare(Tracked, Base):
+    """慰问: a holiday visit or small subsidy to a 五老."""
+
+    __tablename__ = "volunteer_cares"
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id"), index=True)
+    date: Mapped[dt.date] = mapped_column(Date, index=True)
+    occasion: Mapped[str] = mapped_column(String(60), default="")
+    content: Mapped[str] = mapped_column(Text, default="")
+    money_fen: Mapped[int] = mapped_column(Integer, default=0)
+
+    volunteer: Mapped[Volunteer] = relationship()
+
+
+class AuditEntry(Base):
+    """One line of the audit log (who did what, when)."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=now, index=True)
+    user: Mapped[str] = mapped_column(String(60), default="")
+    action: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(String(20), default="")
+    record_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+#: subject key -> model, for the generic services, the 回收站 and the check
+SUBJECTS: dict[str, type[Tracked]] = {
+    "groups": Group,
+    "volunteers": Volunteer,
+    "students": Student,
+    "pairings": Pairing,
+    "aid": AidRecord,
+    "activities": Activity,
+    "donations": Donation,
+    "honors": Honor,
+    "cares": VolunteerCare,
+}
+
+SUBJECT_LABELS: dict[str, str] = {
+    "groups": "关工组织",
+    "volunteers": "五老",
+    "students": "帮扶对象",
+    "pairings": "结对",
+    "aid": "帮扶记录",
+    "activities": "活动",
+    "donations": "捐赠",
+    "honors": "表彰",
+    "cares": "慰问",
+}

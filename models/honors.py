@@ -1,0 +1,76 @@
+"""表彰 (commendations) and 慰问 (care visits to 五老)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from models import codetables, records
+from models.changes import Changes
+from models.entities import Honor, VolunteerCare
+from models.errors import ValidationError
+from models.money import to_fen
+
+
+@dataclass
+class HonorInput:
+    title: str
+    recipient_name: str
+    year: int
+    level: str = "乡镇级"
+    date: dt.date | None = None
+    issuer: str = ""
+    volunteer_id: int | None = None
+    group_id: int | None = None
+    note: str = ""
+
+
+def honor_values(s: Session, data: HonorInput) -> dict[str, Any]:
+    if not data.title.strip():
+        raise ValidationError("荣誉名称", "请填写荣誉名称")
+    if not data.recipient_name.strip():
+        raise ValidationError("表彰对象", "请填写表彰对象")
+    if not 1949 <= data.year <= 2100:
+        raise ValidationError("年度", "年度不对，请核对")
+    return {"title": data.title.strip(), "recipient_name": data.recipient_name.strip(),
+            "year": data.year, "date": data.date,
+            "level": codetables.require(s, "honor_level", data.level, "表彰级别"),
+            "issuer": data.issuer.strip(), "volunteer_id": data.volunteer_id,
+            "group_id": data.group_id, "note": data.note.strip()}
+
+
+def create_honor(s: Session, data: HonorInput) -> tuple[Honor, Changes]:
+    return records.create(s, "honors", honor_values(s, data), data.title), Changes.of("honors")
+
+
+def update_honor(s: Session, hid: int, data: HonorInput) -> Changes:
+    records.update_values(s, "honors", hid, honor_values(s, data), data.title)
+    return Changes.of("honors")
+
+
+@dataclass
+class CareInput:
+    volunteer_id: int
+    date: dt.date
+    occasion: str = "春节慰问"
+    content: str = ""
+    money_yuan: str | float = 0
+
+
+def care_values(s: Session, data: CareInput) -> dict[str, Any]:
+    records.get_live(s, "volunteers", data.volunteer_id)
+    if data.date is None:
+        raise ValidationError("日期", "请填写慰问日期")
+    fen = to_fen(data.money_yuan or 0)
+    if fen < 0:
+        raise ValidationError("金额", "金额不能是负数")
+    return {"volunteer_id": data.volunteer_id, "date": data.date,
+            "occasion": data.occasion.strip(), "content": data.content.strip(),
+            "money_fen": fen}
+
+
+def create_care(s: Session, data: CareInput) -> tuple[VolunteerCare, Changes]:
+    return records.create(s, "cares", care_values(s, data), data.occasion), Changes.of("cares")

@@ -1,0 +1,108 @@
+"""身份证号 (GB 11643-1999): validation, birth date and sex, masking.
+
+Also phone masking, since the same privacy rules (domain.md §6) apply.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+CHECK_CHARS = "10X98765432"
+_FULLWIDTH = str.maketrans("０１２３４５６７８９ｘＸ", "0123456789XX")
+_SPACE_RE = re.compile(r"[\s\u3000\u00a0]+")
+
+
+@dataclass(frozen=True)
+class IdInfo:
+    """What a valid ID number tells: birth date and sex (男/女)."""
+
+    number: str
+    birth_date: dt.date
+    sex: str
+
+
+def normalize(raw: str | None) -> str:
+    """Strip white space, make full-width digits ASCII and a lower-case x upper-case."""
+    if raw is None:
+        return ""
+    text = _SPACE_RE.sub("", str(raw)).translate(_FULLWIDTH)
+    return text.upper()
+
+
+def check_char(first17: str) -> str:
+    """The check character for the first 17 digits."""
+    total = sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True))
+    return CHECK_CHARS[total % 11]
+
+
+def problem(number: str) -> str | None:
+    """Why ``number`` (already normalised) is not a valid ID number, or None when it is."""
+    if len(number) != 18:
+        return f"身份证号应为18位，现在是{len(number)}位，请核对"
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        return "身份证号只能由数字组成，最后一位可以是X，请核对"
+    try:
+        birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return "身份证号中的出生日期不存在，请核对"
+    if birth.year < 1900 or birth > dt.date.today():
+        return "身份证号中的出生日期不合理，请核对"
+    if check_char(number[:17]) != number[17]:
+        return "身份证号校验位不对，请核对"
+    return None
+
+
+def parse(number: str) -> IdInfo:
+    """Birth date and sex of a valid, normalised number. Raises ValueError when invalid."""
+    reason = problem(number)
+    if reason:
+        raise ValueError(reason)
+    birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    sex = "男" if int(number[16]) % 2 == 1 else "女"
+    return IdInfo(number, birth, sex)
+
+
+def make(region: str, birth: dt.date, sequence: int) -> str:
+    """Build a valid number from a 6-digit region, a birth date and a 3-digit sequence."""
+    first17 = f"{region}{birth:%Y%m%d}{sequence:03d}"
+    return first17 + check_char(first17)
+
+
+def mask_id(number: str | None) -> str:
+    """``230221********123X``: the birth digits hidden (domain.md §6)."""
+    if not number:
+        return ""
+    if len(number) == 18:
+        return number[:6] + "*" * 8 + number[14:]
+    if len(number) > 8:
+        return number[:4] + "*" * (len(number) - 8) + number[-4:]
+    return "*" * len(number)
+
+
+def mask_phone(phone: str | None) -> str:
+    """``139****5678`` for mobiles; other numbers keep only their last four digits."""
+    if not phone:
+        return ""
+    if len(phone) == 11 and phone.isdigit():
+        return phone[:3] + "****" + phone[7:]
+    if len(phone) > 4:
+        return "*" * (len(phone) - 4) + phone[-4:]
+    return phone
+
+
+PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8}|\d{7,8})$")
+
+
+def normalize_phone(raw: str | None) -> str:
+    """Phones lose white space; full-width digits become ASCII."""
+    if raw is None:
+        return ""
+    return _SPACE_RE.sub("", str(raw)).translate(_FULLWIDTH).replace("－", "-")
+
+
+def phone_looks_odd(phone: str) -> bool:
+    """True when a non-empty phone is neither a mobile nor a landline."""
+    return bool(phone) and not PHONE_RE.match(phone)

@@ -1,0 +1,20 @@
+"""Pinyin initials for searching (``zs`` finds 张三)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pypinyin import Style, lazy_pinyin
+
+
+@lru_cache(maxsize=8192)
+def _char_initial(ch: str) -> str:
+    if ch.isascii():
+        return ch.lower() if ch.isalnum() else ""
+    letters = lazy_pinyin(ch, style=Style.FIRST_LETTER, errors="ignore")
+    return letters[0][:1].lower() if letters and letters[0] else ""
+
+
+def initials(text: str | None) -> str:
+    """Lower-case first letters of each character's pinyin; ASCII letters and digits kept."""
+    return "".join(_char_initial(ch) for ch in (text or ""))

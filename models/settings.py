@@ -1,0 +1,51 @@
+"""Committee settings (name, region, leaders) and other key/value settings."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from sqlalchemy.orm import Session
+
+from models import audit
+from models.changes import Changes
+from models.entities import Setting
+
+
+@dataclass
+class Committee:
+    """The township committee that uses the program."""
+
+    committee_name: str = ""
+    region: str = ""
+    director: str = ""
+    deputy_director: str = ""
+
+    @property
+    def display_name(self) -> str:
+        return self.committee_name or "本乡镇关工委"
+
+
+def get(s: Session, key: str, default: str = "") -> str:
+    row = s.get(Setting, key)
+    return row.value if row else default
+
+
+def put(s: Session, key: str, value: str) -> Changes:
+    """Set one setting in the caller's transaction."""
+    row = s.get(Setting, key)
+    if row is None:
+        s.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+    return Changes.of("settings")
+
+
+def committee(s: Session) -> Committee:
+    return Committee(**{k: get(s, k) for k in Committee.__dataclass_fields__})
+
+
+def save_committee(s: Session, data: Committee) -> Changes:
+    for key, value in asdict(data).items():
+        put(s, key, value.strip())
+    audit.log(s, "修改设置", "settings", None, data.committee_name)
+    return Changes.of("settings")

@@ -1,0 +1,156 @@
+"""The year's figures, exactly as contract.md §3 defines them. Read-only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Integer, func, select
+from sqlalchemy.orm import Session
+
+from models.codes import VOLUNTEER_CATEGORIES, split_multi
+from models.entities import (
+    Activity,
+    AidRecord,
+    Donation,
+    Group,
+    Pairing,
+    Student,
+    Volunteer,
+    WuhaoAssessment,
+)
+from models.money import to_yuan
+from models.pairings import overlaps
+
+PARTY = ("中共党员", "中共预备党员")
+
+
+def _bounds(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def groups_at_end(year: int) -> Any:
+    """Where-clause: groups that exist at the end of ``year``."""
+    _, end = _bounds(year)
+    return (Group.deleted_at.is_(None)
+            & (Group.founded_on.is_(None) | (Group.founded_on <= end))
+            & (Group.dissolved_on.is_(None) | (Group.dissolved_on > end)))
+
+
+def volunteers_at_end(year: int) -> Any:
+    """Where-clause: 五老 in the team at the end of ``year``."""
+    _, end = _bounds(year)
+    return (Volunteer.deleted_at.is_(None)
+            & (Volunteer.joined_on.is_(None) | (Volunteer.joined_on <= end))
+            & (Volunteer.left_on.is_(None) | (Volunteer.left_on > end)))
+
+
+def students_in_year(year: int) -> Any:
+    """Where-clause: students assisted at some time in ``year``."""
+    start, end = _bounds(year)
+    return (Student.deleted_at.is_(None)
+            & (Student.registered_on.is_(None) | (Student.registered_on <= end))
+            & (Student.closed_on.is_(None) | (Student.closed_on >= start)))
+
+
+def pairings_in_year(year: int) -> Any:
+    """Where-clause: live pairings overlapping ``year`` (join Volunteer and Student)."""
+    start, end = _bounds(year)
+    return (Pairing.deleted_at.is_(None) & Volunteer.deleted_at.is_(None)
+            & Student.deleted_at.is_(None)
+            & overlaps(Pairing.started_on, Pairing.ended_on, start, end))
+
+
+def _live_pairings() -> Any:
+    return (select(Pairing).join(Volunteer, Pairing.volunteer_id == Volunteer.id)
+            .join(Student, Pairing.student_id == Student.id))
+
+
+def year_figures(s: Session, year: int) -> dict[str, Any]:
+    """All figures of contract.md §3 for ``year``."""
+    start, end = _bounds(year)
+    return {
+        "year": year,
+        "groups": _groups(s, year),
+        "volunteers": _volunteers(s, year, start, end),
+        "students": _students(s, year),
+        "pairings": {"active": s.scalar(
+            _live_pairings().where(pairings_in_year(year))
+            .with_only_columns(func.count(Pairing.id)))},
+        "aid": _aid(s, start, end),
+        "activities": _activities(s, start, end),
+        "donations": _donations(s, start, end),
+    }
+
+
+def _groups(s: Session, year: int) -> dict[str, Any]:
+    where = groups_at_end(year)
+    by_type = dict(s.execute(select(Group.type, func.count()).where(where)
+                             .group_by(Group.type).order_by(func.count().desc())).all())
+    total = sum(by_type.values())
+    wuhao = s.scalar(select(func.count()).select_from(Group)
+                     .join(WuhaoAssessment, WuhaoAssessment.group_id == Group.id)
+                     .where(where, WuhaoAssessment.year == year,
+                            WuhaoAssessment.passed.is_(True))) or 0
+    return {"total": total, "by_type": {k: v for k, v in by_type.items() if v},
+            "wuhao": wuhao, "wuhao_rate": round(wuhao / total, 3) if total else 0}
+
+
+def _volunteers(s: Session, year: int, start: dt.date, end: dt.date) -> dict[str, Any]:
+    where = volunteers_at_end(year)
+    total, backbone, party = s.execute(select(
+        func.count(),
+        func.coalesce(func.sum(Volunteer.is_backbone.cast(Integer)), 0),
+        func.coalesce(func.sum(Volunteer.political_status.in_(PARTY).cast(Integer)), 0),
+    ).where(where)).one()
+    counts = dict(s.execute(select(Volunteer.category, func.count()).where(where)
+                            .group_by(Volunteer.category)).all())
+    by_category = {c: counts.pop(c, 0) for c in VOLUNTEER_CATEGORIES}
+    by_category.update({k: v for k, v in counts.items() if v})
+    live = Volunteer.deleted_at.is_(None)
+    joined = s.scalar(select(func.count()).where(live, Volunteer.joined_on.between(start, end)))
+    left = s.scalar(select(func.count()).where(live, Volunteer.left_on.between(start, end)))
+    return {"total": total, "backbone": int(backbone), "party_members": int(party),
+            "by_category": by_category, "joined": joined, "left": left}
+
+
+def _students(s: Session, year: int) -> dict[str, Any]:
+    where = students_in_year(year)
+    by_category: dict[str, int] = {}
+    total = 0
+    for cats in s.scalars(select(Student.categories).where(where)):
+        total += 1
+        for cat in split_multi(cats):
+            by_category[cat] = by_category.get(cat, 0) + 1
+    paired_ids = (_live_pairings().where(pairings_in_year(year))
+                  .with_only_columns(Pairing.student_id))
+    paired = s.scalar(select(func.count()).where(where, Student.id.in_(paired_ids)))
+    ordered = dict(sorted(by_category.items(), key=lambda kv: -kv[1]))
+    return {"total": total, "paired": paired, "by_category": ordered}
+
+
+def _aid(s: Session, start: dt.date, end: dt.date) -> dict[str, Any]:
+    n, money = s.execute(select(func.count(), func.coalesce(func.sum(AidRecord.money_fen), 0))
+                         .join(Student, AidRecord.student_id == Student.id)
+                         .where(AidRecord.deleted_at.is_(None), Student.deleted_at.is_(None),
+                                AidRecord.date.between(start, end))).one()
+    return {"records": n, "money_yuan": to_yuan(money)}
+
+
+def _activities(s: Session, start: dt.date, end: dt.date) -> dict[str, Any]:
+    where = Activity.deleted_at.is_(None) & Activity.date.between(start, end)
+    by_theme = dict(s.execute(select(Activity.theme, func.count()).where(where)
+                              .group_by(Activity.theme).order_by(func.count().desc())).all())
+    vol, youth = s.execute(select(func.coalesce(func.sum(Activity.volunteer_count), 0),
+                                  func.coalesce(func.sum(Activity.youth_count), 0))
+                           .where(where)).one()
+    return {"total": sum(by_theme.values()), "by_theme": {k: v for k, v in by_theme.items() if v},
+            "volunteer_participations": int(vol), "youth_participations": int(youth)}
+
+
+def _donations(s: Session, start: dt.date, end: dt.date) -> dict[str, Any]:
+    n, money, goods = s.execute(select(
+        func.count(), func.coalesce(func.sum(Donation.money_fen), 0),
+        func.coalesce(func.sum(Donation.goods_value_fen), 0))
+        .where(Donation.deleted_at.is_(None), Donation.date.between(start, end))).one()
+    return {"count": n, "money_yuan": to_yuan(money), "goods_value_yuan": to_yuan(goods)}

@@ -1,0 +1,44 @@
+"""Helpers for benchmarks: a shared ``demo --scale 100`` database and a timer."""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from models import demo  # noqa: E402
+from models.db import Database  # noqa: E402
+
+CACHE = Path(tempfile.gettempdir()) / "ggtz-bench"
+
+
+def scale100_db(scale: int = 100) -> Path:
+    """A demo database at ``scale`` (built once, kept in the temp folder)."""
+    path = CACHE / f"demo-x{scale}.sqlite"
+    if not path.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        t = time.perf_counter()
+        db = Database.open(path)
+        with db.session() as s:
+            demo.build(s, scale=scale)
+        db.close()
+        print(f"built demo --scale {scale} in {time.perf_counter() - t:.1f} s")
+    return path
+
+
+def best_of(fn: Callable[[], object], runs: int = 5) -> float:
+    """Median wall time of ``fn`` in seconds over ``runs`` runs (after one warm-up)."""
+    fn()
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)

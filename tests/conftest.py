@@ -1,0 +1,35 @@
+"""Shared fixtures: every test gets its own data folder, config folder and database file."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import pytest  # noqa: E402
+
+from models.db import Database  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GGTZ_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("GGTZ_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("GGTZ_USER", "测试员")
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "test.sqlite"
+
+
+@pytest.fixture
+def db(db_path: Path):
+    database = Database.open(db_path)
+    yield database
+    database.close()

@@ -1,0 +1,40 @@
+"""Real database files of every earlier schema version upgrade with their records intact."""
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from models import backup, stats
+from models.db import SCHEMA_VERSION, Database
+
+DATA = Path(__file__).parent / "data"
+OLD_FILES = sorted(DATA.glob("schema_v*.sqlite"))
+
+
+def test_there_is_a_file_for_every_version():
+    versions = {int(p.stem.removeprefix("schema_v")) for p in OLD_FILES}
+    assert set(range(1, SCHEMA_VERSION)) <= versions and versions
+
+
+@pytest.mark.parametrize("old", OLD_FILES, ids=lambda p: p.stem)
+def test_old_file_opens_upgraded_with_every_record(old, tmp_path):
+    expected = json.loads(old.with_suffix(".expected.json").read_text(encoding="utf-8"))
+    path = tmp_path / "town.sqlite"
+    shutil.copy(old, path)
+    db = Database.open(path)
+    try:
+        assert db.schema_version() == SCHEMA_VERSION
+        with db.reader() as s:
+            for year, figures in expected["stats"].items():
+                assert stats.year_figures(s, int(year)) == figures
+    finally:
+        db.close()
+    con = sqlite3.connect(path)
+    assert backup.record_counts(con) == expected["counts"]
+    con.close()
+    before_upgrade = [b for b in backup.list_backups(tmp_path / "backups", "town")
+                      if b.kind == "升级前"]
+    assert len(before_upgrade) == (1 if expected["schema_version"] < SCHEMA_VERSION else 0)
