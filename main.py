@@ -164,7 +164,44 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from exports import importer, workbooks
+    from models import backup
+
+    db = _open(args)
+    try:
+        options = importer.ImportOptions(dry_run=args.dry_run, skip_invalid=args.skip_invalid,
+                                         update=args.update)
+        report = importer.run_import(
+            db, args.kind, args.file, options,
+            before_write=lambda: backup.make_backup(db, kind="导入前"))
+    finally:
+        db.close()
+    if args.errors_out and report.error_rows:
+        workbooks.write_error_book(args.errors_out, report)
+    if args.json:
+        print(json.dumps({**report.as_json(), "file": str(args.file)}, ensure_ascii=False))
+    else:
+        print(report.summary())
+        for issue in report.errors[:50]:
+            print(f"  第 {issue.row} 行 {issue.column}：{issue.message}")
+        if len(report.errors) > 50:
+            print(f"  ……共 {len(report.errors)} 处错误")
+    refused = bool(report.errors) and not args.skip_invalid
+    return 1 if refused else 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from exports import workbooks
+
+    out = workbooks.write_template(args.kind, args.out)
+    print(f"已生成导入模板“{out}”。")
+    return 0
+
+
 COMMANDS = {
+    "import": cmd_import,
+    "template": cmd_template,
     "demo": cmd_demo,
     "stats": cmd_stats,
     "backup": cmd_backup,

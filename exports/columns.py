@@ -1,0 +1,39 @@
+"""One column of a standard form: its header, the names clerks use for it, its cell type.
+
+The same :class:`Col` drives the .xlsx writer, the PDF writer and the Excel import, so that an
+exported roster imports back unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from exports.cells import header_key
+
+#: cell kinds: how a value is written and parsed
+TEXT, NAME, ID, PHONE, DATE, MONTH, INT, MONEY, BOOL, CODE, MULTI, SEQ = (
+    "text", "name", "id", "phone", "date", "month", "int", "money", "bool", "code", "multi", "seq")
+NUMERIC = (INT, MONEY, SEQ)
+
+
+@dataclass(frozen=True)
+class Col:
+    """A form column."""
+
+    key: str
+    label: str
+    kind: str = TEXT
+    width: float = 10
+    variants: tuple[str, ...] = ()
+    importable: bool = True
+    code_table: str | None = None
+    #: prefixes clerks put before the label that still mean this column (活动日期 → 日期)
+    prefixes: tuple[str, ...] = ()
+
+    def names(self) -> set[str]:
+        """Every header text (already reduced by header_key) that means this column."""
+        found = {header_key(self.label)} | {header_key(v) for v in self.variants}
+        return found | {p + n for p in self.prefixes for n in set(found)}
+
+
+SEQ_COL = Col("seq", "序号", SEQ, 5, ("编号", "序"), importable=False)

@@ -1,0 +1,297 @@
+"""What each standard form holds: its rows read from the database, its title and foot lines.
+
+``build_table(s, form_id, ctx)`` returns a :class:`FormTable` whose cells are typed values
+(``date``, ``int``, ``Decimal``, ``str``) in column order, already masked unless
+``ctx.full_id``. The .xlsx and .pdf writers print exactly this table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from exports.columns import ID, PHONE, SEQ
+from exports.forms import FORMS, Form
+from models import APP_VERSION, audit, settings, stats
+from models.codes import split_multi
+from models.entities import (
+    Activity,
+    AidRecord,
+    Donation,
+    Group,
+    Pairing,
+    Student,
+    Volunteer,
+    WuhaoAssessment,
+)
+from models.idcard import mask_id, mask_phone
+from models.pairings import overlaps
+from models.people import age_on
+
+SIGNATURE_LINE = "单位负责人：                审核人：                填表人："
+
+
+@dataclass
+class FormContext:
+    """How a form is exported: the year, masking, who and when."""
+
+    year: int | None = None
+    full_id: bool = False
+    exported_by: str = ""
+    exported_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+    report_date: dt.date | None = None
+
+    def year_or_now(self) -> int:
+        return self.year or self.exported_at.year
+
+
+@dataclass
+class FormTable:
+    form: Form
+    title: str
+    unit_line: str
+    rows: list[list[Any]]
+    total_row: list[Any] | None = None
+    foot_lines: list[str] = field(default_factory=list)
+    provenance: str = ""
+    year: int | None = None
+
+    @property
+    def columns(self):
+        return self.form.columns
+
+
+def yuan(fen: int | None) -> Decimal:
+    return (Decimal(fen or 0) / 100).quantize(Decimal("0.01"))
+
+
+def _masker(form: Form, full: bool) -> list[Any]:
+    out = []
+    for col in form.columns:
+        if full:
+            out.append(None)
+        elif col.kind == ID:
+            out.append(mask_id)
+        elif col.kind == PHONE:
+            out.append(mask_phone)
+        else:
+            out.append(None)
+    return out
+
+
+def build_table(s: Session, form_id: str, ctx: FormContext) -> FormTable:
+    """The whole table of a form for ``ctx`` (reads only; logs a full-ID export)."""
+    form = FORMS[form_id]
+    year = ctx.year_or_now() if form.yearly or form_id == "groups" else None
+    committee = settings.committee(s)
+    records = list(ROW_SOURCES[form_id](s, year if ctx.year or form.yearly else None, ctx))
+    masks = _masker(form, ctx.full_id)
+    rows = []
+    for n, rec in enumerate(records, start=1):
+        row = []
+        for col, mask in zip(form.columns, masks):
+            value = n if col.kind == SEQ else rec.get(col.key)
+            if mask is not None and value:
+                value = mask(value)
+            row.append(value)
+        rows.append(row)
+    total_row = None
+    if form.totals and rows:
+        total_row = []
+        for i, col in enumerate(form.columns):
+            if i == 0:
+                total_row.append("合计")
+            elif col.key in form.totals:
+                total_row.append(sum((r[i] or 0) for r in rows))
+            else:
+                total_row.append(None)
+    prefix = f"{year}年度" if form.yearly and year else ""
+    title = f"{committee.display_name}{prefix}{form.title}"
+    day = ctx.report_date or ctx.exported_at.date()
+    unit_line = (f"填报单位：{committee.display_name}（盖章）"
+                 f"{' ' * 8}填报日期：{day.year}年{day.month}月{day.day}日")
+    foot = list(FOOT_LINES[form_id](s, year)) if form_id in FOOT_LINES else []
+    who = ctx.exported_by or audit.current_user()
+    provenance = (f"由 {who} 于 {ctx.exported_at:%Y-%m-%d %H:%M} 导出（关工台账 {APP_VERSION}）"
+                  + ("；含完整身份证号，注意保密" if ctx.full_id else ""))
+    return FormTable(form, title, unit_line, rows, total_row, foot, provenance, year)
+
+
+def _group_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dict[str, Any]]:
+    y = year or ctx.year_or_now()
+    vols = dict(s.execute(select(Volunteer.group_id, func.count())
+                          .where(stats.volunteers_at_end(y)).group_by(Volunteer.group_id)).all())
+    passed = dict(s.execute(select(WuhaoAssessment.group_id, WuhaoAssessment.passed)
+                            .where(WuhaoAssessment.year == y)).all())
+    for g in s.scalars(select(Group).where(stats.groups_at_end(y)).order_by(Group.id)):
+        wuhao = "" if g.id not in passed else ("达标" if passed[g.id] else "未达标")
+        yield {"name": g.name, "type": g.type, "leader": g.leader, "deputy": g.deputy,
+               "phone": g.phone, "member_count": g.member_count,
+               "volunteer_count": vols.get(g.id, 0), "founded_on": g.founded_on,
+               "wuhao": wuhao, "note": g.note}
+
+
+def _volunteer_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dict[str, Any]]:
+    y = ctx.year_or_now()
+    end = min(dt.date(y, 12, 31), ctx.exported_at.date()) if not year else dt.date(y, 12, 31)
+    where = stats.volunteers_at_end(year) if year else (
+        Volunteer.deleted_at.is_(None) & Volunteer.left_on.is_(None))
+    q = (select(Volunteer, Group.name).outerjoin(Group, Volunteer.group_id == Group.id)
+         .where(where).order_by(Group.id.is_(None), Group.id, Volunteer.id))
+    for v, group in s.execute(q):
+        yield {"name": v.name, "sex": v.sex, "birth_date": v.birth_date,
+               "age": age_on(v.birth_date, end), "id_number": v.id_number or "",
+               "political_status": v.political_status, "category": v.category,
+               "former_post": v.former_post, "specialty": v.specialty,
+               "roles": "、".join(split_multi(v.roles)),
+               "is_backbone": "是" if v.is_backbone else "否", "group": group or "",
+               "phone": v.phone, "joined_on": v.joined_on, "note": v.note}
+
+
+def _paired_names(s: Session, year: int | None) -> dict[int, str]:
+    q = (select(Pairing.student_id, Volunteer.name).join(Volunteer, Pairing.volunteer_id == Volunteer.id)
+         .where(Pairing.deleted_at.is_(None), Volunteer.deleted_at.is_(None)).order_by(Pairing.id))
+    if year:
+        q = q.where(overlaps(Pairing.started_on, Pairing.ended_on, dt.date(year, 1, 1),
+                                   dt.date(year, 12, 31)))
+    else:
+        q = q.where(Pairing.ended_on.is_(None))
+    names: dict[int, list[str]] = {}
+    for sid, name in s.execute(q):
+        names.setdefault(sid, [])
+        if name not in names[sid]:
+            names[sid].append(name)
+    return {k: "、".join(v) for k, v in names.items()}
+
+
+def _student_rows(s: Session, year: int | None, _ctx: FormContext) -> Iterator[dict[str, Any]]:
+    where = stats.students_in_year(year) if year else Student.deleted_at.is_(None)
+    paired = _paired_names(s, year)
+    for st in s.scalars(select(Student).where(where).order_by(Student.id)):
+        yield {"name": st.name, "sex": st.sex, "birth_date": st.birth_date,
+               "id_number": st.id_number or "", "categories": "、".join(split_multi(st.categories)),
+               "school": st.school, "grade": st.grade, "guardian": st.guardian,
+               "guardian_relation": st.guardian_relation, "guardian_phone": st.guardian_phone,
+               "address": st.address, "registered_on": st.registered_on,
+               "volunteer": paired.get(st.id, ""), "status": st.status, "note": st.note}
+
+
+def _pairing_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dict[str, Any]]:
+    y = year or ctx.year_or_now()
+    start, end = dt.date(y, 1, 1), dt.date(y, 12, 31)
+    aid = dict(((r.pid), (r.n, r.money)) for r in s.execute(
+        select(Pairing.id.label("pid"), func.count(AidRecord.id).label("n"),
+               func.coalesce(func.sum(AidRecord.money_fen), 0).label("money"))
+        .join(AidRecord, and_(AidRecord.student_id == Pairing.student_id,
+                              or_(AidRecord.pairing_id == Pairing.id,
+                                  AidRecord.volunteer_id == Pairing.volunteer_id)))
+        .where(AidRecord.deleted_at.is_(None), AidRecord.date.between(start, end))
+        .group_by(Pairing.id)))
+    q = (select(Pairing, Volunteer, Student)
+         .join(Volunteer, Pairing.volunteer_id == Volunteer.id)
+         .join(Student, Pairing.student_id == Student.id)
+         .where(stats.pairings_in_year(y)).order_by(Pairing.id))
+    for p, v, st in s.execute(q):
+        n, money = aid.get(p.id, (0, 0))
+        yield {"volunteer": v.name, "volunteer_category": v.category, "student": st.name,
+               "student_categories": "、".join(split_multi(st.categories)), "mode": p.mode,
+               "started_on": p.started_on, "ended_on": p.ended_on, "aid_count": n,
+               "aid_money": yuan(money)}
+
+
+def _activity_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dict[str, Any]]:
+    y = year or ctx.year_or_now()
+    q = (select(Activity).where(Activity.deleted_at.is_(None),
+                                Activity.date.between(dt.date(y, 1, 1), dt.date(y, 12, 31)))
+         .order_by(Activity.date, Activity.id))
+    for a in s.scalars(q):
+        yield {"date": a.date, "title": a.title, "theme": a.theme, "organiser": a.organiser,
+               "place": a.place, "volunteer_count": a.volunteer_count,
+               "youth_count": a.youth_count, "summary": a.summary}
+
+
+def _donation_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dict[str, Any]]:
+    y = year or ctx.year_or_now()
+    q = (select(Donation).where(Donation.deleted_at.is_(None),
+                                Donation.date.between(dt.date(y, 1, 1), dt.date(y, 12, 31)))
+         .order_by(Donation.date, Donation.id))
+    for d in s.scalars(q):
+        yield {"date": d.date, "donor": d.donor, "donor_type": d.donor_type,
+               "money": yuan(d.money_fen), "goods": d.goods,
+               "goods_value": yuan(d.goods_value_fen) if d.goods_value_fen else None,
+               "purpose": d.purpose, "recipients": d.recipients_text}
+
+
+def _wuhao_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dict[str, Any]]:
+    y = year or ctx.year_or_now()
+    found = {a.group_id: a for a in s.scalars(select(WuhaoAssessment)
+                                              .where(WuhaoAssessment.year == y))}
+    for g in s.scalars(select(Group).where(stats.groups_at_end(y)).order_by(Group.id)):
+        a = found.get(g.id)
+        row: dict[str, Any] = {"name": g.name, "note": a.note if a else ""}
+        for i in range(5):
+            row[f"item{i + 1}"] = ("√" if a.items()[i] else "×") if a else ""
+        row["passed"] = ("达标" if a.passed else "未达标") if a else "未评定"
+        yield row
+
+
+def _wuhao_foot(s: Session, year: int | None) -> Iterator[str]:
+    g = stats.year_figures(s, year or dt.date.today().year)["groups"]
+    yield (f"达标组织 {g['wuhao']} 个，共 {g['total']} 个，"
+           f"达标率 {g['wuhao_rate'] * 100:.1f}%")
+
+
+def annual_rows(figures: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The labelled rows of the annual statistics table (组织/五老/帮扶/活动/捐赠)."""
+    g, v, st = figures["groups"], figures["volunteers"], figures["students"]
+    a, act, d = figures["aid"], figures["activities"], figures["donations"]
+
+    def row(section: str, item: str, value: Any, unit: str) -> dict[str, Any]:
+        return {"section": section, "item": item, "value": value, "unit": unit}
+
+    yield row("组织", "基层关工组织总数", g["total"], "个")
+    for kind, n in g["by_type"].items():
+        yield row("组织", f"　其中：{kind}", n, "个")
+    yield row("组织", "“五好”达标组织", g["wuhao"], "个")
+    yield row("组织", "“五好”达标率", f"{g['wuhao_rate'] * 100:.1f}%", "")
+    yield row("五老", "“五老”总数", v["total"], "人")
+    for cat, n in v["by_category"].items():
+        yield row("五老", f"　其中：{cat}", n, "人")
+    yield row("五老", "骨干", v["backbone"], "人")
+    yield row("五老", "党员", v["party_members"], "人")
+    yield row("五老", "本年新增", v["joined"], "人")
+    yield row("五老", "本年退出", v["left"], "人")
+    yield row("帮扶", "帮扶对象总数", st["total"], "人")
+    for cat, n in st["by_category"].items():
+        yield row("帮扶", f"　其中：{cat}", n, "人")
+    yield row("帮扶", "已结对帮扶对象", st["paired"], "人")
+    yield row("帮扶", "有效结对", figures["pairings"]["active"], "对")
+    yield row("帮扶", "帮扶记录", a["records"], "次")
+    yield row("帮扶", "资助金额", f"{a['money_yuan']:,.2f}", "元")
+    yield row("活动", "开展活动", act["total"], "场次")
+    for theme, n in act["by_theme"].items():
+        yield row("活动", f"　其中：{theme}", n, "场次")
+    yield row("活动", "五老参与", act["volunteer_participations"], "人次")
+    yield row("活动", "受教育青少年", act["youth_participations"], "人次")
+    yield row("捐赠", "捐赠笔数", d["count"], "笔")
+    yield row("捐赠", "捐款金额", f"{d['money_yuan']:,.2f}", "元")
+    yield row("捐赠", "物资折价", f"{d['goods_value_yuan']:,.2f}", "元")
+    yield row("捐赠", "捐钱捐物合计", f"{d['money_yuan'] + d['goods_value_yuan']:,.2f}", "元")
+
+
+def _annual_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dict[str, Any]]:
+    yield from annual_rows(stats.year_figures(s, year or ctx.year_or_now()))
+
+
+ROW_SOURCES = {
+    "groups": _group_rows, "volunteers": _volunteer_rows, "students": _student_rows,
+    "pairings": _pairing_rows, "activities": _activity_rows, "donations": _donation_rows,
+    "wuhao": _wuhao_rows, "annual-stats": _annual_rows,
+}
+FOOT_LINES = {"wuhao": _wuhao_foot}

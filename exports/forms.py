@@ -1,0 +1,168 @@
+"""The standard forms of domain.md §4, each defined once.
+
+A :class:`Form` is the title, the columns (shared with import) and how its rows are read from
+the database (:mod:`exports.formdata`). Writers and the importer only ever look here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from exports.columns import (
+    BOOL,
+    CODE,
+    DATE,
+    ID,
+    INT,
+    MONEY,
+    MONTH,
+    MULTI,
+    NAME,
+    PHONE,
+    SEQ_COL,
+    TEXT,
+    Col,
+)
+from models.codes import WUHAO_ITEMS
+
+PHONE_VARIANTS = ("电话", "手机", "手机号", "手机号码", "联系方式", "电话号码", "联系电话号码")
+ID_VARIANTS = ("身份证号码", "公民身份号码", "身份证", "身份证号码（18位）", "证件号码")
+
+
+@dataclass(frozen=True)
+class Form:
+    """A standard form: what is printed, and (for import kinds) what is read back."""
+
+    id: str
+    title: str
+    columns: tuple[Col, ...]
+    landscape: bool = True
+    yearly: bool = False
+    importable: bool = False
+    #: column keys summed in a 合计 row at the foot
+    totals: tuple[str, ...] = ()
+    note: str = ""
+    extra_import: tuple[Col, ...] = field(default_factory=tuple)
+
+    def import_columns(self) -> tuple[Col, ...]:
+        return tuple(c for c in self.columns if c.importable) + self.extra_import
+
+    def column(self, key: str) -> Col:
+        return next(c for c in self.columns + self.extra_import if c.key == key)
+
+
+GROUPS = Form("groups", "关工组织基本情况表", (
+    SEQ_COL,
+    Col("name", "组织名称", TEXT, 22, ("关工小组", "组织", "关工组织名称", "单位名称", "名称")),
+    Col("type", "类型", CODE, 9, ("组织类型", "类别"), code_table="group_type"),
+    Col("leader", "组长", NAME, 8, ("负责人",)),
+    Col("deputy", "常务副组长", NAME, 9, ("副组长",)),
+    Col("phone", "联系电话", PHONE, 13, PHONE_VARIANTS),
+    Col("member_count", "成员数", INT, 7, ("成员人数", "人数")),
+    Col("volunteer_count", "其中五老数", INT, 8, importable=False),
+    Col("founded_on", "成立时间", DATE, 11, ("成立日期", "建立时间")),
+    Col("wuhao", "五好达标(年度)", TEXT, 9, importable=False),
+    Col("note", "备注", TEXT, 12),
+), importable=True)
+
+VOLUNTEERS = Form("volunteers", "\u201c五老\u201d队伍花名册", (
+    SEQ_COL,
+    Col("name", "姓名", NAME, 8, ("五老姓名",)),
+    Col("sex", "性别", TEXT, 5),
+    Col("birth_date", "出生年月", MONTH, 9, ("出生日期", "出生年月日", "生日")),
+    Col("age", "年龄", INT, 5, importable=False),
+    Col("id_number", "身份证号", ID, 20, ID_VARIANTS),
+    Col("political_status", "政治面貌", CODE, 9, code_table="political_status"),
+    Col("category", "五老类别", CODE, 8, ("类别", "五老身份", "身份类别"), code_table="volunteer_category"),
+    Col("former_post", "原工作单位及职务", TEXT, 18,
+        ("原工作单位", "原单位及职务", "原职务", "工作单位及职务")),
+    Col("specialty", "专业特长", TEXT, 10, ("特长",)),
+    Col("roles", "担任角色", MULTI, 14, ("角色", "担任职务"), code_table="volunteer_role"),
+    Col("is_backbone", "是否骨干", BOOL, 6, ("骨干",)),
+    Col("group", "所在关工小组", TEXT, 16, ("关工小组", "所在组织", "所属关工小组", "所属组织")),
+    Col("phone", "联系电话", PHONE, 13, PHONE_VARIANTS),
+    Col("joined_on", "加入时间", DATE, 11, ("加入日期", "入队时间")),
+    Col("note", "备注", TEXT, 10),
+), yearly=True, importable=True)
+
+STUDENTS = Form("students", "帮扶对象花名册", (
+    SEQ_COL,
+    Col("name", "姓名", NAME, 8, ("学生姓名", "帮扶对象", "帮扶对象姓名")),
+    Col("sex", "性别", TEXT, 5),
+    Col("birth_date", "出生日期", DATE, 11, ("出生年月", "生日")),
+    Col("id_number", "身份证号", ID, 20, ID_VARIANTS),
+    Col("categories", "帮扶类别", MULTI, 14, ("类别", "困难类别", "帮扶对象类别", "困难类型"),
+        code_table="student_category"),
+    Col("school", "就读学校", TEXT, 16, ("学校", "所在学校")),
+    Col("grade", "年级", TEXT, 7, ("班级", "年级班级")),
+    Col("guardian", "监护人", NAME, 8, ("监护人姓名",)),
+    Col("guardian_relation", "与本人关系", TEXT, 8, ("关系", "与学生关系", "监护人关系")),
+    Col("guardian_phone", "监护人电话", PHONE, 13, ("联系电话", "电话", "监护人联系电话", "手机")),
+    Col("address", "家庭住址", TEXT, 20, ("住址", "家庭地址", "地址")),
+    Col("registered_on", "建档日期", DATE, 11, ("建档时间", "建档立卡日期", "建档立卡时间")),
+    Col("volunteer", "结对五老", NAME, 9, ("帮扶五老", "结对帮扶五老", "帮扶人")),
+    Col("status", "状态", CODE, 8, ("帮扶状态",), code_table="student_status"),
+    Col("note", "备注", TEXT, 10),
+), yearly=True, importable=True)
+
+PAIRINGS = Form("pairings", "结对帮扶情况表", (
+    SEQ_COL,
+    Col("volunteer", "五老姓名", NAME, 9, ("五老", "帮扶人", "结对五老")),
+    Col("volunteer_category", "五老类别", TEXT, 8, importable=False),
+    Col("student", "帮扶对象", NAME, 9, ("学生姓名", "帮扶对象姓名", "帮扶学生")),
+    Col("student_categories", "帮扶类别", TEXT, 14, importable=False),
+    Col("mode", "结对形式", CODE, 9, ("结对方式", "帮扶形式"), code_table="pairing_mode"),
+    Col("started_on", "开始日期", DATE, 11, ("结对日期", "开始时间", "结对时间")),
+    Col("ended_on", "结束日期", DATE, 11, ("结束时间",)),
+    Col("aid_count", "本年帮扶次数", INT, 9, importable=False),
+    Col("aid_money", "本年资助金额(元)", MONEY, 11, importable=False),
+), yearly=True, importable=True, totals=("aid_count", "aid_money"))
+
+ACTIVITIES = Form("activities", "活动开展情况登记表", (
+    SEQ_COL,
+    Col("date", "日期", DATE, 11, ("时间", "开展时间", "开展日期"), prefixes=("活动",)),
+    Col("title", "活动名称", TEXT, 22, ("名称", "活动主题", "活动内容名称")),
+    Col("theme", "主题类别", CODE, 14, ("主题", "活动类别", "类别", "活动类型"),
+        code_table="activity_theme"),
+    Col("organiser", "组织单位", TEXT, 16, ("主办单位", "组织者", "承办单位", "举办单位")),
+    Col("place", "地点", TEXT, 14, prefixes=("活动",)),
+    Col("volunteer_count", "参加五老(人)", INT, 9, ("五老人数", "参加五老人数", "参与五老")),
+    Col("youth_count", "受教育青少年(人次)", INT, 11, ("青少年人次", "受教育人次", "受教育青少年",
+                                                   "参加青少年")),
+    Col("summary", "内容摘要", TEXT, 30, ("活动内容", "内容", "摘要", "活动简介")),
+), yearly=True, importable=True, totals=("volunteer_count", "youth_count"))
+
+DONATIONS = Form("donations", "捐资助学明细表", (
+    SEQ_COL,
+    Col("date", "日期", DATE, 11, ("时间",), prefixes=("捐赠", "捐款")),
+    Col("donor", "捐赠方", TEXT, 18, ("捐赠单位", "捐赠人", "捐赠单位或个人", "捐赠者", "捐款人",
+                                     "捐款单位", "捐赠单位(个人)")),
+    Col("donor_type", "捐赠方类型", CODE, 10, ("捐赠类型", "类型", "捐赠方类别"), code_table="donor_type"),
+    Col("money", "捐款金额(元)", MONEY, 12, ("金额", "捐款", "捐款数", "捐赠金额", "现金")),
+    Col("goods", "捐物名称", TEXT, 12, ("物资名称", "捐物", "捐赠物资")),
+    Col("goods_value", "物资折价(元)", MONEY, 11, ("折价", "物资价值", "折合金额")),
+    Col("purpose", "用途", TEXT, 14, ("捐赠用途",)),
+    Col("recipients", "受助对象", TEXT, 16, ("受助学生", "受助人")),
+), yearly=True, importable=True, totals=("money", "goods_value"))
+
+WUHAO = Form("wuhao", "\u201c五好\u201d基层关工组织达标情况表", (
+    SEQ_COL,
+    Col("name", "组织名称", TEXT, 24, importable=False),
+    *(Col(f"item{i + 1}", item, TEXT, 9, importable=False) for i, item in enumerate(WUHAO_ITEMS)),
+    Col("passed", "是否达标", TEXT, 7, importable=False),
+    Col("note", "备注", TEXT, 14, importable=False),
+), yearly=True)
+
+ANNUAL = Form("annual-stats", "关心下一代工作年度统计表", (
+    Col("section", "类别", TEXT, 10, importable=False),
+    Col("item", "项目", TEXT, 36, importable=False),
+    Col("value", "数值", TEXT, 14, importable=False),
+    Col("unit", "单位", TEXT, 8, importable=False),
+), landscape=False, yearly=True)
+
+FORMS: dict[str, Form] = {f.id: f for f in (GROUPS, VOLUNTEERS, STUDENTS, PAIRINGS, ACTIVITIES,
+                                            DONATIONS, WUHAO, ANNUAL)}
+IMPORT_KINDS = tuple(f.id for f in FORMS.values() if f.importable)
+NUMBER_KINDS = (INT, MONEY)
+DATE_KINDS = (DATE, MONTH)
+MASKED_KINDS = (ID, PHONE)

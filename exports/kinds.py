@@ -1,0 +1,619 @@
+"""Per-kind row rules of the import (contract.md §2, rules 3–12).
+
+``RowReader`` reads one sheet row cell by cell, collecting errors and warnings under the
+file's own column names. A handler per kind turns valid rows into records, finds duplicates in
+the file and in the database, and writes everything with bulk statements in the caller's
+transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from exports import cells
+from models import audit, codetables, idcard, people
+from models.codes import join_multi
+from models.entities import (
+    Activity,
+    Donation,
+    Group,
+    Pairing,
+    Student,
+    Volunteer,
+    donation_recipients,
+)
+from models.money import to_fen
+from models.pairings import overlaps
+from models.pinyin import initials
+
+#: columns without which a file cannot be imported at all
+KEY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "groups": ("name",), "volunteers": ("name",), "students": ("name",),
+    "pairings": ("volunteer", "student"), "activities": ("date", "title"),
+    "donations": ("date", "donor"),
+}
+_SCI_RE = re.compile(r"^\d+(\.\d+)?[eE]\+?\d+$")
+_QUOTES = str.maketrans("", "", "“”\"'「」‘’")
+NUMERIC_ID = ("身份证号被 Excel 存成了数字，后几位已经丢失，无法恢复。"
+              "请把这一列设为“文本”格式，照原件重新输入身份证号")
+
+
+class RowReader:
+    """One row's cells by column key, with the issues found while reading them."""
+
+    def __init__(self, number: int, values: dict[str, Any], labels: dict[str, str]) -> None:
+        self.number = number
+        self.values = values
+        self.labels = labels
+        self.errors: list[tuple[str, str]] = []
+        self.warnings: list[tuple[str, str]] = []
+
+    def label(self, key: str) -> str:
+        return self.labels.get(key, key)
+
+    def error(self, key: str, message: str) -> None:
+        self.errors.append((self.label(key), message))
+
+    def warn(self, key: str, message: str) -> None:
+        self.warnings.append((self.label(key), message))
+
+    def raw(self, key: str) -> Any:
+        return self.values.get(key)
+
+    def blank(self, key: str) -> bool:
+        return cells.is_blank(self.values.get(key))
+
+    def text(self, key: str) -> str:
+        return cells.text(self.values.get(key))
+
+    def name(self, key: str) -> str:
+        return people.clean_name(cells.text(self.values.get(key)))
+
+    def date(self, key: str, required: bool = False, what: str = "日期"
+             ) -> tuple[dt.date | None, bool]:
+        """(date, month_only); problems are errors when ``required``, warnings otherwise."""
+        if self.blank(key):
+            if required:
+                self.error(key, f"{what}为空，请填写")
+            return None, False
+        try:
+            return cells.date_value(self.raw(key))
+        except cells.CellProblem as err:
+            (self.error if required else self.warn)(key, f"{err}" + ("" if required else "，已留空"))
+            return None, False
+
+    def count(self, key: str) -> int:
+        if self.blank(key):
+            return 0
+        try:
+            n = cells.count(self.raw(key))
+        except cells.CellProblem as err:
+            self.warn(key, f"{err}，已按 0 计")
+            return 0
+        if n < 0:
+            self.error(key, "人数不能是负数")
+        return n
+
+    def money_fen(self, key: str) -> int:
+        if self.blank(key):
+            return 0
+        try:
+            fen = to_fen(cells.money(self.raw(key)))
+        except cells.CellProblem as err:
+            self.warn(key, f"{err}，已按 0 计")
+            return 0
+        if fen < 0:
+            self.error(key, "金额不能是负数")
+        return fen
+
+    def phone(self, key: str) -> str:
+        value = idcard.normalize_phone(cells.text(self.raw(key)))
+        if idcard.phone_looks_odd(value):
+            self.warn(key, f"电话“{value}”的格式不常见，请核对")
+        return value
+
+    def code(self, key: str, allowed: list[str], default: str | None, what: str) -> str | None:
+        """A code-table value: exact, or one known name inside other words (warning)."""
+        raw = self.text(key)
+        if not raw:
+            return default
+        found, partial = match_code(raw, allowed)
+        if found and partial:
+            self.warn(key, f"“{raw}”按“{found}”处理")
+        elif not found:
+            if default is not None:
+                self.warn(key, f"“{raw}”不是已有的{what}，已记为“{default}”")
+            return default
+        return found
+
+    def id_number(self, key: str) -> tuple[str | None, bool]:
+        """(normalised number or None, ok). Numeric cells and invalid numbers are errors."""
+        raw = self.raw(key)
+        if cells.is_blank(raw):
+            return None, True
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            self.error(key, NUMERIC_ID)
+            return None, False
+        number = idcard.normalize(cells.text(raw))
+        if "*" in number:
+            self.error(key, "身份证号是打码后的（含*号），无法导入。请用导出时选择“完整身份证号”的文件")
+            return None, False
+        if _SCI_RE.match(number):
+            self.error(key, NUMERIC_ID)
+            return None, False
+        reason = idcard.problem(number)
+        if reason:
+            if number.isdigit() and number.endswith("000") and len(number) == 18:
+                reason += "（末尾是000，可能被 Excel 当作数字截断过）"
+            self.error(key, reason)
+            return None, False
+        return number, True
+
+
+def _plain(text: str) -> str:
+    return text.translate(_QUOTES)
+
+
+def match_code(raw: str, allowed: list[str]) -> tuple[str | None, bool]:
+    """(code, partial): an exact code, or the one code named inside ``raw``."""
+    key = _plain("".join(raw.split()))
+    plain = {_plain(v): v for v in allowed}
+    if key in plain:
+        return plain[key], False
+    inside = [v for p, v in plain.items() if p and p in key]
+    inside = [v for v in inside if not any(v != o and _plain(v) in _plain(o) for o in inside)]
+    if len(inside) == 1:
+        return inside[0], True
+    return None, False
+
+
+class Handler:
+    """Base: keeps the rows to insert and to update; subclasses read and write one kind."""
+
+    subject = ""
+
+    def __init__(self, s: Session, allow_update: bool) -> None:
+        self.s = s
+        self.allow_update = allow_update
+        self.new: list[dict[str, Any]] = []
+        self.updates: list[dict[str, Any]] = []
+        self.codes: dict[str, list[str]] = {}
+
+    def table(self, name: str) -> list[str]:
+        if name not in self.codes:
+            self.codes[name] = codetables.values(self.s, name)
+        return self.codes[name]
+
+    def counts(self) -> tuple[int, int]:
+        return len(self.new), len(self.updates)
+
+    def read(self, row: RowReader) -> None:
+        raise NotImplementedError
+
+    def write(self, s: Session, file_name: str) -> int:
+        """Bulk-write in the caller's transaction; returns pairings created."""
+        model = self.model()
+        for i in range(0, len(self.new), 5000):
+            s.execute(insert(model), self.new[i:i + 5000])
+        if self.updates:
+            s.execute(update(model), self.updates)
+        audit.log(s, "导入", self.subject, None,
+                  f"{file_name}：新增 {len(self.new)} 条，更新 {len(self.updates)} 条")
+        return 0
+
+    def model(self) -> Any:
+        raise NotImplementedError
+
+
+class GroupsHandler(Handler):
+    subject = "groups"
+
+    def __init__(self, s: Session, allow_update: bool) -> None:
+        super().__init__(s, allow_update)
+        self.existing = dict(s.execute(select(Group.name, Group.id)
+                                       .where(Group.deleted_at.is_(None))).all())
+        self.seen: dict[str, int] = {}
+
+    def model(self) -> Any:
+        return Group
+
+    def read(self, row: RowReader) -> None:
+        name = "".join(row.text("name").split())
+        if not name:
+            row.error("name", "组织名称为空，请填写")
+        gtype = row.code("type", self.table("group_type"), "其他", "组织类型")
+        founded, _ = row.date("founded_on")
+        values = {"name": name, "name_initials": initials(name), "type": gtype,
+                  "leader": row.name("leader"), "deputy": row.name("deputy"),
+                  "phone": row.phone("phone"), "member_count": row.count("member_count"),
+                  "founded_on": founded, "note": row.text("note")}
+        if name in self.seen:
+            row.error("name", f"与第 {self.seen[name]} 行的组织名称重复")
+        if row.errors:
+            return
+        self.seen[name] = row.number
+        if name in self.existing:
+            if not self.allow_update:
+                row.error("name", "数据库中已有同名的关工组织（如要更新，请选择“更新已有记录”）")
+                return
+            self.updates.append({"id": self.existing[name], **values})
+        else:
+            self.new.append(values)
+
+
+class PeopleHandler(Handler):
+    """Shared rules of 五老 and students: ID authority, duplicates in file and database."""
+
+    birth_key = "birth_date"
+
+    def __init__(self, s: Session, allow_update: bool) -> None:
+        super().__init__(s, allow_update)
+        m = self.model()
+        live = s.execute(select(m.id, m.id_number, m.name, m.birth_date)
+                         .where(m.deleted_at.is_(None))).all()
+        self.by_id = {r.id_number: r.id for r in live if r.id_number}
+        self.by_name_birth = {(r.name, r.birth_date): r.id for r in live if r.birth_date}
+        self.deleted_ids = set(s.scalars(select(m.id_number).where(
+            m.deleted_at.is_not(None), m.id_number.is_not(None))))
+        self.seen_ids: dict[str, int] = {}
+        self.seen_name_birth: dict[tuple[str, dt.date], int] = {}
+
+    def identity(self, row: RowReader) -> dict[str, Any] | None:
+        """Name, ID number, birth date and sex of the row (None when the row is refused)."""
+        name = row.name("name")
+        if not name:
+            row.error("name", "姓名为空，请填写")
+        number, ok = row.id_number("id_number")
+        birth, month_only = (None, False)
+        birth_problem: str | None = None
+        if not row.blank(self.birth_key):
+            try:
+                birth, month_only = cells.date_value(row.raw(self.birth_key))
+            except cells.CellProblem as err:
+                birth_problem = str(err)
+        try:
+            sex = cells.sex(row.raw("sex"))
+            sex_problem = None
+        except cells.CellProblem as err:
+            sex, sex_problem = "", str(err)
+        if number and ok:
+            info = idcard.parse(number)
+            if birth_problem:
+                row.warn(self.birth_key, f"{birth_problem}；已按身份证号填为{info.birth_date:%Y.%m.%d}")
+            if sex_problem:
+                row.warn("sex", f"{sex_problem}；已按身份证号填为{info.sex}")
+            _, birth, sex, notes = people.resolve_identity(number, None if birth_problem else birth,
+                                                           sex, birth_month_only=month_only)
+            for column, message in notes:
+                key = self.birth_key if column == "出生日期" else "sex"
+                row.warn(key, message)
+        else:
+            if ok:
+                row.warn("id_number", "没有身份证号，将按姓名和出生日期查重")
+            if birth_problem:
+                row.warn(self.birth_key, f"{birth_problem}，已留空")
+            if sex_problem:
+                row.warn("sex", f"{sex_problem}，已留空")
+        if not name or not ok:
+            return None
+        return {"name": name, "name_initials": initials(name), "id_number": number,
+                "birth_date": birth, "sex": sex}
+
+    def place(self, row: RowReader, values: dict[str, Any]) -> dict[str, Any] | None:
+        """Duplicates in the file and in the database; queue as new or update.
+
+        Returns the queued record, or None when the row was refused."""
+        number, key = values["id_number"], (values["name"], values["birth_date"])
+        if number:
+            if number in self.seen_ids:
+                row.error("id_number", f"与第 {self.seen_ids[number]} 行的身份证号重复")
+                return None
+            self.seen_ids[number] = row.number
+            existing = self.by_id.get(number)
+            if existing is None and number in self.deleted_ids:
+                row.error("id_number", "回收站里有这个身份证号的记录，请先到回收站恢复它")
+                return None
+        elif values["birth_date"] is not None:
+            if key in self.seen_name_birth:
+                row.error("name", f"与第 {self.seen_name_birth[key]} 行的姓名和出生日期相同，可能重复")
+                return None
+            self.seen_name_birth[key] = row.number
+            existing = self.by_name_birth.get(key)
+        else:
+            existing = None
+        if existing is not None:
+            if not self.allow_update:
+                what = "身份证号" if number else "姓名和出生日期"
+                row.error("id_number" if number else "name",
+                          f"数据库中已有{what}相同的人员（如要更新，请选择“更新已有记录”）")
+                return None
+            record = {"id": existing, **values}
+            self.updates.append(record)
+        else:
+            record = values
+            self.new.append(record)
+        return record
+
+    def group_id(self, row: RowReader, key: str) -> int | None:
+        name = "".join(row.text(key).split())
+        if not name:
+            return None
+        groups = self.groups()
+        found = groups.get(name) or groups.get(name + "关工小组")
+        if found is None:
+            row.warn(key, f"没有找到关工小组“{name}”，已留空")
+        return found
+
+    def groups(self) -> dict[str, int]:
+        if not hasattr(self, "_groups"):
+            self._groups = dict(self.s.execute(select(Group.name, Group.id)
+                                               .where(Group.deleted_at.is_(None))).all())
+        return self._groups
+
+
+POLITICAL_ALIASES = {"党员": "中共党员", "预备党员": "中共预备党员", "中共预备": "中共预备党员",
+                     "共产党员": "中共党员", "中国共产党党员": "中共党员", "民主党派人士": "民主党派"}
+
+
+class VolunteersHandler(PeopleHandler):
+    subject = "volunteers"
+
+    def model(self) -> Any:
+        return Volunteer
+
+    def read(self, row: RowReader) -> None:
+        values = self.identity(row)
+        category = None
+        if row.blank("category"):
+            row.error("category", "五老类别为空，请填写老干部、老战士、老专家、老教师或老模范")
+        else:
+            category, partial = match_code(row.text("category"), self.table("volunteer_category"))
+            if category is None:
+                row.error("category", f"“{row.text('category')}”不是五老类别，"
+                                      "请填写老干部、老战士、老专家、老教师或老模范")
+            elif partial:
+                row.warn("category", f"“{row.text('category')}”按“{category}”处理")
+        political = row.text("political_status").replace(" ", "")
+        political = POLITICAL_ALIASES.get(political, political)
+        if political and political not in self.table("political_status"):
+            found, _ = match_code(political, self.table("political_status"))
+            if found is None:
+                row.warn("political_status", f"“{political}”不是常用的政治面貌，已留空")
+            political = found or ""
+        roles = []
+        for part in cells.split_list(row.raw("roles")):
+            found, _ = match_code(part, self.table("volunteer_role"))
+            if found:
+                roles.append(found)
+            else:
+                row.warn("roles", f"角色“{part}”不在角色列表中，已忽略")
+        backbone = False
+        if not row.blank("is_backbone"):
+            try:
+                backbone = cells.yes_no(row.raw("is_backbone"))
+            except cells.CellProblem as err:
+                row.warn("is_backbone", f"{err}，已按“否”处理")
+        joined, _ = row.date("joined_on")
+        extra = {"category": category, "political_status": political,
+                 "former_post": row.text("former_post"), "specialty": row.text("specialty"),
+                 "roles": join_multi(roles), "is_backbone": backbone,
+                 "group_id": self.group_id(row, "group"), "phone": row.phone("phone"),
+                 "joined_on": joined, "note": row.text("note")}
+        if values is None or row.errors:
+            return
+        self.place(row, {**values, **extra})
+
+
+class StudentsHandler(PeopleHandler):
+    subject = "students"
+
+    def model(self) -> Any:
+        return Student
+
+    def read(self, row: RowReader) -> None:
+        values = self.identity(row)
+        cats: list[str] = []
+        allowed = self.table("student_category")
+        for part in cells.split_list(row.raw("categories")):
+            found, partial = match_code(part, allowed)
+            if found and found not in cats:
+                cats.append(found)
+                if partial:
+                    row.warn("categories", f"“{part}”按“{found}”处理")
+            elif not found:
+                row.warn("categories", f"“{part}”不是帮扶类别，已忽略")
+        if not cats:
+            row.error("categories", "没有可识别的帮扶类别，请填写留守儿童、困境儿童等类别")
+        registered, _ = row.date("registered_on")
+        status = row.code("status", self.table("student_status"), "在帮", "状态") or "在帮"
+        extra = {"categories": join_multi(cats), "school": row.text("school"),
+                 "grade": row.text("grade"), "guardian": row.name("guardian"),
+                 "guardian_relation": row.text("guardian_relation"),
+                 "guardian_phone": row.phone("guardian_phone"), "address": row.text("address"),
+                 "registered_on": registered, "status": status,
+                 "closed_on": dt.date.today() if status != "在帮" else None,
+                 "note": row.text("note")}
+        volunteer = row.name("volunteer")
+        if values is None or row.errors:
+            return
+        record = self.place(row, {**values, **extra})
+        if volunteer and record is not None:
+            self.queue_pairing(row, record, volunteer, registered)
+
+    def queue_pairing(self, row: RowReader, record: dict[str, Any], volunteer: str,
+                      start: dt.date | None) -> None:
+        """Remember to pair the student with the one active 五老 of that name (rule 12)."""
+        matches = self.s.scalars(select(Volunteer.id).where(
+            Volunteer.deleted_at.is_(None), Volunteer.left_on.is_(None),
+            Volunteer.name == volunteer)).all()
+        if len(matches) != 1:
+            why = "没有找到" if not matches else f"有 {len(matches)} 位同名的"
+            row.warn("volunteer", f"{why}在队五老“{volunteer}”，未建立结对")
+            return
+        record["_volunteer_id"] = matches[0]
+        record["_start"] = start or dt.date.today()
+
+    def write(self, s: Session, file_name: str) -> int:
+        next_id = (s.scalar(select(func.max(Student.id))) or 0) + 1
+        pairs = []
+        for rec in self.new:
+            rec["id"] = next_id
+            next_id += 1
+        for rec in self.new + self.updates:
+            vid = rec.pop("_volunteer_id", None)
+            start = rec.pop("_start", None)
+            if vid is not None:
+                pairs.append({"volunteer_id": vid, "student_id": rec["id"], "mode": "一对一",
+                              "started_on": start, "ended_on": None, "note": "导入时建立"})
+        super().write(s, file_name)
+        created = 0
+        for p in pairs:
+            clash = s.scalar(select(Pairing.id).where(
+                Pairing.deleted_at.is_(None), Pairing.volunteer_id == p["volunteer_id"],
+                Pairing.student_id == p["student_id"],
+                overlaps(Pairing.started_on, Pairing.ended_on, p["started_on"], None)).limit(1))
+            if clash is None:
+                s.execute(insert(Pairing), [p])
+                created += 1
+        return created
+
+
+class PairingsHandler(Handler):
+    subject = "pairings"
+
+    def __init__(self, s: Session, allow_update: bool) -> None:
+        super().__init__(s, allow_update)
+        self.volunteers = self._names(Volunteer)
+        self.students = self._names(Student)
+        self.seen: dict[tuple[int, int], int] = {}
+
+    def _names(self, model: Any) -> dict[str, list[int]]:
+        found: dict[str, list[int]] = {}
+        for rid, name in self.s.execute(select(model.id, model.name)
+                                        .where(model.deleted_at.is_(None))):
+            found.setdefault(name, []).append(rid)
+        return found
+
+    def model(self) -> Any:
+        return Pairing
+
+    def _person(self, row: RowReader, key: str, table: dict[str, list[int]], what: str
+                ) -> int | None:
+        name = row.name(key)
+        if not name:
+            row.error(key, f"{what}姓名为空，请填写")
+            return None
+        ids = table.get(name, [])
+        if len(ids) != 1:
+            row.error(key, f"没有找到{what}“{name}”" if not ids else
+                      f"有 {len(ids)} 位同名的{what}“{name}”，请在程序中手工结对")
+            return None
+        return ids[0]
+
+    def read(self, row: RowReader) -> None:
+        vid = self._person(row, "volunteer", self.volunteers, "五老")
+        sid = self._person(row, "student", self.students, "帮扶对象")
+        mode = row.code("mode", self.table("pairing_mode"), "一对一", "结对形式")
+        start, _ = row.date("started_on")
+        end, _ = row.date("ended_on")
+        if start and end and end < start:
+            row.error("ended_on", "结束日期早于开始日期，请核对")
+        if vid is None or sid is None or row.errors:
+            return
+        start = start or dt.date.today()
+        if (vid, sid) in self.seen:
+            row.error("student", f"与第 {self.seen[(vid, sid)]} 行是同一对结对")
+            return
+        clash = self.s.scalar(select(Pairing.id).where(
+            Pairing.deleted_at.is_(None), Pairing.volunteer_id == vid, Pairing.student_id == sid,
+            overlaps(Pairing.started_on, Pairing.ended_on, start, end)).limit(1))
+        if clash is not None:
+            row.error("student", "这位五老和这名学生在这段时间已经结对")
+            return
+        self.seen[(vid, sid)] = row.number
+        self.new.append({"volunteer_id": vid, "student_id": sid, "mode": mode,
+                         "started_on": start, "ended_on": end, "note": ""})
+
+
+class ActivitiesHandler(Handler):
+    subject = "activities"
+
+    def model(self) -> Any:
+        return Activity
+
+    def read(self, row: RowReader) -> None:
+        date, _ = row.date("date", required=True, what="活动日期")
+        title = row.text("title")
+        if not title:
+            row.error("title", "活动名称为空，请填写")
+        theme = row.code("theme", self.table("activity_theme"), "其他", "主题类别")
+        organiser = row.text("organiser")
+        values = {"date": date, "title": title, "title_initials": initials(title),
+                  "theme": theme, "organiser": organiser,
+                  "group_id": self._groups().get("".join(organiser.split())),
+                  "place": row.text("place"), "volunteer_count": row.count("volunteer_count"),
+                  "youth_count": row.count("youth_count"), "summary": row.text("summary")}
+        if not row.errors:
+            self.new.append(values)
+
+    def _groups(self) -> dict[str, int]:
+        if not hasattr(self, "_g"):
+            self._g = dict(self.s.execute(select(Group.name, Group.id)
+                                          .where(Group.deleted_at.is_(None))).all())
+        return self._g
+
+
+class DonationsHandler(Handler):
+    subject = "donations"
+
+    def __init__(self, s: Session, allow_update: bool) -> None:
+        super().__init__(s, allow_update)
+        self.students: dict[str, list[int]] = {}
+        for rid, name in s.execute(select(Student.id, Student.name)
+                                   .where(Student.deleted_at.is_(None))):
+            self.students.setdefault(name, []).append(rid)
+
+    def model(self) -> Any:
+        return Donation
+
+    def read(self, row: RowReader) -> None:
+        date, _ = row.date("date", required=True, what="捐赠日期")
+        donor = row.text("donor")
+        if not donor:
+            row.error("donor", "捐赠方为空，请填写")
+        donor_type = row.code("donor_type", self.table("donor_type"), "其他", "捐赠方类型")
+        recipients = row.text("recipients")
+        ids = [self.students[n][0] for n in cells.split_list(recipients)
+               if len(self.students.get(people.clean_name(n), [])) == 1]
+        values = {"date": date, "donor": donor, "donor_initials": initials(donor),
+                  "donor_type": donor_type, "money_fen": row.money_fen("money"),
+                  "goods": row.text("goods"), "goods_value_fen": row.money_fen("goods_value"),
+                  "purpose": row.text("purpose"), "recipients_text": recipients, "note": "",
+                  "_recipients": ids}
+        if not row.errors:
+            self.new.append(values)
+
+    def write(self, s: Session, file_name: str) -> int:
+        next_id = (s.scalar(select(func.max(Donation.id))) or 0) + 1
+        links = []
+        for rec in self.new:
+            rec["id"] = next_id
+            next_id += 1
+            links.extend({"donation_id": rec["id"], "student_id": sid}
+                         for sid in dict.fromkeys(rec.pop("_recipients")))
+        super().write(s, file_name)
+        if links:
+            s.execute(insert(donation_recipients), links)
+        return 0
+
+
+HANDLERS: dict[str, type[Handler]] = {
+    "groups": GroupsHandler, "volunteers": VolunteersHandler, "students": StudentsHandler,
+    "pairings": PairingsHandler, "activities": ActivitiesHandler,
+    "donations": DonationsHandler,
+}

@@ -1,0 +1,68 @@
+"""Property-based tests: whatever is in the cells, the import only reports, never crashes."""
+
+import datetime as dt
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from exports import cells, kinds
+from exports.forms import FORMS, IMPORT_KINDS
+from exports.importer import ImportOptions, run_import
+from tests.sheets import xlsx
+
+cell_values = st.one_of(
+    st.none(),
+    st.text(max_size=30),
+    st.text(alphabet="0123456789xX.-/年月日 　，、元万人约次￥*E+", max_size=20),
+    st.integers(min_value=-10**20, max_value=10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31)),
+    st.datetimes(min_value=dt.datetime(1900, 1, 1)),
+    st.sampled_from(["老干部", "留守儿童、孤儿", "√", "党员", "2025.1", "1955.03",
+                     "11010519491231002X", "11010519491231002x", "1.5万元", "-5"]),
+)
+
+
+@given(value=cell_values)
+def test_cell_parsers_raise_only_cell_problems(value):
+    for parse in (cells.date_value, cells.yes_no, cells.count, cells.money, cells.sex):
+        try:
+            parse(value)
+        except cells.CellProblem:
+            pass
+    cells.split_list(value)
+    cells.header_key(value)
+    cells.text(value)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture],
+          deadline=None)
+@given(kind=st.sampled_from(IMPORT_KINDS), data=st.data())
+def test_any_row_gives_only_errors_and_warnings(db, kind, data):
+    form = FORMS[kind]
+    values = {c.key: data.draw(cell_values) for c in form.import_columns()}
+    labels = {c.key: c.label for c in form.import_columns()}
+    with db.reader() as s:
+        handler = kinds.HANDLERS[kind](s, data.draw(st.booleans()))
+        row = kinds.RowReader(5, values, labels)
+        handler.read(row)
+    assert all(isinstance(m, str) and m for _, m in row.errors + row.warnings)
+    new, updated = handler.counts()
+    assert new + updated <= 1
+    assert (new + updated == 1) == (not row.errors) or row.errors
+
+
+PRINTABLE = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")), max_size=12)
+
+
+@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture],
+          deadline=None)
+@given(rows=st.lists(st.lists(st.one_of(st.none(), PRINTABLE,
+                                         st.integers(-1000, 10**6)), min_size=4, max_size=4),
+                      max_size=6))
+def test_whole_files_of_random_cells_import_or_report(db, tmp_path_factory, rows):
+    path = xlsx(tmp_path_factory.mktemp("p") / "r.xlsx", ["姓名", "身份证号", "五老类别", "电话"], rows)
+    report = run_import(db, "volunteers", path, ImportOptions(dry_run=True))
+    assert report.rows_read + report.skipped == len(rows)
+    assert not report.written
