@@ -199,7 +199,43 @@ def cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_forms(_args: argparse.Namespace) -> int:
+    from exports.forms import FORMS
+
+    for form in FORMS.values():
+        print(f"{form.id}\t{form.title}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from exports import service
+
+    db = _open(args)
+    try:
+        out = service.export_form(db, args.form, args.format, args.out, year=args.year,
+                                  full_id=args.full_id)
+    finally:
+        db.close()
+    print(f"已导出“{out}”。")
+    return 0
+
+
+def cmd_package(args: argparse.Namespace) -> int:
+    from exports import service
+
+    db = _open(args)
+    try:
+        out = service.build_package(db, args.year, args.out)
+    finally:
+        db.close()
+    print(f"已生成上报包“{out}”。")
+    return 0
+
+
 COMMANDS = {
+    "forms": cmd_forms,
+    "export": cmd_export,
+    "package": cmd_package,
     "import": cmd_import,
     "template": cmd_template,
     "demo": cmd_demo,

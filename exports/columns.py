@@ -29,6 +29,16 @@ class Col:
     code_table: str | None = None
     #: prefixes clerks put before the label that still mean this column (活动日期 → 日期)
     prefixes: tuple[str, ...] = ()
+    #: "left" / "center" / "right"; by default numbers right, dates centred, text left
+    align: str = ""
+
+    @property
+    def alignment(self) -> str:
+        if self.align:
+            return self.align
+        if self.kind in NUMERIC:
+            return "right"
+        return "center" if self.kind in (DATE, MONTH) else "left"
 
     def names(self) -> set[str]:
         """Every header text (already reduced by header_key) that means this column."""
@@ -37,3 +47,17 @@ class Col:
 
 
 SEQ_COL = Col("seq", "序号", SEQ, 5, ("编号", "序"), importable=False)
+
+
+def display_text(kind: str, value: object) -> str:
+    """A cell as printed on paper and shown on screen: 1955.03, 2025.06.01, 1,234.50."""
+    import datetime as dt
+    from decimal import Decimal
+
+    if value is None:
+        return ""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"{value:%Y.%m}" if kind == MONTH else f"{value:%Y.%m.%d}"
+    if kind == MONEY and isinstance(value, (int, float, Decimal)):
+        return f"{value:,.2f}"
+    return str(value)

@@ -252,8 +252,12 @@ def annual_rows(figures: dict[str, Any]) -> Iterator[dict[str, Any]]:
     g, v, st = figures["groups"], figures["volunteers"], figures["students"]
     a, act, d = figures["aid"], figures["activities"], figures["donations"]
 
+    shown: set[str] = set()
+
     def row(section: str, item: str, value: Any, unit: str) -> dict[str, Any]:
-        return {"section": section, "item": item, "value": value, "unit": unit}
+        label = "" if section in shown else section
+        shown.add(section)
+        return {"section": label, "item": item, "value": value, "unit": unit}
 
     yield row("组织", "基层关工组织总数", g["total"], "个")
     for kind, n in g["by_type"].items():

@@ -68,17 +68,17 @@ GROUPS = Form("groups", "关工组织基本情况表", (
 VOLUNTEERS = Form("volunteers", "\u201c五老\u201d队伍花名册", (
     SEQ_COL,
     Col("name", "姓名", NAME, 8, ("五老姓名",)),
-    Col("sex", "性别", TEXT, 5),
+    Col("sex", "性别", TEXT, 5, align="center"),
     Col("birth_date", "出生年月", MONTH, 9, ("出生日期", "出生年月日", "生日")),
     Col("age", "年龄", INT, 5, importable=False),
     Col("id_number", "身份证号", ID, 20, ID_VARIANTS),
     Col("political_status", "政治面貌", CODE, 9, code_table="political_status"),
-    Col("category", "五老类别", CODE, 8, ("类别", "五老身份", "身份类别"), code_table="volunteer_category"),
+    Col("category", "五老类别", CODE, 9, ("类别", "五老身份", "身份类别"), code_table="volunteer_category"),
     Col("former_post", "原工作单位及职务", TEXT, 18,
         ("原工作单位", "原单位及职务", "原职务", "工作单位及职务")),
     Col("specialty", "专业特长", TEXT, 10, ("特长",)),
     Col("roles", "担任角色", MULTI, 14, ("角色", "担任职务"), code_table="volunteer_role"),
-    Col("is_backbone", "是否骨干", BOOL, 6, ("骨干",)),
+    Col("is_backbone", "是否骨干", BOOL, 6, ("骨干",), align="center"),
     Col("group", "所在关工小组", TEXT, 16, ("关工小组", "所在组织", "所属关工小组", "所属组织")),
     Col("phone", "联系电话", PHONE, 13, PHONE_VARIANTS),
     Col("joined_on", "加入时间", DATE, 11, ("加入日期", "入队时间")),
@@ -148,16 +148,17 @@ DONATIONS = Form("donations", "捐资助学明细表", (
 WUHAO = Form("wuhao", "\u201c五好\u201d基层关工组织达标情况表", (
     SEQ_COL,
     Col("name", "组织名称", TEXT, 24, importable=False),
-    *(Col(f"item{i + 1}", item, TEXT, 9, importable=False) for i, item in enumerate(WUHAO_ITEMS)),
-    Col("passed", "是否达标", TEXT, 7, importable=False),
+    *(Col(f"item{i + 1}", item, TEXT, 9, importable=False, align="center")
+      for i, item in enumerate(WUHAO_ITEMS)),
+    Col("passed", "是否达标", TEXT, 7, importable=False, align="center"),
     Col("note", "备注", TEXT, 14, importable=False),
 ), yearly=True)
 
 ANNUAL = Form("annual-stats", "关心下一代工作年度统计表", (
     Col("section", "类别", TEXT, 10, importable=False),
     Col("item", "项目", TEXT, 36, importable=False),
-    Col("value", "数值", TEXT, 14, importable=False),
-    Col("unit", "单位", TEXT, 8, importable=False),
+    Col("value", "数值", TEXT, 14, importable=False, align="right"),
+    Col("unit", "单位", TEXT, 8, importable=False, align="center"),
 ), landscape=False, yearly=True)
 
 FORMS: dict[str, Form] = {f.id: f for f in (GROUPS, VOLUNTEERS, STUDENTS, PAIRINGS, ACTIVITIES,

@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from exports.atomic import atomic_path
 from exports.cells import clean_control
-from exports.columns import DATE, ID, INT, MONEY, MONTH, PHONE, SEQ
+from exports.columns import DATE, ID, INT, MONEY, MONTH, PHONE, SEQ, Col
 from exports.formdata import SIGNATURE_LINE, FormTable
 
 Progress = Callable[[float, str], None]
@@ -51,20 +51,21 @@ def _styles(wb: Workbook) -> dict[str, NamedStyle]:
         fill=PatternFill("solid", fgColor="E8EEF4"),
         alignment=Alignment(horizontal="center", vertical="center", wrap_text=True))
     for kind in ("text", DATE, MONTH, MONEY, INT, SEQ, ID):
-        right = kind in (MONEY, INT, SEQ)
-        add(f"c_{kind}", font=body, border=BORDER, number_format=NUMBER_FORMATS.get(kind, "General"),
-            alignment=Alignment(horizontal="right" if right else
-                                ("center" if kind in (DATE, MONTH) else "left"),
-                                vertical="center", wrap_text=not right))
+        for align in ("left", "center", "right"):
+            add(f"c_{kind}_{align}", font=body, border=BORDER,
+                number_format=NUMBER_FORMATS.get(kind, "General"),
+                alignment=Alignment(horizontal=align, vertical="center",
+                                    wrap_text=align != "right"))
     return made
 
 
-def _style_of(kind: str) -> str:
-    if kind in (DATE, MONTH, MONEY, INT, SEQ, ID):
-        return f"c_{kind}"
+def _style_of(col: Col) -> str:
+    kind = col.kind
     if kind == PHONE:
-        return "c_id"
-    return "c_text"
+        kind = ID
+    elif kind not in (DATE, MONTH, MONEY, INT, SEQ, ID):
+        kind = "text"
+    return f"c_{kind}_{col.alignment}"
 
 
 def add_form_sheet(wb: Workbook, table: FormTable, on_progress: Progress | None = None,
@@ -113,7 +114,7 @@ def add_form_sheet(wb: Workbook, table: FormTable, on_progress: Progress | None 
     ws.merged_cells.add(f"A2:{last}2")
     append([cell(c.label, "head") for c in cols])
     ws.row_dimensions[3].height = 30
-    kinds = [_style_of(c.kind) for c in cols]
+    kinds = [_style_of(c) for c in cols]
     total = len(table.rows)
     for n, values in enumerate(table.rows, start=1):
         append([cell(v, k) if v is not None else cell(None, k) for v, k in zip(values, kinds)])

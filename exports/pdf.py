@@ -1,0 +1,227 @@
+"""The one PDF writer of every standard form (reportlab, drawn straight on the canvas).
+
+A4 (landscape for wide rosters); the CJK font embedded as a subset (WenQuanYi Micro Hei, or
+宋体/仿宋 on Windows when chosen); the header row repeated on every page; long text wrapped
+inside its cell, never cut off; ``第 x 页 共 y 页`` and who exported it and when on every page.
+Rows are measured and paginated before drawing, so the page count is known up front.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+from exports.atomic import atomic_path
+from exports.columns import display_text
+from exports.formdata import SIGNATURE_LINE, FormTable
+
+Progress = Callable[[float, str], None]
+RESOURCES = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parent.parent)) / "resources"
+FONT_FILE = RESOURCES / "fonts" / "wqy-microhei.ttc"
+DEFAULT_FONT = "文泉驿微米黑"
+WINDOWS_FONTS = {"宋体": ("simsun.ttc", 0), "仿宋": ("simfang.ttf", 0)}
+
+MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 10 * mm, 12 * mm, 14 * mm
+BODY, HEAD, TITLE, SMALL = 8.5, 9, 16, 6.5
+LEADING = 1.25
+PAD = 2.2
+
+
+def available_fonts() -> dict[str, tuple[Path, int]]:
+    """Fonts a PDF can embed: the bundled one, plus 宋体/仿宋 on Windows when present."""
+    fonts = {DEFAULT_FONT: (FONT_FILE, 0)}
+    windir = Path(os.environ.get("WINDIR", "C:/Windows")) / "Fonts"
+    for name, (file, index) in WINDOWS_FONTS.items():
+        if (windir / file).exists():
+            fonts[name] = (windir / file, index)
+    return fonts
+
+
+@lru_cache(maxsize=8)
+def register_font(name: str = DEFAULT_FONT) -> str:
+    """Register a TrueType font with reportlab (embedded as a subset); returns its name."""
+    path, index = available_fonts().get(name, (FONT_FILE, 0))
+    internal = f"GGTZ-{abs(hash(name)) % 10**6}"
+    pdfmetrics.registerFont(TTFont(internal, str(path), subfontIndex=index))
+    return internal
+
+
+class Measure:
+    """Fast text widths with a per-character cache (the font is proportional)."""
+
+    def __init__(self, font: str, size: float) -> None:
+        self.font, self.size = font, size
+        self.cache: dict[str, float] = {}
+
+    def width(self, text: str) -> float:
+        cache = self.cache
+        total = 0.0
+        for ch in text:
+            w = cache.get(ch)
+            if w is None:
+                w = cache[ch] = pdfmetrics.stringWidth(ch, self.font, self.size)
+            total += w
+        return total
+
+    def wrap(self, text: str, width: float) -> list[str]:
+        """Lines of ``text`` that fit ``width``; breaks anywhere (CJK), keeps newlines."""
+        lines: list[str] = []
+        for para in text.split("\n"):
+            if self.width(para) <= width:
+                lines.append(para)
+                continue
+            line, used = "", 0.0
+            for ch in para:
+                w = self.cache.get(ch) or self.width(ch)
+                if used + w > width and line:
+                    lines.append(line)
+                    line, used = "", 0.0
+                line += ch
+                used += w
+            lines.append(line)
+        return lines or [""]
+
+
+@dataclass
+class Layout:
+    page_w: float
+    page_h: float
+    col_w: list[float]
+    aligns: list[str]
+
+
+def _layout(table: FormTable) -> Layout:
+    page_w, page_h = landscape(A4) if table.form.landscape else A4
+    avail = page_w - 2 * MARGIN_X
+    total = sum(c.width for c in table.columns)
+    col_w = [avail * c.width / total for c in table.columns]
+    aligns = [c.alignment for c in table.columns]
+    return Layout(page_w, page_h, col_w, aligns)
+
+
+def write_form(path: Path | str, table: FormTable, on_progress: Progress | None = None,
+               font_name: str = DEFAULT_FONT) -> Path:
+    """Write one form to ``path`` (.pdf). Raises FileProblem when it cannot be written."""
+    font = register_font(font_name)
+    lay = _layout(table)
+    body, head = Measure(font, BODY), Measure(font, HEAD)
+    kinds = [c.kind for c in table.columns]
+
+    def cells_of(values: list) -> list[list[str]]:
+        return [body.wrap(display_text(k, v), w - 2 * PAD)
+                for k, v, w in zip(kinds, values, lay.col_w)]
+
+    header = [head.wrap(c.label, w - 2 * PAD) for c, w in zip(table.columns, lay.col_w)]
+    head_h = max(len(h) for h in header) * HEAD * LEADING + 2 * PAD
+    rows = []
+    n_rows = len(table.rows)
+    for i, values in enumerate(table.rows, start=1):
+        rows.append(cells_of(values))
+        if on_progress and i % 2000 == 0:
+            on_progress(0.6 * i / n_rows, f"正在排版第 {i} 行…")
+    if table.total_row is not None:
+        rows.append(cells_of(table.total_row))
+    heights = [max(len(c) for c in r) * BODY * LEADING + 2 * PAD for r in rows]
+
+    top_block = TITLE * 1.6 + 10 * 1.8
+    foot_lines = [*table.foot_lines, SIGNATURE_LINE]
+    foot_block = len(foot_lines) * 10 * 1.9 + 6
+    usable = lay.page_h - MARGIN_TOP - MARGIN_BOTTOM
+    pages: list[list[int]] = [[]]
+    room = usable - top_block - head_h
+    for idx, h in enumerate(heights):
+        if h > room and pages[-1]:
+            pages.append([])
+            room = usable - head_h
+        pages[-1].append(idx)
+        room -= h
+    needs_extra = room < foot_block
+    total_pages = len(pages) + (1 if needs_extra else 0)
+
+    with atomic_path(path) as tmp:
+        c = Canvas(str(tmp), pagesize=(lay.page_w, lay.page_h), pageCompression=1,
+                   initialFontName=font, initialFontSize=BODY)
+        c.setTitle(table.title)
+        c.setAuthor(table.provenance)
+        c.setCreator("关工台账")
+        for pno, page_rows in enumerate(pages, start=1):
+            y = lay.page_h - MARGIN_TOP
+            if pno == 1:
+                y = _draw_top(c, table, lay, font, y)
+            y = _draw_row(c, lay, font, HEAD, header, y, head_h, fill=True)
+            for idx in page_rows:
+                y = _draw_row(c, lay, font, BODY, rows[idx], y, heights[idx])
+            if pno == len(pages) and not needs_extra:
+                _draw_foot(c, lay, font, foot_lines, y)
+            _draw_page_foot(c, lay, font, table.provenance, pno, total_pages)
+            c.showPage()
+            if on_progress and pno % 20 == 0:
+                on_progress(0.6 + 0.4 * pno / total_pages, f"正在生成第 {pno} 页…")
+        if needs_extra:
+            _draw_foot(c, lay, font, foot_lines, lay.page_h - MARGIN_TOP)
+            _draw_page_foot(c, lay, font, table.provenance, total_pages, total_pages)
+            c.showPage()
+        c.save()
+    return Path(path)
+
+
+def _draw_top(c: Canvas, table: FormTable, lay: Layout, font: str, y: float) -> float:
+    c.setFont(font, TITLE)
+    y -= TITLE
+    c.drawCentredString(lay.page_w / 2, y, table.title)
+    y -= TITLE * 0.6 + 10 * 1.2
+    c.setFont(font, 10)
+    c.drawString(MARGIN_X, y, table.unit_line)
+    return y - 10 * 0.6
+
+
+def _draw_row(c: Canvas, lay: Layout, font: str, size: float, cells: list[list[str]], y: float,
+              height: float, fill: bool = False) -> float:
+    x = MARGIN_X
+    bottom = y - height
+    if fill:
+        c.setFillGray(0.9)
+        c.rect(MARGIN_X, bottom, sum(lay.col_w), height, stroke=0, fill=1)
+        c.setFillGray(0)
+    c.setLineWidth(0.5)
+    c.setFont(font, size)
+    for lines, w, align in zip(cells, lay.col_w, lay.aligns):
+        c.rect(x, bottom, w, height, stroke=1, fill=0)
+        ty = y - PAD - size
+        for line in lines:
+            if fill or align == "center":
+                c.drawCentredString(x + w / 2, ty, line)
+            elif align == "right":
+                c.drawRightString(x + w - PAD, ty, line)
+            else:
+                c.drawString(x + PAD, ty, line)
+            ty -= size * LEADING
+        x += w
+    return bottom
+
+
+def _draw_foot(c: Canvas, lay: Layout, font: str, lines: list[str], y: float) -> None:
+    c.setFont(font, 10)
+    for text in lines:
+        y -= 10 * 1.9
+        c.drawString(MARGIN_X, y, text)
+
+
+def _draw_page_foot(c: Canvas, lay: Layout, font: str, provenance: str, pno: int,
+                    total: int) -> None:
+    c.setFont(font, 9)
+    c.drawCentredString(lay.page_w / 2, MARGIN_BOTTOM / 2, f"第 {pno} 页 共 {total} 页")
+    c.setFont(font, SMALL)
+    c.setFillGray(0.35)
+    c.drawRightString(lay.page_w - MARGIN_X, MARGIN_BOTTOM / 2, provenance)
+    c.setFillGray(0)
