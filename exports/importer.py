@@ -222,6 +222,32 @@ def run_import(db: Database, kind: str, path: Path | str, options: ImportOptions
     return report
 
 
+@dataclass
+class Peek:
+    """What the wizard shows before importing: the sheet, the header and a few rows."""
+
+    sheet: str
+    header_row: int
+    header: list[str]
+    mapping: dict[int, str]
+    sample: list[tuple[int, list[Any]]]
+
+
+def peek(path: Path | str, kind: str, rows: int = 8) -> Peek:
+    """The detected header row, its column mapping and the first rows. Raises FileProblem."""
+    if kind not in IMPORT_KINDS:
+        raise FileProblem(f"不认识的导入类别“{kind}”。")
+    sheet, header_no, header, mapping, pending = _pick_sheet(Path(path), FORMS[kind])
+    sample = []
+    for number, values in _rows_after(pending, header_no, sheet):
+        if any(not is_blank(v) for v in values):
+            sample.append((number, [text(v) for v in values]))
+        if len(sample) >= rows:
+            break
+    return Peek(sheet.name, header_no, [text(c) for c in header],
+                {i: c.key for i, c in mapping.items()}, sample)
+
+
 def _rows_after(pending: list[tuple[int, list[Any]]], header_no: int, sheet: Sheet):
     for number, values in pending:
         if number > header_no:

@@ -9,8 +9,8 @@ decimals. Written through a temporary file, so a failure leaves no partial workb
 from __future__ import annotations
 
 import re
-from copy import copy
 from collections.abc import Callable
+from copy import copy
 from pathlib import Path
 from typing import Any
 

@@ -7,9 +7,10 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from gui import style
 from models.db import Database
 from models.errors import UserError
 from models.paths import default_db_path
@@ -19,15 +20,13 @@ FONT_FILE = RESOURCES / "fonts" / "wqy-microhei.ttc"
 
 
 def load_fonts(app: QApplication) -> str:
-    """Register the bundled CJK font and make it the application font; returns its family."""
+    """Register the bundled CJK font and apply it with the chosen size; returns its family."""
     families: list[str] = []
     if FONT_FILE.exists():
         fid = QFontDatabase.addApplicationFont(str(FONT_FILE))
         families = QFontDatabase.applicationFontFamilies(fid) if fid >= 0 else []
     family = families[0] if families else app.font().family()
-    font = QFont(family)
-    font.setPointSize(11)
-    app.setFont(font)
+    style.apply(app, family)
     return family
 
 
@@ -37,7 +36,7 @@ def run_app(db_path: Path | None, smoke: bool = False) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("关工台账")
     load_fonts(app)
-    from gui.main_window import MainWindow
+    from gui.main_window import MainWindow, schedule_first_run
 
     try:
         db = Database.open(db_path or default_db_path())
@@ -55,5 +54,7 @@ def run_app(db_path: Path | None, smoke: bool = False) -> int:
 
         window.first_screen_ready.connect(lambda: QTimer.singleShot(0, report))
     window.show()
+    if not smoke:
+        schedule_first_run(window)
     code = app.exec()
     return code

@@ -1,14 +1,47 @@
-"""The main window (a first version: the 首页 figures; the full pages come with the desktop issue)."""
+"""The main window: left navigation, one page per subject, status bar with the database
+file and the last backup, 撤销删除, window size and place remembered."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtCore import QByteArray, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QWidget,
+)
 
-from models import backup, settings, stats
+from gui.context import AppContext
+from gui.dashboard import Dashboard
+from gui.data_page import DataPage
+from gui.first_run import FirstRunDialog
+from gui.ops import run_op, show_error
+from gui.pages import (
+    ActivitiesPage,
+    DonationsPage,
+    GroupsPage,
+    HonorsPage,
+    PairingsPage,
+    StudentsPage,
+    VolunteersPage,
+)
+from gui.reports_page import ReportsPage
+from gui.settings_page import SettingsPage
+from models import APP_VERSION, backup, demo, paths, records, settings
+from models.changes import Changes
 from models.db import Database
+from models.errors import UserError
+
+NAV = ("首页", "关工组织", "五老队伍", "帮扶对象", "结对帮扶", "活动台账", "捐资助学", "表彰慰问",
+       "报表中心", "数据管理", "设置")
 
 
 class MainWindow(QMainWindow):
@@ -16,31 +49,155 @@ class MainWindow(QMainWindow):
 
     def __init__(self, db: Database) -> None:
         super().__init__()
-        self.db = db
-        self.setWindowTitle("关工台账")
-        self.resize(1280, 720)
+        self.ctx = AppContext(db)
+        self.setWindowTitle(f"关工台账 {APP_VERSION}")
+        self.setMinimumSize(1000, 640)
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.addItems(list(NAV))
+        self.nav.setFixedWidth(150)
+        self.stack = QStackedWidget()
+        self.pages: dict[str, QWidget] = {}
+        factories = {"首页": Dashboard, "关工组织": GroupsPage, "五老队伍": VolunteersPage,
+                     "帮扶对象": StudentsPage, "结对帮扶": PairingsPage, "活动台账": ActivitiesPage,
+                     "捐资助学": DonationsPage, "表彰慰问": HonorsPage, "报表中心": ReportsPage,
+                     "数据管理": DataPage, "设置": SettingsPage}
+        self._factories = factories
+        for _name in NAV:
+            self.stack.addWidget(QWidget())
+        self._page("首页")
+        self.nav.currentRowChanged.connect(self.show_page)
         body = QWidget()
-        layout = QVBoxLayout(body)
-        with db.reader() as s:
-            committee = settings.committee(s)
-            year = dt.date.today().year
-            f = stats.year_figures(s, year)
-        layout.addWidget(QLabel(f"<h2>{committee.display_name} {year}年工作概况</h2>"))
-        layout.addWidget(QLabel(
-            f"关工组织 {f['groups']['total']} 个，五老 {f['volunteers']['total']} 人，"
-            f"帮扶对象 {f['students']['total']} 人，活动 {f['activities']['total']} 场"))
-        layout.addStretch(1)
+        layout = QHBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
         self.setCentralWidget(body)
-        self.statusBar().showMessage(f"数据库：{db.path}")
+        for i, name in enumerate(NAV[:9], start=1):
+            act = QAction(name, self)
+            act.setShortcut(QKeySequence(f"Alt+{i}"))
+            act.triggered.connect(lambda _c=False, r=i - 1: self.nav.setCurrentRow(r))
+            self.addAction(act)
 
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        self.first_screen_ready.emit()
+        self.db_label = QLabel()
+        self.backup_label = QLabel()
+        self.undo_button = QPushButton("撤销删除")
+        self.undo_button.setVisible(False)
+        self.undo_button.clicked.connect(self.undo_delete)
+        self.statusBar().addWidget(self.db_label, 1)
+        self.statusBar().addPermanentWidget(self.undo_button)
+        self.statusBar().addPermanentWidget(self.backup_label)
+        self.ctx.bus.changed.connect(self._changed)
+        self.update_status()
+        self.restore_geometry()
+        self.nav.setCurrentRow(0)
+        self._first_shown = False
 
-    def closeEvent(self, event) -> None:
+    # -- pages -----------------------------------------------------------------------------------
+    def _page(self, name: str) -> QWidget:
+        """Pages are built when first opened (start-up stays fast)."""
+        if name not in self.pages:
+            index = NAV.index(name)
+            page = self._factories[name](self.ctx)
+            old = self.stack.widget(index)
+            self.stack.removeWidget(old)
+            old.deleteLater()
+            self.stack.insertWidget(index, page)
+            self.pages[name] = page
+        return self.pages[name]
+
+    def show_page(self, row: int) -> None:
+        if row < 0:
+            return
+        page = self._page(NAV[row])
+        self.stack.setCurrentWidget(page)
+
+    def page(self, name: str) -> Any:
+        """The page called ``name``, shown (for tests and shortcuts)."""
+        self.nav.setCurrentRow(NAV.index(name))
+        return self.pages[name]
+
+    # -- status ----------------------------------------------------------------------------------
+    def update_status(self) -> None:
+        self.db_label.setText(f"数据库：{self.ctx.db.path}")
+        last = backup.last_backup_time(self.ctx.db)
+        self.backup_label.setText(f"上次备份：{last:%Y-%m-%d %H:%M}" if last else "尚未备份")
+
+    def _changed(self, changes: Changes) -> None:
+        self.update_status()
+        deleted = self.ctx.last_deleted
+        self.undo_button.setVisible(deleted is not None)
+        if deleted is not None:
+            self.undo_button.setText(f"撤销删除“{deleted[2]}”")
+
+    def undo_delete(self) -> None:
+        if self.ctx.last_deleted is None:
+            return
+        subject, rid, _label = self.ctx.last_deleted
+        self.ctx.last_deleted = None
         try:
-            if backup.auto_backup_due(self.db):
-                backup.make_backup(self.db)
+            with self.ctx.db.session() as s:
+                changes = records.restore(s, subject, rid)
+        except UserError as err:
+            show_error(self, err)
+            return
+        self.ctx.bus.publish(changes)
+
+    # -- first run, geometry, closing ------------------------------------------------------------
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if not self._first_shown:
+            self._first_shown = True
+            self.first_screen_ready.emit()
+
+    def maybe_first_run(self) -> None:
+        with self.ctx.db.reader() as s:
+            named = bool(settings.committee(s).committee_name)
+        if named:
+            return
+        dialog = FirstRunDialog(self)
+        if not dialog.exec():
+            return
+        name, region, want_demo = dialog.value()
+        if want_demo:
+            def work(progress: Any) -> None:
+                with self.ctx.db.session() as s:
+                    demo.build(s, on_progress=progress)
+
+            run_op(self, work, lambda _r: self.ctx.bus.publish(
+                Changes(**{k: True for k in Changes.__dataclass_fields__})),
+                label="正在载入演示数据…")
+            return
+        with self.ctx.db.session() as s:
+            settings.save_committee(s, settings.Committee(name or "本乡镇关工委", region))
+        self.ctx.bus.publish(Changes.of("settings"))
+
+    def restore_geometry(self) -> None:
+        saved = paths.read_config().get("geometry")
+        if saved:
+            self.restoreGeometry(QByteArray.fromHex(saved.encode()))
+        else:
+            self.resize(1280, 760)
+
+    def save_geometry(self) -> None:
+        try:
+            config = paths.read_config()
+            config["geometry"] = bytes(self.saveGeometry().toHex()).decode()
+            paths.write_config(config)
+        except OSError:
+            pass
+
+    def closeEvent(self, event: Any) -> None:
+        self.save_geometry()
+        try:
+            if backup.auto_backup_due(self.ctx.db, max_age=dt.timedelta(hours=1)):
+                backup.make_backup(self.ctx.db)
+        except UserError as err:
+            QMessageBox.warning(self, "自动备份没有完成", err.message)
         finally:
-            self.db.close()
+            self.ctx.db.close()
         super().closeEvent(event)
+
+
+def schedule_first_run(window: MainWindow) -> None:
+    QTimer.singleShot(0, window.maybe_first_run)

@@ -92,8 +92,11 @@ def inspect_file(path: Path, full: bool = True) -> tuple[int, list[str]]:
     return version, problems
 
 
-def _configure(engine: Engine) -> None:
-    """Pragmas on every connection and real BEGIN/COMMIT around each transaction."""
+def _configure(engine: Engine, immediate: bool = True) -> None:
+    """Pragmas on every connection and real BEGIN/COMMIT around each transaction.
+
+    The writing engine takes the write lock up front (``BEGIN IMMEDIATE``: no failed upgrade
+    from read to write); the reading engine uses deferred transactions that never block."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_con, _record) -> None:
@@ -107,7 +110,7 @@ def _configure(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 class Database:
@@ -116,7 +119,9 @@ class Database:
     def __init__(self, path: Path, engine: Engine) -> None:
         self.path = path
         self.engine = engine
+        self.read_engine = self._engine(path, immediate=False)
         self._factory = sessionmaker(engine, expire_on_commit=False)
+        self._read_factory = sessionmaker(self.read_engine, expire_on_commit=False)
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -147,9 +152,9 @@ class Database:
         return cls(path, cls._engine(path))
 
     @staticmethod
-    def _engine(path: Path) -> Engine:
-        engine = create_engine(f"sqlite:///{path}")
-        _configure(engine)
+    def _engine(path: Path, immediate: bool = True) -> Engine:
+        engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
+        _configure(engine, immediate)
         return engine
 
     @classmethod
@@ -211,8 +216,8 @@ class Database:
             s.close()
 
     def reader(self) -> Session:
-        """A session for reading only (the caller closes it)."""
-        return self._factory()
+        """A session for reading only (the caller closes it); never blocks a writer."""
+        return self._read_factory()
 
     def setting(self, key: str, default: str = "") -> str:
         with self.reader() as s:
@@ -221,11 +226,16 @@ class Database:
 
     def close(self) -> None:
         """Checkpoint the WAL into the main file and release the file."""
-        self.engine.dispose()
+        self.dispose()
         try:
             checkpoint(self.path)
         except sqlite3.Error:  # closing must not fail because of a checkpoint
             pass
+
+    def dispose(self) -> None:
+        """Close every pooled connection (before the file is replaced by a restore)."""
+        self.engine.dispose()
+        self.read_engine.dispose()
 
     def schema_version(self) -> int:
         with self.engine.connect() as con:

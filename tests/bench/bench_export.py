@@ -22,7 +22,7 @@ from tests.sheets import big_roster
 ROWS = 20_000
 
 
-def timed(fn) -> float:  # noqa: ANN001
+def timed(fn) -> float:
     t = time.perf_counter()
     fn()
     return time.perf_counter() - t

@@ -1,0 +1,72 @@
+"""Simple bar charts painted with QPainter (no QtCharts needed)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+PALETTE = ["#3b7dd8", "#e67e22", "#27ae60", "#8e44ad", "#c0392b", "#16a085", "#d35400",
+           "#2c3e50", "#f39c12", "#7f8c8d", "#1abc9c", "#9b59b6", "#34495e", "#e74c3c"]
+
+
+class BarChart(QWidget):
+    """Labelled bars, vertical (months) or horizontal (categories)."""
+
+    def __init__(self, title: str, horizontal: bool = True, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = title
+        self.horizontal = horizontal
+        self.items: list[tuple[str, float]] = []
+        self.setMinimumHeight(200)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def set_data(self, items: list[tuple[str, float]]) -> None:
+        self.items = items
+        self.update()
+
+    def paintEvent(self, _event: object) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        fm = p.fontMetrics()
+        line = fm.height()
+        p.setPen(QColor("#222"))
+        title_font = p.font()
+        title_font.setBold(True)
+        p.setFont(title_font)
+        p.drawText(QRectF(0, 0, self.width(), line + 4), Qt.AlignmentFlag.AlignLeft, self.title)
+        p.setFont(self.font())
+        area = QRectF(0, line + 8, self.width(), self.height() - line - 10)
+        if not self.items or max(v for _, v in self.items) <= 0:
+            p.setPen(QColor("#888"))
+            p.drawText(area, Qt.AlignmentFlag.AlignCenter, "暂无数据")
+            return
+        top = max(v for _, v in self.items)
+        if self.horizontal:
+            label_w = min(max(fm.horizontalAdvance(k) for k, _ in self.items) + 8, area.width() * 0.45)
+            value_w = fm.horizontalAdvance(str(int(top))) + 8
+            bar_h = min(area.height() / len(self.items), line * 1.6)
+            for i, (label, value) in enumerate(self.items):
+                y = area.top() + i * bar_h
+                p.setPen(QColor("#333"))
+                p.drawText(QRectF(0, y, label_w - 6, bar_h), Qt.AlignmentFlag.AlignRight
+                           | Qt.AlignmentFlag.AlignVCenter, label)
+                w = (area.width() - label_w - value_w) * value / top
+                p.fillRect(QRectF(label_w, y + bar_h * 0.15, w, bar_h * 0.7),
+                           QColor(PALETTE[i % len(PALETTE)]))
+                p.drawText(QRectF(label_w + w + 4, y, value_w, bar_h), Qt.AlignmentFlag.AlignVCenter,
+                           str(int(value)))
+        else:
+            n = len(self.items)
+            slot = area.width() / n
+            chart_h = area.height() - line * 2 - 4
+            for i, (label, value) in enumerate(self.items):
+                x = area.left() + i * slot
+                h = chart_h * value / top
+                y = area.top() + line + chart_h - h
+                p.fillRect(QRectF(x + slot * 0.18, y, slot * 0.64, h), QColor(PALETTE[0]))
+                p.setPen(QColor("#333"))
+                p.drawText(QRectF(x, y - line, slot, line), Qt.AlignmentFlag.AlignHCenter,
+                           str(int(value)))
+                p.drawText(QRectF(x, area.bottom() - line, slot, line),
+                           Qt.AlignmentFlag.AlignHCenter, label)

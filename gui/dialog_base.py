@@ -1,0 +1,136 @@
+"""The base of every record dialog: fields in two columns, messages next to the field,
+保存 runs the service in one transaction and keeps the dialog open on a refusal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from exports.cells import CellProblem
+from models.db import Database
+from models.errors import DataError, UserError, ValidationError
+
+ERROR_STYLE = "color:#c0392b;"
+
+
+class FormDialog(QDialog):
+    """Subclasses add fields with ``add`` and implement ``value()`` (a typed input)."""
+
+    def __init__(self, parent: QWidget | None, db: Database, title: str,
+                 on_save: Callable[[Any], Any] | None = None, columns: int = 2) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.on_save = on_save
+        self.saved: Any = None
+        self.setWindowTitle(title)
+        self.setModal(True)
+        self.errors: dict[str, QLabel] = {}
+        self.forms = [QFormLayout() for _ in range(columns)]
+        for form in self.forms:
+            form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        body = QWidget()
+        cols = QHBoxLayout(body)
+        for form in self.forms:
+            cols.addLayout(form, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.banner = QLabel()
+        self.banner.setStyleSheet(ERROR_STYLE)
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        QShortcut(QKeySequence("Ctrl+S"), self, activated=self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.buttons)
+
+    def add(self, label: str, widget: QWidget, column: int = 0, required: bool = False,
+            note: str = "") -> QWidget:
+        """Add a field; its error message appears right under it."""
+        holder = QWidget()
+        box = QVBoxLayout(holder)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(1)
+        box.addWidget(widget)
+        err = QLabel()
+        err.setStyleSheet(ERROR_STYLE)
+        err.setWordWrap(True)
+        err.hide()
+        box.addWidget(err)
+        if note:
+            hint = QLabel(note)
+            hint.setStyleSheet("color:#666;")
+            box.addWidget(hint)
+        self.errors[label] = err
+        text = f"{label}{' *' if required else ''}："
+        self.forms[min(column, len(self.forms) - 1)].addRow(text, holder)
+        return widget
+
+    def clear_errors(self) -> None:
+        for label in self.errors.values():
+            label.hide()
+        self.banner.hide()
+
+    def show_error(self, field: str, message: str) -> None:
+        label = self.errors.get(field)
+        if label is None:
+            self.banner.setText(f"{field}：{message}" if field else message)
+            self.banner.show()
+            return
+        label.setText(message)
+        label.show()
+
+    def value(self) -> Any:
+        raise NotImplementedError
+
+    def accept(self) -> None:
+        """Validate and save; stay open with the message beside the field on a refusal."""
+        self.clear_errors()
+        try:
+            data = self.value()
+        except ValidationError as err:
+            self.show_error(err.field, err.reason)
+            return
+        except CellProblem as err:
+            self.show_error("", str(err))
+            return
+        if self.on_save is not None:
+            try:
+                self.saved = self.on_save(data)
+            except ValidationError as err:
+                self.show_error(err.field, err.reason)
+                return
+            except (DataError, UserError) as err:
+                self.show_error("", err.message)
+                return
+        super().accept()
+
+
+def read_date(dialog: FormDialog, label: str, widget: Any) -> Any:
+    """The date of a DateEdit, or ValidationError naming the field."""
+    try:
+        return widget.date()
+    except CellProblem as err:
+        raise ValidationError(label, str(err)) from err

@@ -1,0 +1,222 @@
+"""The page of one subject: search box, filters, an SQL-backed list, add / edit / delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import Select
+
+from gui.context import AppContext
+from gui.ops import run_op
+from gui.table_model import ListColumn, SqlListModel
+from models import records
+from models.changes import Changes
+from models.entities import SUBJECT_LABELS
+
+
+class ListPage(QWidget):
+    """Subclasses set ``subject``/``title`` and implement columns, query and the dialogs."""
+
+    subject = ""
+    title = ""
+    search_hint = "搜索姓名、拼音首字母（如 zs）、身份证号、电话"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.db = ctx.db
+        self.filters: dict[str, QComboBox] = {}
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.search_hint)
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(280)
+        self._debounce = QTimer(self, singleShot=True, interval=200)
+        self._debounce.timeout.connect(self.refresh)
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+        self.count_label = QLabel()
+        self.add_button = QPushButton("新增")
+        self.add_button.setToolTip("新增（Ctrl+N）")
+        self.edit_button = QPushButton("编辑")
+        self.delete_button = QPushButton("删除")
+        self.delete_button.setToolTip("移到回收站（Delete）")
+        self.export_button = QPushButton("导出本列表")
+        self.add_button.clicked.connect(self.add)
+        self.edit_button.clicked.connect(self.edit_current)
+        self.delete_button.clicked.connect(self.delete_current)
+        self.export_button.clicked.connect(self.export_list)
+
+        self.toolbar = QHBoxLayout()
+        self.toolbar.addWidget(self.search)
+        self.build_filters()
+        self.toolbar.addStretch(1)
+        for b in (self.add_button, self.edit_button, self.delete_button, self.export_button):
+            self.toolbar.addWidget(b)
+
+        self.model = SqlListModel(self.db, self.columns(), self.query, self.row_id)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSortingEnabled(True)
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().setDefaultSectionSize(30)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.doubleClicked.connect(lambda _i: self.edit_current())
+        for i, col in enumerate(self.model.columns):
+            if col.width:
+                self.view.setColumnWidth(i, col.width)
+
+        header = QHBoxLayout()
+        title = QLabel(self.title)
+        title.setObjectName("pageTitle")
+        header.addWidget(title)
+        header.addStretch(1)
+        header.addWidget(self.count_label)
+        self.body = QVBoxLayout(self)
+        self.body.addLayout(header)
+        self.body.addLayout(self.toolbar)
+        self.body.addWidget(self.view, 1)
+
+        ctx_ = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        QShortcut(QKeySequence("Ctrl+N"), self, activated=self.add, context=ctx_)
+        QShortcut(QKeySequence(Qt.Key.Key_Delete), self.view, activated=self.delete_current,
+                  context=Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(QKeySequence(Qt.Key.Key_Return), self.view, activated=self.edit_current,
+                  context=Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(QKeySequence("Ctrl+F"), self, activated=self.search.setFocus, context=ctx_)
+        ctx.bus.changed.connect(self._changed)
+        self._loaded = False
+
+    # -- for subclasses ------------------------------------------------------------------------
+    def columns(self) -> list[ListColumn]:
+        raise NotImplementedError
+
+    def query(self) -> Select:
+        raise NotImplementedError
+
+    def row_id(self, row: Any) -> int:
+        return row[0].id
+
+    def build_filters(self) -> None:
+        """Add filter drop-downs with ``add_filter``."""
+
+    def add(self) -> None:
+        raise NotImplementedError
+
+    def edit(self, rid: int) -> None:
+        raise NotImplementedError
+
+    def relevant(self, changes: Changes) -> bool:
+        return getattr(changes, self.subject, False) or changes.settings
+
+    # -- shared ----------------------------------------------------------------------------------
+    def add_filter(self, key: str, label: str, items: list[tuple[str, Any]]) -> QComboBox:
+        box = QComboBox()
+        for text, value in items:
+            box.addItem(text, value)
+        box.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.toolbar.addWidget(QLabel(label))
+        self.toolbar.addWidget(box)
+        self.filters[key] = box
+        return box
+
+    def filter(self, key: str) -> Any:
+        return self.filters[key].currentData() if key in self.filters else None
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if not self._loaded:
+            self.refresh()
+
+    def refresh(self) -> None:
+        self._loaded = True
+        self.model.refresh()
+        shown = self.model.total
+        self.count_label.setText(f"共 {shown} 条")
+
+    def _changed(self, changes: Changes) -> None:
+        if self.relevant(changes):
+            if self.isVisible():
+                self.refresh()
+            else:
+                self._loaded = False
+
+    def current_id(self) -> int | None:
+        index = self.view.currentIndex()
+        if not index.isValid():
+            rows = self.view.selectionModel().selectedRows()
+            if not rows:
+                return None
+            index = rows[0]
+        return self.model.id_at(index.row())
+
+    def edit_current(self) -> None:
+        rid = self.current_id()
+        if rid is None:
+            QMessageBox.information(self, "提示", "请先在列表中选中一条记录。")
+            return
+        self.edit(rid)
+
+    def save_with(self, service: Any) -> Any:
+        """on_save for dialogs: run ``service(s, value)`` in one transaction and publish."""
+        def save(value: Any) -> Any:
+            with self.db.session() as s:
+                result = service(s, value)
+            changes = result[1] if isinstance(result, tuple) else result
+            self.ctx.bus.publish(changes)
+            return result
+        return save
+
+    def delete_current(self) -> None:
+        rid = self.current_id()
+        if rid is None:
+            QMessageBox.information(self, "提示", "请先在列表中选中要删除的记录。")
+            return
+        label = self.model.data(self.view.currentIndex().siblingAtColumn(0))
+        what = SUBJECT_LABELS.get(self.subject, "记录")
+        answer = QMessageBox.question(
+            self, "确认删除", f"确定要删除{what}“{label}”吗？\n\n删除后会移到回收站，"
+            "可以在“数据管理 → 回收站”里恢复，也可以马上点状态栏的“撤销删除”。",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        with self.db.session() as s:
+            changes = records.delete(s, self.subject, rid)
+        self.ctx.last_deleted = (self.subject, rid, str(label))
+        self.ctx.bus.publish(changes)
+
+    def export_list(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "导出本列表", f"{self.title}.xlsx",
+                                              "Excel 文件 (*.xlsx)")
+        if not path:
+            return
+        headers = [c.header for c in self.model.columns]
+        rows = self.model.all_rows()
+
+        def work(progress: Any) -> str:
+            from exports.listbook import write_list
+
+            return str(write_list(path, self.title, headers, rows, progress))
+
+        run_op(self, work, lambda p: QMessageBox.information(self, "导出完成", f"已导出到“{p}”。"),
+               label="正在导出…")

@@ -1,0 +1,154 @@
+"""One helper for all slow work: ``run_op`` runs ``work`` on a single background worker.
+
+``work(progress)`` is plain Python (no widgets); ``progress(fraction, text)`` updates the dialog
+and raises Cancelled once the clerk pressed 取消. The progress dialog appears only when the
+work takes longer than ~0.5 s. Errors become a readable message box; ``on_done(result)`` runs
+on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+
+from models.crashlog import write_crash_log
+from models.errors import Cancelled, UserError
+
+Progress = Callable[[float, str], None]
+_POOL: QThreadPool | None = None
+#: operations still running (kept alive until they finish)
+_RUNNING: set[Op] = set()
+
+
+def pool() -> QThreadPool:
+    global _POOL
+    if _POOL is None:
+        _POOL = QThreadPool()
+        _POOL.setMaxThreadCount(1)
+    return _POOL
+
+
+class _Signals(QObject):
+    progress = Signal(float, str)
+    finished = Signal(object)
+    failed = Signal(object)
+    cancelled = Signal()
+
+
+class _Runnable(QRunnable):
+    def __init__(self, op: Op) -> None:
+        super().__init__()
+        self.op = op
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        op = self.op
+
+        def progress(fraction: float, text: str) -> None:
+            if op.cancel_requested.is_set():
+                raise Cancelled()
+            op.signals.progress.emit(float(fraction), text)
+
+        try:
+            result = op.work(progress)
+        except Cancelled:
+            op.signals.cancelled.emit()
+        except BaseException as err:
+            if not isinstance(err, UserError):
+                err.log_path = write_crash_log(traceback.format_exc())  # type: ignore[attr-defined]
+            op.signals.failed.emit(err)
+        else:
+            op.signals.finished.emit(result)
+
+
+class Op(QObject):
+    """A running operation; ``done`` is emitted after on_done/on_error ran (for tests)."""
+
+    done = Signal()
+
+    def __init__(self, parent: QWidget | None, work: Callable[[Progress], Any],
+                 on_done: Callable[[Any], None] | None, label: str, cancellable: bool,
+                 on_error: Callable[[BaseException], None] | None) -> None:
+        super().__init__()
+        self.parent_widget = parent
+        self.work = work
+        self.on_done = on_done
+        self.on_error = on_error
+        self.cancel_requested = threading.Event()
+        self.signals = _Signals()
+        self.dialog = QProgressDialog(label, "取消" if cancellable else "", 0, 1000, parent)
+        self.dialog.setWindowTitle("请稍候")
+        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.dialog.setMinimumDuration(500)
+        self.dialog.setAutoClose(False)
+        self.dialog.setAutoReset(False)
+        if not cancellable:
+            self.dialog.setCancelButton(None)
+        self.dialog.canceled.connect(self.cancel_requested.set)
+        self.dialog.setValue(0)
+        self.signals.progress.connect(self._progress)
+        self.signals.finished.connect(self._finished)
+        self.signals.failed.connect(self._failed)
+        self.signals.cancelled.connect(self._cancelled)
+
+    def _progress(self, fraction: float, text: str) -> None:
+        self.dialog.setValue(int(max(0.0, min(1.0, fraction)) * 1000))
+        if text:
+            self.dialog.setLabelText(text)
+
+    def _close(self) -> None:
+        self.dialog.reset()
+        self.dialog.close()
+        self.dialog.deleteLater()
+        _RUNNING.discard(self)
+
+    def _finished(self, result: Any) -> None:
+        self._close()
+        try:
+            if self.on_done is not None:
+                self.on_done(result)
+        finally:
+            self.done.emit()
+
+    def _failed(self, err: BaseException) -> None:
+        self._close()
+        try:
+            if self.on_error is not None:
+                self.on_error(err)
+            else:
+                show_error(self.parent_widget, err)
+        finally:
+            self.done.emit()
+
+    def _cancelled(self) -> None:
+        self._close()
+        QMessageBox.information(self.parent_widget, "已取消", "操作已取消，没有写入任何数据。")
+        self.done.emit()
+
+
+def error_text(err: BaseException) -> str:
+    if isinstance(err, UserError):
+        return err.message
+    where = getattr(err, "log_path", None)
+    return ("操作没有完成，数据没有改动。程序遇到意外错误"
+            + (f"，详情已保存到“{where}”，请发给技术支持人员。" if where else "。"))
+
+
+def show_error(parent: QWidget | None, err: BaseException) -> None:
+    QMessageBox.warning(parent, "操作未完成", error_text(err))
+
+
+def run_op(parent: QWidget | None, work: Callable[[Progress], Any],
+           on_done: Callable[[Any], None] | None = None, label: str = "正在处理…",
+           cancellable: bool = True,
+           on_error: Callable[[BaseException], None] | None = None) -> Op:
+    """Run ``work`` off the GUI thread with a progress dialog (see module docstring)."""
+    op = Op(parent, work, on_done, label, cancellable, on_error)
+    _RUNNING.add(op)
+    QTimer.singleShot(0, lambda: pool().start(_Runnable(op)))
+    return op

@@ -1,0 +1,122 @@
+"""设置: committee, data and backup folders, how many backups, font size, masking."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui import style
+from gui.context import AppContext
+from models import paths, settings
+from models.changes import Changes
+
+
+class SettingsPage(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        head = QLabel("设置")
+        head.setObjectName("pageTitle")
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("如：青山镇关工委")
+        self.region = QLineEdit()
+        self.director = QLineEdit()
+        self.deputy = QLineEdit()
+        self.data_dir = QLabel()
+        self.data_dir.setWordWrap(True)
+        change_data = QPushButton("更改数据文件夹…")
+        change_data.clicked.connect(self.change_data_dir)
+        self.backup_dir = QLineEdit()
+        pick_backup = QPushButton("选择…")
+        pick_backup.clicked.connect(self.pick_backup_dir)
+        self.keep = QSpinBox()
+        self.keep.setRange(3, 365)
+        self.font_size = QComboBox()
+        for key, label in style.FONT_LABELS.items():
+            self.font_size.addItem(label, key)
+        self.masked = QCheckBox("列表中隐藏身份证号的出生日期和电话号码中间四位（推荐）")
+        save = QPushButton("保存设置")
+        save.clicked.connect(self.save)
+        form = QFormLayout()
+        form.addRow("关工委名称：", self.name)
+        form.addRow("所在地区：", self.region)
+        form.addRow("主任：", self.director)
+        form.addRow("常务副主任：", self.deputy)
+        row = QHBoxLayout()
+        row.addWidget(self.data_dir, 1)
+        row.addWidget(change_data)
+        form.addRow("数据文件夹：", row)
+        row = QHBoxLayout()
+        row.addWidget(self.backup_dir, 1)
+        row.addWidget(pick_backup)
+        form.addRow("备份文件夹：", row)
+        form.addRow("保留自动备份份数：", self.keep)
+        form.addRow("字体大小：", self.font_size)
+        form.addRow("隐私保护：", self.masked)
+        layout = QVBoxLayout(self)
+        layout.addWidget(head)
+        layout.addLayout(form)
+        layout.addWidget(save)
+        layout.addStretch(1)
+        self.load()
+
+    def load(self) -> None:
+        with self.ctx.db.reader() as s:
+            c = settings.committee(s)
+            backup_dir = settings.get(s, "backup_dir")
+            keep = int(settings.get(s, "backup_keep", "30") or 30)
+        self.name.setText(c.committee_name)
+        self.region.setText(c.region)
+        self.director.setText(c.director)
+        self.deputy.setText(c.deputy_director)
+        self.data_dir.setText(str(self.ctx.db.path))
+        self.backup_dir.setText(backup_dir)
+        self.backup_dir.setPlaceholderText(str(self.ctx.db.path.parent / "backups"))
+        self.keep.setValue(keep)
+        self.font_size.setCurrentIndex(max(self.font_size.findData(style.current_size()), 0))
+        self.masked.setChecked(self.ctx.masked)
+
+    def pick_backup_dir(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "选择备份文件夹")
+        if folder:
+            self.backup_dir.setText(folder)
+
+    def change_data_dir(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "选择新的数据文件夹")
+        if not folder:
+            return
+        config = paths.read_config()
+        config["data_dir"] = folder
+        paths.write_config(config)
+        QMessageBox.information(self, "已更改", f"下次启动时将使用“{folder}”中的数据库。\n"
+                                "如需搬移现有数据，请先“备份到U盘”，再在新位置“从其他备份文件恢复”。")
+
+    def save(self) -> None:
+        with self.ctx.db.session() as s:
+            settings.save_committee(s, settings.Committee(
+                self.name.text(), self.region.text(), self.director.text(), self.deputy.text()))
+            settings.put(s, "backup_dir", self.backup_dir.text().strip())
+            settings.put(s, "backup_keep", str(self.keep.value()))
+        config = paths.read_config()
+        config["font_size"] = self.font_size.currentData()
+        paths.write_config(config)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            style.apply(app, size=self.font_size.currentData())
+        if self.masked.isChecked() != self.ctx.masked:
+            self.ctx.set_masked(self.masked.isChecked())
+        self.ctx.bus.publish(Changes.of("settings"))
+        QMessageBox.information(self, "已保存", "设置已保存。")

@@ -1,0 +1,163 @@
+"""A list backed by SQL: filtering, sorting and counting happen in the database.
+
+Rows are fetched in batches as the view scrolls (``canFetchMore``/``fetchMore``), so a list of
+100 000 五老 opens and re-sorts instantly. Each row keeps its record id under ``ID_ROLE``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from sqlalchemy import Select, func, select
+
+from models.db import Database
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+BATCH = 300
+Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class ListColumn:
+    """A list column: header, how to show a row, the SQL expression it sorts by."""
+
+    header: str
+    show: Callable[[Any], Any]
+    sort: Any = None
+    align: str = "left"
+    width: int = 0
+
+
+class SqlListModel(QAbstractTableModel):
+    def __init__(self, db: Database, columns: list[ListColumn],
+                 query: Callable[[], Select], row_id: Callable[[Any], int]) -> None:
+        super().__init__()
+        self.db = db
+        self.columns = columns
+        self.query = query
+        self.row_id = row_id
+        self.order: Any = None
+        self.rows: list[list[Any]] = []
+        self.ids: list[int] = []
+        self.total = 0
+        self._sort_col = -1
+        self._descending = False
+
+    # -- loading -----------------------------------------------------------------------------
+    def _ordered(self) -> Select:
+        q = self.query()
+        if 0 <= self._sort_col < len(self.columns) and self.columns[self._sort_col].sort is not None:
+            expr = self.columns[self._sort_col].sort
+            q = q.order_by(None).order_by(expr.desc() if self._descending else expr.asc())
+        return q
+
+    def _fetch(self, offset: int) -> tuple[list[list[Any]], list[int]]:
+        with self.db.reader() as s:
+            result = s.execute(self._ordered().offset(offset).limit(BATCH)).all()
+            rows = [[c.show(r) for c in self.columns] for r in result]
+            return rows, [self.row_id(r) for r in result]
+
+    def refresh(self) -> None:
+        """Count and load the first batch again (after a search, a filter or a change)."""
+        self.beginResetModel()
+        with self.db.reader() as s:
+            self.total = s.scalar(select(func.count()).select_from(
+                self.query().order_by(None).subquery())) or 0
+        self.rows, self.ids = self._fetch(0)
+        self.endResetModel()
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and len(self.rows) < self.total
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid():
+            return
+        rows, ids = self._fetch(len(self.rows))
+        if not rows:
+            self.total = len(self.rows)
+            return
+        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(rows) - 1)
+        self.rows.extend(rows)
+        self.ids.extend(ids)
+        self.endInsertRows()
+
+    # -- Qt model ----------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            value = self.rows[index.row()][index.column()]
+            return "" if value is None else str(value)
+        if role == ID_ROLE:
+            return self.ids[index.row()]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            align = self.columns[index.column()].align
+            h = {"right": Qt.AlignmentFlag.AlignRight, "center": Qt.AlignmentFlag.AlignHCenter}
+            return h.get(align, Qt.AlignmentFlag.AlignLeft) | Qt.AlignmentFlag.AlignVCenter
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.columns[section].header
+        if role == Qt.ItemDataRole.DisplayRole:
+            return section + 1
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._sort_col = column
+        self._descending = order == Qt.SortOrder.DescendingOrder
+        self.refresh()
+
+    def id_at(self, row: int) -> int:
+        return self.ids[row]
+
+    def all_rows(self) -> list[list[Any]]:
+        """Every row of the current search and order (for exporting the list)."""
+        with self.db.reader() as s:
+            return [[c.show(r) for c in self.columns] for r in s.execute(self._ordered()).all()]
+
+
+class RowsModel(QAbstractTableModel):
+    """A small in-memory table (trash, audit log, backups, import problems)."""
+
+    def __init__(self, headers: list[str]) -> None:
+        super().__init__()
+        self.headers = headers
+        self.rows: list[list[Any]] = []
+        self.keys: list[Any] = []
+
+    def set_rows(self, rows: list[list[Any]], keys: list[Any] | None = None) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.keys = keys if keys is not None else list(range(len(rows)))
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.headers)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if index.isValid() and role == Qt.ItemDataRole.DisplayRole:
+            value = self.rows[index.row()][index.column()]
+            return "" if value is None else str(value)
+        if index.isValid() and role == ID_ROLE:
+            return self.keys[index.row()]
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.headers[section]
+        return None

@@ -1,0 +1,181 @@
+"""Small input widgets the dialogs share: optional dates, code drop-downs, multi-choice."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QCheckBox as _Check
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from exports.cells import CellProblem, date_value
+
+
+class DateEdit(QWidget):
+    """A date typed as clerks write it (2025.6.1, 2025-06-01, 2025年6月1日); may be empty."""
+
+    changed = Signal()
+
+    def __init__(self, month_only: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.month_only = month_only
+        self.edit = QLineEdit()
+        self.edit.setPlaceholderText("如 1955.03" if month_only else "如 2025.06.01")
+        self.edit.textChanged.connect(self.changed)
+        today = QPushButton("今天")
+        today.setToolTip("填入今天的日期")
+        today.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        today.clicked.connect(lambda: self.set_date(dt.date.today()))
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.edit, 1)
+        if not month_only:
+            layout.addWidget(today)
+
+    def set_date(self, value: dt.date | None) -> None:
+        if value is None:
+            self.edit.clear()
+        else:
+            self.edit.setText(f"{value:%Y.%m}" if self.month_only else f"{value:%Y.%m.%d}")
+
+    def date(self) -> dt.date | None:
+        """The date, None when empty. Raises CellProblem when the text is not a date."""
+        text = self.edit.text().strip()
+        if not text:
+            return None
+        day, _ = date_value(text)
+        return day
+
+    def problem(self) -> str | None:
+        try:
+            self.date()
+        except CellProblem as err:
+            return str(err)
+        return None
+
+
+class CodeCombo(QComboBox):
+    """A drop-down of a code table; optionally with an empty first entry."""
+
+    def __init__(self, values: list[str], allow_empty: bool = False,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        if allow_empty:
+            self.addItem("", "")
+        for v in values:
+            self.addItem(v, v)
+
+    def value(self) -> str:
+        return self.currentData() or ""
+
+    def set_value(self, value: str | None) -> None:
+        i = self.findData(value or "")
+        if i < 0 and value:
+            self.addItem(value, value)
+            i = self.count() - 1
+        self.setCurrentIndex(max(i, 0))
+
+
+class IdCombo(QComboBox):
+    """A drop-down of records (name → id), with an optional empty entry."""
+
+    def __init__(self, items: list[tuple[str, int]], allow_empty: bool = True,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setEditable(False)
+        if allow_empty:
+            self.addItem("（无）", None)
+        for text, rid in items:
+            self.addItem(text, rid)
+
+    def value(self) -> int | None:
+        return self.currentData()
+
+    def set_value(self, rid: int | None) -> None:
+        i = self.findData(rid)
+        self.setCurrentIndex(max(i, 0))
+
+
+class MultiCheck(QWidget):
+    """Several choices as check boxes in a grid (categories, roles)."""
+
+    def __init__(self, values: list[str], columns: int = 3, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.boxes: dict[str, _Check] = {}
+        for i, v in enumerate(values):
+            box = _Check(v)
+            self.boxes[v] = box
+            grid.addWidget(box, i // columns, i % columns)
+
+    def values(self) -> list[str]:
+        return [v for v, b in self.boxes.items() if b.isChecked()]
+
+    def set_values(self, values: list[str]) -> None:
+        for v, b in self.boxes.items():
+            b.setChecked(v in values)
+
+
+class RecordPicker(QWidget):
+    """Find a record by typing (name, pinyin initials, ID number) and pick it from the list."""
+
+    picked = Signal()
+
+    def __init__(self, search: callable, placeholder: str, multi: bool = False,
+                 parent: QWidget | None = None) -> None:
+        from PySide6.QtWidgets import QAbstractItemView, QListWidget, QVBoxLayout
+
+        super().__init__(parent)
+        self.search_fn = search
+        self.edit = QLineEdit()
+        self.edit.setPlaceholderText(placeholder)
+        self.list = QListWidget()
+        self.list.setMaximumHeight(130)
+        if multi:
+            self.list.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
+        self.chosen: dict[int, str] = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.edit)
+        layout.addWidget(self.list)
+        self.edit.textChanged.connect(self.refresh)
+        self.list.itemSelectionChanged.connect(self._selection)
+        self.refresh("")
+
+    def refresh(self, text: str = "") -> None:
+        from PySide6.QtWidgets import QListWidgetItem
+
+        self.list.blockSignals(True)
+        self.list.clear()
+        seen = set()
+        for rid, label in list(self.chosen.items()) + list(self.search_fn(text)):
+            if rid in seen:
+                continue
+            seen.add(rid)
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, rid)
+            self.list.addItem(item)
+            item.setSelected(rid in self.chosen)
+        self.list.blockSignals(False)
+
+    def _selection(self) -> None:
+        self.chosen = {i.data(Qt.ItemDataRole.UserRole): i.text() for i in self.list.selectedItems()}
+        self.picked.emit()
+
+    def set_chosen(self, items: dict[int, str]) -> None:
+        self.chosen = dict(items)
+        self.refresh(self.edit.text())
+
+    def value(self) -> int | None:
+        return next(iter(self.chosen), None)
+
+    def values(self) -> list[int]:
+        return list(self.chosen)

@@ -1,0 +1,68 @@
+"""The reminders on the 首页 (issue: dashboard). Read-only; each returns plain sentences."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import extract, func, select
+from sqlalchemy.orm import Session
+
+from models import stats
+from models.entities import Activity, Group, Student, Volunteer, WuhaoAssessment
+from models.pairings import stale_pairings
+
+AGE_OUT = 18
+
+
+@dataclass
+class Reminder:
+    kind: str
+    text: str
+
+
+def month_counts(s: Session, year: int) -> list[int]:
+    """Activities held in each month of ``year``."""
+    counts = dict(s.execute(
+        select(extract("month", Activity.date), func.count())
+        .where(Activity.deleted_at.is_(None),
+               Activity.date.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+        .group_by(extract("month", Activity.date))).all())
+    return [int(counts.get(m, 0)) for m in range(1, 13)]
+
+
+def reminders(s: Session, today: dt.date, last_backup: dt.datetime | None,
+              limit: int = 8) -> list[Reminder]:
+    """Pairings without a visit for 90 days, students ageing out this year, groups without a
+    五好 assessment this year, 五老 turning 80 or 90 this year, a backup older than 7 days."""
+    out: list[Reminder] = []
+    if last_backup is None or (dt.datetime.now() - last_backup).days >= 7:
+        when = f"上次备份是 {last_backup:%Y-%m-%d}" if last_backup else "还没有备份过"
+        out.append(Reminder("备份", f"{when}，请到“数据管理”立即备份，并复制一份到U盘。"))
+    stale = stale_pairings(s, today)
+    if stale:
+        names = "、".join(f"{p.volunteer.name}—{p.student.name}" for p in stale[:limit])
+        more = f"等 {len(stale)} 对" if len(stale) > limit else ""
+        out.append(Reminder("结对", f"超过 90 天没有帮扶记录的结对：{names}{more}。"))
+    year = today.year
+    aging = list(s.scalars(select(Student.name).where(
+        stats.students_in_year(year), Student.status == "在帮",
+        extract("year", Student.birth_date) == year - AGE_OUT)))
+    if aging:
+        out.append(Reminder("学生", f"今年年满 {AGE_OUT} 周岁的帮扶对象 {len(aging)} 名："
+                                  f"{'、'.join(aging[:limit])}{'等' if len(aging) > limit else ''}，"
+                                  "请考虑结束帮扶或转介。"))
+    assessed = select(WuhaoAssessment.group_id).where(WuhaoAssessment.year == year)
+    missing = list(s.scalars(select(Group.name).where(stats.groups_at_end(year),
+                                                      Group.id.not_in(assessed))))
+    if missing:
+        out.append(Reminder("五好", f"今年还没有五好评定的关工组织 {len(missing)} 个："
+                                  f"{'、'.join(missing[:limit])}{'等' if len(missing) > limit else ''}。"))
+    for age in (80, 90):
+        names = list(s.scalars(select(Volunteer.name).where(
+            stats.volunteers_at_end(year), extract("year", Volunteer.birth_date) == year - age)))
+        if names:
+            out.append(Reminder("慰问", f"今年满 {age} 岁的五老 {len(names)} 位："
+                                      f"{'、'.join(names[:limit])}{'等' if len(names) > limit else ''}，"
+                                      "可安排祝寿慰问。"))
+    return out
