@@ -60,6 +60,7 @@ class DataPage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        self.demo_button.setVisible(self.ctx.db.setting("is_demo") == "1")
         self.refresh_backups()
         self.refresh_trash()
         self.refresh_audit()
@@ -73,11 +74,15 @@ class DataPage(QWidget):
         text.setWordWrap(True)
         start = QPushButton("开始导入…")
         start.clicked.connect(self.open_import)
-        layout.addWidget(text)
-        layout.addWidget(start)
         self.demo_button = QPushButton("清除演示数据")
+        self.demo_button.setToolTip("删除演示乡镇的全部记录（清除前自动备份）")
         self.demo_button.clicked.connect(self.remove_demo)
-        layout.addWidget(self.demo_button)
+        row = QHBoxLayout()
+        row.addWidget(start)
+        row.addWidget(self.demo_button)
+        row.addStretch(1)
+        layout.addWidget(text)
+        layout.addLayout(row)
         layout.addStretch(1)
         return page
 

@@ -46,10 +46,12 @@ class FormDialog(QDialog):
         cols = QHBoxLayout(body)
         for form in self.forms:
             cols.addLayout(form, 1)
+        self.body = body
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.banner = QLabel()
         self.banner.setStyleSheet(ERROR_STYLE)
         self.banner.setWordWrap(True)
@@ -65,6 +67,18 @@ class FormDialog(QDialog):
         layout.addWidget(scroll, 1)
         layout.addWidget(self.banner)
         layout.addWidget(self.buttons)
+
+    def showEvent(self, event: Any) -> None:
+        """Open big enough for every field, but never larger than the screen (1366×768)."""
+        if not getattr(self, "_sized", False):
+            self._sized = True
+            self.body.adjustSize()
+            hint = self.body.sizeHint()
+            screen = self.screen().availableGeometry() if self.screen() else None
+            max_w = int(screen.width() * 0.95) if screen else 1300
+            max_h = int(screen.height() * 0.9) if screen else 700
+            self.resize(min(hint.width() + 60, max_w), min(hint.height() + 110, max_h))
+        super().showEvent(event)
 
     def add(self, label: str, widget: QWidget, column: int = 0, required: bool = False,
             note: str = "") -> QWidget:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QTimer, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -56,6 +56,7 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("nav")
         self.nav.addItems(list(NAV))
         self.nav.setFixedWidth(150)
+        self.nav.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
         factories = {"首页": Dashboard, "关工组织": GroupsPage, "五老队伍": VolunteersPage,

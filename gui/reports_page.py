@@ -79,7 +79,8 @@ class ReportsPage(QWidget):
         for form in FORMS.values():
             self.forms.addItem(form.title)
         self.forms.setCurrentRow(1)
-        self.forms.setMaximumWidth(260)
+        self.forms.setObjectName("forms")
+        self.forms.setMaximumWidth(250)
         self.year = QComboBox()
         this = dt.date.today().year
         for y in range(this, this - 10, -1):
@@ -92,6 +93,7 @@ class ReportsPage(QWidget):
         self.preview = QTableView()
         self.preview.setModel(self.preview_model)
         self.preview.setAlternatingRowColors(True)
+        self.preview.verticalHeader().hide()
         buttons = QHBoxLayout()
         self.print_button = QPushButton("打印…")
         self.xlsx_button = QPushButton("导出 Excel…")

@@ -28,6 +28,10 @@ def stylesheet(pt: int) -> str:
     QHeaderView::section {{ background: #e8eef4; padding: 4px; border: 1px solid #d0d7e0;
                             font-weight: bold; }}
     QPushButton {{ padding: 5px 12px; }}
+    QDialog QLineEdit, QDialog QComboBox, QDialog QSpinBox {{ min-width: 10em; }}
+    QListWidget#forms::item {{ padding: 6px 4px; }}
+    QListWidget#reminders::item {{ padding: 4px 2px; border-bottom: 1px solid #e3e3e3; }}
+    QListWidget#nav::item:focus {{ outline: none; }}
     """
 
 
