@@ -5,11 +5,15 @@ No business logic lives here: every command calls the same services the window u
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
-import traceback
-from pathlib import Path
+import time
+
+PROCESS_START = time.perf_counter()  # --smoke reports start-up from here
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+import traceback  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:
@@ -77,7 +81,7 @@ def run(argv: list[str]) -> int:
     if args.command is None:
         from gui.app import run_app
 
-        return run_app(args.db, smoke=args.smoke)
+        return run_app(args.db, smoke=args.smoke, started=PROCESS_START)
     return COMMANDS[args.command](args)
 
 

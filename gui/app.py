@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from gui import style
-from models.db import Database
+from models.db import Database, inspect_file
 from models.errors import UserError
 from models.paths import default_db_path
 
@@ -30,16 +31,48 @@ def load_fonts(app: QApplication) -> str:
     return family
 
 
-def run_app(db_path: Path | None, smoke: bool = False) -> int:
-    """Show the main window on the database at ``db_path`` (default: the user's)."""
-    started = time.perf_counter()
+class IntegrityCheck(QObject):
+    """SQLite's full integrity check of the open file, on a background thread; a failure is
+    reported to the clerk with what to do."""
+
+    failed = Signal(str)
+
+    def __init__(self, parent: QWidget, path: Path) -> None:
+        super().__init__(parent)
+        self.parent_widget = parent
+        self.failed.connect(self._warn)
+        threading.Thread(target=self._run, args=(path,), daemon=True).start()
+
+    def _run(self, path: Path) -> None:
+        try:
+            _version, problems = inspect_file(path, full=True)
+        except UserError as err:
+            self.failed.emit(err.message)
+            return
+        if problems:
+            self.failed.emit(f"数据库完整性检查发现问题：{problems[0]}")
+
+    def _warn(self, message: str) -> None:
+        QMessageBox.critical(self.parent_widget, "数据库可能已损坏",
+                             f"{message}\n\n请不要继续录入。到“数据管理 → 备份与恢复”选择最近的备份恢复，"
+                             "恢复前程序会把现在的文件另存一份。")
+
+
+def run_app(db_path: Path | None, smoke: bool = False, started: float | None = None) -> int:
+    """Show the main window on the database at ``db_path`` (default: the user's).
+
+    With ``smoke`` the window closes as soon as the first screen shows its data and
+    ``startup_ms`` (from ``started``, the process start) is printed."""
+    started = time.perf_counter() if started is None else started
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("关工台账")
     load_fonts(app)
     from gui.main_window import MainWindow, schedule_first_run
 
     try:
-        db = Database.open(db_path or default_db_path())
+        # the header, version and schema are checked now; the full integrity check of a large
+        # file runs in the background once the window is up (see IntegrityCheck)
+        db = Database.open(db_path or default_db_path(), check=None)
     except UserError as err:
         if smoke:
             raise
@@ -56,5 +89,6 @@ def run_app(db_path: Path | None, smoke: bool = False) -> int:
     window.show()
     if not smoke:
         schedule_first_run(window)
+        window.integrity = IntegrityCheck(window, db.path)
     code = app.exec()
     return code

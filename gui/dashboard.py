@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -89,7 +89,9 @@ class Dashboard(QWidget):
         layout.addLayout(cards)
         layout.addLayout(body, 1)
         ctx.bus.changed.connect(self._changed)
-        self.refresh()
+        self.refresh(with_reminders=False)
+        # the reminders follow right after the first paint (the figures come first)
+        QTimer.singleShot(0, self.refresh_reminders)
 
     def _changed(self, _changes: Changes) -> None:
         self.refresh()
@@ -97,14 +99,13 @@ class Dashboard(QWidget):
     def selected_year(self) -> int:
         return int(self.year.currentData())
 
-    def refresh(self) -> None:
+    def refresh(self, with_reminders: bool = True) -> None:
         year = self.selected_year()
         db = self.ctx.db
         with db.reader() as s:
             committee = settings.committee(s)
             f = stats.year_figures(s, year)
             months = reminders.month_counts(s, year)
-            notes = reminders.reminders(s, dt.date.today(), backup.last_backup_time(db))
             demo = settings.get(s, "is_demo") == "1"
         self.figures = f
         mark = "（演示数据）" if demo else ""
@@ -125,9 +126,17 @@ class Dashboard(QWidget):
         self.months.set_data([(f"{m}月", n) for m, n in enumerate(months, start=1)])
         self.vol_chart.set_data(list(v["by_category"].items()))
         self.stu_chart.set_data(list(st["by_category"].items())[:8])
+        if with_reminders:
+            self.refresh_reminders()
+        elif not self.reminders.count():
+            self.reminders.addItem("正在检查提醒事项…")
+
+    def refresh_reminders(self) -> None:
+        db = self.ctx.db
+        with db.reader() as s:
+            notes = reminders.reminders(s, dt.date.today(), backup.last_backup_time(db))
         self.reminders.clear()
         for r in notes:
             self.reminders.addItem(f"【{r.kind}】{r.text}")
         if not notes:
             self.reminders.addItem("暂无需要处理的事项。")
-        self.reminders.item(0).setFlags(self.reminders.item(0).flags() & ~Qt.ItemFlag.NoItemFlags)

@@ -21,20 +21,7 @@ from PySide6.QtWidgets import (
 
 from gui.context import AppContext
 from gui.dashboard import Dashboard
-from gui.data_page import DataPage
-from gui.first_run import FirstRunDialog
 from gui.ops import run_op, show_error
-from gui.pages import (
-    ActivitiesPage,
-    DonationsPage,
-    GroupsPage,
-    HonorsPage,
-    PairingsPage,
-    StudentsPage,
-    VolunteersPage,
-)
-from gui.reports_page import ReportsPage
-from gui.settings_page import SettingsPage
 from models import APP_VERSION, backup, demo, paths, records, settings
 from models.changes import Changes
 from models.db import Database
@@ -42,6 +29,30 @@ from models.errors import UserError
 
 NAV = ("首页", "关工组织", "五老队伍", "帮扶对象", "结对帮扶", "活动台账", "捐资助学", "表彰慰问",
        "报表中心", "数据管理", "设置")
+
+
+def page_factory(name: str) -> Any:
+    """The page class for a navigation entry, imported when first opened (fast start-up)."""
+    if name == "首页":
+        return Dashboard
+    if name == "报表中心":
+        from gui.reports_page import ReportsPage
+
+        return ReportsPage
+    if name == "数据管理":
+        from gui.data_page import DataPage
+
+        return DataPage
+    if name == "设置":
+        from gui.settings_page import SettingsPage
+
+        return SettingsPage
+    from gui import pages
+
+    return {"关工组织": pages.GroupsPage, "五老队伍": pages.VolunteersPage,
+            "帮扶对象": pages.StudentsPage, "结对帮扶": pages.PairingsPage,
+            "活动台账": pages.ActivitiesPage, "捐资助学": pages.DonationsPage,
+            "表彰慰问": pages.HonorsPage}[name]
 
 
 class MainWindow(QMainWindow):
@@ -59,11 +70,6 @@ class MainWindow(QMainWindow):
         self.nav.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
-        factories = {"首页": Dashboard, "关工组织": GroupsPage, "五老队伍": VolunteersPage,
-                     "帮扶对象": StudentsPage, "结对帮扶": PairingsPage, "活动台账": ActivitiesPage,
-                     "捐资助学": DonationsPage, "表彰慰问": HonorsPage, "报表中心": ReportsPage,
-                     "数据管理": DataPage, "设置": SettingsPage}
-        self._factories = factories
         for _name in NAV:
             self.stack.addWidget(QWidget())
         self._page("首页")
@@ -99,7 +105,7 @@ class MainWindow(QMainWindow):
         """Pages are built when first opened (start-up stays fast)."""
         if name not in self.pages:
             index = NAV.index(name)
-            page = self._factories[name](self.ctx)
+            page = page_factory(name)(self.ctx)
             old = self.stack.widget(index)
             self.stack.removeWidget(old)
             old.deleteLater()
@@ -156,6 +162,8 @@ class MainWindow(QMainWindow):
             named = bool(settings.committee(s).committee_name)
         if named:
             return
+        from gui.first_run import FirstRunDialog
+
         dialog = FirstRunDialog(self)
         if not dialog.exec():
             return

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from models import codetables, records
@@ -143,12 +143,19 @@ def update_aid(s: Session, rid: int, data: AidInput) -> Changes:
     return Changes.of("aid", "students", "pairings")
 
 
-def stale_pairings(s: Session, today: dt.date, days: int = 90) -> list[Pairing]:
-    """Active pairings with no 帮扶记录 in the last ``days`` days (dashboard reminder)."""
+def stale_pairings(s: Session, today: dt.date, days: int = 90, limit: int | None = None
+                   ) -> tuple[int, list[tuple[str, str]]]:
+    """Active pairings with no 帮扶记录 in the last ``days`` days (dashboard reminder).
+
+    Returns (how many, the first ``limit`` as (五老, 学生) names, oldest pairing first)."""
     since = today - dt.timedelta(days=days)
     recent = (select(AidRecord.id).where(AidRecord.deleted_at.is_(None),
                                          AidRecord.student_id == Pairing.student_id,
                                          AidRecord.date >= since).exists())
     q = query(active_on=today).where(~recent, or_(Pairing.started_on.is_(None),
                                                   Pairing.started_on <= since))
-    return list(s.scalars(q.order_by(Pairing.started_on)))
+    total = s.scalar(select(func.count()).select_from(q.order_by(None).subquery())) or 0
+    names = q.with_only_columns(Volunteer.name, Student.name).order_by(Pairing.started_on)
+    if limit is not None:
+        names = names.limit(limit)
+    return total, [(v, st) for v, st in s.execute(names)]

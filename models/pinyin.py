@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
-
 
 @lru_cache(maxsize=8192)
 def _char_initial(ch: str) -> str:
     if ch.isascii():
         return ch.lower() if ch.isalnum() else ""
+    from pypinyin import Style, lazy_pinyin  # imported on first use: its tables load slowly
+
     letters = lazy_pinyin(ch, style=Style.FIRST_LETTER, errors="ignore")
     return letters[0][:1].lower() if letters and letters[0] else ""
 

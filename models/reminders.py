@@ -39,10 +39,10 @@ def reminders(s: Session, today: dt.date, last_backup: dt.datetime | None,
     if last_backup is None or (dt.datetime.now() - last_backup).days >= 7:
         when = f"上次备份是 {last_backup:%Y-%m-%d}" if last_backup else "还没有备份过"
         out.append(Reminder("备份", f"{when}，请到“数据管理”立即备份，并复制一份到U盘。"))
-    stale = stale_pairings(s, today)
-    if stale:
-        names = "、".join(f"{p.volunteer.name}—{p.student.name}" for p in stale[:limit])
-        more = f"等 {len(stale)} 对" if len(stale) > limit else ""
+    total, stale = stale_pairings(s, today, limit=limit)
+    if total:
+        names = "、".join(f"{v}—{st}" for v, st in stale)
+        more = f"等 {total} 对" if total > limit else ""
         out.append(Reminder("结对", f"超过 90 天没有帮扶记录的结对：{names}{more}。"))
     year = today.year
     aging = list(s.scalars(select(Student.name).where(

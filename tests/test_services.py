@@ -125,5 +125,5 @@ def test_stale_pairings_reminder(db):
     with db.session() as s:
         pairings.add_aid(s, pairings.AidInput(fresh, D(2025, 5, 1), "走访看望"))
     with db.reader() as s:
-        found = [p.student.name for p in pairings.stale_pairings(s, D(2025, 6, 1))]
-    assert found == ["乙"]
+        total, found = pairings.stale_pairings(s, D(2025, 6, 1))
+    assert total == 1 and found == [("王德", "乙")]
