@@ -12,8 +12,10 @@ from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from gui import style
-from models.db import Database, inspect_file
-from models.errors import UserError
+from gui.guard import RecoveryDialog, lock_database, other_instance_message
+from gui.lock import IdleLock, PasswordDialog
+from models.db import Database, describe_os_error, inspect_file
+from models.errors import DatabaseDamaged, FileProblem, UserError
 from models.paths import default_db_path
 
 RESOURCES = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parent.parent)) / "resources"
@@ -58,6 +60,16 @@ class IntegrityCheck(QObject):
                              "恢复前程序会把现在的文件另存一份。")
 
 
+def _ask_password(db: Database) -> bool:
+    """The password at start, when one is set."""
+    from models import security
+
+    with db.reader() as s:
+        if not security.has_password(s):
+            return True
+    return bool(PasswordDialog(db, "关工台账").exec())
+
+
 def run_app(db_path: Path | None, smoke: bool = False, started: float | None = None) -> int:
     """Show the main window on the database at ``db_path`` (default: the user's).
 
@@ -69,16 +81,38 @@ def run_app(db_path: Path | None, smoke: bool = False, started: float | None = N
     load_fonts(app)
     from gui.main_window import MainWindow, schedule_first_run
 
+    path = Path(db_path or default_db_path()).expanduser().resolve()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise FileProblem(describe_os_error(err, path.parent)) from err
+    lock = lock_database(path)
+    if lock is None:
+        if not smoke:
+            QMessageBox.warning(None, "已经打开", other_instance_message(path))
+        raise FileProblem(other_instance_message(path))
     try:
         # the header, version and schema are checked now; the full integrity check of a large
         # file runs in the background once the window is up (see IntegrityCheck)
-        db = Database.open(db_path or default_db_path(), check=None)
+        db = Database.open(path, check=None)
+    except DatabaseDamaged as err:
+        if smoke:
+            raise
+        dialog = RecoveryDialog(path, err.message)
+        if not dialog.exec() or not dialog.restored:
+            return err.exit_code
+        db = Database.open(path)
     except UserError as err:
         if smoke:
             raise
         QMessageBox.critical(None, "无法打开数据库", err.message)
         return err.exit_code
+    if not smoke and not _ask_password(db):
+        db.close()
+        return 1
     window = MainWindow(db)
+    window.lock = lock
+    window.idle_lock = IdleLock(window, db)
     if smoke:
         def report() -> None:
             print(f"startup_ms={int((time.perf_counter() - started) * 1000)}", flush=True)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from gui import style
 from gui.context import AppContext
-from models import paths, settings
+from models import paths, security, settings
 from models.changes import Changes
 
 
@@ -48,6 +48,13 @@ class SettingsPage(QWidget):
         for key, label in style.FONT_LABELS.items():
             self.font_size.addItem(label, key)
         self.masked = QCheckBox("列表中隐藏身份证号的出生日期和电话号码中间四位（推荐）")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText("不修改请留空；只保存加密后的校验值")
+        self.clear_password = QCheckBox("取消密码")
+        self.lock_minutes = QSpinBox()
+        self.lock_minutes.setRange(0, 240)
+        self.lock_minutes.setSuffix(" 分钟（0 表示不自动锁定）")
         save = QPushButton("保存设置")
         save.clicked.connect(self.save)
         form = QFormLayout()
@@ -66,6 +73,11 @@ class SettingsPage(QWidget):
         form.addRow("保留自动备份份数：", self.keep)
         form.addRow("字体大小：", self.font_size)
         form.addRow("隐私保护：", self.masked)
+        row = QHBoxLayout()
+        row.addWidget(self.password, 1)
+        row.addWidget(self.clear_password)
+        form.addRow("程序密码：", row)
+        form.addRow("无操作自动锁定：", self.lock_minutes)
         layout = QVBoxLayout(self)
         layout.addWidget(head)
         layout.addLayout(form)
@@ -88,6 +100,8 @@ class SettingsPage(QWidget):
         self.keep.setValue(keep)
         self.font_size.setCurrentIndex(max(self.font_size.findData(style.current_size()), 0))
         self.masked.setChecked(self.ctx.masked)
+        with self.ctx.db.reader() as s:
+            self.lock_minutes.setValue(security.lock_minutes(s))
 
     def pick_backup_dir(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "选择备份文件夹")
@@ -105,11 +119,29 @@ class SettingsPage(QWidget):
                                 "如需搬移现有数据，请先“备份到U盘”，再在新位置“从其他备份文件恢复”。")
 
     def save(self) -> None:
+        from models.errors import ValidationError
+
+        try:
+            self._save()
+        except ValidationError as err:
+            QMessageBox.warning(self, "没有保存", err.message)
+
+    def _save(self) -> None:
         with self.ctx.db.session() as s:
             settings.save_committee(s, settings.Committee(
                 self.name.text(), self.region.text(), self.director.text(), self.deputy.text()))
             settings.put(s, "backup_dir", self.backup_dir.text().strip())
             settings.put(s, "backup_keep", str(self.keep.value()))
+            settings.put(s, "lock_minutes", str(self.lock_minutes.value()))
+            if self.clear_password.isChecked():
+                security.set_password(s, "")
+            elif self.password.text():
+                security.set_password(s, self.password.text())
+        self.password.clear()
+        self.clear_password.setChecked(False)
+        idle = getattr(self.window(), "idle_lock", None)
+        if idle is not None:
+            idle.restart()
         config = paths.read_config()
         config["font_size"] = self.font_size.currentData()
         paths.write_config(config)

@@ -210,10 +210,12 @@ def restore(backup_file: Path, db_path: Path, keep_dir: Path | None = None) -> P
     try:
         if db_path.exists():
             try:
-                inspect_file(db_path)
+                _v, damage = inspect_file(db_path)
+                if damage:
+                    raise DatabaseDamaged(damage[0])
                 checkpoint(db_path)
                 kept = make_backup_of_file(db_path, keep_dir, kind="恢复前")
-            except DatabaseDamaged:
+            except (DatabaseDamaged, sqlite3.DatabaseError):
                 keep_dir.mkdir(parents=True, exist_ok=True)
                 stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
                 kept = keep_dir / f"{db_path.stem}_{stamp}_损坏.sqlite.keep"

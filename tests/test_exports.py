@@ -177,9 +177,8 @@ def test_exported_roster_imports_back_unchanged(town_db, tmp_path):
             if form_id == "students":
                 # a 结对五老 name shared by two 五老 cannot be paired by name (rule 12: a warning)
                 pos = [c.key for c in FORMS[form_id].columns].index("volunteer")
-                a = [r[:pos] + (None if r[pos] in ambiguous else r[pos],) + r[pos + 1:] for r in a]
-                b = [r[:pos] + (None if r[pos] is None or r[pos] in ambiguous else r[pos],)
-                     + r[pos + 1:] for r in b]
+                a = [(*r[:pos], None if r[pos] in ambiguous else r[pos], *r[pos + 1:]) for r in a]
+                b = [(*r[:pos], None if r[pos] in ambiguous else r[pos], *r[pos + 1:]) for r in b]
             assert a == b
     finally:
         fresh.close()
