@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtGui import QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from gui import style
@@ -78,6 +78,7 @@ def run_app(db_path: Path | None, smoke: bool = False, started: float | None = N
     started = time.perf_counter() if started is None else started
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("关工台账")
+    app.setWindowIcon(QIcon(str(RESOURCES / "icons" / "app.png")))
     load_fonts(app)
     from gui.main_window import MainWindow, schedule_first_run
 

@@ -57,6 +57,8 @@ class SettingsPage(QWidget):
         self.lock_minutes.setSuffix(" 分钟（0 表示不自动锁定）")
         save = QPushButton("保存设置")
         save.clicked.connect(self.save)
+        about = QPushButton("关于关工台账…")
+        about.clicked.connect(self.show_about)
         form = QFormLayout()
         form.addRow("关工委名称：", self.name)
         form.addRow("所在地区：", self.region)
@@ -81,7 +83,11 @@ class SettingsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(head)
         layout.addLayout(form)
-        layout.addWidget(save)
+        buttons = QHBoxLayout()
+        buttons.addWidget(save)
+        buttons.addWidget(about)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
         layout.addStretch(1)
         self.load()
 
@@ -102,6 +108,11 @@ class SettingsPage(QWidget):
         self.masked.setChecked(self.ctx.masked)
         with self.ctx.db.reader() as s:
             self.lock_minutes.setValue(security.lock_minutes(s))
+
+    def show_about(self) -> None:
+        from gui.about import AboutDialog
+
+        AboutDialog(self.ctx.db, self).exec()
 
     def pick_backup_dir(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "选择备份文件夹")

@@ -346,3 +346,14 @@ def test_first_run_asks_for_the_committee(qtbot, tmp_path, monkeypatch, messages
         assert settings.committee(s).committee_name == "白云镇关工委"
     w.close()
     assert Path(db.path).exists()
+
+
+def test_about_dialog_names_version_data_folder_and_licences(window, qtbot):
+    from gui.about import AboutDialog
+    from models import APP_VERSION
+
+    dialog = AboutDialog(window.ctx.db, window)
+    qtbot.addWidget(dialog)
+    text = dialog.text.toPlainText()
+    assert APP_VERSION in text and str(window.ctx.db.path) in text
+    assert "Apache-2.0" in text and "LGPL-3.0" in text and "SQLAlchemy" in text
