@@ -16,7 +16,7 @@ from sqlalchemy import Select, func, select
 from models.db import Database
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
-BATCH = 300
+BATCH = 120
 Index = QModelIndex | QPersistentModelIndex
 
 
