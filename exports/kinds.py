@@ -192,6 +192,13 @@ class Handler:
     def counts(self) -> tuple[int, int]:
         return len(self.new), len(self.updates)
 
+    def groups(self) -> dict[str, int]:
+        """Live group names -> id (read once per import)."""
+        if not hasattr(self, "_groups"):
+            self._groups = dict(self.s.execute(select(Group.name, Group.id)
+                                               .where(Group.deleted_at.is_(None))).all())
+        return self._groups
+
     def read(self, row: RowReader) -> None:
         raise NotImplementedError
 
@@ -349,11 +356,6 @@ class PeopleHandler(Handler):
             row.warn(key, f"没有找到关工小组“{name}”，已留空")
         return found
 
-    def groups(self) -> dict[str, int]:
-        if not hasattr(self, "_groups"):
-            self._groups = dict(self.s.execute(select(Group.name, Group.id)
-                                               .where(Group.deleted_at.is_(None))).all())
-        return self._groups
 
 
 POLITICAL_ALIASES = {"党员": "中共党员", "预备党员": "中共预备党员", "中共预备": "中共预备党员",
@@ -555,17 +557,11 @@ class ActivitiesHandler(Handler):
         organiser = row.text("organiser")
         values = {"date": date, "title": title, "title_initials": initials(title),
                   "theme": theme, "organiser": organiser,
-                  "group_id": self._groups().get("".join(organiser.split())),
+                  "group_id": self.groups().get("".join(organiser.split())),
                   "place": row.text("place"), "volunteer_count": row.count("volunteer_count"),
                   "youth_count": row.count("youth_count"), "summary": row.text("summary")}
         if not row.errors:
             self.new.append(values)
-
-    def _groups(self) -> dict[str, int]:
-        if not hasattr(self, "_g"):
-            self._g = dict(self.s.execute(select(Group.name, Group.id)
-                                          .where(Group.deleted_at.is_(None))).all())
-        return self._g
 
 
 class DonationsHandler(Handler):

@@ -122,3 +122,16 @@ def age_on(birth: dt.date | None, day: dt.date) -> int | None:
     if birth is None:
         return None
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def save(s: Session, model: type[Volunteer] | type[Student], subject: str,
+         values: dict[str, Any], rid: int | None = None) -> Volunteer | Student:
+    """Insert (``rid`` None) or update a person after refusing duplicates; logs it.
+
+    Raises DataError when the same person is already recorded."""
+    from models import records
+
+    refuse_duplicate(s, model, values, exclude_id=rid)
+    if rid is None:
+        return records.create(s, subject, values, values["name"])
+    return records.update_values(s, subject, rid, values, values["name"])

@@ -69,17 +69,13 @@ def values_of(s: Session, data: StudentInput) -> dict[str, Any]:
 
 def create(s: Session, data: StudentInput) -> tuple[Student, Changes]:
     """Add a student. Raises ValidationError or DataError (duplicate)."""
-    values = values_of(s, data)
-    people.refuse_duplicate(s, Student, values)
-    obj = records.create(s, "students", values, values["name"])
+    obj = people.save(s, Student, "students", values_of(s, data))
     return obj, Changes.of("students")
 
 
 def update(s: Session, sid: int, data: StudentInput) -> Changes:
     """Change a student. Raises ValidationError or DataError."""
-    values = values_of(s, data)
-    people.refuse_duplicate(s, Student, values, exclude_id=sid)
-    records.update_values(s, "students", sid, values, values["name"])
+    people.save(s, Student, "students", values_of(s, data), sid)
     return Changes.of("students", "pairings")
 
 

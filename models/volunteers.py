@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from models import codetables, people, records
+from models import codetables, people
 from models.changes import Changes
 from models.codes import join_multi
 from models.entities import Volunteer
@@ -63,17 +63,13 @@ def values_of(s: Session, data: VolunteerInput) -> dict[str, Any]:
 
 def create(s: Session, data: VolunteerInput) -> tuple[Volunteer, Changes]:
     """Add a 五老. Raises ValidationError or DataError (duplicate)."""
-    values = values_of(s, data)
-    people.refuse_duplicate(s, Volunteer, values)
-    obj = records.create(s, "volunteers", values, values["name"])
+    obj = people.save(s, Volunteer, "volunteers", values_of(s, data))
     return obj, Changes.of("volunteers")
 
 
 def update(s: Session, vid: int, data: VolunteerInput) -> Changes:
     """Change a 五老. Raises ValidationError or DataError."""
-    values = values_of(s, data)
-    people.refuse_duplicate(s, Volunteer, values, exclude_id=vid)
-    records.update_values(s, "volunteers", vid, values, values["name"])
+    people.save(s, Volunteer, "volunteers", values_of(s, data), vid)
     return Changes.of("volunteers", "pairings")
 
 
