@@ -259,13 +259,22 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)
         return 1
-    except Exception:
-        from models.crashlog import write_crash_log
-
-        where = write_crash_log(traceback.format_exc())
-        print(f"程序遇到意外错误，操作没有完成，数据没有改动。错误详情已保存到“{where}”，"
-              "请把这个文件发给技术支持人员。", file=sys.stderr)
+    except Exception as err:
+        if "full" not in str(err).lower() or "database" not in str(err).lower():
+            return _unexpected()
+        print("磁盘空间不足，数据没有写入，原来的数据没有改动。请清理磁盘（或换一个有空间的位置）"
+              "后再试。", file=sys.stderr)
         return 2
+
+
+def _unexpected() -> int:
+    """Any other error: the details go to the crash log, the clerk gets a plain sentence."""
+    from models.crashlog import write_crash_log
+
+    where = write_crash_log(traceback.format_exc())
+    print(f"程序遇到意外错误，操作没有完成，数据没有改动。错误详情已保存到“{where}”，"
+          "请把这个文件发给技术支持人员。", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -182,6 +182,7 @@ class DataPage(QWidget):
             return backup.restore(path, db.path, backup.backup_dir_of(db))
 
         def done(_kept: Any) -> None:
+            db.dispose()  # connections opened meanwhile still see the replaced file
             self.ctx.bus.publish(Changes(**{k: True for k in Changes.__dataclass_fields__}))
             QMessageBox.information(self, "恢复完成", "数据已恢复。")
 

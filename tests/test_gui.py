@@ -357,3 +357,44 @@ def test_about_dialog_names_version_data_folder_and_licences(window, qtbot):
     text = dialog.text.toPlainText()
     assert APP_VERSION in text and str(window.ctx.db.path) in text
     assert "Apache-2.0" in text and "LGPL-3.0" in text and "SQLAlchemy" in text
+
+
+def test_backup_now_and_restore_from_the_list(window, qtbot, messages):
+    data = window.page("数据管理")
+    data.tabs.setCurrentIndex(1)
+    data.backup_now()
+    qtbot.waitUntil(lambda: any(m[1] == "备份完成" for m in messages), timeout=15000)
+    assert data.backups.rows and data.backups.rows[0][1] == "手动"
+    assert "上次备份" in window.backup_label.text()
+    before = count(window.ctx.db, Volunteer)
+    page = window.page("五老队伍")
+    page.view.selectRow(0)
+    page.delete_current()
+    assert count(window.ctx.db, Volunteer) == before - 1
+    data = window.page("数据管理")
+    data.refresh_backups()
+    row = next(i for i, r in enumerate(data.backups.rows) if r[1] == "手动")
+    data.backup_view.selectRow(row)
+    data.restore_selected()
+    qtbot.waitUntil(lambda: any(m[1] == "恢复完成" for m in messages), timeout=15000)
+    assert count(window.ctx.db, Volunteer) == before
+    assert any(r[1] == "恢复前" for r in data.backups.rows)
+
+
+def test_export_the_list_on_screen_and_the_audit_log(window, qtbot, tmp_path, monkeypatch,
+                                                     messages):
+    from PySide6.QtWidgets import QFileDialog
+
+    page = window.page("活动台账")
+    page.filters["year"].setCurrentIndex(1)
+    out = tmp_path / "活动.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    page.export_list()
+    qtbot.waitUntil(out.exists, timeout=10000)
+    ws = openpyxl.load_workbook(out).active
+    assert [c.value for c in ws[2]][:2] == ["日期", "活动名称"]
+    assert ws.max_row - 2 == page.model.total
+    audit_out = tmp_path / "日志.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(audit_out), ""))
+    window.page("数据管理").export_audit()
+    assert openpyxl.load_workbook(audit_out).active.max_row >= 3
