@@ -67,6 +67,8 @@ class ImportReport:
     mapping: dict[int, str] = field(default_factory=dict)
     #: (sheet row number, raw cells, error text) of every refused row, for the error workbook
     error_rows: list[tuple[int, list[Any], str]] = field(default_factory=list)
+    #: whether rows with errors are skipped (--skip-invalid) rather than refusing the file
+    skip_allowed: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -96,8 +98,6 @@ class ImportReport:
         if self.warnings:
             tail += f"；另有 {len(self.warnings)} 条提示"
         return f"{head}；{verb}{tail}。"
-
-    skip_allowed: bool = False
 
 
 def match_header(cells: list[Any], form: Form) -> dict[int, Col]:
