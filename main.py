@@ -172,7 +172,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from exports import importer, workbooks
     from models import backup
 
-    db = _open(args)
+    db = _open(args, create=not args.dry_run)
     try:
         options = importer.ImportOptions(dry_run=args.dry_run, skip_invalid=args.skip_invalid,
                                          update=args.update)
