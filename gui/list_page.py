@@ -45,7 +45,7 @@ class ListPage(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.search_hint)
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(280)
+        self.search.setMinimumWidth(240)
         self._debounce = QTimer(self, singleShot=True, interval=200)
         self._debounce.timeout.connect(self.refresh)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
@@ -62,11 +62,9 @@ class ListPage(QWidget):
         self.export_button.clicked.connect(self.export_list)
 
         self.toolbar = QHBoxLayout()
-        self.toolbar.addWidget(self.search)
+        self.toolbar.addWidget(self.search, 2)
         self.build_filters()
         self.toolbar.addStretch(1)
-        for b in (self.add_button, self.edit_button, self.delete_button, self.export_button):
-            self.toolbar.addWidget(b)
 
         self.model = SqlListModel(self.db, self.columns(), self.query, self.row_id)
         self.view = QTableView()
@@ -81,16 +79,15 @@ class ListPage(QWidget):
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.doubleClicked.connect(lambda _i: self.edit_current())
-        for i, col in enumerate(self.model.columns):
-            if col.width:
-                self.view.setColumnWidth(i, col.width)
 
         header = QHBoxLayout()
         title = QLabel(self.title)
         title.setObjectName("pageTitle")
         header.addWidget(title)
-        header.addStretch(1)
         header.addWidget(self.count_label)
+        header.addStretch(1)
+        for b in (self.add_button, self.edit_button, self.delete_button, self.export_button):
+            header.addWidget(b)
         self.body = QVBoxLayout(self)
         self.body.addLayout(header)
         self.body.addLayout(self.toolbar)
@@ -148,8 +145,13 @@ class ListPage(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
+        first = not self._loaded
         self._loaded = True
         self.model.refresh()
+        if first:  # fit the columns to what they hold, in whatever font size is chosen
+            self.view.resizeColumnsToContents()
+            for i in range(self.model.columnCount()):
+                self.view.setColumnWidth(i, min(self.view.columnWidth(i) + 12, 320))
         shown = self.model.total
         self.count_label.setText(f"共 {shown} 条")
 
