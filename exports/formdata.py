@@ -142,7 +142,8 @@ def _volunteer_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[
     end = min(dt.date(y, 12, 31), ctx.exported_at.date()) if not year else dt.date(y, 12, 31)
     where = stats.volunteers_at_end(year) if year else (
         Volunteer.deleted_at.is_(None) & Volunteer.left_on.is_(None))
-    q = (select(Volunteer, Group.name).outerjoin(Group, Volunteer.group_id == Group.id)
+    q = (select(Volunteer, Group.name).outerjoin(Group, (Volunteer.group_id == Group.id)
+                                                 & Group.deleted_at.is_(None))
          .where(where).order_by(Group.id.is_(None), Group.id, Volunteer.id))
     for v, group in s.execute(q):
         yield {"name": v.name, "sex": v.sex, "birth_date": v.birth_date,

@@ -192,8 +192,8 @@ class VolunteersPage(ListPage):
     def query(self) -> Select:
         q = volunteers.query(self.search.text(), self.filter("category") or "",
                              self.filter("group"), bool(self.filter("active")))
-        return q.outerjoin(Group, Volunteer.group_id == Group.id).add_columns(Group.name) \
-            .order_by(Volunteer.id)
+        live_group = (Volunteer.group_id == Group.id) & Group.deleted_at.is_(None)
+        return q.outerjoin(Group, live_group).add_columns(Group.name).order_by(Volunteer.id)
 
     def add(self) -> None:
         VolunteerDialog(self, self.db, on_save=self.save_with(volunteers.create)).exec()

@@ -249,3 +249,16 @@ def test_wuhao_form_has_the_rate_at_the_foot(town_db, tmp_path):
 def test_unknown_form_is_exit_2(town_db, tmp_path):
     proc = cli("export", "nope", "--db", town_db.path, "--format", "pdf", "--out", tmp_path / "x")
     assert proc.returncode == 2 and "不认识的报表" in proc.stderr
+
+
+def test_a_deleted_group_is_not_printed_on_the_roster(town_db, tmp_path):
+    from models import records
+    from models.entities import Group
+
+    with town_db.reader() as s:
+        group = s.scalars(select(Group).order_by(Group.id)).first()
+    with town_db.session() as s:
+        records.delete(s, "groups", group.id)
+    out = service.export_form(town_db, "volunteers", "xlsx", tmp_path / "v.xlsx")
+    cells = [c.value for row in openpyxl.load_workbook(out).worksheets[0].iter_rows() for c in row]
+    assert group.name not in cells
