@@ -166,18 +166,20 @@ def run_import(db: Database, kind: str, path: Path | str, options: ImportOptions
     progress(0.0, "正在读取文件…")
 
     sheet, header_no, header, mapping, pending = _pick_sheet(path, form)
-    if options.mapping is not None:
+    seq_index = next((i for i, c in mapping.items() if c.kind == SEQ), None)
+    chosen = options.mapping is not None
+    if chosen:  # the clerk's choice in the wizard replaces the detected mapping
         by_key = {c.key: c for c in form.columns + form.extra_import}
         mapping = {i: by_key[k] for i, k in options.mapping.items() if k in by_key}
     report.sheet, report.header_row = sheet.name, header_no
     report.header = [text(c) for c in header]
     report.mapping = {i: c.key for i, c in mapping.items()}
-    labels = {c.key: text(header[i]) or c.label for i, c in mapping.items()}
+    labels = {c.key: c.label for c in form.import_columns()}
+    labels.update({c.key: text(header[i]) or c.label for i, c in mapping.items()})
     for i, cell in enumerate(header):
-        if not is_blank(cell) and i not in mapping:
+        if not is_blank(cell) and i not in mapping and i != seq_index and not chosen:
             report.warnings.append(Issue(header_no, text(cell), "这一列不认识，已忽略"))
     _require_key_columns(form, mapping)
-    seq_index = next((i for i, c in mapping.items() if c.kind == SEQ), None)
     importing = {i: c for i, c in mapping.items() if c.importable}
 
     with db.reader() as s:

@@ -29,6 +29,8 @@ def load_fonts(app: QApplication) -> str:
         fid = QFontDatabase.addApplicationFont(str(FONT_FILE))
         families = QFontDatabase.applicationFontFamilies(fid) if fid >= 0 else []
     family = families[0] if families else app.font().family()
+    if sys.platform == "win32" and "Microsoft YaHei" in QFontDatabase.families():
+        family = "Microsoft YaHei"  # Windows' own UI font renders crisper on old screens
     style.apply(app, family)
     return family
 
