@@ -126,7 +126,7 @@ ACTIVITIES = Form("activities", "活动开展情况登记表", (
         code_table="activity_theme"),
     Col("organiser", "组织单位", TEXT, 16, ("主办单位", "组织者", "承办单位", "举办单位")),
     Col("place", "地点", TEXT, 14, prefixes=("活动",)),
-    Col("volunteer_count", "参加五老(人)", INT, 9, ("五老人数", "参加五老人数", "参与五老")),
+    Col("volunteer_count", "参加五老(人)", INT, 10, ("五老人数", "参加五老人数", "参与五老")),
     Col("youth_count", "受教育青少年(人次)", INT, 11, ("青少年人次", "受教育人次", "受教育青少年",
                                                    "参加青少年")),
     Col("summary", "内容摘要", TEXT, 30, ("活动内容", "内容", "摘要", "活动简介")),

@@ -34,6 +34,7 @@ WINDOWS_FONTS = {"宋体": ("simsun.ttc", 0), "仿宋": ("simfang.ttf", 0)}
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 10 * mm, 12 * mm, 14 * mm
 BODY, HEAD, TITLE, SMALL = 8.5, 9, 16, 6.5
 LEADING = 1.25
+NO_LINE_START = set("，。、；：？！）》」』】”’,.;:?!)%")
 PAD = 2.2
 
 
@@ -84,8 +85,14 @@ class Measure:
             for ch in para:
                 w = self.cache.get(ch) or self.width(ch)
                 if used + w > width and line:
-                    lines.append(line)
-                    line, used = "", 0.0
+                    if ch in NO_LINE_START and len(line) > 1:
+                        # 避头: a closing mark never starts a line; take a character along
+                        lines.append(line[:-1])
+                        line = line[-1]
+                    else:
+                        lines.append(line)
+                        line = ""
+                    used = self.width(line)
                 line += ch
                 used += w
             lines.append(line)

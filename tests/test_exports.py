@@ -262,3 +262,14 @@ def test_a_deleted_group_is_not_printed_on_the_roster(town_db, tmp_path):
     out = service.export_form(town_db, "volunteers", "xlsx", tmp_path / "v.xlsx")
     cells = [c.value for row in openpyxl.load_workbook(out).worksheets[0].iter_rows() for c in row]
     assert group.name not in cells
+
+
+def test_pdf_wrapping_never_starts_a_line_with_a_closing_mark():
+    from exports.pdf import NO_LINE_START, Measure, register_font
+
+    m = Measure(register_font(), 8.5)
+    text = "红旗村关工小组组织开展读书活动，五老3人参加。青少年（小学生）踊跃参加，效果很好。"
+    for width in range(40, 200, 7):
+        lines = m.wrap(text, width)
+        assert "".join(lines) == text
+        assert all(line and line[0] not in NO_LINE_START for line in lines[1:])
