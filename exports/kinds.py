@@ -440,24 +440,30 @@ class StudentsHandler(PeopleHandler):
                  "registered_on": registered, "status": status,
                  "closed_on": dt.date.today() if status != "在帮" else None,
                  "note": row.text("note")}
-        volunteer = row.name("volunteer")
+        paired = [people.clean_name(n) for n in cells.split_list(row.raw("volunteer"))]
         if values is None or row.errors:
             return
         record = self.place(row, {**values, **extra})
-        if volunteer and record is not None:
-            self.queue_pairing(row, record, volunteer, registered)
+        if paired and record is not None:
+            self.queue_pairing(row, record, paired, registered)
 
-    def queue_pairing(self, row: RowReader, record: dict[str, Any], volunteer: str,
+    def queue_pairing(self, row: RowReader, record: dict[str, Any], names: list[str],
                       start: dt.date | None) -> None:
-        """Remember to pair the student with the one active 五老 of that name (rule 12)."""
-        matches = self.s.scalars(select(Volunteer.id).where(
-            Volunteer.deleted_at.is_(None), Volunteer.left_on.is_(None),
-            Volunteer.name == volunteer)).all()
-        if len(matches) != 1:
-            why = "没有找到" if not matches else f"有 {len(matches)} 位同名的"
-            row.warn("volunteer", f"{why}在队五老“{volunteer}”，未建立结对")
-            return
-        record["_volunteer_id"] = matches[0]
+        """Remember to pair the student with the one active 五老 of each name (rule 12)."""
+        if not hasattr(self, "_active"):
+            self._active: dict[str, list[int]] = {}
+            for vid, name in self.s.execute(select(Volunteer.id, Volunteer.name).where(
+                    Volunteer.deleted_at.is_(None), Volunteer.left_on.is_(None))):
+                self._active.setdefault(name, []).append(vid)
+        found = []
+        for name in names:
+            matches = self._active.get(name, [])
+            if len(matches) != 1:
+                why = "没有找到" if not matches else f"有 {len(matches)} 位同名的"
+                row.warn("volunteer", f"{why}在队五老“{name}”，未建立结对")
+            else:
+                found.append(matches[0])
+        record["_volunteer_ids"] = list(dict.fromkeys(found))
         record["_start"] = start or dt.date.today()
 
     def write(self, s: Session, file_name: str) -> int:
@@ -467,11 +473,10 @@ class StudentsHandler(PeopleHandler):
             rec["id"] = next_id
             next_id += 1
         for rec in self.new + self.updates:
-            vid = rec.pop("_volunteer_id", None)
             start = rec.pop("_start", None)
-            if vid is not None:
-                pairs.append({"volunteer_id": vid, "student_id": rec["id"], "mode": "一对一",
-                              "started_on": start, "ended_on": None, "note": "导入时建立"})
+            pairs.extend({"volunteer_id": vid, "student_id": rec["id"], "mode": "一对一",
+                          "started_on": start, "ended_on": None, "note": "导入时建立"}
+                         for vid in rec.pop("_volunteer_ids", []))
         super().write(s, file_name)
         created = 0
         for p in pairs:

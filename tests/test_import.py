@@ -253,3 +253,14 @@ def test_import_into_a_new_database_file_creates_it(tmp_path):
     proc = cli("import", "groups", path, "--db", db_path, "--json")
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["imported"] == 2 and db_path.exists()
+
+
+def test_several_paired_volunteers_in_one_cell(db, tmp_path):
+    add_volunteer(db, "王老师", "老教师")
+    add_volunteer(db, "李老师", "老干部")
+    path = xlsx(tmp_path / "s.xlsx", ["姓名", "帮扶类别", "结对五老"],
+                [["小明", "孤儿", "王老师、李老师"], ["小红", "孤儿", "王老师，赵老师"]])
+    report = run_import(db, "students", path)
+    assert report.pairings_created == 3
+    assert [(w.row, "赵老师" in w.message) for w in report.warnings
+            if w.column == "结对五老"] == [(3, True)]
