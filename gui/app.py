@@ -7,7 +7,7 @@ import threading
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 from PySide6.QtGui import QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -72,6 +72,31 @@ def _ask_password(db: Database) -> bool:
     return bool(PasswordDialog(db, "关工台账").exec())
 
 
+def _open_database(path: Path, smoke: bool) -> tuple[Database | None, QLockFile | None]:
+    """Lock and open the database; a damaged file goes to the recovery screen (not in smoke).
+
+    Returns (None, None) when the clerk leaves the recovery screen without restoring.
+    Raises UserError with the sentence to show."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise FileProblem(describe_os_error(err, path.parent)) from err
+    lock = lock_database(path)
+    if lock is None:
+        raise FileProblem(other_instance_message(path))
+    try:
+        # the header, version and schema are checked now; the full integrity check of a large
+        # file runs in the background once the window is up (see IntegrityCheck)
+        return Database.open(path, check=None), lock
+    except DatabaseDamaged as err:
+        if smoke:
+            raise
+        dialog = RecoveryDialog(path, err.message)
+        if not dialog.exec() or not dialog.restored:
+            return None, None
+        return Database.open(path), lock
+
+
 def run_app(db_path: Path | None, smoke: bool = False, started: float | None = None) -> int:
     """Show the main window on the database at ``db_path`` (default: the user's).
 
@@ -86,30 +111,14 @@ def run_app(db_path: Path | None, smoke: bool = False, started: float | None = N
 
     path = Path(db_path or default_db_path()).expanduser().resolve()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise FileProblem(describe_os_error(err, path.parent)) from err
-    lock = lock_database(path)
-    if lock is None:
-        if not smoke:
-            QMessageBox.warning(None, "已经打开", other_instance_message(path))
-        raise FileProblem(other_instance_message(path))
-    try:
-        # the header, version and schema are checked now; the full integrity check of a large
-        # file runs in the background once the window is up (see IntegrityCheck)
-        db = Database.open(path, check=None)
-    except DatabaseDamaged as err:
-        if smoke:
-            raise
-        dialog = RecoveryDialog(path, err.message)
-        if not dialog.exec() or not dialog.restored:
-            return err.exit_code
-        db = Database.open(path)
+        db, lock = _open_database(path, smoke)
     except UserError as err:
         if smoke:
             raise
         QMessageBox.critical(None, "无法打开数据库", err.message)
         return err.exit_code
+    if db is None:
+        return 2
     if not smoke and not _ask_password(db):
         db.close()
         return 1
