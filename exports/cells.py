@@ -161,7 +161,10 @@ def money(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise CellProblem("金额应是数字")
     if isinstance(value, (int, float)):
-        return Decimal(str(value))
+        number = Decimal(str(value))
+        if not number.is_finite():
+            raise CellProblem(f"金额“{value}”看不懂，请只填数字")
+        return number
     raw = squash(value).translate(_FULLWIDTH).replace(",", "").replace("，", "")
     if not raw:
         return Decimal(0)
@@ -169,9 +172,12 @@ def money(value: Any) -> Decimal:
     cleaned = raw.replace("￥", "").replace("¥", "").replace("RMB", "").replace("人民币", "")
     cleaned = cleaned.replace("万", "").replace("元", "").replace("整", "")
     try:
-        return Decimal(cleaned) * factor
+        number = Decimal(cleaned) * factor
     except InvalidOperation as err:
         raise CellProblem(f"金额“{text(value)}”看不懂，请只填数字") from err
+    if not number.is_finite():
+        raise CellProblem(f"金额“{text(value)}”看不懂，请只填数字")
+    return number
 
 
 def split_list(value: Any) -> list[str]:

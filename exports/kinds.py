@@ -104,7 +104,7 @@ class RowReader:
             return 0
         try:
             fen = to_fen(cells.money(self.raw(key)))
-        except cells.CellProblem as err:
+        except (cells.CellProblem, ValueError) as err:
             self.warn(key, f"{err}，已按 0 计")
             return 0
         if fen < 0:

@@ -13,7 +13,7 @@ from models import codetables, records
 from models.changes import Changes
 from models.entities import Donation, Student
 from models.errors import ValidationError
-from models.money import to_fen
+from models.money import parse_fen
 from models.pinyin import initials
 
 
@@ -37,7 +37,8 @@ def values_of(s: Session, data: DonationInput) -> dict[str, Any]:
         raise ValidationError("捐赠方", "请填写捐赠方")
     if data.date is None:
         raise ValidationError("日期", "请填写捐赠日期")
-    money, goods_value = to_fen(data.money_yuan or 0), to_fen(data.goods_value_yuan or 0)
+    money = parse_fen(data.money_yuan or 0, "捐款金额(元)")
+    goods_value = parse_fen(data.goods_value_yuan or 0, "物资折价(元)")
     if money < 0 or goods_value < 0:
         raise ValidationError("金额", "金额不能是负数")
     if money == 0 and goods_value == 0 and not data.goods.strip():

@@ -12,7 +12,7 @@ from models import codetables, records
 from models.changes import Changes
 from models.entities import Honor, VolunteerCare
 from models.errors import ValidationError
-from models.money import to_fen
+from models.money import parse_fen
 
 
 @dataclass
@@ -64,7 +64,7 @@ def care_values(s: Session, data: CareInput) -> dict[str, Any]:
     records.get_live(s, "volunteers", data.volunteer_id)
     if data.date is None:
         raise ValidationError("日期", "请填写慰问日期")
-    fen = to_fen(data.money_yuan or 0)
+    fen = parse_fen(data.money_yuan or 0, "金额")
     if fen < 0:
         raise ValidationError("金额", "金额不能是负数")
     return {"volunteer_id": data.volunteer_id, "date": data.date,

@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+#: no single amount of a township's records comes near this (一千亿元)
+LIMIT_YUAN = Decimal(10) ** 11
 
 
 def to_fen(yuan: Decimal | int | float | str) -> int:
-    """Yuan to integer 分, rounding half up at the 分."""
-    value = Decimal(str(yuan)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return int(value * 100)
+    """Yuan to integer 分, rounding half up at the 分.
+
+    Raises ValueError (with a Chinese sentence) for text that is not a number, for NaN or
+    infinity, and for amounts beyond any township's records."""
+    try:
+        value = Decimal(str(yuan).strip() or "0")
+    except InvalidOperation as err:
+        raise ValueError(f"金额“{yuan}”不是数字") from err
+    if not value.is_finite() or abs(value) >= LIMIT_YUAN:
+        raise ValueError(f"金额“{yuan}”不合理，请核对")
+    return int(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) * 100)
+
+
+def parse_fen(yuan: Decimal | int | float | str, label: str) -> int:
+    """``to_fen`` for a dialog field: ValidationError naming ``label`` when unreadable."""
+    from models.errors import ValidationError
+
+    try:
+        return to_fen(yuan)
+    except ValueError as err:
+        raise ValidationError(label, str(err)) from err
 
 
 def to_yuan(fen: int | None) -> float:

@@ -13,7 +13,7 @@ from models import codetables, records
 from models.changes import Changes
 from models.entities import AidRecord, Pairing, Student, Volunteer
 from models.errors import DataError, ValidationError
-from models.money import to_fen
+from models.money import parse_fen
 
 
 @dataclass
@@ -117,7 +117,7 @@ def aid_values(s: Session, data: AidInput) -> dict[str, Any]:
         records.get_live(s, "volunteers", data.volunteer_id)
     if data.date is None:
         raise ValidationError("日期", "请填写帮扶日期")
-    fen = to_fen(data.money_yuan or 0)
+    fen = parse_fen(data.money_yuan or 0, "金额")
     if fen < 0:
         raise ValidationError("金额", "金额不能是负数")
     pairing_id = data.pairing_id

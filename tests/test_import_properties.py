@@ -1,6 +1,8 @@
 """Property-based tests: whatever is in the cells, the import only reports, never crashes."""
 
+import datetime
 import datetime as dt
+import os
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -36,7 +38,10 @@ def test_cell_parsers_raise_only_cell_problems(value):
     cells.text(value)
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture],
+EXAMPLES = int(os.environ.get("GGTZ_HYPOTHESIS_EXAMPLES", "150"))  # raise it for a long hunt
+
+
+@settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.function_scoped_fixture],
           deadline=None)
 @given(kind=st.sampled_from(IMPORT_KINDS), data=st.data())
 def test_any_row_gives_only_errors_and_warnings(db, kind, data):
@@ -66,3 +71,26 @@ def test_whole_files_of_random_cells_import_or_report(db, tmp_path_factory, rows
     report = run_import(db, "volunteers", path, ImportOptions(dry_run=True))
     assert report.rows_read + report.skipped == len(rows)
     assert not report.written
+
+
+def test_absurd_and_non_finite_amounts_are_warnings_not_crashes(db):
+    labels = {c.key: c.label for c in FORMS["donations"].import_columns()}
+    for money in (1e26, float("nan"), float("inf"), "1e30", "-1e26万元"):
+        values = {"date": "2025-01-01", "donor": "某人", "money": money}
+        with db.reader() as s:
+            handler = kinds.HANDLERS["donations"](s, False)
+            row = kinds.RowReader(3, values, labels)
+            handler.read(row)
+        assert row.warnings or row.errors
+
+
+def test_services_refuse_absurd_amounts_with_the_field_named(db):
+    import pytest
+
+    from models import donations
+    from models.errors import ValidationError
+
+    with pytest.raises(ValidationError) as err, db.session() as s:
+        donations.create(s, donations.DonationInput(datetime.date(2025, 1, 1), "某人",
+                                                    money_yuan="1e30"))
+    assert err.value.field == "捐款金额(元)"
