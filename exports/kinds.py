@@ -37,6 +37,7 @@ KEY_COLUMNS: dict[str, tuple[str, ...]] = {
     "pairings": ("volunteer", "student"), "activities": ("date", "title"),
     "donations": ("date", "donor"),
 }
+MAX_COUNT = 10_000_000  # no activity or group counts more people than this
 _SCI_RE = re.compile(r"^\d+(\.\d+)?[eE]\+?\d+$")
 _QUOTES = str.maketrans("", "", "“”\"'「」‘’")
 NUMERIC_ID = ("身份证号被 Excel 存成了数字，后几位已经丢失，无法恢复。"
@@ -97,6 +98,9 @@ class RowReader:
             return 0
         if n < 0:
             self.error(key, "人数不能是负数")
+        elif n > MAX_COUNT:
+            self.warn(key, f"人数“{n}”不合理，已按 0 计，请核对")
+            return 0
         return n
 
     def money_fen(self, key: str) -> int:

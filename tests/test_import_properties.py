@@ -94,3 +94,11 @@ def test_services_refuse_absurd_amounts_with_the_field_named(db):
         donations.create(s, donations.DonationInput(datetime.date(2025, 1, 1), "某人",
                                                     money_yuan="1e30"))
     assert err.value.field == "捐款金额(元)"
+
+
+def test_whole_rows_with_extreme_numbers_are_written_or_reported(db, tmp_path):
+    path = xlsx(tmp_path / "a.xlsx", ["活动日期", "活动名称", "参加五老(人)", "受教育青少年(人次)"],
+                [["2025-01-01", "大数", 10**20, 10**15], ["2025-01-02", "正常", 3, 40]])
+    report = run_import(db, "activities", path, ImportOptions())
+    assert report.written and report.imported == 2
+    assert sum("不合理" in w.message for w in report.warnings) == 2
