@@ -117,8 +117,11 @@ class DataPage(QWidget):
         restore.clicked.connect(self.restore_selected)
         other = QPushButton("从其他备份文件恢复…")
         other.clicked.connect(self.restore_file)
+        check = QPushButton("检查数据")
+        check.setToolTip("检查数据库文件是否完好、记录之间是否矛盾")
+        check.clicked.connect(self.check_data)
         row = QHBoxLayout()
-        for b in (now, usb, restore, other):
+        for b in (now, usb, restore, other, check):
             row.addWidget(b)
         row.addStretch(1)
         self.backups = RowsModel(["备份时间", "类型", "记录数", "文件"])
@@ -137,6 +140,21 @@ class DataPage(QWidget):
               b.path.name] for b in items], [b.path for b in items])
         self.backup_info.setText(f"备份保存在“{folder}”，每天自动备份一次，关闭程序时也会备份，"
                                  f"保留最近 {self.ctx.db.setting('backup_keep', '30')} 份自动备份。")
+
+    def check_data(self) -> None:
+        """SQLite's integrity check plus the consistency rules, off the GUI thread."""
+        from models import check
+
+        path = self.ctx.db.path
+
+        def done(report: Any) -> None:
+            if report.ok:
+                counts = "，".join(f"{k} {v} 条" for k, v in report.counts.items())
+                QMessageBox.information(self, "检查通过", f"数据库完好，记录之间没有矛盾。\n{counts}")
+            else:
+                QMessageBox.warning(self, "检查发现问题", "\n".join(report.problems))
+
+        run_op(self, lambda _p: check.run(path), done, label="正在检查数据…", cancellable=False)
 
     def backup_now(self) -> None:
         db = self.ctx.db

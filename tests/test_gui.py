@@ -398,3 +398,10 @@ def test_export_the_list_on_screen_and_the_audit_log(window, qtbot, tmp_path, mo
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(audit_out), ""))
     window.page("数据管理").export_audit()
     assert openpyxl.load_workbook(audit_out).active.max_row >= 3
+
+
+def test_check_data_from_the_window(window, qtbot, messages):
+    data = window.page("数据管理")
+    data.check_data()
+    qtbot.waitUntil(lambda: any(m[1] == "检查通过" for m in messages), timeout=15000)
+    assert "五老" in next(m[2] for m in messages if m[1] == "检查通过")
