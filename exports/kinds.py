@@ -196,6 +196,14 @@ class Handler:
     def counts(self) -> tuple[int, int]:
         return len(self.new), len(self.updates)
 
+    def ids_by_name(self, model: Any, *where: Any) -> dict[str, list[int]]:
+        """Live records of ``model`` by name -> their ids (several when names repeat)."""
+        found: dict[str, list[int]] = {}
+        for rid, name in self.s.execute(select(model.id, model.name)
+                                        .where(model.deleted_at.is_(None), *where)):
+            found.setdefault(name, []).append(rid)
+        return found
+
     def groups(self) -> dict[str, int]:
         """Live group names -> id (read once per import)."""
         if not hasattr(self, "_groups"):
@@ -455,10 +463,7 @@ class StudentsHandler(PeopleHandler):
                       start: dt.date | None) -> None:
         """Remember to pair the student with the one active 五老 of each name (rule 12)."""
         if not hasattr(self, "_active"):
-            self._active: dict[str, list[int]] = {}
-            for vid, name in self.s.execute(select(Volunteer.id, Volunteer.name).where(
-                    Volunteer.deleted_at.is_(None), Volunteer.left_on.is_(None))):
-                self._active.setdefault(name, []).append(vid)
+            self._active = self.ids_by_name(Volunteer, Volunteer.left_on.is_(None))
         found = []
         for name in names:
             matches = self._active.get(name, [])
@@ -499,16 +504,9 @@ class PairingsHandler(Handler):
 
     def __init__(self, s: Session, allow_update: bool) -> None:
         super().__init__(s, allow_update)
-        self.volunteers = self._names(Volunteer)
-        self.students = self._names(Student)
+        self.volunteers = self.ids_by_name(Volunteer)
+        self.students = self.ids_by_name(Student)
         self.seen: dict[tuple[int, int], int] = {}
-
-    def _names(self, model: Any) -> dict[str, list[int]]:
-        found: dict[str, list[int]] = {}
-        for rid, name in self.s.execute(select(model.id, model.name)
-                                        .where(model.deleted_at.is_(None))):
-            found.setdefault(name, []).append(rid)
-        return found
 
     def model(self) -> Any:
         return Pairing
@@ -578,10 +576,7 @@ class DonationsHandler(Handler):
 
     def __init__(self, s: Session, allow_update: bool) -> None:
         super().__init__(s, allow_update)
-        self.students: dict[str, list[int]] = {}
-        for rid, name in s.execute(select(Student.id, Student.name)
-                                   .where(Student.deleted_at.is_(None))):
-            self.students.setdefault(name, []).append(rid)
+        self.students = self.ids_by_name(Student)
 
     def model(self) -> Any:
         return Donation
@@ -593,8 +588,8 @@ class DonationsHandler(Handler):
             row.error("donor", "捐赠方为空，请填写")
         donor_type = row.code("donor_type", self.table("donor_type"), "其他", "捐赠方类型")
         recipients = row.text("recipients")
-        ids = [self.students[n][0] for n in cells.split_list(recipients)
-               if len(self.students.get(people.clean_name(n), [])) == 1]
+        named = [self.students.get(people.clean_name(n), []) for n in cells.split_list(recipients)]
+        ids = [found[0] for found in named if len(found) == 1]
         values = {"date": date, "donor": donor, "donor_initials": initials(donor),
                   "donor_type": donor_type, "money_fen": row.money_fen("money"),
                   "goods": row.text("goods"), "goods_value_fen": row.money_fen("goods_value"),
