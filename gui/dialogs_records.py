@@ -155,13 +155,8 @@ class AidDialog(FormDialog):
         day = read_date(self, "日期", self.date)
         if day is None:
             raise ValidationError("日期", "请填写日期")
-        money = self.money.text().strip().replace(",", "") or "0"
-        try:
-            float(money)
-        except ValueError as err:
-            raise ValidationError("金额(元)", "金额只能填数字") from err
         return AidInput(student_id=self.student_id, date=day, kind=self.kind.value(),
-                        content=self.content.toPlainText(), money_yuan=money,
+                        content=self.content.toPlainText(), money_yuan=self.money.text(),
                         volunteer_id=self.volunteer.value())
 
 
@@ -272,16 +267,6 @@ class DonationDialog(FormDialog):
         else:
             self.date.set_date(dt.date.today())
 
-    def _money(self, label: str, edit: QLineEdit) -> str:
-        from models.errors import ValidationError
-
-        text = edit.text().strip().replace(",", "") or "0"
-        try:
-            float(text)
-        except ValueError as err:
-            raise ValidationError(label, "金额只能填数字") from err
-        return text
-
     def value(self) -> DonationInput:
         from models.errors import ValidationError
 
@@ -289,9 +274,9 @@ class DonationDialog(FormDialog):
         if day is None:
             raise ValidationError("日期", "请填写捐赠日期")
         return DonationInput(date=day, donor=self.donor.text(), donor_type=self.donor_type.value(),
-                             money_yuan=self._money("捐款金额(元)", self.money),
+                             money_yuan=self.money.text(),
                              goods=self.goods.text(),
-                             goods_value_yuan=self._money("物资折价(元)", self.goods_value),
+                             goods_value_yuan=self.goods_value.text(),
                              purpose=self.purpose.text(), recipient_ids=self.recipients.values())
 
 
@@ -345,4 +330,4 @@ class CareDialog(FormDialog):
             raise ValidationError("日期", "请填写日期")
         return CareInput(volunteer_id=self.volunteer.value(), date=day,
                          occasion=self.occasion.value(), content=self.content.text(),
-                         money_yuan=self.money.text().strip() or "0")
+                         money_yuan=self.money.text())

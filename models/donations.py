@@ -39,10 +39,12 @@ def values_of(s: Session, data: DonationInput) -> dict[str, Any]:
         raise ValidationError("日期", "请填写捐赠日期")
     money = parse_fen(data.money_yuan or 0, "捐款金额(元)")
     goods_value = parse_fen(data.goods_value_yuan or 0, "物资折价(元)")
-    if money < 0 or goods_value < 0:
-        raise ValidationError("金额", "金额不能是负数")
+    if money < 0:
+        raise ValidationError("捐款金额(元)", "金额不能是负数")
+    if goods_value < 0:
+        raise ValidationError("物资折价(元)", "金额不能是负数")
     if money == 0 and goods_value == 0 and not data.goods.strip():
-        raise ValidationError("捐款金额", "请填写捐款金额或捐赠物资")
+        raise ValidationError("捐款金额(元)", "请填写捐款金额或捐赠物资")
     return {"date": data.date, "donor": donor, "donor_initials": initials(donor),
             "donor_type": codetables.require(s, "donor_type", data.donor_type, "捐赠方类型"),
             "money_fen": money, "goods": data.goods.strip(), "goods_value_fen": goods_value,

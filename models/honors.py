@@ -64,9 +64,9 @@ def care_values(s: Session, data: CareInput) -> dict[str, Any]:
     records.get_live(s, "volunteers", data.volunteer_id)
     if data.date is None:
         raise ValidationError("日期", "请填写慰问日期")
-    fen = parse_fen(data.money_yuan or 0, "金额")
+    fen = parse_fen(data.money_yuan or 0, "金额(元)")
     if fen < 0:
-        raise ValidationError("金额", "金额不能是负数")
+        raise ValidationError("金额(元)", "金额不能是负数")
     return {"volunteer_id": data.volunteer_id, "date": data.date,
             "occasion": data.occasion.strip(), "content": data.content.strip(),
             "money_fen": fen}

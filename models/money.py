@@ -13,8 +13,9 @@ def to_fen(yuan: Decimal | int | float | str) -> int:
 
     Raises ValueError (with a Chinese sentence) for text that is not a number, for NaN or
     infinity, and for amounts beyond any township's records."""
+    text = str(yuan).replace(",", "").replace("，", "").strip() if isinstance(yuan, str) else yuan
     try:
-        value = Decimal(str(yuan).strip() or "0")
+        value = Decimal(str(text).strip() or "0")
     except InvalidOperation as err:
         raise ValueError(f"金额“{yuan}”不是数字") from err
     if not value.is_finite() or abs(value) >= LIMIT_YUAN:

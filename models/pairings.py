@@ -117,9 +117,9 @@ def aid_values(s: Session, data: AidInput) -> dict[str, Any]:
         records.get_live(s, "volunteers", data.volunteer_id)
     if data.date is None:
         raise ValidationError("日期", "请填写帮扶日期")
-    fen = parse_fen(data.money_yuan or 0, "金额")
+    fen = parse_fen(data.money_yuan or 0, "金额(元)")
     if fen < 0:
-        raise ValidationError("金额", "金额不能是负数")
+        raise ValidationError("金额(元)", "金额不能是负数")
     pairing_id = data.pairing_id
     if pairing_id is None and data.volunteer_id is not None:
         pairing_id = s.scalar(select(Pairing.id).where(

@@ -405,3 +405,20 @@ def test_check_data_from_the_window(window, qtbot, messages):
     data.check_data()
     qtbot.waitUntil(lambda: any(m[1] == "检查通过" for m in messages), timeout=15000)
     assert "五老" in next(m[2] for m in messages if m[1] == "检查通过")
+
+
+def test_money_typed_wrongly_is_named_beside_its_field(window, qtbot):
+    from gui.dialogs_records import DonationDialog
+    from models import donations
+
+    page = window.page("捐资助学")
+    dialog = DonationDialog(window, window.ctx.db, on_save=page.save_with(donations.create))
+    qtbot.addWidget(dialog)
+    dialog.donor.setText("某公司")
+    dialog.money.setText("一万")
+    dialog.show()
+    dialog.accept()
+    assert dialog.isVisible() and dialog.errors["捐款金额(元)"].isVisible()
+    dialog.money.setText("10,000.50")
+    dialog.accept()
+    assert not dialog.isVisible()
