@@ -48,6 +48,7 @@ class Dashboard(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.figures: dict[str, Any] = {}
+        self._stale = False
         self.heading = QLabel()
         self.heading.setObjectName("pageTitle")
         self.year = QComboBox()
@@ -94,7 +95,18 @@ class Dashboard(QWidget):
         QTimer.singleShot(0, self.refresh_reminders)
 
     def _changed(self, _changes: Changes) -> None:
-        self.refresh()
+        """Recompute now when on screen; otherwise when next shown (saves on other pages
+        would otherwise each pay for the year's figures)."""
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.refresh()
 
     def selected_year(self) -> int:
         return int(self.year.currentData())

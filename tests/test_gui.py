@@ -422,3 +422,17 @@ def test_money_typed_wrongly_is_named_beside_its_field(window, qtbot):
     dialog.money.setText("10,000.50")
     dialog.accept()
     assert not dialog.isVisible()
+
+
+def test_dashboard_catches_up_when_shown_again(window, monkeypatch):
+    dash = window.page("首页")
+    window.page("五老队伍")
+    calls = []
+    monkeypatch.setattr(dash, "refresh", lambda *a, **k: calls.append(1))
+    from models.changes import Changes
+
+    window.ctx.bus.publish(Changes.of("volunteers"))
+    window.ctx.bus.publish(Changes.of("activities"))
+    assert calls == []
+    window.page("首页")
+    assert calls == [1]
