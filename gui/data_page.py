@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from gui.context import AppContext
 from gui.import_wizard import ImportWizard
-from gui.ops import run_op, show_error
+from gui.ops import perform, run_op, show_error
 from gui.table_model import ID_ROLE, RowsModel
 from models import audit, backup, demo, records, settings
 from models.changes import Changes
@@ -95,13 +95,16 @@ class DataPage(QWidget):
             return
         try:
             backup.make_backup(self.ctx.db, kind="手动")
-            with self.ctx.db.session() as s:
-                demo.remove(s)
         except UserError as err:
             show_error(self, err)
             return
-        self.ctx.bus.publish(Changes(**{k: True for k in Changes.__dataclass_fields__}))
-        QMessageBox.information(self, "已清除", "演示数据已清除，可以开始录入本乡镇的数据了。")
+
+        def remove(s: Any) -> Changes:
+            demo.remove(s)
+            return Changes(**{k: True for k in Changes.__dataclass_fields__})
+
+        if perform(self.ctx, self, remove, title="没有清除"):
+            QMessageBox.information(self, "已清除", "演示数据已清除，可以开始录入本乡镇的数据了。")
 
     # -- backups ---------------------------------------------------------------------------------
     def _backup_tab(self) -> QWidget:
@@ -242,13 +245,8 @@ class DataPage(QWidget):
         chosen = self._selected_trash()
         if chosen is None:
             return
-        try:
-            with self.ctx.db.session() as s:
-                changes = records.restore(s, *chosen)
-        except UserError as err:
-            show_error(self, err)
-            return
-        self.ctx.bus.publish(changes)
+        perform(self.ctx, self, records.restore, *chosen, title="无法恢复",
+                on_done=lambda _c: self._forget_undo(*chosen))
 
     def purge_trash(self) -> None:
         chosen = self._selected_trash()
@@ -257,9 +255,14 @@ class DataPage(QWidget):
         if QMessageBox.question(self, "彻底删除", "彻底删除后不能再恢复（备份里还有）。确定吗？") \
                 != QMessageBox.StandardButton.Yes:
             return
-        with self.ctx.db.session() as s:
-            changes = records.purge(s, *chosen)
-        self.ctx.bus.publish(changes)
+        perform(self.ctx, self, records.purge, *chosen, title="无法彻底删除",
+                on_done=lambda _c: self._forget_undo(*chosen))
+
+    def _forget_undo(self, subject: str, rid: int) -> None:
+        """A record restored or purged from the 回收站 can no longer be 撤销删除'd."""
+        last = self.ctx.last_deleted
+        if last is not None and last[:2] == (subject, rid):
+            self.ctx.last_deleted = None  # the Changes published next hide 撤销删除
 
     # -- audit -----------------------------------------------------------------------------------
     def _audit_tab(self) -> QWidget:

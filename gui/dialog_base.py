@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from exports.cells import CellProblem
+from gui.ops import FAILED
 from models.db import Database
 from models.errors import DataError, UserError, ValidationError
 
@@ -138,6 +139,8 @@ class FormDialog(QDialog):
                 return
             except (DataError, UserError) as err:
                 self.show_error("", err.message)
+                return
+            if self.saved is FAILED:  # unexpected error, already shown: keep what was typed
                 return
         super().accept()
 

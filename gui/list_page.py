@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import Select
 
 from gui.context import AppContext
-from gui.ops import run_op
+from gui.ops import perform, run_op
 from gui.table_model import ListColumn, SqlListModel
 from models import records
 from models.changes import Changes
@@ -181,11 +181,7 @@ class ListPage(QWidget):
     def save_with(self, service: Any) -> Any:
         """on_save for dialogs: run ``service(s, value)`` in one transaction and publish."""
         def save(value: Any) -> Any:
-            with self.db.session() as s:
-                result = service(s, value)
-            changes = result[1] if isinstance(result, tuple) else result
-            self.ctx.bus.publish(changes)
-            return result
+            return perform(self.ctx, self, service, value, raise_user_errors=True)
         return save
 
     def delete_current(self) -> None:
@@ -202,15 +198,20 @@ class ListPage(QWidget):
             QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return
-        with self.db.session() as s:
-            changes = records.delete(s, self.subject, rid)
-        self.ctx.last_deleted = (self.subject, rid, str(label))
-        self.ctx.bus.publish(changes)
+        def done(_changes: Any) -> None:
+            self.ctx.last_deleted = (self.subject, rid, str(label))
+
+        perform(self.ctx, self, records.delete, self.subject, rid, on_done=done,
+                title="无法删除")
 
     def export_list(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "导出本列表", f"{self.title}.xlsx",
                                               "Excel 文件 (*.xlsx)")
         if not path:
+            return
+        if not self.ctx.masked and not self.ctx.audit(
+                self, "导出完整号码", f"导出本列表“{self.title}”（含完整身份证号和电话）",
+                subject=self.subject):
             return
         headers = [c.header for c in self.model.columns]
         rows = self.model.all_rows()

@@ -3,6 +3,7 @@ file and the last backup, 撤销删除, window size and place remembered."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from gui.context import AppContext
 from gui.dashboard import Dashboard
-from gui.ops import run_op, show_error
+from gui.ops import perform, run_op, write
 from models import APP_VERSION, backup, demo, paths, records, settings
 from models.changes import Changes
 from models.db import Database
@@ -142,13 +143,7 @@ class MainWindow(QMainWindow):
             return
         subject, rid, _label = self.ctx.last_deleted
         self.ctx.last_deleted = None
-        try:
-            with self.ctx.db.session() as s:
-                changes = records.restore(s, subject, rid)
-        except UserError as err:
-            show_error(self, err)
-            return
-        self.ctx.bus.publish(changes)
+        perform(self.ctx, self, records.restore, subject, rid, title="无法撤销删除")
 
     # -- first run, geometry, closing ------------------------------------------------------------
     def showEvent(self, event: Any) -> None:
@@ -170,16 +165,21 @@ class MainWindow(QMainWindow):
         name, region, want_demo = dialog.value()
         if want_demo:
             def work(progress: Any) -> None:
-                with self.ctx.db.session() as s:
+                def build(s: Any) -> None:
                     demo.build(s, on_progress=progress)
+                    if name or region:  # the demo keeps the unit the clerk typed
+                        base = settings.committee(s)
+                        settings.save_committee(s, dataclasses.replace(
+                            base, committee_name=name or base.committee_name,
+                            region=region or base.region))
+                write(self.ctx.db, build)
 
             run_op(self, work, lambda _r: self.ctx.bus.publish(
                 Changes(**{k: True for k in Changes.__dataclass_fields__})),
                 label="正在载入演示数据…")
             return
-        with self.ctx.db.session() as s:
-            settings.save_committee(s, settings.Committee(name or "本乡镇关工委", region))
-        self.ctx.bus.publish(Changes.of("settings"))
+        perform(self.ctx, self, settings.save_committee,
+                settings.Committee(name or "本乡镇关工委", region))
 
     def restore_geometry(self) -> None:
         saved = paths.read_config().get("geometry")

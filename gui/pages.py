@@ -36,6 +36,7 @@ from gui.dialogs_records import (
     PairingDialog,
 )
 from gui.list_page import ListPage
+from gui.ops import perform
 from gui.table_model import ListColumn as C
 from models import activities, codetables, donations, groups, honors, pairings, students, volunteers
 from models.codes import WUHAO_ITEMS, split_multi
@@ -151,10 +152,9 @@ class WuhaoDialog(QDialog):
             box.setChecked(passed)
 
     def accept(self) -> None:
-        with self.ctx.db.session() as s:
-            changes = groups.assess(s, self.gid, self.year.value(), [b.isChecked() for b in self.items])
-        self.ctx.bus.publish(changes)
-        super().accept()
+        if perform(self.ctx, self, groups.assess, self.gid, self.year.value(),
+                   [b.isChecked() for b in self.items], title="没有保存"):
+            super().accept()
 
 
 class VolunteersPage(ListPage):
@@ -350,16 +350,13 @@ class PairingsPage(ListPage):
         if not ok:
             return
         from exports.cells import CellProblem, date_value
-        from models.errors import UserError
 
         try:
             day, _ = date_value(text)
-            with self.db.session() as s:
-                changes = pairings.end(s, rid, day)
-        except (CellProblem, UserError) as err:
+        except CellProblem as err:
             QMessageBox.warning(self, "无法结束结对", str(err))
             return
-        self.ctx.bus.publish(changes)
+        perform(self.ctx, self, pairings.end, rid, day, title="无法结束结对")
 
     def aid_current(self) -> None:
         rid = self.current_id()

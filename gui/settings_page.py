@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from gui import style
 from gui.context import AppContext
+from gui.ops import perform
 from models import paths, security, settings
 from models.changes import Changes
 
@@ -141,7 +144,7 @@ class SettingsPage(QWidget):
             QMessageBox.warning(self, "没有保存", err.message)
 
     def _save(self) -> None:
-        with self.ctx.db.session() as s:
+        def store(s: Any) -> Changes:
             settings.save_committee(s, settings.Committee(
                 self.name.text(), self.region.text(), self.director.text(), self.deputy.text()))
             settings.put(s, "backup_dir", self.backup_dir.text().strip())
@@ -151,6 +154,10 @@ class SettingsPage(QWidget):
                 security.set_password(s, "")
             elif self.password.text():
                 security.set_password(s, self.password.text())
+            return Changes.of("settings")
+
+        if not perform(self.ctx, self, store, title="没有保存"):
+            return
         self.password.clear()
         self.clear_password.setChecked(False)
         idle = getattr(self.window(), "idle_lock", None)
@@ -163,6 +170,6 @@ class SettingsPage(QWidget):
         if isinstance(app, QApplication):
             style.apply(app, size=self.font_size.currentData())
         if self.masked.isChecked() != self.ctx.masked:
-            self.ctx.set_masked(self.masked.isChecked())
+            self.ctx.set_masked(self.masked.isChecked(), self)
         self.ctx.bus.publish(Changes.of("settings"))
         QMessageBox.information(self, "已保存", "设置已保存。")
