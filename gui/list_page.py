@@ -191,8 +191,11 @@ class ListPage(QWidget):
             return
         label = self.model.data(self.view.currentIndex().siblingAtColumn(0))
         what = SUBJECT_LABELS.get(self.subject, "记录")
+        with self.db.reader() as s:
+            together = records.dependants_text(s, self.subject, rid)
+        also = f"\n\n它的{together}也会一起移到回收站，恢复时一起恢复。" if together else ""
         answer = QMessageBox.question(
-            self, "确认删除", f"确定要删除{what}“{label}”吗？\n\n删除后会移到回收站，"
+            self, "确认删除", f"确定要删除{what}“{label}”吗？{also}\n\n删除后会移到回收站，"
             "可以在“数据管理 → 回收站”里恢复，也可以马上点状态栏的“撤销删除”。",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No)
