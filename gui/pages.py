@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QMessageBox,
     QPushButton,
     QSpinBox,
@@ -38,11 +39,22 @@ from gui.dialogs_records import (
 from gui.list_page import ListPage
 from gui.ops import perform
 from gui.table_model import ListColumn as C
-from models import activities, codetables, donations, groups, honors, pairings, students, volunteers
+from models import (
+    activities,
+    codetables,
+    donations,
+    groups,
+    honors,
+    pairings,
+    records,
+    students,
+    volunteers,
+)
 from models.codes import WUHAO_ITEMS, split_multi
 from models.entities import (
     Activity,
     ActivityPhoto,
+    AidRecord,
     Donation,
     Group,
     Honor,
@@ -218,9 +230,19 @@ class StudentsPage(ListPage):
         self.timeline = QListWidget()
         self.aid_button = QPushButton("添加帮扶记录")
         self.aid_button.clicked.connect(self.add_aid)
+        self.aid_edit_button = QPushButton("修改")
+        self.aid_edit_button.setToolTip("修改选中的帮扶记录（也可双击）")
+        self.aid_edit_button.clicked.connect(self.edit_aid)
+        self.aid_delete_button = QPushButton("删除")
+        self.aid_delete_button.setToolTip("把选中的帮扶记录移到回收站")
+        self.aid_delete_button.clicked.connect(self.delete_aid)
+        self.timeline.itemDoubleClicked.connect(lambda _i: self.edit_aid())
+        aid_row = QHBoxLayout()
+        for b in (self.aid_button, self.aid_edit_button, self.aid_delete_button):
+            aid_row.addWidget(b)
         box.addWidget(self.timeline_title)
         box.addWidget(self.timeline, 1)
-        box.addWidget(self.aid_button)
+        box.addLayout(aid_row)
         split = QSplitter(Qt.Orientation.Horizontal)
         self.body.removeWidget(self.view)
         split.addWidget(self.view)
@@ -281,7 +303,40 @@ class StudentsPage(ListPage):
             items = students.timeline(s, rid)
         self.timeline_title.setText(f"{st.name} 的帮扶经历")
         for e in items:
-            self.timeline.addItem(f"{_date(e.date) or '日期不详'}  【{e.kind}】 {e.text}")
+            item = QListWidgetItem(f"{_date(e.date) or '日期不详'}  【{e.kind}】 {e.text}")
+            item.setData(Qt.ItemDataRole.UserRole, e.aid_id)
+            self.timeline.addItem(item)
+
+    def current_aid(self) -> int | None:
+        """The 帮扶记录 selected in the timeline (None, after saying so, for anything else)."""
+        item = self.timeline.currentItem()
+        aid = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        if aid is None:
+            QMessageBox.information(self, "提示", "请先在右边的帮扶经历中选中一条帮扶记录。")
+        return aid
+
+    def edit_aid(self) -> None:
+        aid = self.current_aid()
+        if aid is None:
+            return
+        with self.db.reader() as s:
+            a = s.get(AidRecord, aid)
+            initial, sid, name = pairings.aid_to_input(a), a.student_id, a.student.name
+            volunteer = (a.volunteer_id, a.volunteer.name) if a.volunteer else None
+        AidDialog(self, self.db, sid, name, initial, volunteer=volunteer,
+                  on_save=self.save_with(lambda s, v: pairings.update_aid(s, aid, v))).exec()
+
+    def delete_aid(self) -> None:
+        aid = self.current_aid()
+        if aid is None:
+            return
+        text = self.timeline.currentItem().text()
+        if QMessageBox.question(self, "确认删除", f"确定要删除这条帮扶记录吗？\n\n{text}\n\n"
+                                "删除后会移到回收站，可以在“数据管理 → 回收站”里恢复。",
+                                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
+            return
+        perform(self.ctx, self, records.delete, "aid", aid, title="无法删除")
 
     def add_aid(self) -> None:
         rid = self.current_id()
@@ -320,8 +375,6 @@ class PairingsPage(ListPage):
                   else "进行中", Pairing.ended_on)]
 
     def query(self) -> Select:
-        from models.entities import AidRecord
-
         last = (select(func.max(AidRecord.date)).where(
             AidRecord.student_id == Pairing.student_id, AidRecord.deleted_at.is_(None))
             .scalar_subquery())
@@ -335,8 +388,7 @@ class PairingsPage(ListPage):
     def edit(self, rid: int) -> None:
         with self.db.reader() as s:
             p = s.get(Pairing, rid)
-            initial = pairings.PairingInput(p.volunteer_id, p.student_id, p.mode, p.started_on,
-                                            p.ended_on, p.note)
+            initial = pairings.to_input(p)
             labels = (p.volunteer.name, p.student.name)
         PairingDialog(self, self.db, initial, labels=labels,
                       on_save=self.save_with(lambda s, v: pairings.update(s, rid, v))).exec()
@@ -365,13 +417,9 @@ class PairingsPage(ListPage):
             return
         with self.db.reader() as s:
             p = s.get(Pairing, rid)
-            sid, name, vid = p.student_id, p.student.name, p.volunteer_id
-
-        def save(s: Any, value: pairings.AidInput) -> Any:
-            value.volunteer_id = value.volunteer_id or vid
-            return pairings.add_aid(s, value)
-
-        AidDialog(self, self.db, sid, name, on_save=self.save_with(save)).exec()
+            sid, name, vid, vname = p.student_id, p.student.name, p.volunteer_id, p.volunteer.name
+        AidDialog(self, self.db, sid, name, volunteer=(vid, vname),
+                  on_save=self.save_with(pairings.add_aid)).exec()
 
 
 class ActivitiesPage(ListPage):
@@ -459,10 +507,9 @@ class DonationsPage(ListPage):
     def edit(self, rid: int) -> None:
         with self.db.reader() as s:
             d = s.get(Donation, rid)
-            initial = donations.DonationInput(d.date, d.donor, d.donor_type, d.money_fen / 100,
-                                              d.goods, d.goods_value_fen / 100, d.purpose,
-                                              d.recipients_text, [r.id for r in d.recipients])
-        DonationDialog(self, self.db, initial,
+            initial = donations.to_input(d)
+            chosen = {r.id: r.name for r in d.recipients}
+        DonationDialog(self, self.db, initial, recipients=chosen,
                        on_save=self.save_with(lambda s, v: donations.update(s, rid, v))).exec()
 
 
@@ -490,9 +537,7 @@ class HonorsList(ListPage):
 
     def edit(self, rid: int) -> None:
         with self.db.reader() as s:
-            h = s.get(Honor, rid)
-            initial = honors.HonorInput(h.title, h.recipient_name, h.year, h.level, h.date,
-                                        h.issuer, h.volunteer_id, h.group_id, h.note)
+            initial = honors.honor_to_input(s.get(Honor, rid))
         HonorDialog(self, self.db, initial,
                     on_save=self.save_with(lambda s, v: honors.update_honor(s, rid, v))).exec()
 
@@ -522,7 +567,11 @@ class CaresList(ListPage):
         CareDialog(self, self.db, on_save=self.save_with(honors.create_care)).exec()
 
     def edit(self, rid: int) -> None:
-        QMessageBox.information(self, "提示", "慰问记录如有错误，请删除后重新登记。")
+        with self.db.reader() as s:
+            c = s.get(VolunteerCare, rid)
+            initial, name = honors.care_to_input(c), c.volunteer.name
+        CareDialog(self, self.db, initial, volunteer_name=name,
+                   on_save=self.save_with(lambda s, v: honors.update_care(s, rid, v))).exec()
 
 
 class HonorsPage(QTabWidget):

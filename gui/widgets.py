@@ -99,7 +99,12 @@ class IdCombo(QComboBox):
         return self.currentData()
 
     def set_value(self, rid: int | None) -> None:
+        """Choose ``rid``; a record not in the list (deleted since) stays chosen, so that
+        saving unchanged keeps it."""
         i = self.findData(rid)
+        if i < 0 and rid is not None:
+            self.addItem("（已不在列表中）", rid)
+            i = self.count() - 1
         self.setCurrentIndex(max(i, 0))
 
 
@@ -110,6 +115,7 @@ class MultiCheck(QWidget):
         super().__init__(parent)
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
+        self.columns = columns
         self.boxes: dict[str, _Check] = {}
         for i, v in enumerate(values):
             box = _Check(v)
@@ -120,6 +126,15 @@ class MultiCheck(QWidget):
         return [v for v, b in self.boxes.items() if b.isChecked()]
 
     def set_values(self, values: list[str]) -> None:
+        """Tick ``values``; one not offered (no longer in the code table) gets its own box, so
+        that saving unchanged keeps it."""
+        for v in values:
+            if v not in self.boxes:
+                box = _Check(v)
+                self.boxes[v] = box
+                grid = self.layout()
+                n = len(self.boxes) - 1
+                grid.addWidget(box, n // self.columns, n % self.columns)  # type: ignore[attr-defined]
         for v, b in self.boxes.items():
             b.setChecked(v in values)
 

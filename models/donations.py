@@ -13,7 +13,7 @@ from models import codetables, records
 from models.changes import Changes
 from models.entities import Donation, Student
 from models.errors import ValidationError
-from models.money import parse_fen
+from models.money import parse_fen, yuan_text
 from models.pinyin import initials
 
 
@@ -83,3 +83,12 @@ def query(text: str = "", donor_type: str = "", year: int | None = None
     if year:
         q = q.where(Donation.date.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
     return q
+
+
+def to_input(d: Donation) -> DonationInput:
+    """The whole value of a stored donation (for editing)."""
+    return DonationInput(date=d.date, donor=d.donor, donor_type=d.donor_type,
+                         money_yuan=yuan_text(d.money_fen), goods=d.goods,
+                         goods_value_yuan=yuan_text(d.goods_value_fen), purpose=d.purpose,
+                         recipients_text=d.recipients_text,
+                         recipient_ids=[r.id for r in d.recipients], note=d.note)
