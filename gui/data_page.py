@@ -87,7 +87,12 @@ class DataPage(QWidget):
         return page
 
     def open_import(self) -> None:
-        ImportWizard(self.ctx, self).exec()
+        wizard = ImportWizard(self.ctx, self)
+        try:
+            wizard.exec()
+        finally:
+            # deleted by Qt now, not by Python's collector at exit (that crashed on closing)
+            wizard.deleteLater()
 
     def remove_demo(self) -> None:
         if QMessageBox.question(self, "清除演示数据", "确定清除全部演示数据吗？清除前会自动备份。") \
