@@ -13,7 +13,7 @@ from gui import ops
 from gui.dialogs_people import StudentDialog, VolunteerDialog
 from gui.dialogs_records import AidDialog, PairingDialog
 from gui.main_window import NAV, MainWindow
-from models import demo, stats
+from models import demo
 from models.db import Database
 from models.entities import Activity, AidRecord, AuditEntry, Pairing, Student, Volunteer
 from tests.sheets import vid, xlsx
