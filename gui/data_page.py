@@ -139,15 +139,23 @@ class DataPage(QWidget):
         layout.addWidget(self.backup_view, 1)
         return page
 
-    def refresh_backups(self) -> None:
+    def refresh_backups(self) -> Any:
+        """List the backups (each one checked) off the GUI thread; returns the operation."""
         folder = backup.backup_dir_of(self.ctx.db)
-        items = backup.list_backups(folder, self.ctx.db.path.stem, with_counts=True)
-        self.backups.set_rows(
-            [[f"{b.created:%Y-%m-%d %H:%M}", b.kind,
-              "，".join(f"{k}{v}" for k, v in b.counts.items() if v) if b.ok else b.problem,
-              b.path.name] for b in items], [b.path for b in items])
+        stem = self.ctx.db.path.stem
+
+        def work(_progress: Any) -> list[Any]:
+            return backup.list_backups(folder, stem, with_counts=True)
+
+        def show(items: list[Any]) -> None:
+            self.backups.set_rows(
+                [[f"{b.created:%Y-%m-%d %H:%M}", b.kind,
+                  "，".join(f"{k}{v}" for k, v in b.counts.items() if v) if b.ok else b.problem,
+                  b.path.name] for b in items], [b.path for b in items])
+
         self.backup_info.setText(f"备份保存在“{folder}”，每天自动备份一次，关闭程序时也会备份，"
                                  f"保留最近 {self.ctx.db.setting('backup_keep', '30')} 份自动备份。")
+        return run_op(self, work, show, quiet=True)
 
     def check_data(self) -> None:
         """SQLite's integrity check plus the consistency rules, off the GUI thread."""

@@ -22,11 +22,15 @@ from PySide6.QtWidgets import (
 
 from gui.context import AppContext
 from gui.dashboard import Dashboard
-from gui.ops import perform, run_op, write
+from gui.ops import Op, error_text, perform, pool, run_op, write
 from models import APP_VERSION, backup, demo, paths, records, settings
 from models.changes import Changes
 from models.db import Database
 from models.errors import UserError
+
+#: how often the window checks whether the daily backup is due, and the first check
+BACKUP_CHECK_MS = 30 * 60 * 1000
+FIRST_BACKUP_CHECK_MS = 60 * 1000
 
 NAV = ("首页", "关工组织", "五老队伍", "帮扶对象", "结对帮扶", "活动台账", "捐资助学", "表彰慰问",
        "报表中心", "数据管理", "设置")
@@ -100,6 +104,35 @@ class MainWindow(QMainWindow):
         self.restore_geometry()
         self.nav.setCurrentRow(0)
         self._first_shown = False
+        # the daily automatic backup while the window stays open (not only when it closes)
+        self._backup_op: Op | None = None
+        self.backup_timer = QTimer(self)
+        self.backup_timer.setInterval(BACKUP_CHECK_MS)
+        self.backup_timer.timeout.connect(self.daily_backup)
+        self.backup_timer.start()
+        QTimer.singleShot(FIRST_BACKUP_CHECK_MS, self.daily_backup)
+
+    def daily_backup(self) -> Op | None:
+        """Make the automatic backup in the background when the newest is over a day old
+        (checked there too); returns the running operation, None if one is running already."""
+        if self._backup_op is not None:
+            return None
+        db = self.ctx.db
+
+        def work(_progress: Any) -> Any:
+            return backup.make_backup(db) if backup.auto_backup_due(db) else None
+
+        def done(_path: Any) -> None:
+            self._backup_op = None
+            self.update_status()
+
+        def failed(err: BaseException) -> None:
+            self._backup_op = None
+            self.statusBar().showMessage("自动备份没有完成", 60_000)
+            QMessageBox.warning(self, "自动备份没有完成", error_text(err))
+
+        self._backup_op = run_op(self, work, done, quiet=True, on_error=failed)
+        return self._backup_op
 
     # -- pages -----------------------------------------------------------------------------------
     def _page(self, name: str) -> QWidget:
@@ -198,6 +231,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: Any) -> None:
         self.save_geometry()
+        self.backup_timer.stop()
+        pool().waitForDone(60_000)  # a background backup or export finishes first
         try:
             if backup.auto_backup_due(self.ctx.db, max_age=dt.timedelta(hours=1)):
                 backup.make_backup(self.ctx.db)

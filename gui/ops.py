@@ -79,7 +79,7 @@ class Op(QObject):
 
     def __init__(self, parent: QWidget | None, work: Callable[[Progress], Any],
                  on_done: Callable[[Any], None] | None, label: str, cancellable: bool,
-                 on_error: Callable[[BaseException], None] | None) -> None:
+                 on_error: Callable[[BaseException], None] | None, quiet: bool = False) -> None:
         super().__init__()
         self.parent_widget = parent
         self.work = work
@@ -87,6 +87,13 @@ class Op(QObject):
         self.on_error = on_error
         self.cancel_requested = threading.Event()
         self.signals = _Signals()
+        self.signals.progress.connect(self._progress)
+        self.signals.finished.connect(self._finished)
+        self.signals.failed.connect(self._failed)
+        self.signals.cancelled.connect(self._cancelled)
+        self.dialog: QProgressDialog | None = None
+        if quiet:  # background housekeeping: no progress dialog
+            return
         self.dialog = QProgressDialog(label, "取消" if cancellable else "", 0, 1000, parent)
         self.dialog.setWindowTitle("请稍候")
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -97,20 +104,19 @@ class Op(QObject):
             self.dialog.setCancelButton(None)
         self.dialog.canceled.connect(self.cancel_requested.set)
         self.dialog.setValue(0)
-        self.signals.progress.connect(self._progress)
-        self.signals.finished.connect(self._finished)
-        self.signals.failed.connect(self._failed)
-        self.signals.cancelled.connect(self._cancelled)
 
     def _progress(self, fraction: float, text: str) -> None:
+        if self.dialog is None:
+            return
         self.dialog.setValue(int(max(0.0, min(1.0, fraction)) * 1000))
         if text:
             self.dialog.setLabelText(text)
 
     def _close(self) -> None:
-        self.dialog.reset()
-        self.dialog.close()
-        self.dialog.deleteLater()
+        if self.dialog is not None:
+            self.dialog.reset()
+            self.dialog.close()
+            self.dialog.deleteLater()
         _RUNNING.discard(self)
 
     def _finished(self, result: Any) -> None:
@@ -155,9 +161,10 @@ def show_error(parent: QWidget | None, err: BaseException) -> None:
 def run_op(parent: QWidget | None, work: Callable[[Progress], Any],
            on_done: Callable[[Any], None] | None = None, label: str = "正在处理…",
            cancellable: bool = True,
-           on_error: Callable[[BaseException], None] | None = None) -> Op:
-    """Run ``work`` off the GUI thread with a progress dialog (see module docstring)."""
-    op = Op(parent, work, on_done, label, cancellable, on_error)
+           on_error: Callable[[BaseException], None] | None = None, quiet: bool = False) -> Op:
+    """Run ``work`` off the GUI thread with a progress dialog (see module docstring); with
+    ``quiet`` there is no dialog (background housekeeping, e.g. the daily backup)."""
+    op = Op(parent, work, on_done, label, cancellable, on_error, quiet)
     _RUNNING.add(op)
     QTimer.singleShot(0, lambda: pool().start(_Runnable(op)))
     return op

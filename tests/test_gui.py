@@ -395,7 +395,8 @@ def test_backup_now_and_restore_from_the_list(window, qtbot, messages):
     data.tabs.setCurrentIndex(1)
     data.backup_now()
     qtbot.waitUntil(lambda: any(m[1] == "备份完成" for m in messages), timeout=15000)
-    assert data.backups.rows and data.backups.rows[0][1] == "手动"
+    qtbot.waitUntil(lambda: bool(data.backups.rows), timeout=15000)  # listed in the background
+    assert data.backups.rows[0][1] == "手动"
     assert "上次备份" in window.backup_label.text()
     before = count(window.ctx.db, Volunteer)
     page = window.page("五老队伍")
@@ -403,13 +404,14 @@ def test_backup_now_and_restore_from_the_list(window, qtbot, messages):
     page.delete_current()
     assert count(window.ctx.db, Volunteer) == before - 1
     data = window.page("数据管理")
-    data.refresh_backups()
+    with qtbot.waitSignal(data.refresh_backups().done, timeout=15000):
+        pass
     row = next(i for i, r in enumerate(data.backups.rows) if r[1] == "手动")
     data.backup_view.selectRow(row)
     data.restore_selected()
     qtbot.waitUntil(lambda: any(m[1] == "恢复完成" for m in messages), timeout=15000)
     assert count(window.ctx.db, Volunteer) == before
-    assert any(r[1] == "恢复前" for r in data.backups.rows)
+    qtbot.waitUntil(lambda: any(r[1] == "恢复前" for r in data.backups.rows), timeout=15000)
 
 
 def test_export_the_list_on_screen_and_the_audit_log(window, qtbot, tmp_path, monkeypatch,
@@ -661,3 +663,21 @@ def test_record_aid_preselects_the_pairings_volunteer(window, qtbot, monkeypatch
     seen = drive(monkeypatch, AidDialog, lambda d: None)
     pairs.aid_current()
     assert seen[0].volunteer.value() == vid_
+
+
+def test_the_daily_backup_is_made_in_the_background_while_the_window_is_open(window, qtbot):
+    from models import backup
+
+    db = window.ctx.db
+    assert backup.auto_backup_due(db)
+    assert window.backup_timer.isActive()
+    op = window.daily_backup()
+    assert window.daily_backup() is None  # one at a time
+    with qtbot.waitSignal(op.done, timeout=20000):
+        pass
+    assert not backup.auto_backup_due(db)
+    assert "上次备份" in window.backup_label.text()
+    op = window.daily_backup()  # not due: nothing new
+    with qtbot.waitSignal(op.done, timeout=20000):
+        pass
+    assert len(backup.list_backups(backup.backup_dir_of(db), db.path.stem)) == 1
