@@ -293,9 +293,10 @@ class DataPage(QWidget):
         return page
 
     def refresh_audit(self) -> None:
+        forms = _form_titles()
         with self.ctx.db.reader() as s:
             rows = [[f"{a.at:%Y-%m-%d %H:%M:%S}", a.user, a.action,
-                     SUBJECT_LABELS.get(a.subject, a.subject), a.detail]
+                     audit.subject_label(a.subject, forms), a.detail]
                     for a in audit.recent(s, 500)]
         self.audit.set_rows(rows)
 
@@ -305,8 +306,10 @@ class DataPage(QWidget):
             return
         from exports.listbook import write_list
 
+        forms = _form_titles()
         with self.ctx.db.reader() as s:
-            rows = [[f"{a.at:%Y-%m-%d %H:%M:%S}", a.user, a.action, a.subject, a.detail]
+            rows = [[f"{a.at:%Y-%m-%d %H:%M:%S}", a.user, a.action,
+                     audit.subject_label(a.subject, forms), a.detail]
                     for a in audit.recent(s, 100_000)]
             name = settings.committee(s).display_name
         try:
@@ -315,3 +318,9 @@ class DataPage(QWidget):
             show_error(self, err)
             return
         QMessageBox.information(self, "导出完成", f"已导出到“{path}”。")
+
+
+def _form_titles() -> dict[str, str]:
+    from exports.forms import FORMS
+
+    return {f.id: f.title for f in FORMS.values()}

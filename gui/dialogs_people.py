@@ -13,6 +13,7 @@ from gui.widgets import CodeCombo, DateEdit, IdCombo, MultiCheck
 from models import codetables, groups, idcard
 from models.db import Database
 from models.people import age_on
+from models.pinyin import sort_key
 from models.students import StudentInput
 from models.volunteers import VolunteerInput
 
@@ -23,8 +24,9 @@ def _lists(db: Database, *tables: str) -> dict[str, list[str]]:
 
 
 def group_items(db: Database) -> list[tuple[str, int]]:
+    """Live groups as (name, id), in pinyin order of their names."""
     with db.reader() as s:
-        return sorted(groups.by_name(s).items(), key=lambda kv: kv[1])
+        return sorted(groups.by_name(s).items(), key=lambda kv: sort_key(kv[0]))
 
 
 class PersonDialog(FormDialog):

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import Select, func, select
 
 from gui.context import AppContext
-from gui.dialogs_people import StudentDialog, VolunteerDialog
+from gui.dialogs_people import StudentDialog, VolunteerDialog, group_items
 from gui.dialogs_records import (
     ActivityDialog,
     AidDialog,
@@ -174,9 +174,7 @@ class VolunteersPage(ListPage):
 
     def build_filters(self) -> None:
         self.add_filter("category", "类别", _codes(self.ctx, "volunteer_category"))
-        with self.db.reader() as s:
-            names = sorted(groups.by_name(s).items(), key=lambda kv: kv[1])
-        self.add_filter("group", "关工小组", [("全部", None), *names])
+        self.add_filter("group", "关工小组", [("全部", None), *group_items(self.db)])
         self.add_filter("active", "状态", [("在队", True), ("全部（含已退出）", False)])
 
     def relevant(self, changes: Any) -> bool:
