@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui import files
 from gui.context import AppContext
 from gui.import_wizard import ImportWizard
 from gui.ops import perform, run_op, show_error
@@ -180,7 +181,7 @@ class DataPage(QWidget):
                label="正在备份…", cancellable=False)
 
     def backup_to(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择U盘或文件夹")
+        folder = files.pick_folder(self, "选择U盘或文件夹")
         if not folder:
             return
         import datetime as dt
@@ -301,7 +302,7 @@ class DataPage(QWidget):
         self.audit.set_rows(rows)
 
     def export_audit(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "导出操作日志", "操作日志.xlsx", "Excel 文件 (*.xlsx)")
+        path = files.save_file(self, "导出操作日志", "操作日志.xlsx", "Excel 文件 (*.xlsx)")
         if not path:
             return
         from exports.listbook import write_list

@@ -10,7 +10,6 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from gui.dialog_base import FormDialog, read_date
 from gui.dialogs_people import _lists, group_items
+from gui.files import open_files
 from gui.widgets import CodeCombo, DateEdit, IdCombo, RecordPicker
 from models import students, volunteers
 from models.activities import ActivityInput
@@ -229,9 +229,8 @@ class ActivityDialog(FormDialog):
         self.thumbs.addWidget(label)
 
     def _add_photo(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "选择活动照片", "",
-                                                "图片 (*.jpg *.jpeg *.png *.bmp *.gif)")
-        for f in files:
+        chosen = open_files(self, "选择活动照片", "图片 (*.jpg *.jpeg *.png *.bmp *.gif)")
+        for f in chosen:
             self.new_photos.append(Path(f))
             self._thumb(Path(f))
 

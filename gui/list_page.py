@@ -9,7 +9,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import Select
 
 from gui.context import AppContext
+from gui.files import save_file
 from gui.ops import perform, run_op
 from gui.table_model import ListColumn, SqlListModel
 from models import records
@@ -208,8 +208,7 @@ class ListPage(QWidget):
                 title="无法删除")
 
     def export_list(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "导出本列表", f"{self.title}.xlsx",
-                                              "Excel 文件 (*.xlsx)")
+        path = save_file(self, "导出本列表", f"{self.title}.xlsx", "Excel 文件 (*.xlsx)")
         if not path:
             return
         if not self.ctx.masked and not self.ctx.audit(

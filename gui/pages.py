@@ -65,7 +65,7 @@ from models.entities import (
 )
 from models.money import format_yuan
 from models.paths import photo_dir
-from models.people import age_on
+from models.people import age_day, age_on
 
 
 def _date(d: dt.date | None) -> str:
@@ -181,7 +181,7 @@ class VolunteersPage(ListPage):
         return changes.volunteers or changes.groups or changes.settings
 
     def columns(self) -> list[C]:
-        today = dt.date.today()
+        today = age_day(dt.date.today().year, dt.date.today())
         return [C("姓名", lambda r: r[0].name, Volunteer.name_initials, width=90),
                 C("性别", lambda r: r[0].sex, Volunteer.sex, "center"),
                 C("出生年月", lambda r: f"{r[0].birth_date:%Y.%m}" if r[0].birth_date else "",

@@ -13,7 +13,6 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -29,6 +28,7 @@ from exports.columns import display_text
 from exports.formdata import FormContext, FormTable, build_table
 from exports.forms import FORMS
 from gui.context import AppContext
+from gui.files import pick_folder, save_file
 from gui.ops import run_op, show_error
 from gui.printing import preview_and_print
 from models import audit
@@ -172,8 +172,8 @@ class ReportsPage(QWidget):
     def export(self, fmt: str) -> None:
         form = FORMS[self.form_id()]
         default = f"{form.title.replace(chr(0x201c), '').replace(chr(0x201d), '')}.{fmt}"
-        path, _ = QFileDialog.getSaveFileName(self, "导出报表", default,
-                                              "Excel 文件 (*.xlsx)" if fmt == "xlsx" else "PDF 文件 (*.pdf)")
+        path = save_file(self, "导出报表", default,
+                         "Excel 文件 (*.xlsx)" if fmt == "xlsx" else "PDF 文件 (*.pdf)")
         if not path:
             return
         if not path.lower().endswith(f".{fmt}"):
@@ -198,7 +198,7 @@ class ReportsPage(QWidget):
         self._export_to("pdf", str(folder / "报表.pdf"), done, on_error=failed)
 
     def package(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择保存上报包的文件夹（可以是U盘）")
+        folder = pick_folder(self, "选择保存上报包的文件夹（可以是U盘）")
         if not folder:
             return
         year = int(self.year.currentData())

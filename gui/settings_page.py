@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from gui import style
 from gui.context import AppContext
+from gui.files import pick_folder
 from gui.ops import perform
 from models import paths, security, settings
 from models.changes import Changes
@@ -121,12 +121,12 @@ class SettingsPage(QWidget):
         AboutDialog(self.ctx.db, self).exec()
 
     def pick_backup_dir(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择备份文件夹")
+        folder = pick_folder(self, "选择备份文件夹")
         if folder:
             self.backup_dir.setText(folder)
 
     def change_data_dir(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择新的数据文件夹")
+        folder = pick_folder(self, "选择新的数据文件夹")
         if not folder:
             return
         config = paths.read_config()

@@ -334,7 +334,11 @@ def test_unmasking_is_logged_and_lasts_for_the_session_only(window, qtbot, tmp_p
         assert s.scalar(select(AuditEntry.action).order_by(AuditEntry.id.desc())) == "显示完整号码"
     # the next start is masked again, whatever an older version stored
     assert AppContext(window.ctx.db).masked
-    window.ctx.db.setting("mask_ids")  # readable, but ignored
+    from models import settings
+
+    with window.ctx.db.session() as s:  # what an older version stored is ignored
+        settings.put(s, "mask_ids", "0")
+    assert AppContext(window.ctx.db).masked
     # 导出本列表 with full numbers is audited too
     out = tmp_path / "full.xlsx"
     monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getSaveFileName",
@@ -681,3 +685,76 @@ def test_the_daily_backup_is_made_in_the_background_while_the_window_is_open(win
     with qtbot.waitSignal(op.done, timeout=20000):
         pass
     assert len(backup.list_backups(backup.backup_dir_of(db), db.path.stem)) == 1
+
+
+def test_the_first_run_demo_keeps_the_committee_typed(qtbot, tmp_path, monkeypatch, messages):
+    from gui.first_run import FirstRunDialog
+    from models import settings
+
+    db = Database.open(tmp_path / "new.sqlite")
+    w = MainWindow(db)
+    qtbot.addWidget(w)
+
+    def fill(self):
+        self.name.setText("白云镇关工委")
+        self.region.setText("某县白云镇")
+        self.demo.setChecked(True)
+        return 1
+
+    monkeypatch.setattr(FirstRunDialog, "exec", fill)
+    w.maybe_first_run()
+    qtbot.waitUntil(lambda: count(db, Volunteer) > 0, timeout=60000)
+    qtbot.waitUntil(lambda: not ops._RUNNING, timeout=60000)
+    with db.reader() as s:
+        c = settings.committee(s)
+    assert (c.committee_name, c.region) == ("白云镇关工委", "某县白云镇")
+    w.close()
+
+
+def test_file_dialogs_open_in_the_last_folder_used(window, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    folder = tmp_path / "我的文档"
+    folder.mkdir()
+    asked = []
+
+    def save(_parent, _title, start, _filters):
+        asked.append(start)
+        return str(folder / "x.xlsx"), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save)
+    page = window.page("活动台账")
+    page.export_list()
+    page.export_list()
+    assert Path(asked[0]).parent != folder
+    assert Path(asked[1]).parent == folder
+    qtbot.waitUntil(lambda: not ops._RUNNING, timeout=10000)
+
+
+def test_group_lists_are_in_pinyin_order(window):
+    from gui.dialogs_people import group_items
+    from models.pinyin import sort_key
+
+    names = [n for n, _ in group_items(window.ctx.db)]
+    assert len(names) > 3 and names == sorted(names, key=sort_key) != sorted(names)
+
+
+def test_list_age_and_form_age_agree(window):
+    from exports.formdata import FormContext, build_table
+
+    page = window.page("五老队伍")
+    age_col = [c.header for c in page.model.columns].index("年龄")
+    rows = page.model.all_rows()
+    names = [r[0] for r in rows]
+    listed = {r[0]: r[age_col] for r in rows if names.count(r[0]) == 1}
+    with window.ctx.db.reader() as s:
+        table = build_table(s, "volunteers", FormContext(year=dt.date.today().year))
+    labels = [c.label for c in table.columns]
+    name_at = next(i for i, x in enumerate(labels) if "姓名" in x)
+    age_at = next(i for i, x in enumerate(labels) if "年龄" in x)
+    compared = 0
+    for row in table.rows:
+        if row[name_at] in listed and row[age_at] not in ("", None):
+            assert int(listed[row[name_at]]) == int(row[age_at]), row[name_at]
+            compared += 1
+    assert compared > 10
