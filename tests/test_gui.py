@@ -758,3 +758,50 @@ def test_list_age_and_form_age_agree(window):
             assert int(listed[row[name_at]]) == int(row[age_at]), row[name_at]
             compared += 1
     assert compared > 10
+
+
+def test_printing_removes_its_temporary_pdf_and_full_id_preview_is_audited(window, qtbot,
+                                                                           monkeypatch):
+    import gui.reports_page as reports_page
+
+    page = window.page("报表中心")
+    seen = []
+
+    def preview(_parent, pdf):
+        assert pdf.exists() and pdf.stat().st_size > 0
+        seen.append(pdf)
+
+    monkeypatch.setattr(reports_page, "preview_and_print", preview)
+    page.full_id.setChecked(True)
+    with window.ctx.db.reader() as s:
+        assert s.scalar(select(AuditEntry.action).order_by(AuditEntry.id.desc())) == "预览完整身份证号"
+    page.print_form()
+    qtbot.waitUntil(lambda: bool(seen) and not ops._RUNNING, timeout=20000)
+    assert not seen[0].exists() and not seen[0].parent.exists()
+    page.full_id.setChecked(False)
+
+
+def test_the_audit_log_shows_chinese_subjects(window, messages):
+    from models import audit, settings
+
+    with window.ctx.db.session() as s:
+        settings.put(s, "lock_minutes", "9")
+        audit.log(s, "导出", "annual-stats", None, "x")
+        audit.log(s, "新增代码", "volunteer_category", None, "老党员")
+    data = window.page("数据管理")
+    data.refresh_audit()
+    subjects = {r[4]: r[3] for r in data.audit.rows[:5]}
+    assert subjects["x"] == "关心下一代工作年度统计表"
+    assert subjects["老党员"] == "代码表：五老类别"
+    assert not any(r[3] in ("settings", "annual-stats", "wuhao") for r in data.audit.rows)
+
+
+def test_an_empty_required_category_asks_to_choose_one(window, qtbot):
+    from models import volunteers
+
+    page = window.page("五老队伍")
+    dialog = VolunteerDialog(window, window.ctx.db, on_save=page.save_with(volunteers.create))
+    qtbot.addWidget(dialog)
+    dialog.name.setText("没有类别")
+    dialog.accept()
+    assert dialog.errors["五老类别"].text() == "请选择五老类别"
