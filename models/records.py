@@ -241,6 +241,7 @@ def trash(s: Session, limit: int = 2000) -> list[TrashItem]:
     for subject, model in SUBJECTS.items():
         rows = s.scalars(select(model).where(model.deleted_at.is_not(None))
                          .order_by(model.deleted_at.desc()).limit(limit))
-        items.extend(TrashItem(subject, r.id, describe(r), r.deleted_at) for r in rows)
+        items.extend(TrashItem(subject, r.id, describe(r), r.deleted_at or dt.datetime.min)
+                     for r in rows)  # every row here has deleted_at (the query says so)
     items.sort(key=lambda t: t.deleted_at, reverse=True)
     return items[:limit]
