@@ -176,7 +176,13 @@ class MainWindow(QMainWindow):
             return
         subject, rid, _label = self.ctx.last_deleted
         self.ctx.last_deleted = None
-        perform(self.ctx, self, records.restore, subject, rid, title="无法撤销删除")
+
+        def undo(s: Any) -> Changes:
+            if not records.in_trash(s, subject, rid):  # brought back another way meanwhile
+                return Changes.of("trash")
+            return records.restore(s, subject, rid)
+
+        perform(self.ctx, self, undo, title="无法撤销删除")
 
     # -- first run, geometry, closing ------------------------------------------------------------
     def showEvent(self, event: Any) -> None:

@@ -126,6 +126,12 @@ def _dead_parent(s: Session, subject: str, obj: Any) -> str:
     return ""
 
 
+def in_trash(s: Session, subject: str, rid: int) -> bool:
+    """Whether the record exists and is in the 回收站."""
+    obj = s.get(SUBJECTS[subject], rid)
+    return obj is not None and obj.deleted_at is not None
+
+
 def restore(s: Session, subject: str, rid: int) -> Changes:
     """Bring a record back from the 回收站, with what was deleted together with it.
 
