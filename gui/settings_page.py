@@ -50,7 +50,8 @@ class SettingsPage(QWidget):
         self.font_size = QComboBox()
         for key, label in style.FONT_LABELS.items():
             self.font_size.addItem(label, key)
-        self.masked = QCheckBox("列表中隐藏身份证号的出生日期和电话号码中间四位（推荐；取消只在本次运行有效）")
+        self.masked = QCheckBox("列表中隐藏身份证号的出生日期和电话号码中间四位"
+                                "（推荐；取消只在本次运行有效）")
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("不修改请留空；只保存加密后的校验值")
