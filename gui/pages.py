@@ -160,12 +160,13 @@ class WuhaoDialog(QDialog):
     def load(self) -> None:
         with self.ctx.db.reader() as s:
             a = groups.assessment(s, self.gid, self.year.value())
+        self.note = a.note if a else ""  # not shown here: kept as it is
         for box, passed in zip(self.items, a.items() if a else [False] * 5):
             box.setChecked(passed)
 
     def accept(self) -> None:
         if perform(self.ctx, self, groups.assess, self.gid, self.year.value(),
-                   [b.isChecked() for b in self.items], title="没有保存"):
+                   [b.isChecked() for b in self.items], self.note, title="没有保存"):
             super().accept()
 
 

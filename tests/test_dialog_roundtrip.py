@@ -140,6 +140,19 @@ def test_every_dialog_saved_unchanged_changes_nothing(window, monkeypatch):
         for rid in _ids(db, model):
             page.edit(rid)
             opened += 1
+    from gui.pages import WuhaoDialog
+    from models.entities import WuhaoAssessment
+
+    with db.session() as s:  # an assessment's note is not shown in the dialog
+        first = s.scalars(select(WuhaoAssessment)).first()
+        first.note = "县里抽查过"
+    before = _snapshot(db.path)
+    with db.reader() as s:
+        assessed = [(a.group_id, a.year) for a in s.scalars(select(WuhaoAssessment).limit(20))]
+    for gid, year in assessed:
+        dialog = WuhaoDialog(window, window.ctx, gid)
+        dialog.year.setValue(year)
+        dialog.accept()
     students_page = window.page("帮扶对象")
     for rid in _ids(db, AidRecord):
         monkeypatch.setattr(students_page, "current_aid", lambda rid=rid: rid)
