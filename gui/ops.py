@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
 from models.changes import Changes
 from models.crashlog import write_crash_log
@@ -252,7 +252,8 @@ def install_excepthook() -> None:
     """Whatever escapes a handler (GUI thread or another thread) is logged and shown."""
     def show(err: BaseException) -> None:
         log_unexpected(err)
-        if threading.current_thread() is threading.main_thread():
+        if (threading.current_thread() is threading.main_thread()
+                and QApplication.instance() is not None):  # a box without an app aborts
             try:
                 QMessageBox.critical(None, "程序出错", error_text(err))
             except Exception:
