@@ -32,7 +32,7 @@ from models.entities import (
 )
 from models.idcard import mask_id, mask_phone
 from models.pairings import overlaps
-from models.people import age_on
+from models.people import age_day, age_on
 
 SIGNATURE_LINE = "单位负责人：                审核人：                填表人："
 
@@ -139,7 +139,7 @@ def _group_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dict
 
 def _volunteer_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dict[str, Any]]:
     y = ctx.year_or_now()
-    end = min(dt.date(y, 12, 31), ctx.exported_at.date()) if not year else dt.date(y, 12, 31)
+    end = age_day(y, ctx.exported_at.date())
     where = stats.volunteers_at_end(year) if year else (
         Volunteer.deleted_at.is_(None) & Volunteer.left_on.is_(None))
     q = (select(Volunteer, Group.name).outerjoin(Group, (Volunteer.group_id == Group.id)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from gui import style
 from gui.guard import RecoveryDialog, lock_database, other_instance_message
 from gui.lock import IdleLock, PasswordDialog
+from gui.ops import install_excepthook
 from models.db import Database, describe_os_error, inspect_file
 from models.errors import DatabaseDamaged, FileProblem, UserError
 from models.paths import default_db_path
@@ -103,6 +104,7 @@ def run_app(db_path: Path | None, smoke: bool = False, started: float | None = N
     With ``smoke`` the window closes as soon as the first screen shows its data and
     ``startup_ms`` (from ``started``, the process start) is printed."""
     started = time.perf_counter() if started is None else started
+    install_excepthook()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("关工台账")
     app.setWindowIcon(QIcon(str(RESOURCES / "icons" / "app.png")))

@@ -18,9 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui import files
 from gui.context import AppContext
 from gui.import_wizard import ImportWizard
-from gui.ops import run_op, show_error
+from gui.ops import perform, run_op, show_error
 from gui.table_model import ID_ROLE, RowsModel
 from models import audit, backup, demo, records, settings
 from models.changes import Changes
@@ -87,7 +88,12 @@ class DataPage(QWidget):
         return page
 
     def open_import(self) -> None:
-        ImportWizard(self.ctx, self).exec()
+        wizard = ImportWizard(self.ctx, self)
+        try:
+            wizard.exec()
+        finally:
+            # deleted by Qt now, not by Python's collector at exit (that crashed on closing)
+            wizard.deleteLater()
 
     def remove_demo(self) -> None:
         if QMessageBox.question(self, "清除演示数据", "确定清除全部演示数据吗？清除前会自动备份。") \
@@ -95,13 +101,16 @@ class DataPage(QWidget):
             return
         try:
             backup.make_backup(self.ctx.db, kind="手动")
-            with self.ctx.db.session() as s:
-                demo.remove(s)
         except UserError as err:
             show_error(self, err)
             return
-        self.ctx.bus.publish(Changes(**{k: True for k in Changes.__dataclass_fields__}))
-        QMessageBox.information(self, "已清除", "演示数据已清除，可以开始录入本乡镇的数据了。")
+
+        def remove(s: Any) -> Changes:
+            demo.remove(s)
+            return Changes(**{k: True for k in Changes.__dataclass_fields__})
+
+        if perform(self.ctx, self, remove, title="没有清除"):
+            QMessageBox.information(self, "已清除", "演示数据已清除，可以开始录入本乡镇的数据了。")
 
     # -- backups ---------------------------------------------------------------------------------
     def _backup_tab(self) -> QWidget:
@@ -131,15 +140,23 @@ class DataPage(QWidget):
         layout.addWidget(self.backup_view, 1)
         return page
 
-    def refresh_backups(self) -> None:
+    def refresh_backups(self) -> Any:
+        """List the backups (each one checked) off the GUI thread; returns the operation."""
         folder = backup.backup_dir_of(self.ctx.db)
-        items = backup.list_backups(folder, self.ctx.db.path.stem, with_counts=True)
-        self.backups.set_rows(
-            [[f"{b.created:%Y-%m-%d %H:%M}", b.kind,
-              "，".join(f"{k}{v}" for k, v in b.counts.items() if v) if b.ok else b.problem,
-              b.path.name] for b in items], [b.path for b in items])
+        stem = self.ctx.db.path.stem
+
+        def work(_progress: Any) -> list[Any]:
+            return backup.list_backups(folder, stem, with_counts=True)
+
+        def show(items: list[Any]) -> None:
+            self.backups.set_rows(
+                [[f"{b.created:%Y-%m-%d %H:%M}", b.kind,
+                  "，".join(f"{k}{v}" for k, v in b.counts.items() if v) if b.ok else b.problem,
+                  b.path.name] for b in items], [b.path for b in items])
+
         self.backup_info.setText(f"备份保存在“{folder}”，每天自动备份一次，关闭程序时也会备份，"
                                  f"保留最近 {self.ctx.db.setting('backup_keep', '30')} 份自动备份。")
+        return run_op(self, work, show, quiet=True)
 
     def check_data(self) -> None:
         """SQLite's integrity check plus the consistency rules, off the GUI thread."""
@@ -164,7 +181,7 @@ class DataPage(QWidget):
                label="正在备份…", cancellable=False)
 
     def backup_to(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择U盘或文件夹")
+        folder = files.pick_folder(self, "选择U盘或文件夹")
         if not folder:
             return
         import datetime as dt
@@ -242,13 +259,8 @@ class DataPage(QWidget):
         chosen = self._selected_trash()
         if chosen is None:
             return
-        try:
-            with self.ctx.db.session() as s:
-                changes = records.restore(s, *chosen)
-        except UserError as err:
-            show_error(self, err)
-            return
-        self.ctx.bus.publish(changes)
+        perform(self.ctx, self, records.restore, *chosen, title="无法恢复",
+                on_done=lambda _c: self._forget_undo(*chosen))
 
     def purge_trash(self) -> None:
         chosen = self._selected_trash()
@@ -257,9 +269,14 @@ class DataPage(QWidget):
         if QMessageBox.question(self, "彻底删除", "彻底删除后不能再恢复（备份里还有）。确定吗？") \
                 != QMessageBox.StandardButton.Yes:
             return
-        with self.ctx.db.session() as s:
-            changes = records.purge(s, *chosen)
-        self.ctx.bus.publish(changes)
+        perform(self.ctx, self, records.purge, *chosen, title="无法彻底删除",
+                on_done=lambda _c: self._forget_undo(*chosen))
+
+    def _forget_undo(self, subject: str, rid: int) -> None:
+        """A record restored or purged from the 回收站 can no longer be 撤销删除'd."""
+        last = self.ctx.last_deleted
+        if last is not None and last[:2] == (subject, rid):
+            self.ctx.last_deleted = None  # the Changes published next hide 撤销删除
 
     # -- audit -----------------------------------------------------------------------------------
     def _audit_tab(self) -> QWidget:
@@ -277,20 +294,23 @@ class DataPage(QWidget):
         return page
 
     def refresh_audit(self) -> None:
+        forms = _form_titles()
         with self.ctx.db.reader() as s:
             rows = [[f"{a.at:%Y-%m-%d %H:%M:%S}", a.user, a.action,
-                     SUBJECT_LABELS.get(a.subject, a.subject), a.detail]
+                     audit.subject_label(a.subject, forms), a.detail]
                     for a in audit.recent(s, 500)]
         self.audit.set_rows(rows)
 
     def export_audit(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "导出操作日志", "操作日志.xlsx", "Excel 文件 (*.xlsx)")
+        path = files.save_file(self, "导出操作日志", "操作日志.xlsx", "Excel 文件 (*.xlsx)")
         if not path:
             return
         from exports.listbook import write_list
 
+        forms = _form_titles()
         with self.ctx.db.reader() as s:
-            rows = [[f"{a.at:%Y-%m-%d %H:%M:%S}", a.user, a.action, a.subject, a.detail]
+            rows = [[f"{a.at:%Y-%m-%d %H:%M:%S}", a.user, a.action,
+                     audit.subject_label(a.subject, forms), a.detail]
                     for a in audit.recent(s, 100_000)]
             name = settings.committee(s).display_name
         try:
@@ -299,3 +319,9 @@ class DataPage(QWidget):
             show_error(self, err)
             return
         QMessageBox.information(self, "导出完成", f"已导出到“{path}”。")
+
+
+def _form_titles() -> dict[str, str]:
+    from exports.forms import FORMS
+
+    return {f.id: f.title for f in FORMS.values()}

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -20,10 +21,12 @@ from PySide6.QtWidgets import (
 )
 
 from exports.cells import CellProblem
+from gui.ops import FAILED
 from models.db import Database
 from models.errors import DataError, UserError, ValidationError
 
 ERROR_STYLE = "color:#c0392b;"
+T = TypeVar("T")
 
 
 class FormDialog(QDialog):
@@ -35,6 +38,8 @@ class FormDialog(QDialog):
         self.db = db
         self.on_save = on_save
         self.saved: Any = None
+        #: the record's whole value when editing (``edited`` changes only the shown fields)
+        self.initial: Any = None
         self.setWindowTitle(title)
         self.setModal(True)
         self.errors: dict[str, QLabel] = {}
@@ -119,6 +124,13 @@ class FormDialog(QDialog):
     def value(self) -> Any:
         raise NotImplementedError
 
+    def edited(self, cls: type[T], **shown: Any) -> T:
+        """The value to save: the record's whole value (``self.initial``) with only the fields
+        this dialog shows replaced, or a new ``cls`` when adding."""
+        if self.initial is not None:
+            return dataclasses.replace(self.initial, **shown)  # type: ignore[no-any-return]
+        return cls(**shown)
+
     def accept(self) -> None:
         """Validate and save; stay open with the message beside the field on a refusal."""
         self.clear_errors()
@@ -138,6 +150,8 @@ class FormDialog(QDialog):
                 return
             except (DataError, UserError) as err:
                 self.show_error("", err.message)
+                return
+            if self.saved is FAILED:  # unexpected error, already shown: keep what was typed
                 return
         super().accept()
 

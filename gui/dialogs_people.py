@@ -13,6 +13,7 @@ from gui.widgets import CodeCombo, DateEdit, IdCombo, MultiCheck
 from models import codetables, groups, idcard
 from models.db import Database
 from models.people import age_on
+from models.pinyin import sort_key
 from models.students import StudentInput
 from models.volunteers import VolunteerInput
 
@@ -23,8 +24,9 @@ def _lists(db: Database, *tables: str) -> dict[str, list[str]]:
 
 
 def group_items(db: Database) -> list[tuple[str, int]]:
+    """Live groups as (name, id), in pinyin order of their names."""
     with db.reader() as s:
-        return sorted(groups.by_name(s).items(), key=lambda kv: kv[1])
+        return sorted(groups.by_name(s).items(), key=lambda kv: sort_key(kv[0]))
 
 
 class PersonDialog(FormDialog):
@@ -75,6 +77,7 @@ class VolunteerDialog(PersonDialog):
     def __init__(self, parent: QWidget | None, db: Database, initial: VolunteerInput | None = None,
                  on_save: Callable[[VolunteerInput], Any] | None = None) -> None:
         super().__init__(parent, db, "编辑五老" if initial else "新增五老", on_save)
+        self.initial = initial
         lists = _lists(db, "volunteer_category", "political_status", "volunteer_role")
         self._person_fields()
         self.political = self.add("政治面貌", CodeCombo(lists["political_status"], allow_empty=True))
@@ -109,8 +112,8 @@ class VolunteerDialog(PersonDialog):
         self.name.setFocus()
 
     def value(self) -> VolunteerInput:
-        return VolunteerInput(
-            name=self.name.text(), category=self.category.value(), sex=self.sex.value(),
+        return self.edited(
+            VolunteerInput, name=self.name.text(), category=self.category.value(), sex=self.sex.value(),
             birth_date=read_date(self, "出生年月", self.birth), id_number=self.id_number.text(),
             political_status=self.political.value(), former_post=self.former_post.text(),
             specialty=self.specialty.text(), roles=self.roles.values(),
@@ -124,6 +127,7 @@ class StudentDialog(PersonDialog):
     def __init__(self, parent: QWidget | None, db: Database, initial: StudentInput | None = None,
                  on_save: Callable[[StudentInput], Any] | None = None) -> None:
         super().__init__(parent, db, "编辑帮扶对象" if initial else "新增帮扶对象", on_save)
+        self.initial = initial
         lists = _lists(db, "student_category", "student_status")
         self._person_fields()
         self.school = self.add("就读学校", QLineEdit())
@@ -158,8 +162,8 @@ class StudentDialog(PersonDialog):
         self.name.setFocus()
 
     def value(self) -> StudentInput:
-        return StudentInput(
-            name=self.name.text(), categories=self.categories.values(), sex=self.sex.value(),
+        return self.edited(
+            StudentInput, name=self.name.text(), categories=self.categories.values(), sex=self.sex.value(),
             birth_date=read_date(self, "出生日期", self.birth), id_number=self.id_number.text(),
             school=self.school.text(), grade=self.grade.text(), guardian=self.guardian.text(),
             guardian_relation=self.relation.text(), guardian_phone=self.guardian_phone.text(),

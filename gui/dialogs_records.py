@@ -10,7 +10,6 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from gui.dialog_base import FormDialog, read_date
 from gui.dialogs_people import _lists, group_items
+from gui.files import open_files
 from gui.widgets import CodeCombo, DateEdit, IdCombo, RecordPicker
 from models import students, volunteers
 from models.activities import ActivityInput
@@ -61,6 +61,7 @@ class GroupDialog(FormDialog):
     def __init__(self, parent: QWidget | None, db: Database, initial: GroupInput | None = None,
                  on_save: Save = None) -> None:
         super().__init__(parent, db, "编辑关工组织" if initial else "新增关工组织", on_save)
+        self.initial = initial
         types = _lists(db, "group_type")["group_type"]
         self.name = self.add("组织名称", QLineEdit(), required=True)
         self.type = self.add("类型", CodeCombo(types))
@@ -83,7 +84,8 @@ class GroupDialog(FormDialog):
             self.note.setText(initial.note)
 
     def value(self) -> GroupInput:
-        return GroupInput(name=self.name.text(), type=self.type.value(), leader=self.leader.text(),
+        return self.edited(GroupInput, name=self.name.text(), type=self.type.value(),
+                           leader=self.leader.text(),
                           deputy=self.deputy.text(), phone=self.phone.text(),
                           member_count=self.members.value(),
                           founded_on=read_date(self, "成立时间", self.founded),
@@ -95,6 +97,7 @@ class PairingDialog(FormDialog):
     def __init__(self, parent: QWidget | None, db: Database, initial: PairingInput | None = None,
                  on_save: Save = None, labels: tuple[str, str] = ("", "")) -> None:
         super().__init__(parent, db, "编辑结对" if initial else "新增结对", on_save)
+        self.initial = initial
         modes = _lists(db, "pairing_mode")["pairing_mode"]
         self.volunteer = self.add("五老", RecordPicker(volunteer_search(db), "输入姓名或拼音首字母查找五老"),
                                   required=True)
@@ -121,7 +124,7 @@ class PairingDialog(FormDialog):
             raise ValidationError("五老", "请在列表中选择一位五老")
         if self.student.value() is None:
             raise ValidationError("帮扶对象", "请在列表中选择一名学生")
-        return PairingInput(volunteer_id=self.volunteer.value(), student_id=self.student.value(),
+        return self.edited(PairingInput, volunteer_id=self.volunteer.value(), student_id=self.student.value(),
                             mode=self.mode.value(), started_on=read_date(self, "开始日期", self.started),
                             ended_on=read_date(self, "结束日期", self.ended), note=self.note.text())
 
@@ -130,8 +133,10 @@ class AidDialog(FormDialog):
     """A 帮扶记录 for one student (the student is fixed; the 五老 is optional)."""
 
     def __init__(self, parent: QWidget | None, db: Database, student_id: int, student_name: str,
-                 initial: AidInput | None = None, on_save: Save = None) -> None:
+                 initial: AidInput | None = None, on_save: Save = None,
+                 volunteer: tuple[int, str] | None = None) -> None:
         super().__init__(parent, db, f"帮扶记录 — {student_name}", on_save, columns=1)
+        self.initial = initial
         self.student_id = student_id
         kinds = _lists(db, "aid_kind")["aid_kind"]
         self.date = self.add("日期", DateEdit(), required=True)
@@ -148,6 +153,8 @@ class AidDialog(FormDialog):
             self.money.setText(str(initial.money_yuan or ""))
         else:
             self.date.set_date(dt.date.today())
+        if volunteer is not None:  # the record's 五老, or the pairing's for a new record
+            self.volunteer.set_chosen({volunteer[0]: volunteer[1]})
 
     def value(self) -> AidInput:
         from models.errors import ValidationError
@@ -155,7 +162,7 @@ class AidDialog(FormDialog):
         day = read_date(self, "日期", self.date)
         if day is None:
             raise ValidationError("日期", "请填写日期")
-        return AidInput(student_id=self.student_id, date=day, kind=self.kind.value(),
+        return self.edited(AidInput, student_id=self.student_id, date=day, kind=self.kind.value(),
                         content=self.content.toPlainText(), money_yuan=self.money.text(),
                         volunteer_id=self.volunteer.value())
 
@@ -165,6 +172,7 @@ class ActivityDialog(FormDialog):
                  on_save: Save = None, participants: dict[int, str] | None = None,
                  photos: list[Path] | None = None) -> None:
         super().__init__(parent, db, "编辑活动" if initial else "新增活动", on_save)
+        self.initial = initial
         themes = _lists(db, "activity_theme")["activity_theme"]
         self.date = self.add("日期", DateEdit(), required=True)
         self.title = self.add("活动名称", QLineEdit(), required=True)
@@ -221,9 +229,8 @@ class ActivityDialog(FormDialog):
         self.thumbs.addWidget(label)
 
     def _add_photo(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "选择活动照片", "",
-                                                "图片 (*.jpg *.jpeg *.png *.bmp *.gif)")
-        for f in files:
+        chosen = open_files(self, "选择活动照片", "图片 (*.jpg *.jpeg *.png *.bmp *.gif)")
+        for f in chosen:
             self.new_photos.append(Path(f))
             self._thumb(Path(f))
 
@@ -233,9 +240,15 @@ class ActivityDialog(FormDialog):
         day = read_date(self, "日期", self.date)
         if day is None:
             raise ValidationError("日期", "请填写活动日期")
-        return ActivityInput(date=day, title=self.title.text(), theme=self.theme.value(),
-                             group_id=self.group.value(),
-                             organiser=self.group.currentText() if self.group.value() else "",
+        group_id = self.group.value()
+        if group_id is not None:
+            organiser = self.group.currentText()
+        elif self.initial is not None and self.initial.group_id is None:
+            organiser = self.initial.organiser  # an imported 组织单位 that is not a group
+        else:
+            organiser = ""
+        return self.edited(ActivityInput, date=day, title=self.title.text(),
+                             theme=self.theme.value(), group_id=group_id, organiser=organiser,
                              place=self.place.text(), volunteer_count=self.volunteer_count.value(),
                              youth_count=self.youth_count.value(),
                              summary=self.summary.toPlainText(),
@@ -244,8 +257,9 @@ class ActivityDialog(FormDialog):
 
 class DonationDialog(FormDialog):
     def __init__(self, parent: QWidget | None, db: Database, initial: DonationInput | None = None,
-                 on_save: Save = None) -> None:
+                 on_save: Save = None, recipients: dict[int, str] | None = None) -> None:
         super().__init__(parent, db, "编辑捐赠" if initial else "新增捐赠", on_save)
+        self.initial = initial
         types = _lists(db, "donor_type")["donor_type"]
         self.date = self.add("日期", DateEdit(), required=True)
         self.donor = self.add("捐赠方", QLineEdit(), required=True)
@@ -264,6 +278,7 @@ class DonationDialog(FormDialog):
             self.goods.setText(initial.goods)
             self.goods_value.setText(str(initial.goods_value_yuan or ""))
             self.purpose.setText(initial.purpose)
+            self.recipients.set_chosen(recipients or {})
         else:
             self.date.set_date(dt.date.today())
 
@@ -273,7 +288,8 @@ class DonationDialog(FormDialog):
         day = read_date(self, "日期", self.date)
         if day is None:
             raise ValidationError("日期", "请填写捐赠日期")
-        return DonationInput(date=day, donor=self.donor.text(), donor_type=self.donor_type.value(),
+        return self.edited(DonationInput, date=day, donor=self.donor.text(),
+                           donor_type=self.donor_type.value(),
                              money_yuan=self.money.text(),
                              goods=self.goods.text(),
                              goods_value_yuan=self.goods_value.text(),
@@ -284,6 +300,7 @@ class HonorDialog(FormDialog):
     def __init__(self, parent: QWidget | None, db: Database, initial: HonorInput | None = None,
                  on_save: Save = None) -> None:
         super().__init__(parent, db, "编辑表彰" if initial else "新增表彰", on_save, columns=1)
+        self.initial = initial
         levels = _lists(db, "honor_level")["honor_level"]
         self.title = self.add("荣誉名称", QLineEdit(), required=True)
         self.recipient = self.add("表彰对象", QLineEdit(), required=True,
@@ -304,21 +321,30 @@ class HonorDialog(FormDialog):
             self.year.setValue(dt.date.today().year)
 
     def value(self) -> HonorInput:
-        return HonorInput(title=self.title.text(), recipient_name=self.recipient.text(),
+        return self.edited(HonorInput, title=self.title.text(), recipient_name=self.recipient.text(),
                           year=self.year.value(), level=self.level.value(),
                           date=read_date(self, "表彰日期", self.date), issuer=self.issuer.text())
 
 
 class CareDialog(FormDialog):
-    def __init__(self, parent: QWidget | None, db: Database, on_save: Save = None) -> None:
-        super().__init__(parent, db, "新增慰问", on_save, columns=1)
+    def __init__(self, parent: QWidget | None, db: Database, initial: CareInput | None = None,
+                 on_save: Save = None, volunteer_name: str = "") -> None:
+        super().__init__(parent, db, "编辑慰问" if initial else "新增慰问", on_save, columns=1)
+        self.initial = initial
         self.volunteer = self.add("五老", RecordPicker(volunteer_search(db), "查找五老"), required=True)
         self.date = self.add("日期", DateEdit(), required=True)
         self.occasion = self.add("慰问事由", CodeCombo(["春节慰问", "重阳节慰问", "生日慰问", "住院看望",
                                                     "其他"]))
         self.content = self.add("慰问内容", QLineEdit())
         self.money = self.add("金额(元)", QLineEdit())
-        self.date.set_date(dt.date.today())
+        if initial:
+            self.volunteer.set_chosen({initial.volunteer_id: volunteer_name})
+            self.date.set_date(initial.date)
+            self.occasion.set_value(initial.occasion)
+            self.content.setText(initial.content)
+            self.money.setText(str(initial.money_yuan or ""))
+        else:
+            self.date.set_date(dt.date.today())
 
     def value(self) -> CareInput:
         from models.errors import ValidationError
@@ -328,6 +354,6 @@ class CareDialog(FormDialog):
         day = read_date(self, "日期", self.date)
         if day is None:
             raise ValidationError("日期", "请填写日期")
-        return CareInput(volunteer_id=self.volunteer.value(), date=day,
+        return self.edited(CareInput, volunteer_id=self.volunteer.value(), date=day,
                          occasion=self.occasion.value(), content=self.content.text(),
                          money_yuan=self.money.text())

@@ -9,7 +9,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -23,7 +22,8 @@ from PySide6.QtWidgets import (
 from sqlalchemy import Select
 
 from gui.context import AppContext
-from gui.ops import run_op
+from gui.files import save_file
+from gui.ops import perform, run_op
 from gui.table_model import ListColumn, SqlListModel
 from models import records
 from models.changes import Changes
@@ -181,11 +181,7 @@ class ListPage(QWidget):
     def save_with(self, service: Any) -> Any:
         """on_save for dialogs: run ``service(s, value)`` in one transaction and publish."""
         def save(value: Any) -> Any:
-            with self.db.session() as s:
-                result = service(s, value)
-            changes = result[1] if isinstance(result, tuple) else result
-            self.ctx.bus.publish(changes)
-            return result
+            return perform(self.ctx, self, service, value, raise_user_errors=True)
         return save
 
     def delete_current(self) -> None:
@@ -195,22 +191,29 @@ class ListPage(QWidget):
             return
         label = self.model.data(self.view.currentIndex().siblingAtColumn(0))
         what = SUBJECT_LABELS.get(self.subject, "记录")
+        with self.db.reader() as s:
+            together = records.dependants_text(s, self.subject, rid)
+        also = f"\n\n它的{together}也会一起移到回收站，恢复时一起恢复。" if together else ""
         answer = QMessageBox.question(
-            self, "确认删除", f"确定要删除{what}“{label}”吗？\n\n删除后会移到回收站，"
+            self, "确认删除", f"确定要删除{what}“{label}”吗？{also}\n\n删除后会移到回收站，"
             "可以在“数据管理 → 回收站”里恢复，也可以马上点状态栏的“撤销删除”。",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return
-        with self.db.session() as s:
-            changes = records.delete(s, self.subject, rid)
-        self.ctx.last_deleted = (self.subject, rid, str(label))
-        self.ctx.bus.publish(changes)
+        def done(_changes: Any) -> None:
+            self.ctx.last_deleted = (self.subject, rid, str(label))
+
+        perform(self.ctx, self, records.delete, self.subject, rid, on_done=done,
+                title="无法删除")
 
     def export_list(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "导出本列表", f"{self.title}.xlsx",
-                                              "Excel 文件 (*.xlsx)")
+        path = save_file(self, "导出本列表", f"{self.title}.xlsx", "Excel 文件 (*.xlsx)")
         if not path:
+            return
+        if not self.ctx.masked and not self.ctx.audit(
+                self, "导出完整号码", f"导出本列表“{self.title}”（含完整身份证号和电话）",
+                subject=self.subject):
             return
         headers = [c.header for c in self.model.columns]
         rows = self.model.all_rows()

@@ -3,6 +3,7 @@ file and the last backup, 撤销删除, window size and place remembered."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -21,11 +22,15 @@ from PySide6.QtWidgets import (
 
 from gui.context import AppContext
 from gui.dashboard import Dashboard
-from gui.ops import run_op, show_error
+from gui.ops import Op, error_text, perform, pool, run_op, write
 from models import APP_VERSION, backup, demo, paths, records, settings
 from models.changes import Changes
 from models.db import Database
 from models.errors import UserError
+
+#: how often the window checks whether the daily backup is due, and the first check
+BACKUP_CHECK_MS = 30 * 60 * 1000
+FIRST_BACKUP_CHECK_MS = 60 * 1000
 
 NAV = ("首页", "关工组织", "五老队伍", "帮扶对象", "结对帮扶", "活动台账", "捐资助学", "表彰慰问",
        "报表中心", "数据管理", "设置")
@@ -99,6 +104,35 @@ class MainWindow(QMainWindow):
         self.restore_geometry()
         self.nav.setCurrentRow(0)
         self._first_shown = False
+        # the daily automatic backup while the window stays open (not only when it closes)
+        self._backup_op: Op | None = None
+        self.backup_timer = QTimer(self)
+        self.backup_timer.setInterval(BACKUP_CHECK_MS)
+        self.backup_timer.timeout.connect(self.daily_backup)
+        self.backup_timer.start()
+        QTimer.singleShot(FIRST_BACKUP_CHECK_MS, self.daily_backup)
+
+    def daily_backup(self) -> Op | None:
+        """Make the automatic backup in the background when the newest is over a day old
+        (checked there too); returns the running operation, None if one is running already."""
+        if self._backup_op is not None:
+            return None
+        db = self.ctx.db
+
+        def work(_progress: Any) -> Any:
+            return backup.make_backup(db) if backup.auto_backup_due(db) else None
+
+        def done(_path: Any) -> None:
+            self._backup_op = None
+            self.update_status()
+
+        def failed(err: BaseException) -> None:
+            self._backup_op = None
+            self.statusBar().showMessage("自动备份没有完成", 60_000)
+            QMessageBox.warning(self, "自动备份没有完成", error_text(err))
+
+        self._backup_op = run_op(self, work, done, quiet=True, on_error=failed)
+        return self._backup_op
 
     # -- pages -----------------------------------------------------------------------------------
     def _page(self, name: str) -> QWidget:
@@ -142,13 +176,13 @@ class MainWindow(QMainWindow):
             return
         subject, rid, _label = self.ctx.last_deleted
         self.ctx.last_deleted = None
-        try:
-            with self.ctx.db.session() as s:
-                changes = records.restore(s, subject, rid)
-        except UserError as err:
-            show_error(self, err)
-            return
-        self.ctx.bus.publish(changes)
+
+        def undo(s: Any) -> Changes:
+            if not records.in_trash(s, subject, rid):  # brought back another way meanwhile
+                return Changes.of("trash")
+            return records.restore(s, subject, rid)
+
+        perform(self.ctx, self, undo, title="无法撤销删除")
 
     # -- first run, geometry, closing ------------------------------------------------------------
     def showEvent(self, event: Any) -> None:
@@ -170,16 +204,21 @@ class MainWindow(QMainWindow):
         name, region, want_demo = dialog.value()
         if want_demo:
             def work(progress: Any) -> None:
-                with self.ctx.db.session() as s:
+                def build(s: Any) -> None:
                     demo.build(s, on_progress=progress)
+                    if name or region:  # the demo keeps the unit the clerk typed
+                        base = settings.committee(s)
+                        settings.save_committee(s, dataclasses.replace(
+                            base, committee_name=name or base.committee_name,
+                            region=region or base.region))
+                write(self.ctx.db, build)
 
             run_op(self, work, lambda _r: self.ctx.bus.publish(
                 Changes(**{k: True for k in Changes.__dataclass_fields__})),
                 label="正在载入演示数据…")
             return
-        with self.ctx.db.session() as s:
-            settings.save_committee(s, settings.Committee(name or "本乡镇关工委", region))
-        self.ctx.bus.publish(Changes.of("settings"))
+        perform(self.ctx, self, settings.save_committee,
+                settings.Committee(name or "本乡镇关工委", region))
 
     def restore_geometry(self) -> None:
         saved = paths.read_config().get("geometry")
@@ -198,6 +237,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: Any) -> None:
         self.save_geometry()
+        self.backup_timer.stop()
+        pool().waitForDone(60_000)  # a background backup or export finishes first
         try:
             if backup.auto_backup_due(self.ctx.db, max_age=dt.timedelta(hours=1)):
                 backup.make_backup(self.ctx.db)

@@ -8,16 +8,22 @@ on the GUI thread.
 
 from __future__ import annotations
 
+import sys
 import threading
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
+from models.changes import Changes
 from models.crashlog import write_crash_log
 from models.errors import Cancelled, UserError
+
+if TYPE_CHECKING:
+    from gui.context import AppContext
+    from models.db import Database
 
 Progress = Callable[[float, str], None]
 _POOL: QThreadPool | None = None
@@ -73,7 +79,7 @@ class Op(QObject):
 
     def __init__(self, parent: QWidget | None, work: Callable[[Progress], Any],
                  on_done: Callable[[Any], None] | None, label: str, cancellable: bool,
-                 on_error: Callable[[BaseException], None] | None) -> None:
+                 on_error: Callable[[BaseException], None] | None, quiet: bool = False) -> None:
         super().__init__()
         self.parent_widget = parent
         self.work = work
@@ -81,6 +87,13 @@ class Op(QObject):
         self.on_error = on_error
         self.cancel_requested = threading.Event()
         self.signals = _Signals()
+        self.signals.progress.connect(self._progress)
+        self.signals.finished.connect(self._finished)
+        self.signals.failed.connect(self._failed)
+        self.signals.cancelled.connect(self._cancelled)
+        self.dialog: QProgressDialog | None = None
+        if quiet:  # background housekeeping: no progress dialog
+            return
         self.dialog = QProgressDialog(label, "取消" if cancellable else "", 0, 1000, parent)
         self.dialog.setWindowTitle("请稍候")
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -91,20 +104,19 @@ class Op(QObject):
             self.dialog.setCancelButton(None)
         self.dialog.canceled.connect(self.cancel_requested.set)
         self.dialog.setValue(0)
-        self.signals.progress.connect(self._progress)
-        self.signals.finished.connect(self._finished)
-        self.signals.failed.connect(self._failed)
-        self.signals.cancelled.connect(self._cancelled)
 
     def _progress(self, fraction: float, text: str) -> None:
+        if self.dialog is None:
+            return
         self.dialog.setValue(int(max(0.0, min(1.0, fraction)) * 1000))
         if text:
             self.dialog.setLabelText(text)
 
     def _close(self) -> None:
-        self.dialog.reset()
-        self.dialog.close()
-        self.dialog.deleteLater()
+        if self.dialog is not None:
+            self.dialog.reset()
+            self.dialog.close()
+            self.dialog.deleteLater()
         _RUNNING.discard(self)
 
     def _finished(self, result: Any) -> None:
@@ -131,11 +143,14 @@ class Op(QObject):
         self.done.emit()
 
 
-def error_text(err: BaseException) -> str:
+def error_text(err: BaseException, rolled_back: bool | None = None) -> str:
+    """The sentence for ``err``; "数据没有改动" only when ``rolled_back`` is known to be True."""
     if isinstance(err, UserError):
         return err.message
     where = getattr(err, "log_path", None)
-    return ("操作没有完成，数据没有改动。程序遇到意外错误"
+    state = {True: "操作没有完成，数据没有改动。", False: "操作可能只完成了一部分。"}.get(
+        rolled_back, "操作没有完成。")  # type: ignore[arg-type]
+    return (state + "程序遇到意外错误"
             + (f"，详情已保存到“{where}”，请发给技术支持人员。" if where else "。"))
 
 
@@ -146,9 +161,113 @@ def show_error(parent: QWidget | None, err: BaseException) -> None:
 def run_op(parent: QWidget | None, work: Callable[[Progress], Any],
            on_done: Callable[[Any], None] | None = None, label: str = "正在处理…",
            cancellable: bool = True,
-           on_error: Callable[[BaseException], None] | None = None) -> Op:
-    """Run ``work`` off the GUI thread with a progress dialog (see module docstring)."""
-    op = Op(parent, work, on_done, label, cancellable, on_error)
+           on_error: Callable[[BaseException], None] | None = None, quiet: bool = False) -> Op:
+    """Run ``work`` off the GUI thread with a progress dialog (see module docstring); with
+    ``quiet`` there is no dialog (background housekeeping, e.g. the daily backup)."""
+    op = Op(parent, work, on_done, label, cancellable, on_error, quiet)
     _RUNNING.add(op)
     QTimer.singleShot(0, lambda: pool().start(_Runnable(op)))
     return op
+
+
+class _Failed:
+    """What ``perform`` returns when the service was refused or failed (already shown)."""
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "FAILED"
+
+
+FAILED: Any = _Failed()
+
+
+def _changes_of(result: Any) -> Changes | None:
+    if isinstance(result, Changes):
+        return result
+    if isinstance(result, tuple):
+        for part in result:
+            if isinstance(part, Changes):
+                return part
+    return None
+
+
+def log_unexpected(err: BaseException) -> None:
+    """Write the crash log for ``err`` (once) and remember where it went."""
+    if getattr(err, "log_path", None) is None:
+        text = "".join(traceback.format_exception(type(err), err, err.__traceback__))
+        try:
+            err.log_path = write_crash_log(text)  # type: ignore[attr-defined]
+        except Exception:
+            pass
+
+
+def write(db: Database, service: Callable[..., Any], *args: Any) -> Any:
+    """``service(session, *args)`` in one write transaction, for work on a background thread
+    (``run_op``); the caller publishes the Changes in its on_done."""
+    with db.session() as s:
+        return service(s, *args)
+
+
+def perform(ctx: AppContext, parent: QWidget | None, service: Callable[..., Any], *args: Any,
+            on_done: Callable[[Any], None] | None = None, title: str = "操作未完成",
+            raise_user_errors: bool = False) -> Any:
+    """Run ``service(session, *args)`` in one write transaction (the widgets' only way to write).
+
+    After the commit ``on_done(result)`` runs, then the Changes it returns (itself, or the
+    Changes inside a returned tuple) are published on the bus. A UserError is shown as its sentence
+    (or re-raised with ``raise_user_errors``, so a dialog can show a ValidationError beside its
+    field); anything unexpected is written to the crash log and shown in Chinese, saying whether
+    the transaction was rolled back. Returns the service's result, or ``FAILED`` (falsy)."""
+    try:
+        with ctx.db.session() as s:
+            result = service(s, *args)
+    except UserError as err:
+        if raise_user_errors:
+            raise
+        QMessageBox.warning(parent, title, err.message)
+        return FAILED
+    except Exception as err:
+        log_unexpected(err)
+        QMessageBox.warning(parent, title, error_text(err, rolled_back=True))
+        return FAILED
+    try:
+        if on_done is not None:
+            on_done(result)
+        changes = _changes_of(result)
+        if changes is not None:
+            ctx.bus.publish(changes)
+    except Exception as err:
+        log_unexpected(err)
+        where = getattr(err, "log_path", None)
+        QMessageBox.warning(parent, "画面没有更新",
+                            "数据已经保存，但刷新画面时程序遇到意外错误"
+                            + (f"，详情已保存到“{where}”，请发给技术支持人员。" if where else "。")
+                            + "请关闭程序后重新打开。")
+    return result
+
+
+def install_excepthook() -> None:
+    """Whatever escapes a handler (GUI thread or another thread) is logged and shown."""
+    def show(err: BaseException) -> None:
+        log_unexpected(err)
+        if (threading.current_thread() is threading.main_thread()
+                and QApplication.instance() is not None):  # a box without an app aborts
+            try:
+                QMessageBox.critical(None, "程序出错", error_text(err))
+            except Exception:
+                pass
+
+    def hook(kind: type[BaseException], err: BaseException, tb: Any) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, err, tb)
+            return
+        show(err)
+
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is not None and not isinstance(args.exc_value, SystemExit):
+            show(args.exc_value)
+
+    sys.excepthook = hook
+    threading.excepthook = thread_hook

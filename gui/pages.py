@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QMessageBox,
     QPushButton,
     QSpinBox,
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import Select, func, select
 
 from gui.context import AppContext
-from gui.dialogs_people import StudentDialog, VolunteerDialog
+from gui.dialogs_people import StudentDialog, VolunteerDialog, group_items
 from gui.dialogs_records import (
     ActivityDialog,
     AidDialog,
@@ -36,12 +37,24 @@ from gui.dialogs_records import (
     PairingDialog,
 )
 from gui.list_page import ListPage
+from gui.ops import perform
 from gui.table_model import ListColumn as C
-from models import activities, codetables, donations, groups, honors, pairings, students, volunteers
+from models import (
+    activities,
+    codetables,
+    donations,
+    groups,
+    honors,
+    pairings,
+    records,
+    students,
+    volunteers,
+)
 from models.codes import WUHAO_ITEMS, split_multi
 from models.entities import (
     Activity,
     ActivityPhoto,
+    AidRecord,
     Donation,
     Group,
     Honor,
@@ -52,7 +65,7 @@ from models.entities import (
 )
 from models.money import format_yuan
 from models.paths import photo_dir
-from models.people import age_on
+from models.people import age_day, age_on
 
 
 def _date(d: dt.date | None) -> str:
@@ -147,14 +160,14 @@ class WuhaoDialog(QDialog):
     def load(self) -> None:
         with self.ctx.db.reader() as s:
             a = groups.assessment(s, self.gid, self.year.value())
+        self.note = a.note if a else ""  # not shown here: kept as it is
         for box, passed in zip(self.items, a.items() if a else [False] * 5):
             box.setChecked(passed)
 
     def accept(self) -> None:
-        with self.ctx.db.session() as s:
-            changes = groups.assess(s, self.gid, self.year.value(), [b.isChecked() for b in self.items])
-        self.ctx.bus.publish(changes)
-        super().accept()
+        if perform(self.ctx, self, groups.assess, self.gid, self.year.value(),
+                   [b.isChecked() for b in self.items], self.note, title="没有保存"):
+            super().accept()
 
 
 class VolunteersPage(ListPage):
@@ -162,16 +175,14 @@ class VolunteersPage(ListPage):
 
     def build_filters(self) -> None:
         self.add_filter("category", "类别", _codes(self.ctx, "volunteer_category"))
-        with self.db.reader() as s:
-            names = sorted(groups.by_name(s).items(), key=lambda kv: kv[1])
-        self.add_filter("group", "关工小组", [("全部", None), *names])
+        self.add_filter("group", "关工小组", [("全部", None), *group_items(self.db)])
         self.add_filter("active", "状态", [("在队", True), ("全部（含已退出）", False)])
 
     def relevant(self, changes: Any) -> bool:
         return changes.volunteers or changes.groups or changes.settings
 
     def columns(self) -> list[C]:
-        today = dt.date.today()
+        today = age_day(dt.date.today().year, dt.date.today())
         return [C("姓名", lambda r: r[0].name, Volunteer.name_initials, width=90),
                 C("性别", lambda r: r[0].sex, Volunteer.sex, "center"),
                 C("出生年月", lambda r: f"{r[0].birth_date:%Y.%m}" if r[0].birth_date else "",
@@ -218,9 +229,19 @@ class StudentsPage(ListPage):
         self.timeline = QListWidget()
         self.aid_button = QPushButton("添加帮扶记录")
         self.aid_button.clicked.connect(self.add_aid)
+        self.aid_edit_button = QPushButton("修改")
+        self.aid_edit_button.setToolTip("修改选中的帮扶记录（也可双击）")
+        self.aid_edit_button.clicked.connect(self.edit_aid)
+        self.aid_delete_button = QPushButton("删除")
+        self.aid_delete_button.setToolTip("把选中的帮扶记录移到回收站")
+        self.aid_delete_button.clicked.connect(self.delete_aid)
+        self.timeline.itemDoubleClicked.connect(lambda _i: self.edit_aid())
+        aid_row = QHBoxLayout()
+        for b in (self.aid_button, self.aid_edit_button, self.aid_delete_button):
+            aid_row.addWidget(b)
         box.addWidget(self.timeline_title)
         box.addWidget(self.timeline, 1)
-        box.addWidget(self.aid_button)
+        box.addLayout(aid_row)
         split = QSplitter(Qt.Orientation.Horizontal)
         self.body.removeWidget(self.view)
         split.addWidget(self.view)
@@ -281,7 +302,40 @@ class StudentsPage(ListPage):
             items = students.timeline(s, rid)
         self.timeline_title.setText(f"{st.name} 的帮扶经历")
         for e in items:
-            self.timeline.addItem(f"{_date(e.date) or '日期不详'}  【{e.kind}】 {e.text}")
+            item = QListWidgetItem(f"{_date(e.date) or '日期不详'}  【{e.kind}】 {e.text}")
+            item.setData(Qt.ItemDataRole.UserRole, e.aid_id)
+            self.timeline.addItem(item)
+
+    def current_aid(self) -> int | None:
+        """The 帮扶记录 selected in the timeline (None, after saying so, for anything else)."""
+        item = self.timeline.currentItem()
+        aid = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        if aid is None:
+            QMessageBox.information(self, "提示", "请先在右边的帮扶经历中选中一条帮扶记录。")
+        return aid
+
+    def edit_aid(self) -> None:
+        aid = self.current_aid()
+        if aid is None:
+            return
+        with self.db.reader() as s:
+            a = s.get(AidRecord, aid)
+            initial, sid, name = pairings.aid_to_input(a), a.student_id, a.student.name
+            volunteer = (a.volunteer_id, a.volunteer.name) if a.volunteer else None
+        AidDialog(self, self.db, sid, name, initial, volunteer=volunteer,
+                  on_save=self.save_with(lambda s, v: pairings.update_aid(s, aid, v))).exec()
+
+    def delete_aid(self) -> None:
+        aid = self.current_aid()
+        if aid is None:
+            return
+        text = self.timeline.currentItem().text()
+        if QMessageBox.question(self, "确认删除", f"确定要删除这条帮扶记录吗？\n\n{text}\n\n"
+                                "删除后会移到回收站，可以在“数据管理 → 回收站”里恢复。",
+                                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
+            return
+        perform(self.ctx, self, records.delete, "aid", aid, title="无法删除")
 
     def add_aid(self) -> None:
         rid = self.current_id()
@@ -320,8 +374,6 @@ class PairingsPage(ListPage):
                   else "进行中", Pairing.ended_on)]
 
     def query(self) -> Select:
-        from models.entities import AidRecord
-
         last = (select(func.max(AidRecord.date)).where(
             AidRecord.student_id == Pairing.student_id, AidRecord.deleted_at.is_(None))
             .scalar_subquery())
@@ -335,8 +387,7 @@ class PairingsPage(ListPage):
     def edit(self, rid: int) -> None:
         with self.db.reader() as s:
             p = s.get(Pairing, rid)
-            initial = pairings.PairingInput(p.volunteer_id, p.student_id, p.mode, p.started_on,
-                                            p.ended_on, p.note)
+            initial = pairings.to_input(p)
             labels = (p.volunteer.name, p.student.name)
         PairingDialog(self, self.db, initial, labels=labels,
                       on_save=self.save_with(lambda s, v: pairings.update(s, rid, v))).exec()
@@ -350,16 +401,13 @@ class PairingsPage(ListPage):
         if not ok:
             return
         from exports.cells import CellProblem, date_value
-        from models.errors import UserError
 
         try:
             day, _ = date_value(text)
-            with self.db.session() as s:
-                changes = pairings.end(s, rid, day)
-        except (CellProblem, UserError) as err:
+        except CellProblem as err:
             QMessageBox.warning(self, "无法结束结对", str(err))
             return
-        self.ctx.bus.publish(changes)
+        perform(self.ctx, self, pairings.end, rid, day, title="无法结束结对")
 
     def aid_current(self) -> None:
         rid = self.current_id()
@@ -368,13 +416,9 @@ class PairingsPage(ListPage):
             return
         with self.db.reader() as s:
             p = s.get(Pairing, rid)
-            sid, name, vid = p.student_id, p.student.name, p.volunteer_id
-
-        def save(s: Any, value: pairings.AidInput) -> Any:
-            value.volunteer_id = value.volunteer_id or vid
-            return pairings.add_aid(s, value)
-
-        AidDialog(self, self.db, sid, name, on_save=self.save_with(save)).exec()
+            sid, name, vid, vname = p.student_id, p.student.name, p.volunteer_id, p.volunteer.name
+        AidDialog(self, self.db, sid, name, volunteer=(vid, vname),
+                  on_save=self.save_with(pairings.add_aid)).exec()
 
 
 class ActivitiesPage(ListPage):
@@ -462,10 +506,9 @@ class DonationsPage(ListPage):
     def edit(self, rid: int) -> None:
         with self.db.reader() as s:
             d = s.get(Donation, rid)
-            initial = donations.DonationInput(d.date, d.donor, d.donor_type, d.money_fen / 100,
-                                              d.goods, d.goods_value_fen / 100, d.purpose,
-                                              d.recipients_text, [r.id for r in d.recipients])
-        DonationDialog(self, self.db, initial,
+            initial = donations.to_input(d)
+            chosen = {r.id: r.name for r in d.recipients}
+        DonationDialog(self, self.db, initial, recipients=chosen,
                        on_save=self.save_with(lambda s, v: donations.update(s, rid, v))).exec()
 
 
@@ -493,9 +536,7 @@ class HonorsList(ListPage):
 
     def edit(self, rid: int) -> None:
         with self.db.reader() as s:
-            h = s.get(Honor, rid)
-            initial = honors.HonorInput(h.title, h.recipient_name, h.year, h.level, h.date,
-                                        h.issuer, h.volunteer_id, h.group_id, h.note)
+            initial = honors.honor_to_input(s.get(Honor, rid))
         HonorDialog(self, self.db, initial,
                     on_save=self.save_with(lambda s, v: honors.update_honor(s, rid, v))).exec()
 
@@ -525,7 +566,11 @@ class CaresList(ListPage):
         CareDialog(self, self.db, on_save=self.save_with(honors.create_care)).exec()
 
     def edit(self, rid: int) -> None:
-        QMessageBox.information(self, "提示", "慰问记录如有错误，请删除后重新登记。")
+        with self.db.reader() as s:
+            c = s.get(VolunteerCare, rid)
+            initial, name = honors.care_to_input(c), c.volunteer.name
+        CareDialog(self, self.db, initial, volunteer_name=name,
+                   on_save=self.save_with(lambda s, v: honors.update_care(s, rid, v))).exec()
 
 
 class HonorsPage(QTabWidget):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,6 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -28,7 +28,8 @@ from exports.columns import display_text
 from exports.formdata import FormContext, FormTable, build_table
 from exports.forms import FORMS
 from gui.context import AppContext
-from gui.ops import run_op
+from gui.files import pick_folder, save_file
+from gui.ops import run_op, show_error
 from gui.printing import preview_and_print
 from models import audit
 
@@ -129,8 +130,15 @@ class ReportsPage(QWidget):
         layout.addLayout(body, 1)
         self.forms.currentRowChanged.connect(lambda _r: self.refresh())
         self.year.currentIndexChanged.connect(lambda _i: self.refresh())
-        self.full_id.toggled.connect(lambda _c: self.refresh())
+        self.full_id.toggled.connect(self._full_id_toggled)
         ctx.bus.changed.connect(lambda _c: self.refresh() if self.isVisible() else None)
+
+    def _full_id_toggled(self, checked: bool) -> None:
+        """Showing full numbers in the preview is audited; if that fails they stay hidden."""
+        if checked and not self.ctx.audit(self, "预览完整身份证号", "报表中心预览显示完整身份证号和电话"):
+            self.full_id.setChecked(False)
+            return
+        self.refresh()
 
     def form_id(self) -> str:
         return list(FORMS)[max(self.forms.currentRow(), 0)]
@@ -152,20 +160,20 @@ class ReportsPage(QWidget):
         self.info.setText(f"共 {len(table.rows)} 行。{foot}")
         self.preview.resizeColumnsToContents()
 
-    def _export_to(self, fmt: str, path: str, done: Any) -> None:
+    def _export_to(self, fmt: str, path: str, done: Any, on_error: Any = None) -> None:
         form_id, ctx = self.form_id(), self.context()
 
         def work(progress: Any) -> Path:
             return service.export_form(self.ctx.db, form_id, fmt, path, year=ctx.year,
                                        full_id=ctx.full_id, on_progress=progress)
 
-        run_op(self, work, done, label="正在生成报表…")
+        run_op(self, work, done, label="正在生成报表…", on_error=on_error)
 
     def export(self, fmt: str) -> None:
         form = FORMS[self.form_id()]
         default = f"{form.title.replace(chr(0x201c), '').replace(chr(0x201d), '')}.{fmt}"
-        path, _ = QFileDialog.getSaveFileName(self, "导出报表", default,
-                                              "Excel 文件 (*.xlsx)" if fmt == "xlsx" else "PDF 文件 (*.pdf)")
+        path = save_file(self, "导出报表", default,
+                         "Excel 文件 (*.xlsx)" if fmt == "xlsx" else "PDF 文件 (*.pdf)")
         if not path:
             return
         if not path.lower().endswith(f".{fmt}"):
@@ -174,11 +182,23 @@ class ReportsPage(QWidget):
             self, "导出完成", f"已导出到“{p}”。"))
 
     def print_form(self) -> None:
-        tmp = Path(tempfile.mkdtemp(prefix="ggtz-print-")) / "报表.pdf"
-        self._export_to("pdf", str(tmp), lambda p: preview_and_print(self, Path(p)))
+        """Print through a temporary PDF that is removed once the preview closes."""
+        folder = Path(tempfile.mkdtemp(prefix="ggtz-print-"))
+
+        def done(p: Path) -> None:
+            try:
+                preview_and_print(self, Path(p))
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+
+        def failed(err: BaseException) -> None:
+            shutil.rmtree(folder, ignore_errors=True)
+            show_error(self, err)
+
+        self._export_to("pdf", str(folder / "报表.pdf"), done, on_error=failed)
 
     def package(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择保存上报包的文件夹（可以是U盘）")
+        folder = pick_folder(self, "选择保存上报包的文件夹（可以是U盘）")
         if not folder:
             return
         year = int(self.year.currentData())

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -20,6 +21,8 @@ from PySide6.QtWidgets import (
 
 from gui import style
 from gui.context import AppContext
+from gui.files import pick_folder
+from gui.ops import perform
 from models import paths, security, settings
 from models.changes import Changes
 
@@ -47,7 +50,8 @@ class SettingsPage(QWidget):
         self.font_size = QComboBox()
         for key, label in style.FONT_LABELS.items():
             self.font_size.addItem(label, key)
-        self.masked = QCheckBox("列表中隐藏身份证号的出生日期和电话号码中间四位（推荐）")
+        self.masked = QCheckBox("列表中隐藏身份证号的出生日期和电话号码中间四位"
+                                "（推荐；取消只在本次运行有效）")
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("不修改请留空；只保存加密后的校验值")
@@ -118,12 +122,12 @@ class SettingsPage(QWidget):
         AboutDialog(self.ctx.db, self).exec()
 
     def pick_backup_dir(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择备份文件夹")
+        folder = pick_folder(self, "选择备份文件夹")
         if folder:
             self.backup_dir.setText(folder)
 
     def change_data_dir(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择新的数据文件夹")
+        folder = pick_folder(self, "选择新的数据文件夹")
         if not folder:
             return
         config = paths.read_config()
@@ -141,7 +145,7 @@ class SettingsPage(QWidget):
             QMessageBox.warning(self, "没有保存", err.message)
 
     def _save(self) -> None:
-        with self.ctx.db.session() as s:
+        def store(s: Any) -> Changes:
             settings.save_committee(s, settings.Committee(
                 self.name.text(), self.region.text(), self.director.text(), self.deputy.text()))
             settings.put(s, "backup_dir", self.backup_dir.text().strip())
@@ -151,6 +155,10 @@ class SettingsPage(QWidget):
                 security.set_password(s, "")
             elif self.password.text():
                 security.set_password(s, self.password.text())
+            return Changes.of("settings")
+
+        if not perform(self.ctx, self, store, title="没有保存"):
+            return
         self.password.clear()
         self.clear_password.setChecked(False)
         idle = getattr(self.window(), "idle_lock", None)
@@ -163,6 +171,6 @@ class SettingsPage(QWidget):
         if isinstance(app, QApplication):
             style.apply(app, size=self.font_size.currentData())
         if self.masked.isChecked() != self.ctx.masked:
-            self.ctx.set_masked(self.masked.isChecked())
+            self.ctx.set_masked(self.masked.isChecked(), self)
         self.ctx.bus.publish(Changes.of("settings"))
         QMessageBox.information(self, "已保存", "设置已保存。")

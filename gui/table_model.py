@@ -12,6 +12,8 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from sqlalchemy import Select, func, select
+from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.operators import asc_op, desc_op
 
 from models.db import Database
 
@@ -51,7 +53,12 @@ class SqlListModel(QAbstractTableModel):
         q = self.query()
         if 0 <= self._sort_col < len(self.columns) and self.columns[self._sort_col].sort is not None:
             expr = self.columns[self._sort_col].sort
-            q = q.order_by(None).order_by(expr.desc() if self._descending else expr.asc())
+            descending = self._descending
+            if isinstance(expr, UnaryExpression) and expr.modifier in (desc_op, asc_op):
+                # a column that sorts by ``x.desc()`` (年龄 by birth date): flip, don't stack
+                descending ^= expr.modifier is desc_op
+                expr = expr.element
+            q = q.order_by(None).order_by(expr.desc() if descending else expr.asc())
         return q
 
     def _fetch(self, offset: int) -> tuple[list[list[Any]], list[int]]:
@@ -63,11 +70,16 @@ class SqlListModel(QAbstractTableModel):
     def refresh(self) -> None:
         """Count and load the first batch again (after a search, a filter or a change)."""
         self.beginResetModel()
-        with self.db.reader() as s:
-            self.total = s.scalar(select(func.count()).select_from(
-                self.query().order_by(None).subquery())) or 0
-        self.rows, self.ids = self._fetch(0)
-        self.endResetModel()
+        try:
+            with self.db.reader() as s:
+                self.total = s.scalar(select(func.count()).select_from(
+                    self.query().order_by(None).subquery())) or 0
+            self.rows, self.ids = self._fetch(0)
+        except BaseException:
+            self.rows, self.ids, self.total = [], [], 0
+            raise
+        finally:
+            self.endResetModel()
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and len(self.rows) < self.total

@@ -26,6 +26,7 @@ class DateEdit(QWidget):
     def __init__(self, month_only: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.month_only = month_only
+        self._exact: dt.date | None = None
         self.edit = QLineEdit()
         self.edit.setPlaceholderText("如 1955.03" if month_only else "如 2025.06.01")
         self.edit.textChanged.connect(self.changed)
@@ -40,6 +41,7 @@ class DateEdit(QWidget):
             layout.addWidget(today)
 
     def set_date(self, value: dt.date | None) -> None:
+        self._exact = value
         if value is None:
             self.edit.clear()
         else:
@@ -50,6 +52,9 @@ class DateEdit(QWidget):
         text = self.edit.text().strip()
         if not text:
             return None
+        exact = self._exact
+        if self.month_only and exact is not None and text == f"{exact:%Y.%m}":
+            return exact  # a stored day within the month shown stays as it was
         day, _ = date_value(text)
         return day
 
@@ -99,7 +104,12 @@ class IdCombo(QComboBox):
         return self.currentData()
 
     def set_value(self, rid: int | None) -> None:
+        """Choose ``rid``; a record not in the list (deleted since) stays chosen, so that
+        saving unchanged keeps it."""
         i = self.findData(rid)
+        if i < 0 and rid is not None:
+            self.addItem("（已不在列表中）", rid)
+            i = self.count() - 1
         self.setCurrentIndex(max(i, 0))
 
 
@@ -110,16 +120,31 @@ class MultiCheck(QWidget):
         super().__init__(parent)
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
+        self.columns = columns
         self.boxes: dict[str, _Check] = {}
+        self._set: list[str] = []
         for i, v in enumerate(values):
             box = _Check(v)
             self.boxes[v] = box
             grid.addWidget(box, i // columns, i % columns)
 
     def values(self) -> list[str]:
-        return [v for v, b in self.boxes.items() if b.isChecked()]
+        """The ticked values: those set earlier in their own order, then new ones."""
+        ticked = [v for v, b in self.boxes.items() if b.isChecked()]
+        earlier = [v for v in self._set if v in ticked]
+        return earlier + [v for v in ticked if v not in earlier]
 
     def set_values(self, values: list[str]) -> None:
+        """Tick ``values``; one not offered (no longer in the code table) gets its own box, so
+        that saving unchanged keeps it."""
+        self._set = list(values)
+        for v in values:
+            if v not in self.boxes:
+                box = _Check(v)
+                self.boxes[v] = box
+                grid = self.layout()
+                n = len(self.boxes) - 1
+                grid.addWidget(box, n // self.columns, n % self.columns)  # type: ignore[attr-defined]
         for v, b in self.boxes.items():
             b.setChecked(v in values)
 

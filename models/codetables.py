@@ -36,6 +36,8 @@ def add(s: Session, table: str, value: str) -> Changes:
 def require(s: Session, table: str, value: str, label: str) -> str:
     """``value`` when it is in the table; ValidationError naming ``label`` otherwise."""
     value = (value or "").strip()
+    if not value:
+        raise ValidationError(label, f"请选择{label}")
     if value not in values(s, table):
-        raise ValidationError(label, f"“{value or '空'}”不是可选的{label}，请从列表中选择")
+        raise ValidationError(label, f"“{value}”不是可选的{label}，请从列表中选择")
     return value

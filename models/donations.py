@@ -13,7 +13,7 @@ from models import codetables, records
 from models.changes import Changes
 from models.entities import Donation, Student
 from models.errors import ValidationError
-from models.money import parse_fen
+from models.money import parse_fen, yuan_text
 from models.pinyin import initials
 
 
@@ -52,10 +52,12 @@ def values_of(s: Session, data: DonationInput) -> dict[str, Any]:
             "note": data.note.strip()}
 
 
-def _set_recipients(s: Session, d: Donation, ids: list[int]) -> None:
+def _set_recipients(s: Session, d: Donation, ids: list[int], fill_text: bool = True) -> None:
+    """Link the recipients; an empty 受助对象 text gets their names (unless they are the ones
+    already linked: saving unchanged changes nothing)."""
     d.recipients = list(s.scalars(select(Student).where(Student.id.in_(ids),
                                                         Student.deleted_at.is_(None))))
-    if d.recipients and not d.recipients_text:
+    if fill_text and d.recipients and not d.recipients_text:
         d.recipients_text = "、".join(st.name for st in d.recipients)
 
 
@@ -67,7 +69,8 @@ def create(s: Session, data: DonationInput) -> tuple[Donation, Changes]:
 
 def update(s: Session, did: int, data: DonationInput) -> Changes:
     d = records.update_values(s, "donations", did, values_of(s, data), data.donor)
-    _set_recipients(s, d, data.recipient_ids)
+    unchanged = {r.id for r in d.recipients} == set(data.recipient_ids)
+    _set_recipients(s, d, data.recipient_ids, fill_text=not unchanged)
     return Changes.of("donations")
 
 
@@ -83,3 +86,12 @@ def query(text: str = "", donor_type: str = "", year: int | None = None
     if year:
         q = q.where(Donation.date.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
     return q
+
+
+def to_input(d: Donation) -> DonationInput:
+    """The whole value of a stored donation (for editing)."""
+    return DonationInput(date=d.date, donor=d.donor, donor_type=d.donor_type,
+                         money_yuan=yuan_text(d.money_fen), goods=d.goods,
+                         goods_value_yuan=yuan_text(d.goods_value_fen), purpose=d.purpose,
+                         recipients_text=d.recipients_text,
+                         recipient_ids=[r.id for r in d.recipients], note=d.note)

@@ -12,7 +12,7 @@ from models import codetables, records
 from models.changes import Changes
 from models.entities import Honor, VolunteerCare
 from models.errors import ValidationError
-from models.money import parse_fen
+from models.money import parse_fen, yuan_text
 
 
 @dataclass
@@ -74,3 +74,21 @@ def care_values(s: Session, data: CareInput) -> dict[str, Any]:
 
 def create_care(s: Session, data: CareInput) -> tuple[VolunteerCare, Changes]:
     return records.create(s, "cares", care_values(s, data), data.occasion), Changes.of("cares")
+
+
+def update_care(s: Session, cid: int, data: CareInput) -> Changes:
+    records.update_values(s, "cares", cid, care_values(s, data), data.occasion)
+    return Changes.of("cares")
+
+
+def honor_to_input(h: Honor) -> HonorInput:
+    """The whole value of a stored 表彰 (for editing)."""
+    return HonorInput(title=h.title, recipient_name=h.recipient_name, year=h.year, level=h.level,
+                      date=h.date, issuer=h.issuer, volunteer_id=h.volunteer_id,
+                      group_id=h.group_id, note=h.note)
+
+
+def care_to_input(c: VolunteerCare) -> CareInput:
+    """The whole value of a stored 慰问 (for editing)."""
+    return CareInput(volunteer_id=c.volunteer_id, date=c.date, occasion=c.occasion,
+                     content=c.content, money_yuan=yuan_text(c.money_fen))

@@ -38,6 +38,11 @@ def to_yuan(fen: int | None) -> float:
     return float(Decimal(fen or 0) / 100)
 
 
+def yuan_text(fen: int | None) -> str:
+    """``12.5`` for 1250 分: the exact amount as a dialog field holds it ("" for nothing)."""
+    return str(Decimal(fen) / 100) if fen else ""
+
+
 def format_yuan(fen: int | None) -> str:
     """``12,345.60`` for display."""
     return f"{Decimal(fen or 0) / 100:,.2f}"

@@ -13,7 +13,7 @@ from models import codetables, records
 from models.changes import Changes
 from models.entities import AidRecord, Pairing, Student, Volunteer
 from models.errors import DataError, ValidationError
-from models.money import parse_fen
+from models.money import parse_fen, yuan_text
 
 
 @dataclass
@@ -159,3 +159,16 @@ def stale_pairings(s: Session, today: dt.date, days: int = 90, limit: int | None
     if limit is not None:
         names = names.limit(limit)
     return total, [(v, st) for v, st in s.execute(names)]
+
+
+def to_input(p: Pairing) -> PairingInput:
+    """The whole value of a stored pairing (for editing)."""
+    return PairingInput(volunteer_id=p.volunteer_id, student_id=p.student_id, mode=p.mode,
+                        started_on=p.started_on, ended_on=p.ended_on, note=p.note)
+
+
+def aid_to_input(a: AidRecord) -> AidInput:
+    """The whole value of a stored 帮扶记录 (for editing)."""
+    return AidInput(student_id=a.student_id, date=a.date, kind=a.kind, content=a.content,
+                    money_yuan=yuan_text(a.money_fen), volunteer_id=a.volunteer_id,
+                    pairing_id=a.pairing_id)

@@ -117,6 +117,13 @@ def search_clause(text: str, name_col: Any, initials_col: Any,
     return or_(*parts)
 
 
+def age_day(year: int, today: dt.date) -> dt.date:
+    """The day ages are counted on for ``year``: its last day, or today while it is not over.
+    The one definition shared by the lists and the forms (a roster of this year and the list
+    on screen show the same age)."""
+    return min(dt.date(year, 12, 31), today)
+
+
 def age_on(birth: dt.date | None, day: dt.date) -> int | None:
     """Whole years on ``day``."""
     if birth is None:

@@ -18,3 +18,18 @@ def _char_initial(ch: str) -> str:
 def initials(text: str | None) -> str:
     """Lower-case first letters of each character's pinyin; ASCII letters and digits kept."""
     return "".join(_char_initial(ch) for ch in (text or ""))
+
+
+@lru_cache(maxsize=8192)
+def _char_key(ch: str) -> str:
+    if ch.isascii():
+        return ch.lower()
+    from pypinyin import Style, lazy_pinyin
+
+    spelled = lazy_pinyin(ch, style=Style.TONE3, errors="ignore")
+    return spelled[0] if spelled and spelled[0] else ch
+
+
+def sort_key(text: str | None) -> tuple[str, ...]:
+    """Order names as a Chinese reader expects (by pinyin: 白 < 陈 < 张), not by code point."""
+    return tuple(_char_key(ch) for ch in (text or ""))

@@ -112,6 +112,8 @@ class TimelineEntry:
     date: dt.date | None
     kind: str
     text: str
+    #: the 帮扶记录 shown (editable from the timeline), None for other entries
+    aid_id: int | None = None
 
 
 def timeline(s: Session, sid: int) -> list[TimelineEntry]:
@@ -127,7 +129,7 @@ def timeline(s: Session, sid: int) -> list[TimelineEntry]:
                                                AidRecord.deleted_at.is_(None))):
         who = a.volunteer.name if a.volunteer else ""
         money = f"，{a.money_fen / 100:.2f}元" if a.money_fen else ""
-        items.append(TimelineEntry(a.date, a.kind, f"{who} {a.content}{money}".strip()))
+        items.append(TimelineEntry(a.date, a.kind, f"{who} {a.content}{money}".strip(), a.id))
     rank = {"建档": 0, "结对": 1}
     items.sort(key=lambda e: (e.date or dt.date.min, rank.get(e.kind, 2)), reverse=True)
     return items

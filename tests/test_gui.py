@@ -13,9 +13,9 @@ from gui import ops
 from gui.dialogs_people import StudentDialog, VolunteerDialog
 from gui.dialogs_records import AidDialog, PairingDialog
 from gui.main_window import NAV, MainWindow
-from models import demo, stats
+from models import demo, records
 from models.db import Database
-from models.entities import AidRecord, Pairing, Student, Volunteer
+from models.entities import Activity, AidRecord, AuditEntry, Pairing, Student, Volunteer
 from tests.sheets import vid, xlsx
 
 TODAY = dt.date(2026, 11, 22)
@@ -31,15 +31,20 @@ def demo_file(tmp_path_factory):
     return path
 
 
+class Said(list):
+    answer = QMessageBox.StandardButton.Yes
+
+
 @pytest.fixture
 def messages(monkeypatch):
-    """QMessageBox statics answer Yes and are recorded (they would block a test)."""
-    said = []
+    """QMessageBox statics are recorded (they would block a test); a question is answered
+    ``said.answer`` (Yes unless a test sets No)."""
+    said = Said()
 
     def record(kind):
         def box(_parent, title, text, *_a, **_k):
             said.append((kind, title, text))
-            return QMessageBox.StandardButton.Yes
+            return said.answer if kind == "question" else QMessageBox.StandardButton.Ok
         return box
 
     for kind in ("information", "warning", "critical", "question"):
@@ -89,11 +94,17 @@ def test_every_page_opens(window, qtbot):
 def test_dashboard_figures_equal_the_stats_service(window):
     dash = window.page("首页")
     year = dash.selected_year()
-    with window.ctx.db.reader() as s:
-        figures = stats.year_figures(s, year)
-    assert dash.figures == figures
-    assert dash.cards["volunteers"].value.text() == f"{figures['volunteers']['total']} 人"
-    assert dash.cards["activities"].value.text() == f"{figures['activities']['total']} 场"
+    end = dt.date(year, 12, 31)
+    with window.ctx.db.reader() as s:  # counted here by their definition, not by stats
+        team = s.scalar(select(func.count()).select_from(Volunteer).where(
+            Volunteer.deleted_at.is_(None),
+            (Volunteer.joined_on.is_(None)) | (Volunteer.joined_on <= end),
+            (Volunteer.left_on.is_(None)) | (Volunteer.left_on > end)))
+        held = s.scalar(select(func.count()).select_from(Activity).where(
+            Activity.deleted_at.is_(None), Activity.date.between(dt.date(year, 1, 1), end)))
+    assert team > 0 and held > 0
+    assert dash.cards["volunteers"].value.text() == f"{team} 人"
+    assert dash.cards["activities"].value.text() == f"{held} 场"
     assert "演示数据" in dash.heading.text()
     assert dash.reminders.count() >= 1
 
@@ -305,15 +316,39 @@ def test_large_font_setting_applies(window, qtbot, monkeypatch):
     assert QApplication.instance().font().pointSize() == 11
 
 
-def test_unmasking_is_logged(window):
-    from models.entities import AuditEntry
+def test_unmasking_is_logged_and_lasts_for_the_session_only(window, qtbot, tmp_path,
+                                                             monkeypatch, messages):
+    from gui.context import AppContext
+    from models import idcard
 
-    window.ctx.set_masked(False)
     page = window.page("五老队伍")
-    assert "*" not in page.model.rows[0][4] or page.model.rows[0][4] == ""
+    with window.ctx.db.reader() as s:
+        number = s.scalar(select(Volunteer.id_number).where(
+            Volunteer.id_number.is_not(None), Volunteer.deleted_at.is_(None)).limit(1))
+    page.search.setText(number)
+    qtbot.waitUntil(lambda: page.model.total == 1, timeout=3000)
+    assert page.model.rows[0][4] == idcard.mask_id(number) != number
+    window.ctx.set_masked(False)
+    assert page.model.rows[0][4] == number
     with window.ctx.db.reader() as s:
         assert s.scalar(select(AuditEntry.action).order_by(AuditEntry.id.desc())) == "显示完整号码"
+    # the next start is masked again, whatever an older version stored
+    assert AppContext(window.ctx.db).masked
+    from models import settings
+
+    with window.ctx.db.session() as s:  # what an older version stored is ignored
+        settings.put(s, "mask_ids", "0")
+    assert AppContext(window.ctx.db).masked
+    # 导出本列表 with full numbers is audited too
+    out = tmp_path / "full.xlsx"
+    monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getSaveFileName",
+                        lambda *a, **k: (str(out), ""))
+    page.export_list()
+    qtbot.waitUntil(out.exists, timeout=5000)
+    with window.ctx.db.reader() as s:
+        assert s.scalar(select(AuditEntry.action).order_by(AuditEntry.id.desc())) == "导出完整号码"
     window.ctx.set_masked(True)
+    assert page.model.rows[0][4] == idcard.mask_id(number)
 
 
 def test_smoke_command_prints_startup_time(demo_file, tmp_path):
@@ -364,7 +399,8 @@ def test_backup_now_and_restore_from_the_list(window, qtbot, messages):
     data.tabs.setCurrentIndex(1)
     data.backup_now()
     qtbot.waitUntil(lambda: any(m[1] == "备份完成" for m in messages), timeout=15000)
-    assert data.backups.rows and data.backups.rows[0][1] == "手动"
+    qtbot.waitUntil(lambda: bool(data.backups.rows), timeout=15000)  # listed in the background
+    assert data.backups.rows[0][1] == "手动"
     assert "上次备份" in window.backup_label.text()
     before = count(window.ctx.db, Volunteer)
     page = window.page("五老队伍")
@@ -372,13 +408,14 @@ def test_backup_now_and_restore_from_the_list(window, qtbot, messages):
     page.delete_current()
     assert count(window.ctx.db, Volunteer) == before - 1
     data = window.page("数据管理")
-    data.refresh_backups()
+    with qtbot.waitSignal(data.refresh_backups().done, timeout=15000):
+        pass
     row = next(i for i, r in enumerate(data.backups.rows) if r[1] == "手动")
     data.backup_view.selectRow(row)
     data.restore_selected()
     qtbot.waitUntil(lambda: any(m[1] == "恢复完成" for m in messages), timeout=15000)
     assert count(window.ctx.db, Volunteer) == before
-    assert any(r[1] == "恢复前" for r in data.backups.rows)
+    qtbot.waitUntil(lambda: any(r[1] == "恢复前" for r in data.backups.rows), timeout=15000)
 
 
 def test_export_the_list_on_screen_and_the_audit_log(window, qtbot, tmp_path, monkeypatch,
@@ -436,3 +473,343 @@ def test_dashboard_catches_up_when_shown_again(window, monkeypatch):
     assert calls == []
     window.page("首页")
     assert calls == [1]
+
+
+def test_every_column_of_every_list_sorts_both_ways(window, qtbot):
+    from PySide6.QtCore import Qt
+
+    from gui.list_page import ListPage
+
+    tabs = window.page("表彰慰问")
+    pages = [window.page(n) for n in NAV if isinstance(window.page(n), ListPage)]
+    pages += [tabs.honors, tabs.cares]
+    assert len(pages) == 8
+    for page in pages:
+        for col in range(page.model.columnCount()):
+            for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+                page.view.sortByColumn(col, order)  # an SQL error would escape here
+                assert page.model.rowCount() == min(page.model.total, 120)
+    ages = window.page("五老队伍")
+    age_col = [c.header for c in ages.model.columns].index("年龄")
+    ages.view.sortByColumn(age_col, Qt.SortOrder.AscendingOrder)
+    shown = [int(r[age_col]) for r in ages.model.rows if r[age_col] not in ("", None)]
+    assert shown == sorted(shown) and shown[0] < shown[-1]
+    ages.view.sortByColumn(age_col, Qt.SortOrder.DescendingOrder)
+    shown = [int(r[age_col]) for r in ages.model.rows if r[age_col] not in ("", None)]
+    assert shown == sorted(shown, reverse=True)
+
+
+def test_a_failing_refresh_ends_the_model_reset(window):
+    page = window.page("五老队伍")
+    model = page.model
+    resets = []
+    model.modelReset.connect(lambda: resets.append(1))
+
+    def broken():
+        raise RuntimeError("query failed")
+
+    good, model.query = model.query, broken
+    with pytest.raises(RuntimeError):
+        model.refresh()
+    model.query = good
+    assert resets == [1] and model.rowCount() == 0
+    model.refresh()
+    assert model.rowCount() > 0
+
+
+def test_perform_shows_a_refusal_and_logs_the_unexpected(window, messages):
+    from models.crashlog import write_crash_log
+    from models.errors import DataError
+
+    ctx = window.ctx
+    published = []
+    ctx.bus.changed.connect(published.append)
+
+    def refused(s):
+        raise DataError("这条记录不能保存。")
+
+    assert ops.perform(ctx, None, refused) is ops.FAILED
+    assert messages[-1][0] == "warning" and messages[-1][2] == "这条记录不能保存。"
+
+    def broken(s):
+        s.add(AuditEntry(action="半截", detail="不应留下"))
+        s.flush()
+        raise KeyError("boom")
+
+    assert not ops.perform(ctx, None, broken)
+    text = messages[-1][2]
+    assert "数据没有改动" in text and "错误日志" in text
+    log = write_crash_log("")  # the same file
+    assert "KeyError" in log.read_text(encoding="utf-8")
+    with ctx.db.reader() as s:  # and it was really rolled back
+        assert s.scalar(select(func.count()).select_from(AuditEntry)
+                        .where(AuditEntry.action == "半截")) == 0
+    assert published == []
+
+
+def test_perform_commits_and_publishes(window, messages):
+    from models import settings
+    from models.changes import Changes
+
+    published = []
+    window.ctx.bus.changed.connect(published.append)
+    result = ops.perform(window.ctx, None, settings.put, "lock_minutes", "7")
+    assert isinstance(result, Changes) and published and published[-1].settings
+    assert window.ctx.db.setting("lock_minutes") == "7"
+
+
+def test_the_excepthook_logs_and_shows_what_escapes(messages, monkeypatch):
+    import sys
+    import threading
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    ops.install_excepthook()
+    try:
+        raise ValueError("escaped from a slot")
+    except ValueError:
+        sys.excepthook(*sys.exc_info())
+    assert messages[-1][0] == "critical" and "错误日志" in messages[-1][2]
+    assert "数据没有改动" not in messages[-1][2]  # nobody checked that
+    from models.crashlog import write_crash_log
+
+    assert "escaped from a slot" in write_crash_log("").read_text(encoding="utf-8")
+    worker = threading.Thread(target=lambda: 1 / 0)
+    worker.start()
+    worker.join()
+    assert "ZeroDivisionError" in write_crash_log("").read_text(encoding="utf-8")
+
+
+def test_deleting_answered_no_keeps_the_record_and_yes_names_the_dependants(window, qtbot,
+                                                                             messages):
+    page = window.page("帮扶对象")
+    db = window.ctx.db
+    with db.reader() as s:
+        st = s.get(Student, s.scalar(select(Pairing.student_id)
+                                     .where(Pairing.deleted_at.is_(None)).limit(1)))
+        sid, number = st.id, st.id_number
+    page.search.setText(number)
+    qtbot.waitUntil(lambda: page.model.total == 1, timeout=3000)
+    page.view.selectRow(0)
+    assert page.current_id() == sid
+    before = count(db, Student)
+    messages.answer = QMessageBox.StandardButton.No
+    page.delete_current()
+    assert count(db, Student) == before
+    assert "结对记录" in messages[-1][2] and "一起移到回收站" in messages[-1][2]
+    messages.answer = QMessageBox.StandardButton.Yes
+    page.delete_current()
+    assert count(db, Student) == before - 1
+
+
+def test_undo_disappears_after_a_restore_from_the_trash(window, messages):
+    page = window.page("五老队伍")
+    page.view.selectRow(0)
+    page.delete_current()
+    assert window.undo_button.isVisible()
+    data = window.page("数据管理")
+    data.tabs.setCurrentIndex(2)
+    data.trash_view.selectRow(0)
+    data.restore_trash()
+    assert not window.undo_button.isVisible()
+    window.undo_delete()  # even if pressed, nothing to report
+    assert not any(kind == "warning" for kind, *_ in messages)
+    # a record brought back another way (here: directly) is not reported as a failure either
+    page.view.selectRow(0)
+    page.delete_current()
+    subject, rid, _ = window.ctx.last_deleted
+    with window.ctx.db.session() as s:
+        records.restore(s, subject, rid)
+    window.undo_button.click()
+    assert not any(kind == "warning" for kind, *_ in messages)
+
+
+def test_aid_records_are_edited_and_deleted_from_the_timeline(window, qtbot, monkeypatch,
+                                                              messages):
+    page = window.page("帮扶对象")
+    db = window.ctx.db
+    with db.reader() as s:
+        a = s.scalars(select(AidRecord).where(AidRecord.deleted_at.is_(None))).first()
+        aid, name = a.id, a.student.name
+    page.search.setText(name)
+    qtbot.waitUntil(lambda: page.model.total >= 1, timeout=3000)
+
+    def select_aid():
+        for r in range(page.model.rowCount()):
+            page.view.selectRow(r)
+            for i in range(page.timeline.count()):
+                if page.timeline.item(i).data(0x0100) == aid:
+                    page.timeline.setCurrentRow(i)
+                    return
+        raise AssertionError("the 帮扶记录 is not in any timeline")
+
+    select_aid()
+    drive(monkeypatch, AidDialog, lambda d: d.content.setPlainText("改过的内容"))
+    page.aid_edit_button.click()
+    with db.reader() as s:
+        assert s.get(AidRecord, aid).content == "改过的内容"
+    select_aid()
+    page.aid_delete_button.click()
+    with db.reader() as s:
+        assert s.get(AidRecord, aid).deleted_at is not None
+
+
+def test_a_care_visit_can_be_edited(window, monkeypatch, messages):
+    from gui.dialogs_records import CareDialog
+    from models.entities import VolunteerCare
+
+    tabs = window.page("表彰慰问")
+    with window.ctx.db.reader() as s:
+        cid = s.scalar(select(VolunteerCare.id).where(VolunteerCare.deleted_at.is_(None)).limit(1))
+    drive(monkeypatch, CareDialog, lambda d: d.content.setText("米面油"))
+    tabs.cares.edit(cid)
+    with window.ctx.db.reader() as s:
+        assert s.get(VolunteerCare, cid).content == "米面油"
+
+
+def test_record_aid_preselects_the_pairings_volunteer(window, qtbot, monkeypatch):
+    pairs = window.page("结对帮扶")
+    pairs.view.selectRow(0)
+    with window.ctx.db.reader() as s:
+        vid_ = s.get(Pairing, pairs.current_id()).volunteer_id
+    seen = drive(monkeypatch, AidDialog, lambda d: None)
+    pairs.aid_current()
+    assert seen[0].volunteer.value() == vid_
+
+
+def test_the_daily_backup_is_made_in_the_background_while_the_window_is_open(window, qtbot):
+    from models import backup
+
+    db = window.ctx.db
+    assert backup.auto_backup_due(db)
+    assert window.backup_timer.isActive()
+    op = window.daily_backup()
+    assert window.daily_backup() is None  # one at a time
+    with qtbot.waitSignal(op.done, timeout=20000):
+        pass
+    assert not backup.auto_backup_due(db)
+    assert "上次备份" in window.backup_label.text()
+    op = window.daily_backup()  # not due: nothing new
+    with qtbot.waitSignal(op.done, timeout=20000):
+        pass
+    assert len(backup.list_backups(backup.backup_dir_of(db), db.path.stem)) == 1
+
+
+def test_the_first_run_demo_keeps_the_committee_typed(qtbot, tmp_path, monkeypatch, messages):
+    from gui.first_run import FirstRunDialog
+    from models import settings
+
+    db = Database.open(tmp_path / "new.sqlite")
+    w = MainWindow(db)
+    qtbot.addWidget(w)
+
+    def fill(self):
+        self.name.setText("白云镇关工委")
+        self.region.setText("某县白云镇")
+        self.demo.setChecked(True)
+        return 1
+
+    monkeypatch.setattr(FirstRunDialog, "exec", fill)
+    w.maybe_first_run()
+    qtbot.waitUntil(lambda: count(db, Volunteer) > 0, timeout=60000)
+    qtbot.waitUntil(lambda: not ops._RUNNING, timeout=60000)
+    with db.reader() as s:
+        c = settings.committee(s)
+    assert (c.committee_name, c.region) == ("白云镇关工委", "某县白云镇")
+    w.close()
+
+
+def test_file_dialogs_open_in_the_last_folder_used(window, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    folder = tmp_path / "我的文档"
+    folder.mkdir()
+    asked = []
+
+    def save(_parent, _title, start, _filters):
+        asked.append(start)
+        return str(folder / "x.xlsx"), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save)
+    page = window.page("活动台账")
+    page.export_list()
+    page.export_list()
+    assert Path(asked[0]).parent != folder
+    assert Path(asked[1]).parent == folder
+    qtbot.waitUntil(lambda: not ops._RUNNING, timeout=10000)
+
+
+def test_group_lists_are_in_pinyin_order(window):
+    from gui.dialogs_people import group_items
+    from models.pinyin import sort_key
+
+    names = [n for n, _ in group_items(window.ctx.db)]
+    assert len(names) > 3 and names == sorted(names, key=sort_key) != sorted(names)
+
+
+def test_list_age_and_form_age_agree(window):
+    from exports.formdata import FormContext, build_table
+
+    page = window.page("五老队伍")
+    age_col = [c.header for c in page.model.columns].index("年龄")
+    rows = page.model.all_rows()
+    names = [r[0] for r in rows]
+    listed = {r[0]: r[age_col] for r in rows if names.count(r[0]) == 1}
+    with window.ctx.db.reader() as s:
+        table = build_table(s, "volunteers", FormContext(year=dt.date.today().year))
+    labels = [c.label for c in table.columns]
+    name_at = next(i for i, x in enumerate(labels) if "姓名" in x)
+    age_at = next(i for i, x in enumerate(labels) if "年龄" in x)
+    compared = 0
+    for row in table.rows:
+        if row[name_at] in listed and row[age_at] not in ("", None):
+            assert int(listed[row[name_at]]) == int(row[age_at]), row[name_at]
+            compared += 1
+    assert compared > 10
+
+
+def test_printing_removes_its_temporary_pdf_and_full_id_preview_is_audited(window, qtbot,
+                                                                           monkeypatch):
+    import gui.reports_page as reports_page
+
+    page = window.page("报表中心")
+    seen = []
+
+    def preview(_parent, pdf):
+        assert pdf.exists() and pdf.stat().st_size > 0
+        seen.append(pdf)
+
+    monkeypatch.setattr(reports_page, "preview_and_print", preview)
+    page.full_id.setChecked(True)
+    with window.ctx.db.reader() as s:
+        assert s.scalar(select(AuditEntry.action).order_by(AuditEntry.id.desc())) == "预览完整身份证号"
+    page.print_form()
+    qtbot.waitUntil(lambda: bool(seen) and not ops._RUNNING, timeout=20000)
+    assert not seen[0].exists() and not seen[0].parent.exists()
+    page.full_id.setChecked(False)
+
+
+def test_the_audit_log_shows_chinese_subjects(window, messages):
+    from models import audit, settings
+
+    with window.ctx.db.session() as s:
+        settings.put(s, "lock_minutes", "9")
+        audit.log(s, "导出", "annual-stats", None, "x")
+        audit.log(s, "新增代码", "volunteer_category", None, "老党员")
+    data = window.page("数据管理")
+    data.refresh_audit()
+    subjects = {r[4]: r[3] for r in data.audit.rows[:5]}
+    assert subjects["x"] == "关心下一代工作年度统计表"
+    assert subjects["老党员"] == "代码表：五老类别"
+    assert not any(r[3] in ("settings", "annual-stats", "wuhao") for r in data.audit.rows)
+
+
+def test_an_empty_required_category_asks_to_choose_one(window, qtbot):
+    from models import volunteers
+
+    page = window.page("五老队伍")
+    dialog = VolunteerDialog(window, window.ctx.db, on_save=page.save_with(volunteers.create))
+    qtbot.addWidget(dialog)
+    dialog.name.setText("没有类别")
+    dialog.accept()
+    assert dialog.errors["五老类别"].text() == "请选择五老类别"

@@ -1,6 +1,5 @@
 """Every clause of contract.md §3 on small hand-built datasets."""
 
-import datetime as dt
 
 from models import activities, donations, groups, pairings, records, stats
 from tests.factories import D, add_group, add_student, add_volunteer, pair
@@ -140,4 +139,9 @@ def test_year_boundaries_for_a_year_with_no_records(db):
     assert figures(db, 2029)["volunteers"]["total"] == 0
     assert figures(db, 2030)["volunteers"]["total"] == 1
     assert figures(db, 2030)["volunteers"]["joined"] == 1
-    assert dt.date.today().year > 2000
+    add_volunteer(db, "乙", "老教师", joined_on=D(2030, 12, 31))  # the last day belongs to 2030
+    assert figures(db, 2029)["volunteers"]["total"] == 0
+    assert figures(db, 2030)["volunteers"]["joined"] == 2
+    later = figures(db, 2031)  # a year with no records of its own
+    assert later["volunteers"]["total"] == 2 and later["volunteers"]["joined"] == 0
+    assert later["activities"]["total"] == 0 and later["aid"]["money_yuan"] == 0
