@@ -83,7 +83,10 @@ VOLUNTEERS = Form("volunteers", "\u201c五老\u201d队伍花名册", (
     Col("phone", "联系电话", PHONE, 13, PHONE_VARIANTS),
     Col("joined_on", "加入时间", DATE, 11, ("加入日期", "入队时间")),
     Col("note", "备注", TEXT, 10),
-), yearly=True, importable=True)
+), yearly=True, importable=True, extra_import=(
+    Col("left_on", "退出时间", DATE, 11, ("退出日期", "离队时间")),
+    Col("leave_reason", "退出原因", TEXT, 12, ("离队原因",)),
+))
 
 STUDENTS = Form("students", "帮扶对象花名册", (
     SEQ_COL,

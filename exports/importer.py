@@ -13,18 +13,22 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from exports import kinds
 from exports.cells import header_key, is_blank, text
 from exports.columns import SEQ, Col
 from exports.forms import FORMS, IMPORT_KINDS, Form
 from exports.readers import Sheet, open_sheets
 from models.db import Database
-from models.errors import FileProblem
+from models.errors import DataError, FileProblem
 
 HEADER_SCAN_ROWS = 15
 FOOTER_WORDS = ("合计", "总计", "小计", "填表人", "审核人", "负责人", "制表", "注",
                 "单位负责人", "填报单位", "填报日期")
 MAX_ROWS = 500_000
+WRITE_CLASH = ("写入时发现与数据库里已有的记录重复（可能另一个导入或窗口刚刚录入了同样的记录），"
+               "这次没有写入任何数据。请重新导入这个文件。")
 Progress = Callable[[float, str], None]
 
 
@@ -216,9 +220,12 @@ def run_import(db: Database, kind: str, path: Path | str, options: ImportOptions
     progress(0.75, "正在写入数据库…")
     if before_write is not None:
         before_write()
-    with db.session() as s:
-        report.pairings_created = handler.write(s, path.name)
-        progress(0.95, "正在保存…")
+    try:
+        with db.session() as s:  # duplicates are checked again here, under the write lock
+            report.pairings_created = handler.write(s, path.name)
+            progress(0.95, "正在保存…")
+    except IntegrityError as err:
+        raise DataError(WRITE_CLASH) from err
     report.written = True
     progress(1.0, "导入完成")
     return report

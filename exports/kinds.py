@@ -16,7 +16,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from exports import cells
-from models import audit, codetables, idcard, people
+from models import audit, codetables, idcard, people, rules
 from models.codes import join_multi
 from models.entities import (
     Activity,
@@ -27,6 +27,7 @@ from models.entities import (
     Volunteer,
     donation_recipients,
 )
+from models.errors import DataError
 from models.money import to_fen
 from models.pairings import overlaps
 from models.pinyin import initials
@@ -214,8 +215,28 @@ class Handler:
     def read(self, row: RowReader) -> None:
         raise NotImplementedError
 
+    def check(self, row: RowReader, values: dict[str, Any],
+              facts: dict[str, Any] | None = None) -> None:
+        """The subject's one rule set (models.rules), as the dialogs apply it: each problem is
+        a row error under the file's column, except an optional date out of range, which is
+        dropped with a warning. A column that already has an error gets no second one."""
+        taken = {label for label, _ in row.errors}
+        for problem in rules.problems(self.subject, values, facts):
+            key = FORM_KEYS.get(problem.key, problem.key)
+            if problem.droppable:
+                values[problem.key] = None
+                row.warn(key, f"{problem.message}，已留空")
+            elif row.label(key) not in taken:
+                row.error(key, problem.message)
+
+    def recheck(self, s: Session) -> None:
+        """Inside the write transaction (the write lock is held): refuse when the database
+        changed since the rows were checked so that a row would now be a duplicate. Raises
+        DataError; nothing is written then."""
+
     def write(self, s: Session, file_name: str) -> int:
         """Bulk-write in the caller's transaction; returns pairings created."""
+        self.recheck(s)
         model = self.model()
         for i in range(0, len(self.new), 5000):
             s.execute(insert(model), self.new[i:i + 5000])
@@ -241,6 +262,15 @@ class GroupsHandler(Handler):
     def model(self) -> Any:
         return Group
 
+    def recheck(self, s: Session) -> None:
+        names = [r["name"] for r in self.new]
+        for i in range(0, len(names), 500):
+            taken = s.scalar(select(Group.name).where(Group.deleted_at.is_(None),
+                                                      Group.name.in_(names[i:i + 500])).limit(1))
+            if taken is not None:
+                raise DataError(CHANGED_MEANWHILE.format(row=self.seen.get(taken, "?"),
+                                                         what="关工组织", name=taken))
+
     def read(self, row: RowReader) -> None:
         name = "".join(row.text("name").split())
         if not name:
@@ -253,6 +283,7 @@ class GroupsHandler(Handler):
                   "founded_on": founded, "note": row.text("note")}
         if name in self.seen:
             row.error("name", f"与第 {self.seen[name]} 行的组织名称重复")
+        self.check(row, values)
         if row.errors:
             return
         self.seen[name] = row.number
@@ -281,6 +312,29 @@ class PeopleHandler(Handler):
             m.deleted_at.is_not(None), m.id_number.is_not(None))))
         self.seen_ids: dict[str, int] = {}
         self.seen_name_birth: dict[tuple[str, dt.date], int] = {}
+        self.new_rows: list[int] = []
+
+    def recheck(self, s: Session) -> None:
+        """A person queued as new who meanwhile got into the database (another import, the
+        window) refuses the whole write: checked under the write lock, so no duplicate."""
+        m = self.model()
+        what = "人员"
+        numbers = {r["id_number"]: n for r, n in zip(self.new, self.new_rows) if r["id_number"]}
+        keys = {(r["name"], r["birth_date"]): n for r, n in zip(self.new, self.new_rows)
+                if not r["id_number"] and r["birth_date"] is not None}
+        chunk = list(numbers)
+        for i in range(0, len(chunk), 500):
+            for number, name in s.execute(select(m.id_number, m.name).where(
+                    m.id_number.in_(chunk[i:i + 500]))):
+                raise DataError(CHANGED_MEANWHILE.format(row=numbers[number], what=what, name=name))
+        if keys:
+            names = sorted({k[0] for k in keys})
+            for i in range(0, len(names), 500):
+                for name, birth in s.execute(select(m.name, m.birth_date).where(
+                        m.deleted_at.is_(None), m.name.in_(names[i:i + 500]))):
+                    if (name, birth) in keys:
+                        raise DataError(CHANGED_MEANWHILE.format(row=keys[(name, birth)],
+                                                                 what=what, name=name))
 
     def identity(self, row: RowReader) -> dict[str, Any] | None:
         """Name, ID number, birth date and sex of the row (None when the row is refused)."""
@@ -356,6 +410,7 @@ class PeopleHandler(Handler):
         else:
             record = values
             self.new.append(record)
+            self.new_rows.append(row.number)
         return record
 
     def group_id(self, row: RowReader, key: str) -> int | None:
@@ -369,6 +424,14 @@ class PeopleHandler(Handler):
         return found
 
 
+
+#: model column -> form column key, where the two differ (rule problems name form columns)
+FORM_KEYS = {"money_fen": "money", "goods_value_fen": "goods_value", "group_id": "group",
+             "volunteer_id": "volunteer", "student_id": "student",
+             "recipients_text": "recipients"}
+
+CHANGED_MEANWHILE = ("导入期间，数据库里已经有人录入了与第 {row} 行相同的{what}（{name}），为避免重复，"
+                     "这次没有写入任何数据。请重新导入这个文件（程序会重新查重）。")
 
 POLITICAL_ALIASES = {"党员": "中共党员", "预备党员": "中共预备党员", "中共预备": "中共预备党员",
                      "共产党员": "中共党员", "中国共产党党员": "中共党员", "民主党派人士": "民主党派"}
@@ -418,9 +481,15 @@ class VolunteersHandler(PeopleHandler):
                  "roles": join_multi(roles), "is_backbone": backbone,
                  "group_id": self.group_id(row, "group"), "phone": row.phone("phone"),
                  "joined_on": joined, "note": row.text("note")}
+        left, _ = row.date("left_on")
+        if left is not None:
+            extra.update(left_on=left, leave_reason=row.text("leave_reason"))
         if values is None or row.errors:
             return
-        self.place(row, {**values, **extra})
+        record = {**values, **extra}
+        self.check(row, record)
+        if not row.errors:
+            self.place(row, record)
 
 
 class StudentsHandler(PeopleHandler):
@@ -455,7 +524,11 @@ class StudentsHandler(PeopleHandler):
         paired = [people.clean_name(n) for n in cells.split_list(row.raw("volunteer"))]
         if values is None or row.errors:
             return
-        record = self.place(row, {**values, **extra})
+        checked = {**values, **extra}
+        self.check(row, checked)
+        if row.errors:
+            return
+        record = self.place(row, checked)
         if paired and record is not None:
             self.queue_pairing(row, record, paired, registered)
 
@@ -530,11 +603,15 @@ class PairingsHandler(Handler):
         mode = row.code("mode", self.table("pairing_mode"), "一对一", "结对形式")
         start, _ = row.date("started_on")
         end, _ = row.date("ended_on")
-        if start and end and end < start:
-            row.error("ended_on", "结束日期早于开始日期，请核对")
         if vid is None or sid is None or row.errors:
             return
         start = start or dt.date.today()
+        left_on, name = self.left_on(vid)
+        values = {"volunteer_id": vid, "student_id": sid, "mode": mode,
+                  "started_on": start, "ended_on": end, "note": ""}
+        self.check(row, values, {"volunteer_left_on": left_on, "volunteer_name": name})
+        if row.errors:
+            return
         if (vid, sid) in self.seen:
             row.error("student", f"与第 {self.seen[(vid, sid)]} 行是同一对结对")
             return
@@ -545,8 +622,14 @@ class PairingsHandler(Handler):
             row.error("student", "这位五老和这名学生在这段时间已经结对")
             return
         self.seen[(vid, sid)] = row.number
-        self.new.append({"volunteer_id": vid, "student_id": sid, "mode": mode,
-                         "started_on": start, "ended_on": end, "note": ""})
+        self.new.append(values)
+
+    def left_on(self, vid: int) -> tuple[dt.date | None, str]:
+        """When the 五老 left (None while in the team) and their name."""
+        if not hasattr(self, "_left"):
+            self._left = {r.id: (r.left_on, r.name) for r in self.s.execute(
+                select(Volunteer.id, Volunteer.left_on, Volunteer.name))}
+        return self._left.get(vid, (None, ""))
 
 
 class ActivitiesHandler(Handler):
@@ -567,6 +650,7 @@ class ActivitiesHandler(Handler):
                   "group_id": self.groups().get("".join(organiser.split())),
                   "place": row.text("place"), "volunteer_count": row.count("volunteer_count"),
                   "youth_count": row.count("youth_count"), "summary": row.text("summary")}
+        self.check(row, values)
         if not row.errors:
             self.new.append(values)
 
@@ -595,6 +679,7 @@ class DonationsHandler(Handler):
                   "goods": row.text("goods"), "goods_value_fen": row.money_fen("goods_value"),
                   "purpose": row.text("purpose"), "recipients_text": recipients, "note": "",
                   "_recipients": ids}
+        self.check(row, {k: v for k, v in values.items() if not k.startswith("_")})
         if not row.errors:
             self.new.append(values)
 

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from models import codetables, records
+from models import codetables, records, rules
 from models.changes import Changes
 from models.entities import Activity, ActivityPhoto, Volunteer
 from models.errors import FileProblem, ValidationError
@@ -37,18 +37,17 @@ class ActivityInput:
 
 def values_of(s: Session, data: ActivityInput) -> dict[str, Any]:
     title = data.title.strip()
-    if not title:
-        raise ValidationError("活动名称", "活动名称不能为空")
-    if data.date is None:
-        raise ValidationError("日期", "请填写活动日期")
-    if data.volunteer_count < 0 or data.youth_count < 0:
-        raise ValidationError("人数", "人数不能是负数")
-    return {"date": data.date, "title": title, "title_initials": initials(title),
+    rules.require("activities", {"date": data.date, "title": title,
+                                 "volunteer_count": int(data.volunteer_count),
+                                 "youth_count": int(data.youth_count)})
+    values = {"date": data.date, "title": title, "title_initials": initials(title),
             "theme": codetables.require(s, "activity_theme", data.theme, "主题类别"),
             "group_id": data.group_id, "organiser": data.organiser.strip(),
             "place": data.place.strip(),
             "volunteer_count": max(int(data.volunteer_count), len(data.participant_ids)),
             "youth_count": int(data.youth_count), "summary": data.summary.strip()}
+    rules.require("activities", values)
+    return values
 
 
 def _set_participants(s: Session, act: Activity, ids: list[int]) -> None:

@@ -9,10 +9,9 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from models import codetables, records
+from models import codetables, records, rules
 from models.changes import Changes
 from models.entities import Donation, Student
-from models.errors import ValidationError
 from models.money import parse_fen, yuan_text
 from models.pinyin import initials
 
@@ -33,23 +32,15 @@ class DonationInput:
 
 def values_of(s: Session, data: DonationInput) -> dict[str, Any]:
     donor = data.donor.strip()
-    if not donor:
-        raise ValidationError("捐赠方", "请填写捐赠方")
-    if data.date is None:
-        raise ValidationError("日期", "请填写捐赠日期")
     money = parse_fen(data.money_yuan or 0, "捐款金额(元)")
     goods_value = parse_fen(data.goods_value_yuan or 0, "物资折价(元)")
-    if money < 0:
-        raise ValidationError("捐款金额(元)", "金额不能是负数")
-    if goods_value < 0:
-        raise ValidationError("物资折价(元)", "金额不能是负数")
-    if money == 0 and goods_value == 0 and not data.goods.strip():
-        raise ValidationError("捐款金额(元)", "请填写捐款金额或捐赠物资")
-    return {"date": data.date, "donor": donor, "donor_initials": initials(donor),
+    values = {"date": data.date, "donor": donor, "donor_initials": initials(donor),
             "donor_type": codetables.require(s, "donor_type", data.donor_type, "捐赠方类型"),
             "money_fen": money, "goods": data.goods.strip(), "goods_value_fen": goods_value,
             "purpose": data.purpose.strip(), "recipients_text": data.recipients_text.strip(),
             "note": data.note.strip()}
+    rules.require("donations", values)
+    return values
 
 
 def _set_recipients(s: Session, d: Donation, ids: list[int], fill_text: bool = True) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from models import audit, codetables, records
+from models import audit, codetables, records, rules
 from models.changes import Changes
 from models.entities import Group, WuhaoAssessment
 from models.errors import DataError, ValidationError
@@ -33,18 +33,16 @@ class GroupInput:
 
 def values_of(s: Session, data: GroupInput) -> dict[str, Any]:
     name = data.name.strip()
-    if not name:
-        raise ValidationError("组织名称", "组织名称不能为空")
-    if data.member_count < 0:
-        raise ValidationError("成员数", "成员数不能是负数")
-    if data.founded_on and data.dissolved_on and data.dissolved_on < data.founded_on:
-        raise ValidationError("撤销时间", "撤销时间早于成立时间，请核对")
-    return {"name": name, "name_initials": initials(name),
+    rules.require("groups", {"name": name, "member_count": int(data.member_count),
+                             "founded_on": data.founded_on, "dissolved_on": data.dissolved_on})
+    values = {"name": name, "name_initials": initials(name),
             "type": codetables.require(s, "group_type", data.type, "组织类型"),
             "leader": clean_name(data.leader), "deputy": clean_name(data.deputy),
             "phone": normalize_phone(data.phone), "member_count": int(data.member_count),
             "founded_on": data.founded_on, "dissolved_on": data.dissolved_on,
             "note": data.note.strip()}
+    rules.require("groups", values)
+    return values
 
 
 def _refuse_same_name(s: Session, name: str, exclude_id: int | None = None) -> None:

@@ -8,10 +8,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from models import codetables, records
+from models import codetables, records, rules
 from models.changes import Changes
 from models.entities import Honor, VolunteerCare
-from models.errors import ValidationError
 from models.money import parse_fen, yuan_text
 
 
@@ -29,17 +28,15 @@ class HonorInput:
 
 
 def honor_values(s: Session, data: HonorInput) -> dict[str, Any]:
-    if not data.title.strip():
-        raise ValidationError("荣誉名称", "请填写荣誉名称")
-    if not data.recipient_name.strip():
-        raise ValidationError("表彰对象", "请填写表彰对象")
-    if not 1949 <= data.year <= 2100:
-        raise ValidationError("年度", "年度不对，请核对")
-    return {"title": data.title.strip(), "recipient_name": data.recipient_name.strip(),
+    rules.require("honors", {"title": data.title.strip(),
+                             "recipient_name": data.recipient_name.strip(), "year": data.year})
+    values = {"title": data.title.strip(), "recipient_name": data.recipient_name.strip(),
             "year": data.year, "date": data.date,
             "level": codetables.require(s, "honor_level", data.level, "表彰级别"),
             "issuer": data.issuer.strip(), "volunteer_id": data.volunteer_id,
             "group_id": data.group_id, "note": data.note.strip()}
+    rules.require("honors", values)
+    return values
 
 
 def create_honor(s: Session, data: HonorInput) -> tuple[Honor, Changes]:
@@ -62,14 +59,11 @@ class CareInput:
 
 def care_values(s: Session, data: CareInput) -> dict[str, Any]:
     records.get_live(s, "volunteers", data.volunteer_id)
-    if data.date is None:
-        raise ValidationError("日期", "请填写慰问日期")
-    fen = parse_fen(data.money_yuan or 0, "金额(元)")
-    if fen < 0:
-        raise ValidationError("金额(元)", "金额不能是负数")
-    return {"volunteer_id": data.volunteer_id, "date": data.date,
-            "occasion": data.occasion.strip(), "content": data.content.strip(),
-            "money_fen": fen}
+    values = {"volunteer_id": data.volunteer_id, "date": data.date,
+              "occasion": data.occasion.strip(), "content": data.content.strip(),
+              "money_fen": parse_fen(data.money_yuan or 0, "金额(元)")}
+    rules.require("cares", values)
+    return values
 
 
 def create_care(s: Session, data: CareInput) -> tuple[VolunteerCare, Changes]:

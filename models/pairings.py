@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from models import codetables, records
+from models import codetables, records, rules
 from models.changes import Changes
 from models.entities import AidRecord, Pairing, Student, Volunteer
 from models.errors import DataError, ValidationError
@@ -39,14 +39,13 @@ def overlaps(start_col: Any, end_col: Any, start: dt.date | None, end: dt.date |
 def values_of(s: Session, data: PairingInput) -> dict[str, Any]:
     volunteer = records.get_live(s, "volunteers", data.volunteer_id)
     records.get_live(s, "students", data.student_id)
-    if data.started_on and data.ended_on and data.ended_on < data.started_on:
-        raise ValidationError("结束日期", "结束日期早于开始日期，请核对")
-    if volunteer.left_on and (data.started_on or dt.date.today()) > volunteer.left_on:
-        raise ValidationError("五老", f"{volunteer.name}已于{volunteer.left_on:%Y.%m.%d}退出，不能再结对")
-    return {"volunteer_id": data.volunteer_id, "student_id": data.student_id,
-            "mode": codetables.require(s, "pairing_mode", data.mode, "结对形式"),
-            "started_on": data.started_on or dt.date.today(), "ended_on": data.ended_on,
-            "note": data.note.strip()}
+    values = {"volunteer_id": data.volunteer_id, "student_id": data.student_id,
+              "mode": codetables.require(s, "pairing_mode", data.mode, "结对形式"),
+              "started_on": data.started_on or dt.date.today(), "ended_on": data.ended_on,
+              "note": data.note.strip()}
+    rules.require("pairings", values, {"volunteer_left_on": volunteer.left_on,
+                                       "volunteer_name": volunteer.name})
+    return values
 
 
 def _refuse_overlap(s: Session, values: dict[str, Any], exclude_id: int | None = None) -> None:
@@ -115,21 +114,20 @@ def aid_values(s: Session, data: AidInput) -> dict[str, Any]:
     records.get_live(s, "students", data.student_id)
     if data.volunteer_id is not None:
         records.get_live(s, "volunteers", data.volunteer_id)
-    if data.date is None:
-        raise ValidationError("日期", "请填写帮扶日期")
+    rules.require("aid", {"date": data.date})
     fen = parse_fen(data.money_yuan or 0, "金额(元)")
-    if fen < 0:
-        raise ValidationError("金额(元)", "金额不能是负数")
     pairing_id = data.pairing_id
     if pairing_id is None and data.volunteer_id is not None:
         pairing_id = s.scalar(select(Pairing.id).where(
             Pairing.deleted_at.is_(None), Pairing.student_id == data.student_id,
             Pairing.volunteer_id == data.volunteer_id,
             overlaps(Pairing.started_on, Pairing.ended_on, data.date, data.date)).limit(1))
-    return {"student_id": data.student_id, "volunteer_id": data.volunteer_id,
+    values = {"student_id": data.student_id, "volunteer_id": data.volunteer_id,
             "pairing_id": pairing_id, "date": data.date,
             "kind": codetables.require(s, "aid_kind", data.kind, "帮扶方式"),
             "content": data.content.strip(), "money_fen": fen}
+    rules.require("aid", values)
+    return values
 
 
 def add_aid(s: Session, data: AidInput) -> tuple[AidRecord, Changes]:

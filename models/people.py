@@ -59,8 +59,6 @@ def person_values(name: str, id_number: str | None, birth: dt.date | None, sex: 
     name = clean_name(name)
     if not name:
         raise ValidationError("姓名", "姓名不能为空")
-    if len(name) > 40:
-        raise ValidationError("姓名", "姓名太长，请核对")
     if sex and sex not in ("男", "女"):
         raise ValidationError("性别", "性别只能是男或女")
     number, birth, sex, _ = resolve_identity(id_number, birth, sex)

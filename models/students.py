@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from models import codetables, people, records
+from models import codetables, people, records, rules
 from models.changes import Changes
 from models.codes import MULTI_SEP, join_multi, split_multi
 from models.entities import AidRecord, Pairing, Student
@@ -55,8 +55,6 @@ def values_of(s: Session, data: StudentInput) -> dict[str, Any]:
         closed_on = dt.date.today()
     else:
         closed_on = data.closed_on if status != "在帮" else None
-    if data.registered_on and closed_on and closed_on < data.registered_on:
-        raise ValidationError("结束日期", "结束日期早于建档日期，请核对")
     values.update(
         categories=join_multi(data.categories), school=data.school.strip(),
         grade=data.grade.strip(), guardian=people.clean_name(data.guardian),
@@ -64,6 +62,7 @@ def values_of(s: Session, data: StudentInput) -> dict[str, Any]:
         guardian_phone=normalize_phone(data.guardian_phone), address=data.address.strip(),
         health_note=data.health_note.strip(), group_id=data.group_id,
         registered_on=data.registered_on, status=status, closed_on=closed_on)
+    rules.require("students", values)
     return values
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from models import codetables, people
+from models import codetables, people, rules
 from models.changes import Changes
 from models.codes import join_multi
 from models.entities import Volunteer
@@ -49,8 +49,6 @@ def values_of(s: Session, data: VolunteerInput) -> dict[str, Any]:
     for role in data.roles:
         if role not in known_roles:
             raise ValidationError("担任角色", f"“{role}”不是可选的角色")
-    if data.joined_on and data.left_on and data.left_on < data.joined_on:
-        raise ValidationError("退出时间", "退出时间早于加入时间，请核对")
     values.update(
         political_status=data.political_status, former_post=data.former_post.strip(),
         specialty=data.specialty.strip(), roles=join_multi(data.roles),
@@ -58,6 +56,7 @@ def values_of(s: Session, data: VolunteerInput) -> dict[str, Any]:
         phone=normalize_phone(data.phone), joined_on=data.joined_on, left_on=data.left_on,
         leave_reason=data.leave_reason.strip() if data.left_on else "",
     )
+    rules.require("volunteers", values)
     return values
 
 
