@@ -7,7 +7,7 @@ import threading
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -15,6 +15,7 @@ from gui import style
 from gui.guard import RecoveryDialog, lock_database, other_instance_message
 from gui.lock import IdleLock, PasswordDialog
 from models.db import Database, describe_os_error, inspect_file
+from models.filelock import FileLock
 from models.errors import DatabaseDamaged, FileProblem, UserError
 from models.paths import default_db_path
 
@@ -72,7 +73,7 @@ def _ask_password(db: Database) -> bool:
     return bool(PasswordDialog(db, "关工台账").exec())
 
 
-def _open_database(path: Path, smoke: bool) -> tuple[Database | None, QLockFile | None]:
+def _open_database(path: Path, smoke: bool) -> tuple[Database | None, FileLock | None]:
     """Lock and open the database; a damaged file goes to the recovery screen (not in smoke).
 
     Returns (None, None) when the clerk leaves the recovery screen without restoring.

@@ -196,8 +196,8 @@ class DataPage(QWidget):
         db = self.ctx.db
 
         def work(_p: Any) -> Any:
-            db.dispose()
-            return backup.restore(path, db.path, backup.backup_dir_of(db))
+            db.dispose()  # every pooled connection closed: the file can be replaced (Windows)
+            return backup.restore(path, db.path, backup.backup_dir_of(db), window_locked=True)
 
         def done(_kept: Any) -> None:
             db.dispose()  # connections opened meanwhile still see the replaced file

@@ -15,10 +15,28 @@ import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from models.db import SCHEMA_VERSION, Database, checkpoint, describe_os_error, inspect_file
+from models import faults, filelock
 from models.entities import SUBJECT_LABELS, SUBJECTS
 from models.errors import DatabaseDamaged, DatabaseTooNew, FileProblem
+from models.sqlitefile import (
+    SCHEMA_VERSION,
+    checkpoint,
+    describe_os_error,
+    inspect_file,
+    upgrade_file,
+)
+
+if TYPE_CHECKING:
+    from models.db import Database
+
+#: sentence when the window has the database open
+WINDOW_OPEN = ("数据库“{name}”正在关工台账窗口中打开，不能恢复。请先关闭窗口，"
+               "或在窗口的“数据管理”页里恢复。")
+#: sentence when another program (an import, a backup) is using it
+IN_USE = ("数据库“{name}”正在被另一个关工台账程序使用（例如正在导入），不能恢复。"
+          "请等它完成后再试。")
 
 AUTO = "自动"
 KINDS_KEEP_OTHER = 10
@@ -106,6 +124,7 @@ def write_verified_copy(src_path: Path, dest: Path) -> Path:
         _verify(tmp, counts)
         with tmp.open("rb+") as fh:
             os.fsync(fh.fileno())
+        faults.point("backup.rename")
         os.replace(tmp, dest)
     except OSError as err:
         tmp.unlink(missing_ok=True)
@@ -187,14 +206,19 @@ def last_backup_time(db: Database) -> dt.datetime | None:
     return items[0].created if items else None
 
 
-def restore(backup_file: Path, db_path: Path, keep_dir: Path | None = None) -> Path | None:
+def restore(backup_file: Path, db_path: Path, keep_dir: Path | None = None,
+            window_locked: bool = False) -> Path | None:
     """Replace the database at ``db_path`` by ``backup_file``.
 
-    The backup is verified first (whole, ours, not newer than this program). The current file,
-    if any, is kept: a verified backup of kind 恢复前, or a raw copy named ``…_损坏.sqlite``
-    when it is damaged. The swap is an atomic rename, so a crash leaves either the old or the
-    restored database. Returns the path of the kept copy. Raises DatabaseDamaged,
-    DatabaseTooNew or FileProblem, changing nothing.
+    The backup is verified first (whole, exactly one of our schema versions, not newer than
+    this program). Refused while the database is open in a window (``window_locked``: the
+    caller *is* that window, holds the lock and has closed all its connections) or while any
+    other process has it open (the exclusive use lock, held through the swap so nothing can
+    write into the file being replaced). The current file, if any, is kept: a verified backup
+    of kind 恢复前, or a raw copy named ``…_损坏.sqlite.keep`` when it is damaged. The swap is
+    an atomic rename, so a crash leaves either the old or the restored database. Returns the
+    path of the kept copy. Raises DatabaseDamaged, DatabaseTooNew or FileProblem, changing
+    nothing.
     """
     backup_file, db_path = Path(backup_file), Path(db_path).resolve()
     if not backup_file.is_file():
@@ -204,7 +228,30 @@ def restore(backup_file: Path, db_path: Path, keep_dir: Path | None = None) -> P
         raise DatabaseDamaged(f"备份文件“{backup_file.name}”已损坏（{problems[0]}），不能用来恢复。")
     if version > SCHEMA_VERSION:
         raise DatabaseTooNew(f"备份文件“{backup_file.name}”由更新版本的程序建立，请先升级程序。")
-    keep_dir = keep_dir or default_backup_dir(db_path)
+    window = None
+    if not window_locked:
+        window = filelock.window_lock(db_path)
+        if window is None:
+            raise FileProblem(WINDOW_OPEN.format(name=db_path.name))
+    try:
+        use = filelock.use_lock(db_path, exclusive=True, timeout=2.0)
+        if use is None:
+            raise FileProblem(IN_USE.format(name=db_path.name))
+        with use:
+            kept = _swap(backup_file, db_path, keep_dir or default_backup_dir(db_path))
+            if version < SCHEMA_VERSION:
+                make_backup_of_file(db_path, keep_dir or default_backup_dir(db_path),
+                                    kind="升级前")
+                upgrade_file(db_path, version)
+    finally:
+        if window is not None:
+            window.unlock()
+    return kept
+
+
+def _swap(backup_file: Path, db_path: Path, keep_dir: Path) -> Path | None:
+    """Keep the current file, then atomically rename a verified copy of the backup over it
+    (the caller holds the exclusive use lock: no connection is open)."""
     kept: Path | None = None
     tmp = db_path.with_name(db_path.name + ".restoring")
     try:
@@ -221,13 +268,11 @@ def restore(backup_file: Path, db_path: Path, keep_dir: Path | None = None) -> P
                 kept = keep_dir / f"{db_path.stem}_{stamp}_损坏.sqlite.keep"
                 shutil.copy2(db_path, kept)
         write_verified_copy(backup_file, tmp)
+        faults.point("restore.swap")
         for suffix in ("-wal", "-shm"):
             Path(str(db_path) + suffix).unlink(missing_ok=True)
         os.replace(tmp, db_path)
     except OSError as err:
         tmp.unlink(missing_ok=True)
         raise FileProblem(describe_os_error(err, db_path)) from err
-    if version < SCHEMA_VERSION:
-        Database.open(db_path, upgrade_backup_dir=keep_dir).close()
     return kept
-
