@@ -15,9 +15,8 @@ from exports import pdf, xlsx
 from exports.atomic import atomic_path
 from exports.formdata import FormContext, build_table
 from exports.forms import FORMS
-from models import APP_VERSION, audit, settings, stats
+from models import APP_VERSION, audit, faults, settings, stats
 from models.db import Database
-from models import faults
 from models.errors import FileProblem, UserError
 
 Progress = Callable[[float, str], None]

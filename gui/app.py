@@ -15,8 +15,8 @@ from gui import style
 from gui.guard import RecoveryDialog, lock_database, other_instance_message
 from gui.lock import IdleLock, PasswordDialog
 from models.db import Database, describe_os_error, inspect_file
-from models.filelock import FileLock
 from models.errors import DatabaseDamaged, FileProblem, UserError
+from models.filelock import FileLock
 from models.paths import default_db_path
 
 RESOURCES = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parent.parent)) / "resources"

@@ -118,8 +118,9 @@ def test_imports_racing_restores_never_report_rows_that_vanish(town, tmp_path):
         out, _err = imp.communicate(timeout=120)
         assert rest.returncode in (0, 2) and "Traceback" not in rest.stderr
         if imp.returncode == 0 and "已导入" in out:
-            homes = [path] + sorted((path.parent / "backups").glob("*恢复前*"))
-            assert any(len(set(_names(p)) - {"备份里的人", "后来加的人"}) >= 30 for p in homes), (delay, out, rest.stderr)
+            homes = [path, *sorted((path.parent / "backups").glob("*恢复前*"))]
+            ours = {"备份里的人", "后来加的人"}
+            assert any(len(set(_names(p)) - ours) >= 30 for p in homes), (delay, rest.stderr)
         assert cli("check", "--db", path).returncode == 0
 
 
