@@ -109,11 +109,51 @@ def _verify(path: Path, expected: dict[str, int] | None = None) -> dict[str, int
     return counts
 
 
+PHOTOS = "photos"
+_PHOTO_NAME = re.compile(r"^[0-9A-Za-z_-]{1,100}\.(jpg|jpeg|png|bmp|gif)$", re.IGNORECASE)
+
+
+def photo_names(db_file: Path) -> list[str]:
+    """File names of the activity photos a database refers to (only plain, safe names)."""
+    con = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
+    try:
+        names = [r[0] for r in con.execute("SELECT DISTINCT file_name FROM activity_photos")]
+    except sqlite3.OperationalError:
+        names = []
+    finally:
+        con.close()
+    return [n for n in names if isinstance(n, str) and _PHOTO_NAME.match(n)]
+
+
+def copy_photos(db_file: Path, src_dir: Path, dest_dir: Path) -> tuple[int, int]:
+    """Copy the photos ``db_file`` refers to from ``src_dir`` into ``dest_dir`` (a photo store
+    or a data folder's ``photos/``). Names are unique (uuid), so a photo already there with
+    the same size is not copied again and none is ever overwritten. Returns (copied, missing).
+    Raises OSError."""
+    copied = missing = 0
+    for name in photo_names(db_file):
+        src, dest = src_dir / name, dest_dir / name
+        if not src.is_file():
+            missing += 1 if not dest.is_file() else 0
+            continue
+        if dest.is_file() and dest.stat().st_size == src.stat().st_size:
+            continue
+        dest_dir.mkdir(parents=True, exist_ok=True)
+        part = dest.with_name(name + ".part")
+        shutil.copyfile(src, part)
+        os.replace(part, dest)
+        copied += 1
+    return copied, missing
+
+
 def write_verified_copy(src_path: Path, dest: Path) -> Path:
     """Copy a database to ``dest`` through a temporary name, verified, then renamed.
 
-    Raises FileProblem when the folder cannot be written (full disk, read-only); no partial
-    file is left behind.
+    The photos it refers to go with it: from ``photos/`` beside the source into ``photos/``
+    beside ``dest`` (a photo store shared by the backups of that folder, new photos only).
+    So a backup folder or a USB stick holds the database and its photos, and a restore
+    (which copies the backup the same way) brings them back. Raises FileProblem when the
+    folder cannot be written (full disk, read-only); no partial database is left behind.
     """
     dest = Path(dest)
     tmp = dest.with_name(dest.name + ".part")
@@ -122,6 +162,7 @@ def write_verified_copy(src_path: Path, dest: Path) -> Path:
         tmp.unlink(missing_ok=True)
         counts = _copy(src_path, tmp)
         _verify(tmp, counts)
+        copy_photos(tmp, Path(src_path).parent / PHOTOS, dest.parent / PHOTOS)
         with tmp.open("rb+") as fh:
             os.fsync(fh.fileno())
         faults.point("backup.rename")
@@ -172,13 +213,30 @@ def list_backups(folder: Path, stem: str | None = None, with_counts: bool = Fals
             continue
         info = BackupInfo(p, dt.datetime.strptime(m["stamp"], "%Y%m%d-%H%M%S-%f"), m["kind"])
         if with_counts:
-            try:
-                info.counts = _verify(p)
-            except (DatabaseDamaged, FileProblem) as err:
-                info.ok, info.problem = False, str(err)
+            info.counts, info.ok, info.problem = _checked(p)
         found.append(info)
     found.sort(key=lambda b: (b.created, b.path.name), reverse=True)
     return found
+
+
+#: (path, size, mtime_ns) -> (counts, ok, problem): a backup is checked once per version
+_CHECKED: dict[tuple[str, int, int], tuple[dict[str, int], bool, str]] = {}
+
+
+def _checked(path: Path) -> tuple[dict[str, int], bool, str]:
+    """The verification of a backup file, cached by name, size and modification time."""
+    try:
+        st = path.stat()
+    except OSError as err:
+        return {}, False, describe_os_error(err, path)
+    key = (str(path), st.st_size, st.st_mtime_ns)
+    if key not in _CHECKED:
+        try:
+            _CHECKED[key] = (_verify(path), True, "")
+        except (DatabaseDamaged, FileProblem) as err:
+            _CHECKED[key] = ({}, False, str(err))
+    counts, ok, problem = _CHECKED[key]
+    return dict(counts), ok, problem
 
 
 def rotate(folder: Path, stem: str, keep: int) -> list[Path]:
