@@ -13,6 +13,7 @@ import re
 import shutil
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -265,12 +266,15 @@ def last_backup_time(db: Database) -> dt.datetime | None:
 
 
 def restore(backup_file: Path, db_path: Path, keep_dir: Path | None = None,
-            window_locked: bool = False) -> Path | None:
+            window_locked: bool = False,
+            close_connections: Callable[[], None] | None = None) -> Path | None:
     """Replace the database at ``db_path`` by ``backup_file``.
 
     The backup is verified first (whole, exactly one of our schema versions, not newer than
     this program). Refused while the database is open in a window (``window_locked``: the
-    caller *is* that window, holds the lock and has closed all its connections) or while any
+    caller *is* that window and holds the lock; it passes ``close_connections``, which is
+    called once this process can open no new connection to the file, e.g. ``db.dispose``:
+    nothing stays open, so the file can be replaced even on Windows) or while any
     other process has it open (the exclusive use lock, held through the swap so nothing can
     write into the file being replaced). The current file, if any, is kept: a verified backup
     of kind 恢复前, or a raw copy named ``…_损坏.sqlite.keep`` when it is damaged. The swap is
@@ -292,15 +296,18 @@ def restore(backup_file: Path, db_path: Path, keep_dir: Path | None = None,
         if window is None:
             raise FileProblem(WINDOW_OPEN.format(name=db_path.name))
     try:
-        use = filelock.use_lock(db_path, exclusive=True, timeout=2.0)
-        if use is None:
-            raise FileProblem(IN_USE.format(name=db_path.name))
-        with use:
-            kept = _swap(backup_file, db_path, keep_dir or default_backup_dir(db_path))
-            if version < SCHEMA_VERSION:
-                make_backup_of_file(db_path, keep_dir or default_backup_dir(db_path),
-                                    kind="升级前")
-                upgrade_file(db_path, version)
+        with filelock.closed_in_process(db_path):
+            if close_connections is not None:
+                close_connections()
+            use = filelock.use_lock(db_path, exclusive=True, timeout=2.0)
+            if use is None:
+                raise FileProblem(IN_USE.format(name=db_path.name))
+            with use:
+                kept = _swap(backup_file, db_path, keep_dir or default_backup_dir(db_path))
+                if version < SCHEMA_VERSION:
+                    make_backup_of_file(db_path, keep_dir or default_backup_dir(db_path),
+                                        kind="升级前")
+                    upgrade_file(db_path, version)
     finally:
         if window is not None:
             window.unlock()

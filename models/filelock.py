@@ -16,9 +16,12 @@ Two locks guard a database ``<库>.sqlite``:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
@@ -98,6 +101,41 @@ def window_lock(db_path: Path, timeout: float = 0.0) -> FileLock | None:
     return acquire(window_lock_path(db_path), timeout=timeout)
 
 
+#: use-lock paths this process is replacing: no new connection of this process may open them
+_closed: set[str] = set()
+_gate = threading.Condition()
+
+
+@contextlib.contextmanager
+def closed_in_process(db_path: Path) -> Iterator[None]:
+    """While the block runs, no thread of this process opens a new connection to ``db_path``
+    (they wait): the window closes its own connections and then replaces the file."""
+    key = str(use_lock_path(db_path))
+    with _gate:
+        _closed.add(key)
+    try:
+        yield
+    finally:
+        with _gate:
+            _closed.discard(key)
+            _gate.notify_all()
+
+
 def use_lock(db_path: Path, exclusive: bool = False, timeout: float = 0.0) -> FileLock | None:
-    """Shared (a connection is open) or exclusive (the file is being replaced) use lock."""
-    return acquire(use_lock_path(db_path), shared=not exclusive, timeout=timeout)
+    """Shared (a connection is open) or exclusive (the file is being replaced) use lock.
+
+    A shared lock also waits while this process has closed the file (closed_in_process)."""
+    path = use_lock_path(db_path)
+    if exclusive:
+        return acquire(path, timeout=timeout)
+    deadline = time.monotonic() + timeout
+    while True:
+        with _gate:
+            if str(path) not in _closed:
+                lock = _try(path, shared=True)
+                if lock is not None:
+                    return lock
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            _gate.wait(min(left, 0.05))

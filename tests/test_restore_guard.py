@@ -91,8 +91,7 @@ def test_the_window_restores_after_closing_its_connections(town):
             s.connection()
         with pytest.raises(Exception, match="另一个关工台账程序"):
             backup.restore(saved, path, window_locked=True)  # pooled connection still open
-        db.dispose()
-        backup.restore(saved, path, window_locked=True)
+        backup.restore(saved, path, window_locked=True, close_connections=db.dispose)
         add_volunteer(db, "恢复后加的人")  # the reopened connections see the restored file
         db.close()
     finally:
