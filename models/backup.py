@@ -334,9 +334,13 @@ def _swap(backup_file: Path, db_path: Path, keep_dir: Path) -> Path | None:
                 shutil.copy2(db_path, kept)
         write_verified_copy(backup_file, tmp)
         faults.point("restore.swap")
-        for suffix in ("-wal", "-shm"):
-            Path(str(db_path) + suffix).unlink(missing_ok=True)
-        os.replace(tmp, db_path)
+        try:
+            for suffix in ("-wal", "-shm"):
+                Path(str(db_path) + suffix).unlink(missing_ok=True)
+            os.replace(tmp, db_path)
+        except PermissionError as err:  # Windows: another program still has the file open
+            tmp.unlink(missing_ok=True)
+            raise FileProblem(IN_USE.format(name=db_path.name)) from err
     except OSError as err:
         tmp.unlink(missing_ok=True)
         raise FileProblem(describe_os_error(err, db_path)) from err
