@@ -13,6 +13,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -89,6 +90,19 @@ class Database:
         self.read_engine = self._engine(path, immediate=False)
         self._factory = sessionmaker(engine, expire_on_commit=False)
         self._read_factory = sessionmaker(self.read_engine, expire_on_commit=False)
+        self._generation = 0
+        for eng in (self.engine, self.read_engine):
+            event.listen(eng, "connect", self._stamp)
+            event.listen(eng, "checkin", self._retire_stale)
+
+    def _stamp(self, _dbapi_con: Any, record: Any) -> None:
+        record.info["generation"] = self._generation
+
+    def _retire_stale(self, dbapi_con: Any, record: Any) -> None:
+        """A connection that was in use during dispose() is closed when it comes back, so
+        none outlives a dispose (a restore can then replace the file)."""
+        if dbapi_con is not None and record.info.get("generation") != self._generation:
+            dbapi_con.close()
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -184,7 +198,9 @@ class Database:
             pass
 
     def dispose(self) -> None:
-        """Close every pooled connection (before the file is replaced by a restore)."""
+        """Close every pooled connection, and each one in use as soon as it is given back
+        (before the file is replaced by a restore)."""
+        self._generation += 1
         self.engine.dispose()
         self.read_engine.dispose()
 

@@ -185,3 +185,45 @@ def test_our_old_files_pass_the_exact_schema_check(tmp_path, version):
     copy = tmp_path / "old.sqlite"
     shutil.copy(src, copy)
     Database.open(copy).close()
+
+
+def test_reads_of_the_window_during_its_restore_wait_and_see_the_restored_file(town):
+    """Another thread of the window keeps reading while the window restores: it never holds a
+    connection across the swap (so the file can be replaced) and sees the restored data."""
+    import threading
+
+    from sqlalchemy import text
+
+    path, saved = town
+    lock = filelock.window_lock(path)
+    db = Database.open(path)
+    seen: list[int] = []
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def keep_reading() -> None:
+        while not stop.is_set():
+            try:
+                with db.reader() as s:
+                    seen.append(s.execute(text("SELECT count(*) FROM volunteers")).scalar_one())
+            except BaseException as err:  # pragma: no cover - the failure being tested
+                errors.append(err)
+                return
+
+    reader = threading.Thread(target=keep_reading)
+    reader.start()
+    try:
+        while not seen:
+            pass
+        backup.restore(saved, path, window_locked=True, close_connections=db.dispose)
+        n = len(seen)
+        while len(seen) < n + 3:
+            pass
+    finally:
+        stop.set()
+        reader.join(timeout=30)
+        db.close()
+        assert lock is not None
+        lock.unlock()
+    assert not errors
+    assert seen[0] == 2 and seen[-1] == 1
