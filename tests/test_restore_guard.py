@@ -213,12 +213,10 @@ def test_reads_of_the_window_during_its_restore_wait_and_see_the_restored_file(t
     reader = threading.Thread(target=keep_reading)
     reader.start()
     try:
-        while not seen:
-            pass
+        _wait_for(lambda: bool(seen) or bool(errors))
         backup.restore(saved, path, window_locked=True, close_connections=db.dispose)
         n = len(seen)
-        while len(seen) < n + 3:
-            pass
+        _wait_for(lambda: len(seen) >= n + 3 or bool(errors))
     finally:
         stop.set()
         reader.join(timeout=30)
@@ -227,3 +225,12 @@ def test_reads_of_the_window_during_its_restore_wait_and_see_the_restored_file(t
         lock.unlock()
     assert not errors
     assert seen[0] == 2 and seen[-1] == 1
+
+
+def _wait_for(condition, timeout: float = 30.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
