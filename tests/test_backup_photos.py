@@ -73,3 +73,20 @@ def test_listing_with_counts_checks_each_backup_once(db, tmp_path, monkeypatch):
     damaged.write_bytes(damaged.read_bytes()[:4096])  # changed: checked again, found bad
     third = backup.list_backups(folder, db.path.stem, with_counts=True)
     assert len(calls) == 4 and not third[0].ok
+
+
+def test_photo_names_from_a_backup_never_reach_outside_the_photo_folder(tmp_path):
+    path, name, _data = _town_with_photo(tmp_path)
+    usb = tmp_path / "usb" / "备份.sqlite"
+    backup.write_verified_copy(path, usb)
+    con = sqlite3.connect(usb)
+    con.execute("UPDATE activity_photos SET file_name = '../../evil.jpg'")
+    con.commit()
+    con.close()
+    (usb.parent.parent / "evil.jpg").write_bytes(b"x")
+    other = tmp_path / "pc2" / "town.sqlite"
+    Database.open(other).close()
+    backup.restore(usb, other)
+    assert not (other.parent.parent / "evil.jpg").exists() or \
+        (other.parent.parent / "evil.jpg") == (usb.parent.parent / "evil.jpg")
+    assert not list(photo_dir(other).glob("*")) if photo_dir(other).exists() else True
