@@ -76,17 +76,18 @@ def test_listing_with_counts_checks_each_backup_once(db, tmp_path, monkeypatch):
 
 
 def test_photo_names_from_a_backup_never_reach_outside_the_photo_folder(tmp_path):
-    path, name, _data = _town_with_photo(tmp_path)
+    path, _name, _data = _town_with_photo(tmp_path)
     usb = tmp_path / "usb" / "备份.sqlite"
     backup.write_verified_copy(path, usb)
     con = sqlite3.connect(usb)
     con.execute("UPDATE activity_photos SET file_name = '../../evil.jpg'")
     con.commit()
     con.close()
-    (usb.parent.parent / "evil.jpg").write_bytes(b"x")
-    other = tmp_path / "pc2" / "town.sqlite"
+    planted = tmp_path / "usb" / "evil.jpg"  # where ../../evil.jpg points from usb/photos/x
+    planted.parent.mkdir(exist_ok=True)
+    planted.write_bytes(b"x")
+    other = tmp_path / "pc2" / "deep" / "town.sqlite"
     Database.open(other).close()
     backup.restore(usb, other)
-    assert not (other.parent.parent / "evil.jpg").exists() or \
-        (other.parent.parent / "evil.jpg") == (usb.parent.parent / "evil.jpg")
-    assert not list(photo_dir(other).glob("*")) if photo_dir(other).exists() else True
+    assert sorted(tmp_path.rglob("evil.jpg")) == [planted]
+    assert not photo_dir(other).exists() or not list(photo_dir(other).iterdir())
