@@ -117,8 +117,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
+    from exports.service import check_year
     from models import stats
 
+    check_year(args.year)
     db = _open(args)
     try:
         with db.reader() as s:
@@ -214,6 +216,7 @@ def cmd_forms(_args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from exports import service
 
+    service.check_year(args.year)
     db = _open(args)
     try:
         out = service.export_form(db, args.form, args.format, args.out, year=args.year,
@@ -227,6 +230,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_package(args: argparse.Namespace) -> int:
     from exports import service
 
+    service.check_year(args.year)
     db = _open(args)
     try:
         out = service.build_package(db, args.year, args.out)
@@ -262,8 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as err:
         if "full" not in str(err).lower() or "database" not in str(err).lower():
             return _unexpected()
-        print("磁盘空间不足，数据没有写入，原来的数据没有改动。请清理磁盘（或换一个有空间的位置）"
-              "后再试。", file=sys.stderr)
+        print("磁盘空间不足，操作没有完成。请清理磁盘（或换一个有空间的位置）后再试，"
+              "然后可以用 check 命令检查数据库。", file=sys.stderr)
         return 2
 
 
@@ -272,7 +276,7 @@ def _unexpected() -> int:
     from models.crashlog import write_crash_log
 
     where = write_crash_log(traceback.format_exc())
-    print(f"程序遇到意外错误，操作没有完成，数据没有改动。错误详情已保存到“{where}”，"
+    print(f"程序遇到意外错误，操作没有完成。错误详情已保存到“{where}”（其中不含任何记录的内容），"
           "请把这个文件发给技术支持人员。", file=sys.stderr)
     return 2
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from exports import cells
-from models import audit, codetables, idcard, people, rules
+from models import audit, codetables, faults, idcard, people, rules
 from models.codes import join_multi
 from models.entities import (
     Activity,
@@ -240,6 +240,7 @@ class Handler:
         model = self.model()
         for i in range(0, len(self.new), 5000):
             s.execute(insert(model), self.new[i:i + 5000])
+            faults.point("import.insert")
         if self.updates:
             s.execute(update(model), self.updates)
         audit.log(s, "导入", self.subject, None,

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from exports.atomic import atomic_path
+from exports.xlsx import text_cell
 
 
 def write_list(path: Path | str, title: str, headers: list[str], rows: list[list[Any]],
@@ -21,13 +21,13 @@ def write_list(path: Path | str, title: str, headers: list[str], rows: list[list
     ws.freeze_panes = "A3"
     head = []
     for h in headers:
-        c = WriteOnlyCell(ws, value=h)
+        c = text_cell(ws, h)
         c.font = Font(bold=True)
         head.append(c)
-    ws.append([title])
+    ws.append([text_cell(ws, title)])
     ws.append(head)
     for i, row in enumerate(rows, start=1):
-        ws.append(["" if v is None else v for v in row])
+        ws.append([text_cell(ws, "" if v is None else v) for v in row])
         if on_progress and i % 5000 == 0:
             on_progress(i / len(rows), f"正在写入第 {i} 行…")
     with atomic_path(path) as tmp:

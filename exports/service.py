@@ -15,12 +15,20 @@ from exports import pdf, xlsx
 from exports.atomic import atomic_path
 from exports.formdata import FormContext, build_table
 from exports.forms import FORMS
-from models import APP_VERSION, audit, settings, stats
+from models import APP_VERSION, audit, faults, settings, stats
 from models.db import Database
-from models.errors import FileProblem
+from models.errors import FileProblem, UserError
 
 Progress = Callable[[float, str], None]
 FORMATS = ("xlsx", "pdf")
+YEAR_MIN, YEAR_MAX = 1949, 2100
+
+
+def check_year(year: int | None) -> None:
+    """Refuse a year outside 1949–2100 with a plain sentence (None: the current year)."""
+    if year is not None and not YEAR_MIN <= year <= YEAR_MAX:
+        raise UserError(f"年度“{year}”不对，请填写 {YEAR_MIN} 到 {YEAR_MAX} 之间的四位年份，"
+                        "例如 2025。")
 
 
 def export_form(db: Database, form_id: str, fmt: str, out: Path | str, year: int | None = None,
@@ -35,6 +43,7 @@ def export_form(db: Database, form_id: str, fmt: str, out: Path | str, year: int
         raise FileProblem(f"不认识的报表“{form_id}”。可用的报表见 python main.py forms。")
     if fmt not in FORMATS:
         raise FileProblem(f"不支持的格式“{fmt}”，请选择 xlsx 或 pdf。")
+    check_year(year)
     ctx = FormContext(year=year, full_id=full_id, exported_by=audit.current_user())
     with db.reader() as s:
         table = build_table(s, form_id, ctx)
@@ -73,6 +82,7 @@ def build_package(db: Database, year: int, out_dir: Path | str,
     The zip is written under a temporary name and renamed when whole, so a pulled-out USB stick
     never leaves a package that looks complete. Raises FileProblem.
     """
+    check_year(year)
     progress = on_progress or (lambda _f, _t: None)
     now = dt.datetime.now().replace(microsecond=0)
     with db.reader() as s:
@@ -108,6 +118,7 @@ def build_package(db: Database, year: int, out_dir: Path | str,
             with atomic_path(target) as part, zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as zf:
                 for item in files:
                     zf.write(tmp / str(item["name"]), str(item["name"]))
+                    faults.point("package.entry")
                 zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
         except zipfile.LargeZipFile as err:  # pragma: no cover - far beyond a township's size
             raise FileProblem("上报包太大，无法打包。") from err

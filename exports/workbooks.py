@@ -13,6 +13,7 @@ from exports.atomic import atomic_path
 from exports.columns import ID, PHONE
 from exports.forms import FORMS, IMPORT_KINDS
 from exports.importer import ImportReport
+from exports.xlsx import keep_row_text, keep_text
 from models.codes import DEFAULT_TABLES
 from models.errors import FileProblem
 
@@ -34,6 +35,7 @@ def write_template(kind: str, out: Path | str) -> Path:
     ws["A1"].font = Font(name="宋体", size=14, bold=True)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(cols))
     ws.append([c.label for c in cols])
+    keep_row_text(ws)
     lists = wb.create_sheet("可选值")
     list_col = 0
     for i, col in enumerate(cols, start=1):
@@ -51,7 +53,7 @@ def write_template(kind: str, out: Path | str) -> Path:
             ll = get_column_letter(list_col)
             lists.cell(row=1, column=list_col, value=col.label)
             for r, v in enumerate(values, start=2):
-                lists.cell(row=r, column=list_col, value=v)
+                keep_text(lists.cell(row=r, column=list_col, value=v))
             if col.kind != "multi":
                 dv = DataValidation(type="list", formula1=f"=可选值!${ll}$2:${ll}${len(values) + 1}",
                                     allow_blank=True, showErrorMessage=False)
@@ -70,6 +72,7 @@ def write_error_book(out: Path | str, report: ImportReport) -> Path:
     ws.title = "出错的行"
     header = [*report.header, "原行号", "错误说明"]
     ws.append(header)
+    keep_row_text(ws)
     for i in range(1, len(header) + 1):
         c = ws.cell(row=1, column=i)
         c.font, c.fill = HEAD_FONT, HEAD_FILL
@@ -78,6 +81,7 @@ def write_error_book(out: Path | str, report: ImportReport) -> Path:
     for number, values, message in report.error_rows:
         cells = list(values[:width]) + [None] * (width - len(values))
         ws.append([*cells, number, message])
+        keep_row_text(ws)
         r = ws.max_row
         for i in id_cols:
             cell = ws.cell(row=r, column=i + 1)

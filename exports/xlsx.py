@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -32,6 +32,29 @@ _THIN = Side(style="thin", color="000000")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 NUMBER_FORMATS = {DATE: "yyyy.mm.dd", MONTH: "yyyy.mm", MONEY: "#,##0.00", INT: "0",
                   SEQ: "0", ID: "@", PHONE: "@"}
+
+
+def keep_text(cell: Cell) -> Cell:
+    """Text stays text: a value beginning with ``=`` is stored as a string, never a formula
+    (openpyxl would otherwise write it as a live formula). ``+ - @`` are stored as strings
+    already. Every .xlsx writer of the program passes its cells through here."""
+    if isinstance(cell.value, str) and cell.data_type == "f":
+        cell.data_type = "s"
+    return cell
+
+
+def text_cell(ws: Any, value: Any) -> WriteOnlyCell:
+    """A write-only cell holding ``value`` as given, text kept as text, control characters
+    (which Excel cannot store) removed."""
+    if isinstance(value, str) and _ILLEGAL.search(value):
+        value = clean_control(value)
+    return keep_text(WriteOnlyCell(ws, value=value))
+
+
+def keep_row_text(ws: Worksheet, row: int | None = None) -> None:
+    """:func:`keep_text` over every cell of ``row`` (default: the last) of a normal sheet."""
+    for c in ws[row or ws.max_row]:
+        keep_text(c)
 
 
 def _styles(wb: Workbook) -> dict[str, NamedStyle]:
@@ -97,9 +120,7 @@ def add_form_sheet(wb: Workbook, table: FormTable, on_progress: Progress | None 
     arrays: dict[str, Any] = {}
 
     def cell(value: Any, style: str) -> WriteOnlyCell:
-        if isinstance(value, str) and _ILLEGAL.search(value):
-            value = clean_control(value)
-        c = WriteOnlyCell(ws, value=value)
+        c = text_cell(ws, value)
         array = arrays.get(style)
         if array is None:
             c.style = style  # resolves the named style once …

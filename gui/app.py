@@ -7,7 +7,7 @@ import threading
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -17,6 +17,7 @@ from gui.lock import IdleLock, PasswordDialog
 from gui.ops import install_excepthook
 from models.db import Database, describe_os_error, inspect_file
 from models.errors import DatabaseDamaged, FileProblem, UserError
+from models.filelock import FileLock
 from models.paths import default_db_path
 
 RESOURCES = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parent.parent)) / "resources"
@@ -73,7 +74,7 @@ def _ask_password(db: Database) -> bool:
     return bool(PasswordDialog(db, "关工台账").exec())
 
 
-def _open_database(path: Path, smoke: bool) -> tuple[Database | None, QLockFile | None]:
+def _open_database(path: Path, smoke: bool) -> tuple[Database | None, FileLock | None]:
     """Lock and open the database; a damaged file goes to the recovery screen (not in smoke).
 
     Returns (None, None) when the clerk leaves the recovery screen without restoring.

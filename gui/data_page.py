@@ -213,8 +213,9 @@ class DataPage(QWidget):
         db = self.ctx.db
 
         def work(_p: Any) -> Any:
-            db.dispose()
-            return backup.restore(path, db.path, backup.backup_dir_of(db))
+            # every connection closed (and none reopened) before the swap: Windows-safe
+            return backup.restore(path, db.path, backup.backup_dir_of(db), window_locked=True,
+                                  close_connections=db.dispose)
 
         def done(_kept: Any) -> None:
             db.dispose()  # connections opened meanwhile still see the replaced file

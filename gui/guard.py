@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -16,18 +15,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models import backup
+from models import backup, filelock
 from models.errors import UserError
 
 
-def lock_database(path: Path) -> QLockFile | None:
-    """Hold ``<库>.lock`` while the window is open; None when another live instance holds it
-    (a lock left by a crashed program is taken over)."""
-    lock = QLockFile(str(Path(path).with_name(Path(path).name + ".lock")))
-    lock.setStaleLockTime(0)
-    if lock.tryLock(200):
-        return lock
-    return None
+def lock_database(path: Path) -> filelock.FileLock | None:
+    """Hold ``<库>.lock`` (an OS lock, models.filelock) while the window is open; None when
+    another live instance holds it. The system drops the lock of a crashed program."""
+    return filelock.window_lock(Path(path), timeout=0.2)
 
 
 def other_instance_message(path: Path) -> str:
@@ -78,7 +73,7 @@ class RecoveryDialog(QDialog):
         if not 0 <= row < len(self.backups):
             return
         try:
-            backup.restore(self.backups[row].path, self.db_path)
+            backup.restore(self.backups[row].path, self.db_path, window_locked=True)
         except UserError as err:
             self.error.setText(err.message)
             return

@@ -13,12 +13,31 @@ import re
 import shutil
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from models.db import SCHEMA_VERSION, Database, checkpoint, describe_os_error, inspect_file
+from models import faults, filelock
 from models.entities import SUBJECT_LABELS, SUBJECTS
 from models.errors import DatabaseDamaged, DatabaseTooNew, FileProblem
+from models.sqlitefile import (
+    SCHEMA_VERSION,
+    checkpoint,
+    describe_os_error,
+    inspect_file,
+    upgrade_file,
+)
+
+if TYPE_CHECKING:
+    from models.db import Database
+
+#: sentence when the window has the database open
+WINDOW_OPEN = ("数据库“{name}”正在关工台账窗口中打开，不能恢复。请先关闭窗口，"
+               "或在窗口的“数据管理”页里恢复。")
+#: sentence when another program (an import, a backup) is using it
+IN_USE = ("数据库“{name}”正在被另一个关工台账程序使用（例如正在导入），不能恢复。"
+          "请等它完成后再试。")
 
 AUTO = "自动"
 KINDS_KEEP_OTHER = 10
@@ -91,11 +110,51 @@ def _verify(path: Path, expected: dict[str, int] | None = None) -> dict[str, int
     return counts
 
 
+PHOTOS = "photos"
+_PHOTO_NAME = re.compile(r"^[0-9A-Za-z_-]{1,100}\.(jpg|jpeg|png|bmp|gif)$", re.IGNORECASE)
+
+
+def photo_names(db_file: Path) -> list[str]:
+    """File names of the activity photos a database refers to (only plain, safe names)."""
+    con = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
+    try:
+        names = [r[0] for r in con.execute("SELECT DISTINCT file_name FROM activity_photos")]
+    except sqlite3.OperationalError:
+        names = []
+    finally:
+        con.close()
+    return [n for n in names if isinstance(n, str) and _PHOTO_NAME.match(n)]
+
+
+def copy_photos(db_file: Path, src_dir: Path, dest_dir: Path) -> tuple[int, int]:
+    """Copy the photos ``db_file`` refers to from ``src_dir`` into ``dest_dir`` (a photo store
+    or a data folder's ``photos/``). Names are unique (uuid), so a photo already there with
+    the same size is not copied again and none is ever overwritten. Returns (copied, missing).
+    Raises OSError."""
+    copied = missing = 0
+    for name in photo_names(db_file):
+        src, dest = src_dir / name, dest_dir / name
+        if not src.is_file():
+            missing += 1 if not dest.is_file() else 0
+            continue
+        if dest.is_file() and dest.stat().st_size == src.stat().st_size:
+            continue
+        dest_dir.mkdir(parents=True, exist_ok=True)
+        part = dest.with_name(name + ".part")
+        shutil.copyfile(src, part)
+        os.replace(part, dest)
+        copied += 1
+    return copied, missing
+
+
 def write_verified_copy(src_path: Path, dest: Path) -> Path:
     """Copy a database to ``dest`` through a temporary name, verified, then renamed.
 
-    Raises FileProblem when the folder cannot be written (full disk, read-only); no partial
-    file is left behind.
+    The photos it refers to go with it: from ``photos/`` beside the source into ``photos/``
+    beside ``dest`` (a photo store shared by the backups of that folder, new photos only).
+    So a backup folder or a USB stick holds the database and its photos, and a restore
+    (which copies the backup the same way) brings them back. Raises FileProblem when the
+    folder cannot be written (full disk, read-only); no partial database is left behind.
     """
     dest = Path(dest)
     tmp = dest.with_name(dest.name + ".part")
@@ -104,8 +163,10 @@ def write_verified_copy(src_path: Path, dest: Path) -> Path:
         tmp.unlink(missing_ok=True)
         counts = _copy(src_path, tmp)
         _verify(tmp, counts)
+        copy_photos(tmp, Path(src_path).parent / PHOTOS, dest.parent / PHOTOS)
         with tmp.open("rb+") as fh:
             os.fsync(fh.fileno())
+        faults.point("backup.rename")
         os.replace(tmp, dest)
     except OSError as err:
         tmp.unlink(missing_ok=True)
@@ -153,13 +214,30 @@ def list_backups(folder: Path, stem: str | None = None, with_counts: bool = Fals
             continue
         info = BackupInfo(p, dt.datetime.strptime(m["stamp"], "%Y%m%d-%H%M%S-%f"), m["kind"])
         if with_counts:
-            try:
-                info.counts = _verify(p)
-            except (DatabaseDamaged, FileProblem) as err:
-                info.ok, info.problem = False, str(err)
+            info.counts, info.ok, info.problem = _checked(p)
         found.append(info)
     found.sort(key=lambda b: (b.created, b.path.name), reverse=True)
     return found
+
+
+#: (path, size, mtime_ns) -> (counts, ok, problem): a backup is checked once per version
+_CHECKED: dict[tuple[str, int, int], tuple[dict[str, int], bool, str]] = {}
+
+
+def _checked(path: Path) -> tuple[dict[str, int], bool, str]:
+    """The verification of a backup file, cached by name, size and modification time."""
+    try:
+        st = path.stat()
+    except OSError as err:
+        return {}, False, describe_os_error(err, path)
+    key = (str(path), st.st_size, st.st_mtime_ns)
+    if key not in _CHECKED:
+        try:
+            _CHECKED[key] = (_verify(path), True, "")
+        except (DatabaseDamaged, FileProblem) as err:
+            _CHECKED[key] = ({}, False, str(err))
+    counts, ok, problem = _CHECKED[key]
+    return dict(counts), ok, problem
 
 
 def rotate(folder: Path, stem: str, keep: int) -> list[Path]:
@@ -187,14 +265,22 @@ def last_backup_time(db: Database) -> dt.datetime | None:
     return items[0].created if items else None
 
 
-def restore(backup_file: Path, db_path: Path, keep_dir: Path | None = None) -> Path | None:
+def restore(backup_file: Path, db_path: Path, keep_dir: Path | None = None,
+            window_locked: bool = False,
+            close_connections: Callable[[], None] | None = None) -> Path | None:
     """Replace the database at ``db_path`` by ``backup_file``.
 
-    The backup is verified first (whole, ours, not newer than this program). The current file,
-    if any, is kept: a verified backup of kind 恢复前, or a raw copy named ``…_损坏.sqlite``
-    when it is damaged. The swap is an atomic rename, so a crash leaves either the old or the
-    restored database. Returns the path of the kept copy. Raises DatabaseDamaged,
-    DatabaseTooNew or FileProblem, changing nothing.
+    The backup is verified first (whole, exactly one of our schema versions, not newer than
+    this program). Refused while the database is open in a window (``window_locked``: the
+    caller *is* that window and holds the lock; it passes ``close_connections``, which is
+    called once this process can open no new connection to the file, e.g. ``db.dispose``:
+    nothing stays open, so the file can be replaced even on Windows) or while any
+    other process has it open (the exclusive use lock, held through the swap so nothing can
+    write into the file being replaced). The current file, if any, is kept: a verified backup
+    of kind 恢复前, or a raw copy named ``…_损坏.sqlite.keep`` when it is damaged. The swap is
+    an atomic rename, so a crash leaves either the old or the restored database. Returns the
+    path of the kept copy. Raises DatabaseDamaged, DatabaseTooNew or FileProblem, changing
+    nothing.
     """
     backup_file, db_path = Path(backup_file), Path(db_path).resolve()
     if not backup_file.is_file():
@@ -204,7 +290,33 @@ def restore(backup_file: Path, db_path: Path, keep_dir: Path | None = None) -> P
         raise DatabaseDamaged(f"备份文件“{backup_file.name}”已损坏（{problems[0]}），不能用来恢复。")
     if version > SCHEMA_VERSION:
         raise DatabaseTooNew(f"备份文件“{backup_file.name}”由更新版本的程序建立，请先升级程序。")
-    keep_dir = keep_dir or default_backup_dir(db_path)
+    window = None
+    if not window_locked:
+        window = filelock.window_lock(db_path)
+        if window is None:
+            raise FileProblem(WINDOW_OPEN.format(name=db_path.name))
+    try:
+        with filelock.closed_in_process(db_path):
+            if close_connections is not None:
+                close_connections()
+            use = filelock.use_lock(db_path, exclusive=True, timeout=2.0)
+            if use is None:
+                raise FileProblem(IN_USE.format(name=db_path.name))
+            with use:
+                kept = _swap(backup_file, db_path, keep_dir or default_backup_dir(db_path))
+                if version < SCHEMA_VERSION:
+                    make_backup_of_file(db_path, keep_dir or default_backup_dir(db_path),
+                                        kind="升级前")
+                    upgrade_file(db_path, version)
+    finally:
+        if window is not None:
+            window.unlock()
+    return kept
+
+
+def _swap(backup_file: Path, db_path: Path, keep_dir: Path) -> Path | None:
+    """Keep the current file, then atomically rename a verified copy of the backup over it
+    (the caller holds the exclusive use lock: no connection is open)."""
     kept: Path | None = None
     tmp = db_path.with_name(db_path.name + ".restoring")
     try:
@@ -221,13 +333,15 @@ def restore(backup_file: Path, db_path: Path, keep_dir: Path | None = None) -> P
                 kept = keep_dir / f"{db_path.stem}_{stamp}_损坏.sqlite.keep"
                 shutil.copy2(db_path, kept)
         write_verified_copy(backup_file, tmp)
-        for suffix in ("-wal", "-shm"):
-            Path(str(db_path) + suffix).unlink(missing_ok=True)
-        os.replace(tmp, db_path)
+        faults.point("restore.swap")
+        try:
+            for suffix in ("-wal", "-shm"):
+                Path(str(db_path) + suffix).unlink(missing_ok=True)
+            os.replace(tmp, db_path)
+        except PermissionError as err:  # Windows: another program still has the file open
+            tmp.unlink(missing_ok=True)
+            raise FileProblem(IN_USE.format(name=db_path.name)) from err
     except OSError as err:
         tmp.unlink(missing_ok=True)
         raise FileProblem(describe_os_error(err, db_path)) from err
-    if version < SCHEMA_VERSION:
-        Database.open(db_path, upgrade_backup_dir=keep_dir).close()
     return kept
-

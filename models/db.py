@@ -9,103 +9,56 @@ helper: it commits when the block ends normally and rolls back on any exception.
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import codes
+from models import backup, codes, filelock
 from models.entities import Base, CodeEntry, Setting
 from models.errors import DatabaseDamaged, DatabaseTooNew, FileProblem
+from models.sqlitefile import (  # noqa: F401 - re-exported for callers of models.db
+    APPLICATION_ID,
+    SCHEMA_VERSION,
+    SQLITE_MAGIC,
+    UPGRADES,
+    checkpoint,
+    describe_os_error,
+    inspect_file,
+    read_header_problem,
+    upgrade_file,
+)
 
-#: identifies our files in the SQLite header ("GGTZ")
-APPLICATION_ID = 0x4747545A
-SCHEMA_VERSION = 2
-SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-def _v1_to_v2(con: sqlite3.Connection) -> None:
-    """Covering indexes so that the year's figures and the 首页 read no table rows."""
-    con.execute("CREATE INDEX IF NOT EXISTS ix_aid_records_year "
-                "ON aid_records (date, deleted_at, student_id, money_fen)")
-    con.execute("CREATE INDEX IF NOT EXISTS ix_activities_year "
-                "ON activities (date, deleted_at, theme, volunteer_count, youth_count)")
-
-
-#: version n -> step that upgrades a connection from n to n + 1 (run inside a transaction)
-UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2}
+#: seconds a new connection waits while a restore replaces the file
+USE_LOCK_WAIT = 30.0
 
 
-def describe_os_error(err: OSError, path: Path | str) -> str:
-    """A plain Chinese sentence for a failed file operation."""
-    if err.errno == errno.ENOSPC:
-        return f"磁盘空间不足，无法写入“{path}”。请清理磁盘或换一个位置后再试。"
-    if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"没有权限写入“{path}”（文件夹可能是只读的）。请换一个文件夹，或请管理员开通权限。"
-    if err.errno == errno.ENOENT:
-        return f"找不到“{path}”。请检查路径是否正确。"
-    return f"无法读写“{path}”（{err.strerror or err}）。请检查文件和文件夹后再试。"
+class LockedConnection(sqlite3.Connection):
+    """A SQLite connection holding the shared use lock of its file until it is closed, so a
+    restore can never swap the file under an open connection (models.filelock)."""
 
+    use_lock: filelock.FileLock | None = None
 
-def read_header_problem(path: Path) -> str | None:
-    """Why the file at ``path`` cannot be one of our databases, judged from its first bytes."""
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
-            head = fh.read(100)
-    except OSError as err:
-        return describe_os_error(err, path)
-    if size == 0:
-        return f"数据库文件“{path.name}”是空的（0 字节），可能在写入时中断。请从备份恢复。"
-    if not head.startswith(SQLITE_MAGIC):
-        return f"“{path.name}”不是关工台账的数据库文件，或文件已损坏。请从备份恢复。"
-    if len(head) < 100:
-        return f"数据库文件“{path.name}”不完整（可能被截断）。请从备份恢复。"
-    app_id = int.from_bytes(head[68:72], "big")
-    if app_id not in (0, APPLICATION_ID):
-        return f"“{path.name}”是其他程序的数据库，不是关工台账的数据文件。"
-    return None
-
-
-def inspect_file(path: Path, full: bool | None = True) -> tuple[int, list[str]]:
-    """Open ``path`` read-only and return (schema version, integrity problems).
-
-    ``full``: True runs ``integrity_check``, False the faster ``quick_check``, None only reads
-    the header and schema (the window runs the full check in the background afterwards).
-    Raises DatabaseDamaged when SQLite cannot read it at all. Writes nothing.
-    """
-    problem = read_header_problem(path)
-    if problem:
-        raise DatabaseDamaged(problem)
-    try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    def close(self) -> None:
         try:
-            version = con.execute("PRAGMA user_version").fetchone()[0]
-            app_id = con.execute("PRAGMA application_id").fetchone()[0]
-            if full is None:
-                con.execute("SELECT count(*) FROM sqlite_master").fetchone()
-                rows = ["ok"]
-            else:
-                pragma = "integrity_check" if full else "quick_check"
-                rows = [r[0] for r in con.execute(f"PRAGMA {pragma}(20)")]
-            if app_id == 0 and version == 0:
-                tables = con.execute(
-                    "SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
-                if tables:
-                    raise DatabaseDamaged(
-                        f"“{path.name}”是其他程序的数据库，不是关工台账的数据文件。")
+            super().close()
         finally:
-            con.close()
-    except sqlite3.DatabaseError as err:
-        raise DatabaseDamaged(
-            f"数据库文件“{path.name}”已损坏，无法读取（{err}）。请从备份恢复。") from err
-    problems = [] if rows == ["ok"] else rows
-    return version, problems
+            if self.use_lock is not None:
+                self.use_lock.unlock()
 
+
+def connect_locked(path: Path) -> sqlite3.Connection:
+    """Open ``path`` after taking its shared use lock (waits while a restore runs)."""
+    lock = filelock.use_lock(path, timeout=USE_LOCK_WAIT)
+    if lock is None:
+        raise FileProblem(f"数据库“{path.name}”正在被恢复，请稍后再试。")
+    con = sqlite3.connect(str(path), check_same_thread=False, factory=LockedConnection)
+    con.use_lock = lock  # type: ignore[attr-defined]
+    return con
 
 def _configure(engine: Engine, immediate: bool = True) -> None:
     """Pragmas on every connection and real BEGIN/COMMIT around each transaction.
@@ -137,6 +90,19 @@ class Database:
         self.read_engine = self._engine(path, immediate=False)
         self._factory = sessionmaker(engine, expire_on_commit=False)
         self._read_factory = sessionmaker(self.read_engine, expire_on_commit=False)
+        self._generation = 0
+        for eng in (self.engine, self.read_engine):
+            event.listen(eng, "connect", self._stamp)
+            event.listen(eng, "checkin", self._retire_stale)
+
+    def _stamp(self, _dbapi_con: Any, record: Any) -> None:
+        record.info["generation"] = self._generation
+
+    def _retire_stale(self, dbapi_con: Any, record: Any) -> None:
+        """A connection that was in use during dispose() is closed when it comes back, so
+        none outlives a dispose (a restore can then replace the file)."""
+        if dbapi_con is not None and record.info.get("generation") != self._generation:
+            dbapi_con.close()
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -168,7 +134,7 @@ class Database:
 
     @staticmethod
     def _engine(path: Path, immediate: bool = True) -> Engine:
-        engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
+        engine = create_engine(f"sqlite:///{path}", creator=lambda: connect_locked(path))
         _configure(engine, immediate)
         return engine
 
@@ -190,6 +156,7 @@ class Database:
             for suffix in ("-wal", "-shm"):
                 Path(str(tmp) + suffix).unlink(missing_ok=True)
             os.replace(tmp, path)
+            filelock.use_lock_path(tmp).unlink(missing_ok=True)
         except OSError as err:
             raise FileProblem(describe_os_error(err, path)) from err
         except sqlite3.OperationalError as err:  # pragma: no cover - disk errors via SQLite
@@ -198,26 +165,9 @@ class Database:
 
     @classmethod
     def _upgrade(cls, path: Path, version: int, backup_dir: Path | None) -> None:
-        from models import backup  # local: backup imports this module
-
         backup.make_backup_of_file(path, backup.default_backup_dir(path) if backup_dir is None
                                    else backup_dir, kind="升级前")
-        con = sqlite3.connect(path, isolation_level=None)
-        try:
-            con.execute("PRAGMA foreign_keys=OFF")
-            while version < SCHEMA_VERSION:
-                con.execute("BEGIN IMMEDIATE")
-                try:
-                    UPGRADES[version](con)
-                    con.execute(f"PRAGMA user_version={version + 1}")
-                    con.execute(f"PRAGMA application_id={APPLICATION_ID}")
-                    con.execute("COMMIT")
-                except BaseException:
-                    con.execute("ROLLBACK")
-                    raise
-                version += 1
-        finally:
-            con.close()
+        upgrade_file(path, version)
 
     # -- use ---------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -248,22 +198,15 @@ class Database:
             pass
 
     def dispose(self) -> None:
-        """Close every pooled connection (before the file is replaced by a restore)."""
+        """Close every pooled connection, and each one in use as soon as it is given back
+        (before the file is replaced by a restore)."""
+        self._generation += 1
         self.engine.dispose()
         self.read_engine.dispose()
 
     def schema_version(self) -> int:
         with self.engine.connect() as con:
             return con.exec_driver_sql("PRAGMA user_version").scalar_one()
-
-
-def checkpoint(path: Path) -> None:
-    """Move everything in the WAL into the main file so the file alone is the whole database."""
-    con = sqlite3.connect(path, isolation_level=None)
-    try:
-        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        con.close()
 
 
 DEFAULT_SETTINGS = {

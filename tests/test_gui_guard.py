@@ -2,10 +2,8 @@
 
 import shutil
 
-from PySide6.QtCore import QLockFile
-
 from gui.guard import RecoveryDialog, lock_database
-from models import backup, demo
+from models import backup, demo, filelock
 from models.db import Database
 from tests.helpers import cli
 
@@ -13,8 +11,8 @@ from tests.helpers import cli
 def test_second_instance_is_told_plainly(tmp_path):
     path = tmp_path / "town.sqlite"
     Database.open(path).close()
-    held = QLockFile(str(path) + ".lock")
-    assert held.tryLock(100)
+    held = filelock.window_lock(path)
+    assert held is not None
     try:
         proc = cli("--db", path, "--smoke", timeout=60)
         assert proc.returncode == 2

@@ -33,7 +33,7 @@ def test_normalize_fullwidth_space_and_lower_x():
     assert idcard.normalize("11010519491231002x") == "11010519491231002X"
 
 
-def test_masks_hide_birth_digits_and_phone_middle():
-    assert idcard.mask_id("230221195503121237") == "230221********1237"
+def test_masks_hide_birth_and_sequence_digits_and_phone_middle():
+    assert idcard.mask_id("230221195503121237") == "230221***********7"
     assert idcard.mask_phone("13912345678") == "139****5678"
     assert idcard.mask_id("") == ""

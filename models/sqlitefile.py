@@ -1,0 +1,213 @@
+"""The database *file*: header, read-only inspection, checkpoint, schema fingerprints, upgrades.
+
+Nothing here opens a SQLAlchemy engine, so both ``models.db`` and ``models.backup`` use it
+without importing each other.
+
+Schema check: a file is ours only when its ``sqlite_master`` is exactly the fingerprint of one
+of this program's schema versions — the same tables with the same columns, the same indexes,
+and no triggers, views or extra tables. :func:`schema_problem` names what differs.
+"""
+
+from __future__ import annotations
+
+import errno
+import re
+import sqlite3
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+from models.errors import DatabaseDamaged
+
+#: identifies our files in the SQLite header ("GGTZ")
+APPLICATION_ID = 0x4747545A
+SCHEMA_VERSION = 2
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+#: a fingerprint: (type, name, normalised CREATE statement) of every schema object
+Fingerprint = frozenset[tuple[str, str, str]]
+
+
+def describe_os_error(err: OSError, path: Path | str) -> str:
+    """A plain Chinese sentence for a failed file operation."""
+    if err.errno == errno.ENOSPC:
+        return f"磁盘空间不足，无法写入“{path}”。请清理磁盘或换一个位置后再试。"
+    if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"没有权限写入“{path}”（文件夹可能是只读的）。请换一个文件夹，或请管理员开通权限。"
+    if err.errno == errno.ENOENT:
+        return f"找不到“{path}”。请检查路径是否正确。"
+    return f"无法读写“{path}”（{err.strerror or err}）。请检查文件和文件夹后再试。"
+
+
+def read_header_problem(path: Path) -> str | None:
+    """Why the file at ``path`` cannot be one of our databases, judged from its first bytes."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(100)
+    except OSError as err:
+        return describe_os_error(err, path)
+    if size == 0:
+        return f"数据库文件“{path.name}”是空的（0 字节），可能在写入时中断。请从备份恢复。"
+    if not head.startswith(SQLITE_MAGIC):
+        return f"“{path.name}”不是关工台账的数据库文件，或文件已损坏。请从备份恢复。"
+    if len(head) < 100:
+        return f"数据库文件“{path.name}”不完整（可能被截断）。请从备份恢复。"
+    app_id = int.from_bytes(head[68:72], "big")
+    if app_id not in (0, APPLICATION_ID):
+        return f"“{path.name}”是其他程序的数据库，不是关工台账的数据文件。"
+    return None
+
+
+# -- schema fingerprints ---------------------------------------------------------------------
+
+_SPACE = re.compile(r"\s+")
+_PUNCT_SPACE = re.compile(r"\s*([(),])\s*")
+
+
+def _normal_sql(sql: str | None) -> str:
+    text = _SPACE.sub(" ", sql or "").strip()
+    text = _PUNCT_SPACE.sub(r"\1", text)
+    return text.replace('"', "").replace("IF NOT EXISTS ", "")
+
+
+def fingerprint(con: sqlite3.Connection) -> Fingerprint:
+    """Every schema object of an open database except SQLite's own (``sqlite_*``)."""
+    rows = con.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
+    return frozenset((t, n, _normal_sql(s)) for t, n, s in rows
+                     if not n.startswith("sqlite_"))
+
+
+#: indexes added by each upgrade step (version n -> n + 1)
+_ADDED_INDEXES: dict[int, tuple[str, ...]] = {1: ("ix_aid_records_year", "ix_activities_year")}
+
+
+@cache
+def expected_fingerprints() -> dict[int, Fingerprint]:
+    """Schema version -> fingerprint; the newest is the models' metadata as created."""
+    from sqlalchemy import create_engine
+
+    from models.entities import Base
+
+    engine = create_engine("sqlite://")
+    Base.metadata.create_all(engine)
+    raw = engine.raw_connection()
+    try:
+        newest = fingerprint(raw.driver_connection)  # type: ignore[arg-type]
+    finally:
+        raw.close()
+        engine.dispose()
+    prints = {SCHEMA_VERSION: newest}
+    for version in range(SCHEMA_VERSION - 1, 0, -1):
+        dropped = set(_ADDED_INDEXES.get(version, ()))
+        prints[version] = frozenset(o for o in prints[version + 1] if o[1] not in dropped)
+    return prints
+
+
+def schema_problem(con: sqlite3.Connection, version: int, name: str) -> str | None:
+    """Why the schema of ``con`` is not exactly schema ``version`` of this program, or None."""
+    want = expected_fingerprints().get(version)
+    if want is None:
+        return None  # newer or unknown versions are judged by the caller
+    have = fingerprint(con)
+    if have == want:
+        return None
+    extra = sorted(have - want)
+    missing = sorted(want - have)
+    kinds = {"trigger": "触发器", "view": "视图", "table": "表", "index": "索引"}
+    if extra:
+        t, n, _sql = extra[0]
+        if not any(m[1] == n for m in missing):
+            detail = f"多出了{kinds.get(t, t)}“{n}”"
+        else:
+            detail = f"{kinds.get(t, t)}“{n}”的结构不同"
+    else:
+        t, n, _sql = missing[0]
+        detail = f"缺少{kinds.get(t, t)}“{n}”"
+    return (f"“{name}”的结构与关工台账的数据库不一致（{detail}），可能是其他程序的文件或被改动过，"
+            "不能使用。文件没有被改动。")
+
+
+def inspect_file(path: Path, full: bool | None = True) -> tuple[int, list[str]]:
+    """Open ``path`` read-only and return (schema version, integrity problems).
+
+    ``full``: True runs ``integrity_check``, False the faster ``quick_check``, None only reads
+    the header and schema (the window runs the full check in the background afterwards).
+    Raises DatabaseDamaged when SQLite cannot read it at all or its schema is not exactly one
+    of this program's versions (see :func:`schema_problem`). Writes nothing.
+    """
+    problem = read_header_problem(path)
+    if problem:
+        raise DatabaseDamaged(problem)
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            version = con.execute("PRAGMA user_version").fetchone()[0]
+            app_id = con.execute("PRAGMA application_id").fetchone()[0]
+            if full is None:
+                con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                rows = ["ok"]
+            else:
+                pragma = "integrity_check" if full else "quick_check"
+                rows = [r[0] for r in con.execute(f"PRAGMA {pragma}(20)")]
+            if app_id == 0 and version == 0:
+                raise DatabaseDamaged(
+                    f"“{path.name}”不是关工台账的数据文件（可能是其他程序的数据库或空白文件），"
+                    "不能使用。文件没有被改动。")
+            wrong = schema_problem(con, version, path.name)
+            if wrong:
+                raise DatabaseDamaged(wrong)
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as err:
+        raise DatabaseDamaged(
+            f"数据库文件“{path.name}”已损坏，无法读取（{err}）。请从备份恢复。") from err
+    problems = [] if rows == ["ok"] else rows
+    return version, problems
+
+
+def checkpoint(path: Path) -> None:
+    """Move everything in the WAL into the main file so the file alone is the whole database."""
+    con = sqlite3.connect(path, isolation_level=None)
+    try:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        con.close()
+
+
+# -- upgrades ----------------------------------------------------------------------------------
+
+def _v1_to_v2(con: sqlite3.Connection) -> None:
+    """Covering indexes so that the year's figures and the 首页 read no table rows."""
+    con.execute("CREATE INDEX IF NOT EXISTS ix_aid_records_year "
+                "ON aid_records (date, deleted_at, student_id, money_fen)")
+    con.execute("CREATE INDEX IF NOT EXISTS ix_activities_year "
+                "ON activities (date, deleted_at, theme, volunteer_count, youth_count)")
+
+
+#: version n -> step that upgrades a connection from n to n + 1 (run inside a transaction)
+UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2}
+
+
+def upgrade_file(path: Path, version: int) -> None:
+    """Run every upgrade step from ``version`` to the newest, each in its own transaction
+    (the caller has backed the file up). A kill inside a step leaves the previous version."""
+    from models import faults
+
+    con = sqlite3.connect(path, isolation_level=None)
+    try:
+        con.execute("PRAGMA foreign_keys=OFF")
+        while version < SCHEMA_VERSION:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                UPGRADES[version](con)
+                faults.point(f"upgrade.v{version}")
+                con.execute(f"PRAGMA user_version={version + 1}")
+                con.execute(f"PRAGMA application_id={APPLICATION_ID}")
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            version += 1
+    finally:
+        con.close()
