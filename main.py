@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--update", action="store_true")
     c.add_argument("--json", action="store_true")
     c.add_argument("--errors-out", type=Path, help="把出错的行另存为 Excel 文件")
+    c.add_argument("--create-groups", action="store_true",
+                   help="文件里出现、程序里还没有的关工小组一并新建")
     c = cmd("template", "生成空白导入模板")
     c.add_argument("kind")
     c.add_argument("--out", type=Path, required=True)
@@ -177,7 +179,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     db = _open(args, create=not args.dry_run)
     try:
         options = importer.ImportOptions(dry_run=args.dry_run, skip_invalid=args.skip_invalid,
-                                         update=args.update)
+                                         update=args.update, create_groups=args.create_groups)
         report = importer.run_import(
             db, args.kind, args.file, options,
             before_write=lambda: backup.make_backup(db, kind="导入前"))
@@ -189,6 +191,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(json.dumps({**report.as_json(), "file": str(args.file)}, ensure_ascii=False))
     else:
         print(report.summary())
+        for note in report.notes:
+            print(f"  {note}。")
         for issue in report.errors[:50]:
             print(f"  第 {issue.row} 行 {issue.column}：{issue.message}")
         if len(report.errors) > 50:

@@ -46,6 +46,8 @@ class ImportOptions:
     update: bool = False
     #: file column index -> form column key, chosen by the clerk in the wizard (overrides)
     mapping: dict[int, str] | None = None
+    #: create the 关工小组 the file names that the program does not have yet
+    create_groups: bool = False
 
 
 @dataclass
@@ -73,6 +75,10 @@ class ImportReport:
     error_rows: list[tuple[int, list[Any], str]] = field(default_factory=list)
     #: whether rows with errors are skipped (--skip-invalid) rather than refusing the file
     skip_allowed: bool = False
+    #: 关工小组 named in the file that the program does not have
+    unknown_groups: list[str] = field(default_factory=list)
+    #: sentences about the whole file, said once (also among the warnings)
+    notes: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -82,7 +88,7 @@ class ImportReport:
             "errors": [asdict(e) for e in self.errors],
             "warnings": [asdict(w) for w in self.warnings],
             "dry_run": self.dry_run, "written": self.written, "valid": self.valid,
-            "pairings_created": self.pairings_created,
+            "pairings_created": self.pairings_created, "unknown_groups": self.unknown_groups,
         }
 
     def summary(self) -> str:
@@ -188,6 +194,7 @@ def run_import(db: Database, kind: str, path: Path | str, options: ImportOptions
 
     with db.reader() as s:
         handler = kinds.HANDLERS[kind](s, options.update)
+        handler.create_groups = options.create_groups
         rows_iter = _rows_after(pending, header_no, sheet)
         for n, (number, values) in enumerate(rows_iter, start=1):
             if n > MAX_ROWS:
@@ -208,6 +215,10 @@ def run_import(db: Database, kind: str, path: Path | str, options: ImportOptions
                 report.error_rows.append((number, list(values),
                                           "；".join(f"{c}：{m}" for c, m in row.errors)))
         report.valid = report.rows_read - len(report.error_rows)
+        report.unknown_groups = sorted(handler.unknown_groups)
+        group_label = next((c.label for c in form.import_columns() if c.key == "group"), "")
+        report.notes = handler.notes()
+        report.warnings.extend(Issue(header_no, group_label, note) for note in report.notes)
         if report.errors and not options.skip_invalid:
             progress(1.0, "检查完毕")
             return report

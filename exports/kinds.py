@@ -187,6 +187,10 @@ class Handler:
         self.allow_update = allow_update
         self.new: list[dict[str, Any]] = []
         self.updates: list[dict[str, Any]] = []
+        #: create the 关工小组 a roster names that are not in the program yet (--create-groups)
+        self.create_groups = False
+        #: such group names -> the sheet rows naming them
+        self.unknown_groups: dict[str, list[int]] = {}
         self.codes: dict[str, list[str]] = {}
 
     def table(self, name: str) -> list[str]:
@@ -229,6 +233,34 @@ class Handler:
             elif row.label(key) not in taken:
                 row.error(key, problem.message)
 
+    def notes(self) -> list[str]:
+        """Sentences about the whole file (said once, not on every row)."""
+        if not self.unknown_groups:
+            return []
+        names = "、".join(self.unknown_groups)
+        rows = sum(len(r) for r in self.unknown_groups.values())
+        if self.create_groups:
+            return [f"将新建 {len(self.unknown_groups)} 个关工小组：{names}（{rows} 行用到）"]
+        return [f"有 {len(self.unknown_groups)} 个关工小组在程序里还没有：{names}（共 {rows} 行），"
+                "这些行的关工小组已留空。如要一并建立这些关工小组，请在导入时选择“新建这些关工小组”"
+                "（命令行加 --create-groups）"]
+
+    def add_groups(self, s: Session) -> None:
+        """Create the unknown groups (in the import's transaction) and give the rows naming
+        them their new group."""
+        if not (self.create_groups and self.unknown_groups):
+            return
+        made: dict[str, int] = {}
+        for name in self.unknown_groups:
+            values = {"name": name, "name_initials": initials(name), "type": guess_group_type(name),
+                      "note": "导入时新建"}
+            made[name] = s.execute(insert(Group).returning(Group.id), [values]).scalar_one()
+            audit.log(s, "新增", "groups", made[name], f"{name}（导入时新建）")
+        for rec in self.new + self.updates:
+            name = rec.pop("_group_name", None)
+            if name in made:
+                rec["group_id"] = made[name]
+
     def recheck(self, s: Session) -> None:
         """Inside the write transaction (the write lock is held): refuse when the database
         changed since the rows were checked so that a row would now be a duplicate. Raises
@@ -237,6 +269,9 @@ class Handler:
     def write(self, s: Session, file_name: str) -> int:
         """Bulk-write in the caller's transaction; returns pairings created."""
         self.recheck(s)
+        self.add_groups(s)
+        for rec in self.new + self.updates:
+            rec.pop("_group_name", None)
         model = self.model()
         for i in range(0, len(self.new), 5000):
             s.execute(insert(model), self.new[i:i + 5000])
@@ -421,9 +456,20 @@ class PeopleHandler(Handler):
         groups = self.groups()
         found = groups.get(name) or groups.get(name + "关工小组")
         if found is None:
-            row.warn(key, f"没有找到关工小组“{name}”，已留空")
+            self.unknown_groups.setdefault(name, []).append(row.number)
+            if not self.create_groups:
+                row.warn(key, f"没有找到关工小组“{name}”，已留空")
         return found
 
+
+
+def guess_group_type(name: str) -> str:
+    """The group type a name suggests (红旗村 → 村, 东城社区 → 社区, 第一中学 → 学校)."""
+    for words, kind in ((("社区", "居委会"), "社区"), (("学校", "小学", "中学", "幼儿园", "学院"), "学校"),
+                        (("农场", "牧场"), "农牧场"), (("公司", "企业", "厂"), "企业"), (("村",), "村")):
+        if any(w in name for w in words):
+            return kind
+    return "其他"
 
 
 #: model column -> form column key, where the two differ (rule problems name form columns)
@@ -482,6 +528,9 @@ class VolunteersHandler(PeopleHandler):
                  "roles": join_multi(roles), "is_backbone": backbone,
                  "group_id": self.group_id(row, "group"), "phone": row.phone("phone"),
                  "joined_on": joined, "note": row.text("note")}
+        group_name = "".join(row.text("group").split())
+        if extra["group_id"] is None and group_name in self.unknown_groups:
+            extra["_group_name"] = group_name
         left, _ = row.date("left_on")
         if left is not None:
             extra.update(left_on=left, leave_reason=row.text("leave_reason"))

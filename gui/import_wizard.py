@@ -173,11 +173,15 @@ class ImportWizard(_Dialog):
         self.skip_invalid = QCheckBox("跳过出错的行，只导入正确的行")
         self.update_existing = QCheckBox("身份证号已存在时，用文件里的内容更新原有记录")
         self.update_existing.toggled.connect(lambda _c: self.check())
+        self.create_groups = QCheckBox("新建文件里出现、程序里还没有的关工小组")
+        self.create_groups.setVisible(False)
+        self.create_groups.toggled.connect(lambda _c: self.check())
         self.save_errors = QPushButton("把出错的行另存为 Excel…")
         self.save_errors.clicked.connect(self.save_error_book)
         row = QHBoxLayout()
         row.addWidget(self.skip_invalid)
         row.addWidget(self.update_existing)
+        row.addWidget(self.create_groups)
         row.addStretch(1)
         row.addWidget(self.save_errors)
         layout.addWidget(title)
@@ -189,13 +193,15 @@ class ImportWizard(_Dialog):
     def options(self, dry_run: bool) -> importer.ImportOptions:
         return importer.ImportOptions(dry_run=dry_run, skip_invalid=self.skip_invalid.isChecked(),
                                       update=self.update_existing.isChecked(),
-                                      mapping=self.chosen_mapping())
+                                      mapping=self.chosen_mapping(),
+                                      create_groups=self.create_groups.isChecked())
 
     def check(self) -> None:
         kind, path = self.kind.currentData(), self.file.text()
         options = importer.ImportOptions(dry_run=True, skip_invalid=True,
                                          update=self.update_existing.isChecked(),
-                                         mapping=self.chosen_mapping())
+                                         mapping=self.chosen_mapping(),
+                                         create_groups=self.create_groups.isChecked())
 
         def work(progress: Any) -> importer.ImportReport:
             return importer.run_import(self.ctx.db, kind, path, options, progress)
@@ -213,6 +219,12 @@ class ImportWizard(_Dialog):
         rows = [[e.row, e.column, "错误", e.message] for e in report.errors]
         rows += [[w.row, w.column, "提示", w.message] for w in report.warnings]
         self.problems.set_rows(rows)
+        if report.unknown_groups:
+            self.create_groups.setVisible(True)
+            self.create_groups.setToolTip("、".join(report.unknown_groups))
+            self.create_groups.setText(f"新建程序里还没有的 {len(report.unknown_groups)} 个关工小组："
+                                       + "、".join(report.unknown_groups[:4])
+                                       + ("等" if len(report.unknown_groups) > 4 else ""))
         self.save_errors.setEnabled(bool(report.error_rows))
         self._update_buttons()
 

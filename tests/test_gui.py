@@ -813,3 +813,29 @@ def test_an_empty_required_category_asks_to_choose_one(window, qtbot):
     dialog.name.setText("没有类别")
     dialog.accept()
     assert dialog.errors["五老类别"].text() == "请选择五老类别"
+
+
+def test_import_wizard_offers_to_create_the_groups_a_roster_names(window, qtbot, tmp_path,
+                                                                 messages):
+    from gui.import_wizard import ImportWizard
+    from models.entities import Group
+
+    path = xlsx(tmp_path / "花名册.xlsx", ["姓名", "五老类别", "所在关工小组"],
+                [["甲乙", "老干部", "柳树湾村关工小组"], ["丙丁", "老教师", "柳树湾村关工小组"]])
+    wizard = ImportWizard(window.ctx, window)
+    qtbot.addWidget(wizard)
+    wizard.file.setText(str(path))
+    wizard.go_next()
+    wizard.go_next()
+    qtbot.waitUntil(lambda: wizard.report is not None, timeout=10000)
+    assert wizard.report.unknown_groups == ["柳树湾村关工小组"]
+    assert not wizard.create_groups.isHidden() and "柳树湾村" in wizard.create_groups.text()
+    wizard.report = None
+    wizard.create_groups.setChecked(True)  # checks again with the groups to be created
+    qtbot.waitUntil(lambda: wizard.report is not None, timeout=10000)
+    wizard.go_next()
+    qtbot.waitUntil(lambda: any(m[1] == "导入完成" for m in messages), timeout=10000)
+    with window.ctx.db.reader() as s:
+        gid = s.scalar(select(Group.id).where(Group.name == "柳树湾村关工小组"))
+        assert gid is not None
+        assert s.scalar(select(func.count(Volunteer.id)).where(Volunteer.group_id == gid)) == 2

@@ -36,4 +36,4 @@ def test_readme_commands_install_the_right_files() -> None:
     start = next(line for line in readme.splitlines() if line.endswith("main.py"))
     assert "-r requirements.txt" in start and "requirements-dev" not in start
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
-    assert ci in readme and "-r requirements-dev.txt" in ci
+    assert "-r requirements-dev.txt" in ci and ci in readme

@@ -138,3 +138,34 @@ def test_a_second_import_with_the_same_id_numbers_gets_a_plain_sentence(db, tmp_
     with db.reader() as s:
         assert s.scalar(select(func.count(Volunteer.id))) == 1
         assert s.scalar(select(func.count(Activity.id))) == 0
+
+
+def test_unknown_groups_are_named_once_and_created_on_request(db, tmp_path):
+    from tests.factories import add_group
+    from tests.helpers import cli_json
+
+    add_group(db, "红旗村关工小组")
+    rows = [["王德", "老干部", "红旗村"], ["李明", "老教师", "新华村关工小组"],
+            ["赵刚", "老战士", "新华村关工小组"], ["钱进", "老专家", "东城社区关工小组"]]
+    path = xlsx(tmp_path / "v.xlsx", ["姓名", "五老类别", "所在关工小组"], rows)
+    db.close()
+    report = cli_json("import", "volunteers", path, "--db", db.path, "--dry-run", "--json")
+    assert report["unknown_groups"] == ["东城社区关工小组", "新华村关工小组"]
+    summary = [w for w in report["warnings"] if "还没有" in w["message"]]
+    assert len(summary) == 1 and "共 3 行" in summary[0]["message"]
+    report = cli_json("import", "volunteers", path, "--db", db.path, "--create-groups", "--json")
+    assert report["written"] and report["imported"] == 4
+    from models.db import Database
+    from models.entities import Group
+
+    again = Database.open(db.path)
+    try:
+        with again.reader() as s:
+            groups = {g.name: g for g in s.scalars(select(Group))}
+            placed = dict(s.execute(select(Volunteer.name, Volunteer.group_id)).all())
+    finally:
+        again.close()
+    assert groups["东城社区关工小组"].type == "社区" and groups["新华村关工小组"].type == "村"
+    assert placed["李明"] == placed["赵刚"] == groups["新华村关工小组"].id
+    assert placed["王德"] == groups["红旗村关工小组"].id
+    assert placed["钱进"] == groups["东城社区关工小组"].id
