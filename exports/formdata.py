@@ -72,7 +72,7 @@ def yuan(fen: int | None) -> Decimal:
 
 
 def _masker(form: Form, full: bool) -> list[Any]:
-    out = []
+    out: list[Any] = []
     for col in form.columns:
         if full:
             out.append(None)
@@ -101,7 +101,7 @@ def build_table(s: Session, form_id: str, ctx: FormContext) -> FormTable:
                 value = mask(value)
             row.append(value)
         rows.append(row)
-    total_row = None
+    total_row: list[Any] | None = None
     if form.totals and rows:
         total_row = []
         for i, col in enumerate(form.columns):

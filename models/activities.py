@@ -97,7 +97,7 @@ def attach_photo(s: Session, aid: int, source: Path, photo_dir: Path) -> tuple[A
     return photo, Changes.of("activities")
 
 
-def query(text: str = "", theme: str = "", year: int | None = None) -> Select[tuple[Activity]]:
+def query(text: str = "", theme: str = "", year: int | None = None) -> Select[Activity]:
     q = select(Activity).where(Activity.deleted_at.is_(None))
     text = text.strip()
     if text:

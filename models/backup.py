@@ -71,7 +71,7 @@ def record_counts(con: sqlite3.Connection) -> dict[str, int]:
     """Live (not deleted) records per subject, by Chinese label."""
     counts = {}
     for key, model in SUBJECTS.items():
-        table = model.__tablename__
+        table = model.__table__.name  # type: ignore[attr-defined]
         try:
             n = con.execute(f"SELECT count(*) FROM {table} WHERE deleted_at IS NULL").fetchone()[0]
         except sqlite3.OperationalError:

@@ -218,13 +218,14 @@ def build(s: Session, scale: int = 1, seed: int = 2025, today: dt.date | None = 
     put(Student, stu_rows, "students")
 
     report(0.45, "正在生成结对和帮扶记录…")
-    pair_rows, aid_rows = [], []
+    pair_rows: list[dict[str, Any]] = []
+    aid_rows: list[dict[str, Any]] = []
     for st in stu_rows:
         if g.r.random() > 0.8 or not active_vols:
             continue
         vol = g.r.choice(active_vols)
-        start = st["registered_on"]
-        end = st["closed_on"]
+        start: dt.date = st["registered_on"]  # type: ignore[assignment]
+        end: dt.date | None = st["closed_on"]  # type: ignore[assignment]
         pid = len(pair_rows) + 1
         pair_rows.append({"id": pid, "volunteer_id": vol["id"], "student_id": st["id"],
                           "mode": g.r.choices(codes.PAIRING_MODES, (70, 20, 10))[0],
@@ -270,7 +271,10 @@ def build(s: Session, scale: int = 1, seed: int = 2025, today: dt.date | None = 
     put(activity_participants, part_rows, "participants")
 
     report(0.85, "正在生成捐赠、表彰和慰问…")
-    don_rows, rec_rows, honor_rows, care_rows = [], [], [], []
+    don_rows: list[dict[str, Any]] = []
+    rec_rows: list[dict[str, Any]] = []
+    honor_rows: list[dict[str, Any]] = []
+    care_rows: list[dict[str, Any]] = []
     for year in years:
         last = min(dt.date(year, 12, 31), g.today)
         for _ in range(64 * scale):

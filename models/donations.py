@@ -66,7 +66,7 @@ def update(s: Session, did: int, data: DonationInput) -> Changes:
 
 
 def query(text: str = "", donor_type: str = "", year: int | None = None
-          ) -> Select[tuple[Donation]]:
+          ) -> Select[Donation]:
     q = select(Donation).where(Donation.deleted_at.is_(None))
     text = text.strip()
     if text:

@@ -72,7 +72,7 @@ def to_input(g: Group) -> GroupInput:
                       dissolved_on=g.dissolved_on, note=g.note)
 
 
-def query(text: str = "", type_: str = "") -> Select[tuple[Group]]:
+def query(text: str = "", type_: str = "") -> Select[Group]:
     q = select(Group).where(Group.deleted_at.is_(None))
     text = text.strip()
     if text:

@@ -84,7 +84,7 @@ def end(s: Session, pid: int, on: dt.date) -> Changes:
     return Changes.of("pairings", "students")
 
 
-def query(text: str = "", active_on: dt.date | None = None) -> Select[tuple[Pairing]]:
+def query(text: str = "", active_on: dt.date | None = None) -> Select[Pairing]:
     q = (select(Pairing).join(Volunteer, Pairing.volunteer_id == Volunteer.id)
          .join(Student, Pairing.student_id == Student.id)
          .where(Pairing.deleted_at.is_(None)))

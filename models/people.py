@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from models.errors import DataError, ValidationError
 from models.pinyin import initials
 
 Warning_ = tuple[str, str]  # (column label, message)
+P = TypeVar("P", Volunteer, Student)
 
 
 def clean_name(raw: str | None) -> str:
@@ -66,9 +67,9 @@ def person_values(name: str, id_number: str | None, birth: dt.date | None, sex: 
             "birth_date": birth, "sex": sex, "note": (note or "").strip()}
 
 
-def find_duplicate(s: Session, model: type[Volunteer] | type[Student], id_number: str | None,
+def find_duplicate(s: Session, model: type[P], id_number: str | None,
                    name: str, birth: dt.date | None, exclude_id: int | None = None
-                   ) -> Volunteer | Student | None:
+                   ) -> P | None:
     """A live record that is the same person: same ID number, or (without one) same name and
     birth date."""
     q = select(model).where(model.deleted_at.is_(None))
@@ -83,7 +84,7 @@ def find_duplicate(s: Session, model: type[Volunteer] | type[Student], id_number
     return s.scalars(q.limit(1)).first()
 
 
-def refuse_duplicate(s: Session, model: type[Volunteer] | type[Student], values: dict[str, Any],
+def refuse_duplicate(s: Session, model: type[P], values: dict[str, Any],
                      exclude_id: int | None = None) -> None:
     """Raise DataError when the values describe a person already recorded."""
     dup = find_duplicate(s, model, values["id_number"], values["name"], values["birth_date"],
@@ -129,8 +130,8 @@ def age_on(birth: dt.date | None, day: dt.date) -> int | None:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-def save(s: Session, model: type[Volunteer] | type[Student], subject: str,
-         values: dict[str, Any], rid: int | None = None) -> Volunteer | Student:
+def save(s: Session, model: type[P], subject: str,
+         values: dict[str, Any], rid: int | None = None) -> P:
     """Insert (``rid`` None) or update a person after refusing duplicates; logs it.
 
     Raises DataError when the same person is already recorded."""

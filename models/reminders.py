@@ -59,10 +59,10 @@ def reminders(s: Session, today: dt.date, last_backup: dt.datetime | None,
         out.append(Reminder("五好", f"今年还没有五好评定的关工组织 {len(missing)} 个："
                                   f"{'、'.join(missing[:limit])}{'等' if len(missing) > limit else ''}。"))
     for age in (80, 90):
-        names = list(s.scalars(select(Volunteer.name).where(
+        turning = list(s.scalars(select(Volunteer.name).where(
             stats.volunteers_at_end(year), extract("year", Volunteer.birth_date) == year - age)))
-        if names:
-            out.append(Reminder("慰问", f"今年满 {age} 岁的五老 {len(names)} 位："
-                                      f"{'、'.join(names[:limit])}{'等' if len(names) > limit else ''}，"
+        if turning:
+            out.append(Reminder("慰问", f"今年满 {age} 岁的五老 {len(turning)} 位："
+                                      f"{'、'.join(turning[:limit])}{'等' if len(turning) > limit else ''}，"
                                       "可安排祝寿慰问。"))
     return out

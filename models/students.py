@@ -51,6 +51,7 @@ def values_of(s: Session, data: StudentInput) -> dict[str, Any]:
         if cat not in known:
             raise ValidationError("帮扶类别", f"“{cat}”不是可选的帮扶类别")
     status = codetables.require(s, "student_status", data.status or "在帮", "状态")
+    closed_on: dt.date | None
     if status != "在帮" and data.closed_on is None:
         closed_on = dt.date.today()
     else:
@@ -88,7 +89,7 @@ def to_input(st: Student) -> StudentInput:
         closed_on=st.closed_on, note=st.note)
 
 
-def query(text: str = "", category: str = "", status: str = "") -> Select[tuple[Student]]:
+def query(text: str = "", category: str = "", status: str = "") -> Select[Student]:
     """Live students matching a search box and filters."""
     q = select(Student).where(Student.deleted_at.is_(None))
     clause = people.search_clause(text, Student.name, Student.name_initials, Student.id_number,

@@ -85,7 +85,7 @@ def to_input(v: Volunteer) -> VolunteerInput:
 
 
 def query(text: str = "", category: str = "", group_id: int | None = None,
-          active_only: bool = False) -> Select[tuple[Volunteer]]:
+          active_only: bool = False) -> Select[Volunteer]:
     """Live 五老 matching a search box and filters (sorting is the caller's)."""
     q = select(Volunteer).where(Volunteer.deleted_at.is_(None))
     clause = people.search_clause(text, Volunteer.name, Volunteer.name_initials,
