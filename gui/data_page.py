@@ -7,7 +7,6 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -200,7 +199,7 @@ class DataPage(QWidget):
         self.restore(self.backups.data(index, ID_ROLE))
 
     def restore_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "选择备份文件", "", "备份文件 (*.sqlite *.db)")
+        path = files.open_file(self, "选择备份文件", "备份文件 (*.sqlite *.db)")
         if path:
             self.restore(Path(path))
 

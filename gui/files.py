@@ -38,6 +38,14 @@ def save_file(parent: QWidget | None, title: str, name: str, filters: str) -> st
     return path
 
 
+def open_file(parent: QWidget | None, title: str, filters: str) -> str:
+    """Ask for one file to open; "" when cancelled."""
+    path, _ = QFileDialog.getOpenFileName(parent, title, last_folder(), filters)
+    if path:
+        remember(path)
+    return path
+
+
 def open_files(parent: QWidget | None, title: str, filters: str) -> list[str]:
     files, _ = QFileDialog.getOpenFileNames(parent, title, last_folder(), filters)
     if files:
