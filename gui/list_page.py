@@ -157,15 +157,16 @@ class ListPage(QWidget):
 
     def _fit_columns(self) -> None:
         """Fit the columns to what they hold (at most 320 px each), in whatever font size is
-        chosen; room left over goes to the widest column, not to the last one (an empty 照片
-        column must not take half the width while the others are cut)."""
+        chosen; room left over is shared by all in proportion, not given to the last one (an
+        empty 照片 column must not take half the width while the others are cut)."""
         header = self.view.horizontalHeader()
         header.setStretchLastSection(False)
         self.view.resizeColumnsToContents()
         widths = [min(self.view.columnWidth(i) + 12, 320) for i in range(self.model.columnCount())]
-        spare = self.view.viewport().width() - sum(widths)
-        if widths and spare > 0:
-            widths[widths.index(max(widths))] += spare
+        total = sum(widths)
+        spare = self.view.viewport().width() - total
+        if total and spare > 0:
+            widths = [w + spare * w // total for w in widths]
         for i, width in enumerate(widths):
             self.view.setColumnWidth(i, width)
 

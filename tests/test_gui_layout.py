@@ -172,8 +172,9 @@ def test_the_last_column_takes_no_more_than_it_holds(window) -> None:
         widths = [header.sectionSize(i) for i in range(n)]
         for i in range(n):  # every column shows what it holds (long ones up to 320 px)
             assert widths[i] >= min(fits[i], 320), (name, i, widths, fits)
-        if widths[-1] != max(widths):  # only the widest column takes the room left over
-            assert widths[-1] <= fits[-1] + 12, (name, widths, fits)
+        # room left over is shared in proportion: the last column gets no bigger share
+        ratios = [w / min(f + 12, 320) for w, f in zip(widths, fits)]
+        assert ratios[-1] <= max(ratios[:-1]) + 0.05, (name, widths, fits)
 
 
 def test_a_checkbox_of_a_long_role_is_whole(window, qtbot, screen) -> None:
