@@ -7,7 +7,7 @@ import threading
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLockFile, QObject, QTimer, QTranslator, Signal
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLockFile, QObject, QTimer, QTranslator, Signal
 from PySide6.QtGui import QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -23,7 +23,7 @@ RESOURCES = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parent.parent
 FONT_FILE = RESOURCES / "fonts" / "wqy-microhei.ttc"
 
 
-def install_translations(app: QApplication) -> list[str]:
+def install_translations(app: QCoreApplication) -> list[str]:
     """Load Qt's own Chinese translations (standard buttons 是/否/确定, the print preview, file
     and input dialogs) once; returns the names of the files loaded.
 

@@ -55,7 +55,7 @@ class FormDialog(QDialog):
         for form in self.forms:
             cols.addLayout(form, 1)
         self.body = body
-        self.scroll = scroll = QScrollArea()
+        self.body_scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -81,7 +81,9 @@ class FormDialog(QDialog):
         (1366×728 on a 1366×768 laptop); grow when a field's text grows (the ID hint)."""
         if not getattr(self, "_sized", False):
             self._sized = True
-            self.body.layout().setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+            cols = self.body.layout()
+            assert cols is not None
+            cols.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
             self.body.installEventFilter(self)
             self._fit(grow_only=False)
         super().showEvent(event)
@@ -101,16 +103,18 @@ class FormDialog(QDialog):
         max_w = area.width() - max(decoration.width(), 8)
         max_h = area.height() - max(decoration.height(), 40)  # room for the title bar
         bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
-        margins = self.layout().contentsMargins()
+        outer = self.layout()
+        assert outer is not None
+        margins = outer.contentsMargins()
         chrome_w = margins.left() + margins.right() + bar + 4
-        chrome_h = (margins.top() + margins.bottom() + self.layout().spacing() * 2
+        chrome_h = (margins.top() + margins.bottom() + outer.spacing() * 2
                     + self.buttons.sizeHint().height()
                     + (self.banner.sizeHint().height() if self.banner.isVisible() else 0) + 4)
         width = min(need.width() + chrome_w, max_w)
         height = min(need.height() + chrome_h, max_h)
         if grow_only:
             width, height = max(width, self.width()), max(height, self.height())
-        self.scroll.setHorizontalScrollBarPolicy(
+        self.body_scroll.setHorizontalScrollBarPolicy(
             Qt.ScrollBarPolicy.ScrollBarAsNeeded if need.width() + chrome_w > max_w
             else Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         if (width, height) != (self.width(), self.height()):

@@ -52,7 +52,8 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="shots-"))
     os.environ["GGTZ_CONFIG_DIR"] = str(work / "config")
     os.environ["GGTZ_DATA_DIR"] = str(work / "data")
-    db_file = work / "town.sqlite"
+    db_file = work / "关工台账" / "青山镇.sqlite"
+    db_file.parent.mkdir()
     shutil.copy(args.db, db_file)
 
     from gui.app import install_translations, load_fonts
