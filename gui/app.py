@@ -7,7 +7,7 @@ import threading
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QObject, QTimer, QTranslator, Signal
 from PySide6.QtGui import QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -22,6 +22,26 @@ from models.paths import default_db_path
 
 RESOURCES = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parent.parent)) / "resources"
 FONT_FILE = RESOURCES / "fonts" / "wqy-microhei.ttc"
+
+
+def install_translations(app: QCoreApplication) -> list[str]:
+    """Load Qt's own Chinese translations (standard buttons 是/否/确定, the print preview, file
+    and input dialogs) once; returns the names of the files loaded.
+
+    The translators are kept on the application so they live as long as it does."""
+    loaded: list[str] = getattr(app, "_ggtz_translators_loaded", None) or []
+    if loaded:
+        return loaded
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    translators: list[QTranslator] = []
+    for name in ("qtbase_zh_CN", "qt_zh_CN"):
+        translator = QTranslator(app)
+        if translator.load(name, folder) and app.installTranslator(translator):
+            translators.append(translator)
+            loaded.append(name)
+    app._ggtz_translators = translators  # type: ignore[attr-defined]
+    app._ggtz_translators_loaded = loaded  # type: ignore[attr-defined]
+    return loaded
 
 
 def load_fonts(app: QApplication) -> str:
@@ -107,6 +127,7 @@ def run_app(db_path: Path | None, smoke: bool = False, started: float | None = N
     started = time.perf_counter() if started is None else started
     install_excepthook()
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    install_translations(app)
     app.setApplicationName("关工台账")
     app.setWindowIcon(QIcon(str(RESOURCES / "icons" / "app.png")))
     load_fonts(app)

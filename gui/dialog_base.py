@@ -7,7 +7,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -15,12 +15,15 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QScrollArea,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
 
 from exports.cells import CellProblem
+from gui import style
 from gui.ops import FAILED
 from models.db import Database
 from models.errors import DataError, UserError, ValidationError
@@ -53,7 +56,7 @@ class FormDialog(QDialog):
         for form in self.forms:
             cols.addLayout(form, 1)
         self.body = body
-        scroll = QScrollArea()
+        self.body_scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -75,16 +78,52 @@ class FormDialog(QDialog):
         layout.addWidget(self.buttons)
 
     def showEvent(self, event: Any) -> None:
-        """Open big enough for every field, but never larger than the screen (1366×768)."""
+        """Open big enough for every field, but never larger than the screen's free area
+        (1366×728 on a 1366×768 laptop); grow when a field's text grows (the ID hint)."""
         if not getattr(self, "_sized", False):
             self._sized = True
-            self.body.adjustSize()
-            hint = self.body.sizeHint()
-            screen = self.screen().availableGeometry() if self.screen() else None
-            max_w = int(screen.width() * 0.95) if screen else 1300
-            max_h = int(screen.height() * 0.9) if screen else 700
-            self.resize(min(hint.width() + 60, max_w), min(hint.height() + 110, max_h))
+            cols = self.body.layout()
+            assert cols is not None
+            cols.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+            self.body.installEventFilter(self)
+            self._fit(grow_only=False)
         super().showEvent(event)
+
+    def eventFilter(self, watched: Any, event: Any) -> bool:
+        if watched is self.body and event.type() == QEvent.Type.LayoutRequest and self.isVisible():
+            QTimer.singleShot(0, self, self._fit)
+        return super().eventFilter(watched, event)
+
+    def _fit(self, grow_only: bool = True) -> None:
+        """Size for the body's preferred size (at least its minimum) within the screen; a body
+        wider than the screen scrolls rather than being cut."""
+        self.body.adjustSize()
+        need = self.body.sizeHint().expandedTo(self.body.minimumSizeHint())
+        area = style.available_geometry(self)
+        decoration = self.frameGeometry().size() - self.geometry().size()
+        max_w = area.width() - max(decoration.width(), 8)
+        max_h = area.height() - max(decoration.height(), 40)  # room for the title bar
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        outer = self.layout()
+        assert outer is not None
+        margins = outer.contentsMargins()
+        chrome_w = margins.left() + margins.right() + bar + 4
+        chrome_h = (margins.top() + margins.bottom() + outer.spacing() * 2
+                    + self.buttons.sizeHint().height()
+                    + (self.banner.sizeHint().height() if self.banner.isVisible() else 0) + 4)
+        width = min(need.width() + chrome_w, max_w)
+        height = min(need.height() + chrome_h, max_h)
+        if grow_only:
+            width, height = max(width, self.width()), max(height, self.height())
+        self.body_scroll.setHorizontalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAsNeeded if need.width() + chrome_w > max_w
+            else Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+            frame = self.frameGeometry()
+            if not area.contains(frame):  # keep the grown dialog on the screen
+                self.move(max(area.left(), min(frame.left(), area.right() - frame.width())),
+                          max(area.top(), min(frame.top(), area.bottom() - frame.height())))
 
     def add(self, label: str, widget: W, column: int = 0, required: bool = False,
             note: str = "") -> W:

@@ -77,7 +77,7 @@ class ListPage(QWidget):
         self.view.setAlternatingRowColors(True)
         self.view.verticalHeader().setDefaultSectionSize(30)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.horizontalHeader().setStretchLastSection(False)
         self.view.doubleClicked.connect(lambda _i: self.edit_current())
 
         header = QHBoxLayout()
@@ -148,12 +148,27 @@ class ListPage(QWidget):
         first = not self._loaded
         self._loaded = True
         self.model.refresh()
-        if first:  # fit the columns to what they hold, in whatever font size is chosen
-            self.view.resizeColumnsToContents()
-            for i in range(self.model.columnCount()):
-                self.view.setColumnWidth(i, min(self.view.columnWidth(i) + 12, 320))
+        rows = self.model.rowCount()
+        if first or (rows and not getattr(self, "_fitted_rows", 0)):
+            self._fitted_rows = rows  # fitted again once an empty list gets its first rows
+            self._fit_columns()
         shown = self.model.total
         self.count_label.setText(f"共 {shown} 条")
+
+    def _fit_columns(self) -> None:
+        """Fit the columns to what they hold (at most 320 px each), in whatever font size is
+        chosen; room left over is shared by all in proportion, not given to the last one (an
+        empty 照片 column must not take half the width while the others are cut)."""
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(False)
+        self.view.resizeColumnsToContents()
+        widths = [min(self.view.columnWidth(i) + 12, 320) for i in range(self.model.columnCount())]
+        total = sum(widths)
+        spare = self.view.viewport().width() - total
+        if total and spare > 0:
+            widths = [w + spare * w // total for w in widths]
+        for i, width in enumerate(widths):
+            self.view.setColumnWidth(i, width)
 
     def _changed(self, changes: Changes) -> None:
         if self.relevant(changes):

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui import style
 from gui.context import AppContext
 from gui.dashboard import Dashboard
 from gui.ops import Op, error_text, perform, pool, run_op, write
@@ -221,11 +222,25 @@ class MainWindow(QMainWindow):
                 settings.Committee(name or "本乡镇关工委", region))
 
     def restore_geometry(self) -> None:
+        """The size saved at the last close, kept within the screen's free area (a geometry
+        saved on a bigger monitor comes back onto this one); else at most 1280×720 within it,
+        so the status bar is never under the taskbar of a 1366×768 laptop."""
         saved = paths.read_config().get("geometry")
         if saved:
             self.restoreGeometry(QByteArray.fromHex(saved.encode()))
         else:
-            self.resize(1280, 760)
+            self.resize(1280, 720)
+        area = style.available_geometry(self)
+        decoration = self.frameGeometry().size() - self.geometry().size()
+        width = min(self.width(), area.width() - decoration.width())
+        height = min(self.height(), area.height() - max(decoration.height(), 30))
+        if self.isMaximized():
+            return
+        self.resize(width, height)
+        frame = self.frameGeometry()
+        if not area.contains(frame):
+            self.move(max(area.left(), min(frame.left(), area.right() + 1 - frame.width())),
+                      max(area.top(), min(frame.top(), area.bottom() + 1 - frame.height())))
 
     def save_geometry(self) -> None:
         try:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from models import paths
 
@@ -48,3 +49,11 @@ def apply(app: QApplication, family: str | None = None, size: str | None = None)
     font.setPointSize(pt)
     app.setFont(font)
     app.setStyleSheet(stylesheet(pt))
+
+
+def available_geometry(widget: QWidget | None = None) -> QRect:
+    """The part of the widget's screen (else the primary one) that windows may use: the
+    screen less its taskbar, e.g. 1366×728 on a 1366×768 laptop."""
+    screen = widget.screen() if widget is not None else None
+    screen = screen or QGuiApplication.primaryScreen()
+    return screen.availableGeometry() if screen is not None else QRect(0, 0, 1366, 728)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QCheckBox as _Check
 from PySide6.QtWidgets import (
     QComboBox,
@@ -16,6 +16,15 @@ from PySide6.QtWidgets import (
 )
 
 from exports.cells import CellProblem, date_value
+
+
+class _WholeButton(QPushButton):
+    """A button never squeezed below its text (今天 must not become 今), in any font size."""
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        text = self.fontMetrics().horizontalAdvance(self.text())
+        return hint.expandedTo(QSize(max(self.sizeHint().width(), text + 16), hint.height()))
 
 
 class DateEdit(QWidget):
@@ -30,7 +39,7 @@ class DateEdit(QWidget):
         self.edit = QLineEdit()
         self.edit.setPlaceholderText("如 1955.03" if month_only else "如 2025.06.01")
         self.edit.textChanged.connect(self.changed)
-        today = QPushButton("今天")
+        today = _WholeButton("今天")
         today.setToolTip("填入今天的日期")
         today.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         today.clicked.connect(lambda: self.set_date(dt.date.today()))

@@ -23,6 +23,16 @@ def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GGTZ_USER", "测试员")
 
 
+@pytest.fixture(autouse=True)
+def _qt_in_chinese(request: pytest.FixtureRequest) -> None:
+    """A test that uses Qt (pytest-qt's qapp) gets Qt's own Chinese translations, as the
+    program does (gui.app.install_translations)."""
+    if "qapp" in request.fixturenames:
+        from gui.app import install_translations
+
+        install_translations(request.getfixturevalue("qapp"))
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "data" / "test.sqlite"
