@@ -23,6 +23,12 @@ class BarChart(QWidget):
 
     def set_data(self, items: list[tuple[str, float]]) -> None:
         self.items = items
+        if self.horizontal and items:  # room for the longest label, its number and a bar
+            fm = self.fontMetrics()
+            labels = max(fm.horizontalAdvance(k) for k, _ in items)
+            numbers = fm.horizontalAdvance(str(int(max(v for _, v in items))))
+            self.setMinimumWidth(labels + numbers + 24 + fm.horizontalAdvance("一") * 4)
+        self.updateGeometry()
         self.update()
 
     def paintEvent(self, _event: object) -> None:
@@ -43,14 +49,15 @@ class BarChart(QWidget):
             return
         top = max(v for _, v in self.items)
         if self.horizontal:
-            label_w = min(max(fm.horizontalAdvance(k) for k, _ in self.items) + 8, area.width() * 0.45)
+            label_w = min(max(fm.horizontalAdvance(k) for k, _ in self.items) + 8, area.width() * 0.7)
             value_w = fm.horizontalAdvance(str(int(top))) + 8
             bar_h = min(area.height() / len(self.items), line * 1.6)
             for i, (label, value) in enumerate(self.items):
                 y = area.top() + i * bar_h
                 p.setPen(QColor("#333"))
+                shown = fm.elidedText(label, Qt.TextElideMode.ElideMiddle, int(label_w - 6))
                 p.drawText(QRectF(0, y, label_w - 6, bar_h), Qt.AlignmentFlag.AlignRight
-                           | Qt.AlignmentFlag.AlignVCenter, label)
+                           | Qt.AlignmentFlag.AlignVCenter, shown)
                 w = (area.width() - label_w - value_w) * value / top
                 p.fillRect(QRectF(label_w, y + bar_h * 0.15, w, bar_h * 0.7),
                            QColor(PALETTE[i % len(PALETTE)]))

@@ -81,7 +81,8 @@ class ReportsPage(QWidget):
             self.forms.addItem(form.title)
         self.forms.setCurrentRow(1)
         self.forms.setObjectName("forms")
-        self.forms.setMaximumWidth(250)
+        widest = max(self.forms.fontMetrics().horizontalAdvance(f.title) for f in FORMS.values())
+        self.forms.setFixedWidth(widest + 36)  # every title whole, at any font size
         self.year = QComboBox()
         this = dt.date.today().year
         for y in range(this, this - 10, -1):

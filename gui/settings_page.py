@@ -50,8 +50,8 @@ class SettingsPage(QWidget):
         self.font_size = QComboBox()
         for key, label in style.FONT_LABELS.items():
             self.font_size.addItem(label, key)
-        self.masked = QCheckBox("列表中隐藏身份证号的出生日期和电话号码中间四位"
-                                "（推荐；取消只在本次运行有效）")
+        self.masked = QCheckBox("隐藏身份证号和电话号码的中间部分（推荐）")
+        self.masked.setToolTip("取消勾选只在本次运行有效，下次启动仍会隐藏；显示完整号码会记入操作日志。")
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("不修改请留空；只保存加密后的校验值")

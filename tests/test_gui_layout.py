@@ -183,3 +183,23 @@ def test_a_checkbox_of_a_long_role_is_whole(window, qtbot, screen) -> None:
     QApplication.processEvents()
     boxes = [b for b in dialog.findChildren(QCheckBox) if b.text() == "关工委班子成员"]
     assert boxes and boxes[0].width() >= boxes[0].minimumSizeHint().width()
+
+
+@pytest.mark.parametrize("font_size", ["normal", "larger"], indirect=True)
+def test_report_titles_and_chart_labels_are_whole(window, qtbot, font_size) -> None:
+    reports = window.page("报表中心")
+    QApplication.processEvents()
+    fm = reports.forms.fontMetrics()
+    room = reports.forms.viewport().width()
+    for i in range(reports.forms.count()):
+        text = reports.forms.item(i).text()
+        assert fm.horizontalAdvance(text) <= room, (font_size, text)
+    dashboard = window.page("首页")
+    QApplication.processEvents()
+    from gui.charts import BarChart
+
+    for chart in dashboard.findChildren(BarChart):
+        if chart.horizontal and chart.items:
+            cfm = chart.fontMetrics()
+            widest = max(cfm.horizontalAdvance(k) for k, _ in chart.items)
+            assert chart.width() >= chart.minimumWidth() >= widest, (chart.title, font_size)
