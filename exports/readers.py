@@ -165,14 +165,18 @@ def _xlsx(path: Path) -> Iterator[Sheet]:
     from openpyxl.utils.exceptions import InvalidFileException
 
     check_zip(path)
+    handle = path.open("rb")  # a file object: openpyxl judges a file name by its extension
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
     except _XML_ERRORS as err:
+        handle.close()
         raise _xml_problem(path, err) from err
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError,
             TypeError, AttributeError, IndexError) as err:
+        handle.close()
         raise _not_readable(path, type(err).__name__) from err
     except SyntaxError as err:  # xml.etree ParseError
+        handle.close()
         raise _xml_problem(path, err) from err
 
     def gen() -> Iterator[Sheet]:
@@ -185,6 +189,7 @@ def _xlsx(path: Path) -> Iterator[Sheet]:
                 yield Sheet(ws.title, _xlsx_rows(path, ws, merges), hidden)
         finally:
             book.close()
+            handle.close()
 
     return gen()
 
