@@ -282,3 +282,31 @@ def test_a_cell_in_column_xfd_costs_nothing(db, tmp_path):
     start = time.monotonic()
     report = run_import(db, "volunteers", tmp_path / "wide.xlsx", ImportOptions(dry_run=True))
     assert report.rows_read == 2000 and time.monotonic() - start < 20
+
+
+# -- 5. cell forms from the wild --------------------------------------------------------------
+def test_cell_forms_clerks_produce(db, tmp_path):
+    from models import idcard
+    from tests.sheets import D
+
+    new = vid(1950, 1, 2, 103)
+    old = new[:6] + new[8:17]  # the same person's first-generation number
+    rows = [["姓名", "五老类别", "身份证号", "联系电话", "出生年月", "加入时间", "备注"],
+            ["王德（骨干）", "老干部", "'" + vid(1949, 12, 31, 101), "'13912345678", None,
+             "'2025.05.20", "原村支书"],
+            ["朱学军(退休教师)", "老教师", vid(1955, 3, 12, 102) + ".0", None, None, "45809", None],
+            ["张三", "老战士", old, None, None, "2025-06-01 09:30", None]]
+    path = book(tmp_path / "c.xlsx", {"S": (rows, [], [])})
+    report = run_import(db, "volunteers", path)
+    assert report.written and not report.errors, report.errors
+    got = {n: v for n, (_g, v) in people(db).items()}
+    assert set(got) == {"王德", "朱学军", "张三"}
+    assert got["王德"].note == "原村支书；骨干" and got["朱学军"].note == "退休教师"
+    assert got["王德"].id_number == vid(1949, 12, 31, 101) and got["王德"].phone == "13912345678"
+    assert got["王德"].joined_on == D(2025, 5, 20)
+    assert got["朱学军"].id_number == vid(1955, 3, 12, 102)
+    assert got["朱学军"].joined_on == D(2025, 6, 1)
+    assert got["张三"].joined_on == D(2025, 6, 1)
+    assert got["张三"].id_number == new and idcard.problem(new) is None
+    warned = {(w.row, w.column) for w in report.warnings if "15位" in w.message or "备注" in w.message}
+    assert warned == {(2, "姓名"), (3, "姓名"), (4, "身份证号")}
