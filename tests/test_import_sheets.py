@@ -310,3 +310,48 @@ def test_cell_forms_clerks_produce(db, tmp_path):
     assert got["张三"].id_number == new and idcard.problem(new) is None
     warned = {(w.row, w.column) for w in report.warnings if "15位" in w.message or "备注" in w.message}
     assert warned == {(2, "姓名"), (3, "姓名"), (4, "身份证号")}
+
+
+# -- 3. the wizard ----------------------------------------------------------------------------
+def test_wizard_lists_the_data_sheets_and_imports_all_of_them(db, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.context import AppContext
+    from gui.import_wizard import ImportWizard
+
+    said = []
+    for name in ("information", "warning", "critical"):
+        monkeypatch.setattr(QMessageBox, name, lambda _p, title, text, *a, **k: said.append(
+            (title, text)) or QMessageBox.StandardButton.Ok)
+    path = village_book(tmp_path / "村.xlsx")
+    wizard = ImportWizard(AppContext(db), None)
+    qtbot.addWidget(wizard)
+    wizard.file.setText(str(path))
+    wizard.go_next()
+    assert wizard.steps.currentIndex() == 1
+    assert "“新华村”（2 行）" in wizard.sheets_info.text()
+    assert "“红旗村”（11 行）" in wizard.sheets_info.text() and "说明" in wizard.sheets_info.text()
+    wizard.go_next()
+    qtbot.waitUntil(lambda: wizard.report is not None, timeout=10000)
+    assert wizard.report.rows_read == 13
+    wizard.skip_invalid.setChecked(True)
+    wizard.go_next()
+    qtbot.waitUntil(lambda: len(people(db)) == 12, timeout=10000)
+
+
+def test_wizard_shows_a_file_problem_on_next(db, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.context import AppContext
+    from gui.import_wizard import ImportWizard
+
+    shown = []
+    monkeypatch.setattr("gui.import_wizard.show_error", lambda _w, err: shown.append(str(err)))
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
+    bad = tmp_path / "x.xls"
+    bad.write_bytes(b"%PDF-1.4")
+    wizard = ImportWizard(AppContext(db), None)
+    qtbot.addWidget(wizard)
+    wizard.file.setText(str(bad))
+    wizard.go_next()
+    assert wizard.steps.currentIndex() == 0 and "PDF" in shown[0]
