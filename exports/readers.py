@@ -158,6 +158,8 @@ try:
     _XML_ERRORS = (DefusedXmlException,)
 except ImportError:  # pragma: no cover
     _XML_ERRORS = ()
+#: what a broken or hostile XML part raises (xml.etree's ParseError is a SyntaxError)
+_BAD_XML: tuple[type[Exception], ...] = (SyntaxError, *_XML_ERRORS)
 
 
 def _xlsx(path: Path) -> Iterator[Sheet]:
@@ -168,16 +170,15 @@ def _xlsx(path: Path) -> Iterator[Sheet]:
     handle = path.open("rb")  # a file object: openpyxl judges a file name by its extension
     try:
         book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
-    except _XML_ERRORS as err:
+    except _BAD_XML as err:
         handle.close()
         raise _xml_problem(path, err) from err
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError,
             TypeError, AttributeError, IndexError) as err:
         handle.close()
+        if isinstance(err.__cause__, _BAD_XML) or "invalid XML" in str(err):
+            raise _xml_problem(path, err.__cause__ or err) from err
         raise _not_readable(path, type(err).__name__) from err
-    except SyntaxError as err:  # xml.etree ParseError
-        handle.close()
-        raise _xml_problem(path, err) from err
 
     def gen() -> Iterator[Sheet]:
         try:
@@ -288,10 +289,10 @@ def _xlsx_rows(path: Path, ws: Any, merges: list[Merge]) -> Iterator[Row]:
 
     try:
         yield from fill_merges(raw(), merges)
+    except _BAD_XML as err:
+        raise _xml_problem(path, err) from err
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError) as err:
         raise _not_readable(path, f"读到工作表“{ws.title}”时出错") from err
-    except (SyntaxError, *_XML_ERRORS) as err:
-        raise _xml_problem(path, err) from err
 
 
 def _trim(values: list[Any]) -> list[Any]:
