@@ -147,7 +147,7 @@ def check_zip(path: Path) -> None:
                           "或把数据拆成几个小文件再导入。")
 
 
-def _xml_problem(path: Path, err: Exception) -> FileProblem:
+def _xml_problem(path: Path, err: BaseException) -> FileProblem:
     return FileProblem(f"“{path.name}”里的表格数据格式不正确（{type(err).__name__}），无法读取。"
                        "请用 Excel 或 WPS 打开后另存为新的 .xlsx 再导入。")
 
@@ -311,6 +311,8 @@ def _xls(path: Path) -> Iterator[Sheet]:
         try:
             book = xlrd.open_workbook(str(path))
         except Exception as err:
+            if "workbook" in str(err).lower():  # an OLE2 file without a workbook: .doc, .ppt …
+                raise _seems(path, " Word 或其他 Office 文档（不是 Excel 表格）") from err
             raise _not_readable(path, type(err).__name__) from err
 
     def rows(sh: Any) -> Iterator[Row]:
