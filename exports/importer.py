@@ -8,6 +8,7 @@ kill during the write leaves the database exactly as before.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -127,12 +128,20 @@ class ImportReport:
         return f"{head}；{verb}{tail}。"
 
 
-def match_header(cells: list[Any], form: Form) -> dict[int, Col]:
-    """Which form column each header cell means (exact names first, then prefixed names)."""
+@functools.cache
+def _known_names(form_id: str) -> tuple[dict[str, Col], list[tuple[str, Col]]]:
+    """A form's column names -> column, and the same longest first (for prefixed names)."""
+    form = FORMS[form_id]
     exact: dict[str, Col] = {}
     for col in form.columns + form.extra_import:
         for name in col.names():
             exact.setdefault(name, col)
+    return exact, sorted(exact.items(), key=lambda kv: -len(kv[0]))
+
+
+def match_header(cells: list[Any], form: Form) -> dict[int, Col]:
+    """Which form column each header cell means (exact names first, then prefixed names)."""
+    exact, longest_first = _known_names(form.id)
     keys = [header_key(c) if not is_blank(c) else "" for c in cells]
     found: dict[int, Col] = {}
     used: set[str] = set()
@@ -144,7 +153,7 @@ def match_header(cells: list[Any], form: Form) -> dict[int, Col]:
     for i, key in enumerate(keys):
         if not key or i in found or key in exact:
             continue
-        for name, col in sorted(exact.items(), key=lambda kv: -len(kv[0])):
+        for name, col in longest_first:
             if col.key not in used and len(name) >= 2 and key.endswith(name) and \
                     0 < len(key) - len(name) <= 4:
                 found[i] = col
@@ -236,10 +245,17 @@ _STATS_WORDS = ("人数", "合计", "统计", "占比", "比例", "小计", "汇
 
 def _single_text(values: list[Any]) -> str | None:
     """The text when every filled cell holds the same text (one cell, or one merged range)."""
-    distinct = {text(v) for v in values if not is_blank(v)}
-    if len(distinct) != 1:
+    first: Any = None
+    for v in values:
+        if v is None or is_blank(v):
+            continue
+        if first is None:
+            first = v
+        elif v != first:
+            return None
+    if first is None:
         return None
-    only = next(iter(distinct))
+    only = text(first)
     if not re.search(r"[^\W\d_]", only):  # digits, dates, punctuation: not a heading
         return None
     return only
@@ -271,6 +287,9 @@ def _table_rows(table: Table, form: Form, report: ImportReport
     name_index = next((i for i, c in table.mapping.items() if c.key == "name"), None)
     width = max(len(table.header), max(table.mapping, default=0) + 1) + 5
     header_keys = {i: c.key for i, c in table.mapping.items()}
+    exact = _known_names(form.id)[0]
+    key_index = next((i for i, c in table.mapping.items()
+                      if c.key in kinds.KEY_COLUMNS[form.id]), None)
     name = table.sheet.name
     rows = table.rows()
     ahead: list[tuple[int, list[Any]]] = []
@@ -290,7 +309,9 @@ def _table_rows(table: Table, form: Form, report: ImportReport
         if filled == [seq_index] or _is_footer(values):
             report.skipped += 1
             continue
-        repeated = {i: c.key for i, c in match_header(values, form).items()} == header_keys
+        repeated = key_index is not None and key_index < len(values) and \
+            isinstance(values[key_index], str) and header_key(values[key_index]) in exact and \
+            {i: c.key for i, c in match_header(values, form).items()} == header_keys
         if after_gap and not repeated and _ends_table(values, form, rows, ahead):
             report.warnings.append(Issue(number, "", (
                 f"第{number}行起（空行之后）是另一张表或标题，从这里起没有读入。"

@@ -296,9 +296,11 @@ def _xlsx_rows(path: Path, ws: Any, merges: list[Merge]) -> Iterator[Row]:
 
 
 def _trim(values: list[Any]) -> list[Any]:
-    while values and values[-1] is None:
-        values.pop()
-    return values
+    """Without the empty cells at the end of the row."""
+    n = len(values)
+    while n and values[n - 1] is None:
+        n -= 1
+    return values[:n] if n < len(values) else values
 
 
 # -- xls --------------------------------------------------------------------------------------
