@@ -261,14 +261,17 @@ def _single_text(values: list[Any]) -> str | None:
     return only
 
 
-def _is_section(values: list[Any], name_index: int | None) -> bool:
-    """A heading inside the table (一、村级关工小组, 以下为2025年新增人员, a merged title)."""
+def _section(values: list[Any], name_index: int | None) -> str:
+    """Whether the row is a heading inside the table: "" (no), "sure" (一、村级关工小组,
+    以下为2025年新增人员, a title merged across the row) or "likely" (one longer text outside
+    the name column: skipped, with a warning)."""
     heading = _single_text(values)
     if heading is None:
-        return False
+        return ""
     filled = [i for i, v in enumerate(values) if not is_blank(v)]
-    return len(filled) > 1 or bool(_HEADING_RE.search(heading.replace(" ", ""))) or \
-        (filled[0] != name_index and len(heading) >= 6)
+    if len(filled) > 1 or _HEADING_RE.search(heading.replace(" ", "")):
+        return "sure"
+    return "likely" if filled[0] != name_index and len(heading) >= 6 else ""
 
 
 def _header_like(values: list[Any], form: Form) -> bool:
@@ -317,7 +320,12 @@ def _table_rows(table: Table, form: Form, report: ImportReport
                 f"第{number}行起（空行之后）是另一张表或标题，从这里起没有读入。"
                 "如果下面也是要导入的数据，请删去中间的空行和标题后再导入"), name))
             return
-        if repeated or _is_section(values, name_index):
+        section = "" if repeated else _section(values, name_index)
+        if section == "likely":
+            report.warnings.append(Issue(number, "", (
+                f"这一行只有“{_single_text(values)}”，看作小标题，已跳过；"
+                "如果它是一条记录，请补上姓名等内容后再导入"), name))
+        if repeated or section:
             report.skipped += 1
             continue
         yield number, values

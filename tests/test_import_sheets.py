@@ -355,3 +355,13 @@ def test_wizard_shows_a_file_problem_on_next(db, qtbot, tmp_path, monkeypatch):
     wizard.file.setText(str(bad))
     wizard.go_next()
     assert wizard.steps.currentIndex() == 0 and "PDF" in shown[0]
+
+
+def test_a_lone_long_text_outside_the_name_column_is_skipped_with_a_warning(db, tmp_path):
+    rows = [["姓名", "五老类别", "原工作单位及职务"], ["王德", "老干部", None],
+            [None, None, "原镇中心小学教师"], ["李明", None, None]]
+    report = run_import(db, "volunteers", book(tmp_path / "l.xlsx", {"S": (rows, [], [])}),
+                        ImportOptions(skip_invalid=True))
+    assert report.skipped == 1 and report.imported == 1
+    assert [w.row for w in report.warnings if "小标题" in w.message] == [3]
+    assert [e.row for e in report.errors] == [4]  # a name alone is a record (no category)
