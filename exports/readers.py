@@ -84,6 +84,9 @@ def sniff(path: Path, head: bytes) -> str:
     for magic, what in _FOREIGN:
         if head.startswith(magic):
             raise _seems(path, what)
+    if "urn:schemas-microsoft-com:office:spreadsheet" in _decode_any(head) and \
+            "<html" not in _decode_any(head).lower():
+        raise FileProblem(f"“{path.name}”是 Excel 2003 的 XML 表格格式，无法直接导入。{SAVE_AS}")
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "html" if _looks_html(_decode_any(head)) else "utf16"
     if _looks_html(_decode_any(head)):

@@ -211,8 +211,11 @@ def test_files_that_are_something_else_say_what_they_seem_to_be(db, tmp_path):
     with zipfile.ZipFile(docx, "w") as z:
         z.writestr("word/document.xml", "<w:document/>")
     cases = {"a.xls": b"%PDF-1.4 ...", "b.xlsx": docx.read_bytes(), "c.xls": b"Rar!\x1a\x07\x00",
-             "d.xlsx": b"7z\xbc\xaf\x27\x1c\x00\x04", "e.xls": b"\x89PNG\r\n\x1a\n\x00\x00"}
-    words = {"a.xls": "PDF", "b.xlsx": "Word", "c.xls": "RAR", "d.xlsx": "7z", "e.xls": "图片"}
+             "d.xlsx": b"7z\xbc\xaf\x27\x1c\x00\x04", "e.xls": b"\x89PNG\r\n\x1a\n\x00\x00",
+             "f.xls": b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:'
+                      b'office:spreadsheet"><Worksheet><Table><Row/></Table></Worksheet></Workbook>'}
+    words = {"a.xls": "PDF", "b.xlsx": "Word", "c.xls": "RAR", "d.xlsx": "7z", "e.xls": "图片",
+             "f.xls": "XML 表格"}
     for name, content in cases.items():
         path = tmp_path / name
         path.write_bytes(content)
@@ -365,3 +368,19 @@ def test_a_lone_long_text_outside_the_name_column_is_skipped_with_a_warning(db, 
     assert report.skipped == 1 and report.imported == 1
     assert [w.row for w in report.warnings if "小标题" in w.message] == [3]
     assert [e.row for e in report.errors] == [4]  # a name alone is a record (no category)
+
+
+def test_a_header_merged_across_columns_is_one_column_without_a_warning(db, tmp_path):
+    rows = [["姓名", None, "五老类别"], ["王德", None, "老干部"]]
+    report = run_import(db, "volunteers", book(tmp_path / "w.xlsx", {"S": (rows, ["A1:B1"], [])}))
+    assert report.imported == 1 and report.mapping == {0: "name", 2: "category"}
+    assert not [w for w in report.warnings if w.row == 1]
+
+
+def test_more_than_the_row_limit_is_refused_with_a_sentence(db, tmp_path, monkeypatch):
+    monkeypatch.setattr(importer, "MAX_ROWS", 3)
+    rows = [["姓名", "五老类别"]] + [[f"人{i}", "老干部"] for i in range(5)]
+    with pytest.raises(FileProblem, match="超过 3 行"):
+        run_import(db, "volunteers", book(tmp_path / "r.xlsx", {"S": (rows, [], [])}))
+    with db.reader() as s:
+        assert not s.scalars(select(Volunteer)).all()
