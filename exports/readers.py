@@ -285,8 +285,36 @@ def fill_merges(rows: Iterable[Row], merges: list[Merge]) -> Iterator[Row]:
         yield number, values
 
 
+def _parsed_rows(ws: Any) -> Iterator[Row]:
+    """The rows of a read-only sheet straight from openpyxl's parser: only as wide as the row's
+    last filled cell (at most MAX_COLS), so a stray cell in column XFD costs nothing."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    book = ws.parent
+    with ws._get_source() as src:
+        parser = WorkSheetParser(src, ws._shared_strings, data_only=book.data_only,
+                                 epoch=book.epoch, date_formats=book._date_formats,
+                                 timedelta_formats=book._timedelta_formats)
+        expected = 1
+        for number, cells in parser.parse():
+            while expected < number:  # rows missing from the XML are empty rows
+                yield expected, []
+                expected += 1
+            width = max((c["column"] for c in cells
+                         if c["value"] is not None and c["column"] <= MAX_COLS), default=0)
+            values: list[Any] = [None] * width
+            for c in cells:
+                if c["column"] <= width:
+                    values[c["column"] - 1] = c["value"]
+            yield number, values
+            expected = number + 1
+
+
 def _xlsx_rows(path: Path, ws: Any, merges: list[Merge]) -> Iterator[Row]:
     def raw() -> Iterator[Row]:
+        if hasattr(ws, "_get_source") and hasattr(ws, "_shared_strings"):
+            yield from _parsed_rows(ws)
+            return
         for number, values in enumerate(ws.iter_rows(max_col=MAX_COLS, values_only=True), start=1):
             yield number, _trim(list(values))
 
