@@ -506,7 +506,7 @@ class StudentsHandler(PeopleHandler):
 
     def write(self, s: Session, file_name: str) -> int:
         next_id = (s.scalar(select(func.max(Student.id))) or 0) + 1
-        pairs = []
+        pairs: list[dict[str, Any]] = []
         for rec in self.new:
             rec["id"] = next_id
             next_id += 1
@@ -629,7 +629,7 @@ class DonationsHandler(Handler):
 
     def write(self, s: Session, file_name: str) -> int:
         next_id = (s.scalar(select(func.max(Donation.id))) or 0) + 1
-        links = []
+        links: list[dict[str, Any]] = []
         for rec in self.new:
             rec["id"] = next_id
             next_id += 1
