@@ -315,7 +315,7 @@ def _table_rows(table: Table, form: Form, report: ImportReport
         repeated = key_index is not None and key_index < len(values) and \
             isinstance(values[key_index], str) and header_key(values[key_index]) in exact and \
             {i: c.key for i, c in match_header(values, form).items()} == header_keys
-        if after_gap and not repeated and _ends_table(values, form, rows, ahead):
+        if after_gap and not repeated and _ends_table(values, form, header_keys, rows, ahead):
             report.warnings.append(Issue(number, "", (
                 f"第{number}行起（空行之后）是另一张表或标题，从这里起没有读入。"
                 "如果下面也是要导入的数据，请删去中间的空行和标题后再导入"), name))
@@ -331,9 +331,10 @@ def _table_rows(table: Table, form: Form, report: ImportReport
         yield number, values
 
 
-def _ends_table(values: list[Any], form: Form, rows: Iterator[tuple[int, list[Any]]],
-                ahead: list[tuple[int, list[Any]]]) -> bool:
-    """After a blank gap: a header-like row, or a title followed by one (or by nothing)."""
+def _ends_table(values: list[Any], form: Form, header_keys: dict[int, str],
+                rows: Iterator[tuple[int, list[Any]]], ahead: list[tuple[int, list[Any]]]) -> bool:
+    """After a blank gap: another table's header or a statistics row, or a title followed by
+    one (or by nothing). A title over a repeat of this table's header is a section."""
     if _header_like(values, form):
         return True
     if _single_text(values) is None:
@@ -344,7 +345,10 @@ def _ends_table(values: list[Any], form: Form, rows: Iterator[tuple[int, list[An
             break
         ahead.append(item)
     following = [v for _n, v in ahead if any(not is_blank(c) for c in v)]
-    return not following or _header_like(following[0], form)
+    if not following:
+        return True
+    repeat = {i: c.key for i, c in match_header(following[0], form).items()} == header_keys
+    return not repeat and _header_like(following[0], form)
 
 
 def run_import(db: Database, kind: str, path: Path | str, options: ImportOptions | None = None,

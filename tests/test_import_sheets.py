@@ -384,3 +384,12 @@ def test_more_than_the_row_limit_is_refused_with_a_sentence(db, tmp_path, monkey
         run_import(db, "volunteers", book(tmp_path / "r.xlsx", {"S": (rows, [], [])}))
     with db.reader() as s:
         assert not s.scalars(select(Volunteer)).all()
+
+
+def test_a_title_over_a_repeated_header_after_a_gap_is_a_section(db, tmp_path):
+    head = ["序号", "姓名", "五老类别"]
+    rows = [["（一）新华村"], head, [1, "王德", "老干部"], [], [],
+            ["（二）红旗村"], head, [1, "李明", "老教师"], [], [], ["合计", "2人"]]
+    report = run_import(db, "volunteers", book(tmp_path / "v.xlsx", {"S": (rows, [], [])}))
+    assert report.imported == 2 and not report.errors
+    assert not [w for w in report.warnings if "没有读入" in w.message]
