@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--errors-out", type=Path, help="把出错的行另存为 Excel 文件")
     c.add_argument("--create-groups", action="store_true",
                    help="文件里出现、程序里还没有的关工小组一并新建")
+    c.add_argument("--sheet", help="只导入这个工作表（默认导入所有有表头的工作表）")
     c = cmd("template", "生成空白导入模板")
     c.add_argument("kind")
     c.add_argument("--out", type=Path, required=True)
@@ -179,7 +180,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     db = _open(args, create=not args.dry_run)
     try:
         options = importer.ImportOptions(dry_run=args.dry_run, skip_invalid=args.skip_invalid,
-                                         update=args.update, create_groups=args.create_groups)
+                                         update=args.update, create_groups=args.create_groups,
+                                         sheet=args.sheet)
         report = importer.run_import(
             db, args.kind, args.file, options,
             before_write=lambda: backup.make_backup(db, kind="导入前"))
@@ -194,9 +196,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         for note in report.notes:
             print(f"  {note}。")
         for issue in report.errors[:50]:
-            print(f"  第 {issue.row} 行 {issue.column}：{issue.message}")
+            print(f"  {issue.where()} {issue.column}：{issue.message}")
         if len(report.errors) > 50:
             print(f"  ……共 {len(report.errors)} 处错误")
+        for issue in report.warnings[:50]:
+            if not issue.column:  # sheet-level notices: passed-over sheets, where reading stopped
+                print(f"  提示：{issue.where()} {issue.message}")
     refused = bool(report.errors) and not args.skip_invalid
     return 1 if refused else 0
 

@@ -47,7 +47,10 @@ def text(value: Any) -> str:
         return str(int(value))
     if isinstance(value, dt.datetime):
         return f"{value:%Y-%m-%d}"
-    return clean_control(str(value)).strip().strip("\u3000\ufeff")
+    out = clean_control(str(value)).strip().strip("\u3000\ufeff")
+    if out.startswith("'"):  # Excel's "store as text" apostrophe, typed or pasted in
+        out = out[1:].strip()
+    return out
 
 
 def squash(value: Any) -> str:
@@ -69,6 +72,8 @@ def _date(y: int, m: int, d: int) -> dt.date:
         raise CellProblem(f"日期“{y}年{m}月{d}日”不存在，请核对") from err
 
 
+#: a time after the date: ``2025-06-01 09:30``, ``2025-06-01T09:30:00``
+_TIME_RE = re.compile(r"(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*$")
 _FULL_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 _MONTH_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})月?$")
 
@@ -83,10 +88,13 @@ def date_value(value: Any) -> tuple[dt.date, bool]:
         raise CellProblem("日期看不懂，请写成 1955-03-12 或 1955.03 这样的格式")
     if isinstance(value, (int, float)):
         return _date_number(value)
-    raw = squash(value).translate(_FULLWIDTH)
+    raw = _TIME_RE.sub("", text(value).translate(_FULLWIDTH))
+    raw = _WS_RE.sub("", raw)
     if not raw:
         raise CellProblem("日期为空")
     raw = re.sub(r"(\d)(?:00:00:00|0:00:00)$", r"\1", raw)
+    if re.fullmatch(r"\d{5}(\.0+)?", raw):  # an Excel serial date that became text (45809)
+        return _date_number(int(float(raw)))
     if m := _FULL_RE.match(raw):
         return _date(int(m[1]), int(m[2]), int(m[3])), False
     if m := _MONTH_RE.match(raw):

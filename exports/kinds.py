@@ -40,6 +40,8 @@ KEY_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 MAX_COUNT = 10_000_000  # no activity or group counts more people than this
 _SCI_RE = re.compile(r"^\d+(\.\d+)?[eE]\+?\d+$")
+#: a Chinese name (2–10 characters, a middle dot allowed) followed by a bracketed remark
+_REMARK_RE = re.compile(r"^([\u4e00-\u9fff·•]{1,10})[（(]([^（）()]+)[)）]$")
 _QUOTES = str.maketrans("", "", "“”\"'「」‘’")
 NUMERIC_ID = ("身份证号被 Excel 存成了数字，后几位已经丢失，无法恢复。"
               "请把这一列设为“文本”格式，照原件重新输入身份证号")
@@ -54,6 +56,8 @@ class RowReader:
         self.labels = labels
         self.errors: list[tuple[str, str]] = []
         self.warnings: list[tuple[str, str]] = []
+        #: remarks taken out of other cells (a bracket after a name), added to 备注
+        self.remarks: list[str] = []
 
     def label(self, key: str) -> str:
         return self.labels.get(key, key)
@@ -75,6 +79,20 @@ class RowReader:
 
     def name(self, key: str) -> str:
         return people.clean_name(cells.text(self.values.get(key)))
+
+    def person_name(self, key: str) -> str:
+        """A person's name; a bracketed remark (``王德（骨干）``) goes to 备注 with a warning."""
+        name = self.name(key)
+        m = _REMARK_RE.match(name)
+        if m is None:
+            return name
+        self.remarks.append(m[2])
+        self.warn(key, f"姓名“{name}”里的括号内容“{m[2]}”已移到备注，姓名记为“{m[1]}”")
+        return m[1]
+
+    def note(self, key: str = "note") -> str:
+        """The 备注 cell with the remarks taken out of other cells appended."""
+        return "；".join(p for p in (self.text(key), *self.remarks) if p)
 
     def date(self, key: str, required: bool = False, what: str = "日期"
              ) -> tuple[dt.date | None, bool]:
@@ -145,6 +163,12 @@ class RowReader:
             self.error(key, NUMERIC_ID)
             return None, False
         number = idcard.normalize(cells.text(raw))
+        if re.fullmatch(r"\d{15}(\d{2}[\dX])?\.0", number):  # text of a number: 2302….0
+            number = number[:-2]
+        if len(number) == 15 and number.isdigit():
+            old, number = number, upgrade_id(number)
+            if idcard.problem(number) is None:
+                self.warn(key, f"15位老身份证号“{old}”已换算为18位“{number}”，请核对")
         if "*" in number:
             self.error(key, "身份证号是打码后的（含*号），无法导入。请用导出时选择“完整身份证号”的文件")
             return None, False
@@ -158,6 +182,12 @@ class RowReader:
             self.error(key, reason)
             return None, False
         return number, True
+
+
+def upgrade_id(old: str) -> str:
+    """A 15-digit first-generation ID number as the 18-digit one (19 inserted, check char)."""
+    first17 = old[:6] + "19" + old[6:]
+    return first17 + idcard.check_char(first17)
 
 
 def _plain(text: str) -> str:
@@ -374,7 +404,7 @@ class PeopleHandler(Handler):
 
     def identity(self, row: RowReader) -> dict[str, Any] | None:
         """Name, ID number, birth date and sex of the row (None when the row is refused)."""
-        name = row.name("name")
+        name = row.person_name("name")
         if not name:
             row.error("name", "姓名为空，请填写")
         number, ok = row.id_number("id_number")
@@ -527,7 +557,7 @@ class VolunteersHandler(PeopleHandler):
                  "former_post": row.text("former_post"), "specialty": row.text("specialty"),
                  "roles": join_multi(roles), "is_backbone": backbone,
                  "group_id": self.group_id(row, "group"), "phone": row.phone("phone"),
-                 "joined_on": joined, "note": row.text("note")}
+                 "joined_on": joined, "note": row.note()}
         group_name = "".join(row.text("group").split())
         if extra["group_id"] is None and group_name in self.unknown_groups:
             extra["_group_name"] = group_name
@@ -570,7 +600,7 @@ class StudentsHandler(PeopleHandler):
                  "guardian_phone": row.phone("guardian_phone"), "address": row.text("address"),
                  "registered_on": registered, "status": status,
                  "closed_on": dt.date.today() if status != "在帮" else None,
-                 "note": row.text("note")}
+                 "note": row.note()}
         paired = [people.clean_name(n) for n in cells.split_list(row.raw("volunteer"))]
         if values is None or row.errors:
             return
@@ -600,7 +630,7 @@ class StudentsHandler(PeopleHandler):
 
     def write(self, s: Session, file_name: str) -> int:
         next_id = (s.scalar(select(func.max(Student.id))) or 0) + 1
-        pairs = []
+        pairs: list[dict[str, Any]] = []
         for rec in self.new:
             rec["id"] = next_id
             next_id += 1
@@ -735,7 +765,7 @@ class DonationsHandler(Handler):
 
     def write(self, s: Session, file_name: str) -> int:
         next_id = (s.scalar(select(func.max(Donation.id))) or 0) + 1
-        links = []
+        links: list[dict[str, Any]] = []
         for rec in self.new:
             rec["id"] = next_id
             next_id += 1

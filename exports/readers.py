@@ -1,8 +1,11 @@
-"""Reading clerks' files: .xlsx (openpyxl read-only), .xls (xlrd), .csv in UTF-8 or GBK.
+"""Reading clerks' files, by what the bytes are rather than what the name says.
 
-A reader yields sheets; a sheet yields ``(row_number, values)`` with the sheet's own row
-numbers (1-based, as Excel shows them). Everything that goes wrong with the file itself is a
-:class:`FileProblem` with a plain Chinese sentence.
+.xlsx (openpyxl read-only, merged ranges and hidden rows from the sheet XML), .xls (xlrd),
+an "xls" that is really an HTML table, Excel's "Unicode 文本" (UTF-16, tab-separated) and CSV
+in UTF-8 or GBK. A reader yields sheets; a sheet yields ``(row_number, values)`` with the
+sheet's own row numbers (1-based, as Excel shows them). A merged range gives its value to every
+cell it covers. Everything that goes wrong with the file itself is a :class:`FileProblem` with a
+plain Chinese sentence.
 """
 
 from __future__ import annotations
@@ -10,28 +13,100 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 from models.errors import FileProblem
 
 MAX_BYTES = 200 * 1024 * 1024
+#: the unpacked contents of an xlsx may not exceed this, nor any member inflate more than 100×
+MAX_UNPACKED = 200 * 1024 * 1024
+MAX_RATIO = 100
+#: no clerk's sheet is wider; cells further right are never read
+MAX_COLS = 256
 Row = tuple[int, list[Any]]
+Merge = tuple[int, int, int, int]  # first row, first column, last row, last column (1-based)
 
 
 @dataclass
 class Sheet:
     name: str
     rows: Iterator[Row]
+    #: row numbers that are hidden in Excel
+    hidden: set[int] = field(default_factory=set)
+
+
+SAVE_AS = ("请用 Excel 或 WPS 打开它，选“文件 → 另存为”，保存类型选“Excel 工作簿(*.xlsx)”，"
+           "再导入保存后的文件。")
 
 
 def _not_readable(path: Path, what: str = "") -> FileProblem:
     extra = f"（{what}）" if what else ""
     return FileProblem(f"无法读取“{path.name}”{extra}：它不是能打开的 Excel/CSV 文件，或文件已损坏。"
                        "请用 Excel 或 WPS 打开确认后，另存为 .xlsx 再导入。")
+
+
+def _seems(path: Path, what: str) -> FileProblem:
+    return FileProblem(f"“{path.name}”看起来是{what}，不是 Excel 表格，无法导入。"
+                       f"如果它是由表格转换来的，{SAVE_AS}")
+
+
+_FOREIGN = ((b"%PDF", "PDF 文件"), (b"Rar!", "RAR 压缩包"), (b"7z\xbc\xaf\x27\x1c", "7z 压缩包"),
+            (b"\x89PNG", "PNG 图片"), (b"\xff\xd8\xff", "JPG 图片"), (b"GIF8", "GIF 图片"),
+            (b"BM", "BMP 图片"), (b"{\\rtf", "RTF 文档"), (b"\x1f\x8b", "gzip 压缩包"))
+
+
+def sniff(path: Path, head: bytes) -> str:
+    """What the file is: xlsx, xls, html, utf16, csv. Raises FileProblem for anything else."""
+    if head.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(path) as z:
+                names = set(z.namelist())
+        except (zipfile.BadZipFile, OSError, ValueError) as err:
+            raise _not_readable(path, "压缩结构损坏") from err
+        if "xl/workbook.xml" in names or any(n.startswith("xl/") for n in names):
+            return "xlsx"
+        if any(n.startswith("word/") for n in names):
+            raise _seems(path, " Word 文档（.docx）。请把其中的表格复制到 Excel 里")
+        if any(n.startswith("ppt/") for n in names):
+            raise _seems(path, " PowerPoint 演示文稿")
+        if "content.xml" in names:
+            raise FileProblem(f"“{path.name}”看起来是 WPS/LibreOffice 的 ODF 文件（.ods/.odt），"
+                              f"无法直接导入。{SAVE_AS}")
+        raise _seems(path, " ZIP 压缩包。请先解压，再导入里面的 Excel 文件")
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "xls"
+    for magic, what in _FOREIGN:
+        if head.startswith(magic):
+            raise _seems(path, what)
+    if "urn:schemas-microsoft-com:office:spreadsheet" in _decode_any(head) and \
+            "<html" not in _decode_any(head).lower():
+        raise FileProblem(f"“{path.name}”是 Excel 2003 的 XML 表格格式，无法直接导入。{SAVE_AS}")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "html" if _looks_html(_decode_any(head)) else "utf16"
+    if _looks_html(_decode_any(head)):
+        return "html"
+    return "csv"
+
+
+def _decode_any(raw: bytes) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16", errors="ignore")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("gb18030", errors="ignore")
+
+
+def _looks_html(start: str) -> bool:
+    head = start.lstrip("\ufeff \t\r\n").lower()
+    return head.startswith(("<html", "<table", "<!doctype html", "<meta", "<?xml")) and (
+        "<table" in start.lower() or head.startswith(("<html", "<!doctype html")))
 
 
 def open_sheets(path: Path) -> Iterator[Sheet]:
@@ -44,26 +119,68 @@ def open_sheets(path: Path) -> Iterator[Sheet]:
         raise FileProblem(f"文件“{path.name}”是空的（0 字节）。请检查是否选错了文件。")
     if size > MAX_BYTES:
         raise FileProblem(f"文件“{path.name}”太大（超过 200MB），请拆分后再导入。")
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
+    with path.open("rb") as f:
+        head = f.read(4096)
+    kind = sniff(path, head)
+    if kind == "xlsx":
         return _xlsx(path)
-    if suffix == ".xls":
+    if kind == "xls":
         return _xls(path)
-    if suffix in (".csv", ".txt"):
-        return _csv(path)
-    raise FileProblem(f"不支持“{path.suffix or '无扩展名'}”格式的文件。请导入 .xlsx、.xls 或 .csv 文件。")
+    if kind == "html":
+        return _html(path)
+    if kind == "utf16":
+        return _csv(path, utf16=True)
+    return _csv(path)
+
+
+# -- xlsx -------------------------------------------------------------------------------------
+def check_zip(path: Path) -> None:
+    """Refuse an xlsx that unpacks to more than 200 MB or inflates a member more than 100×."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as err:
+        raise _not_readable(path, "压缩结构损坏") from err
+    total = sum(i.file_size for i in infos)
+    bomb = any(i.file_size > 1024 * 1024 and i.file_size > MAX_RATIO * max(i.compress_size, 1)
+               for i in infos)
+    if total > MAX_UNPACKED or bomb:
+        raise FileProblem(f"“{path.name}”解压后异常庞大（约 {total // (1024 * 1024)} MB），"
+                          "不像正常的表格，已拒绝读取。请用 Excel 打开确认内容后另存为新的 .xlsx，"
+                          "或把数据拆成几个小文件再导入。")
+
+
+def _xml_problem(path: Path, err: BaseException) -> FileProblem:
+    return FileProblem(f"“{path.name}”里的表格数据格式不正确（{type(err).__name__}），无法读取。"
+                       "请用 Excel 或 WPS 打开后另存为新的 .xlsx 再导入。")
+
+
+_XML_ERRORS: tuple[type[Exception], ...]
+try:
+    from defusedxml import DefusedXmlException
+    _XML_ERRORS = (DefusedXmlException,)
+except ImportError:  # pragma: no cover
+    _XML_ERRORS = ()
+#: what a broken or hostile XML part raises (xml.etree's ParseError is a SyntaxError)
+_BAD_XML: tuple[type[Exception], ...] = (SyntaxError, *_XML_ERRORS)
 
 
 def _xlsx(path: Path) -> Iterator[Sheet]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
-    if not zipfile.is_zipfile(path):
-        raise _not_readable(path)
+    check_zip(path)
+    handle = path.open("rb")  # a file object: openpyxl judges a file name by its extension
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+    except _BAD_XML as err:
+        handle.close()
+        raise _xml_problem(path, err) from err
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError,
             TypeError, AttributeError, IndexError) as err:
+        handle.close()
+        if isinstance(err.__cause__, _BAD_XML) or "invalid XML" in str(err):
+            raise _xml_problem(path, err.__cause__ or err) from err
         raise _not_readable(path, type(err).__name__) from err
 
     def gen() -> Iterator[Sheet]:
@@ -71,34 +188,170 @@ def _xlsx(path: Path) -> Iterator[Sheet]:
             for ws in book.worksheets:
                 if not hasattr(ws, "iter_rows"):
                     continue
+                merges, hidden = sheet_layout(path, ws._worksheet_path)
                 ws.reset_dimensions()
-                yield Sheet(ws.title, _xlsx_rows(path, ws))
+                yield Sheet(ws.title, _xlsx_rows(path, ws, merges), hidden)
         finally:
             book.close()
+            handle.close()
 
     return gen()
 
 
-def _xlsx_rows(path: Path, ws: Any) -> Iterator[Row]:
+_REF_RE = re.compile(r"^([A-Z]{1,3})(\d+)$")
+
+
+def _cell_ref(ref: str) -> tuple[int, int] | None:
+    m = _REF_RE.match(ref.strip().upper().replace("$", ""))
+    if not m:
+        return None
+    col = 0
+    for ch in m[1]:
+        col = col * 26 + ord(ch) - 64
+    return int(m[2]), col
+
+
+def parse_range(ref: str) -> Merge | None:
+    first, _, last = ref.partition(":")
+    a, b = _cell_ref(first), _cell_ref(last or first)
+    if a is None or b is None:
+        return None
+    return min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1])
+
+
+_TAG_RE = re.compile(rb"<(?:\w+:)?(row|mergeCell)\s([^>]*)>")
+_ATTR_RE = re.compile(rb"\b(r|hidden|ref)\s*=\s*[\"']([^\"']*)[\"']")
+
+
+def sheet_layout(path: Path, member: str) -> tuple[list[Merge], set[int]]:
+    """Merged ranges and hidden rows of one worksheet.
+
+    A streaming scan of the sheet XML for ``<row … hidden="1">`` and ``<mergeCell ref=…>``
+    tags, in 1 MB pieces: no tree is built, no entity is expanded, and XML that openpyxl
+    tolerates is tolerated here too.
+    """
+    merges: list[Merge] = []
+    hidden: set[int] = set()
     try:
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            yield number, list(values)
+        with zipfile.ZipFile(path) as z, z.open(member.lstrip("/")) as f:
+            tail = b""
+            while True:
+                chunk = f.read(1 << 20)
+                buf = tail + chunk
+                cut = buf.rfind(b"<") if chunk else len(buf)
+                if cut < 0:
+                    cut = len(buf)
+                for m in _TAG_RE.finditer(buf, 0, cut):
+                    attrs = dict(_ATTR_RE.findall(m[2]))
+                    if m[1] == b"row":
+                        r = attrs.get(b"r", b"")
+                        if attrs.get(b"hidden") in (b"1", b"true") and r.isdigit():
+                            hidden.add(int(r))
+                    else:
+                        merge = parse_range(attrs.get(b"ref", b"").decode("ascii", "replace"))
+                        if merge is not None:
+                            merges.append(merge)
+                tail = buf[cut:][-65536:]
+                if not chunk:
+                    break
+    except KeyError:
+        return [], set()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
+        raise _not_readable(path, "读取工作表时出错") from err
+    return merges, hidden
+
+
+def fill_merges(rows: Iterable[Row], merges: list[Merge]) -> Iterator[Row]:
+    """Give every cell of a merged range the value of its top-left cell."""
+    pending = sorted((m for m in merges if m[1] <= MAX_COLS), reverse=True)
+    active: list[tuple[Merge, Any]] = []
+    for number, values in rows:
+        while pending and pending[-1][0] <= number:
+            merge = pending.pop()
+            if merge[0] == number:
+                c = merge[1] - 1
+                value = values[c] if c < len(values) else None
+                if value is not None and merge != (merge[0], merge[1], merge[0], merge[1]):
+                    active.append((merge, value))
+        active = [(m, v) for m, v in active if m[2] >= number]
+        for (r1, c1, _r2, c2), value in active:
+            last = min(c2, MAX_COLS)
+            if len(values) < last:
+                values = values + [None] * (last - len(values))
+            for c in range(c1 - 1, last):
+                if c == c1 - 1 and number == r1:
+                    continue
+                values[c] = value
+        yield number, values
+
+
+def _parsed_rows(ws: Any) -> Iterator[Row]:
+    """The rows of a read-only sheet straight from openpyxl's parser: only as wide as the row's
+    last filled cell (at most MAX_COLS), so a stray cell in column XFD costs nothing."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    book = ws.parent
+    with ws._get_source() as src:
+        parser = WorkSheetParser(src, ws._shared_strings, data_only=book.data_only,
+                                 epoch=book.epoch, date_formats=book._date_formats,
+                                 timedelta_formats=book._timedelta_formats)
+        expected = 1
+        for number, cells in parser.parse():
+            while expected < number:  # rows missing from the XML are empty rows
+                yield expected, []
+                expected += 1
+            width = max((c["column"] for c in cells
+                         if c["value"] is not None and c["column"] <= MAX_COLS), default=0)
+            values: list[Any] = [None] * width
+            for c in cells:
+                if c["column"] <= width:
+                    values[c["column"] - 1] = c["value"]
+            yield number, values
+            expected = number + 1
+
+
+def _xlsx_rows(path: Path, ws: Any, merges: list[Merge]) -> Iterator[Row]:
+    def raw() -> Iterator[Row]:
+        if hasattr(ws, "_get_source") and hasattr(ws, "_shared_strings"):
+            yield from _parsed_rows(ws)
+            return
+        for number, values in enumerate(ws.iter_rows(max_col=MAX_COLS, values_only=True), start=1):
+            yield number, _trim(list(values))
+
+    try:
+        yield from fill_merges(raw(), merges)
+    except _BAD_XML as err:
+        raise _xml_problem(path, err) from err
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError) as err:
         raise _not_readable(path, f"读到工作表“{ws.title}”时出错") from err
 
 
+def _trim(values: list[Any]) -> list[Any]:
+    """Without the empty cells at the end of the row."""
+    n = len(values)
+    while n and values[n - 1] is None:
+        n -= 1
+    return values[:n] if n < len(values) else values
+
+
+# -- xls --------------------------------------------------------------------------------------
 def _xls(path: Path) -> Iterator[Sheet]:
     import xlrd
 
     try:
-        book = xlrd.open_workbook(str(path))
-    except Exception as err:
-        raise _not_readable(path, type(err).__name__) from err
+        book = xlrd.open_workbook(str(path), formatting_info=True)
+    except Exception:
+        try:
+            book = xlrd.open_workbook(str(path))
+        except Exception as err:
+            if "workbook" in str(err).lower():  # an OLE2 file without a workbook: .doc, .ppt …
+                raise _seems(path, " Word 或其他 Office 文档（不是 Excel 表格）") from err
+            raise _not_readable(path, type(err).__name__) from err
 
     def rows(sh: Any) -> Iterator[Row]:
         for r in range(sh.nrows):
             values = []
-            for c in range(sh.ncols):
+            for c in range(min(sh.ncols, MAX_COLS)):
                 cell = sh.cell(r, c)
                 if cell.ctype == xlrd.XL_CELL_DATE:
                     try:
@@ -109,11 +362,129 @@ def _xls(path: Path) -> Iterator[Sheet]:
                     values.append(None)
                 else:
                     values.append(cell.value)
-            yield r + 1, values
+            yield r + 1, _trim(values)
 
-    return iter([Sheet(sh.name, rows(sh)) for sh in book.sheets()])
+    sheets = []
+    for sh in book.sheets():
+        merges = [(r1 + 1, c1 + 1, r2, c2) for r1, r2, c1, c2 in getattr(sh, "merged_cells", [])]
+        hidden = {r + 1 for r, info in getattr(sh, "rowinfo_map", {}).items()
+                  if getattr(info, "hidden", 0)}
+        sheets.append(Sheet(sh.name, fill_merges(rows(sh), merges), hidden))
+    return iter(sheets)
 
 
+# -- HTML tables ("xls" exported by government systems) --------------------------------------
+class _Tables(HTMLParser):
+    """Cells of every <table>, with colspan/rowspan expanded like merges."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[list[list[str]]] = []
+        self.stack: list[tuple[list[list[str]], dict[tuple[int, int], str]]] = []
+        self.cell: list[str] | None = None
+        self.span = (1, 1)
+        self.row: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.stack.append(([], {}))
+        elif not self.stack:
+            return
+        elif tag == "tr":
+            self._end_row()
+            self.row = []
+        elif tag in ("td", "th"):
+            self._end_cell()
+            if self.row is None:
+                self.row = []
+            a = dict(attrs)
+            self.span = (_span(a.get("rowspan")), _span(a.get("colspan")))
+            self.cell = []
+        elif tag == "br" and self.cell is not None:
+            self.cell.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack:
+            return
+        if tag in ("td", "th"):
+            self._end_cell()
+        elif tag == "tr":
+            self._end_row()
+        elif tag == "table":
+            self._end_row()
+            rows, _ = self.stack.pop()
+            self.tables.append(rows)
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell.append(data)
+
+    def _carry(self, r: int) -> None:
+        assert self.row is not None
+        carried = self.stack[-1][1]
+        while (r, len(self.row)) in carried:
+            self.row.append(carried.pop((r, len(self.row))))
+
+    def _end_cell(self) -> None:
+        if self.cell is None or self.row is None:
+            return
+        joined = "".join(self.cell)
+        value = joined.strip() if "\n" in joined else " ".join(joined.split())
+        rows, carried = self.stack[-1]
+        r = len(rows)
+        self._carry(r)
+        c = len(self.row)
+        rowspan, colspan = self.span
+        for dc in range(colspan):
+            self.row.append(value)
+            for dr in range(1, rowspan):
+                carried[(r + dr, c + dc)] = value
+        self.cell = None
+
+    def _end_row(self) -> None:
+        self._end_cell()
+        if self.row is None or not self.stack:
+            return
+        rows = self.stack[-1][0]
+        self._carry(len(rows))
+        rows.append(self.row[:MAX_COLS])
+        self.row = None
+
+
+def _span(raw: str | None) -> int:
+    try:
+        return max(1, min(int(raw or 1), MAX_COLS))
+    except ValueError:
+        return 1
+
+
+def _html(path: Path) -> Iterator[Sheet]:
+    raw = path.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        content = raw.decode("utf-16", errors="replace")
+    else:
+        m = re.search(rb"charset=[\"']?([A-Za-z0-9_-]+)", raw[:4096])
+        content = ""
+        if m:
+            try:
+                content = raw.decode(m[1].decode("ascii").lower().replace("gb2312", "gb18030"))
+            except (LookupError, UnicodeDecodeError):
+                content = ""
+        if not content:
+            content = _decode_any(raw)
+    parser = _Tables()
+    parser.feed(content)
+    parser.close()
+    tables = [t for t in parser.tables if any(any(c for c in row) for row in t)]
+    if not tables:
+        raise FileProblem(f"“{path.name}”是网页格式的文件，但里面没有表格。{SAVE_AS}")
+    return iter([Sheet(f"表{i}" if len(tables) > 1 else path.stem,
+                       iter([(n, [v if v != "" else None for v in row][:MAX_COLS])
+                             for n, row in enumerate(t, start=1)]))
+                 for i, t in enumerate(tables, start=1)])
+
+
+# -- text -------------------------------------------------------------------------------------
 def decode_text(raw: bytes) -> str:
     """UTF-8 (with or without BOM), else GBK/GB18030 as Excel saves CSV on Chinese Windows."""
     for encoding in ("utf-8-sig", "gb18030"):
@@ -124,25 +495,35 @@ def decode_text(raw: bytes) -> str:
     raise UnicodeDecodeError("gb18030", raw, 0, 1, "not UTF-8 or GBK")
 
 
-def _csv(path: Path) -> Iterator[Sheet]:
+def _csv(path: Path, utf16: bool = False) -> Iterator[Sheet]:
     raw = path.read_bytes()
-    if b"\x00" in raw[:4096]:
-        raise _not_readable(path, "含有二进制内容")
-    try:
-        content = decode_text(raw)
-    except UnicodeDecodeError as err:
-        raise FileProblem(f"“{path.name}”的文字编码无法识别。"
-                          "请在 Excel 中另存为“CSV UTF-8”或 .xlsx 后再导入。") from err
-    try:
-        dialect = csv.Sniffer().sniff(content[:4096], delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
+    if utf16:
+        try:
+            content = raw.decode("utf-16")
+        except UnicodeDecodeError as err:
+            raise _not_readable(path, "Unicode 文本的编码不完整") from err
+    else:
+        if b"\x00" in raw[:4096]:
+            raise FileProblem(f"“{path.name}”看起来是某种程序的二进制文件，不是 Excel 表格或 CSV 文本，"
+                              f"无法导入。{SAVE_AS}")
+        try:
+            content = decode_text(raw)
+        except UnicodeDecodeError as err:
+            raise FileProblem(f"“{path.name}”的文字编码无法识别。"
+                              "请在 Excel 中另存为“CSV UTF-8”或 .xlsx 后再导入。") from err
+    if utf16:
+        dialect: Any = csv.excel_tab
+    else:
+        try:
+            dialect = csv.Sniffer().sniff(content[:4096], delimiters=",\t;")
+        except csv.Error:
+            dialect = csv.excel
 
     def rows() -> Iterator[Row]:
         reader = csv.reader(io.StringIO(content), dialect)
         try:
             for number, values in enumerate(reader, start=1):
-                yield number, [v if v != "" else None for v in values]
+                yield number, [v if v != "" else None for v in values[:MAX_COLS]]
         except csv.Error as err:
             raise _not_readable(path, str(err)) from err
 

@@ -118,6 +118,8 @@ class ImportWizard(_Dialog):
         title.setObjectName("sectionTitle")
         self.header_info = QLabel()
         self.header_info.setWordWrap(True)
+        self.sheets_info = QLabel()
+        self.sheets_info.setWordWrap(True)
         self.mapping_box = QWidget()
         self.mapping_form = QFormLayout(self.mapping_box)
         self.sample_model = RowsModel([])
@@ -125,6 +127,7 @@ class ImportWizard(_Dialog):
         sample.setModel(self.sample_model)
         layout.addWidget(title)
         layout.addWidget(self.header_info)
+        layout.addWidget(self.sheets_info)
         cols = QHBoxLayout()
         cols.addWidget(self.mapping_box, 1)
         cols.addWidget(sample, 2)
@@ -151,6 +154,7 @@ class ImportWizard(_Dialog):
             self.mapping_combos[i] = box
         self.header_info.setText(f"使用工作表“{peek.sheet}”，第 {peek.header_row} 行是表头。"
                                  "左边是文件里的列名，右边是程序里的栏目，可以修改。")
+        self.sheets_info.setText(sheets_text(peek))
         self.sample_model.headers = peek.header
         self.sample_model.set_rows([[*v, *[""] * (len(peek.header) - len(v))][: len(peek.header)]
                                     for _n, v in peek.sample])
@@ -216,8 +220,11 @@ class ImportWizard(_Dialog):
             f"其中 {report.valid} 行正确（新增 {report.imported} 条，更新 {report.updated} 条），"
             f"{bad} 行有错误，另有 {len(report.warnings)} 条提示。"
             + ("\n有错误时默认不导入任何数据；改正后重新导入，或勾选“跳过出错的行”。" if bad else ""))
-        rows = [[e.row, e.column, "错误", e.message] for e in report.errors]
-        rows += [[w.row, w.column, "提示", w.message] for w in report.warnings]
+        several = len(report.sheets) > 1
+        rows = [[e.where() if several else e.row, e.column, "错误", e.message]
+                for e in report.errors]
+        rows += [[w.where() if several else w.row, w.column, "提示", w.message]
+                 for w in report.warnings]
         self.problems.set_rows(rows)
         if report.unknown_groups:
             self.create_groups.setVisible(True)
@@ -288,3 +295,12 @@ class ImportWizard(_Dialog):
         step = self.steps.currentIndex()
         self.back.setEnabled(step > 0)
         self.next.setText("开始导入" if step == 2 else "下一步")
+
+
+def sheets_text(peek: importer.Peek) -> str:
+    """Which sheets will be imported (with their rows) and which are passed over."""
+    listed = "、".join(f"“{i.name}”（{i.rows_read} 行）" for i in peek.sheets)
+    text = f"将导入 {len(peek.sheets)} 个工作表：{listed}。"
+    if peek.passed_over:
+        text += f"没有表头、不导入：{'、'.join(peek.passed_over)}。"
+    return text

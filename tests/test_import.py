@@ -187,7 +187,7 @@ def test_first_sheet_with_a_header_is_taken(db, tmp_path):
 @pytest.mark.parametrize("content,reason", [
     (b"", "空的"),
     (b"PK\x03\x04 this is not really a zip", "无法读取"),
-    ("这是一封信，不是表格。".encode() * 100, "无法读取"),
+    ("这是一封信，不是表格。".encode() * 100, "找不到表头"),  # read as text: no header
 ])
 def test_files_that_are_not_spreadsheets_give_exit_2(db, tmp_path, content, reason):
     path = tmp_path / "坏文件.xlsx"

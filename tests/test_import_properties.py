@@ -58,7 +58,9 @@ def test_any_row_gives_only_errors_and_warnings(db, kind, data):
     assert (new + updated == 1) == (not row.errors) or row.errors
 
 
-PRINTABLE = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")), max_size=12)
+# U+FFFE/U+FFFF cannot be stored in an xlsx (openpyxl writes XML no reader accepts)
+PRINTABLE = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs"),
+                                          blacklist_characters="\ufffe\uffff"), max_size=12)
 
 
 @settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture],
