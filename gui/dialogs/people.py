@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
-from gui.dialog_base import FormDialog, read_date
+from gui.dialogs.base import FormDialog, read_date
 from gui.widgets import CodeCombo, DateEdit, IdCombo, MultiCheck
 from models import codetables, groups, idcard
 from models.db import Database

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.dialog_base import FormDialog, read_date
-from gui.dialogs_people import _lists, group_items
+from gui.dialogs.base import FormDialog, read_date
+from gui.dialogs.people import _lists, group_items
 from gui.files import open_files
 from gui.widgets import CodeCombo, DateEdit, IdCombo, RecordPicker
 from models import students, volunteers
