@@ -9,7 +9,6 @@ Rows are measured and paginated before drawing, so the page count is known up fr
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,10 +23,9 @@ from reportlab.pdfgen.canvas import Canvas
 from exports.atomic import atomic_path
 from exports.columns import display_text
 from exports.formdata import SIGNATURE_LINE, FormTable
+from models.resources import FONT_FILE
 
 Progress = Callable[[float, str], None]
-RESOURCES = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parent.parent)) / "resources"
-FONT_FILE = RESOURCES / "fonts" / "wqy-microhei.ttc"
 DEFAULT_FONT = "文泉驿微米黑"
 WINDOWS_FONTS = {"宋体": ("simsun.ttc", 0), "仿宋": ("simfang.ttf", 0)}
 

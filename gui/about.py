@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import sys
 from importlib import metadata
-from pathlib import Path
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
-from gui.app import RESOURCES
 from models import APP_VERSION
 from models.db import Database
 from models.paths import data_dir
+from models.resources import FONT_LICENCE
 
 LIBRARIES = [  # (distribution, shown name, licence)
     ("PySide6-Essentials", "Qt 6 / PySide6", "LGPL-3.0"),
@@ -41,7 +40,7 @@ def about_html(db: Database) -> str:
         "<p>乡镇（街道）关工委工作台账，离线使用，数据只保存在本机。</p>"
         f"<p><b>数据文件夹：</b>{data_dir()}<br><b>当前数据库：</b>{db.path}</p>"
         "<h3>字体</h3><p>文泉驿微米黑（WenQuanYi Micro Hei），Apache-2.0 许可"
-        f"（许可文本见 {Path(RESOURCES) / 'fonts'}）。</p>"
+        f"（许可文本见 {FONT_LICENCE.parent}）。</p>"
         f"<h3>程序使用的开源软件</h3><p>Python {sys.version.split()[0]}（PSF 许可）</p>"
         f"<table border='1' cellpadding='4' cellspacing='0'><tr><th>名称</th><th>版本</th>"
         f"<th>许可</th></tr>{rows}</table>")
@@ -54,8 +53,7 @@ class AboutDialog(QDialog):
         self.resize(640, 560)
         self.text = QTextBrowser()
         self.text.setHtml(about_html(db))
-        licence = RESOURCES / "fonts" / "LICENSE_Apache2.txt"
-        note = QLabel(f"字体许可全文：{licence}")
+        note = QLabel(f"字体许可全文：{FONT_LICENCE}")
         note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")

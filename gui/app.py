@@ -19,9 +19,7 @@ from models.db import Database, describe_os_error, inspect_file
 from models.errors import DatabaseDamaged, FileProblem, UserError
 from models.filelock import FileLock
 from models.paths import default_db_path
-
-RESOURCES = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parent.parent)) / "resources"
-FONT_FILE = RESOURCES / "fonts" / "wqy-microhei.ttc"
+from models.resources import APP_ICON, FONT_FILE
 
 
 def install_translations(app: QCoreApplication) -> list[str]:
@@ -129,7 +127,7 @@ def run_app(db_path: Path | None, smoke: bool = False, started: float | None = N
     app = QApplication.instance() or QApplication(sys.argv[:1])
     install_translations(app)
     app.setApplicationName("关工台账")
-    app.setWindowIcon(QIcon(str(RESOURCES / "icons" / "app.png")))
+    app.setWindowIcon(QIcon(str(APP_ICON)))
     load_fonts(app)
     from gui.main_window import MainWindow, schedule_first_run
 

@@ -20,9 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui import style
+from gui import pages, style
 from gui.context import AppContext
-from gui.dashboard import Dashboard
 from gui.ops import Op, error_text, perform, pool, run_op, write
 from models import APP_VERSION, backup, demo, paths, records, settings
 from models.changes import Changes
@@ -37,28 +36,17 @@ NAV = ("首页", "关工组织", "五老队伍", "帮扶对象", "结对帮扶",
        "报表中心", "数据管理", "设置")
 
 
+#: navigation entry -> its page class in gui.pages (首页 is built at start-up)
+PAGE_CLASSES = {"首页": "Dashboard", "关工组织": "GroupsPage", "五老队伍": "VolunteersPage",
+                "帮扶对象": "StudentsPage", "结对帮扶": "PairingsPage", "活动台账": "ActivitiesPage",
+                "捐资助学": "DonationsPage", "表彰慰问": "HonorsPage", "报表中心": "ReportsPage",
+                "数据管理": "DataPage", "设置": "SettingsPage"}
+
+
 def page_factory(name: str) -> Any:
-    """The page class for a navigation entry, imported when first opened (fast start-up)."""
-    if name == "首页":
-        return Dashboard
-    if name == "报表中心":
-        from gui.reports_page import ReportsPage
-
-        return ReportsPage
-    if name == "数据管理":
-        from gui.data_page import DataPage
-
-        return DataPage
-    if name == "设置":
-        from gui.settings_page import SettingsPage
-
-        return SettingsPage
-    from gui import pages
-
-    return {"关工组织": pages.GroupsPage, "五老队伍": pages.VolunteersPage,
-            "帮扶对象": pages.StudentsPage, "结对帮扶": pages.PairingsPage,
-            "活动台账": pages.ActivitiesPage, "捐资助学": pages.DonationsPage,
-            "表彰慰问": pages.HonorsPage}[name]
+    """The page class for a navigation entry; gui.pages imports its module when first opened
+    (fast start-up)."""
+    return getattr(pages, PAGE_CLASSES[name])
 
 
 class MainWindow(QMainWindow):

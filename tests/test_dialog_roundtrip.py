@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
 
-from gui.dialog_base import FormDialog
+from gui.dialogs.base import FormDialog
 from gui.main_window import MainWindow
 from models import activities, codetables, demo, donations, honors
 from models.db import Database

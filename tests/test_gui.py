@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import func, select
 
 from gui import ops
-from gui.dialogs_people import StudentDialog, VolunteerDialog
-from gui.dialogs_records import AidDialog, PairingDialog
+from gui.dialogs.people import StudentDialog, VolunteerDialog
+from gui.dialogs.records import AidDialog, PairingDialog
 from gui.main_window import NAV, MainWindow
 from models import demo, records
 from models.db import Database
@@ -445,7 +445,7 @@ def test_check_data_from_the_window(window, qtbot, messages):
 
 
 def test_money_typed_wrongly_is_named_beside_its_field(window, qtbot):
-    from gui.dialogs_records import DonationDialog
+    from gui.dialogs.records import DonationDialog
     from models import donations
 
     page = window.page("捐资助学")
@@ -655,7 +655,7 @@ def test_aid_records_are_edited_and_deleted_from_the_timeline(window, qtbot, mon
 
 
 def test_a_care_visit_can_be_edited(window, monkeypatch, messages):
-    from gui.dialogs_records import CareDialog
+    from gui.dialogs.records import CareDialog
     from models.entities import VolunteerCare
 
     tabs = window.page("表彰慰问")
@@ -740,7 +740,7 @@ def test_file_dialogs_open_in_the_last_folder_used(window, qtbot, tmp_path, monk
 
 
 def test_group_lists_are_in_pinyin_order(window):
-    from gui.dialogs_people import group_items
+    from gui.dialogs.people import group_items
     from models.pinyin import sort_key
 
     names = [n for n, _ in group_items(window.ctx.db)]
@@ -770,7 +770,7 @@ def test_list_age_and_form_age_agree(window):
 
 def test_printing_removes_its_temporary_pdf_and_full_id_preview_is_audited(window, qtbot,
                                                                            monkeypatch):
-    import gui.reports_page as reports_page
+    import gui.pages.reports as reports_page
 
     page = window.page("报表中心")
     seen = []

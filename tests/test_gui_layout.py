@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 
 from gui import style
 from gui.app import install_translations, load_fonts
-from gui.dialog_base import FormDialog
-from gui.dialogs_people import StudentDialog, VolunteerDialog
-from gui.dialogs_records import (
+from gui.dialogs.base import FormDialog
+from gui.dialogs.people import StudentDialog, VolunteerDialog
+from gui.dialogs.records import (
     ActivityDialog,
     AidDialog,
     CareDialog,

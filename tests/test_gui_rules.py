@@ -9,7 +9,7 @@ GUI = Path(__file__).resolve().parent.parent / "gui"
 
 
 def test_no_widget_opens_a_write_transaction_itself():
-    offenders = [f"{p.name}:{n}" for p in sorted(GUI.glob("*.py")) if p.name != "ops.py"
+    offenders = [f"{p.relative_to(GUI)}:{n}" for p in sorted(GUI.rglob("*.py")) if p.name != "ops.py"
                  for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1)
                  if re.search(r"\.session\(\)", line)]
     assert not offenders, offenders

@@ -1,5 +1,6 @@
 """models/ and exports/ never import Qt (architecture.md)."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -27,3 +28,15 @@ def test_models_and_exports_import_without_pyside6():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("ok")
+
+
+def test_pages_hold_no_sql():
+    """A list page's query is one call into models.lists; a page names model attributes only
+    as column sort keys."""
+    pages = sorted((ROOT / "gui" / "pages").glob("*.py"))
+    assert len(pages) >= 12
+    offenders = [f"{p.name}:{n}: {line.strip()}" for p in pages
+                 for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1)
+                 if re.search(r"\bselect\(|\bfunc\.|\.where\(|\.(?:outer)?join\([A-Z]\w*[,)]|\.order_by\(|"
+                              r"from sqlalchemy import (?!Select$)", line)]
+    assert not offenders, offenders

@@ -57,8 +57,8 @@ def main() -> int:
     shutil.copy(args.db, db_file)
 
     from gui.app import install_translations, load_fonts
-    from gui.dialogs_people import StudentDialog, VolunteerDialog
-    from gui.dialogs_records import (
+    from gui.dialogs.people import StudentDialog, VolunteerDialog
+    from gui.dialogs.records import (
         ActivityDialog,
         AidDialog,
         CareDialog,

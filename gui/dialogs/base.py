@@ -1,0 +1,205 @@
+"""The base of every record dialog: fields in two columns, messages next to the field,
+保存 runs the service in one transaction and keeps the dialog open on a refusal."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QScrollArea,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
+
+from exports.cells import CellProblem
+from gui import style
+from gui.ops import FAILED
+from models.db import Database
+from models.errors import DataError, UserError, ValidationError
+
+ERROR_STYLE = "color:#c0392b;"
+T = TypeVar("T")
+W = TypeVar("W", bound=QWidget)
+
+
+class FormDialog(QDialog):
+    """Subclasses add fields with ``add`` and implement ``value()`` (a typed input)."""
+
+    def __init__(self, parent: QWidget | None, db: Database, title: str,
+                 on_save: Callable[[Any], Any] | None = None, columns: int = 2) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.on_save = on_save
+        self.saved: Any = None
+        #: the record's whole value when editing (``edited`` changes only the shown fields)
+        self.initial: Any = None
+        self.setWindowTitle(title)
+        self.setModal(True)
+        self.errors: dict[str, QLabel] = {}
+        self.forms = [QFormLayout() for _ in range(columns)]
+        for form in self.forms:
+            form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        body = QWidget()
+        cols = QHBoxLayout(body)
+        for form in self.forms:
+            cols.addLayout(form, 1)
+        self.body = body
+        self.body_scroll = scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.banner = QLabel()
+        self.banner.setStyleSheet(ERROR_STYLE)
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        QShortcut(QKeySequence("Ctrl+S"), self, activated=self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.buttons)
+
+    def showEvent(self, event: Any) -> None:
+        """Open big enough for every field, but never larger than the screen's free area
+        (1366×728 on a 1366×768 laptop); grow when a field's text grows (the ID hint)."""
+        if not getattr(self, "_sized", False):
+            self._sized = True
+            cols = self.body.layout()
+            assert cols is not None
+            cols.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+            self.body.installEventFilter(self)
+            self._fit(grow_only=False)
+        super().showEvent(event)
+
+    def eventFilter(self, watched: Any, event: Any) -> bool:
+        if watched is self.body and event.type() == QEvent.Type.LayoutRequest and self.isVisible():
+            QTimer.singleShot(0, self, self._fit)
+        return super().eventFilter(watched, event)
+
+    def _fit(self, grow_only: bool = True) -> None:
+        """Size for the body's preferred size (at least its minimum) within the screen; a body
+        wider than the screen scrolls rather than being cut."""
+        self.body.adjustSize()
+        need = self.body.sizeHint().expandedTo(self.body.minimumSizeHint())
+        area = style.available_geometry(self)
+        decoration = self.frameGeometry().size() - self.geometry().size()
+        max_w = area.width() - max(decoration.width(), 8)
+        max_h = area.height() - max(decoration.height(), 40)  # room for the title bar
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        outer = self.layout()
+        assert outer is not None
+        margins = outer.contentsMargins()
+        chrome_w = margins.left() + margins.right() + bar + 4
+        chrome_h = (margins.top() + margins.bottom() + outer.spacing() * 2
+                    + self.buttons.sizeHint().height()
+                    + (self.banner.sizeHint().height() if self.banner.isVisible() else 0) + 4)
+        width = min(need.width() + chrome_w, max_w)
+        height = min(need.height() + chrome_h, max_h)
+        if grow_only:
+            width, height = max(width, self.width()), max(height, self.height())
+        self.body_scroll.setHorizontalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAsNeeded if need.width() + chrome_w > max_w
+            else Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+            frame = self.frameGeometry()
+            if not area.contains(frame):  # keep the grown dialog on the screen
+                self.move(max(area.left(), min(frame.left(), area.right() - frame.width())),
+                          max(area.top(), min(frame.top(), area.bottom() - frame.height())))
+
+    def add(self, label: str, widget: W, column: int = 0, required: bool = False,
+            note: str = "") -> W:
+        """Add a field; its error message appears right under it. Returns ``widget`` with its
+        own type, so ``self.name = self.add("姓名", QLineEdit())`` is a QLineEdit to mypy."""
+        holder = QWidget()
+        box = QVBoxLayout(holder)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(1)
+        box.addWidget(widget)
+        err = QLabel()
+        err.setStyleSheet(ERROR_STYLE)
+        err.setWordWrap(True)
+        err.hide()
+        box.addWidget(err)
+        if note:
+            hint = QLabel(note)
+            hint.setStyleSheet("color:#666;")
+            box.addWidget(hint)
+        self.errors[label] = err
+        text = f"{label}{' *' if required else ''}："
+        self.forms[min(column, len(self.forms) - 1)].addRow(text, holder)
+        return widget
+
+    def clear_errors(self) -> None:
+        for label in self.errors.values():
+            label.hide()
+        self.banner.hide()
+
+    def show_error(self, field: str, message: str) -> None:
+        label = self.errors.get(field)
+        if label is None:
+            self.banner.setText(f"{field}：{message}" if field else message)
+            self.banner.show()
+            return
+        label.setText(message)
+        label.show()
+
+    def value(self) -> Any:
+        raise NotImplementedError
+
+    def edited(self, cls: type[T], **shown: Any) -> T:
+        """The value to save: the record's whole value (``self.initial``) with only the fields
+        this dialog shows replaced, or a new ``cls`` when adding."""
+        if self.initial is not None:
+            return dataclasses.replace(self.initial, **shown)  # type: ignore[no-any-return]
+        return cls(**shown)
+
+    def accept(self) -> None:
+        """Validate and save; stay open with the message beside the field on a refusal."""
+        self.clear_errors()
+        try:
+            data = self.value()
+        except ValidationError as err:
+            self.show_error(err.field, err.reason)
+            return
+        except CellProblem as err:
+            self.show_error("", str(err))
+            return
+        if self.on_save is not None:
+            try:
+                self.saved = self.on_save(data)
+            except ValidationError as err:
+                self.show_error(err.field, err.reason)
+                return
+            except (DataError, UserError) as err:
+                self.show_error("", err.message)
+                return
+            if self.saved is FAILED:  # unexpected error, already shown: keep what was typed
+                return
+        super().accept()
+
+
+def read_date(dialog: FormDialog, label: str, widget: Any) -> Any:
+    """The date of a DateEdit, or ValidationError naming the field."""
+    try:
+        return widget.date()
+    except CellProblem as err:
+        raise ValidationError(label, str(err)) from err

@@ -1,0 +1,173 @@
+"""Dialogs for 五老 and students: typing a valid ID number fills birth date, sex and age."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QPlainTextEdit, QWidget
+
+from gui.dialogs.base import FormDialog, read_date
+from gui.widgets import CodeCombo, DateEdit, IdCombo, MultiCheck
+from models import codetables, groups, idcard
+from models.db import Database
+from models.people import age_on
+from models.pinyin import sort_key
+from models.students import StudentInput
+from models.volunteers import VolunteerInput
+
+
+def _lists(db: Database, *tables: str) -> dict[str, list[str]]:
+    with db.reader() as s:
+        return {t: codetables.values(s, t) for t in tables}
+
+
+def group_items(db: Database) -> list[tuple[str, int]]:
+    """Live groups as (name, id), in pinyin order of their names."""
+    with db.reader() as s:
+        return sorted(groups.by_name(s).items(), key=lambda kv: sort_key(kv[0]))
+
+
+class PersonDialog(FormDialog):
+    """Name, ID number, sex and birth date with the ID as authority."""
+
+    month_only = False
+
+    def _person_fields(self) -> None:
+        self.name = self.add("姓名", QLineEdit(), required=True)
+        self.id_number = self.add("身份证号", QLineEdit(), note="")
+        self.id_number.setMaxLength(24)
+        self.id_hint = QLabel()
+        self.id_hint.setStyleSheet("color:#2e7d32;")
+        self.forms[0].addRow("", self.id_hint)
+        self.sex = self.add("性别", CodeCombo(["男", "女"], allow_empty=True))
+        self.birth = self.add("出生年月" if self.month_only else "出生日期",
+                              DateEdit(month_only=self.month_only))
+        self.id_number.textChanged.connect(self._id_changed)
+
+    def _id_changed(self, text: str) -> None:
+        number = idcard.normalize(text)
+        if not number:
+            self.id_hint.clear()
+            return
+        reason = idcard.problem(number)
+        if reason:
+            self.id_hint.setStyleSheet("color:#c0392b;")
+            self.id_hint.setText(reason if len(number) >= 18 else f"已输入 {len(number)} 位")
+            return
+        info = idcard.parse(number)
+        self.sex.set_value(info.sex)
+        self.birth.set_date(info.birth_date)
+        self.id_hint.setStyleSheet("color:#2e7d32;")
+        self.id_hint.setText(f"有效：{info.sex}，{info.birth_date:%Y年%m月%d日}出生，"
+                             f"{age_on(info.birth_date, dt.date.today())} 岁")
+
+    def _set_person(self, data: Any) -> None:
+        self.name.setText(data.name)
+        self.id_number.setText(data.id_number or "")
+        self.sex.set_value(data.sex)
+        self.birth.set_date(data.birth_date)
+        self.note.setPlainText(data.note)
+
+
+class VolunteerDialog(PersonDialog):
+    month_only = True
+
+    def __init__(self, parent: QWidget | None, db: Database, initial: VolunteerInput | None = None,
+                 on_save: Callable[[VolunteerInput], Any] | None = None) -> None:
+        super().__init__(parent, db, "编辑五老" if initial else "新增五老", on_save)
+        self.initial = initial
+        lists = _lists(db, "volunteer_category", "political_status", "volunteer_role")
+        self._person_fields()
+        self.political = self.add("政治面貌", CodeCombo(lists["political_status"], allow_empty=True))
+        self.category = self.add("五老类别", CodeCombo(lists["volunteer_category"], allow_empty=True),
+                                 required=True)
+        self.group = self.add("所在关工小组", IdCombo(group_items(db)))
+        self.phone = self.add("联系电话", QLineEdit())
+        self.backbone = self.add("是否骨干", QCheckBox("骨干"))
+        self.former_post = self.add("原工作单位及职务", QLineEdit(), column=1)
+        self.specialty = self.add("专业特长", QLineEdit(), column=1)
+        self.roles = self.add("担任角色", MultiCheck(lists["volunteer_role"], columns=2), column=1)
+        self.joined = self.add("加入时间", DateEdit(), column=1)
+        self.left = self.add("退出时间", DateEdit(), column=1)
+        self.leave_reason = self.add("退出原因", QLineEdit(), column=1)
+        self.note = self.add("备注", QPlainTextEdit(), column=1)
+        self.note.setFixedHeight(60)
+        if initial:
+            self._set_person(initial)
+            self.political.set_value(initial.political_status)
+            self.category.set_value(initial.category)
+            self.group.set_value(initial.group_id)
+            self.phone.setText(initial.phone)
+            self.backbone.setChecked(initial.is_backbone)
+            self.former_post.setText(initial.former_post)
+            self.specialty.setText(initial.specialty)
+            self.roles.set_values(initial.roles)
+            self.joined.set_date(initial.joined_on)
+            self.left.set_date(initial.left_on)
+            self.leave_reason.setText(initial.leave_reason)
+        else:
+            self.joined.set_date(dt.date.today())
+        self.name.setFocus()
+
+    def value(self) -> VolunteerInput:
+        return self.edited(
+            VolunteerInput, name=self.name.text(), category=self.category.value(), sex=self.sex.value(),
+            birth_date=read_date(self, "出生年月", self.birth), id_number=self.id_number.text(),
+            political_status=self.political.value(), former_post=self.former_post.text(),
+            specialty=self.specialty.text(), roles=self.roles.values(),
+            is_backbone=self.backbone.isChecked(), group_id=self.group.value(),
+            phone=self.phone.text(), joined_on=read_date(self, "加入时间", self.joined),
+            left_on=read_date(self, "退出时间", self.left),
+            leave_reason=self.leave_reason.text(), note=self.note.toPlainText())
+
+
+class StudentDialog(PersonDialog):
+    def __init__(self, parent: QWidget | None, db: Database, initial: StudentInput | None = None,
+                 on_save: Callable[[StudentInput], Any] | None = None) -> None:
+        super().__init__(parent, db, "编辑帮扶对象" if initial else "新增帮扶对象", on_save)
+        self.initial = initial
+        lists = _lists(db, "student_category", "student_status")
+        self._person_fields()
+        self.school = self.add("就读学校", QLineEdit())
+        self.grade = self.add("年级", QLineEdit())
+        self.guardian = self.add("监护人", QLineEdit())
+        self.relation = self.add("与本人关系", QLineEdit())
+        self.guardian_phone = self.add("监护人电话", QLineEdit())
+        self.categories = self.add("帮扶类别", MultiCheck(lists["student_category"], columns=2),
+                                   column=1, required=True)
+        self.address = self.add("家庭住址", QLineEdit(), column=1)
+        self.registered = self.add("建档日期", DateEdit(), column=1)
+        self.status = self.add("状态", CodeCombo(lists["student_status"]), column=1)
+        self.closed = self.add("结束日期", DateEdit(), column=1)
+        self.health = self.add("健康情况", QLineEdit(), column=1, note="仅内部使用，不出现在公示表中")
+        self.note = self.add("备注", QPlainTextEdit(), column=1)
+        self.note.setFixedHeight(50)
+        if initial:
+            self._set_person(initial)
+            self.categories.set_values(initial.categories)
+            self.school.setText(initial.school)
+            self.grade.setText(initial.grade)
+            self.guardian.setText(initial.guardian)
+            self.relation.setText(initial.guardian_relation)
+            self.guardian_phone.setText(initial.guardian_phone)
+            self.address.setText(initial.address)
+            self.health.setText(initial.health_note)
+            self.registered.set_date(initial.registered_on)
+            self.status.set_value(initial.status)
+            self.closed.set_date(initial.closed_on)
+        else:
+            self.registered.set_date(dt.date.today())
+        self.name.setFocus()
+
+    def value(self) -> StudentInput:
+        return self.edited(
+            StudentInput, name=self.name.text(), categories=self.categories.values(), sex=self.sex.value(),
+            birth_date=read_date(self, "出生日期", self.birth), id_number=self.id_number.text(),
+            school=self.school.text(), grade=self.grade.text(), guardian=self.guardian.text(),
+            guardian_relation=self.relation.text(), guardian_phone=self.guardian_phone.text(),
+            address=self.address.text(), health_note=self.health.text(),
+            registered_on=read_date(self, "建档日期", self.registered),
+            status=self.status.value() or "在帮", closed_on=read_date(self, "结束日期", self.closed),
+            note=self.note.toPlainText())

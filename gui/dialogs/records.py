@@ -1,0 +1,359 @@
+"""Dialogs for groups, pairings, 帮扶记录, activities, donations, honors and care visits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from gui.dialogs.base import FormDialog, read_date
+from gui.dialogs.people import _lists, group_items
+from gui.files import open_files
+from gui.widgets import CodeCombo, DateEdit, IdCombo, RecordPicker
+from models import students, volunteers
+from models.activities import ActivityInput
+from models.db import Database
+from models.donations import DonationInput
+from models.groups import GroupInput
+from models.honors import CareInput, HonorInput
+from models.idcard import mask_id
+from models.pairings import AidInput, PairingInput
+
+Save = Callable[[Any], Any] | None
+
+
+def spin(maximum: int = 1_000_000) -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(0, maximum)
+    return box
+
+
+def volunteer_search(db: Database) -> Callable[[str], list[tuple[int, str]]]:
+    def search(text: str) -> list[tuple[int, str]]:
+        with db.reader() as s:
+            return [(v.id, f"{v.name}（{v.category}，{mask_id(v.id_number) or '无身份证号'}）")
+                    for v in volunteers.search(s, text, 30) if v.left_on is None]
+    return search
+
+
+def student_search(db: Database) -> Callable[[str], list[tuple[int, str]]]:
+    def search(text: str) -> list[tuple[int, str]]:
+        with db.reader() as s:
+            return [(st.id, f"{st.name}（{st.school or '未填学校'}，{st.status}）")
+                    for st in students.search(s, text, 30)]
+    return search
+
+
+class GroupDialog(FormDialog):
+    def __init__(self, parent: QWidget | None, db: Database, initial: GroupInput | None = None,
+                 on_save: Save = None) -> None:
+        super().__init__(parent, db, "编辑关工组织" if initial else "新增关工组织", on_save)
+        self.initial = initial
+        types = _lists(db, "group_type")["group_type"]
+        self.name = self.add("组织名称", QLineEdit(), required=True)
+        self.type = self.add("类型", CodeCombo(types))
+        self.leader = self.add("组长", QLineEdit())
+        self.deputy = self.add("常务副组长", QLineEdit())
+        self.phone = self.add("联系电话", QLineEdit(), column=1)
+        self.members = self.add("成员数", spin(10000), column=1)
+        self.founded = self.add("成立时间", DateEdit(), column=1)
+        self.dissolved = self.add("撤销时间", DateEdit(), column=1)
+        self.note = self.add("备注", QLineEdit(), column=1)
+        if initial:
+            self.name.setText(initial.name)
+            self.type.set_value(initial.type)
+            self.leader.setText(initial.leader)
+            self.deputy.setText(initial.deputy)
+            self.phone.setText(initial.phone)
+            self.members.setValue(initial.member_count)
+            self.founded.set_date(initial.founded_on)
+            self.dissolved.set_date(initial.dissolved_on)
+            self.note.setText(initial.note)
+
+    def value(self) -> GroupInput:
+        return self.edited(GroupInput, name=self.name.text(), type=self.type.value(),
+                           leader=self.leader.text(),
+                          deputy=self.deputy.text(), phone=self.phone.text(),
+                          member_count=self.members.value(),
+                          founded_on=read_date(self, "成立时间", self.founded),
+                          dissolved_on=read_date(self, "撤销时间", self.dissolved),
+                          note=self.note.text())
+
+
+class PairingDialog(FormDialog):
+    def __init__(self, parent: QWidget | None, db: Database, initial: PairingInput | None = None,
+                 on_save: Save = None, labels: tuple[str, str] = ("", "")) -> None:
+        super().__init__(parent, db, "编辑结对" if initial else "新增结对", on_save)
+        self.initial = initial
+        modes = _lists(db, "pairing_mode")["pairing_mode"]
+        self.volunteer = self.add("五老", RecordPicker(volunteer_search(db), "输入姓名或拼音首字母查找五老"),
+                                  required=True)
+        self.student = self.add("帮扶对象", RecordPicker(student_search(db), "输入姓名或拼音首字母查找学生"),
+                                column=1, required=True)
+        self.mode = self.add("结对形式", CodeCombo(modes))
+        self.started = self.add("开始日期", DateEdit(), column=1)
+        self.ended = self.add("结束日期", DateEdit(), column=1)
+        self.note = self.add("备注", QLineEdit())
+        if initial:
+            self.volunteer.set_chosen({initial.volunteer_id: labels[0]})
+            self.student.set_chosen({initial.student_id: labels[1]})
+            self.mode.set_value(initial.mode)
+            self.started.set_date(initial.started_on)
+            self.ended.set_date(initial.ended_on)
+            self.note.setText(initial.note)
+        else:
+            self.started.set_date(dt.date.today())
+
+    def value(self) -> PairingInput:
+        from models.errors import ValidationError
+
+        if self.volunteer.value() is None:
+            raise ValidationError("五老", "请在列表中选择一位五老")
+        if self.student.value() is None:
+            raise ValidationError("帮扶对象", "请在列表中选择一名学生")
+        return self.edited(PairingInput, volunteer_id=self.volunteer.value(), student_id=self.student.value(),
+                            mode=self.mode.value(), started_on=read_date(self, "开始日期", self.started),
+                            ended_on=read_date(self, "结束日期", self.ended), note=self.note.text())
+
+
+class AidDialog(FormDialog):
+    """A 帮扶记录 for one student (the student is fixed; the 五老 is optional)."""
+
+    def __init__(self, parent: QWidget | None, db: Database, student_id: int, student_name: str,
+                 initial: AidInput | None = None, on_save: Save = None,
+                 volunteer: tuple[int, str] | None = None) -> None:
+        super().__init__(parent, db, f"帮扶记录 — {student_name}", on_save, columns=1)
+        self.initial = initial
+        self.student_id = student_id
+        kinds = _lists(db, "aid_kind")["aid_kind"]
+        self.date = self.add("日期", DateEdit(), required=True)
+        self.kind = self.add("帮扶方式", CodeCombo(kinds))
+        self.volunteer = self.add("五老", RecordPicker(volunteer_search(db), "可选：查找五老"))
+        self.content = self.add("内容", QPlainTextEdit())
+        self.content.setFixedHeight(70)
+        self.money = self.add("金额(元)", QLineEdit())
+        self.money.setPlaceholderText("没有资助可不填")
+        if initial:
+            self.date.set_date(initial.date)
+            self.kind.set_value(initial.kind)
+            self.content.setPlainText(initial.content)
+            self.money.setText(str(initial.money_yuan or ""))
+        else:
+            self.date.set_date(dt.date.today())
+        if volunteer is not None:  # the record's 五老, or the pairing's for a new record
+            self.volunteer.set_chosen({volunteer[0]: volunteer[1]})
+
+    def value(self) -> AidInput:
+        from models.errors import ValidationError
+
+        day = read_date(self, "日期", self.date)
+        if day is None:
+            raise ValidationError("日期", "请填写日期")
+        return self.edited(AidInput, student_id=self.student_id, date=day, kind=self.kind.value(),
+                        content=self.content.toPlainText(), money_yuan=self.money.text(),
+                        volunteer_id=self.volunteer.value())
+
+
+class ActivityDialog(FormDialog):
+    def __init__(self, parent: QWidget | None, db: Database, initial: ActivityInput | None = None,
+                 on_save: Save = None, participants: dict[int, str] | None = None,
+                 photos: list[Path] | None = None) -> None:
+        super().__init__(parent, db, "编辑活动" if initial else "新增活动", on_save)
+        self.initial = initial
+        themes = _lists(db, "activity_theme")["activity_theme"]
+        self.date = self.add("日期", DateEdit(), required=True)
+        self.title = self.add("活动名称", QLineEdit(), required=True)
+        self.theme = self.add("主题类别", CodeCombo(themes))
+        self.group = self.add("组织单位", IdCombo(group_items(db)))
+        self.place = self.add("地点", QLineEdit())
+        self.volunteer_count = self.add("参加五老(人)", spin())
+        self.youth_count = self.add("受教育青少年(人次)", spin())
+        self.summary = self.add("内容摘要", QPlainTextEdit(), column=1)
+        self.summary.setFixedHeight(70)
+        self.participants = self.add("参加的五老", RecordPicker(volunteer_search(db), "查找并勾选五老",
+                                                             multi=True), column=1)
+        self.participants.picked.connect(self._count_participants)
+        self.new_photos: list[Path] = []
+        photo_box = QWidget()
+        row = QHBoxLayout(photo_box)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.thumbs = QHBoxLayout()
+        row.addLayout(self.thumbs)
+        add = QPushButton("添加照片…")
+        add.clicked.connect(self._add_photo)
+        row.addWidget(add)
+        row.addStretch(1)
+        self.add("照片", photo_box, column=1)
+        for p in photos or []:
+            self._thumb(p)
+        if initial:
+            self.date.set_date(initial.date)
+            self.title.setText(initial.title)
+            self.theme.set_value(initial.theme)
+            self.group.set_value(initial.group_id)
+            self.place.setText(initial.place)
+            self.volunteer_count.setValue(initial.volunteer_count)
+            self.youth_count.setValue(initial.youth_count)
+            self.summary.setPlainText(initial.summary)
+            self.participants.set_chosen(participants or {})
+        else:
+            self.date.set_date(dt.date.today())
+
+    def _count_participants(self) -> None:
+        n = len(self.participants.values())
+        if n > self.volunteer_count.value():
+            self.volunteer_count.setValue(n)
+
+    def _thumb(self, path: Path) -> None:
+        label = QLabel()
+        pix = QPixmap(str(path))
+        if pix.isNull():
+            label.setText(Path(path).name)
+        else:
+            label.setPixmap(pix.scaled(64, 64, Qt.AspectRatioMode.KeepAspectRatio,
+                                       Qt.TransformationMode.SmoothTransformation))
+        label.setToolTip(Path(path).name)
+        self.thumbs.addWidget(label)
+
+    def _add_photo(self) -> None:
+        chosen = open_files(self, "选择活动照片", "图片 (*.jpg *.jpeg *.png *.bmp *.gif)")
+        for f in chosen:
+            self.new_photos.append(Path(f))
+            self._thumb(Path(f))
+
+    def value(self) -> ActivityInput:
+        from models.errors import ValidationError
+
+        day = read_date(self, "日期", self.date)
+        if day is None:
+            raise ValidationError("日期", "请填写活动日期")
+        group_id = self.group.value()
+        if group_id is not None:
+            organiser = self.group.currentText()
+        elif self.initial is not None and self.initial.group_id is None:
+            organiser = self.initial.organiser  # an imported 组织单位 that is not a group
+        else:
+            organiser = ""
+        return self.edited(ActivityInput, date=day, title=self.title.text(),
+                             theme=self.theme.value(), group_id=group_id, organiser=organiser,
+                             place=self.place.text(), volunteer_count=self.volunteer_count.value(),
+                             youth_count=self.youth_count.value(),
+                             summary=self.summary.toPlainText(),
+                             participant_ids=self.participants.values())
+
+
+class DonationDialog(FormDialog):
+    def __init__(self, parent: QWidget | None, db: Database, initial: DonationInput | None = None,
+                 on_save: Save = None, recipients: dict[int, str] | None = None) -> None:
+        super().__init__(parent, db, "编辑捐赠" if initial else "新增捐赠", on_save)
+        self.initial = initial
+        types = _lists(db, "donor_type")["donor_type"]
+        self.date = self.add("日期", DateEdit(), required=True)
+        self.donor = self.add("捐赠方", QLineEdit(), required=True)
+        self.donor_type = self.add("捐赠方类型", CodeCombo(types))
+        self.money = self.add("捐款金额(元)", QLineEdit())
+        self.goods = self.add("捐物名称", QLineEdit(), column=1)
+        self.goods_value = self.add("物资折价(元)", QLineEdit(), column=1)
+        self.purpose = self.add("用途", QLineEdit(), column=1)
+        self.recipients = self.add("受助对象", RecordPicker(student_search(db), "可选：查找受助学生",
+                                                          multi=True), column=1)
+        if initial:
+            self.date.set_date(initial.date)
+            self.donor.setText(initial.donor)
+            self.donor_type.set_value(initial.donor_type)
+            self.money.setText(str(initial.money_yuan or ""))
+            self.goods.setText(initial.goods)
+            self.goods_value.setText(str(initial.goods_value_yuan or ""))
+            self.purpose.setText(initial.purpose)
+            self.recipients.set_chosen(recipients or {})
+        else:
+            self.date.set_date(dt.date.today())
+
+    def value(self) -> DonationInput:
+        from models.errors import ValidationError
+
+        day = read_date(self, "日期", self.date)
+        if day is None:
+            raise ValidationError("日期", "请填写捐赠日期")
+        return self.edited(DonationInput, date=day, donor=self.donor.text(),
+                           donor_type=self.donor_type.value(),
+                             money_yuan=self.money.text(),
+                             goods=self.goods.text(),
+                             goods_value_yuan=self.goods_value.text(),
+                             purpose=self.purpose.text(), recipient_ids=self.recipients.values())
+
+
+class HonorDialog(FormDialog):
+    def __init__(self, parent: QWidget | None, db: Database, initial: HonorInput | None = None,
+                 on_save: Save = None) -> None:
+        super().__init__(parent, db, "编辑表彰" if initial else "新增表彰", on_save, columns=1)
+        self.initial = initial
+        levels = _lists(db, "honor_level")["honor_level"]
+        self.title = self.add("荣誉名称", QLineEdit(), required=True)
+        self.recipient = self.add("表彰对象", QLineEdit(), required=True,
+                                  note="五老姓名或关工组织名称")
+        self.level = self.add("表彰级别", CodeCombo(levels))
+        self.year = self.add("年度", spin(2100))
+        self.year.setMinimum(1949)
+        self.date = self.add("表彰日期", DateEdit())
+        self.issuer = self.add("授予单位", QLineEdit())
+        if initial:
+            self.title.setText(initial.title)
+            self.recipient.setText(initial.recipient_name)
+            self.level.set_value(initial.level)
+            self.year.setValue(initial.year)
+            self.date.set_date(initial.date)
+            self.issuer.setText(initial.issuer)
+        else:
+            self.year.setValue(dt.date.today().year)
+
+    def value(self) -> HonorInput:
+        return self.edited(HonorInput, title=self.title.text(), recipient_name=self.recipient.text(),
+                          year=self.year.value(), level=self.level.value(),
+                          date=read_date(self, "表彰日期", self.date), issuer=self.issuer.text())
+
+
+class CareDialog(FormDialog):
+    def __init__(self, parent: QWidget | None, db: Database, initial: CareInput | None = None,
+                 on_save: Save = None, volunteer_name: str = "") -> None:
+        super().__init__(parent, db, "编辑慰问" if initial else "新增慰问", on_save, columns=1)
+        self.initial = initial
+        self.volunteer = self.add("五老", RecordPicker(volunteer_search(db), "查找五老"), required=True)
+        self.date = self.add("日期", DateEdit(), required=True)
+        self.occasion = self.add("慰问事由", CodeCombo(["春节慰问", "重阳节慰问", "生日慰问", "住院看望",
+                                                    "其他"]))
+        self.content = self.add("慰问内容", QLineEdit())
+        self.money = self.add("金额(元)", QLineEdit())
+        if initial:
+            self.volunteer.set_chosen({initial.volunteer_id: volunteer_name})
+            self.date.set_date(initial.date)
+            self.occasion.set_value(initial.occasion)
+            self.content.setText(initial.content)
+            self.money.setText(str(initial.money_yuan or ""))
+        else:
+            self.date.set_date(dt.date.today())
+
+    def value(self) -> CareInput:
+        from models.errors import ValidationError
+
+        if self.volunteer.value() is None:
+            raise ValidationError("五老", "请在列表中选择一位五老")
+        day = read_date(self, "日期", self.date)
+        if day is None:
+            raise ValidationError("日期", "请填写日期")
+        return self.edited(CareInput, volunteer_id=self.volunteer.value(), date=day,
+                         occasion=self.occasion.value(), content=self.content.text(),
+                         money_yuan=self.money.text())

@@ -1,0 +1,154 @@
+"""首页: the year's key figures, charts and reminders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.charts import BarChart
+from gui.context import AppContext
+from models import backup, reminders, settings, stats
+from models.changes import Changes
+
+
+class Card(QFrame):
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.setObjectName("card")
+        layout = QVBoxLayout(self)
+        self.title = QLabel(title)
+        self.title.setObjectName("cardTitle")
+        self.value = QLabel("0")
+        self.value.setObjectName("cardValue")
+        self.detail = QLabel("")
+        self.detail.setObjectName("cardDetail")
+        self.detail.setWordWrap(True)
+        for w in (self.title, self.value, self.detail):
+            layout.addWidget(w)
+
+    def set(self, value: str, detail: str) -> None:
+        self.value.setText(value)
+        self.detail.setText(detail)
+
+
+class Dashboard(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.figures: dict[str, Any] = {}
+        self._stale = False
+        self.heading = QLabel()
+        self.heading.setObjectName("pageTitle")
+        self.year = QComboBox()
+        this = dt.date.today().year
+        for y in range(this, this - 8, -1):
+            self.year.addItem(f"{y}年", y)
+        self.year.currentIndexChanged.connect(lambda _i: self.refresh())
+        top = QHBoxLayout()
+        top.addWidget(self.heading)
+        top.addStretch(1)
+        top.addWidget(QLabel("年度："))
+        top.addWidget(self.year)
+        self.cards = {k: Card(t) for k, t in (("groups", "关工组织"), ("volunteers", "五老队伍"),
+                                              ("students", "帮扶对象"), ("activities", "活动开展"),
+                                              ("donations", "捐钱捐物"))}
+        cards = QHBoxLayout()
+        for c in self.cards.values():
+            cards.addWidget(c)
+        self.months = BarChart("各月活动场次", horizontal=False)
+        self.vol_chart = BarChart("五老类别")
+        self.stu_chart = BarChart("帮扶对象类别")
+        charts = QGridLayout()
+        charts.addWidget(self.months, 0, 0, 1, 2)
+        charts.addWidget(self.vol_chart, 1, 0)
+        charts.addWidget(self.stu_chart, 1, 1)
+        self.reminders = QListWidget()
+        self.reminders.setWordWrap(True)
+        self.reminders.setObjectName("reminders")
+        side = QVBoxLayout()
+        label = QLabel("提醒事项")
+        label.setObjectName("sectionTitle")
+        side.addWidget(label)
+        side.addWidget(self.reminders, 1)
+        body = QHBoxLayout()
+        body.addLayout(charts, 3)
+        body.addLayout(side, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(cards)
+        layout.addLayout(body, 1)
+        ctx.bus.changed.connect(self._changed)
+        self.refresh(with_reminders=False)
+        # the reminders follow right after the first paint (the figures come first)
+        QTimer.singleShot(0, self.refresh_reminders)
+
+    def _changed(self, _changes: Changes) -> None:
+        """Recompute now when on screen; otherwise when next shown (saves on other pages
+        would otherwise each pay for the year's figures)."""
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.refresh()
+
+    def selected_year(self) -> int:
+        return int(self.year.currentData())
+
+    def refresh(self, with_reminders: bool = True) -> None:
+        year = self.selected_year()
+        db = self.ctx.db
+        with db.reader() as s:
+            committee = settings.committee(s)
+            f = stats.year_figures(s, year)
+            months = reminders.month_counts(s, year)
+            demo = settings.get(s, "is_demo") == "1"
+        self.figures = f
+        mark = "（演示数据）" if demo else ""
+        self.heading.setText(f"{committee.display_name} {year}年工作概况{mark}")
+        g, v, st, a, d = (f["groups"], f["volunteers"], f["students"], f["activities"],
+                          f["donations"])
+        self.cards["groups"].set(f"{g['total']} 个", f"五好达标 {g['wuhao']} 个，达标率 "
+                                 f"{g['wuhao_rate'] * 100:.1f}%")
+        self.cards["volunteers"].set(f"{v['total']} 人", f"骨干 {v['backbone']} 人，本年新增 "
+                                     f"{v['joined']} 人、退出 {v['left']} 人")
+        self.cards["students"].set(f"{st['total']} 人", f"已结对 {st['paired']} 人，帮扶记录 "
+                                   f"{f['aid']['records']} 次")
+        self.cards["activities"].set(f"{a['total']} 场", f"五老参与 {a['volunteer_participations']} "
+                                     f"人次，教育青少年 {a['youth_participations']} 人次")
+        total = d["money_yuan"] + d["goods_value_yuan"]
+        self.cards["donations"].set(f"¥{total:,.0f}", f"捐款 ¥{d['money_yuan']:,.2f}，物资折价 "
+                                    f"¥{d['goods_value_yuan']:,.2f}")
+        self.months.set_data([(f"{m}月", n) for m, n in enumerate(months, start=1)])
+        self.vol_chart.set_data(list(v["by_category"].items()))
+        self.stu_chart.set_data(list(st["by_category"].items())[:8])
+        if with_reminders:
+            self.refresh_reminders()
+        elif not self.reminders.count():
+            self.reminders.addItem("正在检查提醒事项…")
+
+    def refresh_reminders(self) -> None:
+        db = self.ctx.db
+        with db.reader() as s:
+            notes = reminders.reminders(s, dt.date.today(), backup.last_backup_time(db))
+        self.reminders.clear()
+        for r in notes:
+            self.reminders.addItem(f"【{r.kind}】{r.text}")
+        if not notes:
+            self.reminders.addItem("暂无需要处理的事项。")

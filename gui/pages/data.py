@@ -1,0 +1,327 @@
+"""数据管理: import, backup now, restore from a list, 回收站 and the audit log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui import files
+from gui.context import AppContext
+from gui.import_wizard import ImportWizard
+from gui.ops import perform, run_op, show_error
+from gui.table_model import ID_ROLE, RowsModel
+from models import audit, backup, demo, records, settings
+from models.changes import Changes
+from models.entities import SUBJECT_LABELS
+from models.errors import UserError
+
+
+def _table(model: RowsModel) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.setAlternatingRowColors(True)
+    return view
+
+
+class DataPage(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        head = QLabel("数据管理")
+        head.setObjectName("pageTitle")
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._import_tab(), "导入 Excel")
+        self.tabs.addTab(self._backup_tab(), "备份与恢复")
+        self.tabs.addTab(self._trash_tab(), "回收站")
+        self.tabs.addTab(self._audit_tab(), "操作日志")
+        layout = QVBoxLayout(self)
+        layout.addWidget(head)
+        layout.addWidget(self.tabs, 1)
+        ctx.bus.changed.connect(lambda _c: self.refresh() if self.isVisible() else None)
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.demo_button.setVisible(self.ctx.db.setting("is_demo") == "1")
+        self.refresh_backups()
+        self.refresh_trash()
+        self.refresh_audit()
+
+    # -- import ----------------------------------------------------------------------------------
+    def _import_tab(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        text = QLabel("把原来用 Excel/WPS 记的花名册、台账导入程序，不用重新录入。\n"
+                      "导入前会自动备份；有错误的行会列出来，可以另存为 Excel 改正后再导入。")
+        text.setWordWrap(True)
+        start = QPushButton("开始导入…")
+        start.clicked.connect(self.open_import)
+        self.demo_button = QPushButton("清除演示数据")
+        self.demo_button.setToolTip("删除演示乡镇的全部记录（清除前自动备份）")
+        self.demo_button.clicked.connect(self.remove_demo)
+        row = QHBoxLayout()
+        row.addWidget(start)
+        row.addWidget(self.demo_button)
+        row.addStretch(1)
+        layout.addWidget(text)
+        layout.addLayout(row)
+        layout.addStretch(1)
+        return page
+
+    def open_import(self) -> None:
+        wizard = ImportWizard(self.ctx, self)
+        try:
+            wizard.exec()
+        finally:
+            # deleted by Qt now, not by Python's collector at exit (that crashed on closing)
+            wizard.deleteLater()
+
+    def remove_demo(self) -> None:
+        if QMessageBox.question(self, "清除演示数据", "确定清除全部演示数据吗？清除前会自动备份。") \
+                != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            backup.make_backup(self.ctx.db, kind="手动")
+        except UserError as err:
+            show_error(self, err)
+            return
+
+        def remove(s: Any) -> Changes:
+            demo.remove(s)
+            return Changes(**{k: True for k in Changes.__dataclass_fields__})
+
+        if perform(self.ctx, self, remove, title="没有清除"):
+            QMessageBox.information(self, "已清除", "演示数据已清除，可以开始录入本乡镇的数据了。")
+
+    # -- backups ---------------------------------------------------------------------------------
+    def _backup_tab(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.backup_info = QLabel()
+        self.backup_info.setWordWrap(True)
+        now = QPushButton("立即备份")
+        now.clicked.connect(self.backup_now)
+        usb = QPushButton("备份到U盘…")
+        usb.clicked.connect(self.backup_to)
+        restore = QPushButton("用所选备份恢复…")
+        restore.clicked.connect(self.restore_selected)
+        other = QPushButton("从其他备份文件恢复…")
+        other.clicked.connect(self.restore_file)
+        check = QPushButton("检查数据")
+        check.setToolTip("检查数据库文件是否完好、记录之间是否矛盾")
+        check.clicked.connect(self.check_data)
+        row = QHBoxLayout()
+        for b in (now, usb, restore, other, check):
+            row.addWidget(b)
+        row.addStretch(1)
+        self.backups = RowsModel(["备份时间", "类型", "记录数", "文件"])
+        self.backup_view = _table(self.backups)
+        layout.addWidget(self.backup_info)
+        layout.addLayout(row)
+        layout.addWidget(self.backup_view, 1)
+        return page
+
+    def refresh_backups(self) -> Any:
+        """List the backups (each one checked) off the GUI thread; returns the operation."""
+        folder = backup.backup_dir_of(self.ctx.db)
+        stem = self.ctx.db.path.stem
+
+        def work(_progress: Any) -> list[Any]:
+            return backup.list_backups(folder, stem, with_counts=True)
+
+        def show(items: list[Any]) -> None:
+            self.backups.set_rows(
+                [[f"{b.created:%Y-%m-%d %H:%M}", b.kind,
+                  "，".join(f"{k}{v}" for k, v in b.counts.items() if v) if b.ok else b.problem,
+                  b.path.name] for b in items], [b.path for b in items])
+
+        self.backup_info.setText(f"备份保存在“{folder}”，每天自动备份一次，关闭程序时也会备份，"
+                                 f"保留最近 {self.ctx.db.setting('backup_keep', '30')} 份自动备份。")
+        return run_op(self, work, show, quiet=True)
+
+    def check_data(self) -> None:
+        """SQLite's integrity check plus the consistency rules, off the GUI thread."""
+        from models import check
+
+        path = self.ctx.db.path
+
+        def done(report: Any) -> None:
+            if report.ok:
+                counts = "，".join(f"{k} {v} 条" for k, v in report.counts.items())
+                QMessageBox.information(self, "检查通过", f"数据库完好，记录之间没有矛盾。\n{counts}")
+            else:
+                QMessageBox.warning(self, "检查发现问题", "\n".join(report.problems))
+
+        run_op(self, lambda _p: check.run(path), done, label="正在检查数据…", cancellable=False)
+
+    def backup_now(self) -> None:
+        db = self.ctx.db
+        run_op(self, lambda _p: backup.make_backup(db, kind="手动"),
+               lambda p: (self.refresh_backups(), self.ctx.bus.publish(Changes.of("settings")),
+                          QMessageBox.information(self, "备份完成", f"已备份到“{p}”。")),
+               label="正在备份…", cancellable=False)
+
+    def backup_to(self) -> None:
+        folder = files.pick_folder(self, "选择U盘或文件夹")
+        if not folder:
+            return
+        import datetime as dt
+
+        target = Path(folder) / f"关工台账备份_{dt.datetime.now():%Y%m%d-%H%M%S}.sqlite"
+        db = self.ctx.db
+        run_op(self, lambda _p: backup.write_verified_copy(db.path, target),
+               lambda p: QMessageBox.information(self, "备份完成", f"已备份到“{p}”。"),
+               label="正在备份…", cancellable=False)
+
+    def restore_selected(self) -> None:
+        index = self.backup_view.currentIndex()
+        if not index.isValid():
+            QMessageBox.information(self, "提示", "请先在列表中选中一个备份。")
+            return
+        self.restore(self.backups.data(index, ID_ROLE))
+
+    def restore_file(self) -> None:
+        path = files.open_file(self, "选择备份文件", "备份文件 (*.sqlite *.db)")
+        if path:
+            self.restore(Path(path))
+
+    def restore(self, path: Path) -> None:
+        answer = QMessageBox.question(
+            self, "确认恢复", f"用备份“{Path(path).name}”替换现在的数据吗？\n\n"
+            "现在的数据会先另存一份（“恢复前”备份），万一选错了还能找回来。")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        db = self.ctx.db
+
+        def work(_p: Any) -> Any:
+            # every connection closed (and none reopened) before the swap: Windows-safe
+            return backup.restore(path, db.path, backup.backup_dir_of(db), window_locked=True,
+                                  close_connections=db.dispose)
+
+        def done(_kept: Any) -> None:
+            db.dispose()  # connections opened meanwhile still see the replaced file
+            self.ctx.bus.publish(Changes(**{k: True for k in Changes.__dataclass_fields__}))
+            QMessageBox.information(self, "恢复完成", "数据已恢复。")
+
+        run_op(self, work, done, label="正在恢复…", cancellable=False)
+
+    # -- trash -----------------------------------------------------------------------------------
+    def _trash_tab(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.trash = RowsModel(["删除时间", "类别", "内容"])
+        self.trash_view = _table(self.trash)
+        restore = QPushButton("恢复所选")
+        restore.clicked.connect(self.restore_trash)
+        purge = QPushButton("彻底删除所选…")
+        purge.clicked.connect(self.purge_trash)
+        row = QHBoxLayout()
+        row.addWidget(restore)
+        row.addWidget(purge)
+        row.addStretch(1)
+        layout.addWidget(QLabel("删除的记录先放在这里，可以恢复。"))
+        layout.addLayout(row)
+        layout.addWidget(self.trash_view, 1)
+        return page
+
+    def refresh_trash(self) -> None:
+        with self.ctx.db.reader() as s:
+            items = records.trash(s)
+        self.trash.set_rows([[f"{t.deleted_at:%Y-%m-%d %H:%M}", SUBJECT_LABELS[t.subject], t.label]
+                             for t in items], [(t.subject, t.id) for t in items])
+
+    def _selected_trash(self) -> tuple[str, int] | None:
+        index = self.trash_view.currentIndex()
+        if not index.isValid():
+            QMessageBox.information(self, "提示", "请先选中一条记录。")
+            return None
+        return self.trash.data(index, ID_ROLE)
+
+    def restore_trash(self) -> None:
+        chosen = self._selected_trash()
+        if chosen is None:
+            return
+        perform(self.ctx, self, records.restore, *chosen, title="无法恢复",
+                on_done=lambda _c: self._forget_undo(*chosen))
+
+    def purge_trash(self) -> None:
+        chosen = self._selected_trash()
+        if chosen is None:
+            return
+        if QMessageBox.question(self, "彻底删除", "彻底删除后不能再恢复（备份里还有）。确定吗？") \
+                != QMessageBox.StandardButton.Yes:
+            return
+        perform(self.ctx, self, records.purge, *chosen, title="无法彻底删除",
+                on_done=lambda _c: self._forget_undo(*chosen))
+
+    def _forget_undo(self, subject: str, rid: int) -> None:
+        """A record restored or purged from the 回收站 can no longer be 撤销删除'd."""
+        last = self.ctx.last_deleted
+        if last is not None and last[:2] == (subject, rid):
+            self.ctx.last_deleted = None  # the Changes published next hide 撤销删除
+
+    # -- audit -----------------------------------------------------------------------------------
+    def _audit_tab(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.audit = RowsModel(["时间", "操作人", "操作", "类别", "内容"])
+        export = QPushButton("导出日志…")
+        export.clicked.connect(self.export_audit)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("最近 500 条操作记录（新增、修改、删除、导入、导出、显示完整号码等）"))
+        row.addStretch(1)
+        row.addWidget(export)
+        layout.addLayout(row)
+        layout.addWidget(_table(self.audit), 1)
+        return page
+
+    def refresh_audit(self) -> None:
+        forms = _form_titles()
+        with self.ctx.db.reader() as s:
+            rows = [[f"{a.at:%Y-%m-%d %H:%M:%S}", a.user, a.action,
+                     audit.subject_label(a.subject, forms), a.detail]
+                    for a in audit.recent(s, 500)]
+        self.audit.set_rows(rows)
+
+    def export_audit(self) -> None:
+        path = files.save_file(self, "导出操作日志", "操作日志.xlsx", "Excel 文件 (*.xlsx)")
+        if not path:
+            return
+        from exports.listbook import write_list
+
+        forms = _form_titles()
+        with self.ctx.db.reader() as s:
+            rows = [[f"{a.at:%Y-%m-%d %H:%M:%S}", a.user, a.action,
+                     audit.subject_label(a.subject, forms), a.detail]
+                    for a in audit.recent(s, 100_000)]
+            name = settings.committee(s).display_name
+        try:
+            write_list(path, f"{name}操作日志", ["时间", "操作人", "操作", "类别", "内容"], rows)
+        except UserError as err:
+            show_error(self, err)
+            return
+        QMessageBox.information(self, "导出完成", f"已导出到“{path}”。")
+
+
+def _form_titles() -> dict[str, str]:
+    from exports.forms import FORMS
+
+    return {f.id: f.title for f in FORMS.values()}

@@ -1,0 +1,214 @@
+"""报表中心: choose a form and a year → preview → 打印 / export .xlsx .pdf → 生成上报包."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from exports import service
+from exports.columns import display_text
+from exports.formdata import FormContext, FormTable, build_table
+from exports.forms import FORMS
+from gui.context import AppContext
+from gui.files import pick_folder, save_file
+from gui.ops import run_op, show_error
+from gui.printing import preview_and_print
+from models import audit
+
+
+class FormTableModel(QAbstractTableModel):
+    """Shows a built form table (the rows that will be printed) in a view."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.table: FormTable | None = None
+
+    def set_table(self, table: FormTable | None) -> None:
+        self.beginResetModel()
+        self.table = table
+        self.endResetModel()
+
+    def rowCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008
+        return 0 if self.table is None or parent.isValid() else len(self.table.rows)
+
+    def columnCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008
+        return 0 if self.table is None or parent.isValid() else len(self.table.columns)
+
+    def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if self.table is None or not index.isValid():
+            return None
+        col = self.table.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return display_text(col.kind, self.table.rows[index.row()][index.column()])
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            h = {"right": Qt.AlignmentFlag.AlignRight, "center": Qt.AlignmentFlag.AlignHCenter}
+            return h.get(col.alignment, Qt.AlignmentFlag.AlignLeft) | Qt.AlignmentFlag.AlignVCenter
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if self.table is None or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self.table.columns[section].label
+        return section + 1
+
+
+class ReportsPage(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.forms = QListWidget()
+        for form in FORMS.values():
+            self.forms.addItem(form.title)
+        self.forms.setCurrentRow(1)
+        self.forms.setObjectName("forms")
+        widest = max(self.forms.fontMetrics().horizontalAdvance(f.title) for f in FORMS.values())
+        self.forms.setFixedWidth(widest + 36)  # every title whole, at any font size
+        self.year = QComboBox()
+        this = dt.date.today().year
+        for y in range(this, this - 10, -1):
+            self.year.addItem(f"{y}年", y)
+        self.full_id = QCheckBox("显示完整身份证号和电话（会记入操作日志）")
+        self.title = QLabel()
+        self.title.setObjectName("sectionTitle")
+        self.info = QLabel()
+        self.preview_model = FormTableModel()
+        self.preview = QTableView()
+        self.preview.setModel(self.preview_model)
+        self.preview.setAlternatingRowColors(True)
+        self.preview.verticalHeader().hide()
+        buttons = QHBoxLayout()
+        self.print_button = QPushButton("打印…")
+        self.xlsx_button = QPushButton("导出 Excel…")
+        self.pdf_button = QPushButton("导出 PDF…")
+        self.package_button = QPushButton("生成上报包…")
+        self.package_button.setToolTip("把全部报表（Excel 和 PDF）打包成一个压缩文件，可复制到U盘上报")
+        for b in (self.print_button, self.xlsx_button, self.pdf_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(self.package_button)
+        self.print_button.clicked.connect(self.print_form)
+        self.xlsx_button.clicked.connect(lambda: self.export("xlsx"))
+        self.pdf_button.clicked.connect(lambda: self.export("pdf"))
+        self.package_button.clicked.connect(self.package)
+        options = QHBoxLayout()
+        options.addWidget(QLabel("年度："))
+        options.addWidget(self.year)
+        options.addWidget(self.full_id)
+        options.addStretch(1)
+        right = QVBoxLayout()
+        right.addLayout(options)
+        right.addWidget(self.title)
+        right.addWidget(self.info)
+        right.addWidget(self.preview, 1)
+        right.addLayout(buttons)
+        head = QLabel("报表中心")
+        head.setObjectName("pageTitle")
+        body = QHBoxLayout()
+        body.addWidget(self.forms)
+        body.addLayout(right, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(head)
+        layout.addLayout(body, 1)
+        self.forms.currentRowChanged.connect(lambda _r: self.refresh())
+        self.year.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.full_id.toggled.connect(self._full_id_toggled)
+        ctx.bus.changed.connect(lambda _c: self.refresh() if self.isVisible() else None)
+
+    def _full_id_toggled(self, checked: bool) -> None:
+        """Showing full numbers in the preview is audited; if that fails they stay hidden."""
+        if checked and not self.ctx.audit(self, "预览完整身份证号", "报表中心预览显示完整身份证号和电话"):
+            self.full_id.setChecked(False)
+            return
+        self.refresh()
+
+    def form_id(self) -> str:
+        return list(FORMS)[max(self.forms.currentRow(), 0)]
+
+    def context(self) -> FormContext:
+        return FormContext(year=int(self.year.currentData()), full_id=self.full_id.isChecked(),
+                           exported_by=audit.current_user())
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self.refresh()
+
+    def refresh(self) -> None:
+        with self.ctx.db.reader() as s:
+            table = build_table(s, self.form_id(), self.context())
+        self.preview_model.set_table(table)
+        self.title.setText(table.title)
+        foot = "；".join(table.foot_lines)
+        self.info.setText(f"共 {len(table.rows)} 行。{foot}")
+        self.preview.resizeColumnsToContents()
+
+    def _export_to(self, fmt: str, path: str, done: Any, on_error: Any = None) -> None:
+        form_id, ctx = self.form_id(), self.context()
+
+        def work(progress: Any) -> Path:
+            return service.export_form(self.ctx.db, form_id, fmt, path, year=ctx.year,
+                                       full_id=ctx.full_id, on_progress=progress)
+
+        run_op(self, work, done, label="正在生成报表…", on_error=on_error)
+
+    def export(self, fmt: str) -> None:
+        form = FORMS[self.form_id()]
+        default = f"{form.title.replace(chr(0x201c), '').replace(chr(0x201d), '')}.{fmt}"
+        path = save_file(self, "导出报表", default,
+                         "Excel 文件 (*.xlsx)" if fmt == "xlsx" else "PDF 文件 (*.pdf)")
+        if not path:
+            return
+        if not path.lower().endswith(f".{fmt}"):
+            path += f".{fmt}"
+        self._export_to(fmt, path, lambda p: QMessageBox.information(
+            self, "导出完成", f"已导出到“{p}”。"))
+
+    def print_form(self) -> None:
+        """Print through a temporary PDF that is removed once the preview closes."""
+        folder = Path(tempfile.mkdtemp(prefix="ggtz-print-"))
+
+        def done(p: Path) -> None:
+            try:
+                preview_and_print(self, Path(p))
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+
+        def failed(err: BaseException) -> None:
+            shutil.rmtree(folder, ignore_errors=True)
+            show_error(self, err)
+
+        self._export_to("pdf", str(folder / "报表.pdf"), done, on_error=failed)
+
+    def package(self) -> None:
+        folder = pick_folder(self, "选择保存上报包的文件夹（可以是U盘）")
+        if not folder:
+            return
+        year = int(self.year.currentData())
+
+        def work(progress: Any) -> Path:
+            return service.build_package(self.ctx.db, year, folder, progress)
+
+        def done(path: Path) -> None:
+            QMessageBox.information(self, "上报包已生成", f"已生成“{path.name}”。\n保存在：{path.parent}")
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
+
+        run_op(self, work, done, label="正在生成上报包…")

@@ -1,0 +1,60 @@
+"""五老队伍: the list of 五老."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Select
+
+from gui.dialogs.people import VolunteerDialog, group_items
+from gui.list_page import ListPage
+from gui.pages.common import _codes, _date
+from gui.table_model import ListColumn as C
+from models import lists, volunteers
+from models.entities import Group, Volunteer
+from models.people import age_day, age_on
+
+
+class VolunteersPage(ListPage):
+    subject, title = "volunteers", "五老队伍"
+
+    def build_filters(self) -> None:
+        self.add_filter("category", "类别", _codes(self.ctx, "volunteer_category"))
+        self.add_filter("group", "关工小组", [("全部", None), *group_items(self.db)])
+        self.add_filter("active", "状态", [("在队", True), ("全部（含已退出）", False)])
+
+    def relevant(self, changes: Any) -> bool:
+        return changes.volunteers or changes.groups or changes.settings
+
+    def columns(self) -> list[C]:
+        today = age_day(dt.date.today().year, dt.date.today())
+        return [C("姓名", lambda r: r[0].name, Volunteer.name_initials, width=90),
+                C("性别", lambda r: r[0].sex, Volunteer.sex, "center"),
+                C("出生年月", lambda r: f"{r[0].birth_date:%Y.%m}" if r[0].birth_date else "",
+                  Volunteer.birth_date, "center"),
+                C("年龄", lambda r: age_on(r[0].birth_date, today), Volunteer.birth_date.desc(),
+                  "right"),
+                C("身份证号", lambda r: self.ctx.id_text(r[0].id_number), Volunteer.id_number,
+                  width=170),
+                C("五老类别", lambda r: r[0].category, Volunteer.category),
+                C("政治面貌", lambda r: r[0].political_status, Volunteer.political_status),
+                C("所在关工小组", lambda r: r[1] or "", Group.name, width=150),
+                C("联系电话", lambda r: self.ctx.phone_text(r[0].phone), Volunteer.phone),
+                C("骨干", lambda r: "是" if r[0].is_backbone else "", Volunteer.is_backbone, "center"),
+                C("加入时间", lambda r: _date(r[0].joined_on), Volunteer.joined_on, "center"),
+                C("状态", lambda r: f"{r[0].left_on:%Y.%m}退出" if r[0].left_on else "在队",
+                  Volunteer.left_on)]
+
+    def query(self) -> Select:
+        return lists.volunteers(self.search.text(), self.filter("category") or "",
+                                self.filter("group"), bool(self.filter("active")))
+
+    def add(self) -> None:
+        VolunteerDialog(self, self.db, on_save=self.save_with(volunteers.create)).exec()
+
+    def edit(self, rid: int) -> None:
+        with self.db.reader() as s:
+            initial = volunteers.to_input(s.get(Volunteer, rid))
+        VolunteerDialog(self, self.db, initial,
+                        on_save=self.save_with(lambda s, v: volunteers.update(s, rid, v))).exec()
