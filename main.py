@@ -43,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = cmd("demo", "建立演示乡镇数据")
     c.add_argument("--scale", type=int, default=1)
+    c.add_argument("--seed", type=int, default=2025)
+    c.add_argument("--committee", default="青山镇关工委")
+    c.add_argument("--code", default="")
     c = cmd("import", "从 Excel 导入")
     c.add_argument("kind")
     c.add_argument("file", type=Path)
@@ -111,7 +114,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     db = _open(args, create=True)
     try:
         with db.session() as s:
-            written = demo.build(s, scale=args.scale)
+            written = demo.build(s, scale=args.scale, seed=args.seed,
+                                 committee=args.committee, code=args.code)
     finally:
         db.close()
     print("已建立演示乡镇：" + "，".join(f"{k} {v}" for k, v in written.items()))

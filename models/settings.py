@@ -25,6 +25,21 @@ class Committee:
         return self.committee_name or "本乡镇关工委"
 
 
+#: the unit's 行政区划代码, its level (乡镇/县/市), the package counter, units expected to report
+UNIT_CODE = "unit_code"
+UNIT_LEVEL = "unit_level"
+PACKAGE_SEQUENCE = "package_sequence"
+EXPECTED_UNITS = "rollup_expected_units"
+LEVELS = ("乡镇", "县", "市")
+
+
+def unit(s: Session) -> tuple[str, str, str]:
+    """(code, name, level) of the unit this database belongs to; the code falls back to the
+    committee name for databases that never set one."""
+    name = committee(s).display_name
+    return get(s, UNIT_CODE) or name, name, get(s, UNIT_LEVEL) or "乡镇"
+
+
 def get(s: Session, key: str, default: str = "") -> str:
     row = s.get(Setting, key)
     return row.value if row else default
