@@ -33,13 +33,6 @@ EXPECTED_UNITS = "rollup_expected_units"
 LEVELS = ("乡镇", "县", "市")
 
 
-def unit(s: Session) -> tuple[str, str, str]:
-    """(code, name, level) of the unit this database belongs to; the code falls back to the
-    committee name for databases that never set one."""
-    name = committee(s).display_name
-    return get(s, UNIT_CODE) or name, name, get(s, UNIT_LEVEL) or "乡镇"
-
-
 def get(s: Session, key: str, default: str = "") -> str:
     row = s.get(Setting, key)
     return row.value if row else default
