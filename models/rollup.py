@@ -122,7 +122,7 @@ def own_unit(s: Session) -> tuple[str, str, str]:
 
 # -- figures --------------------------------------------------------------------------------
 
-def _fen(yuan: Any) -> int:
+def yuan_to_fen(yuan: Any) -> int:
     """A JSON yuan amount to exact 分 (floats go through their shortest text)."""
     return int((Decimal(str(yuan)) * 100).to_integral_value())
 
@@ -137,7 +137,7 @@ def add_figures(parts: list[dict[str, Any]], year: int) -> dict[str, Any]:
                 keys += [k for k in v if k not in keys]
             return {k: add([v[k] for v in values if k in v], k) for k in keys}
         if key.endswith("_yuan"):
-            return float(Decimal(sum(_fen(v) for v in values)) / 100)
+            return float(Decimal(sum(yuan_to_fen(v) for v in values)) / 100)
         return sum(int(v) for v in values)
 
     sections = [{k: v for k, v in p.items() if k != "year"} for p in parts]
@@ -159,6 +159,10 @@ def latest_packages(s: Session, year: int) -> list[RollupPackage]:
 
 def has_packages(s: Session) -> bool:
     return bool(s.scalar(select(func.count()).select_from(RollupPackage)))
+
+
+def unit_names(s: Session) -> dict[str, str]:
+    return dict(s.execute(select(RollupUnit.code, RollupUnit.name)).tuples().all())
 
 
 def package_figures(pkg: RollupPackage) -> dict[str, Any]:
