@@ -162,7 +162,7 @@ def has_packages(s: Session) -> bool:
 
 
 def unit_names(s: Session) -> dict[str, str]:
-    return dict(s.execute(select(RollupUnit.code, RollupUnit.name)).tuples().all())
+    return {code: name for code, name in s.execute(select(RollupUnit.code, RollupUnit.name))}
 
 
 def package_figures(pkg: RollupPackage) -> dict[str, Any]:
