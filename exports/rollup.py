@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
 from models import audit, rollup, settings
 from models.db import Database
@@ -163,7 +163,7 @@ def read_package(path: Path | str) -> Package:
             manifest = _json(path, raw, "manifest.json")
             files = manifest.get("files") if isinstance(manifest, dict) else None
             year = manifest.get("year") if isinstance(manifest, dict) else None
-            if not isinstance(files, list) or not _count(year):
+            if not isinstance(files, list) or not isinstance(year, int) or not _count(year):
                 raise _refuse(path, "的清单文件内容不完整")
             wanted: dict[str, bytes | None] = {}
             listed: set[str] = set()
@@ -293,5 +293,5 @@ def _take_one(s: Any, pkg: Package, own_code: str) -> str:
     s.flush()
     people = _people(pkg.data)
     if people:
-        s.execute(RollupRecord.__table__.insert(), [{"package_id": old.id, **p} for p in people])
+        s.execute(insert(RollupRecord), [{"package_id": old.id, **p} for p in people])
     return status

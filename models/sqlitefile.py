@@ -108,9 +108,8 @@ _ROLLUP_TABLES = ("rollup_units", "rollup_packages", "rollup_records")
 #: indexes added by each upgrade step (version n -> n + 1)
 _ADDED_INDEXES: dict[int, tuple[str, ...]] = {
     1: ("ix_aid_records_year", "ix_activities_year"),
-    2: tuple(f"ix_{t}_uuid" for t in UUID_TABLES) + ("ix_rollup_packages_year",
-                                                    "ix_rollup_records_package_id",
-                                                    "ix_rollup_records_person"),
+    2: (*(f"ix_{t}_uuid" for t in UUID_TABLES), "ix_rollup_packages_year",
+        "ix_rollup_records_package_id", "ix_rollup_records_person"),
 }
 #: tables added by each upgrade step
 _ADDED_TABLES: dict[int, tuple[str, ...]] = {2: _ROLLUP_TABLES}
@@ -251,9 +250,9 @@ def _v2_to_v3(con: sqlite3.Connection) -> None:
         con.execute(f"CREATE UNIQUE INDEX ix_{table}_uuid ON {table} (uuid)")
     dialect = sqlite_dialect.dialect()
     for name in _ROLLUP_TABLES:
-        table = Base.metadata.tables[name]
-        con.execute(str(CreateTable(table).compile(dialect=dialect)))
-        for index in table.indexes:
+        new_table = Base.metadata.tables[name]
+        con.execute(str(CreateTable(new_table).compile(dialect=dialect)))
+        for index in new_table.indexes:
             con.execute(str(CreateIndex(index).compile(dialect=dialect)))
 
 

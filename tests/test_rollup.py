@@ -298,7 +298,7 @@ def test_newer_package_replaces_and_older_is_refused(world, county, tmp_path):
     assert taking.read_package(newer).sequence == 2
     result = cli_json("rollup", newer, "--db", path, "--json")
     assert result["taken"][0]["status"] == "replaced"
-    figures = [_figures(town)] + world["figures"][1:]
+    figures = [_figures(town), *world["figures"][1:]]
     assert cli_json("stats", "--db", path, "--year", str(YEAR), "--json") == expected_sum(figures)
     reason = _refused(path, world["packages"][0])
     assert "旧" in reason
