@@ -371,3 +371,33 @@ def test_rollup_status_lists_missing_units_and_possible_duplicates(world, tmp_pa
         in status["duplicates"]
     text = cli("rollup-status", "--db", path, "--year", str(YEAR), check=True).stdout
     assert "未上报" in text and "可能重复" in text
+
+
+def test_settings_page_stores_the_unit_code_and_refuses_a_wrong_one(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.context import AppContext
+    from gui.settings_page import SettingsPage
+
+    said: list[str] = []
+    for kind in ("information", "warning", "critical"):
+        monkeypatch.setattr(QMessageBox, kind,
+                            lambda _p, _t, text, *_a, **_k: said.append(text)
+                            or QMessageBox.StandardButton.Ok)
+    db = Database.open(tmp_path / "county.sqlite")
+    try:
+        page = SettingsPage(AppContext(db))
+        qtbot.addWidget(page)
+        page.name.setText("示范县关工委")
+        page.unit_code.setText("13010")
+        page.save()
+        assert said and "行政区划代码" in said[-1]
+        with db.reader() as s:
+            assert settings.get(s, settings.UNIT_CODE) == ""
+        page.unit_code.setText("130102")
+        page.unit_level.setCurrentText("县")
+        page.save()
+        with db.reader() as s:
+            assert rollup.own_unit(s) == ("130102", "示范县关工委", "县")
+    finally:
+        db.close()
