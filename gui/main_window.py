@@ -33,7 +33,7 @@ BACKUP_CHECK_MS = 30 * 60 * 1000
 FIRST_BACKUP_CHECK_MS = 60 * 1000
 
 NAV = ("首页", "关工组织", "五老队伍", "帮扶对象", "结对帮扶", "活动台账", "捐资助学", "表彰慰问",
-       "报表中心", "数据管理", "设置")
+       "报表中心", "汇总", "数据管理", "设置")
 
 
 def page_factory(name: str) -> Any:
@@ -44,6 +44,10 @@ def page_factory(name: str) -> Any:
         from gui.reports_page import ReportsPage
 
         return ReportsPage
+    if name == "汇总":
+        from gui.rollup_page import RollupPage
+
+        return RollupPage
     if name == "数据管理":
         from gui.data_page import DataPage
 

@@ -32,7 +32,10 @@ TOWNS = [(11, "东山镇关工委", "130102001"), (22, "西河乡关工委", "13
 
 
 def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """The database file's bytes with its write-ahead log (where an open database writes)."""
+    wal = Path(f"{path}-wal")
+    return hashlib.sha256(path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+                          ).hexdigest()
 
 
 def _figures(db: Database) -> dict[str, Any]:
@@ -399,5 +402,43 @@ def test_settings_page_stores_the_unit_code_and_refuses_a_wrong_one(qtbot, tmp_p
         page.save()
         with db.reader() as s:
             assert rollup.own_unit(s) == ("130102", "示范县关工委", "县")
+    finally:
+        db.close()
+
+
+def test_rollup_page_checks_first_then_takes_and_shows_the_units(world, qtbot, tmp_path,
+                                                                 monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.context import AppContext
+    from gui.main_window import NAV, page_factory
+    from gui.rollup_page import RollupPage
+
+    assert "汇总" in NAV and page_factory("汇总") is RollupPage
+    for kind in ("information", "warning", "critical"):
+        monkeypatch.setattr(QMessageBox, kind, lambda *_a, **_k: QMessageBox.StandardButton.Ok)
+    path = tmp_path / "county.sqlite"
+    db = Database.open(path)
+    try:
+        page = RollupPage(AppContext(db))
+        qtbot.addWidget(page)
+        page.year.setCurrentIndex(page.year.findData(YEAR))
+        bad = tmp_path / "bad.zip"
+        bad.write_bytes(world["packages"][0].read_bytes()[:500])
+        before = _sha(path)
+        with qtbot.waitSignal(page.check([*map(str, world["packages"]), str(bad)]).done,
+                              timeout=60000):
+            pass
+        assert "还没有收下" in page.summary.text() and "不收 1 个" in page.summary.text()
+        results = [page.checked.item(r, 4).text() for r in range(page.checked.rowCount())]
+        assert results[:3] == ["将新收下"] * 3 and results[3].startswith("不收：")
+        assert _sha(path) == before and page.take_button.isEnabled()
+        with qtbot.waitSignal(page.take().done, timeout=60000):
+            pass
+        assert "新收 3 个" in page.summary.text()
+        assert page.units.rowCount() == 3
+        assert [page.units.item(r, 2).text() for r in range(3)] == ["已上报"] * 3
+        with db.reader() as s:
+            assert stats.year_figures(s, YEAR) == expected_sum(world["figures"])
     finally:
         db.close()
