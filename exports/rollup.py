@@ -215,14 +215,18 @@ def read_package(path: Path | str) -> Package:
 
 
 def _people(data: dict[str, Any] | None) -> list[dict[str, str]]:
-    rows: list[dict[str, str]] = []
-    for subject in ("volunteers", "students"):
-        for rec in (data or {}).get(subject) or []:
-            if isinstance(rec, dict) and isinstance(rec.get("name"), str):
-                rows.append({"subject": subject, "uuid": str(rec.get("uuid") or "")[:36],
-                             "name": rec["name"][:40],
-                             "birth_date": str(rec.get("birth_date") or "")[:10]})
-    return rows
+    """Own people and, for a county's package, its townships' people (``rolled_up``)."""
+    def listed(key: str) -> list[Any]:
+        value = (data or {}).get(key)
+        return value if isinstance(value, list) else []
+
+    found = [(subject, rec) for subject in ("volunteers", "students") for rec in listed(subject)]
+    found += [(str(rec.get("subject", ""))[:20], rec) for rec in listed("rolled_up")
+              if isinstance(rec, dict)]
+    return [{"subject": subject, "uuid": str(rec.get("uuid") or "")[:36], "name": rec["name"][:40],
+             "birth_date": str(rec.get("birth_date") or "")[:10]}
+            for subject, rec in found
+            if isinstance(rec, dict) and isinstance(rec.get("name"), str)]
 
 
 class _DryRun(Exception):

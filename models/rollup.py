@@ -88,6 +88,13 @@ def year_records(s: Session, year: int) -> dict[str, Any]:
         for d in s.scalars(select(Donation).where(Donation.deleted_at.is_(None),
                                                   Donation.date.between(start, end))
                            .order_by(Donation.id))]
+    # people of the units' latest packages, so the level above finds duplicates across units
+    rolled = (select(RollupRecord.subject, RollupRecord.uuid, RollupRecord.name,
+                     RollupRecord.birth_date, RollupPackage.unit_code)
+              .join(RollupPackage, RollupRecord.package_id == RollupPackage.id)
+              .where(RollupPackage.year == year).order_by(RollupRecord.id))
+    out["rolled_up"] = [{"subject": sub, "uuid": u, "name": n, "birth_date": b, "unit_code": c}
+                        for sub, u, n, b, c in s.execute(rolled)]
     return out
 
 

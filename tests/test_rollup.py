@@ -194,7 +194,11 @@ def test_county_package_is_taken_by_the_city_with_the_same_figures(world, county
         db.close()
     with zipfile.ZipFile(pkg) as zf:
         manifest = json.loads(zf.read("manifest.json"))
+        data = json.loads(zf.read("data.json"))
     assert (manifest["level"], manifest["unit_code"]) == ("县", "130102")
+    # the townships' people travel up, so the city can find duplicates across counties
+    assert len(data["rolled_up"]) == sum(f["volunteers"]["total"] + f["students"]["total"]
+                                         for f in world["figures"])
     city = world["root"] / "city.sqlite"
     result = cli_json("rollup", pkg, "--db", city, "--json")
     assert [t["status"] for t in result["taken"]] == ["new"]
