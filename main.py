@@ -43,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = cmd("demo", "建立演示乡镇数据")
     c.add_argument("--scale", type=int, default=1)
+    c.add_argument("--seed", type=int, default=2025)
+    c.add_argument("--committee", default="青山镇关工委")
+    c.add_argument("--code", default="")
     c = cmd("import", "从 Excel 导入")
     c.add_argument("kind")
     c.add_argument("file", type=Path)
@@ -75,6 +78,13 @@ def build_parser() -> argparse.ArgumentParser:
     c = cmd("restore", "从备份恢复")
     c.add_argument("file", type=Path)
     c = cmd("check", "检查数据库")
+    c.add_argument("--json", action="store_true")
+    c = cmd("rollup", "收下下级单位的上报包（县级汇总）")
+    c.add_argument("packages", nargs="+", type=Path)
+    c.add_argument("--dry-run", action="store_true")
+    c.add_argument("--json", action="store_true")
+    c = cmd("rollup-status", "各单位上报情况")
+    c.add_argument("--year", type=int, required=True)
     c.add_argument("--json", action="store_true")
     return p
 
@@ -112,7 +122,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     db = _open(args, create=True)
     try:
         with db.session() as s:
-            written = demo.build(s, scale=args.scale)
+            written = demo.build(s, scale=args.scale, seed=args.seed,
+                                 committee=args.committee, code=args.code)
     finally:
         db.close()
     print("已建立演示乡镇：" + "，".join(f"{k} {v}" for k, v in written.items()))
@@ -249,7 +260,63 @@ def cmd_package(args: argparse.Namespace) -> int:
     return 0
 
 
+_STATUS_WORDS = {"new": "新收下", "replaced": "已替换为新的", "unchanged": "已收过，没有变化"}
+
+
+def cmd_rollup(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from exports import rollup
+
+    path = _db_path(args)
+    with tempfile.TemporaryDirectory(prefix="ggtz-dry-") as tmp:
+        if args.dry_run and not path.exists():
+            path = Path(tmp) / "empty.sqlite"  # nothing to compare with, and nothing written
+        db = _open(argparse.Namespace(db=path), create=True)
+        try:
+            result = rollup.take_packages(db, list(args.packages), dry_run=args.dry_run)
+        finally:
+            db.close()
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        for t in result["taken"]:
+            print(f"{t['file']}：{t['unit_name']}（{t['unit_code']}）{t['year']}年度，"
+                  f"{_STATUS_WORDS[t['status']]}")
+        for r in result["refused"]:
+            print(r["reason"], file=sys.stderr)
+        if args.dry_run:
+            print("这是试算（--dry-run），数据库没有改动。")
+    return 1 if result["refused"] else 0
+
+
+def cmd_rollup_status(args: argparse.Namespace) -> int:
+    from exports.service import check_year
+    from models import rollup
+
+    check_year(args.year)
+    db = _open(args)
+    try:
+        with db.reader() as s:
+            result = rollup.status(s, args.year)
+    finally:
+        db.close()
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
+    print(f"{args.year}年度：已上报 {result['reported']} 个单位，未上报 {result['missing']} 个。")
+    for u in result["units"]:
+        state = (f"已上报（{u['taken_at'][:10]} 收下，第 {u['sequence']} 次）"
+                 if u["status"] == "reported" else "未上报")
+        print(f"{u['unit_name'] or '（名称未知）'}\t{u['unit_code']}\t{state}")
+    for d in result["duplicates"]:
+        print(f"可能重复：{d['name']}（{d['birth_date']}）同时出现在 {'、'.join(d['unit_codes'])}")
+    return 0
+
+
 COMMANDS = {
+    "rollup": cmd_rollup,
+    "rollup-status": cmd_rollup_status,
     "forms": cmd_forms,
     "export": cmd_export,
     "package": cmd_package,

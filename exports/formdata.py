@@ -17,8 +17,8 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from exports.columns import ID, PHONE, SEQ
-from exports.forms import FORMS, Form
-from models import APP_VERSION, audit, settings, stats
+from exports.forms import FORMS, UNIT_FIGURES, Form
+from models import APP_VERSION, audit, rollup, settings, stats
 from models.codes import split_multi
 from models.entities import (
     Activity,
@@ -296,9 +296,37 @@ def _annual_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dic
     yield from annual_rows(stats.year_figures(s, year or ctx.year_or_now()))
 
 
+def unit_row(name: str, code: str, figures: dict[str, Any]) -> dict[str, Any]:
+    """One row of the 各单位汇总表 from a unit's §3 figures (money exact, as Decimal yuan)."""
+    g, v, st = figures["groups"], figures["volunteers"], figures["students"]
+    act, d = figures["activities"], figures["donations"]
+    return {"unit_name": name, "unit_code": code, "groups": g["total"], "wuhao": g["wuhao"],
+            "volunteers": v["total"], "backbone": v["backbone"], "students": st["total"],
+            "paired": st["paired"], "activities": act["total"],
+            "volunteer_participations": act["volunteer_participations"],
+            "youth_participations": act["youth_participations"],
+            "donation_money": yuan(rollup.yuan_to_fen(d["money_yuan"])),
+            "goods_value": yuan(rollup.yuan_to_fen(d["goods_value_yuan"]))}
+
+
+def _unit_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dict[str, Any]]:
+    """Each unit's latest package for the year, then this database's own records (本级) when
+    it has any for the year, so that the 合计 row is the year's ``stats``."""
+    y = year or ctx.year_or_now()
+    names = rollup.unit_names(s)
+    for pkg in rollup.latest_packages(s, y):
+        yield unit_row(names.get(pkg.unit_code, pkg.unit_code), pkg.unit_code,
+                       rollup.package_figures(pkg))
+    own = stats.own_figures(s, y)
+    row = unit_row("", "", own)
+    if any(row[k] for k in UNIT_FIGURES) or not rollup.has_packages(s):
+        code, name, _level = rollup.own_unit(s)
+        yield {**row, "unit_name": f"{name}（本级）", "unit_code": code}
+
+
 ROW_SOURCES = {
     "groups": _group_rows, "volunteers": _volunteer_rows, "students": _student_rows,
     "pairings": _pairing_rows, "activities": _activity_rows, "donations": _donation_rows,
-    "wuhao": _wuhao_rows, "annual-stats": _annual_rows,
+    "wuhao": _wuhao_rows, "annual-stats": _annual_rows, "units": _unit_rows,
 }
 FOOT_LINES = {"wuhao": _wuhao_foot}

@@ -164,8 +164,29 @@ ANNUAL = Form("annual-stats", "关心下一代工作年度统计表", (
     Col("unit", "单位", TEXT, 8, importable=False, align="center"),
 ), landscape=False, yearly=True)
 
+#: keys of the 各单位汇总表's figure columns, summed in its 合计 row
+UNIT_FIGURES = ("groups", "wuhao", "volunteers", "backbone", "students", "paired",
+                "activities", "volunteer_participations", "youth_participations",
+                "donation_money", "goods_value")
+
+UNITS = Form("units", "各单位汇总表", (
+    Col("unit_name", "单位名称", TEXT, 20, importable=False),
+    Col("unit_code", "区划代码", TEXT, 13, importable=False),
+    Col("groups", "组织数", INT, 8, importable=False),
+    Col("wuhao", "五好达标", INT, 8, importable=False),
+    Col("volunteers", "五老人数", INT, 8, importable=False),
+    Col("backbone", "其中骨干", INT, 8, importable=False),
+    Col("students", "帮扶对象", INT, 8, importable=False),
+    Col("paired", "已结对", INT, 8, importable=False),
+    Col("activities", "活动场次", INT, 8, importable=False),
+    Col("volunteer_participations", "五老参与", INT, 9, importable=False),
+    Col("youth_participations", "受教育人次", INT, 10, importable=False),
+    Col("donation_money", "捐款金额(元)", MONEY, 13, importable=False),
+    Col("goods_value", "物资折价(元)", MONEY, 12, importable=False),
+), yearly=True, totals=UNIT_FIGURES, note="各单位最近一次上报的数字；合计与本级年度统计一致")
+
 FORMS: dict[str, Form] = {f.id: f for f in (GROUPS, VOLUNTEERS, STUDENTS, PAIRINGS, ACTIVITIES,
-                                            DONATIONS, WUHAO, ANNUAL)}
+                                            DONATIONS, WUHAO, ANNUAL, UNITS)}
 IMPORT_KINDS = tuple(f.id for f in FORMS.values() if f.importable)
 NUMBER_KINDS = (INT, MONEY)
 DATE_KINDS = (DATE, MONTH)

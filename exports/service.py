@@ -15,12 +15,14 @@ from exports import pdf, xlsx
 from exports.atomic import atomic_path
 from exports.formdata import FormContext, build_table
 from exports.forms import FORMS
-from models import APP_VERSION, audit, faults, settings, stats
+from models import APP_VERSION, audit, faults, rollup, settings, stats
 from models.db import Database
 from models.errors import FileProblem, UserError
 
 Progress = Callable[[float, str], None]
 FORMATS = ("xlsx", "pdf")
+#: the upward package's format (contract §6); format 1 had no unit, sequence or data file
+PACKAGE_FORMAT = 2
 YEAR_MIN, YEAR_MAX = 1949, 2100
 
 
@@ -76,8 +78,11 @@ def sha256_of(path: Path) -> str:
 
 def build_package(db: Database, year: int, out_dir: Path | str,
                   on_progress: Progress | None = None) -> Path:
-    """The upward package (contract.md §5): one zip holding every form as .xlsx and .pdf for
-    ``year``, the year's figures and ``manifest.json`` with each file's SHA-256.
+    """The upward package (contract.md §5, format 2 of §6): one zip holding every form as
+    .xlsx and .pdf for ``year``, the year's figures (``stats.json``), the year's records
+    (``data.json``, masked, each with its uuid) and ``manifest.json`` with the unit, its
+    ``sequence`` and each file's size and SHA-256. The unit's package counter grows in the
+    transaction that logs the package.
 
     The zip is written under a temporary name and renamed when whole, so a pulled-out USB stick
     never leaves a package that looks complete. Raises FileProblem.
@@ -87,7 +92,10 @@ def build_package(db: Database, year: int, out_dir: Path | str,
     now = dt.datetime.now().replace(microsecond=0)
     with db.reader() as s:
         committee = settings.committee(s)
-        figures = stats.year_figures(s, year)
+        unit_code, unit_name, level = rollup.own_unit(s)
+        sequence = int(settings.get(s, settings.PACKAGE_SEQUENCE) or 0) + 1
+        figures = {"format": PACKAGE_FORMAT, **stats.year_figures(s, year)}
+        records = rollup.year_records(s, year)
     out_dir = Path(out_dir)
     target = out_dir / package_name(committee.display_name, year, now.date())
     files: list[dict[str, object]] = []
@@ -103,11 +111,15 @@ def build_package(db: Database, year: int, out_dir: Path | str,
                 path = export_form(db, form_id, fmt, tmp / f"{base}.{fmt}", year=year)
                 files.append({"name": path.name, "form": form_id, "format": fmt,
                               "size": path.stat().st_size, "sha256": sha256_of(path)})
-        figures_path = tmp / "stats.json"
-        figures_path.write_text(json.dumps(figures, ensure_ascii=False, indent=1), "utf-8")
-        files.append({"name": figures_path.name, "form": "stats", "format": "json",
-                      "size": figures_path.stat().st_size, "sha256": sha256_of(figures_path)})
+        for name, form_id, content in (("stats.json", "stats", figures),
+                                       ("data.json", "data", records)):
+            json_path = tmp / name
+            json_path.write_text(json.dumps(content, ensure_ascii=False, indent=1), "utf-8")
+            files.append({"name": name, "form": form_id, "format": "json",
+                          "size": json_path.stat().st_size, "sha256": sha256_of(json_path)})
         manifest = {
+            "format": PACKAGE_FORMAT, "unit_code": unit_code, "unit_name": unit_name,
+            "level": level, "sequence": sequence,
             "committee": committee.display_name, "region": committee.region, "year": year,
             "program": "关工台账", "program_version": APP_VERSION,
             "exported_at": now.isoformat(), "exported_by": audit.current_user(),
@@ -123,7 +135,9 @@ def build_package(db: Database, year: int, out_dir: Path | str,
         except zipfile.LargeZipFile as err:  # pragma: no cover - far beyond a township's size
             raise FileProblem("上报包太大，无法打包。") from err
     with db.session() as s:
-        audit.log(s, "生成上报包", "", None, f"{target.name}")
+        current = int(settings.get(s, settings.PACKAGE_SEQUENCE) or 0)
+        settings.put(s, settings.PACKAGE_SEQUENCE, str(max(current, sequence)))
+        audit.log(s, "生成上报包", "", None, f"{target.name}（第 {sequence} 次）")
     progress(1.0, "上报包已生成")
     return target
 

@@ -33,14 +33,14 @@ BACKUP_CHECK_MS = 30 * 60 * 1000
 FIRST_BACKUP_CHECK_MS = 60 * 1000
 
 NAV = ("首页", "关工组织", "五老队伍", "帮扶对象", "结对帮扶", "活动台账", "捐资助学", "表彰慰问",
-       "报表中心", "数据管理", "设置")
+       "报表中心", "汇总", "数据管理", "设置")
 
 
 #: navigation entry -> its page class in gui.pages (首页 is built at start-up)
 PAGE_CLASSES = {"首页": "Dashboard", "关工组织": "GroupsPage", "五老队伍": "VolunteersPage",
                 "帮扶对象": "StudentsPage", "结对帮扶": "PairingsPage", "活动台账": "ActivitiesPage",
                 "捐资助学": "DonationsPage", "表彰慰问": "HonorsPage", "报表中心": "ReportsPage",
-                "数据管理": "DataPage", "设置": "SettingsPage"}
+                "汇总": "RollupPage", "数据管理": "DataPage", "设置": "SettingsPage"}
 
 
 def page_factory(name: str) -> Any:

@@ -109,12 +109,17 @@ class _Gen:
             f"{self.r.randint(0, 99999999):08d}"
 
 
+#: the demo township's 行政区划代码 unless ``--code`` names another
+DEMO_CODE = "130102001"
+
+
 def _has_records(s: Session) -> bool:
     return any(s.scalar(select(func.count()).select_from(model)) for model in SUBJECTS.values())
 
 
 def build(s: Session, scale: int = 1, seed: int = 2025, today: dt.date | None = None,
-          on_progress: Progress | None = None) -> dict[str, int]:
+          on_progress: Progress | None = None, committee: str = "青山镇关工委",
+          code: str = "") -> dict[str, int]:
     """Fill an empty database with a demo township in the caller's transaction.
 
     Returns the number of rows written per table. Raises DataError when the database already
@@ -315,7 +320,10 @@ def build(s: Session, scale: int = 1, seed: int = 2025, today: dt.date | None = 
     put(Honor, honor_rows, "honors")
     put(VolunteerCare, care_rows, "cares")
 
-    settings.save_committee(s, settings.Committee("青山镇关工委", "示范县青山镇", "李国强", "王秀英"))
+    region = "示范县" + committee.removesuffix("关工委")
+    settings.save_committee(s, settings.Committee(committee, region, "李国强", "王秀英"))
+    settings.put(s, settings.UNIT_CODE, code or DEMO_CODE)
+    settings.put(s, settings.UNIT_LEVEL, "乡镇")
     settings.put(s, "is_demo", "1")
     audit.log(s, "演示数据", "", None, f"装入演示乡镇（{scale}倍）")
     report(1.0, "完成")

@@ -7,6 +7,7 @@ Money is kept as integer 分 (``*_fen`` columns). Several codes in one column us
 from __future__ import annotations
 
 import datetime as dt
+import uuid as uuid_mod
 
 from sqlalchemy import (
     Boolean,
@@ -30,6 +31,11 @@ def now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
 
+def new_uuid() -> str:
+    """A record's stable identity across databases (never changes across edits)."""
+    return str(uuid_mod.uuid4())
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -41,6 +47,10 @@ class Tracked:
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now, onupdate=now)
     deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+    #: stable identity for roll-up data files; filled on every insert (also bulk inserts:
+    #: SQLAlchemy calls the Python default once per row of an executemany)
+    uuid: Mapped[str | None] = mapped_column(String(36), default=new_uuid, unique=True,
+                                             index=True)
 
 
 class Setting(Base):
@@ -308,6 +318,49 @@ class AuditEntry(Base):
     record_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[str] = mapped_column(Text, default="")
 
+
+class RollupUnit(Base):
+    """A unit (township, county) whose packages this database has taken (contract §6)."""
+
+    __tablename__ = "rollup_units"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    level: Mapped[str] = mapped_column(String(10), default="")
+    first_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+
+class RollupPackage(Base):
+    """The latest package taken from one unit for one year, with its §3 figures."""
+
+    __tablename__ = "rollup_packages"
+    __table_args__ = (UniqueConstraint("unit_code", "year"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("rollup_units.code"))
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    format: Mapped[int] = mapped_column(Integer, default=1)
+    file_name: Mapped[str] = mapped_column(String(255), default="")
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    exported_at: Mapped[str] = mapped_column(String(40), default="")
+    taken_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    figures_json: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class RollupRecord(Base):
+    """One person of a taken package's data file, kept to find duplicates across units."""
+
+    __tablename__ = "rollup_records"
+    __table_args__ = (Index("ix_rollup_records_person", "name", "birth_date"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    package_id: Mapped[int] = mapped_column(ForeignKey("rollup_packages.id", ondelete="CASCADE"),
+                                            index=True)
+    subject: Mapped[str] = mapped_column(String(20))
+    uuid: Mapped[str] = mapped_column(String(36), default="")
+    name: Mapped[str] = mapped_column(String(40), default="")
+    birth_date: Mapped[str] = mapped_column(String(10), default="")
+
+
+ROLLUP_TABLES = ("rollup_units", "rollup_packages", "rollup_records")
 
 #: subject key -> model, for the generic services, the 回收站 and the check
 SUBJECTS: dict[str, type[Tracked]] = {

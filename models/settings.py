@@ -25,6 +25,30 @@ class Committee:
         return self.committee_name or "本乡镇关工委"
 
 
+#: the unit's 行政区划代码, its level (乡镇/县/市), the package counter, units expected to report
+UNIT_CODE = "unit_code"
+UNIT_LEVEL = "unit_level"
+PACKAGE_SEQUENCE = "package_sequence"
+EXPECTED_UNITS = "rollup_expected_units"
+LEVELS = ("乡镇", "县", "市")
+
+
+def save_unit(s: Session, code: str, level: str) -> Changes:
+    """Set the unit's 行政区划代码 (6, 9 or 12 digits, or empty) and level in the caller's
+    transaction. Raises ValidationError naming the field."""
+    from models.errors import ValidationError
+
+    code = "".join(code.split())
+    if code and not (code.isdigit() and len(code) in (6, 9, 12)):
+        raise ValidationError("行政区划代码", "应为 6 位（县）、9 位或 12 位数字，例如 130102001；"
+                              "不清楚可以先留空")
+    if level not in LEVELS:
+        raise ValidationError("单位级别", "请选择乡镇、县或市")
+    put(s, UNIT_CODE, code)
+    put(s, UNIT_LEVEL, level)
+    return Changes.of("settings")
+
+
 def get(s: Session, key: str, default: str = "") -> str:
     row = s.get(Setting, key)
     return row.value if row else default

@@ -21,7 +21,7 @@ from models.errors import DatabaseDamaged
 
 #: identifies our files in the SQLite header ("GGTZ")
 APPLICATION_ID = 0x4747545A
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 #: a fingerprint: (type, name, normalised CREATE statement) of every schema object
@@ -65,10 +65,31 @@ _SPACE = re.compile(r"\s+")
 _PUNCT_SPACE = re.compile(r"\s*([(),])\s*")
 
 
+def _table_parts(text: str) -> tuple[str, list[str]]:
+    """``CREATE TABLE x (a, b, c)`` -> ("CREATE TABLE x", [a, b, c]) split at top-level commas."""
+    head, _sep, body = text.partition("(")
+    body = body[:body.rfind(")")]
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(body):
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "," and depth == 0:
+            parts.append(body[start:i])
+            start = i + 1
+    parts.append(body[start:])
+    return head, [p.strip() for p in parts]
+
+
 def _normal_sql(sql: str | None) -> str:
+    """Whitespace, quotes and, for tables, the order of columns and constraints do not count
+    (``ALTER TABLE ADD COLUMN`` appends after the constraints)."""
     text = _SPACE.sub(" ", sql or "").strip()
     text = _PUNCT_SPACE.sub(r"\1", text)
-    return text.replace('"', "").replace("IF NOT EXISTS ", "")
+    text = text.replace('"', "").replace("IF NOT EXISTS ", "")
+    if text.startswith("CREATE TABLE "):
+        head, parts = _table_parts(text)
+        text = f"{head}({','.join(sorted(parts))})"
+    return text
 
 
 def fingerprint(con: sqlite3.Connection) -> Fingerprint:
@@ -78,8 +99,32 @@ def fingerprint(con: sqlite3.Connection) -> Fingerprint:
                      if not n.startswith("sqlite_"))
 
 
+#: tables whose records carry a ``uuid`` from schema 3 on (frozen: the 2 -> 3 step uses it)
+UUID_TABLES = ("groups", "volunteers", "students", "pairings", "aid_records", "activities",
+               "donations", "honors", "volunteer_cares")
+_UUID_COLUMN = "uuid VARCHAR(36)"
+_ROLLUP_TABLES = ("rollup_units", "rollup_packages", "rollup_records")
+
 #: indexes added by each upgrade step (version n -> n + 1)
-_ADDED_INDEXES: dict[int, tuple[str, ...]] = {1: ("ix_aid_records_year", "ix_activities_year")}
+_ADDED_INDEXES: dict[int, tuple[str, ...]] = {
+    1: ("ix_aid_records_year", "ix_activities_year"),
+    2: (*(f"ix_{t}_uuid" for t in UUID_TABLES), "ix_rollup_packages_year",
+        "ix_rollup_records_package_id", "ix_rollup_records_person"),
+}
+#: tables added by each upgrade step
+_ADDED_TABLES: dict[int, tuple[str, ...]] = {2: _ROLLUP_TABLES}
+#: (table, column definition) added by each upgrade step
+_ADDED_COLUMNS: dict[int, tuple[tuple[str, str], ...]] = {
+    2: tuple((t, _UUID_COLUMN) for t in UUID_TABLES)}
+
+
+def _without_columns(obj: tuple[str, str, str], columns: set[tuple[str, str]]) -> tuple[str, str, str]:
+    kind, name, sql = obj
+    drop = {c for t, c in columns if t == name}
+    if kind != "table" or not drop:
+        return obj
+    head, parts = _table_parts(sql)
+    return kind, name, f"{head}({','.join(p for p in parts if p not in drop)})"
 
 
 @cache
@@ -99,8 +144,10 @@ def expected_fingerprints() -> dict[int, Fingerprint]:
         engine.dispose()
     prints = {SCHEMA_VERSION: newest}
     for version in range(SCHEMA_VERSION - 1, 0, -1):
-        dropped = set(_ADDED_INDEXES.get(version, ()))
-        prints[version] = frozenset(o for o in prints[version + 1] if o[1] not in dropped)
+        dropped = set(_ADDED_INDEXES.get(version, ())) | set(_ADDED_TABLES.get(version, ()))
+        columns = set(_ADDED_COLUMNS.get(version, ()))
+        prints[version] = frozenset(_without_columns(o, columns) for o in prints[version + 1]
+                                    if o[1] not in dropped)
     return prints
 
 
@@ -185,8 +232,32 @@ def _v1_to_v2(con: sqlite3.Connection) -> None:
                 "ON activities (date, deleted_at, theme, volunteer_count, youth_count)")
 
 
+def _v2_to_v3(con: sqlite3.Connection) -> None:
+    """A stable ``uuid`` on every record (filled for existing rows, unique per table) and the
+    roll-up tables (contract §6)."""
+    import uuid
+
+    from sqlalchemy.dialects import sqlite as sqlite_dialect
+    from sqlalchemy.schema import CreateIndex, CreateTable
+
+    from models.entities import Base
+
+    for table in UUID_TABLES:
+        con.execute(f"ALTER TABLE {table} ADD COLUMN {_UUID_COLUMN}")
+        ids = [r[0] for r in con.execute(f"SELECT id FROM {table}")]
+        con.executemany(f"UPDATE {table} SET uuid = ? WHERE id = ?",
+                        [(str(uuid.uuid4()), i) for i in ids])
+        con.execute(f"CREATE UNIQUE INDEX ix_{table}_uuid ON {table} (uuid)")
+    dialect = sqlite_dialect.dialect()
+    for name in _ROLLUP_TABLES:
+        new_table = Base.metadata.tables[name]
+        con.execute(str(CreateTable(new_table).compile(dialect=dialect)))
+        for index in new_table.indexes:
+            con.execute(str(CreateIndex(index).compile(dialect=dialect)))
+
+
 #: version n -> step that upgrades a connection from n to n + 1 (run inside a transaction)
-UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2}
+UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def upgrade_file(path: Path, version: int) -> None:

@@ -67,7 +67,20 @@ def _live_pairings() -> Any:
 
 
 def year_figures(s: Session, year: int) -> dict[str, Any]:
-    """All figures of contract.md §3 for ``year``."""
+    """All figures of contract.md §3 for ``year``; in a roll-up database (one that has taken
+    packages, contract §6) the sum of its own records' figures and its units' latest packages
+    for ``year``."""
+    from models import rollup
+
+    own = own_figures(s, year)
+    if not rollup.has_packages(s):
+        return own
+    parts = [own] + [rollup.package_figures(p) for p in rollup.latest_packages(s, year)]
+    return rollup.add_figures(parts, year)
+
+
+def own_figures(s: Session, year: int) -> dict[str, Any]:
+    """The §3 figures of this database's own records for ``year``."""
     start, end = _bounds(year)
     return {
         "year": year,

@@ -79,13 +79,14 @@ def test_import_killed_after_its_first_insert_batch_leaves_nothing(tmp_path):
     assert _counts(path)["五老"] == ROWS
 
 
-def test_upgrade_killed_inside_its_step_leaves_the_old_version(tmp_path):
-    old = ROOT / "tests" / "data" / "schema_v1.sqlite"
+@pytest.mark.parametrize("version", [1, 2])
+def test_upgrade_killed_inside_its_step_leaves_the_old_version(tmp_path, version):
+    old = ROOT / "tests" / "data" / f"schema_v{version}.sqlite"
     expected = json.loads(old.with_suffix(".expected.json").read_text(encoding="utf-8"))
     path = _copy(old, tmp_path / "v1" / "town.sqlite")
-    _killed("upgrade.v1", "stats", "--db", path, "--year", "2025", "--json")
+    _killed(f"upgrade.v{version}", "stats", "--db", path, "--year", "2025", "--json")
     con = sqlite3.connect(path)
-    assert con.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert con.execute("PRAGMA user_version").fetchone()[0] == version
     con.close()
     _check(path)
     proc = _run(None, "stats", "--db", path, "--year", "2025", "--json")  # upgrades now

@@ -38,3 +38,26 @@ def test_old_file_opens_upgraded_with_every_record(old, tmp_path):
     before_upgrade = [b for b in backup.list_backups(tmp_path / "backups", "town")
                       if b.kind == "升级前"]
     assert len(before_upgrade) == (1 if expected["schema_version"] < SCHEMA_VERSION else 0)
+
+
+@pytest.mark.parametrize("old", OLD_FILES, ids=lambda p: p.stem)
+def test_upgrade_gives_every_existing_record_its_own_uuid(old, tmp_path):
+    from models.entities import SUBJECTS
+    from models.sqlitefile import UUID_TABLES
+
+    assert sorted(UUID_TABLES) == sorted(m.__tablename__ for m in SUBJECTS.values())
+    path = tmp_path / "town.sqlite"
+    shutil.copy(old, path)
+    Database.open(path).close()
+    con = sqlite3.connect(path)
+    try:
+        for table in UUID_TABLES:
+            n, filled, distinct = con.execute(
+                f"SELECT count(*), count(uuid), count(DISTINCT uuid) FROM {table}").fetchone()
+            assert n == filled == distinct
+        assert con.execute("SELECT count(*) FROM groups").fetchone()[0] > 0
+        with pytest.raises(sqlite3.IntegrityError):  # the unique index is there
+            con.execute("UPDATE groups SET uuid = (SELECT uuid FROM groups WHERE id = "
+                        "(SELECT max(id) FROM groups)) WHERE id = (SELECT min(id) FROM groups)")
+    finally:
+        con.close()

@@ -10,6 +10,7 @@
 ``donations``             捐资助学 (DonationsPage)
 ``honors``                表彰慰问 (HonorsPage with HonorsList and CaresList)
 ``reports``               报表中心 (ReportsPage)
+``rollup``                汇总 (RollupPage: the townships' packages, one level up)
 ``data``                  数据管理 (DataPage)
 ``settings``              设置 (SettingsPage)
 ``common``                little helpers the list pages share
@@ -35,6 +36,7 @@ HOMES = {
     "DonationsPage": "donations",
     "HonorsPage": "honors", "HonorsList": "honors", "CaresList": "honors",
     "ReportsPage": "reports",
+    "RollupPage": "rollup",
     "DataPage": "data",
     "SettingsPage": "settings",
 }
@@ -49,6 +51,7 @@ __all__ = [
     "HonorsPage",
     "PairingsPage",
     "ReportsPage",
+    "RollupPage",
     "SettingsPage",
     "StudentsPage",
     "VolunteersPage",
@@ -64,6 +67,7 @@ if TYPE_CHECKING:
     from gui.pages.honors import CaresList, HonorsList, HonorsPage
     from gui.pages.pairings import PairingsPage
     from gui.pages.reports import ReportsPage
+    from gui.pages.rollup import RollupPage
     from gui.pages.settings import SettingsPage
     from gui.pages.students import StudentsPage
     from gui.pages.volunteers import VolunteersPage

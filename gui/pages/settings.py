@@ -23,7 +23,7 @@ from gui import style
 from gui.context import AppContext
 from gui.files import pick_folder
 from gui.ops import perform
-from models import paths, security, settings
+from models import paths, rollup, security, settings
 from models.changes import Changes
 
 
@@ -36,6 +36,10 @@ class SettingsPage(QWidget):
         self.name = QLineEdit()
         self.name.setPlaceholderText("如：青山镇关工委")
         self.region = QLineEdit()
+        self.unit_code = QLineEdit()
+        self.unit_code.setPlaceholderText("统计用行政区划代码，如 130102001（乡镇 9 位，县 6 位）")
+        self.unit_level = QComboBox()
+        self.unit_level.addItems(list(settings.LEVELS))
         self.director = QLineEdit()
         self.deputy = QLineEdit()
         self.data_dir = QLabel()
@@ -66,6 +70,8 @@ class SettingsPage(QWidget):
         form = QFormLayout()
         form.addRow("关工委名称：", self.name)
         form.addRow("所在地区：", self.region)
+        form.addRow("行政区划代码：", self.unit_code)
+        form.addRow("单位级别：", self.unit_level)
         form.addRow("主任：", self.director)
         form.addRow("常务副主任：", self.deputy)
         row = QHBoxLayout()
@@ -105,6 +111,10 @@ class SettingsPage(QWidget):
             keep = int(settings.get(s, "backup_keep", "30") or 30)
         self.name.setText(c.committee_name)
         self.region.setText(c.region)
+        with self.ctx.db.reader() as s:
+            self.unit_code.setText(settings.get(s, settings.UNIT_CODE))
+            level = settings.get(s, settings.UNIT_LEVEL) or rollup.own_unit(s)[2]
+        self.unit_level.setCurrentText(level)
         self.director.setText(c.director)
         self.deputy.setText(c.deputy_director)
         self.data_dir.setText(str(self.ctx.db.path))
@@ -148,6 +158,7 @@ class SettingsPage(QWidget):
         def store(s: Any) -> Changes:
             settings.save_committee(s, settings.Committee(
                 self.name.text(), self.region.text(), self.director.text(), self.deputy.text()))
+            settings.save_unit(s, self.unit_code.text(), self.unit_level.currentText())
             settings.put(s, "backup_dir", self.backup_dir.text().strip())
             settings.put(s, "backup_keep", str(self.keep.value()))
             settings.put(s, "lock_minutes", str(self.lock_minutes.value()))
