@@ -14,6 +14,7 @@ import json  # noqa: E402
 import sys  # noqa: E402
 import traceback  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:
@@ -130,17 +131,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_stats(args: argparse.Namespace) -> int:
+def _read_year(args: argparse.Namespace, read: Any) -> Any:
+    """``read(session, year)`` on the database of ``args`` (the year checked first)."""
     from exports.service import check_year
-    from models import stats
 
     check_year(args.year)
     db = _open(args)
     try:
         with db.reader() as s:
-            figures = stats.year_figures(s, args.year)
+            return read(s, args.year)
     finally:
         db.close()
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from models import stats
+
+    figures = _read_year(args, stats.year_figures)
     if args.json:
         print(json.dumps(figures, ensure_ascii=False))
     else:
@@ -291,16 +298,9 @@ def cmd_rollup(args: argparse.Namespace) -> int:
 
 
 def cmd_rollup_status(args: argparse.Namespace) -> int:
-    from exports.service import check_year
     from models import rollup
 
-    check_year(args.year)
-    db = _open(args)
-    try:
-        with db.reader() as s:
-            result = rollup.status(s, args.year)
-    finally:
-        db.close()
+    result = _read_year(args, rollup.status)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return 0
