@@ -234,9 +234,9 @@ class Handler:
     def ids_by_name(self, model: Any, *where: Any) -> dict[str, list[int]]:
         """Live records of ``model`` by name -> their ids (several when names repeat)."""
         found: dict[str, list[int]] = {}
-        for rid, name in self.s.execute(select(model.id, model.name)
-                                        .where(model.deleted_at.is_(None), *where)):
-            found.setdefault(name, []).append(rid)
+        for row in self.s.execute(select(model.id, model.name)
+                                  .where(model.deleted_at.is_(None), *where)):
+            found.setdefault(str(row[1]), []).append(int(row[0]))
         return found
 
     def groups(self) -> dict[str, int]:
@@ -374,7 +374,7 @@ class PeopleHandler(Handler):
                          .where(m.deleted_at.is_(None))).all()
         self.by_id = {r.id_number: r.id for r in live if r.id_number}
         self.by_name_birth = {(r.name, r.birth_date): r.id for r in live if r.birth_date}
-        self.deleted_ids = set(s.scalars(select(m.id_number).where(
+        self.deleted_ids: set[str] = set(s.scalars(select(m.id_number).where(
             m.deleted_at.is_not(None), m.id_number.is_not(None))))
         self.seen_ids: dict[str, int] = {}
         self.seen_name_birth: dict[tuple[str, dt.date], int] = {}

@@ -111,11 +111,12 @@ def _groups(s: Session, year: int) -> dict[str, Any]:
 
 def _volunteers(s: Session, year: int, start: dt.date, end: dt.date) -> dict[str, Any]:
     where = volunteers_at_end(year)
-    total, backbone, party = s.execute(select(
+    counted: Any = s.execute(select(
         func.count(),
         func.coalesce(func.sum(Volunteer.is_backbone.cast(Integer)), 0),
         func.coalesce(func.sum(Volunteer.political_status.in_(PARTY).cast(Integer)), 0),
     ).where(where)).one()
+    total, backbone, party = counted
     counts = dict(s.execute(select(Volunteer.category, func.count()).where(where)
                             .group_by(Volunteer.category)).all())
     by_category = {c: counts.pop(c, 0) for c in VOLUNTEER_CATEGORIES}
