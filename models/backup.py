@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from models import faults, filelock
+from models import faults, filelock, sqlconnect
 from models.entities import SUBJECT_LABELS, SUBJECTS
 from models.errors import DatabaseDamaged, DatabaseTooNew, FileProblem
 from models.sqlitefile import (
@@ -82,9 +82,9 @@ def record_counts(con: sqlite3.Connection) -> dict[str, int]:
 
 def _copy(src_path: Path, dest: Path) -> dict[str, int]:
     """Online-backup ``src_path`` into ``dest`` (a new file); return the source's counts."""
-    src = sqlite3.connect(f"file:{src_path}?mode=ro", uri=True)
+    src = sqlconnect.connect(src_path, readonly=True)
     try:
-        out = sqlite3.connect(dest)
+        out = sqlconnect.connect(dest)
         try:
             src.backup(out)
             out.execute("PRAGMA journal_mode=DELETE")
@@ -100,7 +100,7 @@ def _verify(path: Path, expected: dict[str, int] | None = None) -> dict[str, int
     _version, problems = inspect_file(path)
     if problems:
         raise DatabaseDamaged(f"备份文件“{path.name}”检查未通过：{problems[0]}")
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    con = sqlconnect.connect(path, readonly=True)
     try:
         counts = record_counts(con)
     finally:
@@ -116,7 +116,7 @@ _PHOTO_NAME = re.compile(r"^[0-9A-Za-z_-]{1,100}\.(jpg|jpeg|png|bmp|gif)$", re.I
 
 def photo_names(db_file: Path) -> list[str]:
     """File names of the activity photos a database refers to (only plain, safe names)."""
-    con = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
+    con = sqlconnect.connect(db_file, readonly=True)
     try:
         names = [r[0] for r in con.execute("SELECT DISTINCT file_name FROM activity_photos")]
     except sqlite3.OperationalError:

@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from models import idcard
+from models import idcard, sqlconnect
 from models.backup import record_counts
 from models.db import SCHEMA_VERSION, inspect_file
 from models.errors import DatabaseDamaged, DatabaseTooNew
@@ -62,7 +62,7 @@ def run(path: Path) -> CheckReport:
     if version > SCHEMA_VERSION:
         raise DatabaseTooNew(f"这个数据库由更新版本的程序建立（数据版本 {version}），请升级程序后再检查。")
     report = CheckReport(path, version)
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    con = sqlconnect.connect(path, readonly=True)
     try:
         report.counts = record_counts(con)
         fk = con.execute("PRAGMA foreign_key_check").fetchall()

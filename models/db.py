@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import backup, codes, filelock
+from models import backup, codes, filelock, sqlconnect
 from models.entities import Base, CodeEntry, Setting
 from models.errors import DatabaseDamaged, DatabaseTooNew, FileProblem
 from models.sqlitefile import (  # noqa: F401 - re-exported for callers of models.db
@@ -56,7 +56,7 @@ def connect_locked(path: Path) -> sqlite3.Connection:
     lock = filelock.use_lock(path, timeout=USE_LOCK_WAIT)
     if lock is None:
         raise FileProblem(f"数据库“{path.name}”正在被恢复，请稍后再试。")
-    con = sqlite3.connect(str(path), check_same_thread=False, factory=LockedConnection)
+    con = sqlconnect.connect(path, check_same_thread=False, factory=LockedConnection)
     con.use_lock = lock  # type: ignore[attr-defined]
     return con
 

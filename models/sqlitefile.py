@@ -17,6 +17,7 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
+from models import sqlconnect
 from models.errors import DatabaseDamaged
 
 #: identifies our files in the SQLite header ("GGTZ")
@@ -187,7 +188,7 @@ def inspect_file(path: Path, full: bool | None = True) -> tuple[int, list[str]]:
     if problem:
         raise DatabaseDamaged(problem)
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        con = sqlconnect.connect(path, readonly=True)
         try:
             version = con.execute("PRAGMA user_version").fetchone()[0]
             app_id = con.execute("PRAGMA application_id").fetchone()[0]
@@ -215,7 +216,7 @@ def inspect_file(path: Path, full: bool | None = True) -> tuple[int, list[str]]:
 
 def checkpoint(path: Path) -> None:
     """Move everything in the WAL into the main file so the file alone is the whole database."""
-    con = sqlite3.connect(path, isolation_level=None)
+    con = sqlconnect.connect(path, autocommit=True)
     try:
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
@@ -265,7 +266,7 @@ def upgrade_file(path: Path, version: int) -> None:
     (the caller has backed the file up). A kill inside a step leaves the previous version."""
     from models import faults
 
-    con = sqlite3.connect(path, isolation_level=None)
+    con = sqlconnect.connect(path, autocommit=True)
     try:
         con.execute("PRAGMA foreign_keys=OFF")
         while version < SCHEMA_VERSION:

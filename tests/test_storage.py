@@ -155,3 +155,19 @@ def test_check_json_reports_counts(tmp_path):
     proc = cli("check", "--db", path, "--json", check=True)
     report = json.loads(proc.stdout)
     assert report["ok"] is True and report["counts"]["五老"] == 0
+
+
+def test_folder_names_with_uri_characters_work_everywhere(tmp_path):
+    """A folder such as ``关工#1 50%`` must not break the read-only opens (inspection, backup,
+    check), which use ``file:`` URIs."""
+    from models import check
+
+    folder = tmp_path / "关工#1 50%"
+    path = folder / "台账.sqlite"
+    db = Database.open(path)
+    add_volunteer(db)
+    made = backup.make_backup(db, kind="手动")
+    db.close()
+    assert backup.list_backups(made.parent, with_counts=True)[0].counts["五老"] == 1
+    report = check.run(path)
+    assert report.counts["五老"] == 1 and not report.problems
