@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import backup, codes, filelock, sqlconnect
+from models import backup, codes, filelock, first_screen_store, sqlconnect
 from models.entities import Base, CodeEntry, Setting
 from models.errors import DatabaseDamaged, DatabaseTooNew, FileProblem
 from models.sqlitefile import (  # noqa: F401 - re-exported for callers of models.db
@@ -149,6 +149,7 @@ class Database:
             Base.metadata.create_all(engine)
             with Session(engine) as s, s.begin():
                 seed_defaults(s)
+                first_screen_store.refresh_if_stale(s)
                 s.connection().exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
                 s.connection().exec_driver_sql(f"PRAGMA user_version={SCHEMA_VERSION}")
             engine.dispose()
@@ -172,11 +173,15 @@ class Database:
     # -- use ---------------------------------------------------------------------------------
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
-        """One transaction: commits at the end of the block, rolls back on any exception."""
+        """One transaction: commits at the end of the block, rolls back on any exception.
+
+        Before the commit, the first screen's figures are recomputed in the same transaction
+        when the block's writes marked them stale (models.first_screen)."""
         s = self._factory()
         try:
             with s.begin():
                 yield s
+                first_screen_store.refresh_if_stale(s)
         finally:
             s.close()
 

@@ -5,7 +5,8 @@ without importing each other.
 
 Schema check: a file is ours only when its ``sqlite_master`` is exactly the fingerprint of one
 of this program's schema versions — the same tables with the same columns, the same indexes,
-and no triggers, views or extra tables. :func:`schema_problem` names what differs.
+the same triggers (from schema 4: the first screen's, models.first_screen) and no views or
+extra tables. :func:`schema_problem` names what differs.
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-from models import sqlconnect
+from models import first_screen, sqlconnect
 from models.errors import DatabaseDamaged
 
 #: identifies our files in the SQLite header ("GGTZ")
 APPLICATION_ID = 0x4747545A
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 #: a fingerprint: (type, name, normalised CREATE statement) of every schema object
@@ -113,7 +114,8 @@ _ADDED_INDEXES: dict[int, tuple[str, ...]] = {
         "ix_rollup_records_package_id", "ix_rollup_records_person"),
 }
 #: tables added by each upgrade step
-_ADDED_TABLES: dict[int, tuple[str, ...]] = {2: _ROLLUP_TABLES}
+_ADDED_TABLES: dict[int, tuple[str, ...]] = {2: _ROLLUP_TABLES,
+                                              3: first_screen.schema_names()}
 #: (table, column definition) added by each upgrade step
 _ADDED_COLUMNS: dict[int, tuple[tuple[str, str], ...]] = {
     2: tuple((t, _UUID_COLUMN) for t in UUID_TABLES)}
@@ -257,15 +259,27 @@ def _v2_to_v3(con: sqlite3.Connection) -> None:
             con.execute(str(CreateIndex(index).compile(dialect=dialect)))
 
 
+def _v3_to_v4(con: sqlite3.Connection) -> None:
+    """The first screen's figures (models.first_screen): its table and the triggers that mark
+    it stale. The row is computed by :func:`upgrade_file` right after the last step (with the
+    full program); until then the window simply does not use it."""
+    for statement in first_screen.schema_statements():
+        con.execute(statement)
+
+
 #: version n -> step that upgrades a connection from n to n + 1 (run inside a transaction)
-UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3,
+                                                             3: _v3_to_v4}
 
 
 def upgrade_file(path: Path, version: int) -> None:
     """Run every upgrade step from ``version`` to the newest, each in its own transaction
-    (the caller has backed the file up). A kill inside a step leaves the previous version."""
+    (the caller has backed the file up), then compute the first screen's figures for the
+    existing data (their own transaction). A kill inside a step leaves the previous version;
+    a kill before the figures are stored leaves them missing (the window then computes them)."""
     from models import faults
 
+    upgraded = version < SCHEMA_VERSION
     con = sqlconnect.connect(path, autocommit=True)
     try:
         con.execute("PRAGMA foreign_keys=OFF")
@@ -283,3 +297,7 @@ def upgrade_file(path: Path, version: int) -> None:
             version += 1
     finally:
         con.close()
+    if upgraded:
+        from models.first_screen_store import refresh_file
+
+        refresh_file(path)

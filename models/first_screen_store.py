@@ -1,0 +1,48 @@
+"""Keeping the first screen's figures (models.first_screen) current: computed with the full
+program inside the transaction that changed the data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from models import first_screen, sqlconnect
+
+
+def compute(s: Session, year: int) -> str:
+    """The stored text for ``year``: exactly what the 首页 computes."""
+    from models import reminders, settings, stats
+
+    return first_screen.payload(
+        year, settings.committee(s).display_name, settings.get(s, "is_demo") == "1",
+        stats.year_figures(s, year), reminders.month_counts(s, year))
+
+
+def refresh_if_stale(s: Session, today: dt.date | None = None) -> bool:
+    """Recompute the row in the caller's transaction when a write marked it stale (or it was
+    made for another year, or is missing); True when it was rewritten. The writes of ``s``
+    are flushed first, so the figures include them."""
+    year = (today or dt.date.today()).year
+    s.flush()
+    row = s.execute(text("SELECT fresh, year FROM first_screen WHERE id = 1")).first()
+    if row is not None and row[0] and row[1] == year:
+        return False
+    s.execute(text("INSERT OR REPLACE INTO first_screen (id, fresh, year, payload) "
+                   "VALUES (1, 1, :year, :payload)"), {"year": year, "payload": compute(s, year)})
+    return True
+
+
+def refresh_file(path: Path) -> None:
+    """Recompute the row of the file at ``path`` in one transaction, when stale (after an
+    upgrade; the caller may hold the file's use lock, so this opens a plain connection)."""
+    engine = create_engine("sqlite://",
+                           creator=lambda: sqlconnect.connect(path, autocommit=True))
+    try:
+        with Session(engine) as s, s.begin():
+            s.connection().exec_driver_sql("BEGIN IMMEDIATE")  # no writer between read and write
+            refresh_if_stale(s)
+    finally:
+        engine.dispose()
