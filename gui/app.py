@@ -1,4 +1,12 @@
-"""Starting the desktop application: fonts, the database, the main window."""
+"""Starting the desktop application: fonts, the database, the main window.
+
+Start-up shows the first screen first (issue 14): when the file holds current first-screen
+figures (models.first_screen, read with the standard library), the window and its 首页 come up
+before SQLAlchemy, the ORM models and the pages are imported; a background thread then imports
+them and opens the database, and the window completes itself (``MainWindow.attach``) on the
+event loop. Otherwise (an older schema to upgrade, a password, a damaged file, figures of
+another year) the database is opened first, as before. This module imports nothing heavy.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +14,28 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QObject, QTimer, QTranslator, Signal
 from PySide6.QtGui import QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from gui import style
-from gui.guard import RecoveryDialog, lock_database, other_instance_message
-from gui.lock import IdleLock, PasswordDialog
-from gui.ops import install_excepthook
-from models.db import Database, describe_os_error, inspect_file
+from models import filelock, first_screen
 from models.errors import DatabaseDamaged, FileProblem, UserError
-from models.filelock import FileLock
 from models.paths import default_db_path
 from models.resources import APP_ICON, FONT_FILE
+from models.sqlitefile import describe_os_error, inspect_file
+
+if TYPE_CHECKING:
+    from gui.main_window import MainWindow
+    from models.db import Database
+    from models.filelock import FileLock
+
+#: the modules the window needs once the database is open (imported off the GUI thread)
+HEAVY_MODULES = ("sqlalchemy", "models.db", "models.stats", "models.reminders",
+                 "models.settings", "models.backup", "models.records", "models.security",
+                 "gui.context", "gui.lock")
 
 
 def install_translations(app: QCoreApplication) -> list[str]:
@@ -84,6 +100,7 @@ class IntegrityCheck(QObject):
 
 def _ask_password(db: Database) -> bool:
     """The password at start, when one is set."""
+    from gui.lock import PasswordDialog
     from models import security
 
     with db.reader() as s:
@@ -92,48 +109,182 @@ def _ask_password(db: Database) -> bool:
     return bool(PasswordDialog(db, "关工台账").exec())
 
 
-def _open_database(path: Path, smoke: bool) -> tuple[Database | None, FileLock | None]:
-    """Lock and open the database; a damaged file goes to the recovery screen (not in smoke).
-
-    Returns (None, None) when the clerk leaves the recovery screen without restoring.
-    Raises UserError with the sentence to show."""
+def _lock(path: Path) -> FileLock:
+    """The window's lock on ``path`` (its folder made first). Raises UserError."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise FileProblem(describe_os_error(err, path.parent)) from err
-    lock = lock_database(path)
+    from gui.guard import other_instance_message
+
+    lock = filelock.window_lock(path, timeout=0.2)  # = gui.guard.lock_database, kept light
     if lock is None:
         raise FileProblem(other_instance_message(path))
+    return lock
+
+
+def _open_database(path: Path, smoke: bool) -> Database | None:
+    """Open the locked database; a damaged file goes to the recovery screen (not in smoke).
+
+    Returns None when the clerk leaves the recovery screen without restoring.
+    Raises UserError with the sentence to show."""
+    from gui.guard import RecoveryDialog
+    from models.db import Database
+
     try:
         # the header, version and schema are checked now; the full integrity check of a large
         # file runs in the background once the window is up (see IntegrityCheck)
-        return Database.open(path, check=None), lock
+        return Database.open(path, check=None)
     except DatabaseDamaged as err:
         if smoke:
             raise
         dialog = RecoveryDialog(path, err.message)
         if not dialog.exec() or not dialog.restored:
-            return None, None
-        return Database.open(path), lock
+            return None
+        return Database.open(path)
+
+
+class Loader(QObject):
+    """Imports the heavy modules and opens the database on a background thread; ``done``
+    carries the Database or the exception (delivered on the GUI thread)."""
+
+    done = Signal(object)
+
+    def __init__(self, parent: QObject, path: Path) -> None:
+        super().__init__(parent)
+        self.path = path
+        threading.Thread(target=self._run, daemon=True, name="ggtz-loader").start()
+
+    def _run(self) -> None:
+        from importlib import import_module
+
+        try:
+            for name in HEAVY_MODULES:
+                import_module(name)
+            from models.db import Database
+
+            self.done.emit(Database.open(self.path, check=None))
+        except BaseException as err:
+            self.done.emit(err)
+
+
+def warm_pages() -> threading.Thread:
+    """Import every page's module in the background (a first click on a page then only builds
+    it); returns the thread."""
+    from importlib import import_module
+
+    from gui import pages
+
+    def run() -> None:
+        for module in sorted(set(pages.HOMES.values())):
+            try:
+                import_module(f"gui.pages.{module}")
+            except Exception:
+                return
+
+    thread = threading.Thread(target=run, daemon=True, name="ggtz-pages")
+    thread.start()
+    return thread
+
+
+class StallMeter(QObject):
+    """The longest gap between ticks of a 5 ms timer: how long the event loop (input,
+    painting) was held up while the heavy part loaded."""
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self.longest = 0.0
+        self._last = time.perf_counter()
+        self.timer = QTimer(self)
+        self.timer.setInterval(5)
+        self.timer.timeout.connect(self._tick)
+
+    def start(self) -> None:
+        self._last = time.perf_counter()
+        self.timer.start()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.longest = max(self.longest, now - self._last)
+        self._last = now
+
+    def stop(self) -> float:
+        self._tick()
+        self.timer.stop()
+        return self.longest
 
 
 def run_app(db_path: Path | None, smoke: bool = False, started: float | None = None) -> int:
     """Show the main window on the database at ``db_path`` (default: the user's).
 
-    With ``smoke`` the window closes as soon as the first screen shows its data and
-    ``startup_ms`` (from ``started``, the process start) is printed."""
+    With ``smoke`` the window prints ``startup_ms`` (from ``started``, the process start) as
+    soon as the first screen shows its figures, then ``loaded_ms`` once every part is loaded
+    and ``max_gap_ms`` (the event loop's longest stall in between), and closes."""
     started = time.perf_counter() if started is None else started
-    install_excepthook()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     install_translations(app)
     app.setApplicationName("关工台账")
     app.setWindowIcon(QIcon(str(APP_ICON)))
     load_fonts(app)
-    from gui.main_window import MainWindow, schedule_first_run
-
     path = Path(db_path or default_db_path()).expanduser().resolve()
+    # until the hook is in (right after the first screen, or before the full start), an
+    # unexpected error reaches main.main, which logs it and says so
     try:
-        db, lock = _open_database(path, smoke)
+        lock = _lock(path)
+    except UserError as err:
+        if smoke:
+            raise
+        QMessageBox.critical(None, "无法打开数据库", err.message)
+        return err.exit_code
+    peek = first_screen.read(path)
+    if peek.screen is None:  # upgrade, password, damage, another year: open first
+        return _run_opened(app, path, lock, smoke, started)
+    from gui.main_window import MainWindow
+
+    window = MainWindow(None, preview=peek.screen, path=path)
+    window.lock = lock
+    meter = StallMeter(window)
+    failure: list[BaseException] = []
+
+    def loaded(result: Any) -> None:
+        if isinstance(result, BaseException):
+            failure.append(result)
+            window.hide()
+            app.quit()
+            return
+        _complete(app, window, result, smoke, started, meter)
+
+    def first() -> None:
+        if smoke:
+            print(f"startup_ms={int((time.perf_counter() - started) * 1000)}", flush=True)
+        from gui.ops import install_excepthook
+
+        install_excepthook()
+        meter.start()
+        window.loader = Loader(window, path)
+        window.loader.done.connect(loaded)
+
+    window.first_screen_ready.connect(lambda: QTimer.singleShot(0, first))
+    window.show()
+    code = app.exec()
+    if not failure:
+        return code
+    # the file could not be opened after all (damaged under us, a second look refused it):
+    # the usual way, with its recovery screen and messages
+    window.deleteLater()
+    if smoke:
+        raise failure[0]
+    return _run_opened(app, path, lock, smoke, started)
+
+
+def _run_opened(app: QApplication, path: Path, lock: FileLock, smoke: bool,
+                started: float) -> int:
+    """Open the database first, then show the window on it (the start-up before issue 14)."""
+    from gui.ops import install_excepthook
+
+    install_excepthook()
+    try:
+        db = _open_database(path, smoke)
     except UserError as err:
         if smoke:
             raise
@@ -144,19 +295,50 @@ def run_app(db_path: Path | None, smoke: bool = False, started: float | None = N
     if not smoke and not _ask_password(db):
         db.close()
         return 1
+    from gui.main_window import MainWindow
+
     window = MainWindow(db)
     window.lock = lock
+    meter = StallMeter(window)
+    if smoke:
+        window.first_screen_ready.connect(lambda: print(
+            f"startup_ms={int((time.perf_counter() - started) * 1000)}", flush=True))
+    window.first_screen_ready.connect(
+        lambda: QTimer.singleShot(0, lambda: _complete(app, window, db, smoke, started, meter)))
+    window.show()
+    return app.exec()
+
+
+def _complete(app: QApplication, window: MainWindow, db: Database, smoke: bool,
+              started: float, meter: StallMeter) -> None:
+    """Everything after the first screen: the open database given to the window, the idle
+    lock, the stored figures made current for a next start, the first-run questions and the
+    background integrity check; in smoke, the figures printed and the window closed."""
+    from gui.lock import IdleLock
+    from gui.main_window import schedule_first_run
+    from gui.ops import run_op, write
+
+    if window.ctx is None:
+        window.attach(db)
     window.idle_lock = IdleLock(window, db)
+    # a start that could not use stored figures (another year, an interrupted upgrade) stores
+    # them now, so the next start can (one quiet transaction in the background)
+    run_op(window, lambda _p: write(db, lambda _s: None), quiet=True,
+           on_error=lambda _err: None)
     if smoke:
         def report() -> None:
-            print(f"startup_ms={int((time.perf_counter() - started) * 1000)}", flush=True)
+            gap = meter.stop() if meter.timer.isActive() else 0.0
+            print(f"loaded_ms={int((time.perf_counter() - started) * 1000)}", flush=True)
+            print(f"max_gap_ms={int(gap * 1000)}", flush=True)
             window.close()
             app.quit()
 
-        window.first_screen_ready.connect(lambda: QTimer.singleShot(0, report))
-    window.show()
-    if not smoke:
-        schedule_first_run(window)
-        window.integrity = IntegrityCheck(window, db.path)
-    code = app.exec()
-    return code
+        home: Any = window.pages["首页"]
+        if home.reminders_done:  # the 首页 is complete when its reminders are shown
+            QTimer.singleShot(0, report)
+        else:
+            home.reminders_shown.connect(report)
+        return
+    window.pages_thread = warm_pages()
+    schedule_first_run(window)
+    window.integrity = IntegrityCheck(window, db.path)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models import backup, filelock
+from models import filelock
 from models.errors import UserError
 
 
@@ -42,6 +42,8 @@ class RecoveryDialog(QDialog):
         text = QLabel(f"{problem}\n\n下面是可以用来恢复的备份（已逐个检查过，损坏的不列出）。"
                       "恢复前，现在这个损坏的文件会另存一份，不会丢失。")
         text.setWordWrap(True)
+        from models import backup
+
         self.list = QListWidget()
         folder = backup.default_backup_dir(self.db_path)
         self.backups = [b for b in backup.list_backups(folder, self.db_path.stem, with_counts=True)
@@ -72,6 +74,8 @@ class RecoveryDialog(QDialog):
         row = self.list.currentRow()
         if not 0 <= row < len(self.backups):
             return
+        from models import backup
+
         try:
             backup.restore(self.backups[row].path, self.db_path, window_locked=True)
         except UserError as err:

@@ -1,11 +1,17 @@
 """The main window: left navigation, one page per subject, status bar with the database
-file and the last backup, 撤销删除, window size and place remembered."""
+file and the last backup, 撤销删除, window size and place remembered.
+
+The window can come up before the database is open (``MainWindow(None, preview=..., path=...)``,
+issue 14): the 首页 shows the figures stored in the file, navigation already takes clicks, and
+:meth:`MainWindow.attach` completes everything once SQLAlchemy and the models are loaded. So this
+module imports no SQLAlchemy and no heavy models at import time (they are imported where used)."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -21,12 +27,15 @@ from PySide6.QtWidgets import (
 )
 
 from gui import pages, style
-from gui.context import AppContext
-from gui.ops import Op, error_text, perform, pool, run_op, write
-from models import APP_VERSION, backup, demo, paths, records, settings
+from models import APP_VERSION, paths
 from models.changes import Changes
-from models.db import Database
 from models.errors import UserError
+from models.first_screen import FirstScreen
+
+if TYPE_CHECKING:
+    from gui.context import AppContext
+    from gui.ops import Op
+    from models.db import Database
 
 #: how often the window checks whether the daily backup is due, and the first check
 BACKUP_CHECK_MS = 30 * 60 * 1000
@@ -51,10 +60,17 @@ def page_factory(name: str) -> Any:
 
 class MainWindow(QMainWindow):
     first_screen_ready = Signal()
+    #: every page can be used (the database is open and the 首页 complete)
+    attached = Signal()
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database | None, preview: FirstScreen | None = None,
+                 path: Path | None = None) -> None:
+        """The window on ``db``; or, with ``db`` None, the first screen of the file at
+        ``path`` showing ``preview`` until :meth:`attach` gives it the open database."""
         super().__init__()
-        self.ctx = AppContext(db)
+        self.ctx: AppContext = None  # type: ignore[assignment]  # set by attach()
+        self._preview = preview
+        self._wanted_row = 0
         self.setWindowTitle(f"关工台账 {APP_VERSION}")
         self.setMinimumSize(1000, 640)
         self.nav = QListWidget()
@@ -66,7 +82,8 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, QWidget] = {}
         for _name in NAV:
             self.stack.addWidget(QWidget())
-        self._page("首页")
+        if db is None:
+            self._preview_page()
         self.nav.currentRowChanged.connect(self.show_page)
         body = QWidget()
         layout = QHBoxLayout(body)
@@ -88,24 +105,55 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.db_label, 1)
         self.statusBar().addPermanentWidget(self.undo_button)
         self.statusBar().addPermanentWidget(self.backup_label)
-        self.ctx.bus.changed.connect(self._changed)
-        self.update_status()
         self.restore_geometry()
         self.nav.setCurrentRow(0)
         self._first_shown = False
-        # the daily automatic backup while the window stays open (not only when it closes)
         self._backup_op: Op | None = None
         self.backup_timer = QTimer(self)
+        if db is not None:
+            self.attach(db)
+        else:
+            self.db_label.setText(f"数据库：{path}")
+            self.backup_label.setText("正在载入…")
+
+    def _preview_page(self) -> None:
+        """The 首页 from the stored figures, in the place the full page takes."""
+        page = pages.Dashboard(None, preview=self._preview)
+        old = self.stack.widget(0)
+        self.stack.removeWidget(old)
+        old.deleteLater()
+        self.stack.insertWidget(0, page)
+        self.pages["首页"] = page
+
+    def attach(self, db: Database) -> None:
+        """Give the window its open database: the 首页 completes itself, the page the clerk
+        asked for meanwhile opens, and the daily backup starts."""
+        from gui.context import AppContext
+
+        self.ctx = AppContext(db)
+        home = self.pages.get("首页")
+        if home is not None:
+            home.attach(self.ctx)  # type: ignore[attr-defined]
+        else:
+            self._page("首页")
+        self.ctx.bus.changed.connect(self._changed)
+        self.update_status()
+        self.show_page(self._wanted_row)
+        # the daily automatic backup while the window stays open (not only when it closes)
         self.backup_timer.setInterval(BACKUP_CHECK_MS)
         self.backup_timer.timeout.connect(self.daily_backup)
         self.backup_timer.start()
         QTimer.singleShot(FIRST_BACKUP_CHECK_MS, self.daily_backup)
+        self.attached.emit()
 
     def daily_backup(self) -> Op | None:
         """Make the automatic backup in the background when the newest is over a day old
         (checked there too); returns the running operation, None if one is running already."""
-        if self._backup_op is not None:
+        if self._backup_op is not None or self.ctx is None:
             return None
+        from gui.ops import error_text, run_op
+        from models import backup
+
         db = self.ctx.db
 
         def work(_progress: Any) -> Any:
@@ -139,6 +187,11 @@ class MainWindow(QMainWindow):
     def show_page(self, row: int) -> None:
         if row < 0:
             return
+        self._wanted_row = row
+        if self.ctx is None:  # still loading: attach() opens the page asked for
+            if NAV[row] in self.pages:
+                self.stack.setCurrentWidget(self.pages[NAV[row]])
+            return
         page = self._page(NAV[row])
         self.stack.setCurrentWidget(page)
 
@@ -149,6 +202,8 @@ class MainWindow(QMainWindow):
 
     # -- status ----------------------------------------------------------------------------------
     def update_status(self) -> None:
+        from models import backup
+
         self.db_label.setText(f"数据库：{self.ctx.db.path}")
         last = backup.last_backup_time(self.ctx.db)
         self.backup_label.setText(f"上次备份：{last:%Y-%m-%d %H:%M}" if last else "尚未备份")
@@ -161,6 +216,9 @@ class MainWindow(QMainWindow):
             self.undo_button.setText(f"撤销删除“{deleted[2]}”")
 
     def undo_delete(self) -> None:
+        from gui.ops import perform
+        from models import records
+
         if self.ctx.last_deleted is None:
             return
         subject, rid, _label = self.ctx.last_deleted
@@ -181,6 +239,9 @@ class MainWindow(QMainWindow):
             self.first_screen_ready.emit()
 
     def maybe_first_run(self) -> None:
+        from gui.ops import perform, run_op, write
+        from models import demo, settings
+
         with self.ctx.db.reader() as s:
             named = bool(settings.committee(s).committee_name)
         if named:
@@ -241,6 +302,12 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: Any) -> None:
         self.save_geometry()
         self.backup_timer.stop()
+        if self.ctx is None:  # closed while still loading: nothing is open yet
+            super().closeEvent(event)
+            return
+        from gui.ops import pool
+        from models import backup
+
         pool().waitForDone(60_000)  # a background backup or export finishes first
         try:
             if backup.auto_backup_due(self.ctx.db, max_age=dt.timedelta(hours=1)):

@@ -93,11 +93,21 @@ class Peek:
 PASSWORD_KEY = "password_hash"  # models.security.KEY
 
 
-def payload(year: int, committee: str, demo: bool, figures: dict[str, Any],
-            months: list[int]) -> str:
+def payload(screen: FirstScreen) -> str:
     """The stored JSON text (deterministic: the same data gives the same text)."""
-    return json.dumps({"year": year, "committee": committee, "demo": demo, "figures": figures,
-                       "months": months}, ensure_ascii=False, sort_keys=False)
+    return json.dumps({"year": screen.year, "committee": screen.committee, "demo": screen.demo,
+                       "figures": screen.figures, "months": screen.months}, ensure_ascii=False)
+
+
+def parse(text: str) -> FirstScreen | None:
+    """The screen stored as ``text`` (None when it is not what :func:`payload` writes)."""
+    try:
+        data = json.loads(text)
+        return FirstScreen(year=int(data["year"]), committee=str(data["committee"]),
+                           demo=bool(data["demo"]), figures=dict(data["figures"]),
+                           months=[int(n) for n in data["months"]])
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def read(path: Path | str, today: dt.date | None = None) -> Peek:
@@ -124,10 +134,4 @@ def read(path: Path | str, today: dt.date | None = None) -> Peek:
         con.close()
     if not row or not row[0] or row[1] != today.year:
         return Peek(None)
-    try:
-        data = json.loads(row[2])
-        return Peek(FirstScreen(year=int(data["year"]), committee=str(data["committee"]),
-                                demo=bool(data["demo"]), figures=dict(data["figures"]),
-                                months=[int(n) for n in data["months"]]))
-    except (ValueError, KeyError, TypeError):
-        return Peek(None)
+    return Peek(parse(row[2]))

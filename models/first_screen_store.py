@@ -12,13 +12,27 @@ from sqlalchemy.orm import Session
 from models import first_screen, sqlconnect
 
 
-def compute(s: Session, year: int) -> str:
-    """The stored text for ``year``: exactly what the 首页 computes."""
+def compute_screen(s: Session, year: int) -> first_screen.FirstScreen:
+    """What the 首页 shows for ``year``, computed now."""
     from models import reminders, settings, stats
 
-    return first_screen.payload(
-        year, settings.committee(s).display_name, settings.get(s, "is_demo") == "1",
-        stats.year_figures(s, year), reminders.month_counts(s, year))
+    return first_screen.FirstScreen(
+        year=year, committee=settings.committee(s).display_name,
+        demo=settings.get(s, "is_demo") == "1", figures=stats.year_figures(s, year),
+        months=reminders.month_counts(s, year))
+
+
+def compute(s: Session, year: int) -> str:
+    """The stored text for ``year``: exactly what the 首页 computes."""
+    return first_screen.payload(compute_screen(s, year))
+
+
+def stored(s: Session, year: int) -> first_screen.FirstScreen | None:
+    """The stored figures when they are current and for ``year`` (else None)."""
+    row = s.execute(text("SELECT fresh, year, payload FROM first_screen WHERE id = 1")).first()
+    if row is None or not row[0] or row[1] != year:
+        return None
+    return first_screen.parse(row[2])
 
 
 def refresh_if_stale(s: Session, today: dt.date | None = None) -> bool:

@@ -1,11 +1,16 @@
-"""首页: the year's key figures, charts and reminders."""
+"""首页: the year's key figures, charts and reminders.
+
+The page can be built before the database is open (``Dashboard(None, preview=...)``): it then
+shows the figures stored in the file (models.first_screen) in exactly the places the full page
+uses, and :meth:`Dashboard.attach` completes it once SQLAlchemy and the models are loaded. This
+module therefore imports no SQLAlchemy and no models beyond the light ones at import time."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -18,9 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from gui.charts import BarChart
-from gui.context import AppContext
-from models import backup, reminders, settings, stats
 from models.changes import Changes
+from models.first_screen import FirstScreen
+
+if TYPE_CHECKING:
+    from gui.context import AppContext
 
 
 class Card(QFrame):
@@ -44,9 +51,17 @@ class Card(QFrame):
 
 
 class Dashboard(QWidget):
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    #: the reminders list shows the result of the latest check
+    reminders_shown = Signal()
+
+    def __init__(self, ctx: AppContext | None, parent: QWidget | None = None,
+                 preview: FirstScreen | None = None) -> None:
         super().__init__(parent)
-        self.ctx = ctx
+        self.ctx: AppContext | None = None
+        self.preview = preview
+        self._reminder_round = 0
+        #: the list shows the result of a check (not the placeholder)
+        self.reminders_done = False
         self.figures: dict[str, Any] = {}
         self._stale = False
         self.heading = QLabel()
@@ -89,6 +104,17 @@ class Dashboard(QWidget):
         layout.addLayout(top)
         layout.addLayout(cards)
         layout.addLayout(body, 1)
+        if ctx is not None:
+            self.attach(ctx)
+        elif preview is not None:
+            self._show(preview.year, preview.committee, preview.demo, preview.figures,
+                       preview.months)
+            self.reminders.addItem("正在检查提醒事项…")
+
+    def attach(self, ctx: AppContext) -> None:
+        """Use the open database from now on: the figures (the stored ones when still
+        current), then the reminders right after the next paint."""
+        self.ctx = ctx
         ctx.bus.changed.connect(self._changed)
         self.refresh(with_reminders=False)
         # the reminders follow right after the first paint (the figures come first)
@@ -112,16 +138,26 @@ class Dashboard(QWidget):
         return int(self.year.currentData())
 
     def refresh(self, with_reminders: bool = True) -> None:
+        """The selected year's figures: those the last write stored for this year when they are
+        still current (models.first_screen), else computed now."""
+        if self.ctx is None:  # not attached yet: attach() refreshes
+            return
+        from models import first_screen_store
+
         year = self.selected_year()
-        db = self.ctx.db
-        with db.reader() as s:
-            committee = settings.committee(s)
-            f = stats.year_figures(s, year)
-            months = reminders.month_counts(s, year)
-            demo = settings.get(s, "is_demo") == "1"
+        with self.ctx.db.reader() as s:
+            shown = first_screen_store.stored(s, year) or first_screen_store.compute_screen(s, year)
+        self._show(shown.year, shown.committee, shown.demo, shown.figures, shown.months)
+        if with_reminders:
+            self.refresh_reminders()
+        elif not self.reminders.count():
+            self.reminders.addItem("正在检查提醒事项…")
+
+    def _show(self, year: int, committee: str, demo: bool, f: dict[str, Any],
+              months: list[int]) -> None:
         self.figures = f
         mark = "（演示数据）" if demo else ""
-        self.heading.setText(f"{committee.display_name} {year}年工作概况{mark}")
+        self.heading.setText(f"{committee} {year}年工作概况{mark}")
         g, v, st, a, d = (f["groups"], f["volunteers"], f["students"], f["activities"],
                           f["donations"])
         self.cards["groups"].set(f"{g['total']} 个", f"五好达标 {g['wuhao']} 个，达标率 "
@@ -138,17 +174,40 @@ class Dashboard(QWidget):
         self.months.set_data([(f"{m}月", n) for m, n in enumerate(months, start=1)])
         self.vol_chart.set_data(list(v["by_category"].items()))
         self.stu_chart.set_data(list(st["by_category"].items())[:8])
-        if with_reminders:
-            self.refresh_reminders()
-        elif not self.reminders.count():
-            self.reminders.addItem("正在检查提醒事项…")
 
     def refresh_reminders(self) -> None:
+        """Check the reminders off the GUI thread (on a large file they take a while); the
+        list shows them when done and ``reminders_shown`` is emitted."""
+        if self.ctx is None:
+            return
+        from gui.ops import run_op
+        from models import backup, reminders
+
         db = self.ctx.db
-        with db.reader() as s:
-            notes = reminders.reminders(s, dt.date.today(), backup.last_backup_time(db))
+        self._reminder_round += 1
+        round_ = self._reminder_round
+
+        def work(_progress: Any) -> Any:
+            with db.reader() as s:
+                return reminders.reminders(s, dt.date.today(), backup.last_backup_time(db))
+
+        def failed(_err: BaseException) -> None:
+            if round_ == self._reminder_round:
+                self.reminders.clear()
+                self.reminders.addItem("提醒事项暂时无法检查，请稍后切换页面再回来。")
+                self.reminders_done = True
+                self.reminders_shown.emit()
+
+        run_op(self, work, lambda notes: self._show_reminders(round_, notes), quiet=True,
+               on_error=failed)
+
+    def _show_reminders(self, round_: int, notes: Any) -> None:
+        if round_ != self._reminder_round:  # a newer check is on its way
+            return
         self.reminders.clear()
         for r in notes:
             self.reminders.addItem(f"【{r.kind}】{r.text}")
         if not notes:
             self.reminders.addItem("暂无需要处理的事项。")
+        self.reminders_done = True
+        self.reminders_shown.emit()
