@@ -79,7 +79,7 @@ def test_import_killed_after_its_first_insert_batch_leaves_nothing(tmp_path):
     assert _counts(path)["五老"] == ROWS
 
 
-@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("version", [1, 2, 3])
 def test_upgrade_killed_inside_its_step_leaves_the_old_version(tmp_path, version):
     old = ROOT / "tests" / "data" / f"schema_v{version}.sqlite"
     expected = json.loads(old.with_suffix(".expected.json").read_text(encoding="utf-8"))

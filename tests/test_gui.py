@@ -358,8 +358,11 @@ def test_smoke_command_prints_startup_time(demo_file, tmp_path):
     shutil.copy(demo_file, path)
     proc = cli("--db", path, "--smoke", timeout=60)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip().startswith("startup_ms=")
-    assert int(proc.stdout.strip().split("=")[1]) > 0
+    assert proc.stdout.startswith("startup_ms=")
+    values = dict(line.split("=") for line in proc.stdout.split())
+    assert int(values["startup_ms"]) > 0
+    assert int(values["loaded_ms"]) >= int(values["startup_ms"])  # then every part loaded
+    assert int(values["max_gap_ms"]) >= 0
 
 
 def test_first_run_asks_for_the_committee(qtbot, tmp_path, monkeypatch, messages):

@@ -61,3 +61,34 @@ def test_upgrade_gives_every_existing_record_its_own_uuid(old, tmp_path):
                         "(SELECT max(id) FROM groups)) WHERE id = (SELECT min(id) FROM groups)")
     finally:
         con.close()
+
+
+@pytest.mark.parametrize("old", OLD_FILES, ids=lambda p: p.stem)
+def test_upgraded_file_has_its_first_screen_figures(old, tmp_path):
+    """The 3 -> 4 step and the figures computed right after it: the first screen of an
+    upgraded file shows exactly the figures of the full program for this year, and the
+    upgraded schema is exactly the newest one (triggers included)."""
+    import datetime as dt
+
+    from models import first_screen
+    from models.sqlitefile import expected_fingerprints, fingerprint
+
+    path = tmp_path / "town.sqlite"
+    shutil.copy(old, path)
+    assert first_screen.read(path).screen is None  # nothing stored before the upgrade
+    db = Database.open(path)
+    year = dt.date.today().year
+    try:
+        with db.reader() as s:
+            figures = stats.year_figures(s, year)
+    finally:
+        db.close()
+    screen = first_screen.read(path).screen
+    assert screen is not None and screen.year == year and screen.figures == figures
+    con = sqlite3.connect(path)
+    try:
+        assert fingerprint(con) == expected_fingerprints()[SCHEMA_VERSION]
+        triggers = con.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'")
+        assert triggers.fetchone()[0] == 3 * len(first_screen.WATCHED_TABLES)
+    finally:
+        con.close()

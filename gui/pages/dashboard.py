@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from gui.charts import BarChart
 from models.changes import Changes
@@ -192,7 +193,7 @@ class Dashboard(QWidget):
                 return reminders.reminders(s, dt.date.today(), backup.last_backup_time(db))
 
         def failed(_err: BaseException) -> None:
-            if round_ == self._reminder_round:
+            if round_ == self._reminder_round and isValid(self.reminders):
                 self.reminders.clear()
                 self.reminders.addItem("提醒事项暂时无法检查，请稍后切换页面再回来。")
                 self.reminders_done = True
@@ -202,8 +203,8 @@ class Dashboard(QWidget):
                on_error=failed)
 
     def _show_reminders(self, round_: int, notes: Any) -> None:
-        if round_ != self._reminder_round:  # a newer check is on its way
-            return
+        if round_ != self._reminder_round or not isValid(self.reminders):
+            return  # a newer check is on its way, or the page is gone
         self.reminders.clear()
         for r in notes:
             self.reminders.addItem(f"【{r.kind}】{r.text}")

@@ -1,0 +1,254 @@
+"""The first screen (issue 14): the figures stored in the file equal ``stats --json`` after
+every kind of write — a command-line import, a restore, a crash mid-write, a write in the
+window, a delete to the 回收站 and a restore from it — and the window shows them before
+SQLAlchemy, the models and the pages are imported, in the places the full 首页 uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from models import backup, first_screen
+from models.db import Database
+from tests.helpers import ROOT, cli
+from tests.sheets import big_roster
+
+YEAR = dt.date.today().year
+
+
+def stats_json(path: Path, year: int = YEAR) -> dict:
+    proc = cli("stats", "--db", path, "--year", str(year), "--json")
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def shown(path: Path) -> dict:
+    """The figures the first screen shows for ``path`` (it must be able to show them)."""
+    peek = first_screen.read(path)
+    assert peek.screen is not None, "the first screen cannot vouch for its figures"
+    assert peek.screen.year == YEAR
+    return peek.screen.figures
+
+
+def assert_current(path: Path) -> None:
+    assert shown(path) == stats_json(path)
+
+
+@pytest.fixture(scope="module")
+def town(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("town") / "town.sqlite"
+    proc = cli("demo", "--db", path, "--seed", "11")
+    assert proc.returncode == 0, proc.stderr
+    return path
+
+
+@pytest.fixture
+def live(town, tmp_path) -> Path:
+    path = tmp_path / "live" / "town.sqlite"
+    path.parent.mkdir()
+    shutil.copy(town, path)
+    return path
+
+
+def _kill_run(point: str, *args: object) -> subprocess.CompletedProcess:
+    env = {**os.environ, "GGTZ_KILL_AT": point}
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)],
+                          capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_a_new_demo_database_shows_its_figures(live):
+    figures = stats_json(live)
+    assert figures["volunteers"]["total"] > 0 and figures["activities"]["total"] > 0
+    assert shown(live) == figures
+    screen = first_screen.read(live).screen
+    assert screen is not None and screen.demo and sum(screen.months) == figures[
+        "activities"]["total"]
+
+
+def test_after_a_command_line_import_while_the_window_is_closed(live, tmp_path):
+    before = shown(live)
+    roster = big_roster(tmp_path / "roster.xlsx", 40)
+    proc = cli("import", "volunteers", roster, "--db", live)
+    assert proc.returncode == 0, proc.stderr
+    assert shown(live) != before  # the import's 40 五老 are counted on the first screen
+    assert_current(live)
+
+
+def test_after_a_restore_of_an_older_backup(live, tmp_path):
+    older = tmp_path / "older.sqlite"
+    assert cli("backup", "--db", live, "--out", older).returncode == 0
+    at_backup = shown(live)
+    assert cli("import", "volunteers", big_roster(tmp_path / "r.xlsx", 25),
+               "--db", live).returncode == 0
+    assert shown(live) != at_backup
+    backup.restore(older, live, keep_dir=tmp_path / "kept")
+    assert shown(live) == at_backup
+    assert_current(live)
+
+
+def test_after_a_restore_of_a_schema_3_backup(live, tmp_path):
+    old = ROOT / "tests" / "data" / "schema_v3.sqlite"
+    backup.restore(old, live, keep_dir=tmp_path / "kept")  # upgraded on the way in
+    assert_current(live)
+
+
+def test_after_a_crash_mid_import(live, tmp_path):
+    before = shown(live)
+    roster = big_roster(tmp_path / "roster.xlsx", 300)
+    proc = _kill_run("import.insert:1", "import", "volunteers", roster, "--db", live)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert shown(live) == before  # the write died with its transaction, and so did nothing
+    assert_current(live)
+
+
+def test_a_write_by_another_program_makes_the_figures_unusable(live):
+    con = sqlite3.connect(live)
+    with con:
+        con.execute("UPDATE volunteers SET left_on = '2000-01-01' WHERE id = "
+                    "(SELECT min(id) FROM volunteers WHERE deleted_at IS NULL)")
+    con.close()
+    assert first_screen.read(live).screen is None  # the trigger marked them stale
+    db = Database.open(live)
+    with db.session():  # the next transaction of the program stores them again
+        pass
+    db.close()
+    assert_current(live)
+
+
+def test_figures_of_another_year_are_not_shown(live):
+    assert first_screen.read(live).screen is not None
+    assert first_screen.read(live, today=dt.date(YEAR + 1, 1, 1)).screen is None
+    con = sqlite3.connect(live)  # as if they were stored last year, the clerk's last day
+    with con:
+        con.execute("UPDATE first_screen SET year = year - 1")
+    con.close()
+    assert first_screen.read(live).screen is None
+    db = Database.open(live)
+    with db.session():  # the program's next transaction stores this year's
+        pass
+    db.close()
+    assert_current(live)
+
+
+def test_with_a_password_nothing_is_shown_before_it(live):
+    from models import security
+
+    db = Database.open(live)
+    with db.session() as s:
+        security.set_password(s, "1234")
+    db.close()
+    peek = first_screen.read(live)
+    assert peek.locked and peek.screen is None
+
+
+def test_not_ours_or_older_files_give_no_first_screen(tmp_path):
+    assert first_screen.read(tmp_path / "missing.sqlite").screen is None
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"not a database at all" * 10)
+    assert first_screen.read(junk).screen is None
+    old = tmp_path / "v3.sqlite"
+    shutil.copy(ROOT / "tests" / "data" / "schema_v3.sqlite", old)
+    assert first_screen.read(old).screen is None
+
+
+def test_writes_in_the_window_delete_to_the_trash_and_restore(live, qtbot):
+    from gui.main_window import MainWindow
+    from gui.ops import perform
+    from models import records, volunteers
+
+    window = MainWindow(Database.open(live))
+    qtbot.addWidget(window)
+    window.show()
+    ctx = window.ctx
+    before = shown(live)
+
+    result = perform(ctx, window, lambda s: volunteers.create(
+        s, volunteers.VolunteerInput("新来的五老", "老教师", is_backbone=True)))
+    assert result
+    made = result[0].id
+    assert shown(live)["volunteers"]["total"] == before["volunteers"]["total"] + 1
+    assert_current(live)
+    assert window.pages["首页"].figures == shown(live)  # the page shows the stored figures
+
+    assert perform(ctx, window, records.delete, "volunteers", made)
+    assert shown(live) == before
+    assert_current(live)
+    assert window.pages["首页"].figures == before
+
+    assert perform(ctx, window, records.restore, "volunteers", made)
+    assert shown(live)["volunteers"]["backbone"] == before["volunteers"]["backbone"] + 1
+    assert_current(live)
+    window.close()
+
+
+def test_the_first_screen_is_the_full_page_before_it_loads(live, qtbot):
+    """The window from the stored figures shows the same texts in the same places as the
+    full 首页 once the database is open (nothing jumps)."""
+    from gui.main_window import MainWindow
+
+    screen = first_screen.read(live).screen
+    window = MainWindow(None, preview=screen, path=live)
+    qtbot.addWidget(window)
+    window.resize(1280, 720)
+    window.show()
+    qtbot.waitExposed(window)
+    home = window.pages["首页"]
+
+    def layout() -> list[tuple[str, tuple[int, int, int, int]]]:
+        labels = [home.heading] + [w for c in home.cards.values() for w in (c.value, c.detail)]
+        out = [(w.text(), w.geometry().getRect()) for w in labels]
+        out += [(c.title, c.geometry().getRect()) for c in (home.months, home.vol_chart,
+                                                            home.stu_chart)]
+        return out + [(str(c.items), (0, 0, 0, 0)) for c in (home.months, home.vol_chart,
+                                                             home.stu_chart)]
+
+    first = layout()
+    assert any("人" in text for text, _ in first)
+    window.show_page(2)  # a click while loading is taken, and honoured once loaded
+    with qtbot.waitSignal(window.attached, timeout=10_000):
+        window.attach(Database.open(live))
+    qtbot.waitUntil(lambda: home.reminders_done, timeout=10_000)
+    assert window.stack.currentWidget() is window.pages["五老队伍"]
+    window.show_page(0)
+    qtbot.wait(10)
+    assert layout() == first
+    assert home.figures == stats_json(live)
+    window.close()
+
+
+SPY = r"""
+import sys
+sys.path.insert(0, sys.argv[1])
+import gui.app as app
+
+HEAVY = ("sqlalchemy", "openpyxl", "reportlab", "models.entities", "models.db",
+         "gui.pages.volunteers", "exports")
+real = app.Loader.__init__
+
+def spy(self, *args):
+    print("heavy_at_first_screen=" + ",".join(m for m in HEAVY if m in sys.modules), flush=True)
+    real(self, *args)
+
+app.Loader.__init__ = spy
+import main
+sys.exit(main.main(["--db", sys.argv[2], "--smoke"]))
+"""
+
+
+def test_the_first_screen_comes_before_the_heavy_imports(live):
+    proc = subprocess.run([sys.executable, "-c", SPY, str(ROOT), str(live)],
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert proc.returncode == 0, proc.stderr
+    values = dict(line.split("=", 1) for line in proc.stdout.split())
+    assert values["heavy_at_first_screen"] == ""  # nothing heavy before first paint
+    assert int(values["loaded_ms"]) >= int(values["startup_ms"]) > 0
