@@ -163,9 +163,28 @@ class Loader(QObject):
                 import_module(name)
             from models.db import Database
 
-            self.done.emit(Database.open(self.path, check=None))
+            db = Database.open(self.path, check=None)
+            warm_up(db)
+            self.done.emit(db)
         except BaseException as err:
             self.done.emit(err)
+
+
+def warm_up(db: Database) -> None:
+    """Pay here, off the GUI thread, what the first queries of the GUI thread would pay: the
+    ORM's mapper configuration and the compiling of the start-up reads."""
+    import datetime as dt
+
+    from sqlalchemy.orm import configure_mappers
+
+    from models import first_screen_store, security, settings
+
+    configure_mappers()
+    with db.reader() as s:
+        settings.committee(s)
+        security.has_password(s)
+        security.lock_minutes(s)
+        first_screen_store.stored(s, dt.date.today().year)
 
 
 def warm_pages() -> threading.Thread:
