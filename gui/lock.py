@@ -62,17 +62,26 @@ class IdleLock(QObject):
         self.timer = QTimer(self, singleShot=True)
         self.timer.timeout.connect(self.lock)
         self.locked = False
-        QApplication.instance().installEventFilter(self)
+        self.filtering = False
         self.restart()
 
     def restart(self) -> None:
         with self.db.reader() as s:
             enabled = security.has_password(s)
             minutes = security.lock_minutes(s)
+        # the filter sees every event of the application (and each new kind of object costs
+        # PySide a wrapper type), so it is in place only while the lock can strike
+        app = QApplication.instance()
         if enabled and minutes:
             self.timer.start(minutes * 60_000)
+            if not self.filtering:
+                app.installEventFilter(self)
+                self.filtering = True
         else:
             self.timer.stop()
+            if self.filtering:
+                app.removeEventFilter(self)
+                self.filtering = False
 
     def eventFilter(self, _obj: QObject, event: QEvent) -> bool:
         # the cheap test first: every event of the application passes here, and event.type()
