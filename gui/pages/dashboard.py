@@ -108,6 +108,7 @@ class Dashboard(QWidget):
         if ctx is not None:
             self.attach(ctx)
         elif preview is not None:
+            self.year.setEnabled(False)  # another year needs the database: after attach()
             self._show(preview.year, preview.committee, preview.demo, preview.figures,
                        preview.months)
             self.reminders.addItem("正在检查提醒事项…")
@@ -116,6 +117,7 @@ class Dashboard(QWidget):
         """Use the open database from now on: the figures (the stored ones when still
         current), then the reminders right after the next paint."""
         self.ctx = ctx
+        self.year.setEnabled(True)
         ctx.bus.changed.connect(self._changed)
         self.refresh(with_reminders=False)
         # the reminders follow right after the first paint (the figures come first)
