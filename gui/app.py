@@ -342,8 +342,10 @@ def _complete(app: QApplication, window: MainWindow, db: Database, smoke: bool,
     window.idle_lock = IdleLock(window, db)
     # a start that could not use stored figures (another year, an interrupted upgrade) stores
     # them now, so the next start can (one quiet transaction in the background)
-    run_op(window, lambda _p: write(db, lambda _s: None), quiet=True,
-           on_error=lambda _err: None)
+    peek = first_screen.read(db.path)
+    if peek.screen is None and not peek.locked:
+        run_op(window, lambda _p: write(db, lambda _s: None), quiet=True,
+               on_error=lambda _err: None)
     if smoke:
         def report() -> None:
             gap = meter.stop() if meter.timer.isActive() else 0.0

@@ -252,3 +252,15 @@ def test_the_first_screen_comes_before_the_heavy_imports(live):
     values = dict(line.split("=", 1) for line in proc.stdout.split())
     assert values["heavy_at_first_screen"] == ""  # nothing heavy before first paint
     assert int(values["loaded_ms"]) >= int(values["startup_ms"]) > 0
+
+
+def test_a_start_that_could_not_use_them_stores_them_for_the_next(live):
+    con = sqlite3.connect(live)  # stored last year: this start opens the database first
+    with con:
+        con.execute("UPDATE first_screen SET year = year - 1")
+    con.close()
+    assert first_screen.read(live).screen is None
+    proc = cli("--db", live, "--smoke", timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("startup_ms=")
+    assert_current(live)  # the next start shows the first screen first
