@@ -363,3 +363,31 @@ def _complete(app: QApplication, window: MainWindow, db: Database, smoke: bool,
     window.pages_thread = warm_pages()
     schedule_first_run(window)
     window.integrity = IntegrityCheck(window, db.path)
+    verify_first_screen(window, db)
+
+
+def verify_first_screen(window: MainWindow, db: Database) -> Any:
+    """In the background: when the stored figures claim to be current but differ from the
+    records (a file edited by another program), store them anew and refresh the 首页.
+    Returns the running operation (gui.ops.Op)."""
+    from gui.ops import run_op, write
+    from models.changes import Changes
+    from models.check import first_screen_disagrees
+
+    def work(_progress: Any) -> bool:
+        if not first_screen_disagrees(db.path):
+            return False
+
+        def recompute(s: Any) -> None:
+            from sqlalchemy import text
+
+            s.execute(text("UPDATE first_screen SET fresh = 0"))  # the helper stores them anew
+
+        write(db, recompute)
+        return True
+
+    def done(fixed: bool) -> None:
+        if fixed and window.ctx is not None:
+            window.ctx.bus.publish(Changes.of("settings"))
+
+    return run_op(window, work, done, quiet=True, on_error=lambda _err: None)

@@ -87,4 +87,27 @@ def run(path: Path) -> CheckReport:
         raise DatabaseDamaged(f"数据库文件“{path.name}”已损坏，无法读取（{err}）。请从备份恢复。") from err
     finally:
         con.close()
+    if not report.problems and first_screen_disagrees(path):
+        report.problems.append("首页保存的统计数字与记录不一致（文件可能被其他程序改动过）。"
+                               "在程序里修改并保存任意一条记录后会重新计算")
     return report
+
+
+def first_screen_disagrees(path: Path) -> bool:
+    """True when the first screen's stored figures claim to be current but differ from the
+    records (models.first_screen); False when they agree or are not claimed current."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from models import first_screen, first_screen_store
+
+    peek = first_screen.read(path)
+    if peek.screen is None:
+        return False
+    engine = create_engine("sqlite://", creator=lambda: sqlconnect.connect(path, readonly=True))
+    try:
+        with Session(engine) as s:
+            computed = first_screen_store.compute_screen(s, peek.screen.year)
+    finally:
+        engine.dispose()
+    return first_screen.payload(computed) != first_screen.payload(peek.screen)

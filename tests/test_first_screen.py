@@ -266,3 +266,48 @@ def test_a_start_that_could_not_use_them_stores_them_for_the_next(live):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("startup_ms=")
     assert_current(live)  # the next start shows the first screen first
+
+
+def test_check_finds_stored_figures_that_lie(live):
+    assert cli("check", "--db", live).returncode == 0
+    con = sqlite3.connect(live)  # another program rewrites the stored figures, not the data
+    with con:
+        text = con.execute("SELECT payload FROM first_screen").fetchone()[0]
+        data = json.loads(text)
+        data["figures"]["volunteers"]["total"] += 1
+        con.execute("UPDATE first_screen SET payload = ?", (json.dumps(data, ensure_ascii=False),))
+    con.close()
+    proc = cli("check", "--db", live)
+    assert proc.returncode == 1 and "首页保存的统计数字" in proc.stdout
+    db = Database.open(live)
+    with db.session() as s:  # any saved change recomputes them
+        from models import settings
+
+        settings.put(s, "director", "张三")
+    db.close()
+    assert cli("check", "--db", live).returncode == 0
+    assert_current(live)
+
+
+def test_the_window_corrects_stored_figures_that_lie(live, qtbot):
+    from gui.app import verify_first_screen
+    from gui.main_window import MainWindow
+
+    truth = shown(live)
+    con = sqlite3.connect(live)
+    with con:
+        data = json.loads(con.execute("SELECT payload FROM first_screen").fetchone()[0])
+        data["figures"]["groups"]["total"] += 5
+        con.execute("UPDATE first_screen SET payload = ?", (json.dumps(data, ensure_ascii=False),))
+    con.close()
+    assert shown(live) != truth
+    window = MainWindow(Database.open(live))
+    qtbot.addWidget(window)
+    window.show()
+    home = window.pages["首页"]
+    assert home.figures != truth  # it believed the file
+    op = verify_first_screen(window, window.ctx.db)
+    with qtbot.waitSignal(op.done, timeout=20_000):
+        pass
+    assert shown(live) == truth == home.figures
+    window.close()
