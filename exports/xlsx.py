@@ -8,6 +8,7 @@ decimals. Written through a temporary file, so a failure leaves no partial workb
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from copy import copy
@@ -27,6 +28,7 @@ from exports.formdata import SIGNATURE_LINE, FormTable
 
 Progress = Callable[[float, str], None]
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_TIME_TYPES = (dt.date, dt.time, dt.timedelta)  # dt.datetime is a dt.date
 FONT = "宋体"
 _THIN = Side(style="thin", color="000000")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -144,9 +146,24 @@ def add_form_sheet(wb: Workbook, table: FormTable, on_progress: Progress | None 
     append([cell(c.label, "head") for c in cols])
     ws.row_dimensions[3].height = 30
     kinds = [_style_of(c) for c in cols]
+    # The body rows reuse one styled cell per column: a write-only sheet writes each appended
+    # row at once, so the cells can take the next row's values (a new styled cell per value
+    # costs as much as writing it). A value that would change a reused cell's number format
+    # (a date in a text column) gets a cell of its own.
+    dated = [k.startswith((f"c_{DATE}_", f"c_{MONTH}_")) for k in kinds]
+    body = [cell(None, k) for k in kinds]
     total = len(table.rows)
     for n, values in enumerate(table.rows, start=1):
-        append([cell(v, k) if v is not None else cell(None, k) for v, k in zip(values, kinds)])
+        row_cells = []
+        for c, v, k, is_date in zip(body, values, kinds, dated):
+            if isinstance(v, _TIME_TYPES) and not is_date:
+                row_cells.append(cell(v, k))
+                continue
+            if isinstance(v, str) and _ILLEGAL.search(v):
+                v = clean_control(v)
+            c.value = v
+            row_cells.append(keep_text(c))
+        append(row_cells)
         if on_progress and n % 2000 == 0:
             on_progress(n / total, f"正在写入第 {n} 行…")
     if table.total_row is not None:
