@@ -94,6 +94,25 @@ def _style_of(col: Col) -> str:
     return f"c_{kind}_{col.alignment}"
 
 
+def _append_cells_directly(ws: Any) -> None:
+    """Every row this module appends is made of cells; openpyxl's write-only sheet first tries
+    to store each appended item as a value (building an error message for every cell before it
+    takes it as a cell). Where the sheet has that step (openpyxl 3.1), it takes the cells as
+    they are."""
+    if not callable(getattr(ws, "_values_to_row", None)):
+        return
+
+    def cells_to_row(cells: list[Any], row_idx: int) -> Any:
+        for col_idx, c in enumerate(cells, 1):
+            if c is None:
+                continue
+            c.column = col_idx
+            c.row = row_idx
+            yield c
+
+    ws._values_to_row = cells_to_row
+
+
 def add_form_sheet(wb: Workbook, table: FormTable, on_progress: Progress | None = None,
                    styles: dict[str, NamedStyle] | None = None) -> Worksheet:
     """Append one sheet holding ``table`` to a write-only workbook."""
@@ -102,6 +121,7 @@ def add_form_sheet(wb: Workbook, table: FormTable, on_progress: Progress | None 
     ncol = len(cols)
     last = get_column_letter(ncol)
     ws = wb.create_sheet(table.form.title.replace("\u201c", "").replace("\u201d", "")[:31])
+    _append_cells_directly(ws)
     for i, col in enumerate(cols, start=1):
         ws.column_dimensions[get_column_letter(i)].width = col.width + 1
     ws.freeze_panes = "A4"
