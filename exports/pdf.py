@@ -131,15 +131,26 @@ def write_form(path: Path | str, table: FormTable, on_progress: Progress | None 
 
     header = [head.wrap(c.label, w - 2 * PAD) for c, w in zip(table.columns, lay.col_w)]
     head_h = max(len(h) for h in header) * HEAD * LEADING + 2 * PAD
-    # measured first (for the page count), wrapped again when drawn: only the heights are kept,
-    # so a 30 000-row roster's wrapped lines never sit in memory all at once
+    # Measured first (for the page count). Only the heights are kept, and the wrapped lines of
+    # the rows that wrap: a row whose cells all fit on one line is drawn from its texts again,
+    # so a 30 000-row roster's lines never sit in memory all at once.
     rows = table.rows if table.total_row is None else [*table.rows, table.total_row]
     heights = []
+    wrapped: dict[int, list[list[str]]] = {}
     n_rows = len(rows)
-    for i, values in enumerate(rows, start=1):
-        heights.append(height_of(cells_of(values)))
-        if on_progress and i % 2000 == 0:
-            on_progress(0.5 * i / n_rows, f"正在排版第 {i} 行…")
+    for i, values in enumerate(rows):
+        cells = cells_of(values)
+        heights.append(height_of(cells))
+        if any(len(lines) > 1 for lines in cells):
+            wrapped[i] = cells
+        if on_progress and (i + 1) % 2000 == 0:
+            on_progress(0.5 * (i + 1) / n_rows, f"正在排版第 {i + 1} 行…")
+
+    def drawn(i: int) -> list[list[str]]:
+        cells = wrapped.get(i)
+        if cells is None:
+            cells = [[display_text(k, v)] for k, v in zip(kinds, rows[i])]
+        return cells
 
     top_block = TITLE * 1.6 + 10 * 1.8
     foot_lines = [*table.foot_lines, SIGNATURE_LINE]
@@ -168,7 +179,7 @@ def write_form(path: Path | str, table: FormTable, on_progress: Progress | None 
                 y = _draw_top(c, table, lay, font, y)
             y = _draw_row(c, lay, font, HEAD, header, y, head_h, fill=True)
             for idx in page_rows:
-                y = _draw_row(c, lay, font, BODY, cells_of(rows[idx]), y, heights[idx])
+                y = _draw_row(c, lay, font, BODY, drawn(idx), y, heights[idx])
             if pno == len(pages) and not needs_extra:
                 _draw_foot(c, lay, font, foot_lines, y)
             _draw_page_foot(c, lay, font, table.provenance, pno, total_pages)
