@@ -131,25 +131,26 @@ def write_form(path: Path | str, table: FormTable, on_progress: Progress | None 
 
     header = [head.wrap(c.label, w - 2 * PAD) for c, w in zip(table.columns, lay.col_w)]
     head_h = max(len(h) for h in header) * HEAD * LEADING + 2 * PAD
-    # Measured first (for the page count). Only the heights are kept, and the wrapped lines of
-    # the rows that wrap: a row whose cells all fit on one line is drawn from its texts again,
-    # so a 30 000-row roster's lines never sit in memory all at once.
+    # Measured first (for the page count). Only the heights are kept, and the lines of the
+    # cells that wrap: a cell that fits on one line is drawn from its text again, so a
+    # 30 000-row roster's lines never sit in memory all at once.
     rows = table.rows if table.total_row is None else [*table.rows, table.total_row]
     heights = []
-    wrapped: dict[int, list[list[str]]] = {}
+    wrapped: dict[int, list[tuple[int, list[str]]]] = {}
     n_rows = len(rows)
     for i, values in enumerate(rows):
         cells = cells_of(values)
         heights.append(height_of(cells))
-        if any(len(lines) > 1 for lines in cells):
-            wrapped[i] = cells
+        multi = [(col, lines) for col, lines in enumerate(cells) if len(lines) > 1]
+        if multi:
+            wrapped[i] = multi
         if on_progress and (i + 1) % 2000 == 0:
             on_progress(0.5 * (i + 1) / n_rows, f"正在排版第 {i + 1} 行…")
 
     def drawn(i: int) -> list[list[str]]:
-        cells = wrapped.get(i)
-        if cells is None:
-            cells = [[display_text(k, v)] for k, v in zip(kinds, rows[i])]
+        cells = [[display_text(k, v)] for k, v in zip(kinds, rows[i])]
+        for col, lines in wrapped.get(i, ()):
+            cells[col] = lines
         return cells
 
     top_block = TITLE * 1.6 + 10 * 1.8
