@@ -99,13 +99,15 @@ def _append_cells_directly(ws: Any) -> None:
     to store each appended item as a value (building an error message for every cell before it
     takes it as a cell). Where the sheet has that step (openpyxl 3.1), it takes the cells as
     they are."""
-    if not callable(getattr(ws, "_values_to_row", None)):
+    values_to_row = getattr(ws, "_values_to_row", None)
+    if not callable(values_to_row):
         return
 
     def cells_to_row(cells: list[Any], row_idx: int) -> Any:
+        if not all(type(c) is Cell for c in cells):
+            yield from values_to_row(cells, row_idx)  # a plain value: openpyxl's own way
+            return
         for col_idx, c in enumerate(cells, 1):
-            if c is None:
-                continue
             c.column = col_idx
             c.row = row_idx
             yield c
