@@ -90,7 +90,9 @@ def build_table(s: Session, form_id: str, ctx: FormContext) -> FormTable:
     form = FORMS[form_id]
     year = ctx.year_or_now() if form.yearly or form_id == "groups" else None
     committee = settings.committee(s)
-    records = list(ROW_SOURCES[form_id](s, year if ctx.year or form.yearly else None, ctx))
+    # the records are turned into rows as they stream from the database (a 30 000-row roster
+    # never holds its ORM objects, its dicts and its rows all at once)
+    records = ROW_SOURCES[form_id](s, year if ctx.year or form.yearly else None, ctx)
     masks = _masker(form, ctx.full_id)
     rows = []
     for n, rec in enumerate(records, start=1):
@@ -144,7 +146,8 @@ def _volunteer_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[
         Volunteer.deleted_at.is_(None) & Volunteer.left_on.is_(None))
     q = (select(Volunteer, Group.name).outerjoin(Group, (Volunteer.group_id == Group.id)
                                                  & Group.deleted_at.is_(None))
-         .where(where).order_by(Group.id.is_(None), Group.id, Volunteer.id))
+         .where(where).order_by(Group.id.is_(None), Group.id, Volunteer.id)
+         .execution_options(yield_per=1000))
     for v, group in s.execute(q):
         yield {"name": v.name, "sex": v.sex, "birth_date": v.birth_date,
                "age": age_on(v.birth_date, end), "id_number": v.id_number or "",

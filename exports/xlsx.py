@@ -8,6 +8,7 @@ decimals. Written through a temporary file, so a failure leaves no partial workb
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from copy import copy
@@ -27,6 +28,7 @@ from exports.formdata import SIGNATURE_LINE, FormTable
 
 Progress = Callable[[float, str], None]
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_TIME_TYPES = (dt.date, dt.time, dt.timedelta)  # dt.datetime is a dt.date
 FONT = "宋体"
 _THIN = Side(style="thin", color="000000")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -92,6 +94,27 @@ def _style_of(col: Col) -> str:
     return f"c_{kind}_{col.alignment}"
 
 
+def _append_cells_directly(ws: Any) -> None:
+    """Every row this module appends is made of cells; openpyxl's write-only sheet first tries
+    to store each appended item as a value (building an error message for every cell before it
+    takes it as a cell). Where the sheet has that step (openpyxl 3.1), it takes the cells as
+    they are."""
+    values_to_row = getattr(ws, "_values_to_row", None)
+    if not callable(values_to_row):
+        return
+
+    def cells_to_row(cells: list[Any], row_idx: int) -> Any:
+        if not all(type(c) is Cell for c in cells):
+            yield from values_to_row(cells, row_idx)  # a plain value: openpyxl's own way
+            return
+        for col_idx, c in enumerate(cells, 1):
+            c.column = col_idx
+            c.row = row_idx
+            yield c
+
+    ws._values_to_row = cells_to_row
+
+
 def add_form_sheet(wb: Workbook, table: FormTable, on_progress: Progress | None = None,
                    styles: dict[str, NamedStyle] | None = None) -> Worksheet:
     """Append one sheet holding ``table`` to a write-only workbook."""
@@ -100,6 +123,7 @@ def add_form_sheet(wb: Workbook, table: FormTable, on_progress: Progress | None 
     ncol = len(cols)
     last = get_column_letter(ncol)
     ws = wb.create_sheet(table.form.title.replace("\u201c", "").replace("\u201d", "")[:31])
+    _append_cells_directly(ws)
     for i, col in enumerate(cols, start=1):
         ws.column_dimensions[get_column_letter(i)].width = col.width + 1
     ws.freeze_panes = "A4"
@@ -144,9 +168,24 @@ def add_form_sheet(wb: Workbook, table: FormTable, on_progress: Progress | None 
     append([cell(c.label, "head") for c in cols])
     ws.row_dimensions[3].height = 30
     kinds = [_style_of(c) for c in cols]
+    # The body rows reuse one styled cell per column: a write-only sheet writes each appended
+    # row at once, so the cells can take the next row's values (a new styled cell per value
+    # costs as much as writing it). A value that would change a reused cell's number format
+    # (a date in a text column) gets a cell of its own.
+    dated = [k.startswith((f"c_{DATE}_", f"c_{MONTH}_")) for k in kinds]
+    body = [cell(None, k) for k in kinds]
     total = len(table.rows)
     for n, values in enumerate(table.rows, start=1):
-        append([cell(v, k) if v is not None else cell(None, k) for v, k in zip(values, kinds)])
+        row_cells = []
+        for c, v, k, is_date in zip(body, values, kinds, dated):
+            if isinstance(v, _TIME_TYPES) and not is_date:
+                row_cells.append(cell(v, k))
+                continue
+            if isinstance(v, str) and _ILLEGAL.search(v):
+                v = clean_control(v)
+            c.value = v
+            row_cells.append(keep_text(c))
+        append(row_cells)
         if on_progress and n % 2000 == 0:
             on_progress(n / total, f"正在写入第 {n} 行…")
     if table.total_row is not None:

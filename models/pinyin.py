@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
+
+# Every lookup here is of one character, which pypinyin answers from its character table alone:
+# its table of words (2.5 MB, slow to load) changes no answer (checked over all 41 923
+# characters, tests/test_pinyin_tables.py), so it is not loaded and the bundle leaves it out.
+os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
 
 
 @lru_cache(maxsize=8192)
