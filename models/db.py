@@ -37,18 +37,23 @@ from models.sqlitefile import (  # noqa: F401 - re-exported for callers of model
 USE_LOCK_WAIT = 30.0
 
 
-class LockedConnection(sqlite3.Connection):
-    """A SQLite connection holding the shared use lock of its file until it is closed, so a
-    restore can never swap the file under an open connection (models.filelock)."""
+class UseLockMixin:
+    """Holds the shared use lock of its file until the connection is closed, so a restore
+    can never swap the file under an open connection (models.filelock)."""
 
     use_lock: filelock.FileLock | None = None
 
     def close(self) -> None:
         try:
-            super().close()
+            super().close()  # type: ignore[misc]
         finally:
             if self.use_lock is not None:
                 self.use_lock.unlock()
+
+
+class LockedConnection(UseLockMixin, sqlite3.Connection):
+    """A SQLite connection with the use lock (sqlconnect gives an encrypted file the same
+    mixin on SQLCipher's connection class)."""
 
 
 def connect_locked(path: Path) -> sqlite3.Connection:
@@ -134,7 +139,8 @@ class Database:
 
     @staticmethod
     def _engine(path: Path, immediate: bool = True) -> Engine:
-        engine = create_engine(f"sqlite:///{path}", creator=lambda: connect_locked(path))
+        engine = create_engine(f"sqlite:///{path}", creator=lambda: connect_locked(path),
+                               module=sqlconnect.module_for(path))
         _configure(engine, immediate)
         return engine
 
@@ -159,7 +165,7 @@ class Database:
             filelock.use_lock_path(tmp).unlink(missing_ok=True)
         except OSError as err:
             raise FileProblem(describe_os_error(err, path)) from err
-        except sqlite3.OperationalError as err:  # pragma: no cover - disk errors via SQLite
+        except sqlconnect.OperationalError as err:  # pragma: no cover - disk errors via SQLite
             raise FileProblem(f"无法建立数据库“{path}”：{err}。请换一个文件夹再试。") from err
         return cls(path, cls._engine(path))
 
@@ -194,7 +200,7 @@ class Database:
         self.dispose()
         try:
             checkpoint(self.path)
-        except sqlite3.Error:  # closing must not fail because of a checkpoint
+        except sqlconnect.Error:  # closing must not fail because of a checkpoint
             pass
 
     def dispose(self) -> None:
