@@ -175,10 +175,9 @@ def _legacy_matches(path: Path, password: str) -> bool:
         return False
 
 
-def encrypt_legacy(path: Path | str, password: str, window_locked: bool = False,
-                   close_connections: Callable[[], None] | None = None) -> None:
-    """Encrypt an older plain file with the password whose scrypt hash it holds. Raises
-    WrongPassword (counted by the brake) when ``password`` is not that one."""
+def verify_legacy(path: Path | str, password: str) -> None:
+    """Check ``password`` against the scrypt hash of an older plain file. Raises
+    WrongPassword (counted by the brake) when it is not that one."""
     path = Path(path).resolve()
     wait = brake_seconds(path)
     if wait > 0:
@@ -188,6 +187,13 @@ def encrypt_legacy(path: Path | str, password: str, window_locked: bool = False,
         _write_tries(path, failures + 1)
         raise WrongPassword(wrong_password_message(path.name))
     _write_tries(path, 0)
+
+
+def encrypt_legacy(path: Path | str, password: str, window_locked: bool = False,
+                   close_connections: Callable[[], None] | None = None) -> None:
+    """Encrypt an older plain file with the password whose scrypt hash it holds. Raises
+    WrongPassword (counted by the brake) when ``password`` is not that one."""
+    verify_legacy(path, password)
     change_password(path, password, window_locked=window_locked,
                     close_connections=close_connections)
 
