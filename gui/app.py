@@ -7,7 +7,15 @@ import threading
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QObject, QTimer, QTranslator, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QLibraryInfo,
+    QObject,
+    Qt,
+    QTimer,
+    QTranslator,
+    Signal,
+)
 from PySide6.QtGui import QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -15,6 +23,7 @@ from gui import style
 from gui.guard import RecoveryDialog, lock_database, other_instance_message
 from gui.lock import IdleLock, PasswordDialog
 from gui.ops import install_excepthook
+from models import security
 from models.db import Database, describe_os_error, inspect_file
 from models.errors import DatabaseDamaged, FileProblem, UserError
 from models.filelock import FileLock
@@ -82,14 +91,34 @@ class IntegrityCheck(QObject):
                              "恢复前程序会把现在的文件另存一份。")
 
 
-def _ask_password(db: Database) -> bool:
-    """The password at start, when one is set."""
-    from models import security
+def unlock_at_start(path: Path, smoke: bool = False) -> bool:
+    """The password at start, when the file has one: it unlocks the encrypted file before
+    anything opens it. An older file that holds only a password hash is encrypted with it now
+    (it must not stay unprotected). False when the clerk gives up (the caller then opens the
+    file anyway, which shows the recovery screen: a file that is not a database looks the
+    same as an encrypted one until a password opens it)."""
+    import os
 
-    with db.reader() as s:
-        if not security.has_password(s):
-            return True
-    return bool(PasswordDialog(db, "关工台账").exec())
+    from gui.lock import legacy_checker, unlocker
+
+    if security.is_encrypted(path):
+        if smoke:  # the start-up measurement of an encrypted file
+            password = os.environ.get("GGTZ_PASSWORD")
+            return password is not None and security.unlock(path, password) is not None
+        return bool(PasswordDialog(path, "关工台账", check=unlocker(path)).exec())
+    if not security.legacy_password_set(path):
+        return True
+    dialog = PasswordDialog(path, "关工台账", check=legacy_checker(path))
+    if not dialog.exec():
+        return False
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        security.change_password(path, dialog.password.text(), window_locked=True)
+    finally:
+        QApplication.restoreOverrideCursor()
+    QMessageBox.information(None, "已加密", "这个数据库以前设置过密码，但数据文件还没有加密。"
+                            "现在已用这个密码把数据库加密，以后的备份也会加密。")
+    return True
 
 
 def _open_database(path: Path, smoke: bool) -> tuple[Database | None, FileLock | None]:
@@ -104,6 +133,9 @@ def _open_database(path: Path, smoke: bool) -> tuple[Database | None, FileLock |
     lock = lock_database(path)
     if lock is None:
         raise FileProblem(other_instance_message(path))
+    if not unlock_at_start(path, smoke) and not security.is_encrypted(path):
+        lock.unlock()  # an older file's password was not given: nothing opened
+        return None, None
     try:
         # the header, version and schema are checked now; the full integrity check of a large
         # file runs in the background once the window is up (see IntegrityCheck)
@@ -141,9 +173,6 @@ def run_app(db_path: Path | None, smoke: bool = False, started: float | None = N
         return err.exit_code
     if db is None:
         return 2
-    if not smoke and not _ask_password(db):
-        db.close()
-        return 1
     window = MainWindow(db)
     window.lock = lock
     window.idle_lock = IdleLock(window, db)

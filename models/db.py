@@ -91,14 +91,25 @@ class Database:
 
     def __init__(self, path: Path, engine: Engine) -> None:
         self.path = path
+        self._generation = 0
+        self._bind(engine)
+
+    def _bind(self, engine: Engine) -> None:
         self.engine = engine
-        self.read_engine = self._engine(path, immediate=False)
+        self.read_engine = self._engine(self.path, immediate=False)
         self._factory = sessionmaker(engine, expire_on_commit=False)
         self._read_factory = sessionmaker(self.read_engine, expire_on_commit=False)
-        self._generation = 0
         for eng in (self.engine, self.read_engine):
             event.listen(eng, "connect", self._stamp)
             event.listen(eng, "checkin", self._retire_stale)
+
+    def reconnect(self) -> None:
+        """After the file was replaced (restore) or re-encrypted (password): close every
+        connection and, when the file changed between plain and encrypted, open new engines
+        with the right DB-API module."""
+        self.dispose()
+        if self.engine.dialect.dbapi is not sqlconnect.module_for(self.path):
+            self._bind(self._engine(self.path))
 
     def _stamp(self, _dbapi_con: Any, record: Any) -> None:
         record.info["generation"] = self._generation
