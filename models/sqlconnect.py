@@ -35,6 +35,8 @@ except ImportError:  # pragma: no cover - the binding is in requirements.txt
 SQLITE_MAGIC = b"SQLite format 3\x00"
 KDF_ITERATIONS = 256_000
 SALT_BYTES = 16
+#: page cache of an encrypted connection (KiB); SQLite's default is 2000
+CIPHER_CACHE_KIB = 65536
 
 _MODULES: tuple[Any, ...] = (sqlite3,) if _cipher is None else (sqlite3, _cipher)
 #: what callers catch: the errors of either module (sqlite3's and sqlcipher3's are distinct)
@@ -200,6 +202,10 @@ def connect(path: Path | str, *, readonly: bool = False, autocommit: bool = Fals
         try:
             con.execute("PRAGMA cipher_log_level = NONE")
             con.execute(f"PRAGMA key = {key.pragma_value()}")
+            # a page read again from the OS cache must be decrypted and authenticated again:
+            # a larger page cache keeps the whole-file checks and the year's figures close to
+            # the plain file's time (it grows only as pages are read; a township's file is small)
+            con.execute(f"PRAGMA cache_size = -{CIPHER_CACHE_KIB}")
         except BaseException:
             con.close()
             raise
