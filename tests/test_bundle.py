@@ -53,3 +53,18 @@ def test_bundle_builds_and_runs(tmp_path):
     out = tmp_path / "roster.pdf"
     export = run("export", "volunteers", "--db", str(db), "--format", "pdf", "--out", str(out))
     assert export.returncode == 0 and out.read_bytes().startswith(b"%PDF")
+
+    # issue 15: the bundle carries SQLCipher and opens an encrypted database
+    secret = tmp_path / "secret.sqlite"
+    shutil.copyfile(db, secret)
+    plain_stats = json.loads(stats.stdout)
+    env["GGTZ_NEW_PASSWORD"] = "青山2025"
+    assert run("password", "--db", str(secret)).returncode == 0
+    assert not secret.read_bytes().startswith(b"SQLite format 3")
+    del env["GGTZ_NEW_PASSWORD"]
+    refused = run("stats", "--db", str(secret), "--year", "2025", "--json")
+    assert refused.returncode == 2 and "密码" in refused.stderr
+    env["GGTZ_PASSWORD"] = "青山2025"
+    opened = run("stats", "--db", str(secret), "--year", "2025", "--json")
+    assert opened.returncode == 0, opened.stderr
+    assert json.loads(opened.stdout) == plain_stats
