@@ -85,3 +85,56 @@ def test_settings_page_sets_and_removes_the_password(qtbot, db, monkeypatch):
                     timeout=5000)
     assert db.setting("mask_ids") == "1"
     db.dispose()
+
+
+def test_the_window_start_unlocks_an_encrypted_file_and_encrypts_an_older_one(
+        qtbot, tmp_path, monkeypatch):
+    import hashlib
+    import os
+    import sqlite3
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui import app
+    from gui.lock import PasswordDialog
+    from models.db import Database
+
+    typed: list[str] = []
+
+    def exec_(self):
+        for text in typed:
+            self.password.setText(text)
+            self.accept()
+            if self.result():
+                return 1
+        return 0
+
+    monkeypatch.setattr(PasswordDialog, "exec", exec_)
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
+    path = tmp_path / "enc.sqlite"
+    Database.open(path).close()
+    security.change_password(path, "青山2025")
+    sqlconnect._KEYS.clear()
+    typed[:] = ["wrong"]
+    assert not app.unlock_at_start(path) and sqlconnect.key_of(path) is None
+    typed[:] = ["wrong", "青山2025"]
+    assert app.unlock_at_start(path) and sqlconnect.key_of(path) is not None
+    Database.open(path).close()
+
+    old = tmp_path / "old.sqlite"
+    Database.open(old).close()
+    salt = os.urandom(16)
+    digest = hashlib.scrypt(b"1234", salt=salt, n=2**14, r=8, p=1, dklen=32)
+    con = sqlite3.connect(old)
+    con.execute("INSERT INTO settings (key, value) VALUES ('password_hash', ?)",
+                (f"scrypt${2**14}$8$1${salt.hex()}${digest.hex()}",))
+    con.commit()
+    con.close()
+    typed[:] = ["nope"]
+    assert not app.unlock_at_start(old) and not security.is_encrypted(old)
+    typed[:] = ["1234"]
+    assert app.unlock_at_start(old) and security.is_encrypted(old)
+    assert not security.legacy_password_set(old)
+    db = Database.open(old)
+    assert db.setting("password_hash") == ""
+    db.close()
