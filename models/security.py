@@ -12,7 +12,9 @@ password nothing of the data can be read, by the window, the command line or ano
   file beside the old one (``sqlcipher_export``), verifies it (integrity check and record counts
   equal to the old file's), and swaps it in with one atomic rename while nothing has the file
   open. A kill at any point leaves one readable database with either the old or the new
-  password (kill points ``password.export``, ``password.swap``, ``password.done``).
+  password (kill points ``password.export``, ``password.swap``, ``password.done``). Then the
+  plain backups in the database's backup folders are encrypted the same way
+  (:func:`encrypt_plain_backups`); a copy elsewhere (a USB stick) stays as it was made.
 - Files of version ≤ 3 programs may hold only a salted scrypt hash (settings ``password_hash``)
   and no encryption: :func:`legacy_password_set` finds them; the window and the command line
   then ask for that password and encrypt the file with it (:func:`encrypt_legacy`). The row is
@@ -32,7 +34,13 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from models import faults, filelock, settings, sqlconnect
-from models.errors import FileProblem, PasswordNeeded, ValidationError, WrongPassword
+from models.errors import (
+    FileProblem,
+    PasswordNeeded,
+    UserError,
+    ValidationError,
+    WrongPassword,
+)
 from models.sqlitefile import (
     APPLICATION_ID,
     checkpoint,
@@ -44,8 +52,9 @@ from models.sqlitefile import (
 
 KEY = "password_hash"  # the settings row of older versions (scrypt hash, no encryption)
 MIN_LENGTH = 4
-#: failures allowed before each further try waits; the wait doubles up to BRAKE_MAX seconds
+#: failures allowed before each further try waits BRAKE_FIRST seconds, doubling up to BRAKE_MAX
 FREE_TRIES = 3
+BRAKE_FIRST = 5.0
 BRAKE_MAX = 60.0
 
 WINDOW_OPEN = ("数据库“{name}”正在关工台账窗口中打开，不能修改密码。请先关闭窗口，"
@@ -93,7 +102,7 @@ def brake_seconds(path: Path | str) -> float:
     failures, last = _read_tries(Path(path).resolve())
     if failures < FREE_TRIES:
         return 0.0
-    wait = min(BRAKE_MAX, 2.0 ** (failures - FREE_TRIES))
+    wait = min(BRAKE_MAX, BRAKE_FIRST * 2.0 ** min(failures - FREE_TRIES, 8))
     return max(0.0, min(wait, last + wait - time.time()))
 
 
@@ -238,35 +247,45 @@ def change_password(path: Path | str, new_password: str | None, *, window_locked
     finally:
         if window is not None:
             window.unlock()
+    if new_key is not None:
+        encrypt_plain_backups(path)
+
+
+def _export(src: Path, dest: Path, new_key: sqlconnect.Key | None) -> dict[str, int]:
+    """Write ``src`` (its key known, or plain) into the new file ``dest`` encrypted with
+    ``new_key`` (plain when None) by ``sqlcipher_export``; returns the source's counts. The
+    scrypt row of older versions is not carried over."""
+    from models.backup import record_counts
+
+    con = sqlconnect.connect(src, autocommit=True, cipher=True)
+    try:
+        version = con.execute("PRAGMA user_version").fetchone()[0]
+        counts = record_counts(con)
+        target = new_key.pragma_value() if new_key else "''"
+        con.execute(f"ATTACH DATABASE ? AS rekey KEY {target}", (str(dest),))
+        con.execute("SELECT sqlcipher_export('rekey')")
+        faults.point("password.export")
+        con.execute(f"PRAGMA rekey.user_version = {int(version)}")
+        con.execute(f"PRAGMA rekey.application_id = {APPLICATION_ID}")
+        con.execute("DELETE FROM rekey.settings WHERE key = ?", (KEY,))
+        con.execute("DETACH DATABASE rekey")
+    finally:
+        con.close()
+    sqlconnect.remember(dest, new_key)
+    _verify(dest, counts)
+    with dest.open("rb+") as fh:
+        os.fsync(fh.fileno())
+    return counts
 
 
 def _rekey(path: Path, new_key: sqlconnect.Key | None) -> None:
-    from models.backup import record_counts
-
     tmp = path.with_name(path.name + ".rekey")
     sides = [Path(str(tmp) + s) for s in ("", "-wal", "-shm", "-journal")]
     try:
         for p in sides:
             p.unlink(missing_ok=True)
         checkpoint(path)
-        con = sqlconnect.connect(path, autocommit=True, cipher=True)
-        try:
-            version = con.execute("PRAGMA user_version").fetchone()[0]
-            counts = record_counts(con)
-            target = new_key.pragma_value() if new_key else "''"
-            con.execute(f"ATTACH DATABASE ? AS rekey KEY {target}", (str(tmp),))
-            con.execute("SELECT sqlcipher_export('rekey')")
-            faults.point("password.export")
-            con.execute(f"PRAGMA rekey.user_version = {int(version)}")
-            con.execute(f"PRAGMA rekey.application_id = {APPLICATION_ID}")
-            con.execute("DELETE FROM rekey.settings WHERE key = ?", (KEY,))
-            con.execute("DETACH DATABASE rekey")
-        finally:
-            con.close()
-        sqlconnect.remember(tmp, new_key)
-        _verify(tmp, counts)
-        with tmp.open("rb+") as fh:
-            os.fsync(fh.fileno())
+        _export(path, tmp, new_key)
         faults.point("password.swap")
         for suffix in ("-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
@@ -281,6 +300,51 @@ def _rekey(path: Path, new_key: sqlconnect.Key | None) -> None:
         sqlconnect.remember(tmp, None)
         for p in sides:
             p.unlink(missing_ok=True)
+
+
+_BACKUP_ERRORS: tuple[type[Exception], ...] = (OSError, UserError, *sqlconnect.Error)
+
+
+def encrypt_plain_backups(db_path: Path | str) -> tuple[int, int]:
+    """Encrypt, with the database's key, the plain backups of ``db_path`` in its backup folders
+    (the default one and the one chosen in 设置): backups made before the password was set
+    must not stay readable beside it. Each is rewritten beside itself, verified and renamed
+    over (a kill leaves the plain or the encrypted backup). Returns (encrypted, left plain)."""
+    from models import backup
+
+    db_path = Path(db_path).resolve()
+    key = sqlconnect.key_of(db_path)
+    if key is None or not sqlconnect.is_encrypted(db_path):
+        return 0, 0
+    folders = {backup.default_backup_dir(db_path)}
+    try:
+        con = sqlconnect.connect(db_path, readonly=True)
+        try:
+            row = con.execute("SELECT value FROM settings WHERE key = 'backup_dir'").fetchone()
+        finally:
+            con.close()
+        if row and row[0]:
+            folders.add(Path(row[0]))
+    except sqlconnect.Error:
+        pass
+    done = left = 0
+    for folder in folders:
+        for info in backup.list_backups(folder, db_path.stem):
+            if sqlconnect.is_encrypted(info.path) or not info.path.is_file():
+                continue
+            part = info.path.with_name(info.path.name + ".part")
+            try:
+                part.unlink(missing_ok=True)
+                _export(info.path, part, key)
+                os.replace(part, info.path)
+                sqlconnect.remember(info.path, key)
+                done += 1
+            except _BACKUP_ERRORS:
+                left += 1
+            finally:
+                sqlconnect.remember(part, None)
+                part.unlink(missing_ok=True)
+    return done, left
 
 
 def _verify(path: Path, counts: dict[str, int]) -> None:

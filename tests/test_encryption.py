@@ -100,8 +100,11 @@ def test_acceptance_no_personal_data_in_any_file_and_commands_need_the_password(
     check0 = json.loads(ok("check", "--db", path, "--json").stdout)
     stats0 = json.loads(ok("stats", "--db", path, "--year", 2025, "--json").stdout)
 
+    before = backup.make_backup_of_file(path, backup.default_backup_dir(path), kind="手动")
+    assert _leaks([before], secrets)
     proc = ok("password", "--db", path, new=PW)
     assert "已加密" in proc.stdout
+    assert not before.read_bytes().startswith(b"SQLite format 3")  # encrypted in its place
     assert not path.read_bytes().startswith(b"SQLite format 3")
 
     # every command works with the password ...
@@ -293,7 +296,10 @@ def test_raw_key_equals_sqlcipher_own_derivation(tmp_path):
     con = sqlconnect.connect(path, key=key, readonly=True)
     assert con.execute("SELECT x FROM t").fetchone() == (42,)
     con.close()
-    con = sqlconnect.connect(path, key=sqlconnect.key_for_file(path, "x" + PW), readonly=True)
-    with pytest.raises(sqlconnect.DatabaseError):
-        con.execute("SELECT x FROM t")
-    con.close()
+    with pytest.raises(sqlconnect.DatabaseError):  # at the open or the first read
+        con = sqlconnect.connect(path, key=sqlconnect.key_for_file(path, "x" + PW),
+                                 readonly=True)
+        try:
+            con.execute("SELECT x FROM t")
+        finally:
+            con.close()
