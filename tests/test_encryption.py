@@ -303,3 +303,27 @@ def test_raw_key_equals_sqlcipher_own_derivation(tmp_path):
             con.execute("SELECT x FROM t")
         finally:
             con.close()
+
+
+def test_password_change_is_refused_while_a_window_or_another_program_has_the_file(
+        plain_town, tmp_path):
+    from models import filelock
+
+    path = _copy(plain_town, tmp_path / "w.sqlite")
+    before = path.read_bytes()
+    window = filelock.window_lock(path)
+    assert window is not None
+    try:
+        proc = run("password", "--db", path, new=PW)
+    finally:
+        window.unlock()
+    assert proc.returncode == 2 and "窗口" in proc.stderr
+    user = filelock.use_lock(path)  # e.g. an import running in another process
+    assert user is not None
+    try:
+        proc = run("password", "--db", path, new=PW)
+    finally:
+        user.unlock()
+    assert proc.returncode == 2 and "另一个" in proc.stderr
+    assert path.read_bytes() == before
+    assert not any(".rekey" in p.name for p in tmp_path.iterdir())
