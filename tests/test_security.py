@@ -138,3 +138,49 @@ def test_the_window_start_unlocks_an_encrypted_file_and_encrypts_an_older_one(
     db = Database.open(old)
     assert db.setting("password_hash") == ""
     db.close()
+
+
+def test_window_restore_asks_an_encrypted_backups_password_and_warns_of_a_plain_one(
+        qtbot, db, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.lock import PasswordDialog
+    from gui.main_window import MainWindow
+    from models import backup
+
+    said: list[tuple[str, str]] = []
+    for kind in ("information", "warning", "critical", "question"):
+        monkeypatch.setattr(QMessageBox, kind,
+                            lambda _p, title, text, *_a, _k=kind, **_kw: said.append((_k, title))
+                            or QMessageBox.StandardButton.Yes)
+    asked: list[str] = []
+
+    def exec_(self):
+        asked.append(self.windowTitle())
+        self.password.setText("1234")
+        self.accept()
+        return self.result()
+
+    monkeypatch.setattr(PasswordDialog, "exec", exec_)
+    plain = backup.make_backup(db, "手动")
+    _set(db, "1234")
+    assert security.is_encrypted(plain)  # the plain backup beside it was encrypted too
+    usb_plain = db.path.parent / "usb.sqlite"
+    sqlconnect.remember(plain, None)
+    security.change_password(db.path, None, close_connections=db.dispose)
+    db.reconnect()
+    backup.write_verified_copy(db.path, usb_plain)
+    _set(db, "5678")
+    sqlconnect.remember(plain, None)  # a backup with another password than the database's
+    w = MainWindow(db)
+    qtbot.addWidget(w)
+    data = w.page("数据管理")
+    data.restore(plain)
+    qtbot.waitUntil(lambda: any(t == "恢复完成" for _k, t in said), timeout=20000)
+    assert asked == ["备份的密码"]
+    assert security.is_encrypted(db.path) and security.check_password(db.path, "1234")
+    assert db.setting("mask_ids") == "1"
+    data.restore(usb_plain)
+    qtbot.waitUntil(lambda: any("没有加密" in t for _k, t in said), timeout=20000)
+    assert not security.is_encrypted(db.path) and db.setting("mask_ids") == "1"
+    w.close()
