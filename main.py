@@ -250,8 +250,9 @@ def cmd_password(args: argparse.Namespace) -> int:
             raise ValidationError("密码", "两次输入的新密码不一样，密码没有修改")
     security.change_password(path, new)
     if new:
-        print(f"已设置密码，数据库“{path.name}”已加密；以后的备份也会加密。命令行请用环境变量 "
-              "GGTZ_PASSWORD 给出密码。请记住这个密码：忘记了就无法打开数据。")
+        print(f"已设置密码，数据库“{path.name}”和备份文件夹里的备份已加密，以后的备份也会加密。"
+              "命令行请用环境变量 GGTZ_PASSWORD 给出密码。请记住这个密码：忘记了就无法打开数据。"
+              "以前复制到U盘等处的备份没有加密，请换成新的备份。")
     else:
         print(f"已取消密码，数据库“{path.name}”不再加密（以前做的加密备份仍需原来的密码）。")
     return 0

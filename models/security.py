@@ -207,10 +207,6 @@ def encrypt_legacy(path: Path | str, password: str, window_locked: bool = False,
                     close_connections=close_connections)
 
 
-def has_legacy_hash(s: Session) -> bool:
-    return bool(settings.get(s, KEY))
-
-
 # -- set, change, remove -----------------------------------------------------------------------
 
 def change_password(path: Path | str, new_password: str | None, *, window_locked: bool = False,
