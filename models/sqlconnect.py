@@ -110,9 +110,17 @@ def key_of(path: Path | str) -> Key | None:
 
 
 def file_salt(path: Path | str) -> bytes | None:
-    """The first 16 bytes of an encrypted file; None for a plain, empty or missing file."""
+    """The first 16 bytes of an encrypted file; None for a plain, empty or missing file, and
+    for one that cannot be a SQLCipher file (its size is not whole pages of 512 bytes or more:
+    a truncated or foreign file, judged as damaged instead)."""
     head = _head(path)
     if not head or head.startswith(SQLITE_MAGIC) or len(head) < SALT_BYTES:
+        return None
+    try:
+        size = os.stat(path).st_size
+    except OSError:
+        return None
+    if size < 1024 or size % 512:
         return None
     return head[:SALT_BYTES]
 

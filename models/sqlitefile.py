@@ -46,7 +46,8 @@ def needs_password_message(name: str) -> str:
 
 
 def wrong_password_message(name: str) -> str:
-    return f"密码不对，打不开数据库“{name}”。请输入设置的密码再试（注意大小写和输入法）。"
+    return (f"密码不对，打不开数据库“{name}”。请输入设置的密码再试（注意大小写和输入法）；"
+            "如果确定密码没错，文件可能已损坏，请从备份恢复。")
 
 
 def read_header_problem(path: Path) -> str | None:
@@ -63,10 +64,11 @@ def read_header_problem(path: Path) -> str | None:
     if size == 0:
         return f"数据库文件“{path.name}”是空的（0 字节），可能在写入时中断。请从备份恢复。"
     if not head.startswith(SQLITE_MAGIC):
-        if sqlconnect.key_of(path) is not None and len(head) == 100:
+        if not sqlconnect.is_encrypted(path):
+            return f"“{path.name}”不是关工台账的数据库文件，或文件已损坏。请从备份恢复。"
+        if sqlconnect.key_of(path) is not None:
             return None
-        return (f"“{path.name}”不是关工台账的数据库文件，或文件已损坏。请从备份恢复。"
-                if len(head) < 100 or size < 512 else needs_password_message(path.name))
+        return needs_password_message(path.name)
     if len(head) < 100:
         return f"数据库文件“{path.name}”不完整（可能被截断）。请从备份恢复。"
     app_id = int.from_bytes(head[68:72], "big")
