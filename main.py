@@ -11,6 +11,7 @@ PROCESS_START = time.perf_counter()  # --smoke reports start-up from here
 
 import argparse  # noqa: E402
 import json  # noqa: E402
+import os  # noqa: E402
 import sys  # noqa: E402
 import traceback  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -80,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("file", type=Path)
     c = cmd("check", "检查数据库")
     c.add_argument("--json", action="store_true")
+    c = cmd("password", "设置、修改或取消密码（数据库加密）")
+    c.add_argument("--remove", action="store_true", help="取消密码（数据库不再加密）")
     c = cmd("rollup", "收下下级单位的上报包（县级汇总）")
     c.add_argument("packages", nargs="+", type=Path)
     c.add_argument("--dry-run", action="store_true")
@@ -107,10 +110,47 @@ def _db_path(args: argparse.Namespace) -> Path:
     return Path(args.db) if getattr(args, "db", None) else default_db_path()
 
 
+def _ask(env: str, prompt: str) -> str | None:
+    """A password from the environment variable ``env``, else asked on the terminal without
+    echo; None when neither is possible (no terminal)."""
+    value = os.environ.get(env)
+    if value is not None:
+        return value
+    if sys.stdin is not None and sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass(prompt)
+    return None
+
+
+def _unlock(path: Path, what: str = "数据库") -> None:
+    """Before a command opens ``path``: the password of an encrypted file (GGTZ_PASSWORD or
+    asked). An older file that holds only a password hash is encrypted with its password now
+    (it must not stay unprotected). Raises PasswordNeeded / WrongPassword (exit 2)."""
+    from models import security
+    from models.errors import PasswordNeeded
+    from models.sqlitefile import needs_password_message
+
+    path = Path(path)
+    legacy = not security.is_encrypted(path) and security.legacy_password_set(path)
+    if not security.is_encrypted(path) and not legacy:
+        return
+    password = _ask("GGTZ_PASSWORD", f"请输入{what}“{path.name}”的密码：")
+    if password is None:
+        raise PasswordNeeded(needs_password_message(path.name))
+    if legacy:
+        security.encrypt_legacy(path, password)
+        print(f"“{path.name}”设置过密码但还没有加密，现已用这个密码加密。", file=sys.stderr)
+    else:
+        security.unlock(path, password)
+
+
 def _open(args: argparse.Namespace, create: bool = False):
     from models.db import Database
 
-    return Database.open(_db_path(args), create=create)
+    path = _db_path(args)
+    _unlock(path)
+    return Database.open(path, create=create)
 
 
 def _print_json(value: object) -> None:
@@ -168,18 +208,62 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from models import backup
+    from models import backup, security
 
-    kept = backup.restore(args.file, _db_path(args))
+    path = _db_path(args)
+    if Path(args.file).is_file():
+        _unlock(Path(args.file), "备份文件")
+    _unlock(path)
+    was_encrypted = security.is_encrypted(path)
+    kept = backup.restore(args.file, path)
     note = f"原来的数据已另存为“{kept}”。" if kept else ""
     print(f"已从“{args.file}”恢复数据。{note}")
+    if was_encrypted and not security.is_encrypted(path):
+        print(backup.UNPROTECTED, file=sys.stderr)
+    return 0
+
+
+def cmd_password(args: argparse.Namespace) -> int:
+    from models import security
+    from models.errors import FileProblem, ValidationError
+
+    path = _db_path(args)
+    if not path.is_file():
+        raise FileProblem(f"找不到数据库文件“{path}”。请检查路径。")
+    if security.is_encrypted(path):
+        _unlock(path)
+    elif security.legacy_password_set(path):
+        old = _ask("GGTZ_PASSWORD", f"请输入数据库“{path.name}”现在的密码：")
+        if old is None:
+            from models.errors import PasswordNeeded
+            from models.sqlitefile import needs_password_message
+
+            raise PasswordNeeded(needs_password_message(path.name))
+        security.verify_legacy(path, old)
+    new: str | None = None
+    if not args.remove:
+        new = _ask("GGTZ_NEW_PASSWORD", "请输入新密码：")
+        if new is None:
+            raise FileProblem("没有给出新密码。请用环境变量 GGTZ_NEW_PASSWORD 给出，或在终端里运行后输入。")
+        if "GGTZ_NEW_PASSWORD" not in os.environ and \
+                _ask("GGTZ_NEW_PASSWORD", "请再输入一次新密码：") != new:
+            raise ValidationError("密码", "两次输入的新密码不一样，密码没有修改")
+    security.change_password(path, new)
+    if new:
+        print(f"已设置密码，数据库“{path.name}”和备份文件夹里的备份已加密，以后的备份也会加密。"
+              "命令行请用环境变量 GGTZ_PASSWORD 给出密码。请记住这个密码：忘记了就无法打开数据。"
+              "以前复制到U盘等处的备份没有加密，请换成新的备份。")
+    else:
+        print(f"已取消密码，数据库“{path.name}”不再加密（以前做的加密备份仍需原来的密码）。")
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from models import check
 
-    report = check.run(_db_path(args))
+    path = _db_path(args)
+    _unlock(path)
+    report = check.run(path)
     if args.json:
         print(json.dumps({"ok": report.ok, "schema_version": report.schema_version,
                           "counts": report.counts, "problems": report.problems},
@@ -327,6 +411,7 @@ COMMANDS = {
     "backup": cmd_backup,
     "restore": cmd_restore,
     "check": cmd_check,
+    "password": cmd_password,
 }
 
 

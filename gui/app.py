@@ -21,7 +21,7 @@ from PySide6.QtGui import QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from gui import style
-from models import filelock, first_screen
+from models import filelock, first_screen, sqlconnect
 from models.errors import DatabaseDamaged, FileProblem, UserError
 from models.paths import default_db_path
 from models.resources import APP_ICON, FONT_FILE
@@ -98,15 +98,40 @@ class IntegrityCheck(QObject):
                              "恢复前程序会把现在的文件另存一份。")
 
 
-def _ask_password(db: Database) -> bool:
-    """The password at start, when one is set."""
-    from gui.lock import PasswordDialog
+def unlock_at_start(path: Path, smoke: bool = False) -> bool:
+    """The password at start, when the file has one: it unlocks the encrypted file before
+    anything opens it (a key already given in this process is not asked again). An older file
+    that holds only a password hash is encrypted with it now (it must not stay unprotected).
+    False when the clerk gives up (the caller then opens the file anyway, which shows the
+    recovery screen: a file that is not a database looks the same as an encrypted one until a
+    password opens it)."""
+    import os
+
+    from PySide6.QtCore import Qt
+
+    from gui.lock import PasswordDialog, legacy_checker, unlocker
     from models import security
 
-    with db.reader() as s:
-        if not security.has_password(s):
+    if security.is_encrypted(path):
+        if sqlconnect.key_of(path) is not None:
             return True
-    return bool(PasswordDialog(db, "关工台账").exec())
+        if smoke:  # the start-up measurement of an encrypted file
+            password = os.environ.get("GGTZ_PASSWORD")
+            return password is not None and security.unlock(path, password) is not None
+        return bool(PasswordDialog(path, "关工台账", check=unlocker(path)).exec())
+    if not security.legacy_password_set(path):
+        return True
+    dialog = PasswordDialog(path, "关工台账", check=legacy_checker(path))
+    if not dialog.exec():
+        return False
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        security.change_password(path, dialog.password.text(), window_locked=True)
+    finally:
+        QApplication.restoreOverrideCursor()
+    QMessageBox.information(None, "已加密", "这个数据库以前设置过密码，但数据文件还没有加密。"
+                            "现在已用这个密码把数据库加密，以后的备份也会加密。")
+    return True
 
 
 def _lock(path: Path) -> FileLock:
@@ -123,14 +148,17 @@ def _lock(path: Path) -> FileLock:
     return lock
 
 
-def _open_database(path: Path, smoke: bool) -> Database | None:
+def _open_database(path: Path, smoke: bool, unlock: bool = True) -> Database | None:
     """Open the locked database; a damaged file goes to the recovery screen (not in smoke).
 
     Returns None when the clerk leaves the recovery screen without restoring.
     Raises UserError with the sentence to show."""
     from gui.guard import RecoveryDialog
+    from models import security
     from models.db import Database
 
+    if unlock and not unlock_at_start(path, smoke) and not security.is_encrypted(path):
+        return None  # an older file's password was not given: nothing opened
     try:
         # the header, version and schema are checked now; the full integrity check of a large
         # file runs in the background once the window is up (see IntegrityCheck)
@@ -182,7 +210,6 @@ def warm_up(db: Database) -> None:
     configure_mappers()
     with db.reader() as s:
         settings.committee(s)
-        security.has_password(s)
         security.lock_minutes(s)
         first_screen_store.stored(s, dt.date.today().year)
 
@@ -255,8 +282,10 @@ def run_app(db_path: Path | None, smoke: bool = False, started: float | None = N
             raise
         QMessageBox.critical(None, "无法打开数据库", err.message)
         return err.exit_code
-    peek = first_screen.read(path)
-    if peek.screen is None:  # upgrade, password, damage, another year: open first
+    if sqlconnect.is_encrypted(path) and not unlock_at_start(path, smoke):
+        return _run_opened(app, path, lock, smoke, started, unlock=False)  # recovery screen
+    peek = first_screen.read(path)  # an encrypted file is read with the key just given
+    if peek.screen is None:  # upgrade, older password, damage, another year: open first
         return _run_opened(app, path, lock, smoke, started)
     from gui.main_window import MainWindow
 
@@ -297,13 +326,13 @@ def run_app(db_path: Path | None, smoke: bool = False, started: float | None = N
 
 
 def _run_opened(app: QApplication, path: Path, lock: FileLock, smoke: bool,
-                started: float) -> int:
+                started: float, unlock: bool = True) -> int:
     """Open the database first, then show the window on it (the start-up before issue 14)."""
     from gui.ops import install_excepthook
 
     install_excepthook()
     try:
-        db = _open_database(path, smoke)
+        db = _open_database(path, smoke, unlock)
     except UserError as err:
         if smoke:
             raise
@@ -311,9 +340,6 @@ def _run_opened(app: QApplication, path: Path, lock: FileLock, smoke: bool,
         return err.exit_code
     if db is None:
         return 2
-    if not smoke and not _ask_password(db):
-        db.close()
-        return 1
     from gui.main_window import MainWindow
 
     window = MainWindow(db)

@@ -47,9 +47,10 @@ class RecoveryDialog(QDialog):
         self.list = QListWidget()
         folder = backup.default_backup_dir(self.db_path)
         self.backups = [b for b in backup.list_backups(folder, self.db_path.stem, with_counts=True)
-                        if b.ok]
+                        if b.ok or b.problem == backup.ENCRYPTED]
         for b in self.backups:
-            counts = "，".join(f"{k}{v}" for k, v in b.counts.items() if v) or "空库"
+            counts = ("，".join(f"{k}{v}" for k, v in b.counts.items() if v) or "空库") if b.ok \
+                else "已加密（恢复时输入它的密码）"
             item = QListWidgetItem(f"{b.created:%Y-%m-%d %H:%M}（{b.kind}）  {counts}")
             self.list.addItem(item)
         if self.backups:
@@ -74,8 +75,11 @@ class RecoveryDialog(QDialog):
         row = self.list.currentRow()
         if not 0 <= row < len(self.backups):
             return
+        from gui.lock import ask_backup_password
         from models import backup
 
+        if not ask_backup_password(self.backups[row].path, self):
+            return
         try:
             backup.restore(self.backups[row].path, self.db_path, window_locked=True)
         except UserError as err:

@@ -1,10 +1,14 @@
-"""Password at start and automatic lock after idle minutes (when a password is set)."""
+"""Password at start (it unlocks the encrypted file) and automatic lock after idle minutes
+(when a password is set)."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -17,19 +21,62 @@ from PySide6.QtWidgets import (
 
 from models import security
 from models.db import Database
+from models.errors import WrongPassword
 
 MAX_TRIES = 5
 
 
+def unlocker(path: Path) -> Callable[[str], bool]:
+    """A check that opens the encrypted file at ``path`` with the password (and remembers its
+    key for this process)."""
+    def check(password: str) -> bool:
+        try:
+            security.unlock(path, password)
+        except WrongPassword:
+            return False
+        return True
+    return check
+
+
+def legacy_checker(path: Path) -> Callable[[str], bool]:
+    """A check against the password hash of an older, not yet encrypted file."""
+    def check(password: str) -> bool:
+        try:
+            security.verify_legacy(path, password)
+        except WrongPassword:
+            return False
+        return True
+    return check
+
+
+def ask_backup_password(path: Path, parent: QWidget | None = None) -> bool:
+    """Before a restore: an encrypted backup whose key is not known yet asks for that
+    backup's password (it may differ from the current one). False when not given."""
+    from models import sqlconnect
+
+    if not security.is_encrypted(path) or sqlconnect.key_of(path) is not None:
+        return True
+    dialog = PasswordDialog(path, "备份的密码", parent, check=unlocker(path),
+                            prompt=f"备份“{path.name}”设置了密码（已加密）。请输入做这个备份时的密码：")
+    return bool(dialog.exec())
+
+
 class PasswordDialog(QDialog):
-    def __init__(self, db: Database, title: str, parent: QWidget | None = None) -> None:
+    """Asks for the password of the database file at ``path`` (by default: the one of the
+    open, encrypted file — the idle lock). Failures wait as the brake says (models.security)."""
+
+    def __init__(self, path: Path | Database, title: str, parent: QWidget | None = None,
+                 check: Callable[[str], bool] | None = None,
+                 prompt: str = "请输入关工台账的密码：") -> None:
         super().__init__(parent)
-        self.db = db
+        self.path = Path(path.path if isinstance(path, Database) else path)
+        self.check = check or (lambda text: security.check_password(self.path, text))
         self.tries = 0
         self.setWindowTitle(title)
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.message = QLabel("请输入关工台账的密码：")
+        self.message = QLabel(prompt)
+        self.message.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("进入")
         buttons.accepted.connect(self.accept)
@@ -39,8 +86,15 @@ class PasswordDialog(QDialog):
         layout.addWidget(buttons)
 
     def accept(self) -> None:
-        with self.db.reader() as s:
-            ok = security.check_password(s, self.password.text())
+        wait = security.brake_seconds(self.path)
+        if wait > 0:
+            self.message.setText(f"密码输错的次数太多，请等 {math.ceil(wait)} 秒后再试：")
+            return
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            ok = self.check(self.password.text())
+        finally:
+            QApplication.restoreOverrideCursor()
         if ok:
             super().accept()
             return
@@ -66,8 +120,8 @@ class IdleLock(QObject):
         self.restart()
 
     def restart(self) -> None:
+        enabled = security.is_encrypted(self.db.path)
         with self.db.reader() as s:
-            enabled = security.has_password(s)
             minutes = security.lock_minutes(s)
         # the filter sees every event of the application (and each new kind of object costs
         # PySide a wrapper type), so it is in place only while the lock can strike
@@ -97,7 +151,7 @@ class IdleLock(QObject):
         """Hide everything and ask for the password; closing the dialog keeps it locked."""
         self.locked = True
         self.window.stack.hide()
-        dialog = PasswordDialog(self.db, "已锁定", self.window)
+        dialog = PasswordDialog(self.db.path, "已锁定", self.window)
         dialog.message.setText("程序已锁定（长时间没有操作）。请输入密码继续：")
         while not dialog.exec():
             dialog.tries = 0

@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING
 
 from models import faults, filelock, sqlconnect
 from models.entities import SUBJECT_LABELS, SUBJECTS
-from models.errors import DatabaseDamaged, DatabaseTooNew, FileProblem
+from models.errors import (
+    DatabaseDamaged,
+    DatabaseTooNew,
+    FileProblem,
+    PasswordNeeded,
+    WrongPassword,
+)
 from models.sqlitefile import (
     SCHEMA_VERSION,
     checkpoint,
@@ -39,6 +45,11 @@ WINDOW_OPEN = ("数据库“{name}”正在关工台账窗口中打开，不能�
 IN_USE = ("数据库“{name}”正在被另一个关工台账程序使用（例如正在导入），不能恢复。"
           "请等它完成后再试。")
 
+#: the problem shown for a backup whose password is not the one in use
+ENCRYPTED = "已加密（密码与现在的不同或未知，恢复时需要输入这个备份的密码）"
+#: told after a plain backup replaced an encrypted database
+UNPROTECTED = ("注意：恢复的备份是设置密码以前做的，没有加密。现在的数据没有密码保护，"
+               "请马上重新设置密码（“设置”页，或 password 命令）。")
 AUTO = "自动"
 KINDS_KEEP_OTHER = 10
 _NAME_RE = re.compile(r"^(?P<stem>.+)_(?P<stamp>\d{8}-\d{6}-\d{3})_(?P<kind>[^_.]+)\.sqlite$")
@@ -74,17 +85,22 @@ def record_counts(con: sqlite3.Connection) -> dict[str, int]:
         table = model.__table__.name  # type: ignore[attr-defined]
         try:
             n = con.execute(f"SELECT count(*) FROM {table} WHERE deleted_at IS NULL").fetchone()[0]
-        except sqlite3.OperationalError:
+        except sqlconnect.OperationalError:
             n = 0
         counts[SUBJECT_LABELS[key]] = n
     return counts
 
 
 def _copy(src_path: Path, dest: Path) -> dict[str, int]:
-    """Online-backup ``src_path`` into ``dest`` (a new file); return the source's counts."""
+    """Online-backup ``src_path`` into ``dest`` (a new file); return the source's counts.
+
+    The copy of an encrypted file is encrypted with the same key and salt (so the same
+    password opens it); the copy of a plain file is plain."""
+    key = sqlconnect.key_of(src_path) if sqlconnect.is_encrypted(src_path) else None
+    sqlconnect.remember(dest, key)
     src = sqlconnect.connect(src_path, readonly=True)
     try:
-        out = sqlconnect.connect(dest)
+        out = sqlconnect.connect(dest, key=key)
         try:
             src.backup(out)
             out.execute("PRAGMA journal_mode=DELETE")
@@ -119,7 +135,7 @@ def photo_names(db_file: Path) -> list[str]:
     con = sqlconnect.connect(db_file, readonly=True)
     try:
         names = [r[0] for r in con.execute("SELECT DISTINCT file_name FROM activity_photos")]
-    except sqlite3.OperationalError:
+    except sqlconnect.OperationalError:
         names = []
     finally:
         con.close()
@@ -168,10 +184,12 @@ def write_verified_copy(src_path: Path, dest: Path) -> Path:
             os.fsync(fh.fileno())
         faults.point("backup.rename")
         os.replace(tmp, dest)
+        sqlconnect.remember(dest, sqlconnect.key_of(tmp))
+        sqlconnect.remember(tmp, None)
     except OSError as err:
         tmp.unlink(missing_ok=True)
         raise FileProblem(describe_os_error(err, dest)) from err
-    except sqlite3.Error as err:
+    except sqlconnect.Error as err:
         tmp.unlink(missing_ok=True)
         if "full" in str(err).lower():
             raise FileProblem(f"磁盘空间不足，无法写入“{dest}”。请清理磁盘或换一个位置后再试。") from err
@@ -221,7 +239,7 @@ def list_backups(folder: Path, stem: str | None = None, with_counts: bool = Fals
 
 
 #: (path, size, mtime_ns) -> (counts, ok, problem): a backup is checked once per version
-_CHECKED: dict[tuple[str, int, int], tuple[dict[str, int], bool, str]] = {}
+_CHECKED: dict[tuple[str, int, int, bytes], tuple[dict[str, int], bool, str]] = {}
 
 
 def _checked(path: Path) -> tuple[dict[str, int], bool, str]:
@@ -230,10 +248,13 @@ def _checked(path: Path) -> tuple[dict[str, int], bool, str]:
         st = path.stat()
     except OSError as err:
         return {}, False, describe_os_error(err, path)
-    key = (str(path), st.st_size, st.st_mtime_ns)
+    known = sqlconnect.key_of(path)
+    key = (str(path), st.st_size, st.st_mtime_ns, known.salt if known else b"")
     if key not in _CHECKED:
         try:
             _CHECKED[key] = (_verify(path), True, "")
+        except (PasswordNeeded, WrongPassword):
+            _CHECKED[key] = ({}, False, ENCRYPTED)
         except (DatabaseDamaged, FileProblem) as err:
             _CHECKED[key] = ({}, False, str(err))
     counts, ok, problem = _CHECKED[key]
@@ -314,6 +335,9 @@ def restore(backup_file: Path, db_path: Path, keep_dir: Path | None = None,
     return kept
 
 
+_DAMAGED: tuple[type[Exception], ...] = (DatabaseDamaged, *sqlconnect.DatabaseError)
+
+
 def _swap(backup_file: Path, db_path: Path, keep_dir: Path) -> Path | None:
     """Keep the current file, then atomically rename a verified copy of the backup over it
     (the caller holds the exclusive use lock: no connection is open)."""
@@ -327,7 +351,7 @@ def _swap(backup_file: Path, db_path: Path, keep_dir: Path) -> Path | None:
                     raise DatabaseDamaged(damage[0])
                 checkpoint(db_path)
                 kept = make_backup_of_file(db_path, keep_dir, kind="恢复前")
-            except (DatabaseDamaged, sqlite3.DatabaseError):
+            except _DAMAGED:
                 keep_dir.mkdir(parents=True, exist_ok=True)
                 stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
                 kept = keep_dir / f"{db_path.stem}_{stamp}_损坏.sqlite.keep"
@@ -338,6 +362,8 @@ def _swap(backup_file: Path, db_path: Path, keep_dir: Path) -> Path | None:
             for suffix in ("-wal", "-shm"):
                 Path(str(db_path) + suffix).unlink(missing_ok=True)
             os.replace(tmp, db_path)
+            sqlconnect.remember(db_path, sqlconnect.key_of(backup_file)
+                                if sqlconnect.is_encrypted(db_path) else None)
         except PermissionError as err:  # Windows: another program still has the file open
             tmp.unlink(missing_ok=True)
             raise FileProblem(IN_USE.format(name=db_path.name)) from err

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,7 +70,7 @@ def run(path: Path) -> CheckReport:
         for text, sql in RULES:
             try:
                 n = con.execute(sql).fetchone()[0]
-            except sqlite3.OperationalError as err:
+            except sqlconnect.OperationalError as err:
                 report.problems.append(f"数据表结构不完整：{err}")
                 break
             if n:
@@ -83,7 +82,7 @@ def run(path: Path) -> CheckReport:
             if bad:
                 label = "五老" if table == "volunteers" else "帮扶对象"
                 report.problems.append(f"{label}中有 {len(bad)} 个身份证号不合规")
-    except sqlite3.DatabaseError as err:
+    except sqlconnect.DatabaseError as err:
         raise DatabaseDamaged(f"数据库文件“{path.name}”已损坏，无法读取（{err}）。请从备份恢复。") from err
     finally:
         con.close()

@@ -37,18 +37,23 @@ from models.sqlitefile import (  # noqa: F401 - re-exported for callers of model
 USE_LOCK_WAIT = 30.0
 
 
-class LockedConnection(sqlite3.Connection):
-    """A SQLite connection holding the shared use lock of its file until it is closed, so a
-    restore can never swap the file under an open connection (models.filelock)."""
+class UseLockMixin:
+    """Holds the shared use lock of its file until the connection is closed, so a restore
+    can never swap the file under an open connection (models.filelock)."""
 
     use_lock: filelock.FileLock | None = None
 
     def close(self) -> None:
         try:
-            super().close()
+            super().close()  # type: ignore[misc]
         finally:
             if self.use_lock is not None:
                 self.use_lock.unlock()
+
+
+class LockedConnection(UseLockMixin, sqlite3.Connection):
+    """A SQLite connection with the use lock (sqlconnect gives an encrypted file the same
+    mixin on SQLCipher's connection class)."""
 
 
 def connect_locked(path: Path) -> sqlite3.Connection:
@@ -86,14 +91,25 @@ class Database:
 
     def __init__(self, path: Path, engine: Engine) -> None:
         self.path = path
+        self._generation = 0
+        self._bind(engine)
+
+    def _bind(self, engine: Engine) -> None:
         self.engine = engine
-        self.read_engine = self._engine(path, immediate=False)
+        self.read_engine = self._engine(self.path, immediate=False)
         self._factory = sessionmaker(engine, expire_on_commit=False)
         self._read_factory = sessionmaker(self.read_engine, expire_on_commit=False)
-        self._generation = 0
         for eng in (self.engine, self.read_engine):
             event.listen(eng, "connect", self._stamp)
             event.listen(eng, "checkin", self._retire_stale)
+
+    def reconnect(self) -> None:
+        """After the file was replaced (restore) or re-encrypted (password): close every
+        connection and, when the file changed between plain and encrypted, open new engines
+        with the right DB-API module."""
+        self.dispose()
+        if self.engine.dialect.dbapi is not sqlconnect.module_for(self.path):
+            self._bind(self._engine(self.path))
 
     def _stamp(self, _dbapi_con: Any, record: Any) -> None:
         record.info["generation"] = self._generation
@@ -134,7 +150,8 @@ class Database:
 
     @staticmethod
     def _engine(path: Path, immediate: bool = True) -> Engine:
-        engine = create_engine(f"sqlite:///{path}", creator=lambda: connect_locked(path))
+        engine = create_engine(f"sqlite:///{path}", creator=lambda: connect_locked(path),
+                               module=sqlconnect.module_for(path))
         _configure(engine, immediate)
         return engine
 
@@ -160,7 +177,7 @@ class Database:
             filelock.use_lock_path(tmp).unlink(missing_ok=True)
         except OSError as err:
             raise FileProblem(describe_os_error(err, path)) from err
-        except sqlite3.OperationalError as err:  # pragma: no cover - disk errors via SQLite
+        except sqlconnect.OperationalError as err:  # pragma: no cover - disk errors via SQLite
             raise FileProblem(f"无法建立数据库“{path}”：{err}。请换一个文件夹再试。") from err
         return cls(path, cls._engine(path))
 
@@ -199,7 +216,7 @@ class Database:
         self.dispose()
         try:
             checkpoint(self.path)
-        except sqlite3.Error:  # closing must not fail because of a checkpoint
+        except sqlconnect.Error:  # closing must not fail because of a checkpoint
             pass
 
     def dispose(self) -> None:

@@ -48,3 +48,12 @@ class DatabaseDamaged(FileProblem):
 
 class Cancelled(Exception):
     """Raised by ``on_progress`` callbacks to stop long work; nothing is committed."""
+
+
+class PasswordNeeded(DatabaseDamaged):
+    """The file is not a plain SQLite file and no key is known for it: an encrypted database
+    (or junk: only a key can tell them apart)."""
+
+
+class WrongPassword(DatabaseDamaged):
+    """The key given for an encrypted file does not open it."""

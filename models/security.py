@@ -1,57 +1,361 @@
-"""The optional program password: only a salted scrypt hash is stored (in the database, so
-backups and packages never hold the password itself)."""
+"""The optional program password: it is the SQLCipher key of the database file (issue 15).
+
+With a password set, the database file, its WAL and every backup are encrypted at rest
+(SQLCipher 4, see models.sqlconnect); the password itself is stored nowhere. Without the
+password nothing of the data can be read, by the window, the command line or another program.
+
+- :func:`unlock` checks a password against an encrypted file and remembers the derived key for
+  this process; failures are slowed down (:func:`brake_seconds`), and the count of failures is
+  kept in a small file beside the database (``<库名>.sqlite.tries``: a count and a time, nothing
+  else) so that a restart does not reset it.
+- :func:`change_password` sets, changes or removes the password: it writes the re-encrypted
+  file beside the old one (``sqlcipher_export``), verifies it (integrity check and record counts
+  equal to the old file's), and swaps it in with one atomic rename while nothing has the file
+  open. A kill at any point leaves one readable database with either the old or the new
+  password (kill points ``password.export``, ``password.swap``, ``password.done``). Then the
+  plain backups in the database's backup folders are encrypted the same way
+  (:func:`encrypt_plain_backups`); a copy elsewhere (a USB stick) stays as it was made.
+- Files of version ≤ 3 programs may hold only a salted scrypt hash (settings ``password_hash``)
+  and no encryption: :func:`legacy_password_set` finds them; the window and the command line
+  then ask for that password and encrypt the file with it (:func:`encrypt_legacy`). The row is
+  deleted in the encrypted file: clearing a settings row no longer removes any protection.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
+import time
+from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from models import audit, settings
-from models.changes import Changes
-from models.errors import ValidationError
+from models import faults, filelock, settings, sqlconnect
+from models.errors import (
+    FileProblem,
+    PasswordNeeded,
+    UserError,
+    ValidationError,
+    WrongPassword,
+)
+from models.sqlitefile import (
+    APPLICATION_ID,
+    checkpoint,
+    describe_os_error,
+    inspect_file,
+    needs_password_message,
+    wrong_password_message,
+)
 
-N, R, P = 2**14, 8, 1
-KEY = "password_hash"
+KEY = "password_hash"  # the settings row of older versions (scrypt hash, no encryption)
+MIN_LENGTH = 4
+#: failures allowed before each further try waits BRAKE_FIRST seconds, doubling up to BRAKE_MAX
+FREE_TRIES = 3
+BRAKE_FIRST = 5.0
+BRAKE_MAX = 60.0
 
-
-def _hash(password: str, salt: bytes, n: int = N, r: int = R, p: int = P) -> bytes:
-    return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=32)
-
-
-def has_password(s: Session) -> bool:
-    return bool(settings.get(s, KEY))
-
-
-def set_password(s: Session, password: str) -> Changes:
-    """Set (or with an empty string, remove) the program password. Raises ValidationError."""
-    if password and len(password) < 4:
-        raise ValidationError("密码", "密码至少 4 位")
-    if not password:
-        settings.put(s, KEY, "")
-        audit.log(s, "取消密码", "settings")
-        return Changes.of("settings")
-    salt = os.urandom(16)
-    stored = f"scrypt${N}${R}${P}${salt.hex()}${_hash(password, salt).hex()}"
-    settings.put(s, KEY, stored)
-    audit.log(s, "设置密码", "settings")
-    return Changes.of("settings")
+WINDOW_OPEN = ("数据库“{name}”正在关工台账窗口中打开，不能修改密码。请先关闭窗口，"
+               "或在窗口的“设置”页里修改。")
+IN_USE = "数据库“{name}”正在被另一个关工台账程序使用，不能修改密码。请等它完成后再试。"
 
 
-def check_password(s: Session, password: str) -> bool:
-    """True when no password is set or ``password`` matches it."""
-    stored = settings.get(s, KEY)
-    if not stored:
+def is_encrypted(path: Path | str) -> bool:
+    """True when the file at ``path`` is encrypted (has a password)."""
+    return sqlconnect.is_encrypted(path)
+
+
+def check_length(password: str) -> None:
+    if len(password) < MIN_LENGTH:
+        raise ValidationError("密码", f"密码至少 {MIN_LENGTH} 位")
+
+
+# -- the guessing brake ----------------------------------------------------------------------
+
+def _tries_path(path: Path) -> Path:
+    return path.with_name(path.name + ".tries")
+
+
+def _read_tries(path: Path) -> tuple[int, float]:
+    try:
+        data = json.loads(_tries_path(path).read_text("utf-8"))
+        return int(data.get("failures", 0)), float(data.get("last", 0.0))
+    except (OSError, ValueError, TypeError, AttributeError):
+        return 0, 0.0
+
+
+def _write_tries(path: Path, failures: int) -> None:
+    target = _tries_path(path)
+    try:
+        if failures == 0:
+            target.unlink(missing_ok=True)
+        else:
+            target.write_text(json.dumps({"failures": failures, "last": time.time()}), "utf-8")
+    except OSError:  # a read-only folder: the KDF alone slows guessing
+        pass
+
+
+def brake_seconds(path: Path | str) -> float:
+    """Seconds to wait before the next password try of ``path`` (0 when none is due)."""
+    failures, last = _read_tries(Path(path).resolve())
+    if failures < FREE_TRIES:
+        return 0.0
+    wait = min(BRAKE_MAX, BRAKE_FIRST * 2.0 ** min(failures - FREE_TRIES, 8))
+    return max(0.0, min(wait, last + wait - time.time()))
+
+
+def _try_key(path: Path, key: sqlconnect.Key) -> bool:
+    try:
+        con = sqlconnect.connect(path, readonly=True, key=key)
+        try:
+            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            con.close()
+    except sqlconnect.DatabaseError:
+        return False
+    return True
+
+
+def unlock(path: Path | str, password: str,
+           sleep: Callable[[float], None] = time.sleep) -> sqlconnect.Key | None:
+    """Open the encrypted file at ``path`` with ``password`` and remember its key for this
+    process (None for a plain file: nothing to unlock). Waits first when failures are due a
+    brake. Raises WrongPassword (the failure is counted)."""
+    path = Path(path).resolve()
+    if not sqlconnect.is_encrypted(path):
+        return None
+    wait = brake_seconds(path)
+    if wait > 0:
+        sleep(wait)
+    key = sqlconnect.key_for_file(path, password)
+    if key is None or not _try_key(path, key):
+        failures, _last = _read_tries(path)
+        _write_tries(path, failures + 1)
+        raise WrongPassword(wrong_password_message(path.name))
+    _write_tries(path, 0)
+    sqlconnect.remember(path, key)
+    return key
+
+
+def check_password(path: Path | str, password: str) -> bool:
+    """True when ``password`` is the one of the open, encrypted file at ``path`` (the idle
+    lock); always True for a plain file. Counts failures like :func:`unlock`."""
+    path = Path(path).resolve()
+    if not sqlconnect.is_encrypted(path):
         return True
     try:
-        _algo, n, r, p, salt, digest = stored.split("$")
-        expected = bytes.fromhex(digest)
-        got = _hash(password, bytes.fromhex(salt), int(n), int(r), int(p))
+        key = unlock(path, password)
+    except WrongPassword:
+        return False
+    return key is not None
+
+
+# -- older files: a scrypt hash in the settings, no encryption ---------------------------------
+
+def legacy_password_set(path: Path | str) -> bool:
+    """True for a plain file that holds the scrypt hash of an older version's password."""
+    if sqlconnect.is_encrypted(path) or not Path(path).is_file():
+        return False
+    try:
+        con = sqlconnect.connect(path, readonly=True, key=None)
+        try:
+            row = con.execute("SELECT value FROM settings WHERE key = ?", (KEY,)).fetchone()
+        finally:
+            con.close()
+    except sqlconnect.Error:
+        return False
+    return bool(row and row[0])
+
+
+def _legacy_matches(path: Path, password: str) -> bool:
+    con = sqlconnect.connect(path, readonly=True, key=None)
+    try:
+        row = con.execute("SELECT value FROM settings WHERE key = ?", (KEY,)).fetchone()
+    finally:
+        con.close()
+    try:
+        _algo, n, r, p, salt, digest = (row[0] if row else "").split("$")
+        got = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt), n=int(n),
+                             r=int(r), p=int(p), dklen=32)
+        return hmac.compare_digest(bytes.fromhex(digest), got)
     except ValueError:
         return False
-    return hmac.compare_digest(expected, got)
+
+
+def verify_legacy(path: Path | str, password: str) -> None:
+    """Check ``password`` against the scrypt hash of an older plain file. Raises
+    WrongPassword (counted by the brake) when it is not that one."""
+    path = Path(path).resolve()
+    wait = brake_seconds(path)
+    if wait > 0:
+        time.sleep(wait)
+    if not _legacy_matches(path, password):
+        failures, _last = _read_tries(path)
+        _write_tries(path, failures + 1)
+        raise WrongPassword(wrong_password_message(path.name))
+    _write_tries(path, 0)
+
+
+def encrypt_legacy(path: Path | str, password: str, window_locked: bool = False,
+                   close_connections: Callable[[], None] | None = None) -> None:
+    """Encrypt an older plain file with the password whose scrypt hash it holds. Raises
+    WrongPassword (counted by the brake) when ``password`` is not that one."""
+    verify_legacy(path, password)
+    change_password(path, password, window_locked=window_locked,
+                    close_connections=close_connections)
+
+
+# -- set, change, remove -----------------------------------------------------------------------
+
+def change_password(path: Path | str, new_password: str | None, *, window_locked: bool = False,
+                    close_connections: Callable[[], None] | None = None) -> None:
+    """Re-encrypt the database at ``path`` with ``new_password`` (None or "" removes the
+    password: the file becomes plain). The current key must be known (:func:`unlock`).
+
+    Refused while another window or program has the file open (like a restore); the window
+    itself passes ``window_locked`` and ``close_connections`` (e.g. ``db.dispose``) and opens
+    its engines again afterwards. Raises ValidationError, PasswordNeeded or FileProblem,
+    changing nothing."""
+    path = Path(path).resolve()
+    if new_password:
+        check_length(new_password)
+    if not sqlconnect.cipher_available():  # pragma: no cover - sqlcipher3 is a requirement
+        raise FileProblem("本程序缺少 SQLCipher 加密组件，不能设置密码。请重新安装关工台账。")
+    if sqlconnect.is_encrypted(path) and sqlconnect.key_of(path) is None:
+        raise PasswordNeeded(needs_password_message(path.name))
+    new_key = sqlconnect.new_key(new_password) if new_password else None
+    window = None
+    if not window_locked:
+        window = filelock.window_lock(path)
+        if window is None:
+            raise FileProblem(WINDOW_OPEN.format(name=path.name))
+    try:
+        with filelock.closed_in_process(path):
+            if close_connections is not None:
+                close_connections()
+            use = filelock.use_lock(path, exclusive=True, timeout=2.0)
+            if use is None:
+                raise FileProblem(IN_USE.format(name=path.name))
+            with use:
+                _rekey(path, new_key)
+    finally:
+        if window is not None:
+            window.unlock()
+    if new_key is not None:
+        encrypt_plain_backups(path)
+
+
+def _export(src: Path, dest: Path, new_key: sqlconnect.Key | None) -> dict[str, int]:
+    """Write ``src`` (its key known, or plain) into the new file ``dest`` encrypted with
+    ``new_key`` (plain when None) by ``sqlcipher_export``; returns the source's counts. The
+    scrypt row of older versions is not carried over."""
+    from models.backup import record_counts
+
+    con = sqlconnect.connect(src, autocommit=True, cipher=True)
+    try:
+        version = con.execute("PRAGMA user_version").fetchone()[0]
+        counts = record_counts(con)
+        target = new_key.pragma_value() if new_key else "''"
+        con.execute(f"ATTACH DATABASE ? AS rekey KEY {target}", (str(dest),))
+        con.execute("SELECT sqlcipher_export('rekey')")
+        faults.point("password.export")
+        con.execute(f"PRAGMA rekey.user_version = {int(version)}")
+        con.execute(f"PRAGMA rekey.application_id = {APPLICATION_ID}")
+        con.execute("DELETE FROM rekey.settings WHERE key = ?", (KEY,))
+        con.execute("DETACH DATABASE rekey")
+    finally:
+        con.close()
+    sqlconnect.remember(dest, new_key)
+    _verify(dest, counts)
+    with dest.open("rb+") as fh:
+        os.fsync(fh.fileno())
+    return counts
+
+
+def _rekey(path: Path, new_key: sqlconnect.Key | None) -> None:
+    tmp = path.with_name(path.name + ".rekey")
+    sides = [Path(str(tmp) + s) for s in ("", "-wal", "-shm", "-journal")]
+    try:
+        for p in sides:
+            p.unlink(missing_ok=True)
+        checkpoint(path)
+        _export(path, tmp, new_key)
+        faults.point("password.swap")
+        for suffix in ("-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        os.replace(tmp, path)
+        sqlconnect.remember(path, new_key)
+        faults.point("password.done")
+    except OSError as err:
+        raise FileProblem(describe_os_error(err, path)) from err
+    except sqlconnect.Error as err:
+        raise FileProblem(f"修改密码没有完成（{err}），数据库保持原样。请检查磁盘空间后再试。") from err
+    finally:
+        sqlconnect.remember(tmp, None)
+        for p in sides:
+            p.unlink(missing_ok=True)
+
+
+_BACKUP_ERRORS: tuple[type[Exception], ...] = (OSError, UserError, *sqlconnect.Error)
+
+
+def encrypt_plain_backups(db_path: Path | str) -> tuple[int, int]:
+    """Encrypt, with the database's key, the plain backups of ``db_path`` in its backup folders
+    (the default one and the one chosen in 设置): backups made before the password was set
+    must not stay readable beside it. Each is rewritten beside itself, verified and renamed
+    over (a kill leaves the plain or the encrypted backup). Returns (encrypted, left plain)."""
+    from models import backup
+
+    db_path = Path(db_path).resolve()
+    key = sqlconnect.key_of(db_path)
+    if key is None or not sqlconnect.is_encrypted(db_path):
+        return 0, 0
+    folders = {backup.default_backup_dir(db_path)}
+    try:
+        con = sqlconnect.connect(db_path, readonly=True)
+        try:
+            row = con.execute("SELECT value FROM settings WHERE key = 'backup_dir'").fetchone()
+        finally:
+            con.close()
+        if row and row[0]:
+            folders.add(Path(row[0]))
+    except sqlconnect.Error:
+        pass
+    done = left = 0
+    for folder in folders:
+        for info in backup.list_backups(folder, db_path.stem):
+            if sqlconnect.is_encrypted(info.path) or not info.path.is_file():
+                continue
+            part = info.path.with_name(info.path.name + ".part")
+            try:
+                part.unlink(missing_ok=True)
+                _export(info.path, part, key)
+                os.replace(part, info.path)
+                sqlconnect.remember(info.path, key)
+                done += 1
+            except _BACKUP_ERRORS:
+                left += 1
+            finally:
+                sqlconnect.remember(part, None)
+                part.unlink(missing_ok=True)
+    return done, left
+
+
+def _verify(path: Path, counts: dict[str, int]) -> None:
+    from models.backup import record_counts
+    from models.errors import DatabaseDamaged
+
+    _version, problems = inspect_file(path)
+    if problems:
+        raise DatabaseDamaged(f"重新加密后的文件检查未通过（{problems[0]}），数据库保持原样。")
+    con = sqlconnect.connect(path, readonly=True)
+    try:
+        if record_counts(con) != counts:
+            raise DatabaseDamaged("重新加密后的记录数与原库不一致，数据库保持原样。")
+    finally:
+        con.close()
 
 
 def lock_minutes(s: Session) -> int:

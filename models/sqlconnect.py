@@ -2,21 +2,222 @@
 
 Every part of the program that reads or writes a database file with the DB-API (inspection,
 checkpoint, upgrades, backups, ``check``, the SQLAlchemy engines and the first screen) calls
-:func:`connect`, so that whatever must be applied to every connection of a file (today: nothing
-beyond opening it; a key once the file is encrypted) is applied in exactly one place.
+:func:`connect`, so that whatever must be applied to every connection of a file is applied in
+exactly one place: today the SQLCipher key of an encrypted file.
+
+Encryption (issue 15). A file protected by a password is a SQLCipher 4 database (its first 16
+bytes are the random KDF salt instead of ``SQLite format 3``). The key is never stored: a
+:class:`Key` is derived from the password once per process, exactly as SQLCipher 4 derives it
+(PBKDF2-HMAC-SHA512, 256 000 iterations, 32 bytes, salted with the file's first 16 bytes), and
+:func:`remember` keeps it for the file's path. Every connection of that file is then opened with
+the raw key (``PRAGMA key = "x'<key><salt>'"``), which skips SQLCipher's per-connection KDF: the
+guessing brake is the one derivation per attempt, not one per connection. A plain file (SQLite
+magic) is opened with :mod:`sqlite3` whatever is remembered, so restoring a plain backup over an
+encrypted file gives a plain file, never an unreadable one.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import os
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import Any, cast
 
-#: what callers catch: errors of the module that made the connection
-Error = sqlite3.Error
-DatabaseError = sqlite3.DatabaseError
-OperationalError = sqlite3.OperationalError
+try:  # the SQLCipher binding (sqlcipher3 wheels: SQLCipher 4, OpenSSL linked in)
+    from sqlcipher3 import dbapi2 as _cipher
+except ImportError:  # pragma: no cover - the binding is in requirements.txt
+    _cipher = None
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+KDF_ITERATIONS = 256_000
+SALT_BYTES = 16
+#: page cache of an encrypted connection (KiB); SQLite's default is 2000
+CIPHER_CACHE_KIB = 65536
+
+_MODULES: tuple[Any, ...] = (sqlite3,) if _cipher is None else (sqlite3, _cipher)
+#: what callers catch: the errors of either module (sqlite3's and sqlcipher3's are distinct)
+Error: tuple[type[Exception], ...] = tuple(m.Error for m in _MODULES)
+DatabaseError: tuple[type[Exception], ...] = tuple(m.DatabaseError for m in _MODULES)
+OperationalError: tuple[type[Exception], ...] = tuple(m.OperationalError for m in _MODULES)
 Connection = sqlite3.Connection
+
+
+@dataclass(frozen=True)
+class Key:
+    """A SQLCipher raw key and the salt it was derived with (the file's first 16 bytes)."""
+
+    raw: bytes
+    salt: bytes
+
+    def pragma_value(self) -> str:
+        """The value for ``PRAGMA key``/``ATTACH … KEY``: raw key and salt, no KDF."""
+        return f"\"x'{self.raw.hex()}{self.salt.hex()}'\""
+
+    def __repr__(self) -> str:  # never print a key
+        return "Key(…)"
+
+
+def cipher_available() -> bool:
+    return _cipher is not None
+
+
+def derive(password: str, salt: bytes) -> Key:
+    """SQLCipher 4's own key derivation (PBKDF2-HMAC-SHA512, 256 000 rounds)."""
+    raw = hashlib.pbkdf2_hmac("sha512", password.encode("utf-8"), salt, KDF_ITERATIONS, 32)
+    return Key(raw, salt)
+
+
+def new_key(password: str) -> Key:
+    """A key for a new encrypted file (fresh random salt)."""
+    return derive(password, os.urandom(SALT_BYTES))
+
+
+def same_key(a: Key | None, b: Key | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a.salt == b.salt and hmac.compare_digest(a.raw, b.raw)
+
+
+_KEYS: dict[str, Key] = {}
+
+
+def _id(path: Path | str) -> str:
+    return os.path.normcase(str(Path(path).resolve()))
+
+
+def remember(path: Path | str, key: Key | None) -> None:
+    """Use ``key`` for every connection of ``path`` from now on (``None`` forgets it)."""
+    if key is None:
+        _KEYS.pop(_id(path), None)
+    else:
+        _KEYS[_id(path)] = key
+
+
+def key_of(path: Path | str) -> Key | None:
+    """The key remembered for ``path``, else a remembered key with the same salt as the file
+    (a backup or copy made with the same password keeps the salt of its source)."""
+    key = _KEYS.get(_id(path))
+    if key is not None or not _KEYS:
+        return key
+    salt = file_salt(path)
+    if salt is None:
+        return None
+    return next((k for k in _KEYS.values() if k.salt == salt), None)
+
+
+def file_salt(path: Path | str) -> bytes | None:
+    """The first 16 bytes of an encrypted file; None for a plain, empty or missing file, and
+    for one that cannot be a SQLCipher file (its size is not whole pages of 512 bytes or more:
+    a truncated or foreign file, judged as damaged instead)."""
+    head = _head(path)
+    if not head or head.startswith(SQLITE_MAGIC) or len(head) < SALT_BYTES:
+        return None
+    try:
+        size = os.stat(path).st_size
+    except OSError:
+        return None
+    if size < 1024 or size % 512:
+        return None
+    return head[:SALT_BYTES]
+
+
+def is_encrypted(path: Path | str) -> bool:
+    """True when the file exists, is not empty and does not start with the SQLite magic
+    (an encrypted file — or junk: only trying a key can tell them apart)."""
+    return file_salt(path) is not None
+
+
+def _head(path: Path | str) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(SQLITE_MAGIC))
+    except OSError:
+        return b""
+
+
+def key_for_file(path: Path | str, password: str) -> Key | None:
+    """The key ``password`` gives for the encrypted file at ``path`` (None when it is plain).
+    Whether it is the right one is only known by opening the file with it."""
+    salt = file_salt(path)
+    return None if salt is None else derive(password, salt)
+
+
+def _encrypted_target(path: Path | str, key: Key | None) -> bool:
+    """Whether ``path`` is to be opened with SQLCipher: a key is known and the file is not a
+    plain SQLite file (a missing or empty file is created encrypted)."""
+    if key is None or _cipher is None:
+        return False
+    head = _head(path)
+    return not head.startswith(SQLITE_MAGIC)
+
+
+def module_for(path: Path | str) -> ModuleType:
+    """The DB-API module for ``path`` (sqlite3, or sqlcipher3's when it is opened with a key);
+    the SQLAlchemy engines are created with it so they wrap the right exceptions."""
+    if _encrypted_target(path, key_of(path)):
+        return cast(ModuleType, _cipher)
+    return sqlite3
+
+
+_CIPHER_FACTORIES: dict[type, type] = {}
+
+
+def _cipher_factory(factory: type) -> type:
+    """The SQLCipher counterpart of a ``sqlite3.Connection`` subclass: the same mixins on
+    sqlcipher3's Connection class (a factory adds behaviour through mixins, see
+    models.db.UseLockMixin, and no method of its own body)."""
+    if factory not in _CIPHER_FACTORIES:
+        bases = tuple(b for b in factory.__bases__ if b is not sqlite3.Connection)
+        assert _cipher is not None
+        _CIPHER_FACTORIES[factory] = type(f"Cipher{factory.__name__}",
+                                          (*bases, _cipher.Connection), {})
+    return _CIPHER_FACTORIES[factory]
+
+
+_NO_KEY: Any = object()
+
+
+def connect(path: Path | str, *, readonly: bool = False, autocommit: bool = False,
+            factory: type[sqlite3.Connection] | None = None,
+            check_same_thread: bool = True, key: Key | None = _NO_KEY,
+            cipher: bool = False) -> sqlite3.Connection:
+    """Open the database file at ``path``.
+
+    ``readonly`` opens it with ``mode=ro`` (never creates or writes the file); ``autocommit``
+    leaves transactions to the caller (``isolation_level=None``). ``key`` (default: the one
+    remembered for ``path``) opens an encrypted file; a wrong key fails at the first read with
+    "file is not a database". ``cipher`` opens even a plain file with SQLCipher (for
+    ``ATTACH … KEY`` and ``sqlcipher_export``). Raises one of :data:`Error`."""
+    if key is _NO_KEY:
+        key = key_of(path)
+    kwargs: dict[str, Any] = {"check_same_thread": check_same_thread}
+    if autocommit:
+        kwargs["isolation_level"] = None
+    encrypted = _encrypted_target(path, key)
+    module: Any = _cipher if encrypted or (cipher and _cipher is not None) else sqlite3
+    if factory is not None:
+        kwargs["factory"] = _cipher_factory(factory) if module is _cipher else factory
+    if readonly:
+        con = module.connect(f"file:{_uri_path(path)}?mode=ro", uri=True, **kwargs)
+    else:
+        con = module.connect(str(path), **kwargs)
+    if encrypted:
+        assert key is not None
+        try:
+            con.execute("PRAGMA cipher_log_level = NONE")
+            con.execute(f"PRAGMA key = {key.pragma_value()}")
+            # a page read again from the OS cache must be decrypted and authenticated again:
+            # a larger page cache keeps the whole-file checks and the year's figures close to
+            # the plain file's time (it grows only as pages are read; a township's file is small)
+            con.execute(f"PRAGMA cache_size = -{CIPHER_CACHE_KIB}")
+        except BaseException:
+            con.close()
+            raise
+    return cast(sqlite3.Connection, con)
 
 
 def _uri_path(path: Path | str) -> str:
@@ -26,20 +227,3 @@ def _uri_path(path: Path | str) -> str:
     for char, escaped in (("%", "%25"), ("?", "%3f"), ("#", "%23")):
         text = text.replace(char, escaped)
     return text
-
-
-def connect(path: Path | str, *, readonly: bool = False, autocommit: bool = False,
-            factory: type[sqlite3.Connection] | None = None,
-            check_same_thread: bool = True) -> sqlite3.Connection:
-    """Open the database file at ``path``.
-
-    ``readonly`` opens it with ``mode=ro`` (never creates or writes the file); ``autocommit``
-    leaves transactions to the caller (``isolation_level=None``). Raises sqlite3.Error."""
-    kwargs: dict[str, Any] = {"check_same_thread": check_same_thread}
-    if factory is not None:
-        kwargs["factory"] = factory
-    if autocommit:
-        kwargs["isolation_level"] = None
-    if readonly:
-        return sqlite3.connect(f"file:{_uri_path(path)}?mode=ro", uri=True, **kwargs)
-    return sqlite3.connect(str(path), **kwargs)

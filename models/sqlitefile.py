@@ -19,12 +19,12 @@ from functools import cache
 from pathlib import Path
 
 from models import first_screen, sqlconnect
-from models.errors import DatabaseDamaged
+from models.errors import DatabaseDamaged, PasswordNeeded, WrongPassword
 
 #: identifies our files in the SQLite header ("GGTZ")
 APPLICATION_ID = 0x4747545A
 SCHEMA_VERSION = 4
-SQLITE_MAGIC = b"SQLite format 3\x00"
+SQLITE_MAGIC = sqlconnect.SQLITE_MAGIC
 
 #: a fingerprint: (type, name, normalised CREATE statement) of every schema object
 Fingerprint = frozenset[tuple[str, str, str]]
@@ -41,8 +41,21 @@ def describe_os_error(err: OSError, path: Path | str) -> str:
     return f"无法读写“{path}”（{err.strerror or err}）。请检查文件和文件夹后再试。"
 
 
+def needs_password_message(name: str) -> str:
+    return (f"数据库“{name}”设置了密码（已加密），需要输入密码才能打开。命令行请用环境变量 "
+            "GGTZ_PASSWORD 给出密码。如果从没设置过密码，这个文件可能已损坏，请从备份恢复。")
+
+
+def wrong_password_message(name: str) -> str:
+    return (f"密码不对，打不开数据库“{name}”。请输入设置的密码再试（注意大小写和输入法）；"
+            "如果确定密码没错，文件可能已损坏，请从备份恢复。")
+
+
 def read_header_problem(path: Path) -> str | None:
-    """Why the file at ``path`` cannot be one of our databases, judged from its first bytes."""
+    """Why the file at ``path`` cannot be one of our databases, judged from its first bytes.
+
+    An encrypted file has no SQLite header: it passes when a key is remembered for it (the
+    key then decides), otherwise the sentence says a password is needed."""
     try:
         size = path.stat().st_size
         with path.open("rb") as fh:
@@ -52,7 +65,11 @@ def read_header_problem(path: Path) -> str | None:
     if size == 0:
         return f"数据库文件“{path.name}”是空的（0 字节），可能在写入时中断。请从备份恢复。"
     if not head.startswith(SQLITE_MAGIC):
-        return f"“{path.name}”不是关工台账的数据库文件，或文件已损坏。请从备份恢复。"
+        if not sqlconnect.is_encrypted(path):
+            return f"“{path.name}”不是关工台账的数据库文件，或文件已损坏。请从备份恢复。"
+        if sqlconnect.key_of(path) is not None:
+            return None
+        return needs_password_message(path.name)
     if len(head) < 100:
         return f"数据库文件“{path.name}”不完整（可能被截断）。请从备份恢复。"
     app_id = int.from_bytes(head[68:72], "big")
@@ -188,7 +205,9 @@ def inspect_file(path: Path, full: bool | None = True) -> tuple[int, list[str]]:
     """
     problem = read_header_problem(path)
     if problem:
-        raise DatabaseDamaged(problem)
+        raise (PasswordNeeded if problem == needs_password_message(path.name)
+               else DatabaseDamaged)(problem)
+    encrypted = sqlconnect.is_encrypted(path)
     try:
         con = sqlconnect.connect(path, readonly=True)
         try:
@@ -209,7 +228,9 @@ def inspect_file(path: Path, full: bool | None = True) -> tuple[int, list[str]]:
                 raise DatabaseDamaged(wrong)
         finally:
             con.close()
-    except sqlite3.DatabaseError as err:
+    except sqlconnect.DatabaseError as err:
+        if encrypted and "not a database" in str(err):
+            raise WrongPassword(wrong_password_message(path.name)) from err
         raise DatabaseDamaged(
             f"数据库文件“{path.name}”已损坏，无法读取（{err}）。请从备份恢复。") from err
     problems = [] if rows == ["ok"] else rows

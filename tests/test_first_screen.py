@@ -139,15 +139,35 @@ def test_figures_of_another_year_are_not_shown(live):
     assert_current(live)
 
 
-def test_with_a_password_nothing_is_shown_before_it(live):
-    from models import security
+def test_an_older_password_hash_shows_nothing_before_it(live):
+    """A file of an older version with only the scrypt hash of its password (not encrypted
+    yet): nothing is shown until the password is given (and the file then encrypted)."""
+    import hashlib
+    import sqlite3
 
-    db = Database.open(live)
-    with db.session() as s:
-        security.set_password(s, "1234")
-    db.close()
+    salt = b"0123456789abcdef"
+    digest = hashlib.scrypt(b"1234", salt=salt, n=2**14, r=8, p=1, dklen=32)
+    con = sqlite3.connect(live)
+    with con:
+        con.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('password_hash', ?)",
+                    (f"scrypt${2**14}$8$1${salt.hex()}${digest.hex()}",))
+    con.close()
     peek = first_screen.read(live)
     assert peek.locked and peek.screen is None
+
+
+def test_an_encrypted_file_shows_its_figures_only_with_its_key(live):
+    from models import security, sqlconnect
+
+    plain = stats_json(live)
+    security.change_password(live, "青山2025")
+    sqlconnect.remember(live, None)  # a new process: nothing known
+    assert first_screen.read(live).screen is None
+    security.unlock(live, "青山2025")
+    try:
+        assert shown(live) == plain
+    finally:
+        sqlconnect.remember(live, None)
 
 
 def test_not_ours_or_older_files_give_no_first_screen(tmp_path):

@@ -1,37 +1,45 @@
-"""The program password: only a salted hash is stored; locking asks for it again."""
+"""The program password is the SQLCipher key of the file; locking asks for it again."""
 
-import sqlite3
-
-from models import security
+from models import security, sqlconnect
 from tests.helpers import cli
 
 
-def test_password_is_stored_only_as_a_salted_hash(db, tmp_path):
+def _set(db, password):
+    security.change_password(db.path, password, close_connections=db.dispose)
+    db.reconnect()
+
+
+def test_the_password_encrypts_the_open_database_and_is_stored_nowhere(db, tmp_path):
     with db.session() as s:
-        security.set_password(s, "青山2025")
-    with db.reader() as s:
-        assert security.check_password(s, "青山2025")
-        assert not security.check_password(s, "qingshan")
+        s.connection().exec_driver_sql(
+            "INSERT INTO settings (key, value) VALUES ('probe', '王德明13912345678')")
+    _set(db, "青山2025")
+    assert security.is_encrypted(db.path) and db.engine.dialect.dbapi is not None
+    assert security.check_password(db.path, "青山2025")
+    assert not security.check_password(db.path, "qingshan")
+    assert db.setting("probe") == "王德明13912345678"  # the open window keeps working
+    with db.session() as s:
+        s.connection().exec_driver_sql("UPDATE settings SET value = '李四13800000000' "
+                                       "WHERE key = 'probe'")
     raw = db.path.read_bytes() + (db.path.parent / (db.path.name + "-wal")).read_bytes()
-    assert "青山2025".encode() not in raw
+    for secret in ("青山2025", "李四", "13800000000", "王德明"):
+        assert secret.encode() not in raw
+    db.dispose()
     out = tmp_path / "b.sqlite"
-    cli("backup", "--db", db.path, "--out", out, check=True)
-    assert "青山2025".encode() not in out.read_bytes()
-    stored = sqlite3.connect(out).execute(
-        "SELECT value FROM settings WHERE key='password_hash'").fetchone()[0]
-    assert stored.startswith("scrypt$") and len(stored.split("$")) == 6
-    with db.session() as s:
-        security.set_password(s, "")
-    with db.reader() as s:
-        assert security.check_password(s, "anything") and not security.has_password(s)
+    sqlconnect._KEYS.clear()
+    assert cli("backup", "--db", db.path, "--out", out).returncode == 2
+    security.unlock(db.path, "青山2025")
+    _set(db, None)
+    assert not security.is_encrypted(db.path)
+    assert db.setting("probe") == "李四13800000000"
+    assert security.check_password(db.path, "anything")
 
 
 def test_idle_lock_hides_the_window_until_the_password(qtbot, db, monkeypatch):
     from gui.lock import IdleLock, PasswordDialog
     from gui.main_window import MainWindow
 
-    with db.session() as s:
-        security.set_password(s, "1234")
+    _set(db, "1234")
     w = MainWindow(db)
     qtbot.addWidget(w)
     w.show()
@@ -50,3 +58,129 @@ def test_idle_lock_hides_the_window_until_the_password(qtbot, db, monkeypatch):
     lock.lock()
     assert seen[0] is False and len(seen) == 2
     assert w.stack.isVisible() and not lock.locked
+    db.dispose()
+
+
+def test_settings_page_sets_and_removes_the_password(qtbot, db, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+    from gui.context import AppContext
+    from gui.pages.settings import SettingsPage
+
+    page = SettingsPage(AppContext(db))
+    qtbot.addWidget(page)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("青山2025", True))
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    page.password.setText("青山2025")
+    page.save()
+    qtbot.waitUntil(lambda: security.is_encrypted(db.path), timeout=20000)
+    qtbot.waitUntil(lambda: db.engine.dialect.dbapi is sqlconnect.module_for(db.path),
+                    timeout=5000)
+    assert db.setting("mask_ids") == "1"
+    page.clear_password.setChecked(True)
+    page.save()
+    qtbot.waitUntil(lambda: not security.is_encrypted(db.path), timeout=20000)
+    qtbot.waitUntil(lambda: db.engine.dialect.dbapi is sqlconnect.module_for(db.path),
+                    timeout=5000)
+    assert db.setting("mask_ids") == "1"
+    db.dispose()
+
+
+def test_the_window_start_unlocks_an_encrypted_file_and_encrypts_an_older_one(
+        qtbot, tmp_path, monkeypatch):
+    import hashlib
+    import os
+    import sqlite3
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui import app
+    from gui.lock import PasswordDialog
+    from models.db import Database
+
+    typed: list[str] = []
+
+    def exec_(self):
+        for text in typed:
+            self.password.setText(text)
+            self.accept()
+            if self.result():
+                return 1
+        return 0
+
+    monkeypatch.setattr(PasswordDialog, "exec", exec_)
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
+    path = tmp_path / "enc.sqlite"
+    Database.open(path).close()
+    security.change_password(path, "青山2025")
+    sqlconnect._KEYS.clear()
+    typed[:] = ["wrong"]
+    assert not app.unlock_at_start(path) and sqlconnect.key_of(path) is None
+    typed[:] = ["wrong", "青山2025"]
+    assert app.unlock_at_start(path) and sqlconnect.key_of(path) is not None
+    Database.open(path).close()
+
+    old = tmp_path / "old.sqlite"
+    Database.open(old).close()
+    salt = os.urandom(16)
+    digest = hashlib.scrypt(b"1234", salt=salt, n=2**14, r=8, p=1, dklen=32)
+    con = sqlite3.connect(old)
+    con.execute("INSERT INTO settings (key, value) VALUES ('password_hash', ?)",
+                (f"scrypt${2**14}$8$1${salt.hex()}${digest.hex()}",))
+    con.commit()
+    con.close()
+    typed[:] = ["nope"]
+    assert not app.unlock_at_start(old) and not security.is_encrypted(old)
+    typed[:] = ["1234"]
+    assert app.unlock_at_start(old) and security.is_encrypted(old)
+    assert not security.legacy_password_set(old)
+    db = Database.open(old)
+    assert db.setting("password_hash") == ""
+    db.close()
+
+
+def test_window_restore_asks_an_encrypted_backups_password_and_warns_of_a_plain_one(
+        qtbot, db, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.lock import PasswordDialog
+    from gui.main_window import MainWindow
+    from models import backup
+
+    said: list[tuple[str, str]] = []
+    for kind in ("information", "warning", "critical", "question"):
+        monkeypatch.setattr(QMessageBox, kind,
+                            lambda _p, title, text, *_a, _k=kind, **_kw: said.append((_k, title))
+                            or QMessageBox.StandardButton.Yes)
+    asked: list[str] = []
+
+    def exec_(self):
+        asked.append(self.windowTitle())
+        self.password.setText("1234")
+        self.accept()
+        return self.result()
+
+    monkeypatch.setattr(PasswordDialog, "exec", exec_)
+    plain = backup.make_backup(db, "手动")
+    _set(db, "1234")
+    assert security.is_encrypted(plain)  # the plain backup beside it was encrypted too
+    usb_plain = db.path.parent / "usb.sqlite"
+    sqlconnect.remember(plain, None)
+    security.change_password(db.path, None, close_connections=db.dispose)
+    db.reconnect()
+    backup.write_verified_copy(db.path, usb_plain)
+    _set(db, "5678")
+    sqlconnect.remember(plain, None)  # a backup with another password than the database's
+    w = MainWindow(db)
+    qtbot.addWidget(w)
+    data = w.page("数据管理")
+    data.restore(plain)
+    qtbot.waitUntil(lambda: any(t == "恢复完成" for _k, t in said), timeout=20000)
+    assert asked == ["备份的密码"]
+    assert security.is_encrypted(db.path) and security.check_password(db.path, "1234")
+    assert db.setting("mask_ids") == "1"
+    data.restore(usb_plain)
+    qtbot.waitUntil(lambda: any("没有加密" in t for _k, t in said), timeout=20000)
+    assert not security.is_encrypted(db.path) and db.setting("mask_ids") == "1"
+    w.close()

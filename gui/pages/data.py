@@ -20,9 +20,10 @@ from PySide6.QtWidgets import (
 from gui import files
 from gui.context import AppContext
 from gui.import_wizard import ImportWizard
+from gui.lock import ask_backup_password
 from gui.ops import perform, run_op, show_error
 from gui.table_model import ID_ROLE, RowsModel
-from models import audit, backup, demo, records, settings
+from models import audit, backup, demo, records, security, settings
 from models.changes import Changes
 from models.entities import SUBJECT_LABELS
 from models.errors import UserError
@@ -209,7 +210,10 @@ class DataPage(QWidget):
             "现在的数据会先另存一份（“恢复前”备份），万一选错了还能找回来。")
         if answer != QMessageBox.StandardButton.Yes:
             return
+        if not ask_backup_password(Path(path), self):
+            return
         db = self.ctx.db
+        was_encrypted = security.is_encrypted(db.path)
 
         def work(_p: Any) -> Any:
             # every connection closed (and none reopened) before the swap: Windows-safe
@@ -217,9 +221,15 @@ class DataPage(QWidget):
                                   close_connections=db.dispose)
 
         def done(_kept: Any) -> None:
-            db.dispose()  # connections opened meanwhile still see the replaced file
+            db.reconnect()  # connections opened meanwhile still see the replaced file
             self.ctx.bus.publish(Changes(**{k: True for k in Changes.__dataclass_fields__}))
-            QMessageBox.information(self, "恢复完成", "数据已恢复。")
+            if was_encrypted and not security.is_encrypted(db.path):
+                QMessageBox.warning(self, "恢复完成，但数据没有加密", f"数据已恢复。\n\n{backup.UNPROTECTED}")
+            else:
+                QMessageBox.information(self, "恢复完成", "数据已恢复。")
+            idle = getattr(self.window(), "idle_lock", None)
+            if idle is not None:
+                idle.restart()
 
         run_op(self, work, done, label="正在恢复…", cancellable=False)
 

@@ -58,7 +58,7 @@ class SettingsPage(QWidget):
         self.masked.setToolTip("取消勾选只在本次运行有效，下次启动仍会隐藏；显示完整号码会记入操作日志。")
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText("不修改请留空；只保存加密后的校验值")
+        self.password.setPlaceholderText("不修改请留空；设置后数据库和备份都会加密")
         self.clear_password = QCheckBox("取消密码")
         self.lock_minutes = QSpinBox()
         self.lock_minutes.setRange(0, 240)
@@ -146,6 +146,54 @@ class SettingsPage(QWidget):
         QMessageBox.information(self, "已更改", f"下次启动时将使用“{folder}”中的数据库。\n"
                                 "如需搬移现有数据，请先“备份到U盘”，再在新位置“从其他备份文件恢复”。")
 
+    def change_password(self, new_password: str | None) -> None:
+        """Set, change (``new_password``) or remove (None) the password: the database file is
+        re-encrypted beside the old one, verified and swapped (models.security), with every
+        connection of the window closed meanwhile; a progress dialog shows while it runs."""
+        from PySide6.QtWidgets import QInputDialog
+
+        from gui.ops import run_op
+
+        db = self.ctx.db
+        if new_password is None:
+            if not security.is_encrypted(db.path):
+                return
+            answer = QMessageBox.question(
+                self, "取消密码", "取消密码后，数据库和以后的备份都不再加密，任何人都能打开。确定取消吗？")
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        else:
+            again, ok = QInputDialog.getText(self, "确认新密码", "请再输入一次新密码：",
+                                             QLineEdit.EchoMode.Password)
+            if not ok:
+                return
+            if again != new_password:
+                QMessageBox.warning(self, "密码没有修改", "两次输入的新密码不一样，密码没有修改。")
+                return
+
+        def work(_p: Any) -> None:
+            security.change_password(db.path, new_password, window_locked=True,
+                                     close_connections=db.dispose)
+
+        def done(_result: Any) -> None:
+            db.reconnect()
+            idle = getattr(self.window(), "idle_lock", None)
+            if idle is not None:
+                idle.restart()
+            self.ctx.bus.publish(Changes.of("settings"))
+            QMessageBox.information(
+                self, "密码已修改",
+                "已设置密码：数据库已加密，以后的备份也会加密。请记住这个密码，忘记了就无法打开数据。"
+                if new_password else "已取消密码：数据库不再加密。")
+
+        def failed(err: BaseException) -> None:
+            db.reconnect()
+            from gui.ops import show_error
+
+            show_error(self, err)
+
+        run_op(self, work, done, label="正在重新加密数据库…", cancellable=False, on_error=failed)
+
     def save(self) -> None:
         from models.errors import ValidationError
 
@@ -162,16 +210,18 @@ class SettingsPage(QWidget):
             settings.put(s, "backup_dir", self.backup_dir.text().strip())
             settings.put(s, "backup_keep", str(self.keep.value()))
             settings.put(s, "lock_minutes", str(self.lock_minutes.value()))
-            if self.clear_password.isChecked():
-                security.set_password(s, "")
-            elif self.password.text():
-                security.set_password(s, self.password.text())
             return Changes.of("settings")
 
+        new_password = self.password.text()
+        remove = self.clear_password.isChecked()
+        if new_password and not remove:
+            security.check_length(new_password)  # ValidationError before anything is saved
         if not perform(self.ctx, self, store, title="没有保存"):
             return
         self.password.clear()
         self.clear_password.setChecked(False)
+        if remove or new_password:
+            self.change_password(None if remove else new_password)
         idle = getattr(self.window(), "idle_lock", None)
         if idle is not None:
             idle.restart()
