@@ -24,13 +24,20 @@ def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _qt_in_chinese(request: pytest.FixtureRequest) -> None:
+def _qt_in_chinese(request: pytest.FixtureRequest):
     """A test that uses Qt (pytest-qt's qapp) gets Qt's own Chinese translations, as the
     program does (gui.app.install_translations)."""
     if "qapp" in request.fixturenames:
         from gui.app import install_translations
 
         install_translations(request.getfixturevalue("qapp"))
+    yield
+    # the window's one worker thread is shared by every test of the run: what a test's window
+    # left queued (a quiet check, a list load) must not delay the next test's operations
+    ops = sys.modules.get("gui.ops")
+    pool = getattr(ops, "_POOL", None)
+    if pool is not None:
+        pool.waitForDone(60_000)
 
 
 @pytest.fixture
