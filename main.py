@@ -114,12 +114,12 @@ def _ask(env: str, prompt: str) -> str | None:
     """A password from the environment variable ``env``, else asked on the terminal without
     echo; None when neither is possible (no terminal)."""
     value = os.environ.get(env)
-    if value is not None:
+    if value:  # an empty variable is no password (never a guess, never a removal)
         return value
-    if sys.stdin is not None and sys.stdin.isatty():
+    if value is None and sys.stdin is not None and sys.stdin.isatty():
         import getpass
 
-        return getpass.getpass(prompt)
+        return getpass.getpass(prompt) or None
     return None
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -20,8 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from models import security
-from models.db import Database
 from models.errors import WrongPassword
+
+if TYPE_CHECKING:
+    from models.db import Database
 
 MAX_TRIES = 5
 
@@ -69,7 +71,7 @@ class PasswordDialog(QDialog):
                  check: Callable[[str], bool] | None = None,
                  prompt: str = "请输入关工台账的密码：") -> None:
         super().__init__(parent)
-        self.path = Path(path.path if isinstance(path, Database) else path)
+        self.path = Path(path if isinstance(path, (str, Path)) else path.path)
         self.check = check or (lambda text: security.check_password(self.path, text))
         self.tries = 0
         self.setWindowTitle(title)

@@ -30,10 +30,9 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
-
-from models import faults, filelock, settings, sqlconnect
+from models import faults, filelock, sqlconnect
 from models.errors import (
     FileProblem,
     PasswordNeeded,
@@ -49,6 +48,9 @@ from models.sqlitefile import (
     needs_password_message,
     wrong_password_message,
 )
+
+if TYPE_CHECKING:  # the password dialog at start needs no SQLAlchemy (issue 14)
+    from sqlalchemy.orm import Session
 
 KEY = "password_hash"  # the settings row of older versions (scrypt hash, no encryption)
 MIN_LENGTH = 4
@@ -118,23 +120,40 @@ def _try_key(path: Path, key: sqlconnect.Key) -> bool:
     return True
 
 
+def _brake_turn(path: Path) -> filelock.FileLock | None:
+    """The turn to try a password on ``path``: tries of several processes at once wait for
+    each other (``<库名>.sqlite.tries.lock``), so running guesses side by side gains nothing.
+    None when the folder cannot hold the lock file (the KDF alone then slows guessing)."""
+    try:
+        return filelock.acquire(path.with_name(path.name + ".tries.lock"),
+                                timeout=4 * BRAKE_MAX)
+    except OSError:
+        return None
+
+
 def unlock(path: Path | str, password: str,
            sleep: Callable[[float], None] = time.sleep) -> sqlconnect.Key | None:
     """Open the encrypted file at ``path`` with ``password`` and remember its key for this
     process (None for a plain file: nothing to unlock). Waits first when failures are due a
-    brake. Raises WrongPassword (the failure is counted)."""
+    brake (the count is read and written while this process has the turn, see
+    :func:`_brake_turn`). Raises WrongPassword (the failure is counted)."""
     path = Path(path).resolve()
     if not sqlconnect.is_encrypted(path):
         return None
-    wait = brake_seconds(path)
-    if wait > 0:
-        sleep(wait)
-    key = sqlconnect.key_for_file(path, password)
-    if key is None or not _try_key(path, key):
-        failures, _last = _read_tries(path)
-        _write_tries(path, failures + 1)
-        raise WrongPassword(wrong_password_message(path.name))
-    _write_tries(path, 0)
+    turn = _brake_turn(path)
+    try:
+        wait = brake_seconds(path)
+        if wait > 0:
+            sleep(wait)
+        key = sqlconnect.key_for_file(path, password)
+        if key is None or not _try_key(path, key):
+            failures, _last = _read_tries(path)
+            _write_tries(path, failures + 1)
+            raise WrongPassword(wrong_password_message(path.name))
+        _write_tries(path, 0)
+    finally:
+        if turn is not None:
+            turn.unlock()
     sqlconnect.remember(path, key)
     return key
 
@@ -211,15 +230,16 @@ def encrypt_legacy(path: Path | str, password: str, window_locked: bool = False,
 
 def change_password(path: Path | str, new_password: str | None, *, window_locked: bool = False,
                     close_connections: Callable[[], None] | None = None) -> None:
-    """Re-encrypt the database at ``path`` with ``new_password`` (None or "" removes the
-    password: the file becomes plain). The current key must be known (:func:`unlock`).
+    """Re-encrypt the database at ``path`` with ``new_password`` (None removes the password:
+    the file becomes plain; an empty or short one is refused, never taken as a removal).
+    The current key must be known (:func:`unlock`).
 
     Refused while another window or program has the file open (like a restore); the window
     itself passes ``window_locked`` and ``close_connections`` (e.g. ``db.dispose``) and opens
     its engines again afterwards. Raises ValidationError, PasswordNeeded or FileProblem,
     changing nothing."""
     path = Path(path).resolve()
-    if new_password:
+    if new_password is not None:
         check_length(new_password)
     if not sqlconnect.cipher_available():  # pragma: no cover - sqlcipher3 is a requirement
         raise FileProblem("本程序缺少 SQLCipher 加密组件，不能设置密码。请重新安装关工台账。")
@@ -360,6 +380,8 @@ def _verify(path: Path, counts: dict[str, int]) -> None:
 
 def lock_minutes(s: Session) -> int:
     """Minutes of no use after which the window locks (0 = never)."""
+    from models import settings
+
     try:
         return max(0, int(settings.get(s, "lock_minutes", "10") or 10))
     except ValueError:

@@ -21,7 +21,7 @@ import pytest
 
 from models import backup, security, sqlconnect
 from models.db import Database
-from models.errors import PasswordNeeded, WrongPassword
+from models.errors import PasswordNeeded, ValidationError, WrongPassword
 from tests.helpers import ROOT
 from tests.sheets import big_roster
 
@@ -331,3 +331,37 @@ def test_password_change_is_refused_while_a_window_or_another_program_has_the_fi
     assert proc.returncode == 2 and "另一个" in proc.stderr
     assert path.read_bytes() == before
     assert not any(".rekey" in p.name for p in tmp_path.iterdir())
+
+
+def test_tries_side_by_side_take_turns(plain_town, tmp_path):
+    """Guesses run in parallel processes wait for each other's turn (and so for the brake)."""
+    from models import filelock
+
+    path = _copy(plain_town, tmp_path / "p.sqlite")
+    ok("password", "--db", path, new=PW)
+    turn = filelock.acquire(path.with_name(path.name + ".tries.lock"))
+    assert turn is not None
+    code = "from models import security; import sys; security.unlock(sys.argv[1], sys.argv[2])"
+    guess = subprocess.Popen([sys.executable, "-c", code, str(path), PW], cwd=ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        with pytest.raises(subprocess.TimeoutExpired):
+            guess.wait(timeout=2.0)  # another process has the turn: this one waits
+    finally:
+        turn.unlock()
+    assert guess.wait(timeout=60) == 0
+
+
+def test_empty_passwords_are_no_password(plain_town, tmp_path):
+    path = _copy(plain_town, tmp_path / "e.sqlite")
+    empty_new = run("password", "--db", path, new="")
+    assert empty_new.returncode == 2 and "新密码" in empty_new.stderr
+    assert path.read_bytes().startswith(b"SQLite format 3")
+    ok("password", "--db", path, new=PW)
+    kept = run("password", "--db", path, new="", password=PW)  # never a quiet removal
+    assert kept.returncode == 2 and security.is_encrypted(path)
+    with pytest.raises(ValidationError):
+        security.change_password(path, "")
+    empty = run("stats", "--db", path, "--year", 2025, password="")
+    assert empty.returncode == 2 and "需要输入密码" in empty.stderr
+    assert not path.with_name(path.name + ".tries").exists()  # not counted as a guess
