@@ -75,7 +75,8 @@ def test_upgraded_file_has_its_first_screen_figures(old, tmp_path):
 
     path = tmp_path / "town.sqlite"
     shutil.copy(old, path)
-    assert first_screen.read(path).screen is None  # nothing stored before the upgrade
+    if int(old.stem.removeprefix("schema_v")) < 4:  # files before v4 have no stored figures
+        assert first_screen.read(path).screen is None
     db = Database.open(path)
     year = dt.date.today().year
     try:
