@@ -104,9 +104,3 @@ def query(text: str = "", category: str = "", group_id: int | None = None,
 def search(s: Session, text: str, limit: int = 50) -> list[Volunteer]:
     return list(s.scalars(query(text).order_by(Volunteer.name).limit(limit)))
 
-
-def active_by_name(s: Session, name: str) -> list[Volunteer]:
-    """Live 五老 who have not left, with exactly this name."""
-    return list(s.scalars(select(Volunteer).where(
-        Volunteer.deleted_at.is_(None), Volunteer.left_on.is_(None),
-        Volunteer.name == people.clean_name(name))))

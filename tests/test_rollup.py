@@ -384,7 +384,7 @@ def test_settings_page_stores_the_unit_code_and_refuses_a_wrong_one(qtbot, tmp_p
     from PySide6.QtWidgets import QMessageBox
 
     from gui.context import AppContext
-    from gui.settings_page import SettingsPage
+    from gui.pages.settings import SettingsPage
 
     said: list[str] = []
     for kind in ("information", "warning", "critical"):
