@@ -124,6 +124,36 @@ UUID_TABLES = ("groups", "volunteers", "students", "pairings", "aid_records", "a
 _UUID_COLUMN = "uuid VARCHAR(36)"
 _ROLLUP_TABLES = ("rollup_units", "rollup_packages", "rollup_records")
 
+# -- frozen DDL of earlier steps (written out as those versions created it) -----------------
+
+#: the roll-up tables as schema 3 created them
+_V3_ROLLUP_DDL = (
+    "CREATE TABLE rollup_units (code VARCHAR(40) NOT NULL, name VARCHAR(100) NOT NULL, "
+    "level VARCHAR(10) NOT NULL, first_seen DATETIME NOT NULL, PRIMARY KEY (code))",
+    "CREATE TABLE rollup_packages (id INTEGER NOT NULL, unit_code VARCHAR(40) NOT NULL, "
+    "year INTEGER NOT NULL, sequence INTEGER NOT NULL, format INTEGER NOT NULL, "
+    "file_name VARCHAR(255) NOT NULL, sha256 VARCHAR(64) NOT NULL, "
+    "exported_at VARCHAR(40) NOT NULL, taken_at DATETIME NOT NULL, figures_json TEXT NOT NULL, "
+    "PRIMARY KEY (id), UNIQUE (unit_code, year), "
+    "FOREIGN KEY(unit_code) REFERENCES rollup_units (code))",
+    "CREATE TABLE rollup_records (id INTEGER NOT NULL, package_id INTEGER NOT NULL, "
+    "subject VARCHAR(20) NOT NULL, uuid VARCHAR(36) NOT NULL, name VARCHAR(40) NOT NULL, "
+    "birth_date VARCHAR(10) NOT NULL, PRIMARY KEY (id), "
+    "FOREIGN KEY(package_id) REFERENCES rollup_packages (id) ON DELETE CASCADE)",
+    "CREATE INDEX ix_rollup_packages_year ON rollup_packages (year)",
+    "CREATE INDEX ix_rollup_records_person ON rollup_records (name, birth_date)",
+    "CREATE INDEX ix_rollup_records_package_id ON rollup_records (package_id)",
+)
+#: the first screen's table and the tables it watched in schema 4
+_V4_FIRST_SCREEN_TABLE = ("CREATE TABLE first_screen (id INTEGER PRIMARY KEY CHECK (id = 1), "
+                          "fresh INTEGER NOT NULL DEFAULT 0, year INTEGER NOT NULL, "
+                          "payload TEXT NOT NULL)")
+_V4_WATCHED_TABLES = ("settings", "code_entries", "groups", "wuhao_assessments", "volunteers",
+                      "students", "pairings", "aid_records", "activities", "activity_photos",
+                      "donations", "honors", "volunteer_cares", "rollup_units",
+                      "rollup_packages", "rollup_records")
+
+
 #: indexes added by each upgrade step (version n -> n + 1)
 _ADDED_INDEXES: dict[int, tuple[str, ...]] = {
     1: ("ix_aid_records_year", "ix_activities_year"),
@@ -131,8 +161,9 @@ _ADDED_INDEXES: dict[int, tuple[str, ...]] = {
         "ix_rollup_records_package_id", "ix_rollup_records_person"),
 }
 #: tables added by each upgrade step
-_ADDED_TABLES: dict[int, tuple[str, ...]] = {2: _ROLLUP_TABLES,
-                                              3: first_screen.schema_names()}
+_ADDED_TABLES: dict[int, tuple[str, ...]] = {
+    2: _ROLLUP_TABLES,
+    3: ("first_screen", *first_screen.trigger_names(_V4_WATCHED_TABLES))}
 #: (table, column definition) added by each upgrade step
 _ADDED_COLUMNS: dict[int, tuple[tuple[str, str], ...]] = {
     2: tuple((t, _UUID_COLUMN) for t in UUID_TABLES)}
@@ -258,13 +289,8 @@ def _v1_to_v2(con: sqlite3.Connection) -> None:
 
 def _v2_to_v3(con: sqlite3.Connection) -> None:
     """A stable ``uuid`` on every record (filled for existing rows, unique per table) and the
-    roll-up tables (contract §6)."""
+    roll-up tables (contract §6), written out as schema 3 created them (frozen)."""
     import uuid
-
-    from sqlalchemy.dialects import sqlite as sqlite_dialect
-    from sqlalchemy.schema import CreateIndex, CreateTable
-
-    from models.entities import Base
 
     for table in UUID_TABLES:
         con.execute(f"ALTER TABLE {table} ADD COLUMN {_UUID_COLUMN}")
@@ -272,20 +298,18 @@ def _v2_to_v3(con: sqlite3.Connection) -> None:
         con.executemany(f"UPDATE {table} SET uuid = ? WHERE id = ?",
                         [(str(uuid.uuid4()), i) for i in ids])
         con.execute(f"CREATE UNIQUE INDEX ix_{table}_uuid ON {table} (uuid)")
-    dialect = sqlite_dialect.dialect()
-    for name in _ROLLUP_TABLES:
-        new_table = Base.metadata.tables[name]
-        con.execute(str(CreateTable(new_table).compile(dialect=dialect)))
-        for index in new_table.indexes:
-            con.execute(str(CreateIndex(index).compile(dialect=dialect)))
+    for statement in _V3_ROLLUP_DDL:
+        con.execute(statement)
 
 
 def _v3_to_v4(con: sqlite3.Connection) -> None:
     """The first screen's figures (models.first_screen): its table and the triggers that mark
-    it stale. The row is computed by :func:`upgrade_file` right after the last step (with the
-    full program); until then the window simply does not use it."""
-    for statement in first_screen.schema_statements():
-        con.execute(statement)
+    it stale, on the tables schema 4 had (frozen). The row is computed by :func:`upgrade_file`
+    right after the last step (with the full program); until then the window does not use it."""
+    con.execute(_V4_FIRST_SCREEN_TABLE)
+    for table in _V4_WATCHED_TABLES:
+        for event in first_screen.EVENTS:
+            con.execute(first_screen.trigger_sql(table, event))
 
 
 #: version n -> step that upgrades a connection from n to n + 1 (run inside a transaction)
