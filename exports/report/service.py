@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from exports.atomic import atomic_path
-from exports.report import docx_writer, wording
+from exports.report import wording
 from exports.service import check_year
 from models import audit, highlights, rollup, stats
 from models.db import Database
@@ -59,6 +59,8 @@ def write_report(db: Database, year: int, out: Path | str,
     progress(0.1, "正在统计本年度数字…")
     draft = build_draft(db, year, today)
     progress(0.6, "正在生成 Word 文件…")
+    from exports.report import docx_writer  # python-docx (lxml) only when a report is written
+
     with atomic_path(out) as part:
         docx_writer.write_docx(draft, part)
     with db.session() as s:

@@ -155,7 +155,7 @@ class _Values:
             self.text[key] = str(spec["sep"]).join(
                 _fill(spec["item"], {"name": k, "count": f"{v}{spec['measure']}"})
                 for k, v in items)
-        for key in ("wuhao_rate_cmp",) + tuple(k + "_cmp" for k in (*COUNTS, *MONEY)):
+        for key in ("wuhao_rate_cmp", *(k + "_cmp" for k in (*COUNTS, *MONEY))):
             self.text.setdefault(key, "")
 
     def _compare(self, diff: Decimal, measure: str, prefix: str) -> str:
