@@ -272,3 +272,23 @@ def test_libreoffice_converts_the_draft_to_pdf(towns, tmp_path):
     pdf = tmp_path / "r.pdf"
     assert proc.returncode == 0 and pdf.is_file(), proc.stderr
     assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 10_000
+
+
+def test_control_characters_and_hostile_placeholders_do_not_break_the_draft(db, tmp_path):
+    from models.entities import Honor
+
+    with db.session() as s:
+        s.add(Activity(date=dt.date(YEAR, 4, 1), title="红色\x0b故事会\x00", theme="理论宣讲",
+                       volunteer_count=2, youth_count=40))
+        s.add(Honor(year=YEAR, date=dt.date(YEAR, 5, 1), title="最美五老", level="县级",
+                    recipient_name="李\x01四"))
+    text = read_text(report.write_report(db, YEAR, tmp_path / "r.docx", today=TODAY))
+    assert "4月1日，红色故事会（理论宣讲，受教育青少年40人次）" in text
+    assert "5月1日，李四获县级“最美五老”" in text
+    tpl = json.loads(wording.TEMPLATE_FILE.read_text("utf-8"))
+    tpl["title"] = "{unit.__class__}{0}{year}"
+    tpl["percent"] = "{value.__class__}%"
+    custom = tmp_path / "t.json"
+    custom.write_text(json.dumps(tpl, ensure_ascii=False), "utf-8")
+    draft = report.build_draft(db, YEAR, TODAY, template=custom)
+    assert draft.title == "{unit.__class__}{0}2025"

@@ -10,6 +10,7 @@ the theme-font attributes of the document defaults are removed, as they would wi
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from docx import Document
@@ -24,6 +25,13 @@ from exports.report.wording import Draft
 BODY_PT, TITLE_PT, PAGE_NO_PT = 16, 22, 14
 LINE_PT = 28
 _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+#: characters XML 1.0 cannot hold (a name typed or imported with a control character)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the characters a .docx cannot hold (tabs and line breaks are kept)."""
+    return _NOT_XML.sub("", text)
 
 
 def set_fonts(rpr_parent: object, east_asia: str, latin: str) -> None:
@@ -95,7 +103,7 @@ def _para(doc: object, text: str, style: str, east_asia: str, latin: str,
     if align is not None:
         p.paragraph_format.alignment = align
         p.paragraph_format.first_line_indent = Pt(0)
-    run = p.add_run(text)
+    run = p.add_run(xml_text(text))
     set_fonts(run._r, east_asia, latin)
 
 
@@ -160,7 +168,7 @@ def write_docx(draft: Draft, target: Path) -> Path:
         _para(doc, line, "公文落款", f["body"], latin, align=WD_ALIGN_PARAGRAPH.RIGHT)
     _page_numbers(sec, f.get("page_number", "宋体"), latin)
     props = doc.core_properties
-    props.title = draft.title
+    props.title = xml_text(draft.title)
     props.author = "关工台账"
     props.comments = "草稿"
     props.keywords = "草稿"

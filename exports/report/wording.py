@@ -91,9 +91,9 @@ def money_text(yuan: float | Decimal, tpl: dict[str, Any]) -> str:
     value = Decimal(str(yuan))
     rule = tpl["money"]
     if abs(value) >= Decimal(str(rule["wan_from"])):
-        return str(rule["wan"]).format(value=f"{_quantize(value / 10000, '0.01')}")
+        return _fill(str(rule["wan"]), {"value": f"{_quantize(value / 10000, '0.01')}"})
     plain = f"{int(value)}" if value == value.to_integral_value() else f"{_quantize(value, '0.01')}"
-    return str(rule["yuan"]).format(value=plain)
+    return _fill(str(rule["yuan"]), {"value": plain})
 
 
 def percent_value(part: int, whole: int) -> Decimal:
@@ -139,15 +139,15 @@ class _Values:
         groups = figures["groups"]
         rate = percent_value(int(groups["wuhao"]), int(groups["total"]))
         self.raw["wuhao_rate"] = rate
-        self.text["wuhao_rate"] = str(tpl["percent"]).format(value=rate)
+        self.text["wuhao_rate"] = _fill(str(tpl["percent"]), {"value": str(rate)})
         if previous is not None and previous["groups"]["total"]:
             before = percent_value(int(previous["groups"]["wuhao"]),
                                    int(previous["groups"]["total"]))
             self.text["wuhao_rate_cmp"] = self._compare_text(rate - before, f"{abs(rate - before)}",
                                                              "rate_")
         vols = figures["volunteers"]
-        self.text["backbone_share"] = str(tpl["percent"]).format(
-            value=percent_value(int(vols["backbone"]), int(vols["total"])))
+        self.text["backbone_share"] = _fill(str(tpl["percent"]), {"value": str(
+            percent_value(int(vols["backbone"]), int(vols["total"])))})
         for key, (sec, name) in LISTS.items():
             spec = tpl["lists"][key]
             items = [(k, int(v)) for k, v in figures[sec][name].items() if int(v)]
