@@ -291,9 +291,7 @@ def run(s: Session, year: int) -> list[Finding]:
 
 def as_json(year: int, findings: list[Finding]) -> dict[str, Any]:
     """``{"year", "findings": [{"code", "level", "title", "count", "records"}]}`` (contract §8)."""
-    return {"year": year, "findings": [asdict(f) for f in findings],
-            "errors": sum(f.level == ERROR for f in findings),
-            "notes": sum(f.level == NOTE for f in findings)}
+    return {"year": year, "findings": [asdict(f) for f in findings]}
 
 
 def summary(findings: list[Finding]) -> str:
