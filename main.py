@@ -90,6 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
     c = cmd("rollup-status", "各单位上报情况")
     c.add_argument("--year", type=int, required=True)
     c.add_argument("--json", action="store_true")
+    c = cmd("quality", "上报前自查：本年度数据中值得核实的问题")
+    c.add_argument("--year", type=int, required=True)
+    c.add_argument("--json", action="store_true")
+    c = cmd("report", "生成年度工作总结（草稿，Word 文件）")
+    c.add_argument("--year", type=int, required=True)
+    c.add_argument("--out", type=Path, required=True)
     return p
 
 
@@ -398,7 +404,40 @@ def cmd_rollup_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_quality(args: argparse.Namespace) -> int:
+    from models import quality
+
+    findings = _read_year(args, quality.run)
+    if args.json:
+        print(json.dumps(quality.as_json(args.year, findings), ensure_ascii=False))
+        return 0
+    print(f"{args.year}年度{quality.summary(findings)}")
+    for f in findings:
+        print(f"【{f.level}】{f.title}：{f.count} 条")
+        for r in f.records[:20]:
+            print(f"    {r['name']}：{r['detail']}")
+        if f.count > 20:
+            print(f"    ……共 {f.count} 条")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from exports.report import service as report
+    from exports.service import check_year
+
+    check_year(args.year)
+    db = _open(args)
+    try:
+        out = report.write_report(db, args.year, args.out)
+    finally:
+        db.close()
+    print(f"已生成{args.year}年度工作总结（草稿）“{out}”。请核对数字、补充文字后使用。")
+    return 0
+
+
 COMMANDS = {
+    "quality": cmd_quality,
+    "report": cmd_report,
     "rollup": cmd_rollup,
     "rollup-status": cmd_rollup_status,
     "forms": cmd_forms,

@@ -15,7 +15,7 @@ from exports import pdf, xlsx
 from exports.atomic import atomic_path
 from exports.formdata import FormContext, build_table
 from exports.forms import FORMS
-from models import APP_VERSION, audit, faults, rollup, settings, stats
+from models import APP_VERSION, audit, faults, quality, rollup, settings, stats
 from models.db import Database
 from models.errors import FileProblem, UserError
 
@@ -80,7 +80,8 @@ def build_package(db: Database, year: int, out_dir: Path | str,
                   on_progress: Progress | None = None) -> Path:
     """The upward package (contract.md §5, format 2 of §6): one zip holding every form as
     .xlsx and .pdf for ``year``, the year's figures (``stats.json``), the year's records
-    (``data.json``, masked, each with its uuid) and ``manifest.json`` with the unit, its
+    (``data.json``, masked, each with its uuid), the year's self-check (``quality.json``,
+    contract §8) and ``manifest.json`` with the unit, its
     ``sequence`` and each file's size and SHA-256. The unit's package counter grows in the
     transaction that logs the package.
 
@@ -96,6 +97,7 @@ def build_package(db: Database, year: int, out_dir: Path | str,
         sequence = int(settings.get(s, settings.PACKAGE_SEQUENCE) or 0) + 1
         figures = {"format": PACKAGE_FORMAT, **stats.year_figures(s, year)}
         records = rollup.year_records(s, year)
+        checked = quality.as_json(year, quality.run(s, year))
     out_dir = Path(out_dir)
     target = out_dir / package_name(committee.display_name, year, now.date())
     files: list[dict[str, object]] = []
@@ -112,7 +114,8 @@ def build_package(db: Database, year: int, out_dir: Path | str,
                 files.append({"name": path.name, "form": form_id, "format": fmt,
                               "size": path.stat().st_size, "sha256": sha256_of(path)})
         for name, form_id, content in (("stats.json", "stats", figures),
-                                       ("data.json", "data", records)):
+                                       ("data.json", "data", records),
+                                       ("quality.json", "quality", checked)):
             json_path = tmp / name
             json_path.write_text(json.dumps(content, ensure_ascii=False, indent=1), "utf-8")
             files.append({"name": name, "form": form_id, "format": "json",
@@ -137,6 +140,7 @@ def build_package(db: Database, year: int, out_dir: Path | str,
     with db.session() as s:
         current = int(settings.get(s, settings.PACKAGE_SEQUENCE) or 0)
         settings.put(s, settings.PACKAGE_SEQUENCE, str(max(current, sequence)))
+        quality.remember_sent(s, year, figures)
         audit.log(s, "生成上报包", "", None, f"{target.name}（第 {sequence} 次）")
     progress(1.0, "上报包已生成")
     return target

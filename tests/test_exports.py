@@ -195,7 +195,7 @@ def test_package_holds_every_form_with_checksums_and_matching_sums(town_db, tmp_
         manifest = json.loads(zf.read("manifest.json"))
         names = set(zf.namelist())
         assert {f["format"] for f in manifest["files"]} == {"xlsx", "pdf", "json"}
-        assert {f["form"] for f in manifest["files"]} == set(FORMS) | {"stats", "data"}
+        assert {f["form"] for f in manifest["files"]} == set(FORMS) | {"stats", "data", "quality"}
         assert {f["name"] for f in manifest["files"]} | {"manifest.json"} == names
         assert manifest["committee"] == "青山镇关工委" and manifest["year"] == YEAR
         figures = json.loads(zf.read("stats.json"))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QDialog, QMessageBox
 from sqlalchemy import func, select
 
 from gui import ops
@@ -266,9 +266,15 @@ def test_reports_export_and_package(window, qtbot, tmp_path, monkeypatch):
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url))
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_path / "u"))
     (tmp_path / "u").mkdir()
+    from gui.dialogs.quality import QualityDialog
+
+    shown = []  # the self-check comes first; the clerk sends anyway
+    monkeypatch.setattr(QualityDialog, "exec",
+                        lambda self: shown.append(self) or QDialog.DialogCode.Accepted)
     page.package()
     qtbot.waitUntil(lambda: bool(opened), timeout=30000)
     assert len(list((tmp_path / "u").glob("*.zip"))) == 1
+    assert shown and shown[0].tree.topLevelItemCount() == len(shown[0].findings) > 0
 
 
 def test_background_work_can_be_cancelled(qtbot, messages):
