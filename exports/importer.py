@@ -113,6 +113,8 @@ class ImportReport:
     unknown_values: list[Question] = field(default_factory=list)
     #: answers stored in the database for later imports (only when written)
     remembered: int = 0
+    #: code table -> what a question about it may be answered with (the wizard's pick lists)
+    choices: dict[str, list[str]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -446,7 +448,7 @@ def _apply_answers(handler: kinds.Handler, form: Form, answers: list[str | Answe
     that names an unknown column or a code that is not in the table."""
     for given in answers:
         answer = parse_map(given) if isinstance(given, str) else given
-        table = answer_table(form, answer.column)
+        table = answer.table or answer_table(form, answer.column)
         if table is None:
             coded = "、".join(dict.fromkeys(
                 c.label for c in form.import_columns()
@@ -542,6 +544,10 @@ def _read_file(db: Database, kind: str, path: Path, options: ImportOptions, prog
         report.valid = report.rows_read - len(report.error_rows)
         report.unknown_groups = sorted(handler.unknown_groups)
         report.unknown_values = list(handler.vocab.questions.values())
+        for q in report.unknown_values:
+            if q.table not in report.choices:
+                report.choices[q.table] = handler.names(q.table) \
+                    if q.table in ("group", "volunteer") else list(handler.vocab.codes(q.table))
         group_label = next((c.label for c in form.import_columns() if c.key == "group"), "")
         report.notes = handler.notes()
         report.warnings.extend(Issue(0, group_label, note) for note in report.notes)

@@ -229,11 +229,9 @@ class Handler:
         found, how = self.vocab.resolve(table, raw)
         if how == INSIDE:
             row.warn(key, f"“{raw}”按“{found}”处理")
-        elif how == LEGEND:
+        elif how == LEGEND:  # said once for the file (notes), not on every row
             self.vocab.ask(table, row.label(key), raw, row.number, row.sheet, required,
                            taken=found)
-            row.warn(key, f"“{raw}”按文件里的说明（{self.vocab.legend_text.get(table, '')}）"
-                          f"记为“{found}”")
         if found is not None:
             return found
         self.unknown(row, key, table, raw, required, left)
@@ -296,7 +294,7 @@ class Handler:
         """Sentences about the whole file (said once, not on every row)."""
         made = self.groups_to_create()
         left = {n: r for n, r in self.unknown_groups.items() if n not in made}
-        out = []
+        out = self.vocab.legend_notes()
         if made:
             rows = sum(len(self.unknown_groups[n]) for n in made)
             out.append(f"将新建 {len(made)} 个关工小组：{'、'.join(made)}（{rows} 行用到）")
@@ -443,10 +441,8 @@ class PeopleHandler(Handler):
         if not raw:
             return "", None
         found, how = self.vocab.resolve("sex", raw)
-        if how == LEGEND:
+        if how == LEGEND:  # said once for the file (notes), not on every row
             self.vocab.ask("sex", row.label("sex"), raw, row.number, row.sheet, False, taken=found)
-            row.warn("sex", f"“{raw}”按文件里的说明（{self.vocab.legend_text.get('sex', '')}）"
-                            f"记为“{found}”")
         elif how == INSIDE:
             row.warn("sex", f"“{raw}”按“{found}”处理")
         if found is not None:

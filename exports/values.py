@@ -57,6 +57,34 @@ def similarity(a: str, b: str) -> float:
     return max(chars, 0.8 * sound)
 
 
+_NAME_SUFFIXES = ("关工小组", "关工委", "小组", "关工组")
+
+
+def _core(name: str) -> str:
+    for suffix in _NAME_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def same_name(key: str, names: list[str]) -> str | None:
+    """The existing name ``key`` most likely means: one that contains it or is contained in it
+    (红旗 ~ 红旗村关工小组), or one that sounds the same (柳树弯村 ~ 柳树湾村) — never merely a
+    similar one (柳树湾村 is not 柳树村). None when there is no single such name."""
+    core = _core(key)
+    sound = initials(core)
+    hits = []
+    for name in names:
+        other = _core(value_key(name))
+        if not other or not core:
+            continue
+        if (min(len(core), len(other)) >= 2 and (core in other or other in core)) or \
+                (len(other) == len(core) and initials(other) == sound and
+                 sum(a != b for a, b in zip(core, other)) <= 1):
+            hits.append(name)
+    return hits[0] if len(hits) == 1 else None
+
+
 @dataclass
 class Question:
     """One value of one column the import did not know."""
@@ -83,11 +111,12 @@ class Question:
 
 @dataclass(frozen=True)
 class Answer:
-    """``--map "COLUMN:VALUE=CODE"``, parsed."""
+    """``--map "COLUMN:VALUE=CODE"``, parsed; the wizard also names the code table."""
 
     column: str
     value: str
     code: str
+    table: str = ""
 
 
 def parse_map(text: str) -> Answer:
@@ -171,6 +200,20 @@ class Vocabulary:
                 self.legends.setdefault((table, value_key(value)), code)
         self.legend_text.setdefault(table, text)
 
+    def legend_notes(self) -> list[str]:
+        """One sentence per column whose values were taken from the file's own legend."""
+        by_column: dict[tuple[str, str], list[Question]] = {}
+        for q in self.questions.values():
+            if q.taken is not None and (q.table, value_key(q.value)) in self.legends:
+                by_column.setdefault((q.column, q.table), []).append(q)
+        out = []
+        for (column, table), qs in by_column.items():
+            pairs = "，".join(f"“{q.value}”记为{q.taken}" for q in qs)
+            rows = sum(len(q.rows) for q in qs)
+            out.append(f"{column}一列按文件里的说明（{self.legend_text.get(table, '')}）：{pairs}"
+                       f"（{rows} 行）。如果不对，请在导入时改选")
+        return out
+
     # -- reading --------------------------------------------------------------------------
     def resolve(self, table: str, raw: str) -> tuple[str | None, str]:
         """(code, how) for a cell's text; (None, "") when it is a question."""
@@ -203,7 +246,7 @@ class Vocabulary:
         """The code the value most likely means, for the question's pick list (never taken)."""
         key = value_key(raw)
         if table in NAME_TABLES:
-            return self._closest(key, names or [], 0.5) or (CREATE if table == "group" else None)
+            return same_name(key, names or []) or (CREATE if table == "group" else None)
         built_in = {value_key(w): c for w, c in GUESSES.get(table, {}).items()}
         if key in built_in and built_in[key] in self.codes(table):
             return built_in[key]
