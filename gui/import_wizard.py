@@ -372,7 +372,9 @@ class ImportWizard(_Dialog):
 
         def done(report: importer.ImportReport) -> None:
             if report.written:
-                self.ctx.bus.publish(Changes.of(kind, "pairings", "students", "trash"))
+                self.ctx.bus.publish(Changes.of(kind, "pairings", "students", "trash",
+                                                *(["settings", "groups"] if report.remembered
+                                                  or report.unknown_groups else [])))
                 QMessageBox.information(self, "导入完成", report.summary())
                 self.accept()
             else:
