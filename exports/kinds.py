@@ -203,9 +203,12 @@ class Handler:
 
     def names(self, table: str) -> list[str]:
         """The existing names a name question may be answered with (关工小组, 在队五老)."""
-        if table == "group":
-            return list(self.groups())
-        return sorted(self.active_volunteers())
+        if not hasattr(self, "_names"):
+            self._names: dict[str, list[str]] = {}
+        if table not in self._names:
+            self._names[table] = list(self.groups()) if table == "group" \
+                else sorted(self.active_volunteers())
+        return self._names[table]
 
     def active_volunteers(self) -> dict[str, list[int]]:
         """Names of the 五老 in the team -> their ids (read once per import)."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -39,6 +40,8 @@ EXACT, SYNONYM, LEARNED, ANSWER, LEGEND, INSIDE = (
     "exact", "synonym", "learned", "answer", "legend", "inside")
 #: name lists that are not code tables: 关工小组 and 结对五老 names
 NAME_TABLES = ("group", "volunteer")
+#: distinct unknown values that get a guess (the rest are asked without one)
+MAX_GUESSES = 300
 
 
 def value_key(value: Any) -> str:
@@ -67,19 +70,25 @@ def _core(name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=65536)
+def _name_sound(name: str) -> tuple[str, str]:
+    """A name without its 关工小组-style suffix, and that core's pinyin initials."""
+    core = _core(value_key(name))
+    return core, initials(core)
+
+
 def same_name(key: str, names: list[str]) -> str | None:
     """The existing name ``key`` most likely means: one that contains it or is contained in it
     (红旗 ~ 红旗村关工小组), or one that sounds the same (柳树弯村 ~ 柳树湾村) — never merely a
     similar one (柳树湾村 is not 柳树村). None when there is no single such name."""
-    core = _core(key)
-    sound = initials(core)
+    core, sound = _name_sound(key)
     hits = []
     for name in names:
-        other = _core(value_key(name))
+        other, other_sound = _name_sound(name)
         if not other or not core:
             continue
         if (min(len(core), len(other)) >= 2 and (core in other or other in core)) or \
-                (len(other) == len(core) and initials(other) == sound and
+                (len(other) == len(core) and other_sound == sound and
                  sum(a != b for a, b in zip(core, other)) <= 1):
             hits.append(name)
     return hits[0] if len(hits) == 1 else None
@@ -273,8 +282,10 @@ class Vocabulary:
         k = (sheet, column, table, value_key(value))
         q = self.questions.get(k)
         if q is None:
-            q = Question(table, column, value, sheet, guess=self.guess(table, value, names),
-                         taken=taken, required=required)
+            # a column full of free text (taken for a coded one) must not cost minutes
+            guess = self.guess(table, value, names) if len(self.questions) < MAX_GUESSES else None
+            q = Question(table, column, value, sheet, guess=guess, taken=taken,
+                         required=required)
             self.questions[k] = q
         if not q.rows or q.rows[-1] != row:
             q.rows.append(row)

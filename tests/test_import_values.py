@@ -368,3 +368,15 @@ def test_peek_and_import_module_stay_importable_without_qt():
     assert importer.answer_table(importer.FORMS["volunteers"], "“五老”类别") == "volunteer_category"
     assert importer.answer_table(importer.FORMS["students"], "结对五老") == "volunteer"
     assert importer.answer_table(importer.FORMS["volunteers"], "籍贯") is None
+
+
+def test_the_roll_up_counts_a_units_words_under_the_code_they_mean():
+    from models.rollup import fold_codes
+
+    figures = {"year": 2025, "students": {"total": 4, "by_category": {"留守": 2, "留守儿童": 1,
+                                                                      "奇怪的类别": 1}},
+               "activities": {"total": 1, "by_theme": {"普法": 1}}}
+    out = fold_codes(figures, {("student_category", "奇怪的类别"): "孤儿"})
+    assert out["students"] == {"total": 4, "by_category": {"留守儿童": 3, "孤儿": 1}}
+    assert out["activities"]["by_theme"] == {"关爱明天普法先行": 1}
+    assert figures["students"]["by_category"]["留守"] == 2  # the package's own figures untouched
