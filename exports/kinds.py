@@ -725,8 +725,13 @@ class PairingsHandler(Handler):
         answer = self.vocab.learned_name("volunteer", name) if table is self.volunteers else None
         if not ids and answer is not None:
             ids = table.get(answer, [])
+        hint = ""
+        if not ids and table is self.volunteers:  # a question too (§2.13): --map 五老姓名:X=Y
+            q = self.vocab.ask("volunteer", row.label(key), name, row.number, row.sheet, True,
+                               self.names("volunteer"))
+            hint = f"（可能是“{q.guess}”，可在导入时选择）" if q.guess else ""
         if len(ids) != 1:
-            row.error(key, f"没有找到{what}“{name}”" if not ids else
+            row.error(key, f"没有找到{what}“{name}”{hint}" if not ids else
                       f"有 {len(ids)} 位同名的{what}“{name}”，请在程序中手工结对")
             return None
         return ids[0]

@@ -380,3 +380,19 @@ def test_the_roll_up_counts_a_units_words_under_the_code_they_mean():
     assert out["students"] == {"total": 4, "by_category": {"留守儿童": 3, "孤儿": 1}}
     assert out["activities"]["by_theme"] == {"关爱明天普法先行": 1}
     assert figures["students"]["by_category"]["留守"] == 2  # the package's own figures untouched
+
+
+def test_a_pairing_names_a_volunteer_another_way(db, tmp_path):
+    from tests.factories import add_student
+
+    add_volunteer(db, "王德华", "老干部")
+    add_student(db, "李小明")
+    path = xlsx(tmp_path / "p.xlsx", ["五老姓名", "帮扶对象"], [["王德化", "李小明"]])
+    report = run_import(db, "pairings", path, ImportOptions(dry_run=True))
+    assert [(q.value, q.guess, q.required) for q in report.unknown_values] == \
+        [("王德化", "王德华", True)]
+    assert "没有找到五老“王德化”" in report.errors[0].message
+    report = run_import(db, "pairings", path, ImportOptions(answers=["五老姓名:王德化=王德华"]))
+    assert report.written and report.imported == 1 and report.remembered == 1
+    with db.reader() as s:
+        assert len(s.scalars(select(Pairing)).all()) == 1
