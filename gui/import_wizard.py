@@ -41,6 +41,8 @@ from models.synonyms import CREATE, TABLE_LABELS
 #: the pick list entry that answers nothing (the value stays unknown)
 UNANSWERED = ""
 STEP_FILE, STEP_MAPPING, STEP_QUESTIONS, STEP_CHECK = range(4)
+#: unknown values listed on the questions page (more means a column is taken for another)
+MAX_SHOWN = 200
 
 KIND_LABELS = {"groups": "关工组织", "volunteers": "五老队伍", "students": "帮扶对象",
                "pairings": "结对帮扶", "activities": "活动台账", "donations": "捐资助学"}
@@ -207,7 +209,8 @@ class ImportWizard(_Dialog):
             label = QLabel(head)
             label.setObjectName("sectionTitle")
             self.questions_grid.addWidget(label, 0, col)
-        for r, (key, q) in enumerate(self.asked.items(), start=1):
+        shown = list(self.asked.items())[:MAX_SHOWN]
+        for r, (key, q) in enumerate(shown, start=1):
             self.questions_grid.addWidget(QLabel(q.column), r, 0)
             self.questions_grid.addWidget(QLabel(q.value), r, 1)
             self.questions_grid.addWidget(QLabel(f"{len(q.rows)} 行"), r, 2)
@@ -216,13 +219,15 @@ class ImportWizard(_Dialog):
                 box.setCurrentIndex(max(box.findData(old[key]), 0))
             self.questions_grid.addWidget(box, r, 3)
             self.question_boxes[key] = box
-        self.questions_grid.setRowStretch(len(self.asked) + 1, 1)
+        self.questions_grid.setRowStretch(len(shown) + 1, 1)
         required = sum(1 for q in self.asked.values() if q.required)
         self.questions_info.setText(
             f"文件里有 {len(self.asked)} 个值程序不认识。请为每个值选择它在程序里对应的代码"
             "（已按最可能的意思预先选好，请核对）。"
             + (f"其中 {required} 个是必填的列，不选择的话这些行不能导入。" if required else "")
-            + "导入完成后程序会记住这些选择，以后的导入直接使用（可在“设置”里删除）。")
+            + "导入完成后程序会记住这些选择，以后的导入直接使用（可在“设置”里删除）。"
+            + (f"\n这里只列出前 {MAX_SHOWN} 个。不认识的值这么多，可能是某一列对应错了，"
+               "请点“上一步”核对列的对应关系。" if len(self.asked) > MAX_SHOWN else ""))
 
     def question_box(self, q: Question) -> QComboBox:
         """The pick list of one unknown value, preset to what was taken or guessed."""
