@@ -229,16 +229,22 @@ class Handler:
     def one_code(self, row: RowReader, key: str, table: str, raw: str, required: bool,
                  left: str = "已留空") -> str | None:
         """One value of a code column (also one part of a multi-code cell), see ``code``."""
+        found = self.known_code(row, key, table, raw, required)
+        if found is None:
+            self.unknown(row, key, table, raw, required, left)
+        return found
+
+    def known_code(self, row: RowReader, key: str, table: str, raw: str, required: bool
+                   ) -> str | None:
+        """The code ``raw`` means, or None. A code found inside other words is said on the
+        row; one taken from the file's legend is listed among the questions (said once)."""
         found, how = self.vocab.resolve(table, raw)
         if how == INSIDE:
             row.warn(key, f"“{raw}”按“{found}”处理")
-        elif how == LEGEND:  # said once for the file (notes), not on every row
+        elif how == LEGEND:
             self.vocab.ask(table, row.label(key), raw, row.number, row.sheet, required,
                            taken=found)
-        if found is not None:
-            return found
-        self.unknown(row, key, table, raw, required, left)
-        return None
+        return found
 
     def unknown(self, row: RowReader, key: str, table: str, raw: str, required: bool,
                 left: str = "已留空", names: list[str] | None = None) -> None:
@@ -443,11 +449,7 @@ class PeopleHandler(Handler):
         raw = row.text("sex")
         if not raw:
             return "", None
-        found, how = self.vocab.resolve("sex", raw)
-        if how == LEGEND:  # said once for the file (notes), not on every row
-            self.vocab.ask("sex", row.label("sex"), raw, row.number, row.sheet, False, taken=found)
-        elif how == INSIDE:
-            row.warn("sex", f"“{raw}”按“{found}”处理")
+        found = self.known_code(row, "sex", "sex", raw, False)
         if found is not None:
             return found, None
         q = self.vocab.ask("sex", row.label("sex"), raw, row.number, row.sheet, False)
