@@ -23,7 +23,7 @@ from exports.columns import SEQ, Col
 from exports.forms import FORMS, IMPORT_KINDS, Form
 from exports.legends import find_legends
 from exports.readers import Sheet, open_sheets
-from exports.values import Answer, Question, Vocabulary, parse_map
+from exports.values import Answer, Question, Vocabulary, parse_map, value_key
 from models import aliases
 from models.db import Database
 from models.errors import DataError, FileProblem
@@ -402,9 +402,10 @@ def run_import(db: Database, kind: str, path: Path | str, options: ImportOptions
     progress = on_progress or (lambda _f, _t: None)
     progress(0.0, "正在读取文件…")
     report, handler, ready = _read_file(db, kind, path, options, progress, None)
-    if report.passed_over and any(q.taken is None for q in report.unknown_values):
+    open_questions = [q for q in report.unknown_values if q.taken is None]
+    if report.passed_over and open_questions:
         # a 说明 sheet may explain the codes (1 = 男): read it, and read again if it does
-        explained = _legends_of_sheets(db, path, report.passed_over)
+        explained = _legends_of_sheets(db, path, report.passed_over, open_questions)
         if explained:
             report, handler, ready = _read_file(db, kind, path, options, progress, explained)
     if not ready:
@@ -459,9 +460,10 @@ def _apply_answers(handler: kinds.Handler, form: Form, answers: list[str | Answe
         handler.vocab.answer(table, answer.value, answer.code, names)
 
 
-def _legends_of_sheets(db: Database, path: Path, names: list[str]) -> list[str]:
-    """The texts of the first 60 rows of the sheets passed over (说明, 填表说明) that hold a
-    legend of codes."""
+def _legends_of_sheets(db: Database, path: Path, names: list[str], asked: list[Question]
+                       ) -> list[str]:
+    """The texts of the first 60 rows of the sheets passed over (说明, 填表说明) when they
+    hold a legend that answers one of the ``asked`` questions; [] otherwise."""
     texts: list[str] = []
     for sheet in open_sheets(path):
         if sheet.name not in names:
@@ -469,10 +471,17 @@ def _legends_of_sheets(db: Database, path: Path, names: list[str]) -> list[str]:
         for i, (_n, values) in enumerate(sheet.rows):
             if i >= 60:
                 break
-            texts.extend(text(v) for v in values if isinstance(v, str) and v.strip())
+            texts.extend(_row_texts(values))
     with db.reader() as s:
         found = find_legends(texts, Vocabulary(s))
-    return texts if found else []
+    answers = any(q.table in found and value_key(q.value) in found[q.table][0] for q in asked)
+    return texts if answers else []
+
+
+def _row_texts(values: list[Any]) -> list[str]:
+    """A row's text cells one by one, and joined (a legend may be split over cells)."""
+    cells = [text(v) for v in values if isinstance(v, str) and v.strip()]
+    return [*cells, " ".join(cells)] if len(cells) > 1 else cells
 
 
 def _read_file(db: Database, kind: str, path: Path, options: ImportOptions, progress: Progress,
@@ -504,8 +513,8 @@ def _read_file(db: Database, kind: str, path: Path, options: ImportOptions, prog
                 report.header = [text(c) for c in table.header]
                 report.mapping = {i: c.key for i, c in mapping.items()}
             report.sheets.append(info)
-            titles = [text(v) for number, values in table.pending if number <= table.header_row
-                      for v in values if isinstance(v, str)]
+            titles = [t for number, values in table.pending if number <= table.header_row
+                      for t in _row_texts(values)]
             for code_table, (legend, snippet) in find_legends(
                     titles + [text(c) for c in table.header], handler.vocab).items():
                 handler.vocab.add_legend(code_table, legend, snippet)

@@ -396,3 +396,33 @@ def test_a_pairing_names_a_volunteer_another_way(db, tmp_path):
     assert report.written and report.imported == 1 and report.remembered == 1
     with db.reader() as s:
         assert len(s.scalars(select(Pairing)).all()) == 1
+
+
+def test_a_legend_in_the_header_cell_or_split_over_title_cells(db, tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["说明：", "1=男", "2=女"])
+    ws.append(["姓名", "性别(1男2女)", "五老类别"])
+    ws.append(["王德", 2, "老干部"])
+    wb.save(tmp_path / "v.xlsx")
+    report = run_import(db, "volunteers", tmp_path / "v.xlsx")
+    assert report.written and people(db)["王德"].sex == "女"
+    assert by_value(report)["2"].taken == "女"
+
+
+def test_several_sheets_ask_per_sheet(db, tmp_path):
+    wb = openpyxl.Workbook()
+    for i, name in enumerate(("新华村", "红旗村")):
+        ws = wb.active if i == 0 else wb.create_sheet(name)
+        ws.title = name
+        ws.append(["姓名", "五老类别"])
+        ws.append([f"甲{i}", "老同志"])
+        ws.append([f"乙{i}", "老同志"])
+    wb.save(tmp_path / "v.xlsx")
+    report = run_import(db, "volunteers", tmp_path / "v.xlsx", ImportOptions(dry_run=True))
+    out = report.as_json()["unknown_values"]
+    assert [(q["sheet"], q["value"], q["rows"]) for q in out] == \
+        [("新华村", "老同志", [2, 3]), ("红旗村", "老同志", [2, 3])]
+    report = run_import(db, "volunteers", tmp_path / "v.xlsx",
+                        ImportOptions(answers=["五老类别:老同志=老干部"]))
+    assert report.imported == 4 and report.remembered == 1
