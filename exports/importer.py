@@ -438,7 +438,8 @@ def answer_table(form: Form, column: str) -> str | None:
     col = exact.get(key)
     if col is None:
         col = next((c for n, c in longest_first if len(n) >= 2 and key.endswith(n)), None)
-    names = {"sex": "sex", "group": "group", "volunteer": "volunteer", "roles": "volunteer_role"}
+    names = {"sex": "sex", "group": "group", "volunteer": "volunteer", "roles": "volunteer_role",
+             "is_backbone": "yes_no"}
     if col is not None and (col.code_table or col.key in names):
         return col.code_table or names[col.key]
     return next((t for t, label in TABLE_LABELS.items() if header_key(label) == key), None)
@@ -453,7 +454,7 @@ def _apply_answers(handler: kinds.Handler, form: Form, answers: list[str | Answe
         if table is None:
             coded = "、".join(dict.fromkeys(
                 c.label for c in form.import_columns()
-                if c.code_table or c.key in ("sex", "group", "volunteer")))
+                if c.code_table or c.key in ("sex", "group", "volunteer", "is_backbone")))
             raise FileProblem(f"回答“{answer.column}:{answer.value}={answer.code}”里的列"
                               f"“{answer.column}”不是这类导入里有代码的列。可以回答的列：{coded}。")
         names = handler.names(table) if table in ("group", "volunteer") else None

@@ -594,8 +594,9 @@ class VolunteersHandler(PeopleHandler):
         if not row.blank("is_backbone"):
             try:
                 backbone = cells.yes_no(row.raw("is_backbone"))
-            except cells.CellProblem as err:
-                row.warn("is_backbone", f"{err}，已按“否”处理")
+            except cells.CellProblem:  # a question (§2.13), 否 until answered
+                backbone = self.one_code(row, "is_backbone", "yes_no", row.text("is_backbone"),
+                                         False, left="已按“否”处理") == "是"
         joined, _ = row.date("joined_on")
         extra = {"category": category, "political_status": political,
                  "former_post": row.text("former_post"), "specialty": row.text("specialty"),

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from models import aliases, codetables
 from models.errors import FileProblem
 from models.pinyin import initials
-from models.synonyms import CREATE, GUESSES, SYNONYMS, TABLE_LABELS
+from models.synonyms import CREATE, FIXED_CODES, GUESSES, SYNONYMS, TABLE_LABELS
 
 _WS_RE = re.compile(r"[\s\u3000\u00a0\ufeff\u200b-\u200d\u2060\u00ad]+")
 _QUOTES = str.maketrans("", "", "“”\"'「」‘’《》")
@@ -158,8 +158,8 @@ class Vocabulary:
     # -- tables ---------------------------------------------------------------------------
     def codes(self, table: str) -> list[str]:
         if table not in self._codes:
-            self._codes[table] = list(codetables.values(self.s, table)) if table != "sex" \
-                else ["男", "女"]
+            self._codes[table] = list(FIXED_CODES.get(table, ())) or \
+                list(codetables.values(self.s, table))
         return self._codes[table]
 
     def known(self, table: str) -> dict[str, tuple[str, str]]:

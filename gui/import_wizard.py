@@ -238,6 +238,8 @@ class ImportWizard(_Dialog):
             box.addItem("（留空，不填关工小组）", UNANSWERED)
         elif q.table == "volunteer":
             box.addItem("（不结对）", UNANSWERED)
+        elif q.table == "yes_no":
+            box.addItem("（不确定，按“否”）", UNANSWERED)
         else:
             box.addItem("（不确定，这些行先不导入）" if q.required else f"（留空，不填{label}）",
                         UNANSWERED)

@@ -33,7 +33,11 @@ TABLE_LABELS: dict[str, str] = {
     "aid_kind": "帮扶方式",
     "group": "关工小组",
     "volunteer": "结对五老",
+    "yes_no": "是否骨干",
 }
+
+#: questions about columns that are not editable code tables: their fixed answers
+FIXED_CODES: dict[str, tuple[str, ...]] = {"sex": ("男", "女"), "yes_no": ("是", "否")}
 
 #: the answer that creates a 关工小组 named in the file (wizard pick list and ``--map``)
 CREATE = "新建"
@@ -50,6 +54,10 @@ _DEMOCRATIC = (
 )
 
 SYNONYMS: dict[str, dict[str, str]] = {
+    # beyond the yes/no words every column knows (是、√、Y、1、有 / 否、×、N、0、无)
+    "yes_no": {"骨干": "是", "是骨干": "是", "骨干成员": "是", "核心骨干": "是", "是的": "是",
+               "非骨干": "否", "不是骨干": "否", "一般": "否", "一般成员": "否", "普通": "否",
+               "普通成员": "否", "否的": "否", "不": "否"},
     "sex": {**{w: "男" for w in _MALE}, **{w: "女" for w in _FEMALE}},
     "political_status": {
         "党员": "中共党员", "共产党员": "中共党员", "中国共产党党员": "中共党员",

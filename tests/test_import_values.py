@@ -17,7 +17,7 @@ from models import aliases, groups
 from models.codes import DEFAULT_TABLES
 from models.entities import Activity, Donation, Group, Pairing, Student, Volunteer
 from models.errors import FileProblem
-from models.synonyms import CREATE, GUESSES, SYNONYMS
+from models.synonyms import CREATE, FIXED_CODES, GUESSES, SYNONYMS
 from tests.factories import add_volunteer
 from tests.helpers import cli
 from tests.sheets import vid, xlsx
@@ -286,7 +286,7 @@ def test_the_error_workbook_says_what_was_asked_taken_and_left(db, tmp_path):
 
 # -- the tables -------------------------------------------------------------------------------
 def test_every_synonym_and_guess_names_a_code_of_its_table():
-    tables = {**DEFAULT_TABLES, "sex": ("男", "女")}
+    tables = {**DEFAULT_TABLES, **FIXED_CODES}
     for source in (SYNONYMS, GUESSES):
         for table, words in source.items():
             assert table in tables, table
@@ -426,3 +426,16 @@ def test_several_sheets_ask_per_sheet(db, tmp_path):
     report = run_import(db, "volunteers", tmp_path / "v.xlsx",
                         ImportOptions(answers=["五老类别:老同志=老干部"]))
     assert report.imported == 4 and report.remembered == 1
+
+
+def test_a_yes_no_cell_not_understood_is_asked_not_taken_as_no(db, tmp_path):
+    path = xlsx(tmp_path / "v.xlsx", ["姓名", "五老类别", "是否骨干"],
+                [["王德", "老干部", "骨干"], ["李明", "老教师", "重点"], ["张三", "老战士", "√"]])
+    report = run_import(db, "volunteers", path)
+    assert [(q.value, q.rows, q.table) for q in report.unknown_values] == [("重点", [3], "yes_no")]
+    assert any(w.row == 3 and "“重点”" in w.message and "否" in w.message for w in report.warnings)
+    assert {n: v.is_backbone for n, v in people(db).items()} == \
+        {"王德": True, "李明": False, "张三": True}
+    other = xlsx(tmp_path / "w.xlsx", ["姓名", "五老类别", "是否骨干"], [["赵六", "老干部", "重点"]])
+    run_import(db, "volunteers", other, ImportOptions(answers=["是否骨干:重点=是"]))
+    assert people(db)["赵六"].is_backbone is True
