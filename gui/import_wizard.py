@@ -202,6 +202,7 @@ class ImportWizard(_Dialog):
             item = self.questions_grid.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
+                widget.hide()  # gone now, not when the event loop next runs
                 widget.deleteLater()
         old = {k: box.currentData() for k, box in self.question_boxes.items()}
         self.question_boxes = {}
