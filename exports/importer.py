@@ -152,8 +152,9 @@ class ImportReport:
             tail += f"；另有 {len(self.warnings)} 条提示"
         asked = [q for q in self.unknown_values if q.taken is None]
         if asked:
-            tail += (f"；有 {len(asked)} 个值程序不认识（如“{asked[0].value}”），"
-                     "请选择它们对应的代码后再导入")
+            tail += (f"；有 {len(asked)} 个值程序不认识（如{asked[0].column}“{asked[0].value}”）"
+                     + ("，用到它们的格已留空或这些行没有导入，见提示" if self.written else
+                        "，请选择它们对应的代码后再导入"))
         if self.remembered:
             tail += f"；已记住 {self.remembered} 个值的含义，以后导入直接使用"
         return f"{head}；{verb}{tail}。"

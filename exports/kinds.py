@@ -16,7 +16,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from exports import cells
-from exports.values import INSIDE, LEGEND, Vocabulary
+from exports.values import INSIDE, LEGEND, Vocabulary, value_key
 from models import audit, faults, idcard, people, rules
 from models.codes import join_multi
 from models.entities import (
@@ -222,7 +222,7 @@ class Handler:
         the import does not know becomes a question; while unanswered its row is refused
         (``required``) or the value is left empty with a warning — never 其他."""
         raw = row.text(key)
-        if not raw:
+        if not value_key(raw):  # empty, or only invisible characters
             return blank
         return self.one_code(row, key, table, raw, required)
 
@@ -447,7 +447,7 @@ class PeopleHandler(Handler):
         """(男/女 or "", why it was not understood): a value the import does not know (``1``
         without a legend) is a question, never guessed silently."""
         raw = row.text("sex")
-        if not raw:
+        if not value_key(raw):
             return "", None
         found = self.known_code(row, "sex", "sex", raw, False)
         if found is not None:
@@ -579,13 +579,13 @@ class VolunteersHandler(PeopleHandler):
     def read(self, row: RowReader) -> None:
         values = self.identity(row)
         category = None
-        if row.blank("category"):
+        if not value_key(row.text("category")):
             row.error("category", "五老类别为空，请填写老干部、老战士、老专家、老教师或老模范")
         else:
             category = self.code(row, "category", "volunteer_category", True)
         political = self.code(row, "political_status", "political_status", False) or ""
         roles = []
-        for part in cells.split_list(row.raw("roles")):
+        for part in filter(value_key, cells.split_list(row.raw("roles"))):
             found = self.one_code(row, "roles", "volunteer_role", part, False,
                                   left="这一项没有记入")
             if found:
@@ -627,7 +627,7 @@ class StudentsHandler(PeopleHandler):
         values = self.identity(row)
         cats: list[str] = []
         allowed = self.table("student_category")
-        parts = cells.split_list(row.raw("categories"))
+        parts = [p for p in cells.split_list(row.raw("categories")) if value_key(p)]
         unknown: list[str] = []
         for part in parts:
             found, _how = self.vocab.resolve("student_category", part)

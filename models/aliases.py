@@ -22,6 +22,8 @@ from models.entities import Alias
 from models.errors import DataError
 from models.synonyms import TABLE_LABELS
 
+#: longer texts are not remembered (a cell pasted whole is no way of writing a code)
+MAX_VALUE = 100
 _WS_RE = re.compile(r"[\s\u3000\u00a0\ufeff\u200b-\u200d\u2060\u00ad]+")
 
 
@@ -55,7 +57,7 @@ def remember(s: Session, answers: Iterable[tuple[str, str, str]]) -> int:
     stored = 0
     for table, value, code in answers:
         key = _key(value)
-        if not key:
+        if not key or len(key) > MAX_VALUE:
             continue
         row = s.scalar(select(Alias).where(Alias.table_name == table, Alias.value == key))
         if row is None:

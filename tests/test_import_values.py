@@ -8,6 +8,8 @@ import json
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from exports import importer
@@ -439,3 +441,39 @@ def test_a_yes_no_cell_not_understood_is_asked_not_taken_as_no(db, tmp_path):
     other = xlsx(tmp_path / "w.xlsx", ["姓名", "五老类别", "是否骨干"], [["赵六", "老干部", "重点"]])
     run_import(db, "volunteers", other, ImportOptions(answers=["是否骨干:重点=是"]))
     assert people(db)["赵六"].is_backbone is True
+
+
+CODED = [("activities", "theme", "activity_theme"), ("donations", "donor_type", "donor_type"),
+         ("groups", "type", "group_type"), ("students", "status", "student_status")]
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture],
+          deadline=None)
+@given(which=st.sampled_from(CODED), raw=st.text(max_size=8))
+def test_a_coded_cell_is_a_code_it_names_or_a_question_never_a_fallback(db, which, raw):
+    """Whatever is typed into a coded column: the record holds the code the text names
+    (exactly, by a synonym, or inside other words), or the row is refused asking about it."""
+    from exports import kinds
+    from exports.forms import FORMS
+
+    kind, key, table = which
+    form = FORMS[kind]
+    base = {"activities": {"date": "2025-01-02", "title": "活动"},
+            "donations": {"date": "2025-01-02", "donor": "某人"},
+            "groups": {"name": "某组"}, "students": {"name": "小明", "categories": "留守儿童"}}
+    values = {**base[kind], key: raw}
+    labels = {c.key: c.label for c in form.import_columns()}
+    with db.reader() as s:
+        handler = kinds.HANDLERS[kind](s, False)
+        row = kinds.RowReader(2, values, labels)
+        handler.read(row)
+        code, _how = handler.vocab.resolve(table, raw)
+    stored = handler.new[0][key] if handler.new else None
+    from exports.cells import squash
+
+    if not value_key(squash(raw)):
+        return  # an empty cell (or only invisible characters) takes the column's default
+    if code is None:
+        assert stored is None and row.errors and handler.vocab.questions
+    else:
+        assert stored == code and not handler.vocab.questions
