@@ -151,8 +151,11 @@ def test_answers_are_remembered_after_a_written_import_not_after_a_dry_run(tmp_p
 
     code, out = run(first, "--dry-run", "--map", "五老类别:老同志=老干部")
     assert code == 0 and out["imported"] == 1 and out["unknown_values"] == []
-    code, out = run(second, "--dry-run")  # the dry run taught nothing
+    book = tmp_path / "出错.xlsx"
+    code, out = run(second, "--dry-run", "--errors-out", book)  # the dry run taught nothing
     assert code == 1 and [q["value"] for q in out["unknown_values"]] == ["老同志"]
+    asked = list(openpyxl.load_workbook(book)["不认识的值"].iter_rows(min_row=2, values_only=True))
+    assert [r[1:5] for r in asked] == [("五老类别", "老同志", 1, "2")]
     assert json.loads(cli("aliases", "--db", db_path, "--json").stdout) == []
     code, out = run(first, "--map", "五老类别:老同志=老干部")
     assert code == 0 and out["written"] and out["remembered"] == 1
