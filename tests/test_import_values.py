@@ -17,6 +17,7 @@ from exports.importer import ImportOptions, run_import
 from exports.values import Vocabulary, value_key
 from models import aliases, groups
 from models.codes import DEFAULT_TABLES
+from models.db import Database
 from models.entities import Activity, Donation, Group, Pairing, Student, Volunteer
 from models.errors import FileProblem
 from models.synonyms import CREATE, FIXED_CODES, GUESSES, SYNONYMS
@@ -140,8 +141,7 @@ def test_map_answers_a_question_and_a_bad_answer_is_refused(db, tmp_path):
 
 def test_answers_are_remembered_after_a_written_import_not_after_a_dry_run(tmp_path, db_path):
     """Through the command line, as the held-back check does it."""
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    assert cli("demo", "--db", db_path, "--scale", "1").returncode == 0
+    Database.open(db_path).close()  # an empty database, as the window's first run leaves it
     first = roster(tmp_path / "一.xlsx", [["李明", "男", "1951.02", "群众", "老同志"]])
     second = roster(tmp_path / "二.xlsx", [["赵四", "男", "1952.02", "群众", "老同志"]])
 
@@ -258,8 +258,7 @@ def test_a_paired_volunteer_not_found_is_a_question(db, tmp_path):
 
 # -- the command line and the error workbook --------------------------------------------------
 def test_json_prints_one_object_for_a_refused_file(tmp_path, db_path):
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    assert cli("demo", "--db", db_path).returncode == 0
+    Database.open(db_path).close()
     bad = tmp_path / "信.xlsx"
     bad.write_bytes(b"PK\x03\x04 not a workbook")
     proc = cli("import", "volunteers", bad, "--db", db_path, "--json")
