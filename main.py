@@ -32,6 +32,27 @@ class ChineseParser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+def cmd_aliases(args: argparse.Namespace) -> int:
+    from models import aliases
+
+    db = _open(args)
+    try:
+        with db.reader() as s:
+            taught = aliases.listing(s)
+    finally:
+        db.close()
+    if args.json:
+        print(json.dumps([{"id": t.id, "table": t.table, "column": t.column, "value": t.value,
+                           "code": t.code, "created_at": t.created_at.isoformat(sep=" ")}
+                          for t in taught], ensure_ascii=False))
+    elif not taught:
+        print("还没有记住任何值。导入时回答程序不认识的值（--map 或导入向导），导入写入后就会记住。")
+    else:
+        for t in taught:
+            print(f"{t.column}\t{t.value}\t→ {t.code}\t{t.created_at:%Y-%m-%d %H:%M}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = ChineseParser(prog="main.py", description="关工台账：乡镇关工委工作台账")
     p.add_argument("--db", type=Path, help="数据库文件（默认在用户数据文件夹）")
@@ -59,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--create-groups", action="store_true",
                    help="文件里出现、程序里还没有的关工小组一并新建")
     c.add_argument("--sheet", help="只导入这个工作表（默认导入所有有表头的工作表）")
+    c.add_argument("--map", action="append", default=[], metavar="列名:值=代码",
+                   help="回答程序不认识的值，如 --map \"五老类别:老同志=老干部\"（可重复）；"
+                        "导入写入后会记住")
     c = cmd("template", "生成空白导入模板")
     c.add_argument("kind")
     c.add_argument("--out", type=Path, required=True)
@@ -96,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     c = cmd("report", "生成年度工作总结（草稿，Word 文件）")
     c.add_argument("--year", type=int, required=True)
     c.add_argument("--out", type=Path, required=True)
+    c = cmd("aliases", "导入时记住的值的含义")
+    c.add_argument("--json", action="store_true")
     return p
 
 
@@ -282,6 +308,18 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    if not args.json:
+        return _import(args)
+    try:
+        return _import(args)
+    except UserError as err:  # a refused file is one object too (contract §2)
+        print(json.dumps({"kind": args.kind, "file": str(args.file), "refused": err.message,
+                          "written": False}, ensure_ascii=False))
+        print(err.message, file=sys.stderr)
+        return err.exit_code
+
+
+def _import(args: argparse.Namespace) -> int:
     from exports import importer, workbooks
     from models import backup
 
@@ -289,13 +327,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         options = importer.ImportOptions(dry_run=args.dry_run, skip_invalid=args.skip_invalid,
                                          update=args.update, create_groups=args.create_groups,
-                                         sheet=args.sheet)
+                                         sheet=args.sheet, answers=list(args.map))
         report = importer.run_import(
             db, args.kind, args.file, options,
             before_write=lambda: backup.make_backup(db, kind="导入前"))
     finally:
         db.close()
-    if args.errors_out and report.error_rows:
+    if args.errors_out and (report.error_rows or report.unknown_values):
         workbooks.write_error_book(args.errors_out, report)
     if args.json:
         print(json.dumps({**report.as_json(), "file": str(args.file)}, ensure_ascii=False))
@@ -303,6 +341,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(report.summary())
         for note in report.notes:
             print(f"  {note}。")
+        for q in report.unknown_values:
+            if q.taken is None:
+                guess = f"，可能是“{q.guess}”" if q.guess else ""
+                print(f"  不认识：{q.column}“{q.value}”（{len(q.rows)} 行{guess}）"
+                      f"——回答：--map \"{q.column}:{q.value}={q.guess or '代码'}\"")
         for issue in report.errors[:50]:
             print(f"  {issue.where()} {issue.column}：{issue.message}")
         if len(report.errors) > 50:
@@ -451,6 +494,7 @@ COMMANDS = {
     "restore": cmd_restore,
     "check": cmd_check,
     "password": cmd_password,
+    "aliases": cmd_aliases,
 }
 
 

@@ -21,9 +21,13 @@ from exports import kinds
 from exports.cells import header_key, is_blank, text
 from exports.columns import SEQ, Col
 from exports.forms import FORMS, IMPORT_KINDS, Form
+from exports.legends import find_legends
 from exports.readers import Sheet, open_sheets
+from exports.values import Answer, Question, Vocabulary, parse_map, value_key
+from models import aliases
 from models.db import Database
 from models.errors import DataError, FileProblem
+from models.synonyms import TABLE_LABELS
 
 HEADER_SCAN_ROWS = 15
 FOOTER_WORDS = ("合计", "总计", "小计", "填表人", "审核人", "负责人", "制表", "注",
@@ -68,6 +72,9 @@ class ImportOptions:
     create_groups: bool = False
     #: read only this sheet (``--sheet``)
     sheet: str | None = None
+    #: answers to the questions about unknown values: ``--map "COLUMN:VALUE=CODE"`` texts or
+    #: parsed Answers (the wizard's pick lists); remembered when the import is written
+    answers: list[str | Answer] = field(default_factory=list)
 
 
 @dataclass
@@ -102,6 +109,12 @@ class ImportReport:
     #: every sheet read as data, and the names of the sheets passed over (no header)
     sheets: list[SheetInfo] = field(default_factory=list)
     passed_over: list[str] = field(default_factory=list)
+    #: the values of coded columns the import did not know (contract §2.13), in file order
+    unknown_values: list[Question] = field(default_factory=list)
+    #: answers stored in the database for later imports (only when written)
+    remembered: int = 0
+    #: code table -> what a question about it may be answered with (the wizard's pick lists)
+    choices: dict[str, list[str]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -113,6 +126,8 @@ class ImportReport:
             "dry_run": self.dry_run, "written": self.written, "valid": self.valid,
             "pairings_created": self.pairings_created, "unknown_groups": self.unknown_groups,
             "sheets": [asdict(i) for i in self.sheets], "passed_over": list(self.passed_over),
+            "unknown_values": [q.as_json(len(self.sheets) > 1) for q in self.unknown_values],
+            "remembered": self.remembered,
         }
 
     def summary(self) -> str:
@@ -135,6 +150,13 @@ class ImportReport:
             tail = f"。{len({e.row for e in self.errors})} 行有错误，已跳过"
         if self.warnings:
             tail += f"；另有 {len(self.warnings)} 条提示"
+        asked = [q for q in self.unknown_values if q.taken is None]
+        if asked:
+            tail += (f"；有 {len(asked)} 个值程序不认识（如{asked[0].column}“{asked[0].value}”）"
+                     + ("，用到它们的格已留空或这些行没有导入，见提示" if self.written else
+                        "，请选择它们对应的代码后再导入"))
+        if self.remembered:
+            tail += f"；已记住 {self.remembered} 个值的含义，以后导入直接使用"
         return f"{head}；{verb}{tail}。"
 
 
@@ -368,23 +390,117 @@ def run_import(db: Database, kind: str, path: Path | str, options: ImportOptions
     ``options.sheet``); sheets without one are passed over with a warning.
 
     Raises FileProblem (unknown kind, unreadable file, no header row found, a data sheet
-    without a key column, more than 500 000 rows) before anything is written. Row problems are
-    reported, not raised. Writes at most one transaction; calls ``before_write`` (e.g. a backup)
-    just before it. ``on_progress`` may raise Cancelled.
+    without a key column, more than 500 000 rows, an answer that names no code) before
+    anything is written. Row problems and unknown values are reported, not raised. Writes at
+    most one transaction — the records and, with them, the answers given (``options.answers``)
+    for later imports; calls ``before_write`` (e.g. a backup) just before it.
+    ``on_progress`` may raise Cancelled.
     """
     options = options or ImportOptions()
     if kind not in IMPORT_KINDS:
         raise FileProblem(f"不认识的导入类别“{kind}”。可以导入：{'、'.join(IMPORT_KINDS)}。")
-    form = FORMS[kind]
     path = Path(path)
-    report = ImportReport(kind=kind, file=path.name, dry_run=options.dry_run,
-                          skip_allowed=options.skip_invalid)
     progress = on_progress or (lambda _f, _t: None)
     progress(0.0, "正在读取文件…")
+    report, handler, ready = _read_file(db, kind, path, options, progress, None)
+    open_questions = [q for q in report.unknown_values if q.taken is None]
+    if report.passed_over and open_questions:
+        # a 说明 sheet may explain the codes (1 = 男): read it, and read again if it does
+        explained = _legends_of_sheets(db, path, report.passed_over, open_questions)
+        if explained:
+            report, handler, ready = _read_file(db, kind, path, options, progress, explained)
+    if not ready:
+        progress(1.0, "检查完毕")
+        return report
+    new, updated = report.imported, report.updated
+    if options.dry_run or not (new or updated):
+        progress(1.0, "检查完毕")
+        return report
+    progress(0.75, "正在写入数据库…")
+    if before_write is not None:
+        before_write()
+    try:
+        with db.session() as s:  # duplicates are checked again here, under the write lock
+            report.pairings_created = handler.write(s, path.name)
+            report.remembered = aliases.remember(s, handler.vocab.given)
+            progress(0.95, "正在保存…")
+    except IntegrityError as err:
+        raise DataError(WRITE_CLASH) from err
+    report.written = True
+    progress(1.0, "导入完成")
+    return report
 
+
+def answer_table(form: Form, column: str) -> str | None:
+    """The code table (or name list) a ``--map`` column means: a column name of the form
+    (as the file or the form writes it) or the name of a code table (五老类别, 性别 …)."""
+    key = header_key(column)
+    exact, longest_first = _known_names(form.id)
+    col = exact.get(key)
+    if col is None:
+        col = next((c for n, c in longest_first if len(n) >= 2 and key.endswith(n)), None)
+    names = {"sex": "sex", "group": "group", "volunteer": "volunteer", "roles": "volunteer_role",
+             "is_backbone": "yes_no"}
+    if col is not None and (col.code_table or col.key in names):
+        return col.code_table or names[col.key]
+    return next((t for t, label in TABLE_LABELS.items() if header_key(label) == key), None)
+
+
+def _apply_answers(handler: kinds.Handler, form: Form, answers: list[str | Answer]) -> None:
+    """Give the handler's vocabulary the clerk's answers. Raises FileProblem for an answer
+    that names an unknown column or a code that is not in the table."""
+    for given in answers:
+        answer = parse_map(given) if isinstance(given, str) else given
+        table = answer.table or answer_table(form, answer.column)
+        if table is None:
+            coded = "、".join(dict.fromkeys(
+                c.label for c in form.import_columns()
+                if c.code_table or c.key in ("sex", "group", "volunteer", "is_backbone")))
+            raise FileProblem(f"回答“{answer.column}:{answer.value}={answer.code}”里的列"
+                              f"“{answer.column}”不是这类导入里有代码的列。可以回答的列：{coded}。")
+        names = handler.names(table) if table in ("group", "volunteer") else None
+        handler.vocab.answer(table, answer.value, answer.code, names)
+
+
+def _legends_of_sheets(db: Database, path: Path, names: list[str], asked: list[Question]
+                       ) -> list[str]:
+    """The texts of the first 60 rows of the sheets passed over (说明, 填表说明) when they
+    hold a legend that answers one of the ``asked`` questions; [] otherwise."""
+    texts: list[str] = []
+    for sheet in open_sheets(path):
+        if sheet.name not in names:
+            continue
+        for i, (_n, values) in enumerate(sheet.rows):
+            if i >= 60:
+                break
+            texts.extend(_row_texts(values))
+    with db.reader() as s:
+        found = find_legends(texts, Vocabulary(s))
+    answers = any(q.table in found and value_key(q.value) in found[q.table][0] for q in asked)
+    return texts if answers else []
+
+
+def _row_texts(values: list[Any]) -> list[str]:
+    """A row's text cells one by one, and joined (a legend may be split over cells)."""
+    cells = [text(v) for v in values if isinstance(v, str) and v.strip()]
+    return [*cells, " ".join(cells)] if len(cells) > 1 else cells
+
+
+def _read_file(db: Database, kind: str, path: Path, options: ImportOptions, progress: Progress,
+               extra_texts: list[str] | None
+               ) -> tuple[ImportReport, kinds.Handler, bool]:
+    """Read and check every row (nothing is written). Returns the report, the handler with
+    the queued records and whether writing may go ahead (no row errors, or skip_invalid)."""
+    form = FORMS[kind]
+    report = ImportReport(kind=kind, file=path.name, dry_run=options.dry_run,
+                          skip_allowed=options.skip_invalid)
     with db.reader() as s:
         handler = kinds.HANDLERS[kind](s, options.update)
         handler.create_groups = options.create_groups
+        _apply_answers(handler, form, options.answers)
+        if extra_texts:
+            for code_table, (legend, snippet) in find_legends(extra_texts, handler.vocab).items():
+                handler.vocab.add_legend(code_table, legend, snippet)
         n = 0
         for table in _tables(path, form, options.sheet, report):
             mapping = table.mapping
@@ -399,6 +515,11 @@ def run_import(db: Database, kind: str, path: Path | str, options: ImportOptions
                 report.header = [text(c) for c in table.header]
                 report.mapping = {i: c.key for i, c in mapping.items()}
             report.sheets.append(info)
+            titles = [t for number, values in table.pending if number <= table.header_row
+                      for t in _row_texts(values)]
+            for code_table, (legend, snippet) in find_legends(
+                    titles + [text(c) for c in table.header], handler.vocab).items():
+                handler.vocab.add_legend(code_table, legend, snippet)
             labels = {c.key: c.label for c in form.import_columns()}
             labels.update({c.key: text(table.header[i]) or c.label for i, c in mapping.items()})
             matched = {text(table.header[i]) for i in mapping if i < len(table.header)}
@@ -420,6 +541,7 @@ def run_import(db: Database, kind: str, path: Path | str, options: ImportOptions
                 cells = {c.key: values[i] if i < len(values) else None
                          for i, c in importing.items()}
                 row = kinds.RowReader(number, cells, labels)
+                row.sheet = info.name
                 handler.read(row)
                 report.warnings.extend(Issue(number, c, m, info.name) for c, m in row.warnings)
                 if number in table.sheet.hidden:
@@ -432,30 +554,18 @@ def run_import(db: Database, kind: str, path: Path | str, options: ImportOptions
                         f"{c}：{m}" for c, m in row.errors)))
         report.valid = report.rows_read - len(report.error_rows)
         report.unknown_groups = sorted(handler.unknown_groups)
+        report.unknown_values = list(handler.vocab.questions.values())
+        for q in report.unknown_values:
+            if q.table not in report.choices:
+                report.choices[q.table] = handler.names(q.table) \
+                    if q.table in ("group", "volunteer") else list(handler.vocab.codes(q.table))
         group_label = next((c.label for c in form.import_columns() if c.key == "group"), "")
         report.notes = handler.notes()
         report.warnings.extend(Issue(0, group_label, note) for note in report.notes)
         if report.errors and not options.skip_invalid:
-            progress(1.0, "检查完毕")
-            return report
-        new, updated = handler.counts()
-        report.imported, report.updated = new, updated
-
-    if options.dry_run or not (new or updated):
-        progress(1.0, "检查完毕")
-        return report
-    progress(0.75, "正在写入数据库…")
-    if before_write is not None:
-        before_write()
-    try:
-        with db.session() as s:  # duplicates are checked again here, under the write lock
-            report.pairings_created = handler.write(s, path.name)
-            progress(0.95, "正在保存…")
-    except IntegrityError as err:
-        raise DataError(WRITE_CLASH) from err
-    report.written = True
-    progress(1.0, "导入完成")
-    return report
+            return report, handler, False
+        report.imported, report.updated = handler.counts()
+    return report, handler, True
 
 
 @dataclass

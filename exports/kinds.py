@@ -16,7 +16,8 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from exports import cells
-from models import audit, codetables, faults, idcard, people, rules
+from exports.values import INSIDE, LEGEND, Vocabulary, value_key
+from models import audit, faults, idcard, people, rules
 from models.codes import join_multi
 from models.entities import (
     Activity,
@@ -31,6 +32,7 @@ from models.errors import DataError
 from models.money import to_fen
 from models.pairings import overlaps
 from models.pinyin import initials
+from models.synonyms import CREATE, TABLE_LABELS
 
 #: columns without which a file cannot be imported at all
 KEY_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -42,7 +44,6 @@ MAX_COUNT = 10_000_000  # no activity or group counts more people than this
 _SCI_RE = re.compile(r"^\d+(\.\d+)?[eE]\+?\d+$")
 #: a Chinese name (2–10 characters, a middle dot allowed) followed by a bracketed remark
 _REMARK_RE = re.compile(r"^([\u4e00-\u9fff·•]{1,10})[（(]([^（）()]+)[)）]$")
-_QUOTES = str.maketrans("", "", "“”\"'「」‘’")
 NUMERIC_ID = ("身份证号被 Excel 存成了数字，后几位已经丢失，无法恢复。"
               "请把这一列设为“文本”格式，照原件重新输入身份证号")
 
@@ -58,6 +59,8 @@ class RowReader:
         self.warnings: list[tuple[str, str]] = []
         #: remarks taken out of other cells (a bracket after a name), added to 备注
         self.remarks: list[str] = []
+        #: the sheet the row is on (for the questions about unknown values)
+        self.sheet = ""
 
     def label(self, key: str) -> str:
         return self.labels.get(key, key)
@@ -140,20 +143,6 @@ class RowReader:
             self.warn(key, f"电话“{value}”的格式不常见，请核对")
         return value
 
-    def code(self, key: str, allowed: list[str], default: str | None, what: str) -> str | None:
-        """A code-table value: exact, or one known name inside other words (warning)."""
-        raw = self.text(key)
-        if not raw:
-            return default
-        found, partial = match_code(raw, allowed)
-        if found and partial:
-            self.warn(key, f"“{raw}”按“{found}”处理")
-        elif not found:
-            if default is not None:
-                self.warn(key, f"“{raw}”不是已有的{what}，已记为“{default}”")
-            return default
-        return found
-
     def id_number(self, key: str) -> tuple[str | None, bool]:
         """(normalised number or None, ok). Numeric cells and invalid numbers are errors."""
         raw = self.raw(key)
@@ -190,23 +179,6 @@ def upgrade_id(old: str) -> str:
     return first17 + idcard.check_char(first17)
 
 
-def _plain(text: str) -> str:
-    return text.translate(_QUOTES)
-
-
-def match_code(raw: str, allowed: list[str]) -> tuple[str | None, bool]:
-    """(code, partial): an exact code, or the one code named inside ``raw``."""
-    key = _plain("".join(raw.split()))
-    plain = {_plain(v): v for v in allowed}
-    if key in plain:
-        return plain[key], False
-    inside = [v for p, v in plain.items() if p and p in key]
-    inside = [v for v in inside if not any(v != o and _plain(v) in _plain(o) for o in inside)]
-    if len(inside) == 1:
-        return inside[0], True
-    return None, False
-
-
 class Handler:
     """Base: keeps the rows to insert and to update; subclasses read and write one kind."""
 
@@ -221,12 +193,76 @@ class Handler:
         self.create_groups = False
         #: such group names -> the sheet rows naming them
         self.unknown_groups: dict[str, list[int]] = {}
-        self.codes: dict[str, list[str]] = {}
+        #: unknown group names the clerk answered with 新建 (created like --create-groups)
+        self.create_names: set[str] = set()
+        #: codes, synonyms, answers and the questions about unknown values (§2.13)
+        self.vocab = Vocabulary(s)
 
     def table(self, name: str) -> list[str]:
-        if name not in self.codes:
-            self.codes[name] = codetables.values(self.s, name)
-        return self.codes[name]
+        return self.vocab.codes(name)
+
+    def names(self, table: str) -> list[str]:
+        """The existing names a name question may be answered with (关工小组, 在队五老)."""
+        if not hasattr(self, "_names"):
+            self._names: dict[str, list[str]] = {}
+        if table not in self._names:
+            self._names[table] = list(self.groups()) if table == "group" \
+                else sorted(self.active_volunteers())
+        return self._names[table]
+
+    def active_volunteers(self) -> dict[str, list[int]]:
+        """Names of the 五老 in the team -> their ids (read once per import)."""
+        if not hasattr(self, "_active"):
+            self._active = self.ids_by_name(Volunteer, Volunteer.left_on.is_(None))
+        return self._active
+
+    def code(self, row: RowReader, key: str, table: str, required: bool,
+             blank: str | None = None) -> str | None:
+        """A code-table cell (§2.13): the code it means, or ``blank`` for an empty cell. A value
+        the import does not know becomes a question; while unanswered its row is refused
+        (``required``) or the value is left empty with a warning — never 其他."""
+        raw = row.text(key)
+        if not value_key(raw):  # empty, or only invisible characters
+            return blank
+        return self.one_code(row, key, table, raw, required)
+
+    def one_code(self, row: RowReader, key: str, table: str, raw: str, required: bool,
+                 left: str = "已留空") -> str | None:
+        """One value of a code column (also one part of a multi-code cell), see ``code``."""
+        found = self.known_code(row, key, table, raw, required)
+        if found is None:
+            self.unknown(row, key, table, raw, required, left)
+        return found
+
+    def known_code(self, row: RowReader, key: str, table: str, raw: str, required: bool
+                   ) -> str | None:
+        """The code ``raw`` means, or None. A code found inside other words is said on the
+        row; one taken from the file's legend is listed among the questions (said once)."""
+        found, how = self.vocab.resolve(table, raw)
+        if how == INSIDE:
+            row.warn(key, f"“{raw}”按“{found}”处理")
+        elif how == LEGEND:
+            self.vocab.ask(table, row.label(key), raw, row.number, row.sheet, required,
+                           taken=found)
+        return found
+
+    def unknown(self, row: RowReader, key: str, table: str, raw: str, required: bool,
+                left: str = "已留空", names: list[str] | None = None) -> None:
+        """Ask about ``raw`` and say so on the row: an error when ``required``, else a warning."""
+        q = self.vocab.ask(table, row.label(key), raw, row.number, row.sheet, required, names)
+        label = TABLE_LABELS.get(table, table)
+        if table == "group":
+            what = "程序里没有这个关工小组"
+        elif table == "volunteer":
+            what = "程序里没有这位在队五老"
+        else:
+            what = f"不是已有的{label}"
+        hint = f"（可能是“{q.guess}”）" if q.guess and q.guess != CREATE else ""
+        ask = f"请在导入向导里选择它对应的{label}（命令行用 --map \"{row.label(key)}:{raw}=…\"）"
+        if required:
+            row.error(key, f"“{raw}”{what}{hint}，这一行没有导入。{ask}")
+        else:
+            row.warn(key, f"“{raw}”{what}{hint}，{left}。{ask}")
 
     def counts(self) -> tuple[int, int]:
         return len(self.new), len(self.updates)
@@ -265,23 +301,28 @@ class Handler:
 
     def notes(self) -> list[str]:
         """Sentences about the whole file (said once, not on every row)."""
-        if not self.unknown_groups:
-            return []
-        names = "、".join(self.unknown_groups)
-        rows = sum(len(r) for r in self.unknown_groups.values())
-        if self.create_groups:
-            return [f"将新建 {len(self.unknown_groups)} 个关工小组：{names}（{rows} 行用到）"]
-        return [f"有 {len(self.unknown_groups)} 个关工小组在程序里还没有：{names}（共 {rows} 行），"
-                "这些行的关工小组已留空。如要一并建立这些关工小组，请在导入时选择“新建这些关工小组”"
-                "（命令行加 --create-groups）"]
+        made = self.groups_to_create()
+        left = {n: r for n, r in self.unknown_groups.items() if n not in made}
+        out = self.vocab.legend_notes()
+        if made:
+            rows = sum(len(self.unknown_groups[n]) for n in made)
+            out.append(f"将新建 {len(made)} 个关工小组：{'、'.join(made)}（{rows} 行用到）")
+        if left:
+            rows = sum(len(r) for r in left.values())
+            out.append(f"有 {len(left)} 个关工小组在程序里还没有：{'、'.join(left)}（共 {rows} 行），"
+                       "这些行的关工小组已留空。如要一并建立这些关工小组，请在导入时选择“新建”"
+                       "（命令行加 --create-groups，或 --map \"关工小组:名称=新建\"）")
+        return out
+
+    def groups_to_create(self) -> list[str]:
+        """The unknown group names this import creates (all with --create-groups)."""
+        return [n for n in self.unknown_groups if self.create_groups or n in self.create_names]
 
     def add_groups(self, s: Session) -> None:
         """Create the unknown groups (in the import's transaction) and give the rows naming
         them their new group."""
-        if not (self.create_groups and self.unknown_groups):
-            return
         made: dict[str, int] = {}
-        for name in self.unknown_groups:
+        for name in self.groups_to_create():
             values = {"name": name, "name_initials": initials(name), "type": guess_group_type(name),
                       "note": "导入时新建"}
             made[name] = s.execute(insert(Group).returning(Group.id), [values]).scalar_one()
@@ -341,7 +382,7 @@ class GroupsHandler(Handler):
         name = "".join(row.text("name").split())
         if not name:
             row.error("name", "组织名称为空，请填写")
-        gtype = row.code("type", self.table("group_type"), "其他", "组织类型")
+        gtype = self.code(row, "type", "group_type", True, blank="其他")
         founded, _ = row.date("founded_on")
         values = {"name": name, "name_initials": initials(name), "type": gtype,
                   "leader": row.name("leader"), "deputy": row.name("deputy"),
@@ -402,6 +443,20 @@ class PeopleHandler(Handler):
                         raise DataError(CHANGED_MEANWHILE.format(row=keys[(name, birth)],
                                                                  what=what, name=name))
 
+    def sex(self, row: RowReader) -> tuple[str, str | None]:
+        """(男/女 or "", why it was not understood): a value the import does not know (``1``
+        without a legend) is a question, never guessed silently."""
+        raw = row.text("sex")
+        if not value_key(raw):
+            return "", None
+        found = self.known_code(row, "sex", "sex", raw, False)
+        if found is not None:
+            return found, None
+        q = self.vocab.ask("sex", row.label("sex"), raw, row.number, row.sheet, False)
+        hint = f"（可能是“{q.guess}”，请在导入时选择；命令行用 --map）" if q.guess else \
+            "（请在导入时选择它表示男还是女；命令行用 --map）"
+        return "", f"性别“{raw}”不认识{hint}"
+
     def identity(self, row: RowReader) -> dict[str, Any] | None:
         """Name, ID number, birth date and sex of the row (None when the row is refused)."""
         name = row.person_name("name")
@@ -415,11 +470,7 @@ class PeopleHandler(Handler):
                 birth, month_only = cells.date_value(row.raw(self.birth_key))
             except cells.CellProblem as err:
                 birth_problem = str(err)
-        try:
-            sex = cells.sex(row.raw("sex"))
-            sex_problem = None
-        except cells.CellProblem as err:
-            sex, sex_problem = "", str(err)
+        sex, sex_problem = self.sex(row)
         if number and ok:
             info = idcard.parse(number)
             if birth_problem:
@@ -485,11 +536,20 @@ class PeopleHandler(Handler):
             return None
         groups = self.groups()
         found = groups.get(name) or groups.get(name + "关工小组")
-        if found is None:
-            self.unknown_groups.setdefault(name, []).append(row.number)
-            if not self.create_groups:
-                row.warn(key, f"没有找到关工小组“{name}”，已留空")
-        return found
+        if found is not None:
+            return found
+        answer = self.vocab.learned_name("group", name)
+        if answer is not None and answer in groups:
+            return groups[answer]
+        self.unknown_groups.setdefault(name, []).append(row.number)
+        if answer == CREATE:
+            self.create_names.add(name)
+        if self.create_groups or answer == CREATE:
+            self.vocab.ask("group", row.label(key), name, row.number, row.sheet, False,
+                           self.names("group"), taken=CREATE)
+        else:
+            self.unknown(row, key, "group", name, False, names=self.names("group"))
+        return None
 
 
 
@@ -510,10 +570,6 @@ FORM_KEYS = {"money_fen": "money", "goods_value_fen": "goods_value", "group_id":
 CHANGED_MEANWHILE = ("导入期间，数据库里已经有人录入了与第 {row} 行相同的{what}（{name}），为避免重复，"
                      "这次没有写入任何数据。请重新导入这个文件（程序会重新查重）。")
 
-POLITICAL_ALIASES = {"党员": "中共党员", "预备党员": "中共预备党员", "中共预备": "中共预备党员",
-                     "共产党员": "中共党员", "中国共产党党员": "中共党员", "民主党派人士": "民主党派"}
-
-
 class VolunteersHandler(PeopleHandler):
     subject = "volunteers"
 
@@ -523,35 +579,24 @@ class VolunteersHandler(PeopleHandler):
     def read(self, row: RowReader) -> None:
         values = self.identity(row)
         category = None
-        if row.blank("category"):
+        if not value_key(row.text("category")):
             row.error("category", "五老类别为空，请填写老干部、老战士、老专家、老教师或老模范")
         else:
-            category, partial = match_code(row.text("category"), self.table("volunteer_category"))
-            if category is None:
-                row.error("category", f"“{row.text('category')}”不是五老类别，"
-                                      "请填写老干部、老战士、老专家、老教师或老模范")
-            elif partial:
-                row.warn("category", f"“{row.text('category')}”按“{category}”处理")
-        political = row.text("political_status").replace(" ", "")
-        political = POLITICAL_ALIASES.get(political, political)
-        if political and political not in self.table("political_status"):
-            found, _ = match_code(political, self.table("political_status"))
-            if found is None:
-                row.warn("political_status", f"“{political}”不是常用的政治面貌，已留空")
-            political = found or ""
+            category = self.code(row, "category", "volunteer_category", True)
+        political = self.code(row, "political_status", "political_status", False) or ""
         roles = []
-        for part in cells.split_list(row.raw("roles")):
-            found, _ = match_code(part, self.table("volunteer_role"))
+        for part in filter(value_key, cells.split_list(row.raw("roles"))):
+            found = self.one_code(row, "roles", "volunteer_role", part, False,
+                                  left="这一项没有记入")
             if found:
                 roles.append(found)
-            else:
-                row.warn("roles", f"角色“{part}”不在角色列表中，已忽略")
         backbone = False
         if not row.blank("is_backbone"):
             try:
                 backbone = cells.yes_no(row.raw("is_backbone"))
-            except cells.CellProblem as err:
-                row.warn("is_backbone", f"{err}，已按“否”处理")
+            except cells.CellProblem:  # a question (§2.13), 否 until answered
+                backbone = self.one_code(row, "is_backbone", "yes_no", row.text("is_backbone"),
+                                         False, left="已按“否”处理") == "是"
         joined, _ = row.date("joined_on")
         extra = {"category": category, "political_status": political,
                  "former_post": row.text("former_post"), "specialty": row.text("specialty"),
@@ -582,18 +627,22 @@ class StudentsHandler(PeopleHandler):
         values = self.identity(row)
         cats: list[str] = []
         allowed = self.table("student_category")
-        for part in cells.split_list(row.raw("categories")):
-            found, partial = match_code(part, allowed)
+        parts = [p for p in cells.split_list(row.raw("categories")) if value_key(p)]
+        unknown: list[str] = []
+        for part in parts:
+            found, _how = self.vocab.resolve("student_category", part)
+            if found is None:
+                unknown.append(part)
+        for part in parts:
+            # an unknown part is a row error only when nothing else in the cell is known
+            found = self.one_code(row, "categories", "student_category", part,
+                                  len(unknown) == len(parts), left="这一项没有记入")
             if found and found not in cats:
                 cats.append(found)
-                if partial:
-                    row.warn("categories", f"“{part}”按“{found}”处理")
-            elif not found:
-                row.warn("categories", f"“{part}”不是帮扶类别，已忽略")
-        if not cats:
-            row.error("categories", "没有可识别的帮扶类别，请填写留守儿童、困境儿童等类别")
+        if not parts:
+            row.error("categories", "帮扶类别为空，请填写" + "、".join(allowed[:4]) + "等类别")
         registered, _ = row.date("registered_on")
-        status = row.code("status", self.table("student_status"), "在帮", "状态") or "在帮"
+        status = self.code(row, "status", "student_status", True, blank="在帮") or "在帮"
         extra = {"categories": join_multi(cats), "school": row.text("school"),
                  "grade": row.text("grade"), "guardian": row.name("guardian"),
                  "guardian_relation": row.text("guardian_relation"),
@@ -615,12 +664,17 @@ class StudentsHandler(PeopleHandler):
     def queue_pairing(self, row: RowReader, record: dict[str, Any], names: list[str],
                       start: dt.date | None) -> None:
         """Remember to pair the student with the one active 五老 of each name (rule 12)."""
-        if not hasattr(self, "_active"):
-            self._active = self.ids_by_name(Volunteer, Volunteer.left_on.is_(None))
+        active = self.active_volunteers()
         found = []
         for name in names:
-            matches = self._active.get(name, [])
-            if len(matches) != 1:
+            matches = active.get(name, [])
+            answer = self.vocab.learned_name("volunteer", name) if not matches else None
+            if answer is not None:
+                matches = active.get(answer, [])
+            if not matches:
+                self.unknown(row, "volunteer", "volunteer", name, False, left="未建立结对",
+                             names=self.names("volunteer"))
+            elif len(matches) != 1:
                 why = "没有找到" if not matches else f"有 {len(matches)} 位同名的"
                 row.warn("volunteer", f"{why}在队五老“{name}”，未建立结对")
             else:
@@ -671,8 +725,16 @@ class PairingsHandler(Handler):
             row.error(key, f"{what}姓名为空，请填写")
             return None
         ids = table.get(name, [])
+        answer = self.vocab.learned_name("volunteer", name) if table is self.volunteers else None
+        if not ids and answer is not None:
+            ids = table.get(answer, [])
+        hint = ""
+        if not ids and table is self.volunteers:  # a question too (§2.13): --map 五老姓名:X=Y
+            q = self.vocab.ask("volunteer", row.label(key), name, row.number, row.sheet, True,
+                               self.names("volunteer"))
+            hint = f"（可能是“{q.guess}”，可在导入时选择）" if q.guess else ""
         if len(ids) != 1:
-            row.error(key, f"没有找到{what}“{name}”" if not ids else
+            row.error(key, f"没有找到{what}“{name}”{hint}" if not ids else
                       f"有 {len(ids)} 位同名的{what}“{name}”，请在程序中手工结对")
             return None
         return ids[0]
@@ -680,7 +742,7 @@ class PairingsHandler(Handler):
     def read(self, row: RowReader) -> None:
         vid = self._person(row, "volunteer", self.volunteers, "五老")
         sid = self._person(row, "student", self.students, "帮扶对象")
-        mode = row.code("mode", self.table("pairing_mode"), "一对一", "结对形式")
+        mode = self.code(row, "mode", "pairing_mode", True, blank="一对一")
         start, _ = row.date("started_on")
         end, _ = row.date("ended_on")
         if vid is None or sid is None or row.errors:
@@ -723,7 +785,7 @@ class ActivitiesHandler(Handler):
         title = row.text("title")
         if not title:
             row.error("title", "活动名称为空，请填写")
-        theme = row.code("theme", self.table("activity_theme"), "其他", "主题类别")
+        theme = self.code(row, "theme", "activity_theme", True, blank="其他")
         organiser = row.text("organiser")
         values = {"date": date, "title": title, "title_initials": initials(title),
                   "theme": theme, "organiser": organiser,
@@ -750,7 +812,7 @@ class DonationsHandler(Handler):
         donor = row.text("donor")
         if not donor:
             row.error("donor", "捐赠方为空，请填写")
-        donor_type = row.code("donor_type", self.table("donor_type"), "其他", "捐赠方类型")
+        donor_type = self.code(row, "donor_type", "donor_type", True, blank="其他")
         recipients = row.text("recipients")
         named = [self.students.get(people.clean_name(n), []) for n in cells.split_list(recipients)]
         ids = [found[0] for found in named if len(found) == 1]

@@ -1,5 +1,7 @@
-"""The import wizard: pick a file → check the header and column mapping → see every row
-error → import the valid rows (or cancel) → save the error workbook."""
+"""The import wizard: pick a file → check the header and column mapping → answer what the
+import does not know (one page: every unknown value with its row count and a pick list preset
+to the guess) → see every row error → import the valid rows (or cancel) → save the error
+workbook. The answers travel like ``--map`` and are remembered when the import is written."""
 
 from __future__ import annotations
 
@@ -11,11 +13,13 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
@@ -25,12 +29,20 @@ from PySide6.QtWidgets import QDialog as _Dialog
 
 from exports import importer, workbooks
 from exports.forms import FORMS, IMPORT_KINDS
+from exports.values import Answer, Question, value_key
 from gui.context import AppContext
 from gui.ops import run_op, show_error
 from gui.table_model import RowsModel
 from models import backup
 from models.changes import Changes
 from models.errors import UserError
+from models.synonyms import CREATE, TABLE_LABELS
+
+#: the pick list entry that answers nothing (the value stays unknown)
+UNANSWERED = ""
+STEP_FILE, STEP_MAPPING, STEP_QUESTIONS, STEP_CHECK = range(4)
+#: unknown values listed on the questions page (more means a column is taken for another)
+MAX_SHOWN = 200
 
 KIND_LABELS = {"groups": "关工组织", "volunteers": "五老队伍", "students": "帮扶对象",
                "pairings": "结对帮扶", "activities": "活动台账", "donations": "捐资助学"}
@@ -47,7 +59,12 @@ class ImportWizard(_Dialog):
         self.steps = QStackedWidget()
         self.steps.addWidget(self._step_file())
         self.steps.addWidget(self._step_mapping())
+        self.steps.addWidget(self._step_questions())
         self.steps.addWidget(self._step_check())
+        #: every value asked about since the file was chosen (answered ones stay listed)
+        self.asked: dict[tuple[str, str, str], Question] = {}
+        self.question_boxes: dict[tuple[str, str, str], QComboBox] = {}
+        self.choices: dict[str, list[str]] = {}
         self.back = QPushButton("上一步")
         self.next = QPushButton("下一步")
         self.cancel = QPushButton("取消")
@@ -162,11 +179,94 @@ class ImportWizard(_Dialog):
     def chosen_mapping(self) -> dict[int, str]:
         return {i: box.currentData() for i, box in self.mapping_combos.items() if box.currentData()}
 
-    # -- step 3 --------------------------------------------------------------------------------
+    # -- step 3: the values the import does not know --------------------------------------------
+    def _step_questions(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        title = QLabel("第三步：确认程序不认识的值")
+        title.setObjectName("sectionTitle")
+        self.questions_info = QLabel()
+        self.questions_info.setWordWrap(True)
+        self.questions_box = QWidget()
+        self.questions_grid = QGridLayout(self.questions_box)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.questions_box)
+        layout.addWidget(title)
+        layout.addWidget(self.questions_info)
+        layout.addWidget(scroll, 1)
+        return page
+
+    def _fill_questions(self) -> None:
+        while self.questions_grid.count():
+            item = self.questions_grid.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.hide()  # gone now, not when the event loop next runs
+                widget.deleteLater()
+        old = {k: box.currentData() for k, box in self.question_boxes.items()}
+        self.question_boxes = {}
+        for col, head in enumerate(("列", "文件里写的", "行数", "对应为")):
+            label = QLabel(head)
+            label.setObjectName("sectionTitle")
+            self.questions_grid.addWidget(label, 0, col)
+        shown = list(self.asked.items())[:MAX_SHOWN]
+        for r, (key, q) in enumerate(shown, start=1):
+            self.questions_grid.addWidget(QLabel(q.column), r, 0)
+            self.questions_grid.addWidget(QLabel(q.value), r, 1)
+            self.questions_grid.addWidget(QLabel(f"{len(q.rows)} 行"), r, 2)
+            box = self.question_box(q)
+            if key in old:
+                box.setCurrentIndex(max(box.findData(old[key]), 0))
+            self.questions_grid.addWidget(box, r, 3)
+            self.question_boxes[key] = box
+        self.questions_grid.setRowStretch(len(shown) + 1, 1)
+        required = sum(1 for q in self.asked.values() if q.required)
+        self.questions_info.setText(
+            f"文件里有 {len(self.asked)} 个值程序不认识。请为每个值选择它在程序里对应的代码"
+            "（已按最可能的意思预先选好，请核对）。"
+            + (f"其中 {required} 个是必填的列，不选择的话这些行不能导入。" if required else "")
+            + "导入完成后程序会记住这些选择，以后的导入直接使用（可在“设置”里删除）。"
+            + (f"\n这里只列出前 {MAX_SHOWN} 个。不认识的值这么多，可能是某一列对应错了，"
+               "请点“上一步”核对列的对应关系。" if len(self.asked) > MAX_SHOWN else ""))
+
+    def question_box(self, q: Question) -> QComboBox:
+        """The pick list of one unknown value, preset to what was taken or guessed."""
+        box = QComboBox()
+        label = TABLE_LABELS.get(q.table, q.table)
+        if q.table == "group":
+            box.addItem(f"新建关工小组“{q.value}”", CREATE)
+            box.addItem("（留空，不填关工小组）", UNANSWERED)
+        elif q.table == "volunteer":
+            box.addItem("（不结对）", UNANSWERED)
+        elif q.table == "yes_no":
+            box.addItem("（不确定，按“否”）", UNANSWERED)
+        else:
+            box.addItem("（不确定，这些行先不导入）" if q.required else f"（留空，不填{label}）",
+                        UNANSWERED)
+        for code in self.choices.get(q.table, []):
+            box.addItem(f"同一个：{code}" if q.table in ("group", "volunteer") else code, code)
+        preset = q.taken or q.guess or UNANSWERED
+        box.setCurrentIndex(max(box.findData(preset), 0))
+        return box
+
+    def answers(self) -> list[Answer]:
+        """The pick lists as answers (like ``--map``). A value the file's own legend explained
+        is passed only when the clerk changed it (a legend is not remembered)."""
+        out = []
+        for key, box in self.question_boxes.items():
+            q = self.asked[key]
+            code = box.currentData()
+            if not code or (q.taken is not None and code == q.taken):
+                continue
+            out.append(Answer(q.column, q.value, code, q.table))
+        return out
+
+    # -- step 4 --------------------------------------------------------------------------------
     def _step_check(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        title = QLabel("第三步：检查结果")
+        title = QLabel("第四步：检查结果")
         title.setObjectName("sectionTitle")
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -198,14 +298,16 @@ class ImportWizard(_Dialog):
         return importer.ImportOptions(dry_run=dry_run, skip_invalid=self.skip_invalid.isChecked(),
                                       update=self.update_existing.isChecked(),
                                       mapping=self.chosen_mapping(),
-                                      create_groups=self.create_groups.isChecked())
+                                      create_groups=self.create_groups.isChecked(),
+                                      answers=list(self.answers()))
 
     def check(self) -> None:
         kind, path = self.kind.currentData(), self.file.text()
         options = importer.ImportOptions(dry_run=True, skip_invalid=True,
                                          update=self.update_existing.isChecked(),
                                          mapping=self.chosen_mapping(),
-                                         create_groups=self.create_groups.isChecked())
+                                         create_groups=self.create_groups.isChecked(),
+                                         answers=list(self.answers()))
 
         def work(progress: Any) -> importer.ImportReport:
             return importer.run_import(self.ctx.db, kind, path, options, progress)
@@ -214,11 +316,31 @@ class ImportWizard(_Dialog):
 
     def _show_report(self, report: importer.ImportReport) -> None:
         self.report = report
+        self.choices.update(report.choices)
+        fresh = False
+        for q in report.unknown_values:
+            key = (q.table, q.column, value_key(q.value))
+            if key in self.asked:
+                self.asked[key].rows = sorted({*self.asked[key].rows, *q.rows})
+            else:
+                self.asked[key] = q
+                fresh = True
+        if fresh:
+            self._fill_questions()
+        if self.steps.currentIndex() == STEP_MAPPING:
+            self.steps.setCurrentIndex(STEP_QUESTIONS if self.asked else STEP_CHECK)
+            self._update_buttons()
         bad = len({e.row for e in report.errors})
+        open_questions = [q for q in report.unknown_values if q.taken is None]
         self.summary.setText(
             f"读到 {report.rows_read} 行数据（跳过空行和合计行 {report.skipped} 行）。"
             f"其中 {report.valid} 行正确（新增 {report.imported} 条，更新 {report.updated} 条），"
             f"{bad} 行有错误，另有 {len(report.warnings)} 条提示。"
+            + (f"\n程序不认识的值：{len(self.asked)} 个，已按你的选择处理 "
+               f"{len(self.asked) - len(open_questions)} 个"
+               + (f"，还有 {len(open_questions)} 个没有选择（如“{open_questions[0].column}："
+                  f"{open_questions[0].value}”），可点“上一步”选择" if open_questions else "")
+               + "。" if self.asked else "")
             + ("\n有错误时默认不导入任何数据；改正后重新导入，或勾选“跳过出错的行”。" if bad else ""))
         several = len(report.sheets) > 1
         rows = [[e.where() if several else e.row, e.column, "错误", e.message]
@@ -232,11 +354,11 @@ class ImportWizard(_Dialog):
             self.create_groups.setText(f"新建程序里还没有的 {len(report.unknown_groups)} 个关工小组："
                                        + "、".join(report.unknown_groups[:4])
                                        + ("等" if len(report.unknown_groups) > 4 else ""))
-        self.save_errors.setEnabled(bool(report.error_rows))
+        self.save_errors.setEnabled(bool(report.error_rows or report.unknown_values))
         self._update_buttons()
 
     def save_error_book(self) -> None:
-        if self.report is None or not self.report.error_rows:
+        if self.report is None or not (self.report.error_rows or self.report.unknown_values):
             return
         path, _ = QFileDialog.getSaveFileName(self, "保存出错的行", "出错的行.xlsx",
                                               "Excel 文件 (*.xlsx)")
@@ -258,7 +380,9 @@ class ImportWizard(_Dialog):
 
         def done(report: importer.ImportReport) -> None:
             if report.written:
-                self.ctx.bus.publish(Changes.of(kind, "pairings", "students", "trash"))
+                self.ctx.bus.publish(Changes.of(kind, "pairings", "students", "trash",
+                                                *(["settings", "groups"] if report.remembered
+                                                  or report.unknown_groups else [])))
                 QMessageBox.information(self, "导入完成", report.summary())
                 self.accept()
             else:
@@ -269,7 +393,7 @@ class ImportWizard(_Dialog):
     # -- navigation ----------------------------------------------------------------------------
     def go_next(self) -> None:
         step = self.steps.currentIndex()
-        if step == 0:
+        if step == STEP_FILE:
             if not self.file.text():
                 QMessageBox.information(self, "提示", "请先选择要导入的文件。")
                 return
@@ -278,23 +402,30 @@ class ImportWizard(_Dialog):
             except UserError as err:
                 show_error(self, err)
                 return
+            self.asked, self.choices = {}, {}
+            self._fill_questions()
             self._fill_mapping(self.peeked)
-            self.steps.setCurrentIndex(1)
-        elif step == 1:
-            self.steps.setCurrentIndex(2)
+            self.steps.setCurrentIndex(STEP_MAPPING)
+        elif step == STEP_MAPPING:
+            self.check()  # shows the questions page when there are unknown values
+        elif step == STEP_QUESTIONS:
+            self.steps.setCurrentIndex(STEP_CHECK)
             self.check()
         else:
             self.do_import()
         self._update_buttons()
 
     def go_back(self) -> None:
-        self.steps.setCurrentIndex(max(0, self.steps.currentIndex() - 1))
+        step = self.steps.currentIndex()
+        back = STEP_QUESTIONS if step == STEP_CHECK and self.asked else \
+            STEP_MAPPING if step == STEP_CHECK else max(0, step - 1)
+        self.steps.setCurrentIndex(back)
         self._update_buttons()
 
     def _update_buttons(self) -> None:
         step = self.steps.currentIndex()
         self.back.setEnabled(step > 0)
-        self.next.setText("开始导入" if step == 2 else "下一步")
+        self.next.setText("开始导入" if step == STEP_CHECK else "下一步")
 
 
 def sheets_text(peek: importer.Peek) -> str:

@@ -73,6 +73,19 @@ class CodeEntry(Base):
     builtin: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class Alias(Base):
+    """A value the clerk taught the import (contract.md §2.13): in ``table_name`` (a code table,
+    or ``group``/``volunteer`` for names) the text ``value`` means ``code``."""
+
+    __tablename__ = "aliases"
+    __table_args__ = (UniqueConstraint("table_name", "value"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(40))
+    value: Mapped[str] = mapped_column(String(100))
+    code: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+
 class Group(Tracked, Base):
     """关工小组 / 基层关工组织."""
 

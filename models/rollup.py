@@ -134,6 +134,34 @@ def yuan_to_fen(yuan: Any) -> int:
     return int((Decimal(str(yuan)) * 100).to_integral_value())
 
 
+#: (section, by_* key) of the §3 figures -> the code table its keys come from
+_CODED_FIGURES = (("groups", "by_type", "group_type"),
+                  ("volunteers", "by_category", "volunteer_category"),
+                  ("students", "by_category", "student_category"),
+                  ("activities", "by_theme", "activity_theme"))
+
+
+def fold_codes(figures: dict[str, Any], learned: dict[tuple[str, str], str]) -> dict[str, Any]:
+    """A unit's figures with ``by_*`` keys written another way (a township's own code such as
+    退休教师) counted under the code they mean: the built-in synonyms (models.synonyms) and the
+    answers this database was taught (models.aliases.learned). Unknown keys stay as they are."""
+    from models.synonyms import SYNONYMS
+
+    out = dict(figures)
+    for section, key, table in _CODED_FIGURES:
+        counts = (figures.get(section) or {}).get(key)
+        if not isinstance(counts, dict):
+            continue
+        words = {"".join(w.split()).upper(): c for w, c in SYNONYMS.get(table, {}).items()}
+        folded: dict[str, Any] = {}
+        for name, n in counts.items():
+            plain = "".join(str(name).split()).upper()
+            code = learned.get((table, plain)) or words.get(plain) or name
+            folded[code] = folded.get(code, 0) + n if isinstance(n, int) else n
+        out[section] = {**figures[section], key: folded}
+    return out
+
+
 def add_figures(parts: list[dict[str, Any]], year: int) -> dict[str, Any]:
     """The sum of several §3 figure sets: counts and ``by_*`` dicts added, money added exactly
     in 分, ``wuhao_rate`` recomputed from the summed counts."""

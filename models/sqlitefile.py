@@ -23,7 +23,7 @@ from models.errors import DatabaseDamaged, PasswordNeeded, WrongPassword
 
 #: identifies our files in the SQLite header ("GGTZ")
 APPLICATION_ID = 0x4747545A
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SQLITE_MAGIC = sqlconnect.SQLITE_MAGIC
 
 #: a fingerprint: (type, name, normalised CREATE statement) of every schema object
@@ -163,7 +163,9 @@ _ADDED_INDEXES: dict[int, tuple[str, ...]] = {
 #: tables added by each upgrade step
 _ADDED_TABLES: dict[int, tuple[str, ...]] = {
     2: _ROLLUP_TABLES,
-    3: ("first_screen", *first_screen.trigger_names(_V4_WATCHED_TABLES))}
+    3: ("first_screen", *first_screen.trigger_names(_V4_WATCHED_TABLES)),
+    4: ("aliases",),  # step aliases
+}
 #: (table, column definition) added by each upgrade step
 _ADDED_COLUMNS: dict[int, tuple[tuple[str, str], ...]] = {
     2: tuple((t, _UUID_COLUMN) for t in UUID_TABLES)}
@@ -312,9 +314,18 @@ def _v3_to_v4(con: sqlite3.Connection) -> None:
             con.execute(first_screen.trigger_sql(table, event))
 
 
+def _step_aliases(con: sqlite3.Connection) -> None:
+    """The values the clerk taught the import (contract.md §2.13), frozen as written for
+    schema 5."""
+    con.execute("CREATE TABLE aliases (id INTEGER NOT NULL, table_name VARCHAR(40) NOT NULL, "
+                "value VARCHAR(100) NOT NULL, code VARCHAR(100) NOT NULL, "
+                "created_at DATETIME NOT NULL, PRIMARY KEY (id), UNIQUE (table_name, value))")
+
+
 #: version n -> step that upgrades a connection from n to n + 1 (run inside a transaction)
 UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3,
-                                                             3: _v3_to_v4}
+                                                             3: _v3_to_v4,
+                                                             4: _step_aliases}  # step aliases
 
 
 def upgrade_file(path: Path, version: int) -> None:

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QApplication,
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
     QSpinBox,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -23,7 +27,8 @@ from gui import style
 from gui.context import AppContext
 from gui.files import pick_folder
 from gui.ops import perform
-from models import paths, rollup, security, settings
+from gui.table_model import RowsModel
+from models import aliases, paths, rollup, security, settings
 from models.changes import Changes
 
 
@@ -101,8 +106,57 @@ class SettingsPage(QWidget):
         buttons.addWidget(about)
         buttons.addStretch(1)
         layout.addLayout(buttons)
-        layout.addStretch(1)
+        layout.addWidget(self._taught_box(), 1)
         self.load()
+
+    # -- what the import was taught (contract §2.13) ----------------------------------------
+    def _taught_box(self) -> QGroupBox:
+        box = QGroupBox("导入时记住的值")
+        box.setMaximumWidth(860)
+        hint = QLabel("导入时你为程序不认识的值选择过对应的代码，程序记住了，以后的导入直接使用。"
+                      "选错的可以删除，下次导入会再问。")
+        hint.setWordWrap(True)
+        self.taught = RowsModel(["列", "文件里写的", "对应为", "记住的时间"])
+        self.taught_view = QTableView()
+        self.taught_view.setModel(self.taught)
+        self.taught_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.taught_view.horizontalHeader().setStretchLastSection(True)
+        self.forget = QPushButton("删除选中的对应")
+        self.forget.clicked.connect(self.forget_selected)
+        col = QVBoxLayout(box)
+        col.addWidget(hint)
+        col.addWidget(self.taught_view, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.forget)
+        row.addStretch(1)
+        col.addLayout(row)
+        return box
+
+    def load_taught(self) -> None:
+        with self.ctx.db.reader() as s:
+            taught = aliases.listing(s)
+        self.taught.set_rows([[t.column, t.value, t.code, f"{t.created_at:%Y-%m-%d %H:%M}"]
+                              for t in taught], [t.id for t in taught])
+        self.forget.setEnabled(bool(taught))
+
+    def forget_selected(self) -> None:
+        chosen = sorted({i.row() for i in self.taught_view.selectionModel().selectedRows()})
+        if not chosen:
+            QMessageBox.information(self, "提示", "请先在表格里选中要删除的对应。")
+            return
+        ids = [self.taught.keys[r] for r in chosen]
+
+        def forget(s: Any) -> Changes:
+            for alias_id in ids:
+                aliases.remove(s, alias_id)
+            return Changes.of("settings")
+
+        perform(self.ctx, self, forget, title="没有删除")
+        self.load_taught()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.load_taught()
 
     def load(self) -> None:
         with self.ctx.db.reader() as s:
@@ -125,6 +179,7 @@ class SettingsPage(QWidget):
         self.masked.setChecked(self.ctx.masked)
         with self.ctx.db.reader() as s:
             self.lock_minutes.setValue(security.lock_minutes(s))
+        self.load_taught()
 
     def show_about(self) -> None:
         from gui.about import AboutDialog
