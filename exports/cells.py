@@ -230,7 +230,8 @@ def _century(yy: int, month: int, context: DateContext) -> int:
         fit = [y for y in candidates if low <= today.year - y <= high]
         if len(fit) == 1:
             return fit[0]
-        raise CellProblem(f"出生日期的年份“{yy:02d}”只有两位，看不出是哪一年，请写成四位年份（如 19{yy:02d}）")
+        raise CellProblem(f"出生日期的年份“{yy:02d}”只有两位，看不出是哪一年，"
+                          f"请写成四位年份（如 19{yy:02d}）")
     if not candidates:
         raise CellProblem(f"年份“{yy:02d}”只有两位，请写成四位年份")
     return candidates[0]

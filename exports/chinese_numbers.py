@@ -87,7 +87,7 @@ def capital_amount(text: str) -> Decimal | None:
         ch = raw[i]
         if ch.isdigit() and ch.isascii():
             j = i
-            while j < len(raw) and (raw[j].isdigit() and raw[j].isascii() or raw[j] == "."):
+            while j < len(raw) and ((raw[j].isdigit() and raw[j].isascii()) or raw[j] == "."):
                 j += 1
             try:
                 number = Decimal(raw[i:j])

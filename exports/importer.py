@@ -390,8 +390,8 @@ def _table_rows(table: Table, form: Form, report: ImportReport
     while (item := pull()) is not None:
         number, values = item[0], item[1][:width]
         filled = [i for i, v in enumerate(values) if not is_blank(v)]
-        if not filled or all(i == seq_index or _is_zero(values[i]) for i in filled) and \
-                filled != [seq_index]:  # empty, or only formulas that give 0
+        if not filled or (all(i == seq_index or _is_zero(values[i]) for i in filled) and \
+                filled != [seq_index]):  # empty, or only formulas that give 0
             blank_run += 1
             report.skipped += 1
             continue

@@ -66,6 +66,8 @@ class RowReader:
         self.warnings: list[tuple[str, str]] = []
         #: remarks taken out of other cells (a bracket after a name), added to 备注
         self.remarks: list[str] = []
+        #: the ID cell said there is no number (暂无): warned once
+        self.no_id_said = False
 
     def label(self, key: str) -> str:
         return self.labels.get(key, key)
@@ -191,6 +193,7 @@ class RowReader:
         number = idcard.normalize(cells.text(raw))
         if number.strip("（）()。.") in NO_ID_WORDS:
             self.warn(key, f"身份证号写的是“{cells.text(raw)}”，按没有身份证号处理，将按姓名和出生日期查重")
+            self.no_id_said = True
             return None, True
         if re.fullmatch(r"\d{15}(\d{2}[\dX])?\.0", number):  # text of a number: 2302….0
             number = number[:-2]
@@ -470,7 +473,7 @@ class PeopleHandler(Handler):
                 key = self.birth_key if column == "出生日期" else "sex"
                 row.warn(key, message)
         else:
-            if ok:
+            if ok and not row.no_id_said:
                 row.warn("id_number", "没有身份证号，将按姓名和出生日期查重")
             if birth_problem:
                 row.warn(self.birth_key, f"{birth_problem}，已留空")

@@ -42,30 +42,40 @@ def _column(cell: Any, form: Form) -> Col | None:
 
 
 def pairs(values: list[Any], form: Form) -> list[tuple[Col, Any]]:
-    """The (column, value) pairs of one row: a known label followed by a value that is not a
-    label. A value merged over several cells counts once."""
-    tokens: list[Any] = []
-    last = -2
+    """The (column, value) pairs of one row: a known label and the value in the cell right
+    after it (None when that cell is empty). A label or value merged over several cells
+    counts once. A label followed by another label is a table's header, not a pair."""
+    tokens: list[list[Any]] = []  # [first index, last index, value]
     for i, v in enumerate(values):
         if is_blank(v):
             continue
-        if not (tokens and i == last + 1 and v == tokens[-1]):
-            tokens.append(v)
-        last = i
+        if tokens and i == tokens[-1][1] + 1 and v == tokens[-1][2]:
+            tokens[-1][1] = i
+        else:
+            tokens.append([i, i, v])
     found: list[tuple[Col, Any]] = []
     i = 0
     while i < len(tokens):
-        col = _column(tokens[i], form)
-        if col is not None and i + 1 < len(tokens) and _column(tokens[i + 1], form) is None:
-            found.append((col, tokens[i + 1]))
+        col = _column(tokens[i][2], form)
+        if col is None:
+            i += 1
+            continue
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if nxt is not None and nxt[0] == tokens[i][1] + 1:
+            if _column(nxt[2], form) is not None:  # label beside label: a header row
+                i += 1
+                continue
+            found.append((col, nxt[2]))
             i += 2
         else:
+            found.append((col, None))
             i += 1
     return found
 
 
 def has_pairs(values: list[Any], form: Form) -> bool:
-    return bool(pairs(values, form))
+    """Whether the row holds a label with its value beside it."""
+    return any(value is not None for _col, value in pairs(values, form))
 
 
 def read_form(rows: Iterable[Row], form: Form) -> FormRecord | None:
@@ -82,7 +92,7 @@ def read_form(rows: Iterable[Row], form: Form) -> FormRecord | None:
     first_row = 0
     for number, cells in rows:
         found = pairs(cells, form)
-        if not found:
+        if not any(value is not None for _col, value in found):
             continue
         label_rows += 1
         first_row = first_row or number
