@@ -25,6 +25,10 @@ class CellProblem(ValueError):
     """The cell cannot be read; ``str()`` is the message for the clerk."""
 
 
+class NoYear(CellProblem):
+    """A date written without a year (``3月5日``) where no year is known to add."""
+
+
 class Ambiguous(CellProblem):
     """A number cell that does not tell the month (``1955.1``)."""
 
@@ -215,7 +219,7 @@ def _plain_date(raw: str, context: DateContext) -> DateRead | None:
 
 def _without_year(raw: str, month: int, day: int, context: DateContext) -> DateRead:
     if context.ages is not None or context.year is None:
-        raise CellProblem(f"日期“{raw}”没有写年份，表格标题、工作表名和文件名里也找不到唯一的年份。"
+        raise NoYear(f"日期“{raw}”没有写年份，表格标题、工作表名和文件名里也找不到唯一的年份。"
                           "请写成 2025.3.5 这样的完整日期（在导入向导里也可以指定年份）")
     return DateRead(_date(context.year, month, day), year_added=True)
 

@@ -109,6 +109,8 @@ class ImportReport:
     #: every sheet read as data, and the names of the sheets passed over (no header)
     sheets: list[SheetInfo] = field(default_factory=list)
     passed_over: list[str] = field(default_factory=list)
+    #: rows refused because a date had no year and none was found (the wizard asks for one)
+    year_missing_rows: int = 0
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -528,6 +530,7 @@ def run_import(db: Database, kind: str, path: Path | str, options: ImportOptions
                 if number in table.sheet.hidden:
                     report.warnings.append(Issue(number, "", "这一行在 Excel 里是隐藏的，已照常读入，"
                                                  "请核对是否应当导入", info.name))
+                report.year_missing_rows += row.year_missing
                 if row.errors:
                     report.errors.extend(Issue(number, c, m, info.name) for c, m in row.errors)
                     where = f"工作表“{info.name}”：" if len(report.sheets) > 1 else ""

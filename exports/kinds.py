@@ -68,6 +68,8 @@ class RowReader:
         self.remarks: list[str] = []
         #: the ID cell said there is no number (暂无): warned once
         self.no_id_said = False
+        #: a date had no year and none was known (the wizard then asks for one)
+        self.year_missing = False
 
     def label(self, key: str) -> str:
         return self.labels.get(key, key)
@@ -118,6 +120,7 @@ class RowReader:
             got = cells.read_date(self.raw(key), context or self.context)
         except cells.CellProblem as err:
             self.error(key, str(err))
+            self.year_missing = self.year_missing or isinstance(err, cells.NoYear)
             return None, False
         self.explain_date(key, got, context or self.context)
         return got.date, got.month_only
@@ -126,7 +129,7 @@ class RowReader:
         """The warnings of a date read with help (year, century, range)."""
         shown = self.text(key)
         if got.year_added:
-            self.warn(key, f"“{shown}”没有写年份，按{context.year_from}里的 {context.year} 年"
+            self.warn(key, f"“{shown}”没有写年份，按{context.year_from}（{context.year} 年）"
                            f"记为 {got.date:%Y.%m.%d}，请核对")
         elif got.century_added:
             self.warn(key, f"“{shown}”的年份只有两位，按 {got.date:%Y} 年记为 "

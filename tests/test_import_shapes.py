@@ -443,3 +443,26 @@ def test_a_roster_with_an_unknown_column_between_known_ones_stays_a_table(db, tm
     rows = [["姓名", "曾用名", "五老类别"], ["王德", "王得", "老干部"], ["李明", "", "老教师"]]
     report = run_import(db, "volunteers", book(tmp_path / "t.xlsx", {"S": rows}))
     assert report.imported == 2 and report.header_row == 1
+
+
+# -- 8. the wizard asks for the year ----------------------------------------------------------
+def test_the_wizard_asks_for_the_year_of_dates_written_without_one(db, qtbot, tmp_path):
+    from gui.context import AppContext
+    from gui.import_wizard import ImportWizard
+
+    path = book(tmp_path / "活动.xlsx", {"活动": [["日期", "活动名称"], ["3月5日", "学雷锋"]]})
+    wizard = ImportWizard(AppContext(db))
+    qtbot.addWidget(wizard)
+    wizard.file.setText(str(path))
+    wizard.kind.setCurrentIndex(wizard.kind.findData("activities"))
+    wizard.go_next()
+    wizard.go_next()
+    qtbot.waitUntil(lambda: wizard.report is not None, timeout=10000)
+    assert wizard.report.year_missing_rows == 1 and wizard.report.errors
+    assert not wizard.use_year.isHidden() and not wizard.year.isHidden()
+    wizard.report = None
+    wizard.year.setValue(2024)
+    wizard.use_year.setChecked(True)  # checks again with the year
+    qtbot.waitUntil(lambda: wizard.report is not None, timeout=10000)
+    assert not wizard.report.errors and wizard.report.valid == 1
+    assert any("按导入时指定的年份（2024 年）记为 2024.03.05" in w.message for w in wizard.report.warnings)
