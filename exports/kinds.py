@@ -596,7 +596,7 @@ class VolunteersHandler(PeopleHandler):
             try:
                 backbone = cells.yes_no(row.raw("is_backbone"))
             except cells.CellProblem as err:
-                row.warn("is_backbone", f"{err}，已按“否”处理")
+                row.error("is_backbone", str(err))  # never stored as 否 because not understood
         joined, _ = row.date("joined_on")
         left, _ = row.date("left_on")
         extra = {"category": category, "political_status": political,
