@@ -277,16 +277,20 @@ def _find_header(sheet: Sheet, form: Form) -> Table | None:
         if len(mapping) >= 2:
             break
         if len(seen) >= HEADER_SCAN_ROWS:
-            return None
+            break
     else:
-        return None
+        mapping = {}
+    if len(mapping) < 2:  # no header: perhaps a form of one label and its value a row
+        if not any(regforms.has_pairs(v, form) for _n, v in seen):
+            return None
+        seen.extend(itertools.islice(sheet.rows, regforms.MAX_FORM_ROWS))
+        return _form_table(sheet, seen, form)
     anchor = len(seen) - 1
     if regforms.has_pairs(values, form):
         seen.extend(itertools.islice(sheet.rows, regforms.MAX_FORM_ROWS))
-        record = regforms.read_form(seen, form)
-        if record is not None:
-            return Table(Sheet(sheet.name, iter([record.row]), set()), record.first_row,
-                         record.row[0], record.labels, record.mapping, [], form_sheet=True)
+        table = _form_table(sheet, seen, form)
+        if table is not None:
+            return table
     else:
         seen.extend(itertools.islice(sheet.rows, HEADER_MAX_ROWS - 1))
     best = Table(sheet, number, number, values, mapping, seen)
@@ -300,6 +304,16 @@ def _find_header(sheet: Sheet, form: Form) -> Table | None:
             if len(found) > len(best.mapping):
                 best = Table(sheet, block[0][0], block[-1][0], joined, found, seen)
     return best
+
+
+def _form_table(sheet: Sheet, seen: list[Row], form: Form) -> Table | None:
+    """The sheet as a one-row table when it is one person's form (登记表), else None."""
+    record = regforms.read_form(seen, form)
+    if record is None:
+        return None
+    title = [r for r in seen if r[0] < record.first_row]
+    return Table(Sheet(sheet.name, iter([record.row]), set()), record.first_row, record.row[0],
+                 record.labels, record.mapping, title, form_sheet=True)
 
 
 def _is_footer(values: list[Any], seq_index: int | None = None) -> bool:
@@ -319,6 +333,7 @@ def _is_zero(value: Any) -> bool:
 
 
 _ORDINAL_RE = re.compile(r"^[（(]?[一二三四五六七八九十百]+[)）]?[、.．,，]?$")
+_EXAMPLE_NAME_RE = re.compile(r"^(?:示例|样例|范例|例)[:：]|[（(](?:示例|样例|例)[)）]$")
 _EXAMPLE_RE = re.compile(r"^(?:示例|样例|范例|填写示例|填表示例)|^例\d*[:：]?$|此行为示例|示例行")
 #: the ID number printed in textbooks and templates (GB 11643's example), never a person's
 TEXTBOOK_ID = "11010519491231002X"
@@ -406,7 +421,7 @@ def _table_rows(table: Table, form: Form, report: ImportReport
         if seq_text and _ORDINAL_RE.match(seq_text.replace(" ", "")):
             report.skipped += 1  # 一、 / （三） in the 序号 column: a section heading
             continue
-        example = _example(values, seq_text, note_index, id_index)
+        example = _example(values, seq_text, note_index, id_index, name_index)
         if example:
             report.warnings.append(Issue(number, "", example, name))
             report.skipped += 1
@@ -431,9 +446,13 @@ def _table_rows(table: Table, form: Form, report: ImportReport
 
 
 def _example(values: list[Any], seq_text: str, note_index: int | None,
-             id_index: int | None) -> str:
-    """Why the row is a template's example (marked 示例/例 in 序号 or 备注, or bearing the
-    textbook ID number), or ""."""
+             id_index: int | None, name_index: int | None = None) -> str:
+    """Why the row is a template's example (marked 示例/例 in 序号 or 备注, a name like
+    ``例：张三`` or ``张三（示例）``, or the textbook ID number), or ""."""
+    name = text(values[name_index]) if name_index is not None and name_index < len(values) \
+        else ""
+    if name and _EXAMPLE_NAME_RE.search(name.replace(" ", "")):
+        return f"这一行的姓名写着“{name}”，是填写示例，已跳过"
     note = text(values[note_index]) if note_index is not None and note_index < len(values) \
         else ""
     for cell in (seq_text, note):

@@ -48,6 +48,7 @@ NO_ID_WORDS = frozenset((
     "无", "暂无", "没有", "未办", "未办理", "未办证", "无户口", "未上户", "未上户口", "待办", "待办理",
     "在办", "正在办理", "办理中", "无身份证", "无证", "暂未办理", "尚未办理", "未登记", "未落户", "空",
     "/", "-", "--", "—", "——", "\\", "无号码"))
+_NO_ID_SUFFIX_RE = re.compile(r"(?<=.)(?:身份证号码|身份证号|身份证|户口|号码)$")
 NUMERIC_ID = ("身份证号被 Excel 存成了数字，后几位已经丢失，无法恢复。"
               "请把这一列设为“文本”格式，照原件重新输入身份证号")
 
@@ -194,7 +195,7 @@ class RowReader:
             self.error(key, NUMERIC_ID)
             return None, False
         number = idcard.normalize(cells.text(raw))
-        if number.strip("（）()。.") in NO_ID_WORDS:
+        if _NO_ID_SUFFIX_RE.sub("", number.strip("（）()。.")) in NO_ID_WORDS:
             self.warn(key, f"身份证号写的是“{cells.text(raw)}”，按没有身份证号处理，将按姓名和出生日期查重")
             self.no_id_said = True
             return None, True

@@ -466,3 +466,27 @@ def test_the_wizard_asks_for_the_year_of_dates_written_without_one(db, qtbot, tm
     qtbot.waitUntil(lambda: wizard.report is not None, timeout=10000)
     assert not wizard.report.errors and wizard.report.valid == 1
     assert any("按导入时指定的年份（2024 年）记为 2024.03.05" in w.message for w in wizard.report.warnings)
+
+
+def test_a_form_of_one_label_and_value_a_row_is_one_record(db, tmp_path):
+    def form(name: str, category: str) -> list[list]:
+        return [["“五老”人员登记表（2025年）"], ["姓名", name], ["性别", "男"], ["出生年月", "1955.03"],
+                ["五老类别", category], ["政治面貌", "中共党员"], ["加入时间", "3月5日"]]
+
+    path = book(tmp_path / "五老登记表.xlsx", {"王德": form("王德", "老干部"),
+                                             "李明": form("李明", "老教师")})
+    report = run_import(db, "volunteers", path)
+    assert report.written and not report.errors, report.errors
+    got = volunteers(db)
+    assert (got["王德"].category, got["李明"].birth_date) == ("老干部", D(1955, 3, 1))
+    assert got["王德"].joined_on == D(2025, 3, 5)  # the year of the form's title
+    assert {w.sheet for w in report.warnings if w.column == "加入时间"} == {"王德", "李明"}
+
+
+def test_example_names_and_id_less_phrases(db, tmp_path):
+    rows = [["姓名", "身份证号", "帮扶类别", "出生日期"],
+            ["例：张三", "", "留守儿童", "2015.1.1"], ["李四（示例）", "", "孤儿", "2015.1.2"],
+            ["王小", "暂无身份证号", "留守儿童", "2015.1.3"]]
+    report = run_import(db, "students", book(tmp_path / "x.xlsx", {"S": rows}))
+    assert report.written and report.imported == 1 and list(students(db)) == ["王小"]
+    assert sorted(w.row for w in report.warnings if "示例" in w.message) == [2, 3]
