@@ -490,3 +490,20 @@ def test_example_names_and_id_less_phrases(db, tmp_path):
     report = run_import(db, "students", book(tmp_path / "x.xlsx", {"S": rows}))
     assert report.written and report.imported == 1 and list(students(db)) == ["王小"]
     assert sorted(w.row for w in report.warnings if "示例" in w.message) == [2, 3]
+
+
+def test_the_error_workbook_lists_every_warning_by_sheet_row_and_column(db, tmp_path):
+    from exports import workbooks
+
+    rows = [["2025年捐赠台账"], ["日期", "捐赠方", "捐款金额(元)", "捐物名称", "物资折价(元)"],
+            ["3月5日", "某公司", None, "书包50个（折价2500元）", None],
+            ["2025-06-04", "某人", "一些钱", None, None]]
+    report = run_import(db, "donations", book(tmp_path / "d.xlsx", {"捐赠": rows}),
+                        ImportOptions(dry_run=True))
+    out = workbooks.write_error_book(tmp_path / "出错的行.xlsx", report)
+    wb = openpyxl.load_workbook(out)
+    assert [r[-1] for r in wb["出错的行"].iter_rows(min_row=2, values_only=True)] == [
+        "捐款金额(元)：金额“一些钱”看不懂，请只填数字（如 5000 或 1.5万元）"]
+    said = list(wb["提示"].iter_rows(min_row=2, values_only=True))
+    assert ("捐赠", 3, "日期") in [r[:3] for r in said]
+    assert any(r[:3] == ("捐赠", 3, "物资折价(元)") and "2,500.00" in r[3] for r in said)
