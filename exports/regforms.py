@@ -42,9 +42,10 @@ def _column(cell: Any, form: Form) -> Col | None:
 
 
 def pairs(values: list[Any], form: Form) -> list[tuple[Col, Any]]:
-    """The (column, value) pairs of one row: a known label and the value in the cell right
-    after it (None when that cell is empty). A label or value merged over several cells
-    counts once. A label followed by another label is a table's header, not a pair."""
+    """The (column, value) pairs of a row of a form: a known label and the value in the cell
+    right after it (None when that cell is empty). A label or value merged over several cells
+    counts once. A row with a label right beside another label is a table's header, not a
+    row of a form: no pairs."""
     tokens: list[list[Any]] = []  # [first index, last index, value]
     for i, v in enumerate(values):
         if is_blank(v):
@@ -63,8 +64,7 @@ def pairs(values: list[Any], form: Form) -> list[tuple[Col, Any]]:
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         if nxt is not None and nxt[0] == tokens[i][1] + 1:
             if _column(nxt[2], form) is not None:  # label beside label: a header row
-                i += 1
-                continue
+                return []
             found.append((col, nxt[2]))
             i += 2
         else:

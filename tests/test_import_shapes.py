@@ -507,3 +507,30 @@ def test_the_error_workbook_lists_every_warning_by_sheet_row_and_column(db, tmp_
     said = list(wb["提示"].iter_rows(min_row=2, values_only=True))
     assert ("捐赠", 3, "日期") in [r[:3] for r in said]
     assert any(r[:3] == ("捐赠", 3, "物资折价(元)") and "2,500.00" in r[3] for r in said)
+
+
+def test_a_civil_affairs_collection_template_with_group_rows_per_person(db, tmp_path):
+    """Group rows 儿童基本情况 / 监护人情况 / 父亲情况 / 母亲情况 over repeated 姓名, 联系电话."""
+    groups_row = ["序号", "儿童基本情况", *[None] * 7, "监护人情况", None, None, None, "父亲情况",
+                  None, None, "母亲情况", None, None, "备注"]
+    names_row = [None, "姓名*", "性别*", "民族", "出生日期*", "身份证号*", "户籍类别", "就读学校", "年级",
+                 "姓名", "与儿童关系", "联系电话", "身份证号", "姓名", "务工地", "联系电话", "姓名", "务工地",
+                 "联系电话", None]
+    person = [1, "王小", "男", "汉族", "2014-05-06", vid(2014, 5, 6, 103), "农村", "青山小学", "三年级",
+              "王奶奶", "祖孙", "13900000001", vid(1950, 1, 1, 102), "王大", "广东", "13900000002",
+              "李芳", "浙江", "13900000003", ""]
+    example = ["示例", "张三", "男", "汉族", "2014-05-06", "11010519491231002X", *[""] * 14]
+    rows = [["农村留守儿童信息采集表"], ["填报单位：青山镇    填报时间：2025年3月"], groups_row, names_row,
+            person, example]
+    path = book(tmp_path / "采集表.xlsx", {"采集表": rows, "下拉选项": [["性别", "民族", "政治面貌"]]},
+                merges={"采集表": ["A1:T1", "B3:I3", "J3:M3", "N3:P3", "Q3:S3", "A3:A4", "T3:T4"]},
+                hidden=("下拉选项",), text_cols={"采集表": (5, 12)})
+    report = run_import(db, "students", path, ImportOptions(dry_run=True))
+    assert report.header_row == 4
+    assert report.mapping == {0: "seq", 1: "name", 2: "sex", 4: "birth_date", 5: "id_number",
+                              7: "school", 8: "grade", 9: "guardian", 10: "guardian_relation",
+                              11: "guardian_phone", 19: "note"}
+    # the only error is the truly missing 帮扶类别; the example row is skipped with a warning
+    assert [(e.row, e.column) for e in report.errors] == [(5, "帮扶类别")]
+    assert any(w.row == 6 and "示例" in w.message for w in report.warnings)
+    assert report.passed_over == ["下拉选项"]
