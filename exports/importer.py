@@ -662,6 +662,10 @@ def _tables(path: Path, form: Form, only: str | None, report: ImportReport) -> I
                           f"它的工作表是：{'、'.join(names) or '（没有）'}。")
     if not found and lacking is not None and len(report.passed_over) == 1:
         raise lacking
+    if not found and lacking is not None:
+        reasons = "；".join(w.message for w in report.warnings if w.sheet in report.passed_over)
+        raise FileProblem(f"“{path.name}”里没有可以导入的工作表：{reasons}。"
+                          "请在数据所在的工作表的表头中加上缺少的列，或检查是否选错了导入类别。")
     if not found:
         expected = "、".join(c.label for c in form.import_columns()[:5])
         where = f"（查看了工作表：{'、'.join(names)}）" if names else "（文件里没有工作表）"

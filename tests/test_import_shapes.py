@@ -534,3 +534,12 @@ def test_a_civil_affairs_collection_template_with_group_rows_per_person(db, tmp_
     assert [(e.row, e.column) for e in report.errors] == [(5, "帮扶类别")]
     assert any(w.row == 6 and "示例" in w.message for w in report.warnings)
     assert report.passed_over == ["下拉选项"]
+
+
+def test_a_workbook_without_any_data_sheet_says_why_for_each_sheet(db, tmp_path):
+    path = book(tmp_path / "w.xlsx", {"下拉选项": [["性别", "民族", "政治面貌"]],
+                                      "名单": [["序号", "性别", "五老类别"], [1, "男", "老干部"]]})
+    with pytest.raises(FileProblem) as err:
+        run_import(db, "volunteers", path)
+    said = str(err.value)
+    assert "“下拉选项”没有“姓名”列" in said and "“名单”没有“姓名”列" in said
