@@ -90,6 +90,7 @@ def header_key(value: Any) -> str:
     (``(元)``, ``（必填）``, ``(全称)``)."""
     key = squash(value).translate(_FULLWIDTH)
     key = "".join(ch for ch in key if ch not in _QUOTES)
+    key = key.rstrip(":")  # a form's label: 姓名：
     for _ in range(2):  # 姓名（必填）* and *姓名(必填)
         key = key.strip(_STARS)
         key = re.sub(r"\([^()]*\)$", "", key).strip(_STARS) or key

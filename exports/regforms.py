@@ -59,6 +59,9 @@ def pairs(values: list[Any], form: Form) -> list[tuple[Col, Any]]:
     while i < len(tokens):
         col = _column(tokens[i][2], form)
         if col is None:
+            inline = _inline(tokens[i][2], form)  # 姓名：王德 in one cell
+            if inline is not None:
+                found.append(inline)
             i += 1
             continue
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
@@ -71,6 +74,15 @@ def pairs(values: list[Any], form: Form) -> list[tuple[Col, Any]]:
             found.append((col, None))
             i += 1
     return found
+
+
+def _inline(cell: Any, form: Form) -> tuple[Col, Any] | None:
+    """``姓名：王德`` (label and value in one cell) as a pair, else None."""
+    if not isinstance(cell, str):
+        return None
+    label, sep, value = cell.replace(":", "：").partition("：")
+    col = _column(label, form) if sep and value.strip() and len(label) <= 10 else None
+    return None if col is None else (col, value.strip())
 
 
 def has_pairs(values: list[Any], form: Form) -> bool:

@@ -543,3 +543,16 @@ def test_a_workbook_without_any_data_sheet_says_why_for_each_sheet(db, tmp_path)
         run_import(db, "volunteers", path)
     said = str(err.value)
     assert "“下拉选项”没有“姓名”列" in said and "“名单”没有“姓名”列" in said
+
+
+def test_form_labels_with_colons_and_values_in_the_same_cell(db, tmp_path):
+    def form(name: str) -> list[list]:
+        return [["帮扶对象登记表"], [f"姓名：{name}", None, "性别：", "女"],
+                ["帮扶类别：", "困境儿童", "出生日期：", "2013年2月3日"], ["就读学校：", "青山小学"]]
+
+    path = book(tmp_path / "f.xlsx", {"甲": form("赵丽"), "乙": form("钱芳")})
+    report = run_import(db, "students", path)
+    assert report.written and not report.errors, report.errors
+    got = students(db)
+    assert (got["赵丽"].sex, got["赵丽"].birth_date, got["钱芳"].school) == (
+        "女", D(2013, 2, 3), "青山小学")
