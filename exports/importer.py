@@ -131,6 +131,8 @@ class ImportReport:
                 f"“{i.name}”{i.rows_read} 行" for i in self.sheets))
         else:
             head = f"工作表“{self.sheet}”第 {self.header_row} 行是表头，读到 {self.rows_read} 行数据"
+        if self.passed_over:
+            head += "（没有读入：{}）".format("、".join(f"“{n}”" for n in self.passed_over))
         if self.dry_run:
             verb = f"检查完毕（未写入）：可新增 {self.imported} 条，可更新 {self.updated} 条"
         elif self.written:

@@ -556,3 +556,46 @@ def test_form_labels_with_colons_and_values_in_the_same_cell(db, tmp_path):
     got = students(db)
     assert (got["赵丽"].sex, got["赵丽"].birth_date, got["钱芳"].school) == (
         "女", D(2013, 2, 3), "青山小学")
+
+
+#: one valid row per kind (form column key -> cell), and the keys whose cells lose inner spaces
+VALID_ROWS = {
+    "groups": ({"name": "红旗村关工小组", "type": "村", "leader": "王德", "deputy": "李明",
+                "phone": "13912345678", "member_count": "12人", "founded_on": "2010年3月1日",
+                "note": "老组织"}, {"name", "type", "leader", "deputy", "phone", "member_count",
+                                  "founded_on"}),
+    "students": ({"name": "王小", "sex": "男", "birth_date": "2014.5.6",
+                  "id_number": vid(2014, 5, 6, 103), "categories": "留守儿童", "school": "青山小学",
+                  "grade": "三年级", "guardian": "王奶奶", "guardian_relation": "祖孙",
+                  "guardian_phone": "13900000001", "address": "红旗村3组", "registered_on": "2025.3.1",
+                  "status": "在帮", "note": "寄宿"},
+                 {"name", "sex", "birth_date", "id_number", "guardian",
+                  "guardian_phone", "registered_on", "status"}),
+    "activities": ({"date": "2025年6月1日", "title": "红色故事会", "theme": "理论宣讲", "organiser": "镇关工委",
+                    "place": "镇中心小学", "volunteer_count": "5人", "youth_count": "约200人次",
+                    "summary": "讲述革命故事"}, {"date", "theme", "volunteer_count", "youth_count"}),
+    "donations": ({"date": "2025.6.1", "donor": "爱心企业甲", "donor_type": "爱心企业",
+                   "money": "壹万贰仟元整", "goods": "书包", "goods_value": "1.5万元", "purpose": "助学",
+                   "recipients": ""}, {"date", "donor_type", "money", "goods_value"}),
+}
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(kind=st.sampled_from(sorted(VALID_ROWS)), data=st.data())
+def test_every_kind_reads_the_same_record_through_invisible_characters(db, kind, data):
+    from exports import kinds
+
+    values, squashed = VALID_ROWS[kind]
+    labels = {c.key: c.label for c in FORMS[kind].import_columns()}
+
+    def read(cells_by_key):
+        with db.reader() as s:
+            handler = kinds.HANDLERS[kind](s, False)
+            row = kinds.RowReader(3, cells_by_key, labels)
+            handler.read(row)
+        assert not row.errors, row.errors
+        return handler.new[0]
+
+    dirty = {k: data.draw(decorated(v, k in squashed)) if v else v for k, v in values.items()}
+    assert read(dirty) == read(dict(values))
