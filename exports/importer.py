@@ -167,7 +167,7 @@ def match_header(cells: list[Any], form: Form) -> dict[int, Col]:
     found: dict[int, Col] = {}
     used: set[str] = set()
     for i, key in enumerate(keys):
-        col = exact.get(key)
+        col = exact.get(key) or exact.get(_INNER_BRACKETS.sub("", key))  # 监护人(父亲)电话
         if key and col is not None and col.key not in used:
             found[i] = col
             used.add(col.key)
@@ -179,6 +179,9 @@ def match_header(cells: list[Any], form: Form) -> dict[int, Col]:
             found[i] = col
             used.add(col.key)
     return found
+
+
+_INNER_BRACKETS = re.compile(r"\([^()]*\)")
 
 
 def _by_ending(key: str, longest_first: list[tuple[str, Col]]) -> Col | None:

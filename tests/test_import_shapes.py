@@ -600,3 +600,11 @@ def test_every_kind_reads_the_same_record_through_invisible_characters(db, kind,
 
     dirty = {k: data.draw(decorated(v, k in squashed)) if v else v for k, v in values.items()}
     assert read(dirty) == read(dict(values))
+
+
+def test_a_school_roster_names_the_guardian_in_brackets():
+    header = ["学号", "姓名", "年级", "身份证号", "全国学籍号", "户籍所在地", "居住所在地", "监护人(父亲)",
+              "监护人(母亲)", "监护人(父亲)电话", "监护人(母亲)电话"]
+    got = {header[i]: c.key for i, c in importer.match_header(header, FORMS["students"]).items()}
+    assert got == {"姓名": "name", "年级": "grade", "身份证号": "id_number", "居住所在地": "address",
+                   "监护人(父亲)": "guardian", "监护人(父亲)电话": "guardian_phone"}
