@@ -318,6 +318,8 @@ def money(value: Any) -> Decimal:
     raw = squash(value).translate(_FULLWIDTH).replace(",", "").replace("，", "")
     if not raw:
         return Decimal(0)
+    if re.search(r"\d|[壹贰叁肆伍陆柒捌玖拾佰仟]", re.sub(r"\([^()]*\)", "", raw)):
+        raw = re.sub(r"\([^()]*\)", "", raw)  # 5000元(现金), 伍仟元(5000元): the remark goes
     factor = Decimal(10000) if "万" in raw else Decimal(1)
     cleaned = raw.replace("￥", "").replace("¥", "").replace("RMB", "").replace("人民币", "")
     cleaned = cleaned.replace("万", "").replace("元", "").replace("整", "")

@@ -382,6 +382,9 @@ def test_capital_amounts_are_read_exactly():
         assert capital_amount(written) == value, written
         assert cells.money(written) == value
     assert capital_amount("书包") is None
+    assert cells.money("5000元（现金）") == 5000 and cells.money("伍仟元（5000元）") == 5000
+    with pytest.raises(cells.CellProblem):
+        cells.money("书包50个（折价2500元）")
 
 
 def test_donations_with_money_as_written(db, tmp_path):
