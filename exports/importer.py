@@ -111,6 +111,8 @@ class ImportReport:
     passed_over: list[str] = field(default_factory=list)
     #: rows refused because a date had no year and none was found (the wizard asks for one)
     year_missing_rows: int = 0
+    #: sheets read as one person's form (登记表), one record each
+    form_sheets: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -126,7 +128,11 @@ class ImportReport:
 
     def summary(self) -> str:
         """One or two Chinese sentences for the clerk."""
-        if len(self.sheets) > 1:
+        if self.sheets and len(self.form_sheets) == len(self.sheets):
+            head = "按登记表（一个工作表一人）读了 {} 个工作表：{}".format(
+                len(self.sheets), "、".join(f"“{i.name}”" for i in self.sheets[:10])
+                + ("等" if len(self.sheets) > 10 else ""))
+        elif len(self.sheets) > 1:
             head = "读了 {} 个工作表：{}".format(len(self.sheets), "，".join(
                 f"“{i.name}”{i.rows_read} 行" for i in self.sheets))
         else:
@@ -527,6 +533,8 @@ def run_import(db: Database, kind: str, path: Path | str, options: ImportOptions
                 report.header = [text(c) for c in table.header]
                 report.mapping = {i: c.key for i, c in mapping.items()}
             report.sheets.append(info)
+            if table.form_sheet:
+                report.form_sheets.append(info.name)
             labels = {c.key: c.label for c in form.import_columns()}
             labels.update({c.key: text(table.header[i]) or c.label for i, c in mapping.items()})
             matched = {text(table.header[i]) for i in mapping if i < len(table.header)}

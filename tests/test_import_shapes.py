@@ -433,7 +433,8 @@ def test_a_workbook_of_registration_forms_gives_one_record_per_sheet(db, tmp_pat
     path = book(tmp_path / "登记表.xlsx", sheets,
                 merges={n: ["A1:G1", "B3:C3", "B6:D6"] for n in sheets})
     report = run_import(db, "students", path, ImportOptions(skip_invalid=True))
-    assert [i.name for i in report.sheets] == ["王小", "李小", "赵小"]
+    assert [i.name for i in report.sheets] == report.form_sheets == ["王小", "李小", "赵小"]
+    assert report.summary().startswith("按登记表（一个工作表一人）读了 3 个工作表")
     assert report.rows_read == 3 and report.imported == 2
     assert [(e.sheet, e.column) for e in report.errors] == [("赵小", "身份证号")]
     got = students(db)
