@@ -395,9 +395,11 @@ def _header_like(values: list[Any], form: Form) -> bool:
 
 def _table_rows(table: Table, form: Form, report: ImportReport
                 ) -> Iterator[tuple[int, list[Any]]]:
-    """The record rows of a table, in order. Skipped rows (blank, 序号 only, footer, repeated
-    header, section heading) are counted in ``report.skipped``; the table ends at a blank gap
-    of two or more rows followed by another table or a title (one warning names the row)."""
+    """The record rows of a table, in order. Skipped rows (blank or only formulas giving 0,
+    序号 only, total or signature rows anywhere, a Chinese ordinal in 序号, a template's example
+    row (with a warning), repeated header, section heading) are counted in ``report.skipped``;
+    the table ends at a blank gap of two or more rows followed by another table or a title
+    (one warning names the row)."""
     seq_index = next((i for i, c in table.mapping.items() if c.kind == SEQ), None)
     name_index = next((i for i, c in table.mapping.items() if c.key == "name"), None)
     id_index = next((i for i, c in table.mapping.items() if c.key == "id_number"), None)
