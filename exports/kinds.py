@@ -44,6 +44,13 @@ MAX_COUNT = 10_000_000  # no activity or group counts more people than this
 _SCI_RE = re.compile(r"^\d+(\.\d+)?[eE]\+?\d+$")
 #: a Chinese name (2–10 characters, a middle dot allowed) followed by a bracketed remark
 _REMARK_RE = re.compile(r"^([\u4e00-\u9fff·•]{1,10})[（(]([^（）()]+)[)）]$")
+_QUOTES = str.maketrans("", "", "“”\"'「」‘’")
+#: what clerks write in an ID cell for a person who has no number (yet)
+NO_ID_WORDS = frozenset((
+    "无", "暂无", "没有", "未办", "未办理", "未办证", "无户口", "未上户", "未上户口", "待办", "待办理",
+    "在办", "正在办理", "办理中", "无身份证", "无证", "暂未办理", "尚未办理", "未登记", "未落户", "空",
+    "/", "-", "--", "—", "——", "\\", "无号码"))
+_NO_ID_SUFFIX_RE = re.compile(r"(?<=.)(?:身份证号码|身份证号|身份证|户口|号码)$")
 NUMERIC_ID = ("身份证号被 Excel 存成了数字，后几位已经丢失，无法恢复。"
               "请把这一列设为“文本”格式，照原件重新输入身份证号")
 
@@ -51,16 +58,23 @@ NUMERIC_ID = ("身份证号被 Excel 存成了数字，后几位已经丢失，�
 class RowReader:
     """One row's cells by column key, with the issues found while reading them."""
 
-    def __init__(self, number: int, values: dict[str, Any], labels: dict[str, str]) -> None:
+    def __init__(self, number: int, values: dict[str, Any], labels: dict[str, str],
+                 context: cells.DateContext = cells.NO_CONTEXT) -> None:
         self.number = number
         self.values = values
         self.labels = labels
+        #: the year a date without one takes (the sheet's title, sheet name or file name)
+        self.context = context
         self.errors: list[tuple[str, str]] = []
         self.warnings: list[tuple[str, str]] = []
         #: remarks taken out of other cells (a bracket after a name), added to 备注
         self.remarks: list[str] = []
         #: the sheet the row is on (for the questions about unknown values)
         self.sheet = ""
+        #: the ID cell said there is no number (暂无): warned once
+        self.no_id_said = False
+        #: a date had no year and none was known (the wizard then asks for one)
+        self.year_missing = False
 
     def label(self, key: str) -> str:
         return self.labels.get(key, key)
@@ -97,18 +111,37 @@ class RowReader:
         """The 备注 cell with the remarks taken out of other cells appended."""
         return "；".join(p for p in (self.text(key), *self.remarks) if p)
 
-    def date(self, key: str, required: bool = False, what: str = "日期"
-             ) -> tuple[dt.date | None, bool]:
-        """(date, month_only); problems are errors when ``required``, warnings otherwise."""
+    def date(self, key: str, required: bool = False, what: str = "日期",
+             context: cells.DateContext | None = None) -> tuple[dt.date | None, bool]:
+        """(date, month_only). A date that cannot be read is a row error, required or not
+        (never left empty because it was not understood); an empty required one too. A year
+        taken from the sheet, a century chosen and a range read as its first day are warnings
+        (the range's whole text goes to the record's note)."""
         if self.blank(key):
             if required:
                 self.error(key, f"{what}为空，请填写")
             return None, False
         try:
-            return cells.date_value(self.raw(key))
+            got = cells.read_date(self.raw(key), context or self.context)
         except cells.CellProblem as err:
-            (self.error if required else self.warn)(key, f"{err}" + ("" if required else "，已留空"))
+            self.error(key, str(err))
+            self.year_missing = self.year_missing or isinstance(err, cells.NoYear)
             return None, False
+        self.explain_date(key, got, context or self.context)
+        return got.date, got.month_only
+
+    def explain_date(self, key: str, got: cells.DateRead, context: cells.DateContext) -> None:
+        """The warnings of a date read with help (year, century, range)."""
+        shown = self.text(key)
+        if got.year_added:
+            self.warn(key, f"“{shown}”没有写年份，按{context.year_from}（{context.year} 年）"
+                           f"记为 {got.date:%Y.%m.%d}，请核对")
+        elif got.century_added:
+            self.warn(key, f"“{shown}”的年份只有两位，按 {got.date:%Y} 年记为 "
+                           f"{got.date:%Y.%m.%d}，请核对")
+        if got.whole:
+            self.remarks.append(f"日期原文：{got.whole}")
+            self.warn(key, f"“{got.whole}”是一段日期，按第一天 {got.date:%Y.%m.%d} 记，原文已写入备注")
 
     def count(self, key: str) -> int:
         if self.blank(key):
@@ -116,12 +149,12 @@ class RowReader:
         try:
             n = cells.count(self.raw(key))
         except cells.CellProblem as err:
-            self.warn(key, f"{err}，已按 0 计")
+            self.error(key, str(err))
             return 0
         if n < 0:
             self.error(key, "人数不能是负数")
         elif n > MAX_COUNT:
-            self.warn(key, f"人数“{n}”不合理，已按 0 计，请核对")
+            self.error(key, f"人数“{n}”不合理，请核对")
             return 0
         return n
 
@@ -131,7 +164,7 @@ class RowReader:
         try:
             fen = to_fen(cells.money(self.raw(key)))
         except (cells.CellProblem, ValueError) as err:
-            self.warn(key, f"{err}，已按 0 计")
+            self.error(key, str(err))  # never stored as 0 because it was not understood
             return 0
         if fen < 0:
             self.error(key, "金额不能是负数")
@@ -152,6 +185,10 @@ class RowReader:
             self.error(key, NUMERIC_ID)
             return None, False
         number = idcard.normalize(cells.text(raw))
+        if _NO_ID_SUFFIX_RE.sub("", number.strip("（）()。.")) in NO_ID_WORDS:
+            self.warn(key, f"身份证号写的是“{cells.text(raw)}”，按没有身份证号处理，将按姓名和出生日期查重")
+            self.no_id_said = True
+            return None, True
         if re.fullmatch(r"\d{15}(\d{2}[\dX])?\.0", number):  # text of a number: 2302….0
             number = number[:-2]
         if len(number) == 15 and number.isdigit():
@@ -387,7 +424,7 @@ class GroupsHandler(Handler):
         values = {"name": name, "name_initials": initials(name), "type": gtype,
                   "leader": row.name("leader"), "deputy": row.name("deputy"),
                   "phone": row.phone("phone"), "member_count": row.count("member_count"),
-                  "founded_on": founded, "note": row.text("note")}
+                  "founded_on": founded, "note": row.note()}
         if name in self.seen:
             row.error("name", f"与第 {self.seen[name]} 行的组织名称重复")
         self.check(row, values)
@@ -407,6 +444,8 @@ class PeopleHandler(Handler):
     """Shared rules of 五老 and students: ID authority, duplicates in file and database."""
 
     birth_key = "birth_date"
+    #: the ages a birth date must give, to choose the century of a two-digit year
+    birth_ages = (0, 120)
 
     def __init__(self, s: Session, allow_update: bool) -> None:
         super().__init__(s, allow_update)
@@ -466,8 +505,15 @@ class PeopleHandler(Handler):
         birth, month_only = (None, False)
         birth_problem: str | None = None
         if not row.blank(self.birth_key):
+            birth_context = cells.DateContext(ages=self.birth_ages)
             try:
-                birth, month_only = cells.date_value(row.raw(self.birth_key))
+                got = cells.read_date(row.raw(self.birth_key), birth_context)
+                birth, month_only = got.date, got.month_only
+                if got.whole:
+                    birth_problem = f"出生日期“{got.whole}”是一段日期"
+                    birth = None
+                else:
+                    row.explain_date(self.birth_key, got, birth_context)
             except cells.CellProblem as err:
                 birth_problem = str(err)
         sex, sex_problem = self.sex(row)
@@ -483,7 +529,7 @@ class PeopleHandler(Handler):
                 key = self.birth_key if column == "出生日期" else "sex"
                 row.warn(key, message)
         else:
-            if ok:
+            if ok and not row.no_id_said:
                 row.warn("id_number", "没有身份证号，将按姓名和出生日期查重")
             if birth_problem:
                 row.warn(self.birth_key, f"{birth_problem}，已留空")
@@ -572,6 +618,7 @@ CHANGED_MEANWHILE = ("导入期间，数据库里已经有人录入了与第 {ro
 
 class VolunteersHandler(PeopleHandler):
     subject = "volunteers"
+    birth_ages = (30, 115)
 
     def model(self) -> Any:
         return Volunteer
@@ -598,6 +645,7 @@ class VolunteersHandler(PeopleHandler):
                 backbone = self.one_code(row, "is_backbone", "yes_no", row.text("is_backbone"),
                                          False, left="已按“否”处理") == "是"
         joined, _ = row.date("joined_on")
+        left, _ = row.date("left_on")
         extra = {"category": category, "political_status": political,
                  "former_post": row.text("former_post"), "specialty": row.text("specialty"),
                  "roles": join_multi(roles), "is_backbone": backbone,
@@ -606,7 +654,6 @@ class VolunteersHandler(PeopleHandler):
         group_name = "".join(row.text("group").split())
         if extra["group_id"] is None and group_name in self.unknown_groups:
             extra["_group_name"] = group_name
-        left, _ = row.date("left_on")
         if left is not None:
             extra.update(left_on=left, leave_reason=row.text("leave_reason"))
         if values is None or row.errors:
@@ -619,6 +666,7 @@ class VolunteersHandler(PeopleHandler):
 
 class StudentsHandler(PeopleHandler):
     subject = "students"
+    birth_ages = (0, 35)
 
     def model(self) -> Any:
         return Student
@@ -750,7 +798,7 @@ class PairingsHandler(Handler):
         start = start or dt.date.today()
         left_on, name = self.left_on(vid)
         values = {"volunteer_id": vid, "student_id": sid, "mode": mode,
-                  "started_on": start, "ended_on": end, "note": ""}
+                  "started_on": start, "ended_on": end, "note": row.note()}
         self.check(row, values, {"volunteer_left_on": left_on, "volunteer_name": name})
         if row.errors:
             return
@@ -791,7 +839,7 @@ class ActivitiesHandler(Handler):
                   "theme": theme, "organiser": organiser,
                   "group_id": self.groups().get("".join(organiser.split())),
                   "place": row.text("place"), "volunteer_count": row.count("volunteer_count"),
-                  "youth_count": row.count("youth_count"), "summary": row.text("summary")}
+                  "youth_count": row.count("youth_count"), "summary": row.note("summary")}
         self.check(row, values)
         if not row.errors:
             self.new.append(values)
@@ -818,12 +866,30 @@ class DonationsHandler(Handler):
         ids = [found[0] for found in named if len(found) == 1]
         values = {"date": date, "donor": donor, "donor_initials": initials(donor),
                   "donor_type": donor_type, "money_fen": row.money_fen("money"),
-                  "goods": row.text("goods"), "goods_value_fen": row.money_fen("goods_value"),
-                  "purpose": row.text("purpose"), "recipients_text": recipients, "note": "",
+                  "goods": row.text("goods"), "goods_value_fen": self.goods_value(row),
+                  "purpose": row.text("purpose"), "recipients_text": recipients,
+                  "note": row.note(),
                   "_recipients": ids}
         self.check(row, {k: v for k, v in values.items() if not k.startswith("_")})
         if not row.errors:
             self.new.append(values)
+
+    @staticmethod
+    def goods_value(row: RowReader) -> int:
+        """物资折价 in fen; when it is empty, the value the goods cell names
+        (``书包50个（折价2500元）`` → 2500, with a warning)."""
+        if not row.blank("goods_value") or row.blank("goods"):
+            return row.money_fen("goods_value")
+        named = cells.goods_value_in(row.raw("goods"))
+        if named is None:
+            return 0
+        try:
+            fen = to_fen(named)
+        except ValueError:
+            return 0
+        row.warn("goods_value", f"物资折价为空，按捐物名称“{row.text('goods')}”里写的 "
+                                f"{named:,.2f} 元计，请核对")
+        return fen
 
     def write(self, s: Session, file_name: str) -> int:
         next_id = (s.scalar(select(func.max(Donation.id))) or 0) + 1

@@ -67,6 +67,23 @@ def write_template(kind: str, out: Path | str) -> Path:
     return Path(out)
 
 
+def _warnings_sheet(wb: Workbook, report: ImportReport) -> None:
+    """Every warning (what was taken, skipped or left, and why) by sheet, row and column."""
+    if not report.warnings:
+        return
+    ws = wb.create_sheet("提示")
+    ws.append(["工作表", "行号", "列", "提示"])
+    for i in range(1, 5):
+        c = ws.cell(row=1, column=i)
+        c.font, c.fill = HEAD_FONT, HEAD_FILL
+    for w in report.warnings:
+        ws.append([w.sheet, w.row or None, w.column, w.message])
+        keep_row_text(ws)
+    for letter, width in zip("ABCD", (14, 7, 16, 80), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A2"
+
+
 def write_error_book(out: Path | str, report: ImportReport) -> Path:
     """The refused rows as the clerk gave them, plus 错误说明, to fix and import again."""
     wb = Workbook()
@@ -95,6 +112,7 @@ def write_error_book(out: Path | str, report: ImportReport) -> Path:
     _overview_sheet(wb, report)
     if report.unknown_values:
         _questions_sheet(wb, report)
+    _warnings_sheet(wb, report)
     with atomic_path(out) as tmp:
         wb.save(tmp)
     return Path(out)

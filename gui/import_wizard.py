@@ -5,6 +5,7 @@ workbook. The answers travel like ``--map`` and are remembered when the import i
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QSpinBox,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
@@ -280,12 +282,24 @@ class ImportWizard(_Dialog):
         self.create_groups = QCheckBox("新建文件里出现、程序里还没有的关工小组")
         self.create_groups.setVisible(False)
         self.create_groups.toggled.connect(lambda _c: self.check())
+        # dates written without a year (3月5日) when the file names none: the clerk says which
+        self.use_year = QCheckBox("没有写年份的日期按这一年：")
+        self.year = QSpinBox()
+        self.year.setRange(1949, 2100)
+        self.year.setValue(dt.date.today().year)
+        self.year.setSuffix(" 年")
+        for w in (self.use_year, self.year):
+            w.setVisible(False)
+        self.use_year.toggled.connect(lambda _c: self.check())
+        self.year.valueChanged.connect(lambda _v: self.use_year.isChecked() and self.check())
         self.save_errors = QPushButton("把出错的行另存为 Excel…")
         self.save_errors.clicked.connect(self.save_error_book)
         row = QHBoxLayout()
         row.addWidget(self.skip_invalid)
         row.addWidget(self.update_existing)
         row.addWidget(self.create_groups)
+        row.addWidget(self.use_year)
+        row.addWidget(self.year)
         row.addStretch(1)
         row.addWidget(self.save_errors)
         layout.addWidget(title)
@@ -299,7 +313,11 @@ class ImportWizard(_Dialog):
                                       update=self.update_existing.isChecked(),
                                       mapping=self.chosen_mapping(),
                                       create_groups=self.create_groups.isChecked(),
-                                      answers=list(self.answers()))
+                                      answers=list(self.answers()),
+                                      default_year=self.default_year())
+
+    def default_year(self) -> int | None:
+        return self.year.value() if self.use_year.isChecked() else None
 
     def check(self) -> None:
         kind, path = self.kind.currentData(), self.file.text()
@@ -307,7 +325,8 @@ class ImportWizard(_Dialog):
                                          update=self.update_existing.isChecked(),
                                          mapping=self.chosen_mapping(),
                                          create_groups=self.create_groups.isChecked(),
-                                         answers=list(self.answers()))
+                                         answers=list(self.answers()),
+                                         default_year=self.default_year())
 
         def work(progress: Any) -> importer.ImportReport:
             return importer.run_import(self.ctx.db, kind, path, options, progress)
@@ -354,6 +373,11 @@ class ImportWizard(_Dialog):
             self.create_groups.setText(f"新建程序里还没有的 {len(report.unknown_groups)} 个关工小组："
                                        + "、".join(report.unknown_groups[:4])
                                        + ("等" if len(report.unknown_groups) > 4 else ""))
+        if report.year_missing_rows or self.use_year.isChecked():
+            for w in (self.use_year, self.year):
+                w.setVisible(True)
+            self.use_year.setToolTip(f"{report.year_missing_rows} 行的日期没有写年份，"
+                                     "表格标题、工作表名和文件名里也没有唯一的年份")
         self.save_errors.setEnabled(bool(report.error_rows or report.unknown_values))
         self._update_buttons()
 
@@ -433,5 +457,5 @@ def sheets_text(peek: importer.Peek) -> str:
     listed = "、".join(f"“{i.name}”（{i.rows_read} 行）" for i in peek.sheets)
     text = f"将导入 {len(peek.sheets)} 个工作表：{listed}。"
     if peek.passed_over:
-        text += f"没有表头、不导入：{'、'.join(peek.passed_over)}。"
+        text += f"没有表头或缺少必需的列、不导入：{'、'.join(peek.passed_over)}。"
     return text

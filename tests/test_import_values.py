@@ -278,7 +278,7 @@ def test_the_error_workbook_says_what_was_asked_taken_and_left(db, tmp_path):
     report = run_import(db, "volunteers", roster(tmp_path / "v.xlsx", rows, title="性别：1男 2女"))
     out = workbooks.write_error_book(tmp_path / "出错.xlsx", report)
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["出错的行", "导入情况", "不认识的值"]
+    assert wb.sheetnames == ["出错的行", "导入情况", "不认识的值", "提示"]
     lines = {r[2]: r for r in wb["不认识的值"].iter_rows(min_row=2, values_only=True)}
     assert lines["老同志"][:6] == ("花名册", "五老类别", "老同志", 1, "3", "老干部")
     assert "没有导入" in lines["老同志"][6] and "--map" in lines["老同志"][7]
