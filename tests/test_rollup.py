@@ -105,13 +105,13 @@ def test_demo_seed_committee_and_code_name_the_unit(world):
     assert len(names) == 3  # the seed varies the people
 
 
-def test_package_format_2_carries_unit_sequence_and_masked_data_with_uuids(world):
+def test_package_format_3_carries_unit_sequence_and_masked_data_with_uuids(world):
     pkg = world["packages"][0]
     with zipfile.ZipFile(pkg) as zf:
         manifest = json.loads(zf.read("manifest.json"))
         figures = json.loads(zf.read("stats.json"))
         data = json.loads(zf.read("data.json"))
-    assert manifest["format"] == 2 and figures["format"] == 2
+    assert manifest["format"] == 3 and figures["format"] == 3
     assert (manifest["unit_code"], manifest["unit_name"], manifest["level"]) == \
         ("130102001", "东山镇关工委", "乡镇")
     assert manifest["sequence"] == 1
