@@ -483,6 +483,8 @@ def _take_one(s: Any, pkg: Package, receiver: tuple[str, str, str],
         raise Refused(f"上报包“{name}”比已经收下的{pkg.unit_name}{pkg.year}年度上报包旧"
                       f"（序号 {pkg.sequence}，已收下的是 {old.sequence}），整个包没有收下。"
                       "如要更正，请让该单位重新生成上报包。")
+    if pkg.year in chain.locked_years(s):
+        raise Refused(f"上报包“{name}”没有收下：" + chain.lock_sentence(pkg.year))
     unit = s.get(RollupUnit, pkg.unit_code)
     if unit is None:
         s.add(RollupUnit(code=pkg.unit_code, name=pkg.unit_name, level=pkg.level))

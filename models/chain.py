@@ -222,14 +222,14 @@ def take_receipt(s: Session, receipt: dict[str, Any], receipt_sha256: str) -> di
                         "没有收下。请确认打开的是生成上报包的那个数据库。")
     pin(s, receipt["receiver_code"], receipt["receiver_name"], public_key,
         what="回执")
-    if s.scalar(select(ChainReceipt.id).where(ChainReceipt.receipt_sha256 == receipt_sha256)):
-        row = s.scalar(select(ChainReceipt).where(ChainReceipt.receipt_sha256 == receipt_sha256))
-        assert row is not None
-        return {"year": row.year, "sequence": row.sequence, "status": row.status,
-                "comment": row.comment, "superseded": row.superseded, "unchanged": True}
     latest = s.scalar(select(ChainSent.sequence).where(ChainSent.year == year)
                       .order_by(ChainSent.sequence.desc()).limit(1))
     superseded = latest is not None and sequence < latest
+    row = s.scalar(select(ChainReceipt).where(ChainReceipt.receipt_sha256 == receipt_sha256))
+    if row is not None:  # taken before: nothing new (it may have been overtaken since)
+        row.superseded = row.superseded or superseded
+        return {"year": row.year, "sequence": row.sequence, "status": row.status,
+                "comment": row.comment, "superseded": row.superseded, "unchanged": True}
     s.add(ChainReceipt(year=year, sequence=sequence, manifest_sha256=receipt["manifest_sha256"],
                        status=receipt["status"], comment=receipt["comment"][:500],
                        receiver_code=receipt["receiver_code"],

@@ -5,7 +5,7 @@ Enforced centrally by :func:`install` on the writing sessionmaker (``models.db``
 ``before_flush`` hook for ORM changes and a ``do_orm_execute`` hook for Core bulk statements.
 
 What counts: a dated record (帮扶记录, 活动, 捐赠, 表彰, 关爱) whose old or new date is in Y; a
-五好 assessment of Y; a 关工小组, 五老, 帮扶对象 or 结对 whose span (start … end) overlaps Y, when
+五好 assessment of Y; at a roll-up database, a unit's package for Y; a 关工小组, 五老, 帮扶对象 or 结对 whose span (start … end) overlaps Y, when
 it is added, deleted, moved out of / into Y or a field that Y's figures count changes
 (category, 骨干, 政治面貌, 类型, 帮扶类别, the dates, the pair). Contact details (phones,
 addresses, notes) of people still in the roster stay editable: they describe today, and the
@@ -28,6 +28,7 @@ from models.entities import (
     Group,
     Honor,
     Pairing,
+    RollupPackage,
     Student,
     Volunteer,
     VolunteerCare,
@@ -46,7 +47,10 @@ SPANNED: dict[type, tuple[str, str, tuple[str, ...]]] = {
     Student: ("registered_on", "closed_on", ("categories", "deleted_at")),
     Pairing: ("started_on", "ended_on", ("volunteer_id", "student_id", "deleted_at")),
 }
-_TABLES = {cls.__table__.name: cls for cls in [*DATED, *SPANNED, WuhaoAssessment]}  # type: ignore[attr-defined]
+#: record class -> its year column (a 五好 assessment; a unit's package at a roll-up database)
+YEARLY: dict[type, str] = {WuhaoAssessment: "year", RollupPackage: "year"}
+_TABLES = {cls.__table__.name: cls  # type: ignore[attr-defined]
+           for cls in [*DATED, *SPANNED, *YEARLY]}
 
 
 class YearLocked(DataError):
@@ -73,8 +77,8 @@ def _years_of_values(cls: type, values: dict[str, Any], locked: set[int]) -> set
     if cls in DATED:
         y = _year_of(values.get(DATED[cls]))
         return {y} & locked if y else set()
-    if cls is WuhaoAssessment:
-        return {values.get("year")} & locked  # type: ignore[arg-type]
+    if cls in YEARLY:
+        return {values.get(YEARLY[cls])} & locked  # type: ignore[arg-type]
     start, end, _fields = SPANNED[cls]
     if values.get("deleted_at") is not None:
         return set()
@@ -100,7 +104,7 @@ def _old_new(obj: Any) -> tuple[dict[str, Any], dict[str, Any], set[str]]:
 
 def _update_touches(cls: type, old: dict[str, Any], new: dict[str, Any], changed: set[str],
                     locked: set[int]) -> set[int]:
-    if cls in DATED or cls is WuhaoAssessment:
+    if cls in DATED or cls in YEARLY:
         return (_years_of_values(cls, old, locked) | _years_of_values(cls, new, locked)) \
             if changed - {"updated_at"} else set()
     start, end, fields = SPANNED[cls]
