@@ -364,12 +364,12 @@ def read_package(path: Path | str) -> Package:
         raise _refuse(path, "的清单里单位代码、名称、级别或序号不完整")
     if not 0 <= sequence <= MAX_SEQUENCE:
         raise _refuse(path, f"的序号（{str(sequence)[:30]}）超出合理范围，可能被改动过")
-    data = _json(path, wanted["data"], "data.json") if "data" in wanted else None
-    if not isinstance(data, dict):
+    records = _json(path, wanted["data"], "data.json") if "data" in wanted else None
+    if not isinstance(records, dict):
         raise _refuse(path, "里没有数据文件 data.json")
-    data = _check_data(path, data, year, figures, fmt == 3)
+    records = _check_data(path, records, year, figures, fmt == 3)
     return Package(path, int(fmt), code.strip(), name.strip(), str(level), year, sequence,
-                   exported_at, manifest_sha, figures, data, public_key,
+                   exported_at, manifest_sha, figures, records, public_key,
                    _check_quality(wanted.get("quality"), path))
 
 

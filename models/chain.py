@@ -154,8 +154,8 @@ def decide(s: Session, unit_code: str, year: int, accept: bool, comment: str) ->
     """Record the decision on the unit's latest package for ``year`` and return the signed
     receipt (contract §7). Raises DataError when there is no such package or a return has no
     comment."""
-    from models.rollup import own_unit
     from models.entities import RollupPackage, RollupUnit
+    from models.rollup import own_unit
 
     comment = " ".join(comment.split())[:500]
     pkg = s.scalar(select(RollupPackage).where(RollupPackage.unit_code == unit_code,

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from models import settings
 from models.codes import split_multi
-from models.money import to_yuan
 from models.entities import (
     Activity,
     AidRecord,
@@ -31,6 +30,7 @@ from models.entities import (
     WuhaoAssessment,
 )
 from models.idcard import mask_id, mask_phone
+from models.money import to_yuan
 from models.stats import (
     PARTY,
     _bounds,

@@ -4,12 +4,12 @@ Y's figures is refused in every write session, whatever dialog or import made it
 Enforced centrally by :func:`install` on the writing sessionmaker (``models.db``): a
 ``before_flush`` hook for ORM changes and a ``do_orm_execute`` hook for Core bulk statements.
 
-What counts: a dated record (帮扶记录, 活动, 捐赠, 表彰, 关爱) whose old or new date is in Y; a
-五好 assessment of Y; at a roll-up database, a unit's package for Y; a 关工小组, 五老, 帮扶对象 or 结对 whose span (start … end) overlaps Y, when
-it is added, deleted, moved out of / into Y or a field that Y's figures count changes
-(category, 骨干, 政治面貌, 类型, 帮扶类别, the dates, the pair). Contact details (phones,
-addresses, notes) of people still in the roster stay editable: they describe today, and the
-rosters are printed from today's values.
+What counts: a dated record (帮扶记录, 活动, 捐赠, 表彰, 关爱) whose old or new date is in Y;
+a 五好 assessment of Y; at a roll-up database, a unit's package for Y; a 关工小组, 五老,
+帮扶对象 or 结对 whose span (start … end) overlaps Y, when it is added, deleted, moved into or
+out of Y, or a field that Y's figures count changes (category, 骨干, 政治面貌, 类型, 帮扶类别,
+the dates, the pair). Contact details (phones, addresses, notes) of people still in the roster
+stay editable: they describe today, and the rosters are printed from today's values.
 """
 
 from __future__ import annotations
@@ -78,7 +78,8 @@ def _years_of_values(cls: type, values: dict[str, Any], locked: set[int]) -> set
         y = _year_of(values.get(DATED[cls]))
         return {y} & locked if y else set()
     if cls in YEARLY:
-        return {values.get(YEARLY[cls])} & locked  # type: ignore[arg-type]
+        y = values.get(YEARLY[cls])
+        return {y} & locked if isinstance(y, int) else set()
     start, end, _fields = SPANNED[cls]
     if values.get("deleted_at") is not None:
         return set()
@@ -170,7 +171,7 @@ def do_orm_execute(state: Any) -> None:
     # update / delete: the rows as they are now, matched by primary key or the statement's where
     with s.no_autoflush:
         ids = [r["id"] for r in rows if isinstance(r, dict) and "id" in r]
-        query = select(cls)
+        query: Any = select(cls)
         where = getattr(state.statement, "whereclause", None)
         if ids:
             query = query.where(cls.id.in_(ids))  # type: ignore[attr-defined]
@@ -181,7 +182,8 @@ def do_orm_execute(state: Any) -> None:
                        else v for c, v in getattr(state.statement, "_values", {}).items()} \
             if state.is_update and getattr(state.statement, "_values", None) else {}
         for obj in s.execute(query.execution_options(populate_existing=False)).scalars():
-            old = {a.key: getattr(obj, a.key) for a in inspect(cls).column_attrs}
+            mapper: Any = inspect(cls)
+            old = {c.key: getattr(obj, c.key) for c in mapper.column_attrs}
             if state.is_delete:
                 years = _years_of_values(cls, old, locked)
             else:
