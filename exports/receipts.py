@@ -13,6 +13,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from exports.atomic import atomic_path
 from exports.service import safe_file_name
 from models import chain
@@ -29,15 +31,21 @@ def receipt_name(unit_name: str, year: int, day: dt.date) -> str:
 def review(db: Database, year: int, unit_code: str, accept: bool, comment: str,
            out_dir: Path | str) -> tuple[Path, dict[str, Any]]:
     """Record the decision on the unit's latest package for ``year`` and write its 回执 into
-    ``out_dir``. The decision is committed only when the file is written whole. Raises
-    DataError (no such package, a return without reason) or FileProblem (cannot write)."""
-    out_dir = Path(out_dir)
+    ``out_dir`` (one transaction, see :func:`write_review`)."""
     with db.session() as s:
-        receipt = chain.decide(s, unit_code, year, accept, comment)
-        target = out_dir / receipt_name(receipt["unit_name"], year, dt.date.today())
-        body = json.dumps(receipt, ensure_ascii=False, indent=1).encode("utf-8")
-        with atomic_path(target) as part, zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr("receipt.json", body)
+        return write_review(s, year, unit_code, accept, comment, out_dir)
+
+
+def write_review(s: Session, year: int, unit_code: str, accept: bool, comment: str,
+                 out_dir: Path | str) -> tuple[Path, dict[str, Any]]:
+    """In the caller's transaction: the decision (models.chain.decide) and its 回执 file,
+    written whole before the transaction commits (a failed write rolls the decision back).
+    Raises DataError (no such package, a return without reason) or FileProblem."""
+    receipt = chain.decide(s, unit_code, year, accept, comment)
+    target = Path(out_dir) / receipt_name(receipt["unit_name"], year, dt.date.today())
+    body = json.dumps(receipt, ensure_ascii=False, indent=1).encode("utf-8")
+    with atomic_path(target) as part, zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("receipt.json", body)
     return target, receipt
 
 

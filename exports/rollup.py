@@ -429,7 +429,8 @@ def take_packages(db: Database, paths: list[Path | str], dry_run: bool = False,
                     continue
                 except chain.KeyChanged as err:
                     refused.append({"file": pkg.path.name,
-                                    "reason": f"上报包“{pkg.path.name}”：{err.message}"})
+                                    "reason": f"上报包“{pkg.path.name}”：{err.message}",
+                                    "key_changed": pkg.unit_code})
                     continue
                 taken.append(item)
             written = [t for t in taken if t["status"] != "unchanged"]
@@ -501,6 +502,7 @@ def _take_one(s: Any, pkg: Package, receiver: tuple[str, str, str],
     old.sha256, old.exported_at, old.taken_at = pkg.manifest_sha256, pkg.exported_at, now()
     old.figures_json = json.dumps(pkg.figures, ensure_ascii=False)
     old.quality_json = pkg.quality_json
+    old.months_json = json.dumps(rollup.months_of(pkg.data)) if pkg.data else None
     s.flush()
     people = _people(pkg.data)
     if people:

@@ -96,8 +96,13 @@ def fingerprint(public_key: str) -> str:
     return " ".join(text[i:i + 4] for i in range(0, 16, 4))
 
 
-def own_fingerprint(s: Session) -> str:
-    return fingerprint(public_key_hex(signing_key(s)))
+def own_fingerprint_if_made(s: Session) -> str | None:
+    """This unit's key fingerprint, or None before its first package (read-only)."""
+    seed = settings.get(s, PRIVATE_KEY)
+    try:
+        return fingerprint(public_key_hex(SigningKey(bytes.fromhex(seed)))) if seed else None
+    except ValueError:
+        return None
 
 
 def pinned(s: Session, code: str) -> ChainKey | None:

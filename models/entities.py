@@ -346,6 +346,8 @@ class RollupPackage(Base):
     figures_json: Mapped[str] = mapped_column(Text, default="{}")
     #: the package's quality.json findings (contract §8), when it carries one
     quality_json: Mapped[str | None] = mapped_column(Text, default=None)
+    #: activities held in each month of the year (12 counts, JSON), the unit's own and its units'
+    months_json: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class RollupRecord(Base):

@@ -113,7 +113,8 @@ def year_records(s: Session, year: int) -> dict[str, Any]:
     # the figures of the units' latest packages, so the level above can recompute the sum
     names = unit_names(s)
     out["units"] = [{"unit_code": p.unit_code, "unit_name": names.get(p.unit_code, ""),
-                     "sequence": p.sequence, "figures": package_figures(p)}
+                     "sequence": p.sequence, "figures": package_figures(p),
+                     "months": package_months(p)}
                     for p in latest_packages(s, year)]
     return out
 
@@ -222,6 +223,35 @@ def unit_names(s: Session) -> dict[str, str]:
 def package_figures(pkg: RollupPackage) -> dict[str, Any]:
     figures: dict[str, Any] = json.loads(pkg.figures_json)
     return figures
+
+
+def months_of(data: dict[str, Any]) -> list[int]:
+    """Activities in each month of a checked data file's year: its own activities by date and
+    its units' months (a roll-up unit's package)."""
+    months = [0] * 12
+    for a in data.get("activities", []):
+        m = a.get("date", "")[5:7] if isinstance(a.get("date"), str) else ""
+        if m.isdigit() and 1 <= int(m) <= 12:
+            months[int(m) - 1] += 1
+    for u in data.get("units", []):
+        extra = u.get("months")
+        if isinstance(extra, list) and len(extra) == 12 and all(
+                isinstance(n, int) and 0 <= n <= 10_000_000 for n in extra):
+            months = [a + b for a, b in zip(months, extra)]
+    return months
+
+
+def package_months(pkg: RollupPackage) -> list[int]:
+    value = json.loads(pkg.months_json) if pkg.months_json else None
+    return value if isinstance(value, list) and len(value) == 12 else [0] * 12
+
+
+def units_months(s: Session, year: int) -> list[int]:
+    """The units' activities in each month of ``year`` (their latest packages)."""
+    total = [0] * 12
+    for pkg in latest_packages(s, year):
+        total = [a + b for a, b in zip(total, package_months(pkg))]
+    return total
 
 
 # -- figures recomputed from a data file (contract §6 "Figures from records") ----------------

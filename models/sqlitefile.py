@@ -143,7 +143,7 @@ _ADDED_TABLES: dict[int, tuple[str, ...]] = {
 _ADDED_COLUMNS: dict[int, tuple[tuple[str, str], ...]] = {
     2: tuple((t, _UUID_COLUMN) for t in UUID_TABLES),
     # step chain
-    4: (("rollup_packages", "quality_json TEXT"),),
+    4: (("rollup_packages", "quality_json TEXT"), ("rollup_packages", "months_json TEXT")),
 }
 
 
@@ -304,8 +304,9 @@ def _step_chain(con: sqlite3.Connection) -> None:
     # the 2 -> 3 step builds the roll-up tables from today's models, so a file upgraded from
     # schema 2 in the same run already has the column
     have = {row[1] for row in con.execute("PRAGMA table_info(rollup_packages)")}
-    if "quality_json" not in have:
-        con.execute("ALTER TABLE rollup_packages ADD COLUMN quality_json TEXT")
+    for column in ("quality_json", "months_json"):
+        if column not in have:
+            con.execute(f"ALTER TABLE rollup_packages ADD COLUMN {column} TEXT")
     statements = (
         "CREATE TABLE chain_keys (code VARCHAR(40) NOT NULL, name VARCHAR(100) NOT NULL, "
         "public_key VARCHAR(64) NOT NULL, pinned_at DATETIME NOT NULL, PRIMARY KEY (code))",

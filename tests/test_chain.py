@@ -463,3 +463,61 @@ def test_read_package_names_the_signature_when_a_signed_manifest_is_edited(towns
     bad = forge(towns["packages"][1], tmp_path / "edited.zip", edit)  # signature not redone
     with pytest.raises(taking.Refused, match="签名不对"):
         taking.read_package(bad)
+
+
+def test_rollup_page_grid_reviews_with_buttons_and_follows_the_packages_year(towns, qtbot,
+                                                                             tmp_path,
+                                                                             monkeypatch):
+    from PySide6.QtWidgets import QInputDialog, QMessageBox, QPushButton
+
+    from exports import receipts
+    from gui.chain_panel import YearState
+    from gui.context import AppContext
+    from gui.pages import RollupPage
+
+    said: list[str] = []
+    for kind in ("information", "warning", "critical"):
+        monkeypatch.setattr(QMessageBox, kind,
+                            lambda _p, _t, text, *_a, **_k: said.append(text)
+                            or QMessageBox.StandardButton.Ok)
+    monkeypatch.setattr(QInputDialog, "getMultiLineText",
+                        lambda *_a, **_k: ("请核实活动人次", True))
+    monkeypatch.setattr("gui.pages.rollup.pick_folder", lambda *_a: str(tmp_path / "out"))
+    db = Database.open(tmp_path / "county.sqlite")
+    try:
+        page = RollupPage(AppContext(db))
+        qtbot.addWidget(page)
+        with qtbot.waitSignal(page.check([str(p) for p in towns["packages"][1:]]).done,
+                              timeout=60000):
+            pass
+        with qtbot.waitSignal(page.take().done, timeout=60000):
+            pass
+        assert page.selected_year() == YEAR  # the year of the packages just taken
+        rows = page.units.rowCount()
+        assert rows == 3 and page.units.item(2, 0).text() == "合计"
+        states = [page.units.item(r, 2).text() for r in range(2)]
+        assert states == ["待审核", "待审核"]
+        with db.reader() as s:
+            figures = stats.year_figures(s, YEAR)
+        assert page.units.item(2, 11).text() == str(figures["volunteers"]["total"])
+        assert all(len(page.units.item(r, 8).text()) == 19 for r in range(2))  # fingerprints
+        # 退回… on the first unit, 通过 on the second: the grid shows state, comment and date
+        page.units.cellWidget(0, 3).findChild(QPushButton, "return_130102002").click()
+        page.units.cellWidget(1, 3).findChild(QPushButton, "accept_130102003").click()
+        assert [page.units.item(r, 2).text() for r in range(2)] == ["已退回", "已通过"]
+        assert page.units.item(0, 4).text() == "请核实活动人次"
+        assert page.units.item(0, 5).text() == dt.date.today().isoformat()
+        written = sorted((tmp_path / "out").glob("*_回执_*.zip"))
+        assert len(written) == 2 and "回执已保存" in said[-1]
+        receipt, _sha = receipts.read_receipt(written[0])
+        assert receipt["status"] in ("已退回", "已通过")
+        assert "已通过 1 个" in page.units_line.text() and "已退回 1 个" in page.units_line.text()
+    finally:
+        db.close()
+    # the township takes its 回执 in the window and its 报表中心/首页 line says so
+    town = towns["dbs"][1]
+    state = YearState(AppContext(town), lambda: YEAR)
+    qtbot.addWidget(state)
+    back = next(p for p in written if p.name.startswith("西河乡"))
+    assert state.take(str(back))
+    assert state.label.text() == "2025年度：已上报（第1次），本县关工委已退回：请核实活动人次"

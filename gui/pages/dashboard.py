@@ -103,6 +103,7 @@ class Dashboard(QWidget):
         body.addLayout(side, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        self.state_row = layout  # the year's 上报 state (gui.chain_panel) once a database is open
         layout.addLayout(cards)
         layout.addLayout(body, 1)
         if ctx is not None:
@@ -118,6 +119,11 @@ class Dashboard(QWidget):
         current), then the reminders right after the next paint."""
         self.ctx = ctx
         self.year.setEnabled(True)
+        from gui.chain_panel import YearState
+
+        self.year_state = YearState(ctx, self.selected_year)
+        self.state_row.insertWidget(1, self.year_state)
+        self.year.currentIndexChanged.connect(lambda _i: self.year_state.refresh())
         ctx.bus.changed.connect(self._changed)
         self.refresh(with_reminders=False)
         # the reminders follow right after the first paint (the figures come first)
