@@ -495,18 +495,19 @@ def test_rollup_page_grid_reviews_with_buttons_and_follows_the_packages_year(tow
         assert page.selected_year() == YEAR  # the year of the packages just taken
         rows = page.units.rowCount()
         assert rows == 3 and page.units.item(2, 0).text() == "合计"
-        states = [page.units.item(r, 2).text() for r in range(2)]
+        assert [page.units.item(r, 2).text() for r in range(2)] == ["已上报", "已上报"]
+        states = [page.units.item(r, 3).text() for r in range(2)]
         assert states == ["待审核", "待审核"]
         with db.reader() as s:
             figures = stats.year_figures(s, YEAR)
-        assert page.units.item(2, 11).text() == str(figures["volunteers"]["total"])
-        assert all(len(page.units.item(r, 8).text()) == 19 for r in range(2))  # fingerprints
+        assert page.units.item(2, 12).text() == str(figures["volunteers"]["total"])
+        assert all(len(page.units.item(r, 9).text()) == 19 for r in range(2))  # fingerprints
         # 退回… on the first unit, 通过 on the second: the grid shows state, comment and date
-        page.units.cellWidget(0, 3).findChild(QPushButton, "return_130102002").click()
-        page.units.cellWidget(1, 3).findChild(QPushButton, "accept_130102003").click()
-        assert [page.units.item(r, 2).text() for r in range(2)] == ["已退回", "已通过"]
-        assert page.units.item(0, 4).text() == "请核实活动人次"
-        assert page.units.item(0, 5).text() == dt.date.today().isoformat()
+        page.units.cellWidget(0, 4).findChild(QPushButton, "return_130102002").click()
+        page.units.cellWidget(1, 4).findChild(QPushButton, "accept_130102003").click()
+        assert [page.units.item(r, 3).text() for r in range(2)] == ["已退回", "已通过"]
+        assert page.units.item(0, 5).text() == "请核实活动人次"
+        assert page.units.item(0, 6).text() == dt.date.today().isoformat()
         written = sorted((tmp_path / "out").glob("*_回执_*.zip"))
         assert len(written) == 2 and "回执已保存" in said[-1]
         receipt, _sha = receipts.read_receipt(written[0])

@@ -440,7 +440,7 @@ def test_rollup_page_checks_first_then_takes_and_shows_the_units(world, qtbot, t
         with qtbot.waitSignal(page.take().done, timeout=60000):
             pass
         assert "新收 3 个" in page.summary.text()
-        assert page.units.rowCount() == 3
+        assert page.units.rowCount() == 4 and page.units.item(3, 0).text() == "合计"
         assert [page.units.item(r, 2).text() for r in range(3)] == ["已上报"] * 3
         with db.reader() as s:
             assert stats.year_figures(s, YEAR) == expected_sum(world["figures"])
