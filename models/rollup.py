@@ -357,17 +357,18 @@ def expected_units(s: Session) -> list[str]:
 def copies(s: Session, year: int) -> list[dict[str, Any]]:
     """相同记录: record uuids found in two units' packages for ``year`` (a copied database?),
     as ``[{"unit_codes": [a, b], "count": n}]``."""
-    a, b = RollupRecord.__table__.alias("a"), RollupRecord.__table__.alias("b")
-    pa, pb = RollupPackage.__table__.alias("pa"), RollupPackage.__table__.alias("pb")
-    rows = s.execute(
-        select(pa.c.unit_code, pb.c.unit_code, func.count(func.distinct(a.c.uuid)))
-        .select_from(a.join(pa, a.c.package_id == pa.c.id)
-                     .join(b, (b.c.uuid == a.c.uuid) & (b.c.package_id != a.c.package_id))
-                     .join(pb, b.c.package_id == pb.c.id))
-        .where(pa.c.year == year, pb.c.year == year, a.c.uuid != "",
-               pa.c.unit_code < pb.c.unit_code)
-        .group_by(pa.c.unit_code, pb.c.unit_code).order_by(pa.c.unit_code, pb.c.unit_code))
-    return [{"unit_codes": [x, y], "count": n} for x, y, n in rows]
+    shared = (select(RollupRecord.uuid, func.group_concat(RollupPackage.unit_code.distinct()))
+              .join(RollupPackage, RollupRecord.package_id == RollupPackage.id)
+              .where(RollupPackage.year == year, RollupRecord.uuid != "")
+              .group_by(RollupRecord.uuid)
+              .having(func.count(RollupPackage.unit_code.distinct()) > 1))
+    pairs: dict[tuple[str, str], int] = {}
+    for _uuid, codes in s.execute(shared):
+        units = sorted(str(codes).split(","))
+        for i, x in enumerate(units):
+            for y in units[i + 1:]:
+                pairs[(x, y)] = pairs.get((x, y), 0) + 1
+    return [{"unit_codes": [x, y], "count": n} for (x, y), n in sorted(pairs.items())]
 
 
 def status(s: Session, year: int) -> dict[str, Any]:

@@ -500,8 +500,8 @@ def test_rollup_page_grid_reviews_with_buttons_and_follows_the_packages_year(tow
         assert states == ["待审核", "待审核"]
         with db.reader() as s:
             figures = stats.year_figures(s, YEAR)
-        assert page.units.item(2, 12).text() == str(figures["volunteers"]["total"])
-        assert all(len(page.units.item(r, 9).text()) == 19 for r in range(2))  # fingerprints
+        assert page.units.item(2, 9).text() == str(figures["volunteers"]["total"])
+        assert all(len(page.units.item(r, 16).text()) == 19 for r in range(2))  # fingerprints
         # 退回… on the first unit, 通过 on the second: the grid shows state, comment and date
         page.units.cellWidget(0, 4).findChild(QPushButton, "return_130102002").click()
         page.units.cellWidget(1, 4).findChild(QPushButton, "accept_130102003").click()

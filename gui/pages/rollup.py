@@ -35,8 +35,8 @@ FIGURES = (("组织数", "groups", "total"), ("五老人数", "volunteers", "tot
            ("帮扶对象", "students", "total"), ("活动场次", "activities", "total"),
            ("受教育人次", "activities", "youth_participations"),
            ("捐款金额(元)", "donations", "money_yuan"))
-UNIT_HEADERS = ["单位", "区划代码", "上报情况", "审核状态", "审核", "意见", "审核日期", "收下日期",
-                "次数", "密钥指纹", "自查"] + [h for h, _s, _k in FIGURES]
+UNIT_HEADERS = (["单位", "区划代码", "上报情况", "审核状态", "审核", "意见", "审核日期", "自查"]
+                + [h for h, _s, _k in FIGURES] + ["收下日期", "次数", "密钥指纹"])
 STATE_COLUMN, BUTTON_COLUMN = 3, 4
 
 
@@ -235,15 +235,15 @@ class RollupPage(QWidget):
             f = figures.get(u["unit_code"])
             rows.append([u["unit_name"] or "（名称未知）", u["unit_code"],
                          "已上报" if u["status"] == "reported" else "未上报", u["state"], "",
-                         u["comment"], (u["decided_at"] or "")[:10], (u["taken_at"] or "")[:10],
-                         u["sequence"], u["fingerprint"] or ("未签名" if f else ""),
-                         _quality_text(u["quality"])]
+                         u["comment"], (u["decided_at"] or "")[:10], _quality_text(u["quality"])]
                         + [(_money(f[sec][k]) if k.endswith("_yuan") else f[sec][k]) if f else ""
-                           for _h, sec, k in FIGURES])
+                           for _h, sec, k in FIGURES]
+                        + [(u["taken_at"] or "")[:10], u["sequence"],
+                           u["fingerprint"] or ("未签名" if f else "")])
         if total is not None:
-            rows.append(["合计", "", f"{len(figures)} 个单位", "", "", "", "", "", "", "", ""]
+            rows.append(["合计", "", f"{len(figures)} 个单位", "", "", "", "", ""]
                         + [_money(total[sec][k]) if k.endswith("_yuan") else total[sec][k]
-                           for _h, sec, k in FIGURES])
+                           for _h, sec, k in FIGURES] + ["", "", ""])
         _fill(self.units, UNIT_HEADERS, rows)
         for r, u in enumerate(status["units"]):
             if u["status"] == "reported":

@@ -1,0 +1,99 @@
+"""Roll-up cost per package against its floor (issue 22): taking N signed township packages
+into a fresh county database in one call (every check included: zip, SHA-256, signature,
+bounds, figures recomputed from data.json, pinning, records stored, 相同记录), against the
+floor of opening each zip, reading and hashing every member and parsing its JSON files.
+
+Run: /work/main/.venv/bin/python tests/bench/bench_rollup.py [N]
+Floor's command: for each package: zipfile.ZipFile(p) → read every member → hashlib.sha256 →
+json.loads(manifest.json, stats.json, data.json).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from exports import rollup as taking
+from exports import service
+from models import demo
+from models.db import Database
+from tests.bench.common import CACHE, best_of
+
+YEAR = 2025
+
+
+def packages(n: int) -> list[Path]:
+    """``n`` township packages (demo, different seeds and codes), built once and cached."""
+    folder = CACHE / "rollup-packages"
+    have = sorted(folder.glob("*/*.zip"))
+    if len(have) >= n:
+        return have[:n]
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(n):
+        town = folder / f"{i:02d}"
+        found = sorted(town.glob("*.zip"))
+        if found:
+            out.append(found[0])
+            continue
+        db = Database.open(folder / f"town{i:02d}.sqlite")
+        with db.session() as s:
+            demo.build(s, seed=100 + i, committee=f"第{i + 1}镇关工委", code=f"1301020{i:02d}",
+                       today=dt.date(2026, 1, 20))
+        out.append(service.build_package(db, YEAR, town))
+        db.close()
+    return out
+
+
+def floor(paths: list[Path]) -> None:
+    for p in paths:
+        with zipfile.ZipFile(p) as zf:
+            for info in zf.infolist():
+                data = zf.read(info)
+                hashlib.sha256(data).hexdigest()
+                if info.filename.endswith(".json"):
+                    json.loads(data)
+
+
+def ours(paths: list[Path]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database.open(Path(tmp) / "county.sqlite")
+        try:
+            result = taking.take_packages(db, list(paths))
+            assert not result["refused"], result["refused"]
+        finally:
+            db.close()
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 6
+    paths = packages(n)
+    size = sum(p.stat().st_size for p in paths) / len(paths) / 1e6
+    t_floor = best_of(lambda: floor(paths), runs=3)
+    t_ours = best_of(lambda: ours(paths), runs=3)
+    t_one = best_of(lambda: ours(paths[:1]), runs=3)
+    per = (t_ours - t_one) / (n - 1) if n > 1 else t_ours
+    print(f"packages: {n} township packages of {size:.2f} MB each (demo, signed, format 3)")
+    print("floor  unzip + sha256 of every member + json.loads of the JSON files: "
+          f"{t_floor / n * 1000:.1f} ms per package")
+    print(f"ours   take_packages (all checks, signatures, stored): {t_ours / n * 1000:.1f} ms "
+          f"per package in a call of {n}; marginal {per * 1000:.1f} ms; one package "
+          f"{t_one * 1000:.0f} ms (includes opening a new county database)")
+    print(f"ratio  ours / floor = {t_ours / t_floor:.2f}x (marginal {per / (t_floor / n):.2f}x)")
+    t = time.perf_counter()
+    for p in paths:
+        taking.read_package(p)
+    print(f"check  read_package alone (no database): "
+          f"{(time.perf_counter() - t) / n * 1000:.1f} ms per package")
+
+
+if __name__ == "__main__":
+    main()
