@@ -382,7 +382,9 @@ def read_package(path: Path | str) -> Package:
     if not isinstance(records, dict):
         raise _refuse(path, "里没有数据文件 data.json")
     records = _check_data(path, records, year, figures, fmt == 3)
-    return Package(path, int(fmt), code.strip(), name.strip(), str(level), year, sequence,
+    name = "".join(ch for ch in name if ch.isprintable()).strip()  # no control characters
+    code = "".join(ch for ch in code if ch.isprintable())
+    return Package(path, int(fmt), code.strip(), name, str(level), year, sequence,
                    exported_at, manifest_sha, figures, records, public_key,
                    _check_quality(wanted.get("quality"), path))
 
@@ -406,6 +408,27 @@ class _DryRun(Exception):
     pass
 
 
+def _peek(path: Path | str) -> tuple[str, str] | None:
+    """(unit code, level) a package's manifest claims, read within bounds (None when it
+    cannot be read: the full check names the problem)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo("manifest.json")
+            if info.file_size > MAX_JSON_BYTES:
+                return None
+            raw, _sha, _n = _read(zf, info, MAX_JSON_BYTES)
+        manifest = _json(Path(path), raw, "manifest.json")
+    except (Refused, zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError,
+            RuntimeError, NotImplementedError):
+        return None
+    if not isinstance(manifest, dict):
+        return None
+    if manifest.get("format", 1) == 1:
+        return str(manifest.get("committee") or ""), "乡镇"
+    code, level = manifest.get("unit_code"), manifest.get("level")
+    return (code, level) if isinstance(code, str) and level in settings.LEVELS else None
+
+
 def take_packages(db: Database, paths: list[Path | str], dry_run: bool = False,
                   trust_new_keys: set[str] | frozenset[str] = frozenset()) -> dict[str, Any]:
     """Check and take ``paths`` (contract §6); ``dry_run`` writes nothing.
@@ -423,29 +446,28 @@ def take_packages(db: Database, paths: list[Path | str], dry_run: bool = False,
     years taken."""
     taken: list[dict[str, Any]] = []
     refused: list[dict[str, str]] = []
-    checked: list[Package] = []
-    for p in paths:
-        try:
-            checked.append(read_package(p))
-        except Refused as err:
-            refused.append({"file": Path(p).name, "reason": str(err)})
     copies: list[dict[str, Any]] = []
+    arriving = [unit for unit in map(_peek, paths) if unit is not None]
     try:
         with db.session() as s:
-            receiver = rollup.settle_receiver(s, [(p.unit_code, p.level) for p in checked]) \
-                if checked else rollup.own_unit(s)
-            for pkg in checked:
+            receiver = rollup.settle_receiver(s, arriving) if arriving else rollup.own_unit(s)
+            # one package at a time: checked, taken in its savepoint and let go, so a call of
+            # many packages holds no more than one of them in memory
+            for p in paths:
                 try:
+                    pkg = read_package(p)
                     with s.begin_nested():
                         item = _take_one(s, pkg, receiver, pkg.unit_code in trust_new_keys)
                 except Refused as err:
-                    refused.append({"file": pkg.path.name, "reason": str(err)})
+                    refused.append({"file": Path(p).name, "reason": str(err)})
                     continue
                 except chain.KeyChanged as err:
                     refused.append({"file": pkg.path.name,
                                     "reason": f"上报包“{pkg.path.name}”：{err.message}",
                                     "key_changed": pkg.unit_code})
                     continue
+                finally:
+                    pkg = None  # type: ignore[assignment]
                 taken.append(item)
             written = [t for t in taken if t["status"] != "unchanged"]
             if written:

@@ -522,3 +522,54 @@ def test_rollup_page_grid_reviews_with_buttons_and_follows_the_packages_year(tow
     back = next(p for p in written if p.name.startswith("西河乡"))
     assert state.take(str(back))
     assert state.label.text() == "2025年度：已上报（第1次），本县关工委已退回：请核实活动人次"
+
+
+def test_quality_findings_travel_beside_the_units_row(towns, tmp_path):
+    findings = {"year": YEAR, "findings": [
+        {"code": "no_guardian", "level": "错误", "title": "帮扶对象没有监护人", "count": 3,
+         "records": ["张*"]}]}
+    raw = json.dumps(findings, ensure_ascii=False).encode()
+
+    def listed(m: dict[str, Any]) -> None:
+        m["files"].append({"name": "quality.json", "form": "quality", "format": "json",
+                           "size": len(raw), "sha256": hashlib.sha256(raw).hexdigest()})
+        m["sequence"] += 1
+
+    db = towns["dbs"][2]
+    with db.reader() as s:
+        key = chain.signing_key(s)  # the unit's own key: the package stays its own
+    pkg = forge(towns["packages"][2], tmp_path / "q.zip", listed, raw={"quality.json": raw},
+                key=key)
+    county = _county(tmp_path, "q", pkg)
+    unit = _state(county, "130102003")
+    assert unit["quality"] == [{"code": "no_guardian", "level": "错误",
+                                "title": "帮扶对象没有监护人", "count": 3}]
+
+
+def test_window_asks_before_trusting_a_new_key(towns, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.context import AppContext
+    from gui.pages import RollupPage
+
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda _p, _t, text, *_a, **_k: asked.append(text)
+                        or QMessageBox.StandardButton.Yes)
+    county = _county(tmp_path, "w", towns["packages"][1])
+    other = forge(towns["packages"][1], tmp_path / "newkey.zip",
+                  manifest=lambda m: m.update(sequence=m["sequence"] + 1),
+                  key=SigningKey.generate())
+    db = Database.open(county)
+    try:
+        page = RollupPage(AppContext(db))
+        qtbot.addWidget(page)
+        with qtbot.waitSignal(page.check([str(other)]).done, timeout=60000):
+            pass
+        assert asked and "换了签名密钥" in asked[0] and page.new_keys == {"130102002"}
+        assert page.take_button.isEnabled()
+        with qtbot.waitSignal(page.take().done, timeout=60000):
+            pass
+        assert "替换 1 个" in page.summary.text()
+    finally:
+        db.close()
