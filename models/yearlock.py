@@ -73,7 +73,9 @@ def _overlaps(start: Any, end: Any, year: int) -> bool:
 
 
 def _years_of_values(cls: type, values: dict[str, Any], locked: set[int]) -> set[int]:
-    """Locked years a record with ``values`` belongs to."""
+    """Locked years a record with ``values`` belongs to (none while it is in the 回收站)."""
+    if values.get("deleted_at") is not None:
+        return set()
     if cls in DATED:
         y = _year_of(values.get(DATED[cls]))
         return {y} & locked if y else set()
@@ -81,8 +83,6 @@ def _years_of_values(cls: type, values: dict[str, Any], locked: set[int]) -> set
         y = values.get(YEARLY[cls])
         return {y} & locked if isinstance(y, int) else set()
     start, end, _fields = SPANNED[cls]
-    if values.get("deleted_at") is not None:
-        return set()
     return {y for y in locked if _overlaps(values.get(start), values.get(end), y)}
 
 

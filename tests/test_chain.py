@@ -573,3 +573,45 @@ def test_window_asks_before_trusting_a_new_key(towns, qtbot, tmp_path, monkeypat
         assert "替换 1 个" in page.summary.text()
     finally:
         db.close()
+
+
+def test_settings_reopen_a_locked_year_and_keep_the_expected_units(qtbot, tmp_path,
+                                                                   monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.chain_panel import ChainSettings
+    from gui.context import AppContext
+    from models.entities import AuditEntry, ChainYear
+
+    said: list[str] = []
+    for kind in ("information", "warning"):
+        monkeypatch.setattr(QMessageBox, kind,
+                            lambda _p, _t, text, *_a, **_k: said.append(text)
+                            or QMessageBox.StandardButton.Ok)
+    db = Database.open(tmp_path / "town.sqlite")
+    try:
+        with db.session() as s:
+            s.add(ChainYear(year=YEAR, locked=True, needs_resend=False, reason=""))
+        with pytest.raises(YearLocked), db.session() as s:
+            s.add(Activity(date=dt.date(YEAR, 3, 1), title="补录", theme="其他"))
+        panel = ChainSettings(AppContext(db))
+        qtbot.addWidget(panel)
+        assert panel.reopen_year.value() == YEAR
+        assert not panel.reopen(reason="  ")  # a reason is required
+        assert "原因" in said[-1]
+        assert panel.reopen(reason="补录一次活动")
+        with db.session() as s:
+            s.add(Activity(date=dt.date(YEAR, 3, 1), title="补录", theme="其他"))
+        with db.reader() as s:
+            assert s.scalar(select(AuditEntry.detail).where(AuditEntry.action == "重新打开年度")) \
+                == f"{YEAR}年度：补录一次活动"
+            assert chain.year_state(s, YEAR)["locked"] is False
+        panel.expected.setText("130102001，130102002 abc")
+        panel.save_expected()
+        assert "abc" in said[-1]
+        panel.expected.setText("130102001，130102002  130102003")
+        panel.save_expected()
+        with db.reader() as s:
+            assert rollup.expected_units(s) == ["130102001", "130102002", "130102003"]
+    finally:
+        db.close()
