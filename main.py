@@ -411,7 +411,9 @@ def cmd_rollup_status(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return 0
-    print(f"{args.year}年度：已上报 {result['reported']} 个单位，未上报 {result['missing']} 个。")
+    states = {s: sum(u["state"] == s for u in result["units"]) for s in ("待审核", "已退回", "已通过")}
+    print(f"{args.year}年度：已上报 {result['reported']} 个单位，未上报 {result['missing']} 个"
+          f"（{'，'.join(f'{k} {v}' for k, v in states.items())}）。")
     for u in result["units"]:
         state = (f"{u['state']}（{u['taken_at'][:10]} 收下，第 {u['sequence']} 次"
                  + ("" if u["signed"] else "，未签名") + "）"

@@ -4,6 +4,8 @@ bounds, figures recomputed from data.json, pinning, records stored, 相同记录
 floor of opening each zip, reading and hashing every member and parsing its JSON files.
 
 Run: /work/main/.venv/bin/python tests/bench/bench_rollup.py [N]
+     /work/main/.venv/bin/python tests/bench/bench_rollup.py --memory BIG.zip [N]   (peak RSS of
+     taking N copies of one big package, e.g. a demo --scale 100 township's, in one call)
 Floor's command: for each package: zipfile.ZipFile(p) → read every member → hashlib.sha256 →
 json.loads(manifest.json, stats.json, data.json).
 """
@@ -73,7 +75,49 @@ def ours(paths: list[Path]) -> None:
             db.close()
 
 
+def variants(big: Path, n: int, folder: Path) -> list[Path]:
+    """``n`` copies of one big package as if sent by ``n`` townships (own code, own key)."""
+    from nacl.signing import SigningKey
+
+    from models import chain
+
+    out = []
+    with zipfile.ZipFile(big) as zin:
+        members = [(i.filename, zin.read(i)) for i in zin.infolist()]
+    for i in range(n):
+        target = folder / f"big{i}.zip"
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+            for name, data in members:
+                if name == "manifest.json":
+                    m = json.loads(data)
+                    m.update(unit_code=f"1301020{i + 10}", unit_name=f"大镇{i}关工委")
+                    data = json.dumps(chain.sign_with(SigningKey.generate(), m),
+                                      ensure_ascii=False).encode()
+                zout.writestr(name, data)
+        out.append(target)
+    return out
+
+
+def memory(big: Path, n: int) -> None:
+    """Peak memory of taking ``n`` big packages one after another in one call."""
+    import resource
+
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = variants(big, n, Path(tmp))
+        base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        t = time.perf_counter()
+        ours(paths)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    data = zipfile.ZipFile(big).getinfo("data.json").file_size / 1e6
+    print(f"memory {n} packages of {big.stat().st_size / 1e6:.1f} MB (data.json {data:.1f} MB) "
+          f"in one call: peak {peak:.0f} MB (before: {base:.0f} MB), "
+          f"{(time.perf_counter() - t) / n:.2f} s per package")
+
+
 def main() -> None:
+    if len(sys.argv) > 2 and sys.argv[1] == "--memory":
+        memory(Path(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 3)
+        return
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 6
     paths = packages(n)
     size = sum(p.stat().st_size for p in paths) / len(paths) / 1e6
