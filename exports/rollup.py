@@ -123,6 +123,8 @@ MAX_COUNT = 10_000_000
 MAX_SEQUENCE = 2**53
 MAX_FEN = 10**13
 MAX_TEXT = 2000
+#: objects and lists one JSON file may hold (a demo×100 township's data.json has ~60 000)
+MAX_CONTAINERS = 3_000_000
 
 
 def _no_constant(name: str) -> Any:
@@ -134,6 +136,8 @@ def _json(path: Path, raw: bytes | None, name: str, walk: bool = True) -> Any:
     format needs (a deeply nested file is refused, never a crash)."""
     if raw is None:
         raise _refuse(path, f"里的“{name}”太大")
+    if raw.count(b"{") + raw.count(b"[") > MAX_CONTAINERS:  # a memory bomb of tiny objects
+        raise _refuse(path, f"里的“{name}”结构异常（对象太多），不是关工台账写的数据文件")
     try:
         value = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
     except RecursionError as err:
