@@ -102,6 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     c = cmd("receipt", "收下上级的回执")
     c.add_argument("file", type=Path)
     c.add_argument("--json", action="store_true")
+    c.add_argument("--trust-new-key", action="store_true",
+                   help="确认上级换了签名密钥（已电话核对新指纹）")
     c = cmd("reopen", "重新打开已通过审核的年度")
     c.add_argument("--year", type=int, required=True)
     c.add_argument("--reason", required=True)
@@ -450,7 +452,7 @@ def cmd_receipt(args: argparse.Namespace) -> int:
 
     db = _open(args)
     try:
-        result = receipts.take_receipt(db, args.file)
+        result = receipts.take_receipt(db, args.file, trust_new_key=args.trust_new_key)
     finally:
         db.close()
     if args.json:

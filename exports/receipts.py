@@ -78,10 +78,10 @@ def read_receipt(path: Path | str) -> tuple[dict[str, Any], str]:
     return value, hashlib.sha256(raw).hexdigest()
 
 
-def take_receipt(db: Database, path: Path | str) -> dict[str, Any]:
+def take_receipt(db: Database, path: Path | str, trust_new_key: bool = False) -> dict[str, Any]:
     """Take a 回执 at the unit (contract §7) in one transaction; returns ``{"year",
     "sequence", "status", "comment", "superseded"}``. Raises DataError with the sentence."""
     receipt, sha = read_receipt(path)
     with db.session() as s:
-        result = chain.take_receipt(s, receipt, sha)
+        result = chain.take_receipt(s, receipt, sha, trust_new_key)
     return {k: result[k] for k in ("year", "sequence", "status", "comment", "superseded")}

@@ -120,10 +120,12 @@ def pin(s: Session, code: str, name: str, public_key: str, trust_new: bool = Fal
     if row.public_key == public_key:
         return "same"
     if not trust_new:
+        how = (f"rollup --trust-new-key {code}（或在汇总页确认）" if what == "上报包"
+               else "receipt 回执文件 --trust-new-key")
         raise KeyChanged(
             f"{name or code}（{code}）这次的{what}换了签名密钥（新指纹 {fingerprint(public_key)}，"
             f"原来是 {fingerprint(row.public_key)}），没有收下。请打电话和对方核对新指纹；"
-            f"确认是对方重装了程序后，用 rollup --trust-new-key {code}（或在汇总页确认）再收。")
+            f"确认是对方重装了程序后，用 {how} 再收。")
     old = fingerprint(row.public_key)
     row.public_key, row.name, row.pinned_at = public_key, name, now()
     audit.log(s, "更换单位密钥", "settings", None,
@@ -198,9 +200,11 @@ def record_sent(s: Session, year: int, sequence: int, manifest_sha256: str, file
         row.needs_resend, row.changed_at = False, now()
 
 
-def take_receipt(s: Session, receipt: dict[str, Any], receipt_sha256: str) -> dict[str, Any]:
+def take_receipt(s: Session, receipt: dict[str, Any], receipt_sha256: str,
+                 trust_new_key: bool = False) -> dict[str, Any]:
     """Check and record a 回执 (contract §7). Returns ``{"year", "sequence", "status",
-    "comment", "superseded"}``. Raises DataError (or KeyChanged) with the sentence."""
+    "comment", "superseded"}``. Raises DataError (or KeyChanged, unless ``trust_new_key``:
+    the receiver's new key, checked by phone, replaces the pinned one) with the sentence."""
     try:
         public_key = verify(receipt)
     except ValueError as err:
@@ -225,7 +229,7 @@ def take_receipt(s: Session, receipt: dict[str, Any], receipt_sha256: str) -> di
     if sent is None:
         raise DataError(f"这个回执说的{year}年度第 {sequence} 次上报包不是本数据库生成的，"
                         "没有收下。请确认打开的是生成上报包的那个数据库。")
-    pin(s, receipt["receiver_code"], receipt["receiver_name"], public_key,
+    pin(s, receipt["receiver_code"], receipt["receiver_name"], public_key, trust_new_key,
         what="回执")
     latest = s.scalar(select(ChainSent.sequence).where(ChainSent.year == year)
                       .order_by(ChainSent.sequence.desc()).limit(1))

@@ -451,6 +451,10 @@ def test_three_levels_return_correct_accept_lock_and_reopen_through_the_command_
         zf.writestr("receipt.json", json.dumps(forged, ensure_ascii=False))
     proc = cli("receipt", fake, "--db", county, "--json")
     assert proc.returncode == 1 and "签名密钥" in proc.stderr
+    assert "receipt 回执文件 --trust-new-key" in proc.stderr
+    # after a phone call: the receiver's new key is trusted (the receipt itself stays valid)
+    result = cli_json("receipt", fake, "--db", county, "--trust-new-key", "--json")
+    assert result["comment"] == "伪造" and result["status"] == "已通过"
 
 
 def test_review_refuses_an_unknown_unit_and_a_return_without_reason(towns, county, tmp_path):
