@@ -111,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("packages", nargs="+", type=Path)
     c.add_argument("--dry-run", action="store_true")
     c.add_argument("--json", action="store_true")
+    c.add_argument("--trust-new-key", action="append", default=[], metavar="CODE",
+                   help="确认该单位换了签名密钥（已电话核对新指纹）")
     c = cmd("rollup-status", "各单位上报情况")
     c.add_argument("--year", type=int, required=True)
     c.add_argument("--json", action="store_true")
@@ -122,6 +124,21 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--out", type=Path, required=True)
     c = cmd("aliases", "导入时记住的值的含义")
     c.add_argument("--json", action="store_true")
+    c = cmd("review", "审核下级单位的上报包并写出回执")
+    c.add_argument("--year", type=int, required=True)
+    c.add_argument("--unit", required=True, help="单位的区划代码")
+    how = c.add_mutually_exclusive_group(required=True)
+    how.add_argument("--accept", action="store_true", help="通过")
+    how.add_argument("--return", dest="return_text", metavar="TEXT", help="退回，并写明原因")
+    c.add_argument("--out", type=Path, required=True)
+    c = cmd("receipt", "收下上级的回执")
+    c.add_argument("file", type=Path)
+    c.add_argument("--json", action="store_true")
+    c.add_argument("--trust-new-key", action="store_true",
+                   help="确认上级换了签名密钥（已电话核对新指纹）")
+    c = cmd("reopen", "重新打开已通过审核的年度")
+    c.add_argument("--year", type=int, required=True)
+    c.add_argument("--reason", required=True)
     return p
 
 
@@ -414,15 +431,23 @@ def cmd_rollup(args: argparse.Namespace) -> int:
             path = Path(tmp) / "empty.sqlite"  # nothing to compare with, and nothing written
         db = _open(argparse.Namespace(db=path), create=True)
         try:
-            result = rollup.take_packages(db, list(args.packages), dry_run=args.dry_run)
+            result = rollup.take_packages(db, list(args.packages), dry_run=args.dry_run,
+                                          trust_new_keys=set(args.trust_new_key))
         finally:
             db.close()
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
         for t in result["taken"]:
+            key = f"，密钥指纹 {t['fingerprint']}" if t.get("fingerprint") else ""
             print(f"{t['file']}：{t['unit_name']}（{t['unit_code']}）{t['year']}年度，"
-                  f"{_STATUS_WORDS[t['status']]}")
+                  f"{_STATUS_WORDS[t['status']]}{key}"
+                  + ("（首次收到，请电话核对指纹）" if t.get("key") == "pinned" else ""))
+            for w in t.get("warnings", []):
+                print(f"  注意：{w}")
+        for c in result.get("copies", []):
+            print(f"相同记录：{c['year']}年度 {' 与 '.join(c['unit_codes'])} 有 {c['count']} 条"
+                  "记录完全相同（可能是拷贝了别的单位的数据库），请核实。")
         for r in result["refused"]:
             print(r["reason"], file=sys.stderr)
         if args.dry_run:
@@ -437,13 +462,69 @@ def cmd_rollup_status(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return 0
-    print(f"{args.year}年度：已上报 {result['reported']} 个单位，未上报 {result['missing']} 个。")
+    states = {s: sum(u["state"] == s for u in result["units"]) for s in ("待审核", "已退回", "已通过")}
+    print(f"{args.year}年度：已上报 {result['reported']} 个单位，未上报 {result['missing']} 个"
+          f"（{'，'.join(f'{k} {v}' for k, v in states.items())}）。")
     for u in result["units"]:
-        state = (f"已上报（{u['taken_at'][:10]} 收下，第 {u['sequence']} 次）"
-                 if u["status"] == "reported" else "未上报")
-        print(f"{u['unit_name'] or '（名称未知）'}\t{u['unit_code']}\t{state}")
+        state = (f"{u['state']}（{u['taken_at'][:10]} 收下，第 {u['sequence']} 次"
+                 + ("" if u["signed"] else "，未签名") + "）"
+                 if u["status"] == "reported" else u["state"])
+        if u["comment"]:
+            state += f"：{u['comment']}"
+        key = f"\t指纹 {u['fingerprint']}" if u["fingerprint"] else ""
+        print(f"{u['unit_name'] or '（名称未知）'}\t{u['unit_code']}\t{state}{key}")
     for d in result["duplicates"]:
         print(f"可能重复：{d['name']}（{d['birth_date']}）同时出现在 {'、'.join(d['unit_codes'])}")
+    for c in result["copies"]:
+        print(f"相同记录：{' 与 '.join(c['unit_codes'])} 有 {c['count']} 条记录完全相同"
+              "（可能是拷贝了别的单位的数据库），请核实。")
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from exports import receipts, service
+
+    service.check_year(args.year)
+    db = _open(args)
+    try:
+        out, receipt = receipts.review(db, args.year, args.unit, args.accept,
+                                       args.return_text or "", args.out)
+    finally:
+        db.close()
+    print(f"{receipt['unit_name']}{args.year}年度第 {receipt['sequence']} 次上报包："
+          f"{receipt['status']}。回执已写到“{out}”，请交给该单位。")
+    return 0
+
+
+def cmd_receipt(args: argparse.Namespace) -> int:
+    from exports import receipts
+
+    db = _open(args)
+    try:
+        result = receipts.take_receipt(db, args.file, trust_new_key=args.trust_new_key)
+    finally:
+        db.close()
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(f"已收下{result['year']}年度第 {result['sequence']} 次上报包的回执：{result['status']}"
+              + (f"：{result['comment']}" if result["comment"] else "")
+              + ("（这是旧上报包的回执，已有更新的上报包，仅作记录）" if result["superseded"] else ""))
+    return 0
+
+
+def cmd_reopen(args: argparse.Namespace) -> int:
+    from exports.service import check_year
+    from models import chain
+
+    check_year(args.year)
+    db = _open(args)
+    try:
+        with db.session() as s:
+            chain.reopen(s, args.year, args.reason)
+    finally:
+        db.close()
+    print(f"{args.year}年度已重新打开，可以修改了。改完后请重新生成上报包报上去。")
     return 0
 
 
@@ -483,6 +564,9 @@ COMMANDS = {
     "report": cmd_report,
     "rollup": cmd_rollup,
     "rollup-status": cmd_rollup_status,
+    "review": cmd_review,
+    "receipt": cmd_receipt,
+    "reopen": cmd_reopen,
     "forms": cmd_forms,
     "export": cmd_export,
     "package": cmd_package,

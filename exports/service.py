@@ -15,14 +15,15 @@ from exports import pdf, xlsx
 from exports.atomic import atomic_path
 from exports.formdata import FormContext, build_table
 from exports.forms import FORMS
-from models import APP_VERSION, audit, faults, quality, rollup, settings, stats
+from models import APP_VERSION, audit, chain, faults, quality, rollup, settings, stats
 from models.db import Database
 from models.errors import FileProblem, UserError
 
 Progress = Callable[[float, str], None]
 FORMATS = ("xlsx", "pdf")
-#: the upward package's format (contract §6); format 1 had no unit, sequence or data file
-PACKAGE_FORMAT = 2
+#: the upward package's format (contract §6); format 1 had no unit, sequence or data file,
+#: format 2 no signature
+PACKAGE_FORMAT = 3
 YEAR_MIN, YEAR_MAX = 1949, 2100
 
 
@@ -91,6 +92,8 @@ def build_package(db: Database, year: int, out_dir: Path | str,
     check_year(year)
     progress = on_progress or (lambda _f, _t: None)
     now = dt.datetime.now().replace(microsecond=0)
+    with db.session() as s:  # the unit's key pair, made on its first package (contract §6)
+        key = chain.signing_key(s)
     with db.reader() as s:
         committee = settings.committee(s)
         unit_code, unit_name, level = rollup.own_unit(s)
@@ -128,19 +131,23 @@ def build_package(db: Database, year: int, out_dir: Path | str,
             "exported_at": now.isoformat(), "exported_by": audit.current_user(),
             "masked": True, "files": files,
         }
+        manifest = chain.sign_with(key, manifest)
+        manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
         progress(steps / (steps + 1), "正在打包…")
         try:
             with atomic_path(target) as part, zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as zf:
                 for item in files:
                     zf.write(tmp / str(item["name"]), str(item["name"]))
                     faults.point("package.entry")
-                zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+                zf.writestr("manifest.json", manifest_bytes)
         except zipfile.LargeZipFile as err:  # pragma: no cover - far beyond a township's size
             raise FileProblem("上报包太大，无法打包。") from err
     with db.session() as s:
         current = int(settings.get(s, settings.PACKAGE_SEQUENCE) or 0)
         settings.put(s, settings.PACKAGE_SEQUENCE, str(max(current, sequence)))
         quality.remember_sent(s, year, figures)
+        chain.record_sent(s, year, sequence, hashlib.sha256(manifest_bytes).hexdigest(),
+                          target.name)
         audit.log(s, "生成上报包", "", None, f"{target.name}（第 {sequence} 次）")
     progress(1.0, "上报包已生成")
     return target

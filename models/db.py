@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import backup, codes, filelock, first_screen_store, sqlconnect
+from models import backup, codes, filelock, first_screen_store, sqlconnect, yearlock
 from models.entities import Base, CodeEntry, Setting
 from models.errors import DatabaseDamaged, DatabaseTooNew, FileProblem
 from models.sqlitefile import (  # noqa: F401 - re-exported for callers of models.db
@@ -98,6 +98,7 @@ class Database:
         self.engine = engine
         self.read_engine = self._engine(self.path, immediate=False)
         self._factory = sessionmaker(engine, expire_on_commit=False)
+        yearlock.install(self._factory)  # contract §7: an accepted year's figures stay as sent
         self._read_factory = sessionmaker(self.read_engine, expire_on_commit=False)
         for eng in (self.engine, self.read_engine):
             event.listen(eng, "connect", self._stamp)

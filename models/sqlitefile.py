@@ -23,7 +23,7 @@ from models.errors import DatabaseDamaged, PasswordNeeded, WrongPassword
 
 #: identifies our files in the SQLite header ("GGTZ")
 APPLICATION_ID = 0x4747545A
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 SQLITE_MAGIC = sqlconnect.SQLITE_MAGIC
 
 #: a fingerprint: (type, name, normalised CREATE statement) of every schema object
@@ -159,16 +159,23 @@ _ADDED_INDEXES: dict[int, tuple[str, ...]] = {
     1: ("ix_aid_records_year", "ix_activities_year"),
     2: (*(f"ix_{t}_uuid" for t in UUID_TABLES), "ix_rollup_packages_year",
         "ix_rollup_records_package_id", "ix_rollup_records_person"),
+    # step chain
+    5: ("ix_chain_reviews_unit_year", "ix_chain_sent_year", "ix_chain_receipts_year"),
 }
 #: tables added by each upgrade step
 _ADDED_TABLES: dict[int, tuple[str, ...]] = {
     2: _ROLLUP_TABLES,
     3: ("first_screen", *first_screen.trigger_names(_V4_WATCHED_TABLES)),
     4: ("aliases",),  # step aliases
+    # step chain
+    5: ("chain_keys", "chain_reviews", "chain_sent", "chain_receipts", "chain_years"),
 }
 #: (table, column definition) added by each upgrade step
 _ADDED_COLUMNS: dict[int, tuple[tuple[str, str], ...]] = {
-    2: tuple((t, _UUID_COLUMN) for t in UUID_TABLES)}
+    2: tuple((t, _UUID_COLUMN) for t in UUID_TABLES),
+    # step chain
+    5: (("rollup_packages", "quality_json TEXT"), ("rollup_packages", "months_json TEXT")),
+}
 
 
 def _without_columns(obj: tuple[str, str, str], columns: set[tuple[str, str]]) -> tuple[str, str, str]:
@@ -322,10 +329,45 @@ def _step_aliases(con: sqlite3.Connection) -> None:
                 "created_at DATETIME NOT NULL, PRIMARY KEY (id), UNIQUE (table_name, value))")
 
 
+def _step_chain(con: sqlite3.Connection) -> None:
+    """The chain of trust and answers (contract §6 "Trust", §7): pinned keys, the receiver's
+    reviews, the packages a unit sent, the 回执 it took, its accepted (locked) years, and the
+    quality findings a taken package carried. Frozen DDL."""
+    for column in ("quality_json", "months_json"):
+        con.execute(f"ALTER TABLE rollup_packages ADD COLUMN {column} TEXT")
+    statements = (
+        "CREATE TABLE chain_keys (code VARCHAR(40) NOT NULL, name VARCHAR(100) NOT NULL, "
+        "public_key VARCHAR(64) NOT NULL, pinned_at DATETIME NOT NULL, PRIMARY KEY (code))",
+        "CREATE TABLE chain_reviews (id INTEGER NOT NULL, unit_code VARCHAR(40) NOT NULL, "
+        "year INTEGER NOT NULL, sequence INTEGER NOT NULL, manifest_sha256 VARCHAR(64) NOT NULL, "
+        "status VARCHAR(10) NOT NULL, comment TEXT NOT NULL, decided_at DATETIME NOT NULL, "
+        "PRIMARY KEY (id))",
+        "CREATE INDEX ix_chain_reviews_unit_year ON chain_reviews (unit_code, year)",
+        "CREATE TABLE chain_sent (id INTEGER NOT NULL, year INTEGER NOT NULL, "
+        "sequence INTEGER NOT NULL, manifest_sha256 VARCHAR(64) NOT NULL, "
+        "file_name VARCHAR(255) NOT NULL, made_at DATETIME NOT NULL, PRIMARY KEY (id))",
+        "CREATE INDEX ix_chain_sent_year ON chain_sent (year, sequence)",
+        "CREATE TABLE chain_receipts (id INTEGER NOT NULL, year INTEGER NOT NULL, "
+        "sequence INTEGER NOT NULL, manifest_sha256 VARCHAR(64) NOT NULL, "
+        "status VARCHAR(10) NOT NULL, comment TEXT NOT NULL, receiver_code VARCHAR(40) NOT NULL, "
+        "receiver_name VARCHAR(100) NOT NULL, receiver_level VARCHAR(10) NOT NULL, "
+        "decided_at VARCHAR(40) NOT NULL, received_at DATETIME NOT NULL, "
+        "superseded BOOLEAN NOT NULL, receipt_sha256 VARCHAR(64) NOT NULL, PRIMARY KEY (id), "
+        "UNIQUE (receipt_sha256))",
+        "CREATE INDEX ix_chain_receipts_year ON chain_receipts (year)",
+        "CREATE TABLE chain_years (year INTEGER NOT NULL, locked BOOLEAN NOT NULL, "
+        "needs_resend BOOLEAN NOT NULL, reason TEXT NOT NULL, changed_at DATETIME NOT NULL, "
+        "PRIMARY KEY (year))",
+    )
+    for statement in statements:
+        con.execute(statement)
+
+
 #: version n -> step that upgrades a connection from n to n + 1 (run inside a transaction)
 UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3,
                                                              3: _v3_to_v4,
-                                                             4: _step_aliases}  # step aliases
+                                                             4: _step_aliases,  # step aliases
+                                                             5: _step_chain}  # step chain
 
 
 def upgrade_file(path: Path, version: int) -> None:

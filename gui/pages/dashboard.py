@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -103,12 +104,21 @@ class Dashboard(QWidget):
         body.addLayout(side, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        # the year's 上报 state (gui.chain_panel), filled once a database is open; its place is
+        # kept from the start so nothing below it moves when it arrives
+        self.state_row = QVBoxLayout()
+        self.state_row.setContentsMargins(0, 0, 0, 0)
+        holder = QWidget()
+        holder.setLayout(self.state_row)
+        holder.setFixedHeight(QPushButton("收下回执…").sizeHint().height())
+        layout.addWidget(holder)
         layout.addLayout(cards)
         layout.addLayout(body, 1)
         if ctx is not None:
             self.attach(ctx)
         elif preview is not None:
             self.year.setEnabled(False)  # another year needs the database: after attach()
+            self._select_year(preview.year)
             self._show(preview.year, preview.committee, preview.demo, preview.figures,
                        preview.months)
             self.reminders.addItem("正在检查提醒事项…")
@@ -118,6 +128,15 @@ class Dashboard(QWidget):
         current), then the reminders right after the next paint."""
         self.ctx = ctx
         self.year.setEnabled(True)
+        from models import first_screen_store
+
+        with ctx.db.reader() as s:
+            self._select_year(first_screen_store.screen_year(s))
+        from gui.chain_panel import YearState
+
+        self.year_state = YearState(ctx, self.selected_year)
+        self.state_row.addWidget(self.year_state)
+        self.year.currentIndexChanged.connect(lambda _i: self.year_state.refresh())
         ctx.bus.changed.connect(self._changed)
         self.refresh(with_reminders=False)
         # the reminders follow right after the first paint (the figures come first)
@@ -136,6 +155,14 @@ class Dashboard(QWidget):
         if self._stale:
             self._stale = False
             self.refresh()
+
+    def _select_year(self, year: int) -> None:
+        """Show ``year`` in the year box (added when older than its list) without a refresh."""
+        if self.year.findData(year) < 0:
+            self.year.addItem(f"{year}年", year)
+        self.year.blockSignals(True)
+        self.year.setCurrentIndex(self.year.findData(year))
+        self.year.blockSignals(False)
 
     def selected_year(self) -> int:
         return int(self.year.currentData())

@@ -140,6 +140,11 @@ class ReportsPage(QWidget):
         body.addLayout(right, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(head)
+        from gui.chain_panel import YearState
+
+        self.year_state = YearState(ctx, lambda: int(self.year.currentData()))
+        self.year.currentIndexChanged.connect(lambda _i: self.year_state.refresh())
+        layout.addWidget(self.year_state)
         layout.addLayout(body, 1)
         self.forms.currentRowChanged.connect(lambda _r: self.refresh())
         self.year.currentIndexChanged.connect(lambda _i: self.refresh())
@@ -254,6 +259,7 @@ class ReportsPage(QWidget):
             return service.build_package(self.ctx.db, year, folder, progress)
 
         def done(path: Path) -> None:
+            self.year_state.refresh()
             QMessageBox.information(self, "上报包已生成", f"已生成“{path.name}”。\n保存在：{path.parent}")
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
 

@@ -101,6 +101,11 @@ class SettingsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(head)
         layout.addWidget(holder)
+        from gui.chain_panel import ChainSettings
+
+        self.chain = ChainSettings(ctx)
+        self.chain.setMaximumWidth(860)
+        layout.addWidget(self.chain)
         buttons = QHBoxLayout()
         buttons.addWidget(save)
         buttons.addWidget(about)
