@@ -9,6 +9,7 @@ transaction.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from typing import Any
 
@@ -207,6 +208,15 @@ def match_code(raw: str, allowed: list[str]) -> tuple[str | None, bool]:
     return None, False
 
 
+def core_insert(s: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (column -> value dicts) into ``model``'s table with SQLAlchemy Core
+    executemany, in the session's transaction and in their order: no ORM bookkeeping per row.
+    Consecutive rows with the same keys go in one statement."""
+    table = model.__table__
+    for _keys, group in itertools.groupby(rows, key=lambda r: tuple(r)):
+        s.connection().execute(insert(table), list(group))
+
+
 class Handler:
     """Base: keeps the rows to insert and to update; subclasses read and write one kind."""
 
@@ -304,7 +314,7 @@ class Handler:
             rec.pop("_group_name", None)
         model = self.model()
         for i in range(0, len(self.new), 5000):
-            s.execute(insert(model), self.new[i:i + 5000])
+            core_insert(s, model, self.new[i:i + 5000])
             faults.point("import.insert")
         if self.updates:
             s.execute(update(model), self.updates)
