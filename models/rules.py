@@ -88,7 +88,7 @@ def label(subject: str, key: str) -> str:
     return LABELS.get(subject, {}).get(key, key)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _limits(subject: str) -> tuple[dict[str, int], set[str]]:
     """Text column lengths and date columns of the subject's table."""
     table = SUBJECTS[subject].__table__  # type: ignore[attr-defined]
