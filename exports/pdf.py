@@ -65,6 +65,8 @@ class Measure:
 
     def width(self, text: str) -> float:
         cache = self.cache
+        if len(text) == 1 and text in cache:
+            return cache[text]
         total = 0.0
         for ch in text:
             w = cache.get(ch)
@@ -249,6 +251,12 @@ class RowWriter:
         self.font = pdfmetrics.getFont(font)
         self.memo: dict[str, list[tuple[int, str]]] = {}
         self.subset_names: dict[int, str] = {}
+        #: per column, as written: its left edge, its width, where left-aligned text starts
+        self.columns: list[tuple[str, str, str]] = []
+        x = MARGIN_X
+        for w in lay.col_w:
+            self.columns.append((fp_str(x), fp_str(w), f"{fp_str(x + PAD)} "))
+            x += w
 
     def _encoded(self, text: str) -> list[tuple[int, str]]:
         found = self.memo.get(text)
@@ -276,22 +284,24 @@ class RowWriter:
         c.setLineWidth(0.5)
         c.setFont(self.font_name, size)
         measure = self.measures[size]
+        row_box = f"{fp_str(bottom)} "
+        row_h = f" {fp_str(height)} re S"
         borders: list[str] = []
         text: list[str] = ["BT"]
         subset: int | None = None
         tf = f"{fp_str(size)} Tf {fp_str(size * 1.2)} TL"
-        for lines, w, align in zip(cells, lay.col_w, lay.aligns):
-            borders.append(f"n {fp_str(x, bottom, w, height)} re S")
+        for lines, w, align, (fx, fw, fleft) in zip(cells, lay.col_w, lay.aligns, self.columns):
+            borders.append(f"n {fx} {row_box}{fw}{row_h}")
             ty = y - PAD - size
             for line in lines:
                 if line:
                     if fill or align == "center":
-                        tx = x + w / 2 - measure.width(line) / 2
+                        at = f"{fp_str(x + w / 2 - measure.width(line) / 2)} "
                     elif align == "right":
-                        tx = x + w - PAD - measure.width(line)
+                        at = f"{fp_str(x + w - PAD - measure.width(line))} "
                     else:
-                        tx = x + PAD
-                    text.append(f"1 0 0 1 {fp_str(tx, ty)} Tm")
+                        at = fleft
+                    text.append(f"1 0 0 1 {at}{fp_str(ty)} Tm")
                     for part_subset, part in self._encoded(line):
                         if part_subset != subset:
                             text.append(f"{self.subset_names[part_subset]} {tf}")
