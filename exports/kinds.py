@@ -213,7 +213,11 @@ def core_insert(s: Session, model: Any, rows: list[dict[str, Any]]) -> None:
     executemany, in the session's transaction and in their order: no ORM bookkeeping per row.
     Consecutive rows with the same keys go in one statement."""
     table = model.__table__
-    for _keys, group in itertools.groupby(rows, key=lambda r: tuple(r)):
+
+    def keys(row: dict[str, Any]) -> tuple[str, ...]:
+        return tuple(row)
+
+    for _keys, group in itertools.groupby(rows, key=keys):
         s.connection().execute(insert(table), list(group))
 
 

@@ -141,3 +141,18 @@ def test_an_ods_with_a_dtd_is_a_plain_sentence(db, tmp_path):
     with pytest.raises(FileProblem) as err:
         run_import(db, "volunteers", path)
     assert "格式不正确" in str(err.value)
+
+
+def test_the_core_insert_keeps_order_and_rows_with_other_columns(db):
+    from exports.kinds import core_insert
+
+    rows = [{"name": "甲村", "name_initials": "jc"}, {"name": "乙村", "name_initials": "yc"},
+            {"name": "丙村", "name_initials": "bc", "leader": "王德"},
+            {"name": "丁村", "name_initials": "dc"}]
+    with db.session() as s:
+        core_insert(s, Group, rows)
+    with db.reader() as s:
+        got = [(g.name, g.leader, g.created_at is not None, bool(g.uuid))
+               for g in s.scalars(select(Group).order_by(Group.id))]
+    assert got == [("甲村", "", True, True), ("乙村", "", True, True), ("丙村", "王德", True, True),
+                   ("丁村", "", True, True)]
