@@ -244,7 +244,7 @@ class RowWriter:
     document is written, since most cells repeat (categories, 是/否, units)."""
 
     #: encoded texts kept at most; then the memo starts again (memory stays bounded)
-    MEMO = 50_000
+    MEMO = 4096
 
     def __init__(self, c: Canvas, font: str, lay: Layout, measures: dict[float, Measure]) -> None:
         self.c, self.lay, self.font_name, self.measures = c, lay, font, measures
