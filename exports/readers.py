@@ -509,7 +509,8 @@ def ods_layouts(path: Path) -> dict[str, Layout]:
                         if tag == b"table-row":
                             row += repeat_rows - 1
                         continue
-                    end = buf.find(b">", m.end(), cut)
+                    # the tag's attributes end at its ">" (already consumed by a bare tag)
+                    end = m.end() - 1 if m[3] == b">" else buf.find(b">", m.end(), cut)
                     if end < 0:
                         continue
                     raw = buf[m.start():end]

@@ -120,6 +120,12 @@ def test_rows_keep_excel_numbers_when_the_sheet_starts_lower_right(db, tmp_path)
                                 (4, [None, None, "王德", "老干部"]), (5, [None, None, "李明", "老"])]
     report = run_import(db, "volunteers", path, ImportOptions(dry_run=True))
     assert report.header_row == 3 and [e.row for e in report.errors] == [5]
+    rows = [[None], [None, None], [None, "姓名", "五老类别"], [None, "王德", "老干部"],
+            [None, "李明", None]]
+    sheet = next(readers.open_sheets(ods(tmp_path / "b2.ods", {"S": (rows, ["C4:C5"], [5])})))
+    assert list(sheet.rows) == [(1, []), (2, []), (3, [None, "姓名", "五老类别"]),
+                                (4, [None, "王德", "老干部"]), (5, [None, "李明", "老干部"])]
+    assert sheet.hidden == {5}
 
 
 def test_a_sheet_too_big_for_the_grid_is_streamed_and_an_ods_one_refused(db, tmp_path):
