@@ -6,7 +6,9 @@ exported roster imports back unchanged.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from exports.cells import header_key
 
@@ -69,11 +71,10 @@ SEQ_COL = Col("seq", "序号", SEQ, 5, ("编号", "序"), importable=False)
 
 def display_text(kind: str, value: object) -> str:
     """A cell as printed on paper and shown on screen: 1955.03, 2025.06.01, 1,234.50."""
-    import datetime as dt
-    from decimal import Decimal
-
     if value is None:
         return ""
+    if type(value) is str:
+        return value
     if isinstance(value, (dt.date, dt.datetime)):
         return f"{value:%Y.%m}" if kind == MONTH else f"{value:%Y.%m.%d}"
     if kind == MONEY and isinstance(value, (int, float, Decimal)):

@@ -9,6 +9,7 @@ transaction.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from typing import Any
 
@@ -44,7 +45,6 @@ MAX_COUNT = 10_000_000  # no activity or group counts more people than this
 _SCI_RE = re.compile(r"^\d+(\.\d+)?[eE]\+?\d+$")
 #: a Chinese name (2–10 characters, a middle dot allowed) followed by a bracketed remark
 _REMARK_RE = re.compile(r"^([\u4e00-\u9fff·•]{1,10})[（(]([^（）()]+)[)）]$")
-_QUOTES = str.maketrans("", "", "“”\"'「」‘’")
 #: what clerks write in an ID cell for a person who has no number (yet)
 NO_ID_WORDS = frozenset((
     "无", "暂无", "没有", "未办", "未办理", "未办证", "无户口", "未上户", "未上户口", "待办", "待办理",
@@ -216,6 +216,20 @@ def upgrade_id(old: str) -> str:
     return first17 + idcard.check_char(first17)
 
 
+def core_insert(s: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (column -> value dicts) into ``model``'s table with SQLAlchemy Core
+    executemany, in the session's transaction and in their order: no ORM bookkeeping per row.
+    Consecutive rows with the same keys go in one statement. Run through ``Session.execute`` so
+    the session's statement hooks (the year lock, models.yearlock) see every insert."""
+    table = model.__table__
+
+    def keys(row: dict[str, Any]) -> tuple[str, ...]:
+        return tuple(row)
+
+    for _keys, group in itertools.groupby(rows, key=keys):
+        s.execute(insert(table), list(group))
+
+
 class Handler:
     """Base: keeps the rows to insert and to update; subclasses read and write one kind."""
 
@@ -382,7 +396,7 @@ class Handler:
             rec.pop("_group_name", None)
         model = self.model()
         for i in range(0, len(self.new), 5000):
-            s.execute(insert(model), self.new[i:i + 5000])
+            core_insert(s, model, self.new[i:i + 5000])
             faults.point("import.insert")
         if self.updates:
             s.execute(update(model), self.updates)

@@ -123,9 +123,13 @@ class Database:
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: Path | str, create: bool = True, check: bool | None = True,
+    def open(cls, path: Path | str, create: bool = True, check: bool | None = False,
              upgrade_backup_dir: Path | None = None) -> Database:
         """Open (or create) the database at ``path``.
+
+        ``check``: False (the default) runs SQLite's ``quick_check``, True the full
+        ``integrity_check`` (the ``check`` command, backups and restores run it themselves),
+        None neither (the window verifies in the background).
 
         Raises FileProblem when the file is missing (``create=False``) or its folder cannot be
         written, DatabaseDamaged when it is not a readable 关工台账 database, DatabaseTooNew when

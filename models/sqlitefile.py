@@ -12,8 +12,10 @@ extra tables. :func:`schema_problem` names what differs.
 from __future__ import annotations
 
 import errno
+import os
 import re
 import sqlite3
+import threading
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -235,14 +237,54 @@ def schema_problem(con: sqlite3.Connection, version: int, name: str) -> str | No
             "不能使用。文件没有被改动。")
 
 
+#: files whose full integrity_check passed in this process, by identity -> schema version
+_VERIFIED: dict[tuple[object, ...], int] = {}
+_VERIFIED_LOCK = threading.Lock()
+
+
+def file_identity(path: Path) -> tuple[object, ...] | None:
+    """What changes whenever the file's content may have: path, device, inode, size and
+    modification time of the file and of its write-ahead log when that holds anything. None
+    when the file cannot be read."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    try:
+        wal = os.stat(f"{path}-wal")
+        wal_id: tuple[int, ...] = (wal.st_ino, wal.st_size, wal.st_mtime_ns) if wal.st_size else ()
+    except OSError:  # no log (an empty one, as a reader leaves it, is the same)
+        wal_id = ()
+    return (os.path.abspath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, wal_id)
+
+
 def inspect_file(path: Path, full: bool | None = True) -> tuple[int, list[str]]:
     """Open ``path`` read-only and return (schema version, integrity problems).
 
-    ``full``: True runs ``integrity_check``, False the faster ``quick_check``, None only reads
-    the header and schema (the window runs the full check in the background afterwards).
+    ``full``: True runs the full ``integrity_check`` (``check``, backups before they are
+    trusted, restores, the window's background verification); a pass is remembered for the
+    file's identity (:func:`file_identity`), so an unchanged file is not checked twice in one
+    process. False runs the much faster ``quick_check`` (opening: ``Database.open``), None only
+    reads the header and schema (the window runs the full check in the background afterwards).
     Raises DatabaseDamaged when SQLite cannot read it at all or its schema is not exactly one
     of this program's versions (see :func:`schema_problem`). Writes nothing.
     """
+    identity = file_identity(path) if full else None
+    if identity is not None:
+        with _VERIFIED_LOCK:
+            version = _VERIFIED.get(identity)
+        if version is not None and read_header_problem(path) is None:
+            return version, []
+    version, problems = _inspect(path, full)
+    if identity is not None and not problems and file_identity(path) == identity:
+        with _VERIFIED_LOCK:
+            if len(_VERIFIED) > 64:
+                _VERIFIED.clear()
+            _VERIFIED[identity] = version
+    return version, problems
+
+
+def _inspect(path: Path, full: bool | None) -> tuple[int, list[str]]:
     problem = read_header_problem(path)
     if problem:
         raise (PasswordNeeded if problem == needs_password_message(path.name)

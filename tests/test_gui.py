@@ -371,6 +371,21 @@ def test_smoke_command_prints_startup_time(demo_file, tmp_path):
     assert int(values["max_gap_ms"]) >= 0
 
 
+def test_smoke_can_show_every_page_and_say_which_was_slowest(demo_file, tmp_path, monkeypatch):
+    from gui.main_window import NAV
+    from tests.helpers import cli
+
+    path = tmp_path / "t.sqlite"
+    shutil.copy(demo_file, path)
+    monkeypatch.setenv("GGTZ_SMOKE_PAGES", "1")
+    proc = cli("--db", path, "--smoke", timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    values = dict(line.split("=", 1) for line in proc.stdout.split())
+    assert int(values["pages_ms"]) >= int(values["loaded_ms"]) and int(values["pages_gap_ms"]) >= 0
+    page, _sep, ms = values["slowest_page"].partition(":")
+    assert page in NAV and int(ms) >= 0
+
+
 def test_first_run_asks_for_the_committee(qtbot, tmp_path, monkeypatch, messages):
     from gui.first_run import FirstRunDialog
     from models import settings
