@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from nacl.signing import SigningKey
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from exports import rollup as taking
 from exports import service
@@ -626,5 +626,33 @@ def test_settings_reopen_a_locked_year_and_keep_the_expected_units(qtbot, tmp_pa
         panel.save_expected()
         with db.reader() as s:
             assert rollup.expected_units(s) == ["130102001", "130102002", "130102003"]
+    finally:
+        db.close()
+
+
+def test_an_import_into_an_accepted_year_is_refused_whole(tmp_path):
+    """The import's bulk insert goes through the session, so the year lock sees it: nothing of
+    the file is written and the sentence says how to reopen."""
+    from models.entities import ChainYear
+    from tests.helpers import cli
+    from tests.sheets import xlsx
+
+    path = tmp_path / "town.sqlite"
+    db = Database.open(path)
+    try:
+        with db.session() as s:
+            s.add(ChainYear(year=YEAR, locked=True, needs_resend=False, reason=""))
+    finally:
+        db.close()
+    sheet = xlsx(tmp_path / "活动.xlsx", ["日期", "活动名称", "主题类别", "参加五老(人)", "受教育青少年(人次)"],
+                 [[dt.date(YEAR, 5, 4), "五四报告会", "理论宣讲", 3, 120],
+                  [dt.date(YEAR + 1, 1, 9), "寒假辅导", "其他", 2, 30]])
+    proc = cli("import", "activities", sheet, "--db", path)
+    assert proc.returncode != 0
+    assert "重新打开" in proc.stdout + proc.stderr or "reopen" in proc.stdout + proc.stderr
+    db = Database.open(path)
+    try:
+        with db.reader() as s:
+            assert s.scalar(select(func.count()).select_from(Activity)) == 0
     finally:
         db.close()
