@@ -644,7 +644,8 @@ def test_an_import_into_an_accepted_year_is_refused_whole(tmp_path):
             s.add(ChainYear(year=YEAR, locked=True, needs_resend=False, reason=""))
     finally:
         db.close()
-    sheet = xlsx(tmp_path / "活动.xlsx", ["日期", "活动名称", "主题类别", "参加五老(人)", "受教育青少年(人次)"],
+    header = ["日期", "活动名称", "主题类别", "参加五老(人)", "受教育青少年(人次)"]
+    sheet = xlsx(tmp_path / "活动.xlsx", header,
                  [[dt.date(YEAR, 5, 4), "五四报告会", "理论宣讲", 3, 120],
                   [dt.date(YEAR + 1, 1, 9), "寒假辅导", "其他", 2, 30]])
     proc = cli("import", "activities", sheet, "--db", path)
