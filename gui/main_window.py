@@ -256,6 +256,14 @@ class MainWindow(QMainWindow):
         if not dialog.exec():
             return
         name, region, want_demo = dialog.value()
+        code, level = dialog.unit()
+        filler = dialog.filler.text().strip()
+
+        def unit(s: Any) -> None:
+            settings.save_unit(s, code, level)
+            if filler:
+                settings.put(s, settings.FILLER, filler)
+
         if want_demo:
             def work(progress: Any) -> None:
                 def build(s: Any) -> None:
@@ -265,14 +273,23 @@ class MainWindow(QMainWindow):
                         settings.save_committee(s, dataclasses.replace(
                             base, committee_name=name or base.committee_name,
                             region=region or base.region))
+                    if code:
+                        unit(s)
+                    elif filler:
+                        settings.put(s, settings.FILLER, filler)
                 write(self.ctx.db, build)
 
             run_op(self, work, lambda _r: self.ctx.bus.publish(
                 Changes(**{k: True for k in Changes.__dataclass_fields__})),
                 label="正在载入演示数据…")
             return
-        perform(self.ctx, self, settings.save_committee,
-                settings.Committee(name or "本乡镇关工委", region))
+
+        def save(s: Any) -> Changes:
+            settings.save_committee(s, settings.Committee(name or f"本{level}关工委", region))
+            unit(s)
+            return Changes.of("settings")
+
+        perform(self.ctx, self, save)
 
     def restore_geometry(self) -> None:
         """The size saved at the last close, kept within the screen's free area (a geometry

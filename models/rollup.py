@@ -105,7 +105,8 @@ _ABOVE = {"乡镇": ("县", 6), "县": ("市", 4), "市": ("市", 4)}
 
 
 def own_unit(s: Session) -> tuple[str, str, str]:
-    """(code, name, level) of the unit this database belongs to.
+    """(code, name, level) of the unit this database belongs to; the code is "" when it is
+    neither set nor derivable (exports.service.build_package then refuses).
 
     The settings win. A roll-up database that was never given them is one level above its
     units, and its code is the part of its units' codes they share (a county's 6 digits, a
@@ -124,7 +125,8 @@ def own_unit(s: Session) -> tuple[str, str, str]:
             code = prefixes.pop()
         name = name or f"本{level}关工委"
     name = name or settings.committee(s).display_name
-    return code or name, name, level or "乡镇"
+    # no code is no code: never the name in its place (a package then is refused)
+    return code, name, level or "乡镇"
 
 
 # -- figures --------------------------------------------------------------------------------

@@ -31,7 +31,6 @@ from gui.context import AppContext
 from gui.files import pick_folder, save_file
 from gui.ops import run_op, show_error
 from gui.printing import preview_and_print
-from models import audit
 
 
 class FormTableModel(QAbstractTableModel):
@@ -145,8 +144,7 @@ class ReportsPage(QWidget):
         return list(FORMS)[max(self.forms.currentRow(), 0)]
 
     def context(self) -> FormContext:
-        return FormContext(year=int(self.year.currentData()), full_id=self.full_id.isChecked(),
-                           exported_by=audit.current_user())
+        return FormContext(year=int(self.year.currentData()), full_id=self.full_id.isChecked())
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
