@@ -23,7 +23,6 @@ if str(ROOT) not in sys.path:
 
 from models.errors import UserError  # noqa: E402
 
-
 #: argparse's own English words -> the clerk's (help and refusals are Chinese throughout)
 _ARGPARSE_WORDS = (
     ("usage: ", "用法："), ("positional arguments:", "参数："), ("options:", "选项："),

@@ -58,7 +58,7 @@ class RecoveryDialog(QDialog):
         else:
             self.list.addItem("没有找到可用的备份。请把U盘上的备份复制到电脑后，用“从其他备份文件恢复”。")
         self.error = QLabel()
-        self.error.setStyleSheet("color:#c0392b;")
+        self.error.setObjectName("error")
         buttons = QDialogButtonBox()
         self.restore_button = buttons.addButton("用所选备份恢复", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton("退出", QDialogButtonBox.ButtonRole.RejectRole)

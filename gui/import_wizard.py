@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QDialog as _Dialog
 from exports import importer, workbooks
 from exports.forms import FORMS, IMPORT_KINDS
 from gui.context import AppContext
+from gui.files import show_saved
 from gui.ops import run_op, show_error
 from gui.table_model import RowsModel
 from models import backup
@@ -108,7 +109,7 @@ class ImportWizard(_Dialog):
             except UserError as err:
                 show_error(self, err)
                 return
-            QMessageBox.information(self, "模板已保存", f"已保存到“{path}”。")
+            show_saved(self, "模板已保存", path)
 
     # -- step 2 --------------------------------------------------------------------------------
     def _step_mapping(self) -> QWidget:
@@ -246,7 +247,7 @@ class ImportWizard(_Dialog):
             except UserError as err:
                 show_error(self, err)
                 return
-            QMessageBox.information(self, "已保存", f"已保存到“{path}”，改正后可以重新导入。")
+            show_saved(self, "已保存", path, f"已保存到“{path}”，改正后可以重新导入。")
 
     def do_import(self) -> None:
         kind, path, options = self.kind.currentData(), self.file.text(), self.options(False)

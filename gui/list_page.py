@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import Select
 
+from gui import style
 from gui.context import AppContext
-from gui.files import save_file
+from gui.files import save_file, show_saved
 from gui.ops import perform, run_op
 from gui.table_model import ListColumn, SqlListModel
 from models import records
@@ -75,7 +76,7 @@ class ListPage(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setAlternatingRowColors(True)
-        self.view.verticalHeader().setDefaultSectionSize(30)
+        self.view.verticalHeader().setDefaultSectionSize(style.row_height(self.view))
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.horizontalHeader().setStretchLastSection(False)
         self.view.doubleClicked.connect(lambda _i: self.edit_current())
@@ -138,6 +139,16 @@ class ListPage(QWidget):
 
     def filter(self, key: str) -> Any:
         return self.filters[key].currentData() if key in self.filters else None
+
+    def changeEvent(self, event: Any) -> None:
+        """A new text size (长辈版 switched on or off) gives the rows their new height."""
+        super().changeEvent(event)
+        from PySide6.QtCore import QEvent
+
+        if event.type() == QEvent.Type.FontChange:
+            self.view.verticalHeader().setDefaultSectionSize(style.row_height(self.view))
+            if self._loaded:
+                self._fit_columns()
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
@@ -238,5 +249,5 @@ class ListPage(QWidget):
 
             return str(write_list(path, self.title, headers, rows, progress))
 
-        run_op(self, work, lambda p: QMessageBox.information(self, "导出完成", f"已导出到“{p}”。"),
+        run_op(self, work, lambda p: show_saved(self, "导出完成", p, f"已导出到“{p}”。"),
                label="正在导出…")

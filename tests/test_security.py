@@ -64,21 +64,30 @@ def test_idle_lock_hides_the_window_until_the_password(qtbot, db, monkeypatch):
 
 
 def test_settings_page_sets_and_removes_the_password(qtbot, db, monkeypatch):
-    from PySide6.QtWidgets import QInputDialog, QMessageBox
+    from PySide6.QtWidgets import QMessageBox
 
     from gui.context import AppContext
     from gui.pages.settings import SettingsPage
 
     page = SettingsPage(AppContext(db))
     qtbot.addWidget(page)
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("青山2025", True))
-    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, title, *a, **k: shown.append(title))
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, title, *a, **k: shown.append(title))
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     page.password.setText("青山2025")
+    page.password_again.setText("青山2026")  # typed differently: nothing saved, said in words
+    page.save()
+    assert shown == ["没有保存"] and not security.is_encrypted(db.path)
+    shown.clear()
+    page.password.setText("青山2025")
+    page.password_again.setText("青山2025")
     page.save()
     qtbot.waitUntil(lambda: security.is_encrypted(db.path), timeout=20000)
     qtbot.waitUntil(lambda: db.engine.dialect.dbapi is sqlconnect.module_for(db.path),
                     timeout=5000)
+    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    assert shown == ["设置已保存"]  # one message for one action (no second dialog)
     assert db.setting("mask_ids") == "1"
     page.clear_password.setChecked(True)
     page.save()

@@ -8,8 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -28,7 +27,7 @@ from exports.columns import display_text
 from exports.formdata import FormContext, FormTable, build_table
 from exports.forms import FORMS
 from gui.context import AppContext
-from gui.files import pick_folder, save_file
+from gui.files import pick_folder, save_file, show_saved
 from gui.ops import run_op, show_error
 from gui.printing import preview_and_print
 
@@ -177,8 +176,7 @@ class ReportsPage(QWidget):
             return
         if not path.lower().endswith(f".{fmt}"):
             path += f".{fmt}"
-        self._export_to(fmt, path, lambda p: QMessageBox.information(
-            self, "导出完成", f"已导出到“{p}”。"))
+        self._export_to(fmt, path, lambda p: show_saved(self, "导出完成", p, f"已导出到“{p}”。"))
 
     def print_form(self) -> None:
         """Print through a temporary PDF that is removed once the preview closes."""
@@ -197,6 +195,13 @@ class ReportsPage(QWidget):
         self._export_to("pdf", str(folder / "报表.pdf"), done, on_error=failed)
 
     def package(self) -> None:
+        from models import rollup, settings
+
+        with self.ctx.db.reader() as s:
+            code = rollup.own_unit(s)[0]
+        if not code:  # refused before a folder is asked for: the sentence says what to do
+            QMessageBox.warning(self, "还不能生成上报包", settings.MISSING_CODE)
+            return
         folder = pick_folder(self, "选择保存上报包的文件夹（可以是U盘）")
         if not folder:
             return
@@ -206,7 +211,6 @@ class ReportsPage(QWidget):
             return service.build_package(self.ctx.db, year, folder, progress)
 
         def done(path: Path) -> None:
-            QMessageBox.information(self, "上报包已生成", f"已生成“{path.name}”。\n保存在：{path.parent}")
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
+            show_saved(self, "上报包已生成", path, f"已生成“{path.name}”。\n保存在：{path.parent}")
 
         run_op(self, work, done, label="正在生成上报包…")

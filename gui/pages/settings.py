@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -25,6 +24,7 @@ from gui.files import pick_folder
 from gui.ops import perform
 from models import paths, rollup, security, settings
 from models.changes import Changes
+from models.errors import ValidationError
 
 
 class SettingsPage(QWidget):
@@ -42,6 +42,8 @@ class SettingsPage(QWidget):
         self.unit_level.addItems(list(settings.LEVELS))
         self.director = QLineEdit()
         self.deputy = QLineEdit()
+        self.filler = QLineEdit()
+        self.filler.setPlaceholderText("印在每张报表的“填表人”处，如：王秀英")
         self.data_dir = QLabel()
         self.data_dir.setWordWrap(True)
         change_data = QPushButton("更改数据文件夹…")
@@ -54,11 +56,16 @@ class SettingsPage(QWidget):
         self.font_size = QComboBox()
         for key, label in style.FONT_LABELS.items():
             self.font_size.addItem(label, key)
+        self.font_size.setToolTip("长辈版：字更大（18 号）、按钮更大、行距更宽；选了马上生效")
+        self.font_size.currentIndexChanged.connect(self._size_chosen)
         self.masked = QCheckBox("隐藏身份证号和电话号码的中间部分（推荐）")
         self.masked.setToolTip("取消勾选只在本次运行有效，下次启动仍会隐藏；显示完整号码会记入操作日志。")
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("不修改请留空；设置后数据库和备份都会加密")
+        self.password_again = QLineEdit()
+        self.password_again.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_again.setPlaceholderText("新密码再输入一次")
         self.clear_password = QCheckBox("取消密码")
         self.lock_minutes = QSpinBox()
         self.lock_minutes.setRange(0, 240)
@@ -74,6 +81,7 @@ class SettingsPage(QWidget):
         form.addRow("单位级别：", self.unit_level)
         form.addRow("主任：", self.director)
         form.addRow("常务副主任：", self.deputy)
+        form.addRow("填表人：", self.filler)
         row = QHBoxLayout()
         row.addWidget(self.data_dir, 1)
         row.addWidget(change_data)
@@ -83,12 +91,13 @@ class SettingsPage(QWidget):
         row.addWidget(pick_backup)
         form.addRow("备份文件夹：", row)
         form.addRow("保留自动备份份数：", self.keep)
-        form.addRow("字体大小：", self.font_size)
+        form.addRow("字体大小（长辈版）：", self.font_size)
         form.addRow("隐私保护：", self.masked)
         row = QHBoxLayout()
         row.addWidget(self.password, 1)
         row.addWidget(self.clear_password)
         form.addRow("程序密码：", row)
+        form.addRow("再输入一次：", self.password_again)
         form.addRow("无操作自动锁定：", self.lock_minutes)
         holder = QWidget()
         holder.setLayout(form)
@@ -116,15 +125,30 @@ class SettingsPage(QWidget):
             level = settings.get(s, settings.UNIT_LEVEL) or rollup.own_unit(s)[2]
         self.unit_level.setCurrentText(level)
         self.director.setText(c.director)
+        with self.ctx.db.reader() as s:
+            self.filler.setText(settings.get(s, settings.FILLER))
         self.deputy.setText(c.deputy_director)
         self.data_dir.setText(str(self.ctx.db.path))
         self.backup_dir.setText(backup_dir)
         self.backup_dir.setPlaceholderText(str(self.ctx.db.path.parent / "backups"))
         self.keep.setValue(keep)
-        self.font_size.setCurrentIndex(max(self.font_size.findData(style.current_size()), 0))
+        self._show_size()
         self.masked.setChecked(self.ctx.masked)
         with self.ctx.db.reader() as s:
             self.lock_minutes.setValue(security.lock_minutes(s))
+
+    def _show_size(self) -> None:
+        self.font_size.blockSignals(True)
+        self.font_size.setCurrentIndex(max(self.font_size.findData(style.current_size()), 0))
+        self.font_size.blockSignals(False)
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self._show_size()  # the 首页's 长辈版 switch may have changed it
+
+    def _size_chosen(self, _index: int) -> None:
+        """The text size (长辈版 included) takes effect at once, without 保存设置."""
+        style.switch(self.font_size.currentData())
 
     def show_about(self) -> None:
         from gui.about import AboutDialog
@@ -150,8 +174,6 @@ class SettingsPage(QWidget):
         """Set, change (``new_password``) or remove (None) the password: the database file is
         re-encrypted beside the old one, verified and swapped (models.security), with every
         connection of the window closed meanwhile; a progress dialog shows while it runs."""
-        from PySide6.QtWidgets import QInputDialog
-
         from gui.ops import run_op
 
         db = self.ctx.db
@@ -161,14 +183,6 @@ class SettingsPage(QWidget):
             answer = QMessageBox.question(
                 self, "取消密码", "取消密码后，数据库和以后的备份都不再加密，任何人都能打开。确定取消吗？")
             if answer != QMessageBox.StandardButton.Yes:
-                return
-        else:
-            again, ok = QInputDialog.getText(self, "确认新密码", "请再输入一次新密码：",
-                                             QLineEdit.EchoMode.Password)
-            if not ok:
-                return
-            if again != new_password:
-                QMessageBox.warning(self, "密码没有修改", "两次输入的新密码不一样，密码没有修改。")
                 return
 
         def work(_p: Any) -> None:
@@ -182,9 +196,9 @@ class SettingsPage(QWidget):
                 idle.restart()
             self.ctx.bus.publish(Changes.of("settings"))
             QMessageBox.information(
-                self, "密码已修改",
-                "已设置密码：数据库已加密，以后的备份也会加密。请记住这个密码，忘记了就无法打开数据。"
-                if new_password else "已取消密码：数据库不再加密。")
+                self, "设置已保存",
+                "设置已保存。已设置密码：数据库已加密，以后的备份也会加密。请记住这个密码，"
+                "忘记了就无法打开数据。" if new_password else "设置已保存。已取消密码：数据库不再加密。")
 
         def failed(err: BaseException) -> None:
             db.reconnect()
@@ -195,7 +209,6 @@ class SettingsPage(QWidget):
         run_op(self, work, done, label="正在重新加密数据库…", cancellable=False, on_error=failed)
 
     def save(self) -> None:
-        from models.errors import ValidationError
 
         try:
             self._save()
@@ -207,6 +220,7 @@ class SettingsPage(QWidget):
             settings.save_committee(s, settings.Committee(
                 self.name.text(), self.region.text(), self.director.text(), self.deputy.text()))
             settings.save_unit(s, self.unit_code.text(), self.unit_level.currentText())
+            settings.put(s, settings.FILLER, self.filler.text().strip())
             settings.put(s, "backup_dir", self.backup_dir.text().strip())
             settings.put(s, "backup_keep", str(self.keep.value()))
             settings.put(s, "lock_minutes", str(self.lock_minutes.value()))
@@ -216,22 +230,22 @@ class SettingsPage(QWidget):
         remove = self.clear_password.isChecked()
         if new_password and not remove:
             security.check_length(new_password)  # ValidationError before anything is saved
+            if self.password_again.text() != new_password:
+                raise ValidationError("程序密码", "两次输入的新密码不一样，请重新输入。设置没有保存。")
         if not perform(self.ctx, self, store, title="没有保存"):
             return
         self.password.clear()
+        self.password_again.clear()
         self.clear_password.setChecked(False)
-        if remove or new_password:
-            self.change_password(None if remove else new_password)
         idle = getattr(self.window(), "idle_lock", None)
         if idle is not None:
             idle.restart()
-        config = paths.read_config()
-        config["font_size"] = self.font_size.currentData()
-        paths.write_config(config)
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            style.apply(app, size=self.font_size.currentData())
+        if self.font_size.currentData() != style.current_size():
+            style.switch(self.font_size.currentData())
         if self.masked.isChecked() != self.ctx.masked:
             self.ctx.set_masked(self.masked.isChecked(), self)
         self.ctx.bus.publish(Changes.of("settings"))
+        if (remove and security.is_encrypted(self.ctx.db.path)) or new_password:
+            self.change_password(None if remove else new_password)  # its end says 已保存
+            return
         QMessageBox.information(self, "已保存", "设置已保存。")
