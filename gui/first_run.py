@@ -4,6 +4,9 @@ chosen (a county is never asked about 本乡镇 with 青山镇 as the example)."
 
 from __future__ import annotations
 
+from typing import Any
+
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -12,9 +15,12 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
+
+from gui.style import fit_dialog
 
 LEVELS = ("乡镇", "县", "市")
 
@@ -75,13 +81,29 @@ class FirstRunDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("以后再填")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.body = QWidget()
+        inner = QVBoxLayout(self.body)
+        inner.addWidget(intro)
+        inner.addLayout(form)
+        inner.addWidget(self.demo)
+        inner.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(self.body)
         layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.demo)
+        layout.addWidget(scroll, 1)
         layout.addWidget(buttons)
         self.level.currentTextChanged.connect(self._words)
         self._words(self.level.currentText())
+        self._sized = False
+
+    def showEvent(self, event: Any) -> None:
+        if not self._sized:  # once: then it keeps its size and place (a message wraps)
+            self._sized = True
+            fit_dialog(self, self.fontMetrics().horizontalAdvance("汉") * 40, self.body)
+        super().showEvent(event)
 
     def _words(self, level: str) -> None:
         name, region, code, what = EXAMPLES.get(level, EXAMPLES["乡镇"])

@@ -26,6 +26,7 @@ from gui.context import AppContext
 from gui.files import save_file, show_saved
 from gui.ops import perform, run_op
 from gui.table_model import ListColumn, SqlListModel
+from gui.widgets import fit_placeholder
 from models import records
 from models.changes import Changes
 from models.entities import SUBJECT_LABELS
@@ -46,7 +47,7 @@ class ListPage(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.search_hint)
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(240)
+        fit_placeholder(self.search)  # the whole hint, in every text size
         self._debounce = QTimer(self, singleShot=True, interval=200)
         self._debounce.timeout.connect(self.refresh)
         self.search.textChanged.connect(lambda _t: self._debounce.start())

@@ -79,6 +79,12 @@ class PasswordDialog(QDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.message = QLabel(prompt)
         self.message.setWordWrap(True)
+        # room for the longest sentence it may say (密码输错…) on two lines, from the start:
+        # the dialog never grows or moves when a try fails
+        fm = self.message.fontMetrics()
+        self.message.setMinimumHeight(fm.lineSpacing() * 2 + 4)
+        self.message.setMinimumWidth(min(fm.horizontalAdvance(
+            "密码不对，请再试一次（还可以试 4 次）：") + 8, 1000))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("进入")
         buttons.accepted.connect(self.accept)

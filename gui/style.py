@@ -81,7 +81,10 @@ def stylesheet(pt: int, elder: bool = False) -> str:
     QTableView:focus, QListWidget:focus, QTreeView:focus {{ border: 3px solid {FOCUS}; }}
     QCheckBox:focus, QRadioButton:focus {{ background: #e3edfb; border: 2px solid {FOCUS};
                                            border-radius: 3px; }}
-    QTabBar::tab:focus {{ border: 3px solid {FOCUS}; }}
+    QTabBar::tab {{ background: {bg['header']}; color: {c['header']}; border: 1px solid #b8c4d2;
+                    border-bottom: none; padding: 6px 14px; margin-right: 2px; }}
+    QTabBar::tab:selected {{ background: #ffffff; font-weight: bold; }}
+    QTabBar::tab:focus {{ border: 3px solid {FOCUS}; border-bottom: none; }}
     """
     if elder:
         target = ELDER_TARGET
@@ -93,7 +96,7 @@ def stylesheet(pt: int, elder: bool = False) -> str:
     QListWidget#nav::item {{ min-height: {target - 18}px; padding: 8px 12px; }}
     QListWidget#forms::item, QListWidget#reminders::item {{ min-height: {target - 12}px; }}
     QListWidget::item {{ min-height: {target - 12}px; }}
-    QTabBar::tab {{ min-height: {target - 16}px; padding: 4px 14px; }}
+    QTabBar::tab {{ min-height: {target - 16}px; padding: 4px 18px; }}
     """
     return sheet
 
@@ -167,3 +170,43 @@ def fit_on_screen(window: QWidget, width: int, height: int) -> None:
     if not area.contains(frame):
         window.move(max(area.left(), min(frame.left(), area.right() + 1 - frame.width())),
                     max(area.top(), min(frame.top(), area.bottom() + 1 - frame.height())))
+
+
+def centre_on_parent(dialog: QWidget) -> None:
+    """Put ``dialog`` in the middle of its parent window (else of the screen's free area),
+    wholly within that area."""
+    area = available_geometry(dialog)
+    parent = dialog.parentWidget()
+    centre = parent.window().frameGeometry().center() if parent is not None else area.center()
+    frame = dialog.frameGeometry()
+    x = centre.x() - frame.width() // 2
+    y = centre.y() - frame.height() // 2
+    x = max(area.left(), min(x, area.right() + 1 - frame.width()))
+    y = max(area.top(), min(y, area.bottom() + 1 - frame.height()))
+    dialog.move(x, y)
+
+
+def fit_dialog(dialog: QWidget, width: int, body: QWidget | None = None) -> None:
+    """Size a dialog once, before it shows: ``width`` (at least what it needs, at most the
+    free screen) and the height its wrapped texts need at that width (at most the free screen;
+    ``body``, the widget inside its scroll area, scrolls beyond), centred on its parent. The
+    dialog then keeps its size and place."""
+    area = available_geometry(dialog)
+    layout = dialog.layout()
+    assert layout is not None
+    layout.activate()
+    w = min(max(width, dialog.minimumSizeHint().width()), area.width() - 8)
+    if body is not None:
+        m = layout.contentsMargins()
+        inner = w - m.left() - m.right() - 24  # room for a scroll bar
+        body_h = body.heightForWidth(inner) if body.hasHeightForWidth() else -1
+        body_h = max(body_h, body.sizeHint().height())
+        scroll = body.parentWidget().parentWidget() if body.parentWidget() else None
+        rest = layout.totalSizeHint().height() - (scroll.sizeHint().height() if scroll else 0)
+        h = body_h + rest + 8
+    else:
+        h = layout.totalHeightForWidth(w) if layout.hasHeightForWidth() \
+            else layout.totalSizeHint().height()
+    h = min(max(h, dialog.minimumSizeHint().height()), area.height() - 40)
+    dialog.resize(w, h)
+    centre_on_parent(dialog)

@@ -88,7 +88,7 @@ class FormDialog(QDialog):
             assert cols is not None
             cols.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
             self._fit(grow_only=False)
-            centre_on_parent(self)
+            style.centre_on_parent(self)
         super().showEvent(event)
 
     def _fit(self, grow_only: bool = True) -> None:
@@ -192,20 +192,6 @@ class FormDialog(QDialog):
             if self.saved is FAILED:  # unexpected error, already shown: keep what was typed
                 return
         super().accept()
-
-
-def centre_on_parent(dialog: QWidget) -> None:
-    """Put ``dialog`` in the middle of its parent window (else of the screen's free area),
-    wholly within that area."""
-    area = style.available_geometry(dialog)
-    parent = dialog.parentWidget()
-    centre = parent.window().frameGeometry().center() if parent is not None else area.center()
-    frame = dialog.frameGeometry()
-    x = centre.x() - frame.width() // 2
-    y = centre.y() - frame.height() // 2
-    x = max(area.left(), min(x, area.right() + 1 - frame.width()))
-    y = max(area.top(), min(y, area.bottom() + 1 - frame.height()))
-    dialog.move(x, y)
 
 
 def read_date(dialog: FormDialog, label: str, widget: Any) -> Any:

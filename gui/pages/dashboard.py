@@ -73,6 +73,7 @@ class Dashboard(QWidget):
         self._stale = False
         self.heading = QLabel()
         self.heading.setObjectName("pageTitle")
+        self.heading.setWordWrap(True)  # a long committee name wraps, never cut
         self.year = QComboBox()
         this = dt.date.today().year
         for y in range(this, this - 8, -1):
@@ -85,8 +86,7 @@ class Dashboard(QWidget):
         self._show_elder()
         self.elder.toggled.connect(self._elder_toggled)
         top = QHBoxLayout()
-        top.addWidget(self.heading)
-        top.addStretch(1)
+        top.addWidget(self.heading, 1)
         top.addWidget(self.elder)
         top.addWidget(QLabel("年度："))
         top.addWidget(self.year)
@@ -134,7 +134,7 @@ class Dashboard(QWidget):
         self.elder.blockSignals(True)
         self.elder.setChecked(on)
         self.elder.blockSignals(False)
-        self.elder.setText("长辈版：已打开（点此关闭）" if on else "长辈版（大字大按钮）")
+        self.elder.setText("长辈版：已打开" if on else "长辈版（大字）")
 
     def _elder_toggled(self, on: bool) -> None:
         from gui import style

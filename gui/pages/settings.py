@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -25,6 +26,12 @@ from gui.ops import perform
 from models import paths, rollup, security, settings
 from models.changes import Changes
 from models.errors import ValidationError
+
+
+def breakable_path(path: object) -> str:
+    """A path that a word-wrapped label may break after each folder (a zero-width space after
+    every separator): a long path wraps instead of being cut."""
+    return str(path).replace("\\", "\\\u200b").replace("/", "/\u200b")
 
 
 class SettingsPage(QWidget):
@@ -82,10 +89,11 @@ class SettingsPage(QWidget):
         form.addRow("主任：", self.director)
         form.addRow("常务副主任：", self.deputy)
         form.addRow("填表人：", self.filler)
+        form.addRow("数据库文件：", self.data_dir)  # a long path wraps on its own row
         row = QHBoxLayout()
-        row.addWidget(self.data_dir, 1)
         row.addWidget(change_data)
-        form.addRow("数据库文件：", row)
+        row.addStretch(1)
+        form.addRow("", row)
         row = QHBoxLayout()
         row.addWidget(self.backup_dir, 1)
         row.addWidget(pick_backup)
@@ -101,16 +109,21 @@ class SettingsPage(QWidget):
         form.addRow("无操作自动锁定：", self.lock_minutes)
         holder = QWidget()
         holder.setLayout(form)
-        holder.setMaximumWidth(860)
+        holder.setMaximumWidth(980)
+        # the form scrolls when the text is large (特大, 长辈版 on a 1366×728 screen); the
+        # buttons stay in sight below it
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(holder)
         layout = QVBoxLayout(self)
         layout.addWidget(head)
-        layout.addWidget(holder)
+        layout.addWidget(scroll, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(save)
         buttons.addWidget(about)
         buttons.addStretch(1)
         layout.addLayout(buttons)
-        layout.addStretch(1)
         self.load()
 
     def load(self) -> None:
@@ -128,9 +141,10 @@ class SettingsPage(QWidget):
         with self.ctx.db.reader() as s:
             self.filler.setText(settings.get(s, settings.FILLER))
         self.deputy.setText(c.deputy_director)
-        self.data_dir.setText(str(self.ctx.db.path))
+        self.data_dir.setText(breakable_path(self.ctx.db.path))
         self.backup_dir.setText(backup_dir)
-        self.backup_dir.setPlaceholderText(str(self.ctx.db.path.parent / "backups"))
+        self.backup_dir.setPlaceholderText("不填：数据库旁边的 backups 文件夹")
+        self.backup_dir.setToolTip(f"不填时备份在“{self.ctx.db.path.parent / 'backups'}”")
         self.keep.setValue(keep)
         self._show_size()
         self.masked.setChecked(self.ctx.masked)

@@ -1,0 +1,183 @@
+"""The window for a sixty-year-old (issue 26): at 标准, 特大 and 长辈版 on a 1366×728 screen (a
+1366×768 laptop less its taskbar) no page and no dialog cuts a text off or reaches off the
+screen; 长辈版 has 18 pt text, 60 px targets and colours of contrast ≥ 4.5:1; the keyboard
+reaches every control with a visible focus; Enter and Esc work in every dialog."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QDialog,
+    QLineEdit,
+    QMessageBox,
+    QTabWidget,
+    QWidget,
+)
+
+from gui import style
+from gui.app import load_fonts
+from gui.main_window import NAV, MainWindow
+from models import demo, paths
+from models.db import Database
+from tests.layout_probe import cut_texts
+from tests.sheets import vid
+
+TODAY = dt.date(2026, 11, 22)
+SCREEN = QRect(0, 0, 1366, 728)
+SIZES = ["normal", "larger", style.ELDER]
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("access") / "town.sqlite"
+    db = Database.open(path)
+    with db.session() as s:
+        demo.build(s, scale=1, seed=5, today=TODAY)
+    db.close()
+    return path
+
+
+@pytest.fixture
+def screen(monkeypatch: pytest.MonkeyPatch) -> QRect:
+    monkeypatch.setattr(style, "available_geometry", lambda _widget=None: QRect(SCREEN))
+    return SCREEN
+
+
+@pytest.fixture
+def font_size(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
+    font, sheet, palette = qapp.font(), qapp.styleSheet(), qapp.palette()
+    config = paths.read_config()
+    paths.write_config({**config, "font_size": request.param})
+    load_fonts(qapp)
+    yield request.param
+    qapp.setFont(font)
+    qapp.setStyleSheet(sheet)
+    qapp.setPalette(palette)
+
+
+@pytest.fixture
+def window(qtbot, demo_file: Path, tmp_path: Path, screen: QRect, monkeypatch):
+    for kind in ("information", "warning", "critical", "question"):
+        monkeypatch.setattr(QMessageBox, kind, lambda *_a, **_k: QMessageBox.StandardButton.Ok)
+    path = tmp_path / "town.sqlite"
+    shutil.copy(demo_file, path)
+    w = MainWindow(Database.open(path))
+    qtbot.addWidget(w)
+    w.restore_geometry()
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.close()
+
+
+def _views(window: MainWindow) -> Iterator[tuple[str, QWidget]]:
+    """Every page of the window and every tab of a page with tabs, shown in turn."""
+    for name in NAV:
+        page = window.page(name)
+        QApplication.processEvents()
+        tabs = [page] if isinstance(page, QTabWidget) else page.findChildren(QTabWidget)
+        if tabs:
+            for tab_widget in tabs:
+                for i in range(tab_widget.count()):
+                    tab_widget.setCurrentIndex(i)
+                    QApplication.processEvents()
+                    yield f"{name}/{tab_widget.tabText(i)}", page
+                tab_widget.setCurrentIndex(0)
+        else:
+            yield name, page
+        if hasattr(page, "view") and page.model.rowCount():  # a row chosen: side panels fill
+            page.view.selectRow(0)
+            QApplication.processEvents()
+            yield f"{name}（选中一行）", page
+
+
+def _wrong_password(dialog: Any) -> None:
+    dialog.password.setText("x")
+    dialog.accept()  # the wrong-password sentence, after the dialog opened
+    assert "密码不对" in dialog.message.text()
+
+
+def _wrong_code(dialog: Any) -> None:
+    dialog.level.setCurrentText("县")
+    dialog.code.setText("1301")
+    dialog.accept()  # the wrong-length sentence
+    assert dialog.error.isVisible()
+
+
+def _typed_id(dialog: Any) -> None:
+    dialog.id_number.setText(vid(1950, 3, 7, 12))  # the ID check's long hint
+    assert dialog.id_hint.text().startswith("有效")
+
+
+def _dialogs(window: MainWindow) -> list[tuple[QDialog, Callable[[Any], None] | None]]:
+    """Every dialog, each with what is done once it is open (None: nothing)."""
+    from gui.about import AboutDialog
+    from gui.dialogs.people import StudentDialog, VolunteerDialog
+    from gui.dialogs.records import (
+        ActivityDialog,
+        AidDialog,
+        CareDialog,
+        DonationDialog,
+        GroupDialog,
+        HonorDialog,
+        PairingDialog,
+    )
+    from gui.first_run import FirstRunDialog
+    from gui.import_wizard import ImportWizard
+    from gui.lock import PasswordDialog
+
+    db = window.ctx.db
+    wrong = PasswordDialog(db.path, "关工台账", window, check=lambda _t: False)
+    return [(GroupDialog(window, db), None), (VolunteerDialog(window, db), _typed_id),
+            (StudentDialog(window, db), _typed_id), (PairingDialog(window, db), None),
+            (AidDialog(window, db, 1, "测试学生"), None), (ActivityDialog(window, db), None),
+            (DonationDialog(window, db), None), (HonorDialog(window, db), None),
+            (CareDialog(window, db), None), (FirstRunDialog(window), None),
+            (FirstRunDialog(window), _wrong_code), (wrong, _wrong_password),
+            (AboutDialog(db, window), None), (ImportWizard(window.ctx, window), None)]
+
+
+@pytest.mark.parametrize("font_size", SIZES, indirect=True)
+def test_no_page_cuts_a_text_off(window, qtbot, font_size) -> None:
+    frame = window.frameGeometry()
+    assert SCREEN.contains(frame), frame
+    problems = []
+    for where, page in _views(window):
+        problems += [f"{where}: {p}" for p in cut_texts(page)]
+    problems += [f"状态栏: {p}" for p in cut_texts(window.statusBar())]
+    problems += [f"导航: {p}" for p in cut_texts(window.nav)]
+    assert not problems, f"{font_size}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("font_size", SIZES, indirect=True)
+def test_no_dialog_cuts_a_text_off_or_leaves_the_screen(window, qtbot, font_size) -> None:
+    problems = []
+    for dialog, then in _dialogs(window):
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        QApplication.processEvents()
+        name = type(dialog).__name__
+        before = dialog.geometry()
+        if then is not None:  # what is typed after it opened: it keeps its size and place
+            then(dialog)
+            QApplication.processEvents()
+            QApplication.processEvents()
+            if dialog.geometry() != before:
+                problems.append(f"{name}: moved or resized {before} -> {dialog.geometry()}")
+        frame = dialog.frameGeometry()
+        if not SCREEN.contains(frame):
+            problems.append(f"{name}: {frame} leaves the screen {SCREEN}")
+        problems += [f"{name}: {p}" for p in cut_texts(dialog)]
+        dialog.close()
+    assert not problems, f"{font_size}:\n" + "\n".join(problems)
