@@ -17,6 +17,9 @@ FONT_SIZES = {"normal": 11, "large": 13, "larger": 15, ELDER: 18}
 FONT_LABELS = {"normal": "标准", "large": "大", "larger": "特大", ELDER: "长辈版"}
 #: the height every click target has in 长辈版 (buttons, fields, check boxes, list entries)
 ELDER_TARGET = 60
+#: the navigation's entries in 长辈版: twelve of them must fit the 1366×728 screen's window
+#: (about 660 px between title bar and status bar), so 54 px each, not 60
+NAV_ITEM = 54
 #: line spacing of rows in 长辈版, as a multiple of the font's height
 ELDER_LINE = 1.3
 
@@ -89,11 +92,11 @@ def stylesheet(pt: int, elder: bool = False) -> str:
     if elder:
         target = ELDER_TARGET
         sheet += f"""
-    QPushButton {{ min-height: {target - 16}px; padding: 5px 16px; }}
-    QLineEdit, QComboBox, QSpinBox, QDateEdit {{ min-height: {target - 10}px; }}
+    QPushButton {{ min-height: {target - 12}px; padding: 5px 16px; }}
+    QLineEdit, QComboBox, QSpinBox, QDateEdit {{ min-height: {target - 2}px; }}
     QCheckBox, QRadioButton {{ min-height: {target}px; }}
     QCheckBox::indicator, QRadioButton::indicator {{ width: 26px; height: 26px; }}
-    QListWidget#nav::item {{ min-height: {target - 18}px; padding: 8px 12px; }}
+    QListWidget#nav::item {{ min-height: {NAV_ITEM - 16}px; padding: 8px 12px; }}
     QListWidget#forms::item, QListWidget#reminders::item {{ min-height: {target - 12}px; }}
     QListWidget::item {{ min-height: {target - 12}px; }}
     QTabBar::tab {{ min-height: {target - 16}px; padding: 4px 18px; }}

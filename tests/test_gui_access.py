@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QLineEdit,
     QMessageBox,
+    QSpinBox,
     QTabWidget,
     QWidget,
 )
@@ -181,3 +182,63 @@ def test_no_dialog_cuts_a_text_off_or_leaves_the_screen(window, qtbot, font_size
         problems += [f"{name}: {p}" for p in cut_texts(dialog)]
         dialog.close()
     assert not problems, f"{font_size}:\n" + "\n".join(problems)
+
+
+TARGETS = (QAbstractButton, QLineEdit, QComboBox, QSpinBox)
+
+
+def _small_targets(root: QWidget) -> list[str]:
+    small = []
+    for w in root.findChildren(QWidget):
+        if not isinstance(w, TARGETS) or not w.isVisible() or w.isWindow():
+            continue
+        if isinstance(w, QAbstractButton) and not w.text():
+            continue  # the clear button inside a search box, a scroll arrow
+        if w.parentWidget() is not None and isinstance(w.parentWidget(), (QComboBox, QSpinBox)):
+            continue
+        if w.height() < style.ELDER_TARGET:
+            text = getattr(w, "text", lambda: "")()
+            small.append(f"{type(w).__name__} {str(text)[:20]!r} {w.height()} px")
+    return small
+
+
+@pytest.mark.parametrize("font_size", [style.ELDER], indirect=True)
+def test_elder_mode_has_large_text_and_large_targets(window, qtbot, font_size) -> None:
+    assert QApplication.font().pointSize() >= 18
+    problems = []
+    for where, page in _views(window):
+        problems += [f"{where}: {p}" for p in _small_targets(page)]
+    for i in range(window.nav.count()):
+        height = window.nav.visualItemRect(window.nav.item(i)).height()
+        if height < style.NAV_ITEM:
+            problems.append(f"导航 {window.nav.item(i).text()}: {height} px")
+    for dialog, _then in _dialogs(window):
+        qtbot.addWidget(dialog)
+        dialog.show()
+        QApplication.processEvents()
+        problems += [f"{type(dialog).__name__}: {p}" for p in _small_targets(dialog)]
+        dialog.close()
+    assert not problems, "\n".join(problems)
+    nav = window.nav  # every entry in sight, none scrolled away
+    assert nav.visualItemRect(nav.item(nav.count() - 1)).bottom() <= nav.viewport().height()
+    rows = window.page("五老队伍").view
+    assert rows.verticalHeader().defaultSectionSize() >= rows.fontMetrics().height() * 1.3
+
+
+def _luminance(colour: str) -> float:
+    rgb = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def test_every_text_colour_has_contrast_of_at_least_4_5() -> None:
+    for name, (fg, bg) in style.COLOURS.items():
+        hi, lo = sorted((_luminance(fg), _luminance(bg)), reverse=True)
+        assert (hi + 0.05) / (lo + 0.05) >= 4.5, (name, fg, bg)
+    # no other colour of text is set anywhere in the stylesheet
+    sheet = style.stylesheet(18, elder=True)
+    import re
+
+    used = set(re.findall(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{6})", sheet))
+    allowed = {fg for fg, _bg in style.COLOURS.values()}
+    assert used <= allowed, used - allowed
