@@ -55,6 +55,7 @@ class ImportWizard(_Dialog):
         self.back.clicked.connect(self.go_back)
         self.next.clicked.connect(self.go_next)
         self.cancel.clicked.connect(self.reject)
+        self.next.setDefault(True)  # Enter goes on, Esc cancels
         row = QHBoxLayout()
         row.addStretch(1)
         for b in (self.back, self.next, self.cancel):
@@ -125,6 +126,7 @@ class ImportWizard(_Dialog):
         self.mapping_form = QFormLayout(self.mapping_box)
         self.sample_model = RowsModel([])
         sample = QTableView()
+        sample.setTabKeyNavigation(False)  # Tab leaves the table (keyboard users)
         sample.setModel(self.sample_model)
         layout.addWidget(title)
         layout.addWidget(self.header_info)
@@ -173,6 +175,7 @@ class ImportWizard(_Dialog):
         self.summary.setWordWrap(True)
         self.problems = RowsModel(["行号", "列", "类型", "说明"])
         view = QTableView()
+        view.setTabKeyNavigation(False)
         view.setModel(self.problems)
         view.horizontalHeader().setStretchLastSection(True)
         self.skip_invalid = QCheckBox("跳过出错的行，只导入正确的行")

@@ -70,6 +70,7 @@ class ListPage(QWidget):
 
         self.model = SqlListModel(self.db, self.columns(), self.query, self.row_id)
         self.view = QTableView()
+        self.view.setTabKeyNavigation(False)  # Tab goes on to the next control
         self.view.setModel(self.model)
         self.view.setSortingEnabled(True)
         self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)

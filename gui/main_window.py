@@ -128,11 +128,19 @@ class MainWindow(QMainWindow):
 
         from gui.context import AppContext
 
-        self.nav.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        for i, name in enumerate(NAV[:9], start=1):  # Alt+1 … Alt+9 (QKeySequence also
-            act = QAction(name, self)  # builds the Qt namespace: after the first screen)
-            act.setShortcut(QKeySequence(f"Alt+{i}"))
+        # the keyboard reaches every page: Tab into the navigation and the arrow keys, Alt+1 …
+        # Alt+9 and Alt+0 for the first ten, Ctrl+PgDown / Ctrl+PgUp for the next / previous
+        self.nav.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        for i, name in enumerate(NAV[:10], start=1):  # (QKeySequence also builds the Qt
+            act = QAction(name, self)  # namespace: after the first screen)
+            act.setShortcut(QKeySequence(f"Alt+{i % 10}"))
             act.triggered.connect(lambda _c=False, r=i - 1: self.nav.setCurrentRow(r))
+            self.addAction(act)
+        for key, step in (("Ctrl+PgDown", 1), ("Ctrl+PgUp", -1)):
+            act = QAction(key, self)
+            act.setShortcut(QKeySequence(key))
+            act.triggered.connect(lambda _c=False, d=step: self.nav.setCurrentRow(
+                (self.nav.currentRow() + d) % self.nav.count()))
             self.addAction(act)
         self.ctx = AppContext(db)
         home = self.pages.get("首页")

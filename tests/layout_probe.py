@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
-    QTableView,
     QTabBar,
+    QTableView,
     QWidget,
 )
 
@@ -54,7 +54,7 @@ def cut_texts(root: QWidget) -> list[str]:
         name = type(w).__name__
         if isinstance(w, QLabel):
             text = w.text()
-            if not text or w.pixmap() is not None and not w.pixmap().isNull():
+            if not text or (w.pixmap() is not None and not w.pixmap().isNull()):
                 continue
             m = w.contentsMargins()
             room_w = w.width() - m.left() - m.right() - 2 * max(w.margin(), 0)

@@ -15,12 +15,14 @@ import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractItemView,
     QApplication,
     QComboBox,
     QDialog,
     QLineEdit,
     QMessageBox,
     QSpinBox,
+    QTabBar,
     QTabWidget,
     QWidget,
 )
@@ -242,3 +244,128 @@ def test_every_text_colour_has_contrast_of_at_least_4_5() -> None:
     used = set(re.findall(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{6})", sheet))
     allowed = {fg for fg, _bg in style.COLOURS.values()}
     assert used <= allowed, used - allowed
+
+
+INTERACTIVE = (QAbstractButton, QLineEdit, QComboBox, QSpinBox, QAbstractItemView, QTabBar)
+
+
+def _interactive(root: QWidget) -> list[QWidget]:
+    """The controls of ``root`` a mouse could use now and the keyboard must reach."""
+    found = []
+    for w in root.findChildren(QWidget):
+        if not isinstance(w, INTERACTIVE) or not w.isVisible() or not w.isEnabled():
+            continue
+        if w.focusPolicy() == Qt.FocusPolicy.NoFocus and isinstance(w, QAbstractButton) \
+                and isinstance(w.parentWidget(), (QLineEdit, QComboBox, QSpinBox)):
+            continue  # a search box's clear button: Esc/Backspace do the same
+        if isinstance(w.parentWidget(), (QComboBox, QSpinBox, QAbstractItemView)):
+            continue  # parts of a control (its line edit, a header)
+        found.append(w)
+    return found
+
+
+def _tab_round(window: QWidget, start: QWidget, qtbot, limit: int = 300) -> list[QWidget]:
+    """The widgets Tab visits from ``start`` until it comes round again."""
+    start.setFocus(Qt.FocusReason.TabFocusReason)
+    seen: list[QWidget] = []
+    for _ in range(limit):
+        w = QApplication.focusWidget()
+        if w is None:
+            break
+        if seen and w is seen[0]:
+            break
+        if w not in seen:
+            seen.append(w)
+        qtbot.keyClick(w, Qt.Key.Key_Tab)
+    return seen
+
+
+def _focus_shows(widget: QWidget) -> bool:
+    """The widget looks different with the keyboard focus than without (a visible frame)."""
+    widget.setFocus(Qt.FocusReason.TabFocusReason)
+    QApplication.processEvents()
+    focused = widget.grab().toImage()
+    widget.clearFocus()
+    QApplication.processEvents()
+    plain = widget.grab().toImage()
+    widget.setFocus(Qt.FocusReason.TabFocusReason)
+    return focused != plain
+
+
+@pytest.mark.parametrize("font_size", ["normal", style.ELDER], indirect=True)
+def test_tab_reaches_every_control_of_every_page_with_a_visible_focus(window, qtbot,
+                                                                     font_size) -> None:
+    window.activateWindow()
+    qtbot.waitActive(window)
+    problems = []
+    for where, page in _views(window):
+        controls = _interactive(page)
+        if not controls:
+            continue
+        visited = _tab_round(window, controls[0], qtbot)
+        missed = [w for w in controls if w not in visited and w.focusProxy() not in visited]
+        problems += [f"{where}: Tab never reaches {type(w).__name__} "
+                     f"{getattr(w, 'text', lambda: '')()!r}" for w in missed]
+        for kind in {type(w) for w in controls}:
+            sample = next(w for w in controls if type(w) is kind)
+            if not _focus_shows(sample):
+                problems.append(f"{where}: focus on {kind.__name__} is not visible")
+    # the navigation too: Tab reaches it and the arrow keys change page
+    assert window.nav.focusPolicy() & Qt.FocusPolicy.TabFocus
+    window.nav.setFocus()
+    window.nav.setCurrentRow(0)
+    qtbot.keyClick(window.nav, Qt.Key.Key_Down)
+    assert window.stack.currentWidget() is window.pages["关工组织"]
+    assert not problems, "\n".join(problems)
+
+
+def test_every_page_has_a_key(window, qtbot) -> None:
+    shortcuts = {a.shortcut().toString() for a in window.actions()}
+    assert {f"Alt+{i}" for i in range(1, 10)} | {"Alt+0"} <= shortcuts
+    assert {"Ctrl+PgDown", "Ctrl+PgUp"} <= shortcuts
+
+
+def _enter_worked(dialog: QDialog, before: str) -> bool:
+    """Enter ran the dialog's main action: it closed accepted, or said why not in words."""
+    from gui.lock import PasswordDialog
+
+    if not dialog.isVisible():
+        return dialog.result() == QDialog.DialogCode.Accepted
+    if isinstance(dialog, PasswordDialog):
+        return dialog.message.text() != before
+    from PySide6.QtWidgets import QLabel
+
+    return any((label.isVisible() and label.text() and label.objectName() == "error")
+               or (label.isVisible() and "color:#b3261e" in label.styleSheet() and label.text())
+               for label in dialog.findChildren(QLabel))
+
+
+def test_enter_and_esc_in_every_dialog(window, qtbot) -> None:
+    from gui.about import AboutDialog
+    from gui.import_wizard import ImportWizard
+    from gui.lock import PasswordDialog
+
+    problems = []
+    for key in (Qt.Key.Key_Escape, Qt.Key.Key_Return):
+        for dialog, _then in _dialogs(window):
+            qtbot.addWidget(dialog)
+            dialog.open()
+            qtbot.waitExposed(dialog)
+            target = dialog.focusWidget() or dialog
+            before = dialog.message.text() if isinstance(dialog, PasswordDialog) else ""
+            qtbot.keyClick(target, key)
+            QApplication.processEvents()
+            name = type(dialog).__name__
+            if key == Qt.Key.Key_Escape:
+                if dialog.isVisible() or dialog.result() != QDialog.DialogCode.Rejected:
+                    problems.append(f"{name}: Esc did not close it")
+            elif isinstance(dialog, (AboutDialog,)):
+                if dialog.isVisible():
+                    problems.append(f"{name}: Enter did not close it")
+            elif isinstance(dialog, ImportWizard):
+                if not dialog.isVisible():
+                    problems.append(f"{name}: Enter closed the wizard")
+            elif not _enter_worked(dialog, before):
+                problems.append(f"{name}: Enter did nothing visible")
+            dialog.close()
+    assert not problems, "\n".join(problems)

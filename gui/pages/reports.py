@@ -91,6 +91,7 @@ class ReportsPage(QWidget):
         self.info = QLabel()
         self.preview_model = FormTableModel()
         self.preview = QTableView()
+        self.preview.setTabKeyNavigation(False)  # Tab goes on to the next control
         self.preview.setModel(self.preview_model)
         self.preview.setAlternatingRowColors(True)
         self.preview.verticalHeader().hide()
