@@ -137,7 +137,7 @@ def _dialogs(window: MainWindow) -> list[tuple[QDialog, Callable[[Any], None] | 
     )
     from gui.first_run import FirstRunDialog
     from gui.import_wizard import ImportWizard
-    from gui.lock import PasswordDialog
+    from gui.lock import LockQuestion, PasswordDialog
 
     db = window.ctx.db
     wrong = PasswordDialog(db.path, "关工台账", window, check=lambda _t: False)
@@ -147,7 +147,8 @@ def _dialogs(window: MainWindow) -> list[tuple[QDialog, Callable[[Any], None] | 
             (DonationDialog(window, db), None), (HonorDialog(window, db), None),
             (CareDialog(window, db), None), (FirstRunDialog(window), None),
             (FirstRunDialog(window), _wrong_code), (wrong, _wrong_password),
-            (AboutDialog(db, window), None), (ImportWizard(window.ctx, window), None)]
+            (AboutDialog(db, window), None), (ImportWizard(window.ctx, window), None),
+            (LockQuestion(window, 10), None)]
 
 
 @pytest.mark.parametrize("font_size", SIZES, indirect=True)
