@@ -370,3 +370,44 @@ def test_enter_and_esc_in_every_dialog(window, qtbot) -> None:
                 problems.append(f"{name}: Enter did nothing visible")
             dialog.close()
     assert not problems, "\n".join(problems)
+
+
+def test_a_missing_x11_library_is_said_in_one_chinese_sentence_with_the_apt_line(
+        monkeypatch, tmp_path) -> None:
+    import subprocess
+    import sys
+
+    from gui import system_libs
+
+    gone = {"libxcb-cursor.so.0", "libxcb-icccm.so.4"}
+    monkeypatch.setattr(system_libs, "_loads", lambda name: name if name in gone else None)
+    env = {"DISPLAY": ":0"}
+    said = system_libs.problem(env)
+    assert said.startswith("窗口打不开") and said.endswith(
+        "sudo apt-get install -y libxcb-cursor0 libxcb-icccm4")
+    assert system_libs.problem({"DISPLAY": ":0", "QT_QPA_PLATFORM": "offscreen"}) == ""
+    assert system_libs.problem({}) == ""  # no X display: nothing to check
+    monkeypatch.setattr(system_libs, "_loads", lambda _name: None)
+    assert system_libs.problem(env) == ""
+    # the program itself, in a process whose loader cannot find libxcb-keysyms.so.1
+    script = (
+        "import ctypes, sys\n"
+        "real = ctypes.CDLL\n"
+        "def cdll(name, *a, **k):\n"
+        "    if 'keysyms' in str(name):\n"
+        "        raise OSError(str(name) + ': cannot open shared object file')\n"
+        "    return real(name, *a, **k)\n"
+        "ctypes.CDLL = cdll\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parent.parent)!r})\n"
+        "import main\n"
+        "sys.exit(main.main([]))\n")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "QT_QPA_PLATFORM"}
+    env.pop("WAYLAND_DISPLAY", None)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          encoding="utf-8", env={**env, "DISPLAY": ":99",
+                                                 "PYTHONIOENCODING": "utf-8"}, timeout=60)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert lines[0].startswith("窗口打不开") and "libxcb-keysyms.so.1" in lines[0]
+    assert "libxcb-keysyms1" in lines[1] and lines[1].startswith("sudo apt-get install -y")
+    assert "Could not load" not in proc.stderr and "qt.qpa" not in proc.stderr
