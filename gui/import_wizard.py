@@ -256,19 +256,52 @@ class ImportWizard(_Dialog):
         kind, path, options = self.kind.currentData(), self.file.text(), self.options(False)
         db = self.ctx.db
 
+        from models import volunteers
+
+        newest: list[int] = []
+
         def work(progress: Any) -> importer.ImportReport:
+            with db.reader() as s:
+                newest.append(volunteers.newest_id(s))
             return importer.run_import(db, kind, path, options, progress,
                                        before_write=lambda: backup.make_backup(db, kind="导入前"))
 
         def done(report: importer.ImportReport) -> None:
             if report.written:
                 self.ctx.bus.publish(Changes.of(kind, "pairings", "students", "trash"))
-                QMessageBox.information(self, "导入完成", report.summary())
+                if kind == "volunteers":
+                    self._offer_joined(report.summary(), newest[0] if newest else 0)
+                else:
+                    QMessageBox.information(self, "导入完成", report.summary())
                 self.accept()
             else:
                 QMessageBox.warning(self, "没有导入", report.summary())
 
         run_op(self, work, done, label="正在导入…")
+
+    def _offer_joined(self, summary: str, after_id: int) -> None:
+        """The import's summary; when the new 五老 lack a 加入时间, in the same message the
+        offer to fill it in with today's date (else they never count as 本年新增)."""
+        import datetime as dt
+
+        from gui.ops import perform
+        from models import volunteers
+
+        with self.ctx.db.reader() as s:
+            ids = volunteers.without_joined(s, after_id)
+        if not ids:
+            QMessageBox.information(self, "导入完成", summary)
+            return
+        today = dt.date.today()
+        answer = QMessageBox.question(
+            self, "导入完成",
+            f"{summary}\n\n刚导入的 {len(ids)} 位五老没有填加入时间，他们不算“本年新增”"
+            "（首页的本年新增按加入时间统计）。\n\n要把他们的加入时间填为今天"
+            f"（{today:%Y.%m.%d}）吗？选“否”则保持空着，以后可以在“五老队伍”里逐个填写。",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        if answer == QMessageBox.StandardButton.Yes:
+            perform(self.ctx, self, volunteers.fill_joined, ids, today, title="没有补填")
 
     # -- navigation ----------------------------------------------------------------------------
     def go_next(self) -> None:

@@ -254,6 +254,12 @@ def test_import_wizard_imports_a_messy_roster(window, qtbot, tmp_path, messages)
     wizard.go_next()
     qtbot.waitUntil(lambda: any(m[1] == "导入完成" for m in messages), timeout=10000)
     assert count(window.ctx.db, Volunteer) == before + 2
+    # the roster had no 加入时间: the same message offers today's date (answered Yes)
+    kind, _title, text = next(m for m in messages if m[1] == "导入完成")
+    assert kind == "question" and "2 位五老没有填加入时间" in text and "本年新增" in text
+    with window.ctx.db.reader() as s:
+        joined = s.scalars(select(Volunteer.joined_on).where(Volunteer.name.in_(["甲乙", "丙丁"])))
+        assert set(joined) == {dt.date.today()}
 
 
 def test_reports_export_and_package(window, qtbot, tmp_path, monkeypatch):
