@@ -131,4 +131,6 @@ class FirstRunDialog(QDialog):
 
     def unit(self) -> tuple[str, str]:
         """(行政区划代码, level) as typed."""
-        return "".join(self.code.text().split()), self.level.currentText()
+        from models.settings import clean_code
+
+        return clean_code(self.code.text()), self.level.currentText()

@@ -43,14 +43,21 @@ MISSING_CODE = ("还没有填写本单位的行政区划代码，不能生成上
                 "请在“设置”里填写：乡镇填 9 位统计用区划代码（如 130102001），县填 6 位（如 130102）。")
 
 
+def clean_code(code: str) -> str:
+    """A typed code without spaces, full-width digits made plain (１３０ → 130)."""
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", code).split())
+
+
 def unit_code_problem(code: str, level: str) -> str:
     """Why ``code`` cannot be the 行政区划代码 of a unit of ``level``, or "" when it can
     (an empty code is allowed here: a package asks for it)."""
-    code = "".join(code.split())
+    code = clean_code(code)
     if not code:
         return ""
     lengths = CODE_LENGTHS.get(level, (6, 9, 12))
-    if code.isdigit() and len(code) in lengths:
+    if code.isascii() and code.isdigit() and len(code) in lengths:
         return ""
     if level == "乡镇":
         return "乡镇的代码应为 9 位数字（统计用区划代码的前 9 位，如 130102001），或完整的 12 位"
@@ -64,7 +71,7 @@ def save_unit(s: Session, code: str, level: str) -> Changes:
     the caller's transaction. Raises ValidationError naming the field."""
     from models.errors import ValidationError
 
-    code = "".join(code.split())
+    code = clean_code(code)
     if level not in LEVELS:
         raise ValidationError("单位级别", "请选择乡镇、县或市")
     problem = unit_code_problem(code, level)
