@@ -26,11 +26,25 @@ class BarChart(QWidget):
         self.title = title
         self.horizontal = horizontal
         self.items: list[tuple[str, float]] = []
-        self.setMinimumHeight(200)
+        self._fit_height()
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def _fit_height(self) -> None:
+        """Tall enough for the title and every bar with its label in the current text size
+        (labels never overlap, in 长辈版 too)."""
+        line = self.fontMetrics().height()
+        bars = line * 4 + 8 if not self.horizontal else int(line * 1.15 * max(len(self.items), 3))
+        self.setMinimumHeight(max(160, line + 10 + bars + (line * 2 if not self.horizontal else 0)))
+
+    def changeEvent(self, event: object) -> None:
+        super().changeEvent(event)  # type: ignore[arg-type]
+        if event.type() == event.Type.FontChange:  # type: ignore[attr-defined]
+            self._fit_height()
+            self.set_data(self.items)
 
     def set_data(self, items: list[tuple[str, float]]) -> None:
         self.items = items
+        self._fit_height()
         if self.horizontal and items:  # room for the longest label, its number and a bar
             fm = self.fontMetrics()
             labels = max(fm.horizontalAdvance(k) for k, _ in items)

@@ -18,8 +18,8 @@ FONT_LABELS = {"normal": "标准", "large": "大", "larger": "特大", ELDER: "�
 #: the height every click target has in 长辈版 (buttons, fields, check boxes, list entries)
 ELDER_TARGET = 60
 #: the navigation's entries in 长辈版: twelve of them must fit the 1366×728 screen's window
-#: (about 660 px between title bar and status bar), so 54 px each, not 60
-NAV_ITEM = 54
+#: (about 630 px between title bar and status bar), so 50 px each, not 60
+NAV_ITEM = 50
 #: line spacing of rows in 长辈版, as a multiple of the font's height
 ELDER_LINE = 1.3
 
@@ -96,7 +96,7 @@ def stylesheet(pt: int, elder: bool = False) -> str:
     QLineEdit, QComboBox, QSpinBox, QDateEdit {{ min-height: {target - 2}px; }}
     QCheckBox, QRadioButton {{ min-height: {target}px; }}
     QCheckBox::indicator, QRadioButton::indicator {{ width: 26px; height: 26px; }}
-    QListWidget#nav::item {{ min-height: {NAV_ITEM - 16}px; padding: 8px 12px; }}
+    QListWidget#nav::item {{ min-height: {NAV_ITEM - 12}px; padding: 6px 12px; }}
     QListWidget#forms::item, QListWidget#reminders::item {{ min-height: {target - 12}px; }}
     QListWidget::item {{ min-height: {target - 12}px; }}
     QTabBar::tab {{ min-height: {target - 16}px; padding: 4px 18px; }}

@@ -223,6 +223,7 @@ def test_elder_mode_has_large_text_and_large_targets(window, qtbot, font_size) -
         dialog.close()
     assert not problems, "\n".join(problems)
     nav = window.nav  # every entry in sight, none scrolled away
+    assert nav.verticalScrollBar().maximum() == 0 and not nav.verticalScrollBar().isVisible()
     assert nav.visualItemRect(nav.item(nav.count() - 1)).bottom() <= nav.viewport().height()
     rows = window.page("五老队伍").view
     assert rows.verticalHeader().defaultSectionSize() >= rows.fontMetrics().height() * 1.3

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -115,10 +116,19 @@ class Dashboard(QWidget):
         body = QHBoxLayout()
         body.addLayout(charts, 3)
         body.addLayout(side, 2)
+        # the charts and reminders scroll when the text is large (长辈版 on 1366×728): the
+        # charts keep the height their labels need
+        holder = QWidget()
+        holder.setLayout(body)
+        body.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(holder)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(cards)
-        layout.addLayout(body, 1)
+        layout.addWidget(scroll, 1)
         if ctx is not None:
             self.attach(ctx)
         elif preview is not None:
