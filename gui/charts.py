@@ -66,7 +66,7 @@ class BarChart(QWidget):
         p.setFont(self.font())
         area = QRectF(0, line + 8, self.width(), self.height() - line - 10)
         if not self.items or max(v for _, v in self.items) <= 0:
-            p.setPen(QColor("#888"))
+            p.setPen(QColor("#555555"))  # contrast ≥ 4.5:1 on white
             p.drawText(area, ALIGN_CENTER, "暂无数据")
             return
         top = max(v for _, v in self.items)

@@ -136,8 +136,10 @@ def _dialogs(window: MainWindow) -> list[tuple[QDialog, Callable[[Any], None] | 
         PairingDialog,
     )
     from gui.first_run import FirstRunDialog
+    from gui.guard import RecoveryDialog
     from gui.import_wizard import ImportWizard
     from gui.lock import LockQuestion, PasswordDialog
+    from gui.pages.groups import WuhaoDialog
 
     db = window.ctx.db
     wrong = PasswordDialog(db.path, "关工台账", window, check=lambda _t: False)
@@ -148,7 +150,8 @@ def _dialogs(window: MainWindow) -> list[tuple[QDialog, Callable[[Any], None] | 
             (CareDialog(window, db), None), (FirstRunDialog(window), None),
             (FirstRunDialog(window), _wrong_code), (wrong, _wrong_password),
             (AboutDialog(db, window), None), (ImportWizard(window.ctx, window), None),
-            (LockQuestion(window, 10), None)]
+            (LockQuestion(window, 10), None), (WuhaoDialog(window, window.ctx, 1), None),
+            (RecoveryDialog(db.path, "数据库文件已损坏（测试）。", window), None)]
 
 
 @pytest.mark.parametrize("font_size", SIZES, indirect=True)
@@ -344,6 +347,7 @@ def _enter_worked(dialog: QDialog, before: str) -> bool:
 
 def test_enter_and_esc_in_every_dialog(window, qtbot) -> None:
     from gui.about import AboutDialog
+    from gui.guard import RecoveryDialog
     from gui.import_wizard import ImportWizard
     from gui.lock import PasswordDialog
 
@@ -364,6 +368,9 @@ def test_enter_and_esc_in_every_dialog(window, qtbot) -> None:
             elif isinstance(dialog, (AboutDialog,)):
                 if dialog.isVisible():
                     problems.append(f"{name}: Enter did not close it")
+            elif isinstance(dialog, RecoveryDialog):  # no backup to offer: Enter leaves
+                if dialog.isVisible():
+                    problems.append(f"{name}: Enter did nothing")
             elif isinstance(dialog, ImportWizard):
                 if not dialog.isVisible():
                     problems.append(f"{name}: Enter closed the wizard")
@@ -412,3 +419,41 @@ def test_a_missing_x11_library_is_said_in_one_chinese_sentence_with_the_apt_line
     assert lines[0].startswith("窗口打不开") and "libxcb-keysyms.so.1" in lines[0]
     assert "libxcb-keysyms1" in lines[1] and lines[1].startswith("sudo apt-get install -y")
     assert "Could not load" not in proc.stderr and "qt.qpa" not in proc.stderr
+
+
+def test_the_elder_switch_on_the_first_screen_and_in_settings(window, qtbot, qapp) -> None:
+    font, sheet = qapp.font(), qapp.styleSheet()
+    try:
+        home = window.page("首页")
+        assert not home.elder.isChecked() and "长辈版" in home.elder.text()
+        home.elder.click()  # on: 18 pt at once, the state said in words
+        assert qapp.font().pointSize() == 18 and style.current_size() == style.ELDER
+        assert home.elder.isChecked() and "已打开" in home.elder.text()
+        settings_page = window.page("设置")
+        assert settings_page.font_size.currentData() == style.ELDER  # the same switch
+        settings_page.font_size.setCurrentIndex(settings_page.font_size.findData("larger"))
+        assert qapp.font().pointSize() == 15  # takes effect without 保存设置
+        home = window.page("首页")
+        assert not home.elder.isChecked()
+        home.elder.click()
+        home.elder.click()  # off again: back to the size chosen before (特大)
+        assert qapp.font().pointSize() == 15 and style.current_size() == "larger"
+    finally:
+        qapp.setFont(font)
+        qapp.setStyleSheet(sheet)
+
+
+def test_saved_files_offer_their_folder(window, qtbot, tmp_path, monkeypatch) -> None:
+    from gui import files
+
+    opened = []
+    monkeypatch.setattr(files, "open_folder", lambda path: opened.append(str(path)))
+    box = files.show_saved(window, "导出完成", tmp_path / "花名册.xlsx")
+    qtbot.addWidget(box)
+    assert box.isVisible() and "花名册.xlsx" in box.text()
+    assert cut_texts(box) == []
+    qtbot.keyClick(box, Qt.Key.Key_Return)  # Enter: 打开所在文件夹
+    assert opened == [str(tmp_path / "花名册.xlsx")]
+    box = files.show_saved(window, "导出完成", tmp_path / "b.xlsx")
+    qtbot.keyClick(box, Qt.Key.Key_Escape)  # Esc: close, nothing opened
+    assert not box.isVisible() and len(opened) == 1

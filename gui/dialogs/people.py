@@ -56,7 +56,8 @@ class PersonDialog(FormDialog):
         reason = idcard.problem(number)
         if reason:
             self.id_hint.setStyleSheet(style.ERROR_STYLE)
-            self.id_hint.setText(reason if len(number) >= 18 else f"已输入 {len(number)} 位")
+            self.id_hint.setText(reason if len(number) >= 18
+                                 else f"身份证号应为 18 位，现在输入了 {len(number)} 位")
             return
         info = idcard.parse(number)
         self.sex.set_value(info.sex)
