@@ -457,3 +457,32 @@ def test_saved_files_offer_their_folder(window, qtbot, tmp_path, monkeypatch) ->
     box = files.show_saved(window, "导出完成", tmp_path / "b.xlsx")
     qtbot.keyClick(box, Qt.Key.Key_Escape)  # Esc: close, nothing opened
     assert not box.isVisible() and len(opened) == 1
+
+
+def test_the_print_preview_stays_above_the_taskbar(qtbot, screen, monkeypatch, tmp_path) -> None:
+    from PySide6.QtPrintSupport import QPrintPreviewDialog
+
+    from gui import printing
+
+    placed = []
+
+    def exec_(self):
+        self.show()
+        placed.append(self.frameGeometry())
+        placed.append(self.geometry())
+        self.close()
+        return 0
+
+    monkeypatch.setattr(QPrintPreviewDialog, "exec", exec_)
+    from reportlab.pdfgen.canvas import Canvas
+
+    pdf = tmp_path / "page.pdf"
+    canvas = Canvas(str(pdf))
+    canvas.drawString(100, 700, "1")
+    canvas.save()
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    printing.preview_and_print(parent, pdf)
+    assert placed and SCREEN.contains(placed[0]), placed  # 1366×728: never the bottom 40 px
+    # room left for a real title bar (offscreen windows have none): 720 px tall was not
+    assert placed[1].height() <= SCREEN.height() - 40, placed
