@@ -207,6 +207,9 @@ def read_package(path: Path | str) -> Package:
     if not (isinstance(code, str) and code.strip() and isinstance(name, str)
             and level in settings.LEVELS and _count(sequence)):
         raise _refuse(path, "的清单里单位代码、名称、级别或序号不完整")
+    if not (code.strip().isascii() and code.strip().isdigit()):  # a name in the code's place
+        raise _refuse(path, f"里的单位代码“{code.strip()[:30]}”不是行政区划代码",
+                      "请这个单位在“设置”里填好行政区划代码，再重新生成上报包。")
     data = _json(path, wanted["data"], "data.json") if "data" in wanted else None
     if not isinstance(data, dict):
         raise _refuse(path, "里没有数据文件 data.json")

@@ -158,3 +158,27 @@ def test_demo_and_usage_messages_are_chinese(tmp_path) -> None:
     assert helped.stdout.startswith("用法：") and "show this help" not in helped.stdout
     wrong = cli("stats", "--db", tmp_path / "d.sqlite")
     assert "缺少参数 --year" in wrong.stderr and "required" not in wrong.stderr
+
+
+def test_a_package_carrying_a_name_as_its_code_is_refused_by_the_county(tmp_path) -> None:
+    """Packages of the earlier program put the committee name where the code belongs."""
+    from exports.rollup import Refused, read_package
+
+    db = Database.open(tmp_path / "town.sqlite")
+    with db.session() as s:
+        settings.save_committee(s, settings.Committee("白云镇关工委"))
+        settings.save_unit(s, "130102001", "乡镇")
+    made = service.build_package(db, 2025, tmp_path / "out")
+    db.close()
+    assert read_package(made).unit_code == "130102001"
+    bad = tmp_path / "old.zip"
+    with zipfile.ZipFile(made) as src, zipfile.ZipFile(bad, "w") as dst:
+        for info in src.infolist():
+            raw = src.read(info)
+            if info.filename == "manifest.json":
+                manifest = json.loads(raw)
+                manifest["unit_code"] = "白云镇关工委"
+                raw = json.dumps(manifest, ensure_ascii=False).encode()
+            dst.writestr(info.filename, raw)
+    with pytest.raises(Refused, match=r"不是行政区划代码.*设置"):
+        read_package(bad)
