@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (  # noqa: E402
     QWidget,
 )
 
-README_SHOTS = {"首页": "dashboard", "五老队伍": "volunteers", "报表中心": "reports"}
+README_SHOTS = {"五老队伍": "volunteers", "报表中心": "reports"}
 #: --readme also keeps the first screen and the 五老 dialog of each size (标准, 特大, 长辈版)
 SIZE_SHOTS = {"normal": "standard", "larger": "larger", "elder": "elder"}
 
@@ -106,8 +106,6 @@ def main() -> int:
         target = args.out / f"{args.size}-{n:02d}-{type(dialog).__name__}.png"
         _save(dialog, target)
         if args.readme and isinstance(dialog, VolunteerDialog):
-            if args.size == "normal":
-                shutil.copy(target, ROOT / "resources" / "screenshots" / "dialog.png")
             if args.size in SIZE_SHOTS:
                 shutil.copy(target, ROOT / "resources" / "screenshots"
                             / f"{SIZE_SHOTS[args.size]}-dialog.png")
