@@ -6,7 +6,7 @@ which ``QPainter.drawText(QRectF, int, str)`` takes as they are."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, QSize
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -26,30 +26,28 @@ class BarChart(QWidget):
         self.title = title
         self.horizontal = horizontal
         self.items: list[tuple[str, float]] = []
-        self._fit_height()
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
-    def _fit_height(self) -> None:
+    def minimumSizeHint(self) -> QSize:
         """Tall enough for the title and every bar with its label in the current text size
-        (labels never overlap, in 长辈版 too)."""
-        line = self.fontMetrics().height()
-        bars = line * 4 + 8 if not self.horizontal else int(line * 1.15 * max(len(self.items), 3))
-        self.setMinimumHeight(max(160, line + 10 + bars + (line * 2 if not self.horizontal else 0)))
-
-    def changeEvent(self, event: object) -> None:
-        super().changeEvent(event)  # type: ignore[arg-type]
-        if event.type() == event.Type.FontChange:  # type: ignore[attr-defined]
-            self._fit_height()
-            self.set_data(self.items)
+        (labels never overlap, in 长辈版 too), wide enough for the longest label; asked of the
+        font each time, so a new text size needs no event."""
+        fm = self.fontMetrics()
+        line = fm.height()
+        if self.horizontal:
+            bars = int(line * 1.15 * max(len(self.items), 3))
+            height = line + 10 + bars
+        else:
+            height = line + 10 + line * 6 + 8
+        width = 0
+        if self.horizontal and self.items:  # the longest label, its number and a bar
+            labels = max(fm.horizontalAdvance(k) for k, _ in self.items)
+            numbers = fm.horizontalAdvance(str(int(max(v for _, v in self.items))))
+            width = labels + numbers + 24 + fm.horizontalAdvance("一") * 4
+        return QSize(width, max(160, height))
 
     def set_data(self, items: list[tuple[str, float]]) -> None:
         self.items = items
-        self._fit_height()
-        if self.horizontal and items:  # room for the longest label, its number and a bar
-            fm = self.fontMetrics()
-            labels = max(fm.horizontalAdvance(k) for k, _ in items)
-            numbers = fm.horizontalAdvance(str(int(max(v for _, v in items))))
-            self.setMinimumWidth(labels + numbers + 24 + fm.horizontalAdvance("一") * 4)
         self.updateGeometry()
         self.update()
 

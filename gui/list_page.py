@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPushButton,
     QTableView,
@@ -26,7 +25,7 @@ from gui.context import AppContext
 from gui.files import save_file, show_saved
 from gui.ops import perform, run_op
 from gui.table_model import ListColumn, SqlListModel
-from gui.widgets import fit_placeholder
+from gui.widgets import HintEdit
 from models import records
 from models.changes import Changes
 from models.entities import SUBJECT_LABELS
@@ -44,10 +43,9 @@ class ListPage(QWidget):
         self.ctx = ctx
         self.db = ctx.db
         self.filters: dict[str, QComboBox] = {}
-        self.search = QLineEdit()
+        self.search = HintEdit()  # the whole hint, in every text size
         self.search.setPlaceholderText(self.search_hint)
         self.search.setClearButtonEnabled(True)
-        fit_placeholder(self.search)  # the whole hint, in every text size
         self._debounce = QTimer(self, singleShot=True, interval=200)
         self._debounce.timeout.connect(self.refresh)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
@@ -63,8 +61,12 @@ class ListPage(QWidget):
         self.delete_button.clicked.connect(self.delete_current)
         self.export_button.clicked.connect(self.export_list)
 
+        # the search box has a row of its own (its whole hint shows, in 长辈版 too); the
+        # filters and page buttons share the row under it
+        self.search_row = QHBoxLayout()
+        self.search_row.addWidget(self.search, 3)
+        self.search_row.addStretch(1)
         self.toolbar = QHBoxLayout()
-        self.toolbar.addWidget(self.search, 2)
         self.build_filters()
         self.toolbar.addStretch(1)
 
@@ -93,6 +95,7 @@ class ListPage(QWidget):
             header.addWidget(b)
         self.body = QVBoxLayout(self)
         self.body.addLayout(header)
+        self.body.addLayout(self.search_row)
         self.body.addLayout(self.toolbar)
         self.body.addWidget(self.view, 1)
 
@@ -142,18 +145,15 @@ class ListPage(QWidget):
     def filter(self, key: str) -> Any:
         return self.filters[key].currentData() if key in self.filters else None
 
-    def changeEvent(self, event: Any) -> None:
-        """A new text size (长辈版 switched on or off) gives the rows their new height."""
-        super().changeEvent(event)
-        from PySide6.QtCore import QEvent
-
-        if event.type() == QEvent.Type.FontChange:
-            self.view.verticalHeader().setDefaultSectionSize(style.row_height(self.view))
-            if self._loaded:
-                self._fit_columns()
-
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
+        # a new text size (长辈版 switched on or off on another page) gives the rows their
+        # height and the columns their widths (no event filter: see gui/lock.py on event.type())
+        rows = style.row_height(self.view)
+        if rows != self.view.verticalHeader().defaultSectionSize():
+            self.view.verticalHeader().setDefaultSectionSize(rows)
+            if self._loaded:
+                self._fit_columns()
         if not self._loaded:
             self.refresh()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QCheckBox as _Check
 from PySide6.QtWidgets import (
     QComboBox,
@@ -28,23 +28,17 @@ class _WholeButton(QPushButton):
         return hint.expandedTo(QSize(max(self.sizeHint().width(), text + 16), hint.height()))
 
 
-def fit_placeholder(edit: QLineEdit, extra: int = 0) -> None:
-    """Make ``edit`` at least as wide as its hint (placeholder) in its font, now and whenever
-    the text size changes (a hint is never cut, at 特大 and in 长辈版 too)."""
-    def fit() -> None:
-        fm = edit.fontMetrics()
-        clear = 30 if edit.isClearButtonEnabled() else 0
-        edit.setMinimumWidth(fm.horizontalAdvance(edit.placeholderText()) + 24 + clear + extra)
+class HintEdit(QLineEdit):
+    """A line edit never narrower than its hint (placeholder) in the current text size: the
+    width is asked of the font each time the layout asks (特大, 长辈版 switched on at once), no
+    event filter needed."""
 
-    class _Refit(QObject):
-        def eventFilter(self, _obj: QObject, event: QEvent) -> bool:
-            if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
-                fit()
-            return False
-
-    watcher = _Refit(edit)
-    edit.installEventFilter(watcher)
-    fit()
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        fm = self.fontMetrics()
+        clear = 30 if self.isClearButtonEnabled() else 0
+        need = fm.horizontalAdvance(self.placeholderText()) + 24 + clear
+        return QSize(max(hint.width(), need), hint.height())
 
 
 class DateEdit(QWidget):
@@ -190,9 +184,8 @@ class RecordPicker(QWidget):
         super().__init__(parent)
         self.search_fn = search
         self.multi = multi
-        self.edit = QLineEdit()
+        self.edit = HintEdit()
         self.edit.setPlaceholderText(placeholder)
-        fit_placeholder(self.edit)
         self.list = QListWidget()
         self.list.setMaximumHeight(max(130, self.list.fontMetrics().lineSpacing() * 6))
         # a long entry (name, unit, ID number) wraps: no sideways scrolling

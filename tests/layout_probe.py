@@ -126,10 +126,13 @@ def cut_texts(root: QWidget) -> list[str]:
                                    f"{w.sectionSizeHint(i)}")
         if w is root or _scrolled(w) or w.isWindow():
             continue
-        if w.minimumHeight() > w.height() + 1 or w.minimumWidth() > w.width() + 1:
+        least = w.minimumSize()
+        if name == "BarChart":  # painted: its labels need what its hint says
+            least = least.expandedTo(w.minimumSizeHint())
+        if least.height() > w.height() + 1 or least.width() > w.width() + 1:
             cut.append(f"{name} {w.objectName() or getattr(w, 'title', '')!r}: squeezed to "
                        f"{w.width()}×{w.height()} below its minimum "
-                       f"{w.minimumWidth()}×{w.minimumHeight()}")
+                       f"{least.width()}×{least.height()}")
         if isinstance(w, (QLabel, QAbstractButton, QComboBox)) and w.isVisible():
             shown = _visible_rect(w)
             if shown.width() < w.width() - 1 or shown.height() < w.height() - 1:

@@ -105,10 +105,9 @@ def main() -> int:
         n += 1
         target = args.out / f"{args.size}-{n:02d}-{type(dialog).__name__}.png"
         _save(dialog, target)
-        if args.readme and isinstance(dialog, VolunteerDialog):
-            if args.size in SIZE_SHOTS:
-                shutil.copy(target, ROOT / "resources" / "screenshots"
-                            / f"{SIZE_SHOTS[args.size]}-dialog.png")
+        if args.readme and isinstance(dialog, VolunteerDialog) and args.size in SIZE_SHOTS:
+            shutil.copy(target, ROOT / "resources" / "screenshots"
+                        / f"{SIZE_SHOTS[args.size]}-dialog.png")
         dialog.close()
     from gui.first_run import FirstRunDialog
 
