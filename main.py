@@ -23,12 +23,37 @@ if str(ROOT) not in sys.path:
 
 from models.errors import UserError  # noqa: E402
 
+#: argparse's own English words -> the clerk's (help and refusals are Chinese throughout)
+_ARGPARSE_WORDS = (
+    ("usage: ", "用法："), ("positional arguments:", "参数："), ("options:", "选项："),
+    ("optional arguments:", "选项："), ("show this help message and exit", "显示这段说明后退出"),
+    ("the following arguments are required: ", "缺少参数 "),
+    ("unrecognized arguments: ", "不认识的参数 "), ("invalid choice: ", "没有这个选项："),
+    ("choose from ", "可选 "), ("invalid int value: ", "应为整数："),
+    ("expected one argument", "后面缺少一个值"), ("argument ", "参数 "),
+    ("not allowed with argument ", "不能与此参数同用："),
+)
+
+
+def _chinese(text: str) -> str:
+    for english, chinese in _ARGPARSE_WORDS:
+        text = text.replace(english, chinese)
+    return text
+
 
 class ChineseParser(argparse.ArgumentParser):
-    """argparse whose refusals are a Chinese sentence and exit status 2."""
+    """argparse whose help is Chinese and whose refusals are a Chinese sentence and exit
+    status 2."""
+
+    def format_help(self) -> str:
+        return _chinese(super().format_help())
+
+    def format_usage(self) -> str:
+        return _chinese(super().format_usage())
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        print(f"命令参数不对（{message}）。请用 python main.py --help 查看用法。", file=sys.stderr)
+        print(f"命令参数不对（{_chinese(message)}）。请用 python main.py --help 查看用法。",
+              file=sys.stderr)
         raise SystemExit(2)
 
 
@@ -206,6 +231,12 @@ def _print_json(value: object) -> None:
     print(json.dumps(value, ensure_ascii=False, indent=1))
 
 
+#: the demo's tables in the clerk's words (what ``demo`` prints)
+_DEMO_WORDS = {"groups": "关工组织", "wuhao": "五好评定", "volunteers": "五老", "students": "帮扶对象",
+               "pairings": "结对", "aid": "帮扶记录", "activities": "活动", "participants": "活动参与",
+               "donations": "捐赠", "recipients": "受助", "honors": "表彰", "cares": "慰问"}
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from models import demo
 
@@ -216,7 +247,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
                                  committee=args.committee, code=args.code)
     finally:
         db.close()
-    print("已建立演示乡镇：" + "，".join(f"{k} {v}" for k, v in written.items()))
+    print("已建立演示乡镇：" + "，".join(f"{_DEMO_WORDS.get(k, k)} {v} 条"
+                                        for k, v in written.items()))
     return 0
 
 

@@ -23,7 +23,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from exports.atomic import atomic_path
 from exports.columns import display_text
-from exports.formdata import SIGNATURE_LINE, FormTable
+from exports.formdata import FormTable
 from models.resources import FONT_FILE
 
 Progress = Callable[[float, str], None]
@@ -157,7 +157,7 @@ def write_form(path: Path | str, table: FormTable, on_progress: Progress | None 
         return cells
 
     top_block = TITLE * 1.6 + 10 * 1.8
-    foot_lines = [*table.foot_lines, SIGNATURE_LINE]
+    foot_lines = [*table.foot_lines, table.signature]
     foot_block = len(foot_lines) * 10 * 1.9 + 6
     usable = lay.page_h - MARGIN_TOP - MARGIN_BOTTOM
     pages: list[list[int]] = [[]]

@@ -381,6 +381,9 @@ def read_package(path: Path | str) -> Package:
         raise _refuse(path, "的清单里单位代码、名称、级别或序号不完整")
     if not 0 <= sequence <= MAX_SEQUENCE:
         raise _refuse(path, f"的序号（{str(sequence)[:30]}）超出合理范围，可能被改动过")
+    if not (code.strip().isascii() and code.strip().isdigit()):  # a name in the code's place
+        raise _refuse(path, f"里的单位代码“{code.strip()[:30]}”不是行政区划代码",
+                      "请这个单位在“设置”里填好行政区划代码，再重新生成上报包。")
     # data.json's shape is checked list by list in _check_data (faster than the generic walk)
     records = _json(path, wanted["data"], "data.json", walk=False) if "data" in wanted else None
     if not isinstance(records, dict):

@@ -17,7 +17,7 @@ from exports.formdata import FormContext, build_table
 from exports.forms import FORMS
 from models import APP_VERSION, audit, chain, faults, quality, rollup, settings, stats
 from models.db import Database
-from models.errors import FileProblem, UserError
+from models.errors import DataError, FileProblem, UserError
 
 Progress = Callable[[float, str], None]
 FORMATS = ("xlsx", "pdf")
@@ -47,7 +47,7 @@ def export_form(db: Database, form_id: str, fmt: str, out: Path | str, year: int
     if fmt not in FORMATS:
         raise FileProblem(f"不支持的格式“{fmt}”，请选择 xlsx 或 pdf。")
     check_year(year)
-    ctx = FormContext(year=year, full_id=full_id, exported_by=audit.current_user())
+    ctx = FormContext(year=year, full_id=full_id)
     with db.reader() as s:
         table = build_table(s, form_id, ctx)
     if fmt == "xlsx":
@@ -87,7 +87,8 @@ def build_package(db: Database, year: int, out_dir: Path | str,
     transaction that logs the package.
 
     The zip is written under a temporary name and renamed when whole, so a pulled-out USB stick
-    never leaves a package that looks complete. Raises FileProblem.
+    never leaves a package that looks complete. Raises DataError when the unit has no
+    行政区划代码 (settings.MISSING_CODE), FileProblem when the file cannot be written.
     """
     check_year(year)
     progress = on_progress or (lambda _f, _t: None)
@@ -96,7 +97,10 @@ def build_package(db: Database, year: int, out_dir: Path | str,
         key = chain.signing_key(s)
     with db.reader() as s:
         committee = settings.committee(s)
+        filler = settings.get(s, settings.FILLER)
         unit_code, unit_name, level = rollup.own_unit(s)
+        if not unit_code:
+            raise DataError(settings.MISSING_CODE)
         sequence = int(settings.get(s, settings.PACKAGE_SEQUENCE) or 0) + 1
         figures = {"format": PACKAGE_FORMAT, **stats.year_figures(s, year)}
         records = rollup.year_records(s, year)
@@ -128,7 +132,7 @@ def build_package(db: Database, year: int, out_dir: Path | str,
             "level": level, "sequence": sequence,
             "committee": committee.display_name, "region": committee.region, "year": year,
             "program": "关工台账", "program_version": APP_VERSION,
-            "exported_at": now.isoformat(), "exported_by": audit.current_user(),
+            "exported_at": now.isoformat(), "exported_by": filler,
             "masked": True, "files": files,
         }
         manifest = chain.sign_with(key, manifest)

@@ -268,6 +268,13 @@ def run_app(db_path: Path | None, smoke: bool = False, started: float | None = N
     soon as the first screen shows its figures, then ``loaded_ms`` once every part is loaded
     and ``max_gap_ms`` (the event loop's longest stall in between), and closes."""
     started = time.perf_counter() if started is None else started
+    if QApplication.instance() is None:
+        from gui import system_libs
+
+        missing = system_libs.problem()
+        if missing:  # Qt would abort with an English message: say it in Chinese instead
+            print(missing, file=sys.stderr)
+            return 2
     app = QApplication.instance() or QApplication(sys.argv[:1])
     install_translations(app)
     app.setApplicationName("关工台账")

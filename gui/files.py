@@ -4,6 +4,7 @@ configuration), not in the program's folder."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtWidgets import QFileDialog, QWidget
 
@@ -58,3 +59,39 @@ def pick_folder(parent: QWidget | None, title: str) -> str:
     if folder:
         remember(folder)
     return folder
+
+
+def open_folder(path: str | Path) -> None:
+    """Open the folder holding ``path`` (or ``path`` itself when it is a folder) in the
+    system's file manager; on Windows the file is selected there."""
+    import subprocess
+    import sys
+
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    p = Path(path)
+    if sys.platform == "win32" and p.is_file():
+        subprocess.Popen(["explorer", "/select,", str(p)])
+        return
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(p if p.is_dir() else p.parent)))
+
+
+def show_saved(parent: QWidget | None, title: str, path: str | Path, text: str = "") -> Any:
+    """The one message after an export, a package or a backup: where the file went, with
+    打开所在文件夹 (Enter) and 关闭 (Esc). Window-modal but not blocking; returns the box."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Information, title,
+                      text or f"已保存到“{path}”。", QMessageBox.StandardButton.Close, parent)
+    box.button(QMessageBox.StandardButton.Close).setText("关闭")
+    folder = box.addButton("打开所在文件夹", QMessageBox.ButtonRole.ActionRole)
+    box.setDefaultButton(folder)
+    box.setEscapeButton(QMessageBox.StandardButton.Close)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.setObjectName("saved")
+    box.saved_path = str(path)  # type: ignore[attr-defined]
+    box.buttonClicked.connect(lambda b: open_folder(path) if b is folder else None)
+    box.open()
+    return box

@@ -33,6 +33,7 @@ from exports import importer, workbooks
 from exports.forms import FORMS, IMPORT_KINDS
 from exports.values import Answer, Question, value_key
 from gui.context import AppContext
+from gui.files import show_saved
 from gui.ops import run_op, show_error
 from gui.table_model import RowsModel
 from models import backup
@@ -73,6 +74,7 @@ class ImportWizard(_Dialog):
         self.back.clicked.connect(self.go_back)
         self.next.clicked.connect(self.go_next)
         self.cancel.clicked.connect(self.reject)
+        self.next.setDefault(True)  # Enter goes on, Esc cancels
         row = QHBoxLayout()
         row.addStretch(1)
         for b in (self.back, self.next, self.cancel):
@@ -127,7 +129,7 @@ class ImportWizard(_Dialog):
             except UserError as err:
                 show_error(self, err)
                 return
-            QMessageBox.information(self, "模板已保存", f"已保存到“{path}”。")
+            show_saved(self, "模板已保存", path)
 
     # -- step 2 --------------------------------------------------------------------------------
     def _step_mapping(self) -> QWidget:
@@ -143,6 +145,7 @@ class ImportWizard(_Dialog):
         self.mapping_form = QFormLayout(self.mapping_box)
         self.sample_model = RowsModel([])
         sample = QTableView()
+        sample.setTabKeyNavigation(False)  # Tab leaves the table (keyboard users)
         sample.setModel(self.sample_model)
         layout.addWidget(title)
         layout.addWidget(self.header_info)
@@ -274,6 +277,7 @@ class ImportWizard(_Dialog):
         self.summary.setWordWrap(True)
         self.problems = RowsModel(["行号", "列", "类型", "说明"])
         view = QTableView()
+        view.setTabKeyNavigation(False)
         view.setModel(self.problems)
         view.horizontalHeader().setStretchLastSection(True)
         self.skip_invalid = QCheckBox("跳过出错的行，只导入正确的行")
@@ -392,13 +396,19 @@ class ImportWizard(_Dialog):
             except UserError as err:
                 show_error(self, err)
                 return
-            QMessageBox.information(self, "已保存", f"已保存到“{path}”，改正后可以重新导入。")
+            show_saved(self, "已保存", path, f"已保存到“{path}”，改正后可以重新导入。")
 
     def do_import(self) -> None:
         kind, path, options = self.kind.currentData(), self.file.text(), self.options(False)
         db = self.ctx.db
 
+        from models import volunteers
+
+        newest: list[int] = []
+
         def work(progress: Any) -> importer.ImportReport:
+            with db.reader() as s:
+                newest.append(volunteers.newest_id(s))
             return importer.run_import(db, kind, path, options, progress,
                                        before_write=lambda: backup.make_backup(db, kind="导入前"))
 
@@ -407,12 +417,39 @@ class ImportWizard(_Dialog):
                 self.ctx.bus.publish(Changes.of(kind, "pairings", "students", "trash",
                                                 *(["settings", "groups"] if report.remembered
                                                   or report.unknown_groups else [])))
-                QMessageBox.information(self, "导入完成", report.summary())
+                if kind == "volunteers":
+                    self._offer_joined(report.summary(), newest[0] if newest else 0)
+                else:
+                    QMessageBox.information(self, "导入完成", report.summary())
                 self.accept()
             else:
                 QMessageBox.warning(self, "没有导入", report.summary())
 
         run_op(self, work, done, label="正在导入…")
+
+    def _offer_joined(self, summary: str, after_id: int) -> None:
+        """The import's summary; when the new 五老 lack a 加入时间, in the same message the
+        offer to fill it in with today's date (else they never count as 本年新增)."""
+        import datetime as dt
+
+        from gui.ops import perform
+        from models import volunteers
+
+        with self.ctx.db.reader() as s:
+            ids = volunteers.without_joined(s, after_id)
+        if not ids:
+            QMessageBox.information(self, "导入完成", summary)
+            return
+        today = dt.date.today()
+        answer = QMessageBox.question(
+            self, "导入完成",
+            f"{summary}\n\n刚导入的 {len(ids)} 位五老没有填加入时间，他们不算“本年新增”"
+            "（首页的本年新增按加入时间统计）。\n\n要把他们的加入时间填为今天"
+            f"（{today:%Y.%m.%d}）吗？选“否”则保持空着，以后可以在“五老队伍”里逐个填写。",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        if answer == QMessageBox.StandardButton.Yes:
+            perform(self.ctx, self, volunteers.fill_joined, ids, today, title="没有补填")
 
     # -- navigation ----------------------------------------------------------------------------
     def go_next(self) -> None:

@@ -130,7 +130,8 @@ LEVEL_ORDER = ("乡镇", "县", "市", "省")
 def own_unit(s: Session) -> tuple[str, str, str]:
     """(code, name, level) of the unit this database belongs to: its settings (a roll-up
     database settles them when it first takes packages, :func:`settle_receiver`; packages never
-    change them afterwards). A name stands in for a missing code."""
+    change them afterwards). A missing code stays "" — never the name in its place
+    (exports.service.build_package then refuses)."""
     code, level = settings.get(s, settings.UNIT_CODE), settings.get(s, settings.UNIT_LEVEL)
     name = settings.committee(s).committee_name
     if not level and s.scalar(select(func.count()).select_from(RollupUnit)):  # before v5
@@ -139,7 +140,8 @@ def own_unit(s: Session) -> tuple[str, str, str]:
     if not name and level in ("县", "市", "省"):
         name = f"本{level}关工委"
     name = name or settings.committee(s).display_name
-    return code or name, name, level or "乡镇"
+    # no code is no code: never the name in its place (a package then is refused)
+    return code, name, level or "乡镇"
 
 
 def _derive(_s: Session, units: list[tuple[str, str]]) -> tuple[str, str]:

@@ -63,22 +63,70 @@ def test_idle_lock_hides_the_window_until_the_password(qtbot, db, monkeypatch):
     db.dispose()
 
 
+def test_the_idle_lock_asks_first_and_locks_only_without_an_answer(qtbot, db, monkeypatch):
+    from PySide6.QtCore import QTimer
+
+    from gui.lock import IdleLock, LockQuestion
+    from gui.main_window import MainWindow
+
+    _set(db, "1234")
+    w = MainWindow(db)
+    qtbot.addWidget(w)
+    w.show()
+    lock = IdleLock(w, db)
+    locked: list[bool] = []
+    monkeypatch.setattr(lock, "lock", lambda: locked.append(True))
+    asked: list[LockQuestion] = []
+
+    def answer_then(click: str) -> None:
+        def act() -> None:
+            q = lock.question
+            assert q is not None and q.isVisible()
+            asked.append(q)
+            assert "按回车" in q.text.text() and "120 秒" in q.text.text()
+            if click == "keep":
+                qtbot.keyClick(q.keep, Qt.Key.Key_Return)  # Enter keeps working
+            else:
+                for _ in range(q.left):  # nobody answers: the seconds run out, said in words
+                    q.tick()
+        QTimer.singleShot(50, act)
+
+    from PySide6.QtCore import Qt
+
+    answer_then("keep")
+    lock.ask()
+    assert not locked and lock.timer.isActive() and lock.question is None
+    answer_then("nobody")
+    lock.ask()
+    assert locked == [True] and len(asked) == 2
+    db.dispose()
+
+
 def test_settings_page_sets_and_removes_the_password(qtbot, db, monkeypatch):
-    from PySide6.QtWidgets import QInputDialog, QMessageBox
+    from PySide6.QtWidgets import QMessageBox
 
     from gui.context import AppContext
     from gui.pages.settings import SettingsPage
 
     page = SettingsPage(AppContext(db))
     qtbot.addWidget(page)
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("青山2025", True))
-    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, title, *a, **k: shown.append(title))
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, title, *a, **k: shown.append(title))
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     page.password.setText("青山2025")
+    page.password_again.setText("青山2026")  # typed differently: nothing saved, said in words
+    page.save()
+    assert shown == ["没有保存"] and not security.is_encrypted(db.path)
+    shown.clear()
+    page.password.setText("青山2025")
+    page.password_again.setText("青山2025")
     page.save()
     qtbot.waitUntil(lambda: security.is_encrypted(db.path), timeout=20000)
     qtbot.waitUntil(lambda: db.engine.dialect.dbapi is sqlconnect.module_for(db.path),
                     timeout=5000)
+    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    assert shown == ["设置已保存"]  # one message for one action (no second dialog)
     assert db.setting("mask_ids") == "1"
     page.clear_password.setChecked(True)
     page.save()

@@ -9,8 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -32,10 +31,10 @@ from exports.forms import FORMS
 from exports.report import service as report
 from gui.context import AppContext
 from gui.dialogs.quality import QualityDialog
-from gui.files import pick_folder, save_file
+from gui.files import pick_folder, save_file, show_saved
 from gui.ops import run_op, show_error
 from gui.printing import preview_and_print
-from models import audit, quality, rollup
+from models import quality, rollup
 
 
 class FormTableModel(QAbstractTableModel):
@@ -97,6 +96,7 @@ class ReportsPage(QWidget):
         self.info = QLabel()
         self.preview_model = FormTableModel()
         self.preview = QTableView()
+        self.preview.setTabKeyNavigation(False)  # Tab goes on to the next control
         self.preview.setModel(self.preview_model)
         self.preview.setAlternatingRowColors(True)
         self.preview.verticalHeader().hide()
@@ -162,8 +162,7 @@ class ReportsPage(QWidget):
         return list(FORMS)[max(self.forms.currentRow(), 0)]
 
     def context(self) -> FormContext:
-        return FormContext(year=int(self.year.currentData()), full_id=self.full_id.isChecked(),
-                           exported_by=audit.current_user())
+        return FormContext(year=int(self.year.currentData()), full_id=self.full_id.isChecked())
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
@@ -196,8 +195,7 @@ class ReportsPage(QWidget):
             return
         if not path.lower().endswith(f".{fmt}"):
             path += f".{fmt}"
-        self._export_to(fmt, path, lambda p: QMessageBox.information(
-            self, "导出完成", f"已导出到“{p}”。"))
+        self._export_to(fmt, path, lambda p: show_saved(self, "导出完成", p, f"已导出到“{p}”。"))
 
     def print_form(self) -> None:
         """Print through a temporary PDF that is removed once the preview closes."""
@@ -260,8 +258,7 @@ class ReportsPage(QWidget):
 
         def done(path: Path) -> None:
             self.year_state.refresh()
-            QMessageBox.information(self, "上报包已生成", f"已生成“{path.name}”。\n保存在：{path.parent}")
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
+            show_saved(self, "上报包已生成", path, f"已生成“{path.name}”。\n保存在：{path.parent}")
 
         run_op(self, work, done, label="正在生成上报包…")
 
@@ -282,11 +279,8 @@ class ReportsPage(QWidget):
             return report.write_report(self.ctx.db, year, path, progress)
 
         def done(out: Path) -> None:
-            answer = QMessageBox.question(
-                self, "工作总结已生成",
-                f"已生成“{out.name}”（草稿）。\n保存在：{out.parent}\n\n"
-                "请用 Word 或 WPS 打开，核对数字、补充文字后使用。现在打开所在文件夹吗？")
-            if answer == QMessageBox.StandardButton.Yes:
-                QDesktopServices.openUrl(QUrl.fromLocalFile(str(out.parent)))
+            show_saved(self, "工作总结已生成", out,
+                       f"已生成“{out.name}”（草稿）。\n保存在：{out.parent}\n\n"
+                       "请用 Word 或 WPS 打开，核对数字、补充文字后使用。")
 
         run_op(self, work, done, label="正在生成工作总结…")
