@@ -43,6 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
         c.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="数据库文件")
         return c
 
+    c = cmd("init", "为一个单位建立新的空数据库")
+    c.add_argument("--committee", required=True, help="关工委名称，例如 青山镇关工委")
+    c.add_argument("--code", required=True, help="行政区划代码（6、9 或 12 位数字）")
+    c.add_argument("--level", choices=("乡镇", "县", "市"), help="单位级别（默认按代码：6 位为县）")
     c = cmd("demo", "建立演示乡镇数据")
     c.add_argument("--scale", type=int, default=1)
     c.add_argument("--seed", type=int, default=2025)
@@ -99,15 +103,32 @@ def run(argv: list[str]) -> int:
         from gui.app import run_app
 
         return run_app(args.db, smoke=args.smoke, started=PROCESS_START)
+    if args.command not in NO_DATABASE:  # every command with a --db: the one rule
+        from models import opening
+
+        opening.check_place(_db_path(args), args.command,
+                            write=None if not getattr(args, "dry_run", False) else False)
     return COMMANDS[args.command](args)
 
 
 # -- command handlers: open the database, call one service, print the result ---------------
 
+#: commands that open no database (all others follow models.opening.check_place)
+NO_DATABASE = frozenset({"forms", "template"})
+
+
 def _db_path(args: argparse.Namespace) -> Path:
     from models.paths import default_db_path
 
     return Path(args.db) if getattr(args, "db", None) else default_db_path()
+
+
+def _guard_out(args: argparse.Namespace, kind: str, out: Path | None = None) -> None:
+    """The output guard (models.outputs) on ``--out`` before anything is opened or written."""
+    from models.outputs import guard_output
+
+    guard_output(args.out if out is None else out, kind,
+                 None if args.command in NO_DATABASE else _db_path(args))
 
 
 def _ask(env: str, prompt: str) -> str | None:
@@ -157,6 +178,33 @@ def _print_json(value: object) -> None:
     print(json.dumps(value, ensure_ascii=False, indent=1))
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    """A new, empty database for one unit (contract §1); an existing file is refused."""
+    from models import settings
+    from models.db import Database
+    from models.errors import FileProblem, ValidationError
+
+    path = _db_path(args)
+    if path.exists() or path.is_symlink():
+        raise FileProblem(f"“{path}”已经存在，init 不会覆盖已有的文件。要使用这个数据库，"
+                          "直接在其他命令里用 --db 给出它；要新建，请换一个文件名。")
+    name = " ".join(args.committee.split())
+    if not name:
+        raise ValidationError("关工委名称", "不能为空，例如 青山镇关工委")
+    code = "".join(args.code.split())
+    level = args.level or ("县" if len(code) == 6 else "乡镇")
+    code = settings.check_unit(code, level)
+    db = Database.open(path, create=True)
+    try:
+        with db.session() as s:
+            settings.save_committee(s, settings.Committee(committee_name=name))
+            settings.save_unit(s, code, level)
+    finally:
+        db.close()
+    print(f"已建立数据库“{path}”：{name}（{level}，区划代码 {code or '未填'}）。")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from models import demo
 
@@ -198,6 +246,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     from models import backup
 
+    _guard_out(args, "sqlite")
     db = _open(args)
     try:
         out = backup.write_verified_copy(db.path, args.out)
@@ -279,7 +328,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     from exports import importer, workbooks
     from models import backup
 
-    db = _open(args, create=not args.dry_run)
+    if args.errors_out:
+        _guard_out(args, "xlsx", args.errors_out)
+    db = _open(args)
     try:
         options = importer.ImportOptions(dry_run=args.dry_run, skip_invalid=args.skip_invalid,
                                          update=args.update, create_groups=args.create_groups,
@@ -311,6 +362,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_template(args: argparse.Namespace) -> int:
     from exports import workbooks
 
+    _guard_out(args, "xlsx")
     out = workbooks.write_template(args.kind, args.out)
     print(f"已生成导入模板“{out}”。")
     return 0
@@ -328,6 +380,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from exports import service
 
     service.check_year(args.year)
+    _guard_out(args, args.format)
     db = _open(args)
     try:
         out = service.export_form(db, args.form, args.format, args.out, year=args.year,
@@ -341,7 +394,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_package(args: argparse.Namespace) -> int:
     from exports import service
 
+    from models.outputs import guard_folder
+
     service.check_year(args.year)
+    guard_folder(args.out)
     db = _open(args)
     try:
         out = service.build_package(db, args.year, args.out)
@@ -399,6 +455,7 @@ def cmd_rollup_status(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {
+    "init": cmd_init,
     "rollup": cmd_rollup,
     "rollup-status": cmd_rollup_status,
     "forms": cmd_forms,
@@ -416,20 +473,119 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:
+        _utf8_or_reexec()
+    streams = _quiet_pipes()
+    args = sys.argv[1:] if argv is None else argv
     try:
-        return run(sys.argv[1:] if argv is None else argv)
+        return _main(args)
+    finally:
+        for guard in (sys.stdout, sys.stderr):
+            guard.flush()  # a closed pipe is silenced here, not at the interpreter's exit
+        sys.stdout, sys.stderr = streams
+
+
+def _main(args: list[str]) -> int:
+    try:
+        return run(args)
     except UserError as err:
         print(err.message, file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader went away before the work's status was known
+        return 0
     except Exception as err:
+        from models.opening import sqlite_problem
+
+        said = sqlite_problem(err, _db_of(args))
+        if said:
+            print(said, file=sys.stderr)
+            return 2
         if "full" not in str(err).lower() or "database" not in str(err).lower():
             return _unexpected()
         print("磁盘空间不足，操作没有完成。请清理磁盘（或换一个有空间的位置）后再试，"
               "然后可以用 check 命令检查数据库。", file=sys.stderr)
         return 2
+
+
+def _db_of(argv: list[str]) -> Path | None:
+    """The --db of a command line, for a sentence about it (None when not given)."""
+    for i, arg in enumerate(argv):
+        if arg == "--db" and i + 1 < len(argv):
+            return Path(argv[i + 1])
+        if arg.startswith("--db="):
+            return Path(arg[5:])
+    return None
+
+
+def _utf8_or_reexec() -> None:
+    """Under a locale that cannot hold Chinese (``LC_ALL=C`` with ``PYTHONUTF8=0``) file names
+    and output would be ASCII: start again in Python's UTF-8 mode (POSIX, not frozen), else
+    let the output streams write UTF-8."""
+    if sys.getfilesystemencoding().lower().replace("-", "") == "utf8":
+        return
+    if os.name == "posix" and not getattr(sys, "frozen", False) \
+            and os.environ.get("GGTZ_UTF8_RESTART") != "1":
+        env = {**os.environ, "PYTHONUTF8": "1", "GGTZ_UTF8_RESTART": "1"}
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.execve(sys.executable, [sys.executable, *sys.orig_argv[1:]], env)
+        except OSError:
+            pass
+
+
+class _PipeGuard:
+    """Wraps stdout/stderr: when the reading program has gone (``| head -1``), the rest of
+    the output is dropped quietly and the command still ends with its own exit status."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def _silence(self) -> None:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError):
+            pass
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._silence()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._silence()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _quiet_pipes() -> tuple[Any, Any]:
+    """Output streams that write Chinese whatever the locale (UTF-8 when the locale's encoding
+    cannot) and end quietly on a closed pipe; returns the streams they wrap."""
+    before = (sys.stdout, sys.stderr)
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is None or isinstance(stream, _PipeGuard):
+            continue
+        try:
+            "关工台账".encode(stream.encoding or "ascii")
+        except (LookupError, UnicodeEncodeError):
+            try:
+                stream.reconfigure(encoding="utf-8", errors="backslashreplace")
+            except (AttributeError, ValueError):
+                pass
+        setattr(sys, name, _PipeGuard(stream))
+    return before
 
 
 def _unexpected() -> int:

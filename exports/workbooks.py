@@ -60,7 +60,7 @@ def write_template(kind: str, out: Path | str) -> Path:
                 ws.add_data_validation(dv)
                 dv.add(f"{letter}3:{letter}502")
     ws.freeze_panes = "A3"
-    with atomic_path(out) as tmp:
+    with atomic_path(out, "xlsx") as tmp:
         wb.save(tmp)
     return Path(out)
 
@@ -90,6 +90,6 @@ def write_error_book(out: Path | str, report: ImportReport) -> Path:
         ws.cell(row=r, column=width + 2).font = Font(color="C00000")
     ws.column_dimensions[get_column_letter(width + 2)].width = 60
     ws.freeze_panes = "A2"
-    with atomic_path(out) as tmp:
+    with atomic_path(out, "xlsx") as tmp:
         wb.save(tmp)
     return Path(out)

@@ -17,6 +17,7 @@ Two locks guard a database ``<库>.sqlite``:
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sys
 import threading
@@ -60,9 +61,25 @@ class FileLock:
         self.unlock()
 
 
+def _open(path: Path, shared: bool) -> int | None:
+    """The lock file's descriptor; None for a shared lock in a read-only place (nothing can
+    replace a file there, so readers need no lock). Raises OSError otherwise."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as err:
+        if not shared or err.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+            raise
+    try:
+        return os.open(path, os.O_RDONLY)  # flock works on a read-only descriptor
+    except OSError:
+        return None
+
+
 def _try(path: Path, shared: bool) -> FileLock | None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    fd = _open(path, shared)
+    if fd is None:
+        return FileLock(path, None)
     try:
         if sys.platform == "win32":  # pragma: no cover
             if shared:

@@ -36,6 +36,15 @@ LEVELS = ("乡镇", "县", "市")
 def save_unit(s: Session, code: str, level: str) -> Changes:
     """Set the unit's 行政区划代码 (6, 9 or 12 digits, or empty) and level in the caller's
     transaction. Raises ValidationError naming the field."""
+    code = check_unit(code, level)
+    put(s, UNIT_CODE, code)
+    put(s, UNIT_LEVEL, level)
+    return Changes.of("settings")
+
+
+def check_unit(code: str, level: str) -> str:
+    """The 行政区划代码 without white space, after checking it and the level (no database
+    needed: ``init`` checks before it creates the file). Raises ValidationError."""
     from models.errors import ValidationError
 
     code = "".join(code.split())
@@ -44,9 +53,7 @@ def save_unit(s: Session, code: str, level: str) -> Changes:
                               "不清楚可以先留空")
     if level not in LEVELS:
         raise ValidationError("单位级别", "请选择乡镇、县或市")
-    put(s, UNIT_CODE, code)
-    put(s, UNIT_LEVEL, level)
-    return Changes.of("settings")
+    return code
 
 
 def get(s: Session, key: str, default: str = "") -> str:
