@@ -106,8 +106,9 @@ def run(argv: list[str]) -> int:
     if args.command not in NO_DATABASE:  # every command with a --db: the one rule
         from models import opening
 
-        opening.check_place(_db_path(args), args.command,
-                            write=None if not getattr(args, "dry_run", False) else False)
+        path = opening.check_place(_db_path(args), args.command,
+                                   write=None if not getattr(args, "dry_run", False) else False)
+        opening.remove_leftovers(path)
     return COMMANDS[args.command](args)
 
 
@@ -136,26 +137,41 @@ def _ask(env: str, prompt: str) -> str | None:
     echo; None when neither is possible (no terminal)."""
     value = os.environ.get(env)
     if value:  # an empty variable is no password (never a guess, never a removal)
-        return value
+        return _readable(value, env)
     if value is None and sys.stdin is not None and sys.stdin.isatty():
         import getpass
 
-        return getpass.getpass(prompt) or None
+        return _readable(getpass.getpass(prompt), env) or None
     return None
+
+
+def _readable(password: str, env: str) -> str:
+    """``password`` when it is text; bytes that are not UTF-8 (a terminal or variable in
+    another encoding) are refused with a sentence, never tried as a guess."""
+    from models.errors import FileProblem
+
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError:
+        raise FileProblem(f"密码里有无法识别的字符（不是 UTF-8 编码的文字），没有拿它去试。请检查终端或"
+                          f"环境变量 {env} 的编码设置（例如改用 UTF-8）后再试。") from None
+    return password
 
 
 def _unlock(path: Path, what: str = "数据库") -> None:
     """Before a command opens ``path``: the password of an encrypted file (GGTZ_PASSWORD or
     asked). An older file that holds only a password hash is encrypted with its password now
     (it must not stay unprotected). Raises PasswordNeeded / WrongPassword (exit 2)."""
-    from models import security
+    from models import security, sqlconnect
     from models.errors import PasswordNeeded
     from models.sqlitefile import needs_password_message
 
     path = Path(path)
-    legacy = not security.is_encrypted(path) and security.legacy_password_set(path)
+    legacy = _legacy(path)
     if not security.is_encrypted(path) and not legacy:
         return
+    if not legacy and sqlconnect.key_of(path) is not None:
+        return  # unlocked already by this process
     password = _ask("GGTZ_PASSWORD", f"请输入{what}“{path.name}”的密码：")
     if password is None:
         raise PasswordNeeded(needs_password_message(path.name))
@@ -166,12 +182,45 @@ def _unlock(path: Path, what: str = "数据库") -> None:
         security.unlock(path, password)
 
 
+def _hold(path: Path) -> Any:
+    """A shared use lock on ``path`` from before the file is first looked at until the command
+    ends (models.filelock): a password change or restore started meanwhile is told the file is
+    in use, and one already running is waited for. None for a file that does not exist yet."""
+    from models import filelock
+    from models.db import USE_LOCK_WAIT
+    from models.errors import FileProblem
+
+    if not path.exists():
+        return None
+    if _legacy(path):  # encrypted now, under the exclusive lock of its own
+        _unlock(path)
+    lock = filelock.use_lock(path, timeout=USE_LOCK_WAIT)
+    if lock is None:
+        raise FileProblem(f"数据库“{path.name}”正在被修改密码或恢复，请稍后再试。")
+    return lock
+
+
+def _legacy(path: Path) -> bool:
+    from models import security
+
+    return not security.is_encrypted(path) and security.legacy_password_set(path)
+
+
 def _open(args: argparse.Namespace, create: bool = False):
     from models.db import Database
 
     path = _db_path(args)
-    _unlock(path)
-    return Database.open(path, create=create)
+    hold = _hold(path)
+    try:
+        _unlock(path)
+        db = Database.open(path, create=create)
+    except BaseException:
+        if hold is not None:
+            hold.unlock()
+        raise
+    if hold is not None:
+        db.keep(hold)
+    return db
 
 
 def _print_json(value: object) -> None:
@@ -311,8 +360,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     from models import check
 
     path = _db_path(args)
-    _unlock(path)
-    report = check.run(path)
+    hold = _hold(path)
+    try:
+        _unlock(path)
+        report = check.run(path)
+    finally:
+        if hold is not None:
+            hold.unlock()
     if args.json:
         print(json.dumps({"ok": report.ok, "schema_version": report.schema_version,
                           "counts": report.counts, "problems": report.problems},
@@ -393,7 +447,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_package(args: argparse.Namespace) -> int:
     from exports import service
-
     from models.outputs import guard_folder
 
     service.check_year(args.year)

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from models.errors import FileProblem
@@ -107,3 +108,45 @@ def sqlite_problem(err: BaseException, db_path: Path | str | None = None) -> str
     if "database is locked" in text or "database table is locked" in text:
         return IN_USE.format(name=name)
     return None
+
+
+#: files of ours beside a database that only a killed re-encryption, restore or creation
+#: leaves behind (the re-encryption's may be a plain copy of an encrypted database)
+LEFTOVERS = tuple(f"{stem}{side}" for stem in (".rekey", ".restoring", ".creating")
+                  for side in ("", "-wal", "-shm", "-journal"))
+
+
+def remove_leftovers(path: Path | str) -> list[Path]:
+    """Remove what a killed ``password``, restore or creation left beside the database at
+    ``path`` (and unfinished backup copies ``*.part`` in its backup folder), when no program
+    has the file open (the exclusive use lock is free: nothing is being written by them).
+    Returns what was removed; removes nothing in a read-only place or while the file is in
+    use (the next open tries again)."""
+    from models import filelock, sqlconnect
+
+    path = Path(path).expanduser().resolve()
+    found = [path.with_name(path.name + s) for s in LEFTOVERS]
+    found = [p for p in found if p.exists()]
+    backups = path.parent / "backups"
+    if backups.is_dir():
+        old = time.time() - 120  # younger ones may be a backup being written right now
+        found += [p for p in backups.glob(f"{path.stem}_*.sqlite.part")
+                  if p.stat().st_mtime < old]
+    if not found or not folder_writable(path):
+        return []
+    try:
+        lock = filelock.use_lock(path, exclusive=True)
+    except OSError:
+        return []
+    if lock is None:
+        return []
+    removed = []
+    with lock:
+        for p in found:
+            try:
+                p.unlink()
+            except OSError:
+                continue
+            sqlconnect.remember(p, None)
+            removed.append(p)
+    return removed

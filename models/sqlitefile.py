@@ -208,9 +208,12 @@ def inspect_file(path: Path, full: bool | None = True) -> tuple[int, list[str]]:
         raise (PasswordNeeded if problem == needs_password_message(path.name)
                else DatabaseDamaged)(problem)
     encrypted = sqlconnect.is_encrypted(path)
+    opened = False  # the key opened the first page: a later failure is damage, not the key
     try:
         con = sqlconnect.connect(path, readonly=True)
         try:
+            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            opened = True
             version = con.execute("PRAGMA user_version").fetchone()[0]
             app_id = con.execute("PRAGMA application_id").fetchone()[0]
             if full is None:
@@ -229,7 +232,7 @@ def inspect_file(path: Path, full: bool | None = True) -> tuple[int, list[str]]:
         finally:
             con.close()
     except sqlconnect.DatabaseError as err:
-        if encrypted and "not a database" in str(err):
+        if encrypted and not opened and "not a database" in str(err):
             raise WrongPassword(wrong_password_message(path.name)) from err
         raise DatabaseDamaged(
             f"数据库文件“{path.name}”已损坏，无法读取（{err}）。请从备份恢复。") from err
