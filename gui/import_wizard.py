@@ -9,7 +9,6 @@ from typing import Any
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import QDialog as _Dialog
 
 from exports import importer, workbooks
 from exports.forms import FORMS, IMPORT_KINDS
+from gui import files
 from gui.context import AppContext
 from gui.ops import run_op, show_error
 from gui.table_model import RowsModel
@@ -100,8 +100,8 @@ class ImportWizard(_Dialog):
 
     def save_template(self) -> None:
         kind = self.kind.currentData()
-        path, _ = QFileDialog.getSaveFileName(self, "保存模板", f"{KIND_LABELS[kind]}导入模板.xlsx",
-                                              "Excel 文件 (*.xlsx)")
+        path = files.save_file(self, "保存模板", f"{KIND_LABELS[kind]}导入模板.xlsx",
+                               "Excel 文件 (*.xlsx)", db_path=self.ctx.db.path)
         if path:
             try:
                 workbooks.write_template(kind, path)
@@ -238,8 +238,8 @@ class ImportWizard(_Dialog):
     def save_error_book(self) -> None:
         if self.report is None or not self.report.error_rows:
             return
-        path, _ = QFileDialog.getSaveFileName(self, "保存出错的行", "出错的行.xlsx",
-                                              "Excel 文件 (*.xlsx)")
+        path = files.save_file(self, "保存出错的行", "出错的行.xlsx", "Excel 文件 (*.xlsx)",
+                               db_path=self.ctx.db.path)
         if path:
             try:
                 workbooks.write_error_book(path, self.report)

@@ -15,22 +15,22 @@ def test_the_password_encrypts_the_open_database_and_is_stored_nowhere(db, tmp_p
     with db.session() as s:
         s.connection().exec_driver_sql(
             "INSERT INTO settings (key, value) VALUES ('probe', '王德明13912345678')")
-    _set(db, "青山2025")
+    _set(db, "青山2025关工委")
     assert security.is_encrypted(db.path) and db.engine.dialect.dbapi is not None
-    assert security.check_password(db.path, "青山2025")
+    assert security.check_password(db.path, "青山2025关工委")
     assert not security.check_password(db.path, "qingshan")
     assert db.setting("probe") == "王德明13912345678"  # the open window keeps working
     with db.session() as s:
         s.connection().exec_driver_sql("UPDATE settings SET value = '李四13800000000' "
                                        "WHERE key = 'probe'")
     raw = db.path.read_bytes() + (db.path.parent / (db.path.name + "-wal")).read_bytes()
-    for secret in ("青山2025", "李四", "13800000000", "王德明"):
+    for secret in ("青山2025关工委", "李四", "13800000000", "王德明"):
         assert secret.encode() not in raw
     db.dispose()
     out = tmp_path / "b.sqlite"
     sqlconnect._KEYS.clear()
     assert cli("backup", "--db", db.path, "--out", out).returncode == 2
-    security.unlock(db.path, "青山2025")
+    security.unlock(db.path, "青山2025关工委")
     _set(db, None)
     assert not security.is_encrypted(db.path)
     assert db.setting("probe") == "李四13800000000"
@@ -41,7 +41,7 @@ def test_idle_lock_hides_the_window_until_the_password(qtbot, db, monkeypatch):
     from gui.lock import IdleLock, PasswordDialog
     from gui.main_window import MainWindow
 
-    _set(db, "1234")
+    _set(db, "12341234")
     w = MainWindow(db)
     qtbot.addWidget(w)
     w.show()
@@ -51,7 +51,7 @@ def test_idle_lock_hides_the_window_until_the_password(qtbot, db, monkeypatch):
 
     def exec_(self):
         seen.append(w.stack.isVisible())
-        self.password.setText("wrong" if len(seen) == 1 else "1234")
+        self.password.setText("wrong" if len(seen) == 1 else "12341234")
         before = self.result()
         self.accept()
         return self.result() if self.result() != before or len(seen) > 1 else 0
@@ -71,10 +71,10 @@ def test_settings_page_sets_and_removes_the_password(qtbot, db, monkeypatch):
 
     page = SettingsPage(AppContext(db))
     qtbot.addWidget(page)
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("青山2025", True))
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("青山2025关工委", True))
     monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    page.password.setText("青山2025")
+    page.password.setText("青山2025关工委")
     page.save()
     qtbot.waitUntil(lambda: security.is_encrypted(db.path), timeout=20000)
     qtbot.waitUntil(lambda: db.engine.dialect.dbapi is sqlconnect.module_for(db.path),
@@ -115,11 +115,11 @@ def test_the_window_start_unlocks_an_encrypted_file_and_encrypts_an_older_one(
     monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
     path = tmp_path / "enc.sqlite"
     Database.open(path).close()
-    security.change_password(path, "青山2025")
+    security.change_password(path, "青山2025关工委")
     sqlconnect._KEYS.clear()
     typed[:] = ["wrong"]
     assert not app.unlock_at_start(path) and sqlconnect.key_of(path) is None
-    typed[:] = ["wrong", "青山2025"]
+    typed[:] = ["wrong", "青山2025关工委"]
     assert app.unlock_at_start(path) and sqlconnect.key_of(path) is not None
     Database.open(path).close()
 
@@ -161,20 +161,20 @@ def test_window_restore_asks_an_encrypted_backups_password_and_warns_of_a_plain_
 
     def exec_(self):
         asked.append(self.windowTitle())
-        self.password.setText("1234")
+        self.password.setText("12341234")
         self.accept()
         return self.result()
 
     monkeypatch.setattr(PasswordDialog, "exec", exec_)
     plain = backup.make_backup(db, "手动")
-    _set(db, "1234")
+    _set(db, "12341234")
     assert security.is_encrypted(plain)  # the plain backup beside it was encrypted too
     usb_plain = db.path.parent / "usb.sqlite"
     sqlconnect.remember(plain, None)
     security.change_password(db.path, None, close_connections=db.dispose)
     db.reconnect()
     backup.write_verified_copy(db.path, usb_plain)
-    _set(db, "5678")
+    _set(db, "56785678")
     sqlconnect.remember(plain, None)  # a backup with another password than the database's
     w = MainWindow(db)
     qtbot.addWidget(w)
@@ -182,7 +182,7 @@ def test_window_restore_asks_an_encrypted_backups_password_and_warns_of_a_plain_
     data.restore(plain)
     qtbot.waitUntil(lambda: any(t == "恢复完成" for _k, t in said), timeout=20000)
     assert asked == ["备份的密码"]
-    assert security.is_encrypted(db.path) and security.check_password(db.path, "1234")
+    assert security.is_encrypted(db.path) and security.check_password(db.path, "12341234")
     assert db.setting("mask_ids") == "1"
     data.restore(usb_plain)
     try:

@@ -28,10 +28,10 @@ from exports.columns import display_text
 from exports.formdata import FormContext, FormTable, build_table
 from exports.forms import FORMS
 from gui.context import AppContext
-from gui.files import pick_folder, save_file
+from gui.files import confirm_replace, pick_folder, save_file
 from gui.ops import run_op, show_error
 from gui.printing import preview_and_print
-from models import audit
+from models import audit, settings
 
 
 class FormTableModel(QAbstractTableModel):
@@ -174,11 +174,10 @@ class ReportsPage(QWidget):
         form = FORMS[self.form_id()]
         default = f"{form.title.replace(chr(0x201c), '').replace(chr(0x201d), '')}.{fmt}"
         path = save_file(self, "导出报表", default,
-                         "Excel 文件 (*.xlsx)" if fmt == "xlsx" else "PDF 文件 (*.pdf)")
+                         "Excel 文件 (*.xlsx)" if fmt == "xlsx" else "PDF 文件 (*.pdf)",
+                         kind=fmt, db_path=self.ctx.db.path)
         if not path:
             return
-        if not path.lower().endswith(f".{fmt}"):
-            path += f".{fmt}"
         self._export_to(fmt, path, lambda p: QMessageBox.information(
             self, "导出完成", f"已导出到“{p}”。"))
 
@@ -203,6 +202,11 @@ class ReportsPage(QWidget):
         if not folder:
             return
         year = int(self.year.currentData())
+        with self.ctx.db.reader() as s:
+            name = settings.committee(s).display_name
+        target = Path(folder) / service.package_name(name, year, dt.date.today())
+        if not confirm_replace(self, target, "zip", self.ctx.db.path):
+            return
 
         def work(progress: Any) -> Path:
             return service.build_package(self.ctx.db, year, folder, progress)
