@@ -37,9 +37,15 @@ class FileLock:
     def __init__(self, path: Path, fd: int | None) -> None:
         self.path = path
         self._fd = fd
+        self._counted: str | None = None  # a shared use lock of this process (see _own)
 
     def unlock(self) -> None:
         fd, self._fd = self._fd, None
+        counted, self._counted = self._counted, None
+        if counted is not None:
+            with _gate:
+                _own[counted] -= 1
+                _gate.notify_all()
         if fd is None:
             return
         try:
@@ -121,6 +127,25 @@ def window_lock(db_path: Path, timeout: float = 0.0) -> FileLock | None:
 #: use-lock paths this process is replacing: no new connection of this process may open them
 _closed: set[str] = set()
 _gate = threading.Condition()
+#: shared use locks this process holds, per use-lock path: before replacing a file, this
+#: process waits for its own connections to be given back (a flock taken exclusively through
+#: another descriptor would count them as another program's)
+_own: dict[str, int] = {}
+
+
+def wait_own_closed(db_path: Path, timeout: float) -> bool:
+    """Inside :func:`closed_in_process`: wait until this process holds no shared use lock of
+    ``db_path`` (connections that were in use during ``dispose`` are closed when they come
+    back). False when some are still held after ``timeout`` seconds."""
+    key = str(use_lock_path(db_path))
+    deadline = time.monotonic() + timeout
+    with _gate:
+        while _own.get(key, 0) > 0:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            _gate.wait(min(left, 0.05))
+    return True
 
 
 @contextlib.contextmanager
@@ -151,6 +176,8 @@ def use_lock(db_path: Path, exclusive: bool = False, timeout: float = 0.0) -> Fi
             if str(path) not in _closed:
                 lock = _try(path, shared=True)
                 if lock is not None:
+                    lock._counted = str(path)
+                    _own[str(path)] = _own.get(str(path), 0) + 1
                     return lock
             left = deadline - time.monotonic()
             if left <= 0:

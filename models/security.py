@@ -277,23 +277,25 @@ def encrypt_legacy(path: Path | str, password: str, window_locked: bool = False,
     WrongPassword (counted by the brake) when ``password`` is not that one."""
     verify_legacy(path, password)
     change_password(path, password, window_locked=window_locked,
-                    close_connections=close_connections)
+                    close_connections=close_connections, existing=True)
 
 
 # -- set, change, remove -----------------------------------------------------------------------
 
 def change_password(path: Path | str, new_password: str | None, *, window_locked: bool = False,
-                    close_connections: Callable[[], None] | None = None) -> None:
+                    close_connections: Callable[[], None] | None = None,
+                    existing: bool = False) -> None:
     """Re-encrypt the database at ``path`` with ``new_password`` (None removes the password:
     the file becomes plain; an empty or short one is refused, never taken as a removal).
     The current key must be known (:func:`unlock`).
 
     Refused while another window or program has the file open (like a restore); the window
     itself passes ``window_locked`` and ``close_connections`` (e.g. ``db.dispose``) and opens
-    its engines again afterwards. Raises ValidationError, PasswordNeeded or FileProblem,
+    its engines again afterwards. ``existing``: the password is the one an older file already
+    has (:func:`encrypt_legacy`), not a new one, so its length is not judged. Raises ValidationError, PasswordNeeded or FileProblem,
     changing nothing."""
     path = Path(path).resolve()
-    if new_password is not None:
+    if new_password is not None and not existing:  # an older file's password is not new
         check_length(new_password)
     if not sqlconnect.cipher_available():  # pragma: no cover - sqlcipher3 is a requirement
         raise FileProblem("本程序缺少 SQLCipher 加密组件，不能设置密码。请重新安装关工台账。")
@@ -309,6 +311,7 @@ def change_password(path: Path | str, new_password: str | None, *, window_locked
         with filelock.closed_in_process(path):
             if close_connections is not None:
                 close_connections()
+            filelock.wait_own_closed(path, timeout=30.0)
             use = filelock.use_lock(path, exclusive=True, timeout=2.0)
             if use is None:
                 raise FileProblem(IN_USE.format(name=path.name))

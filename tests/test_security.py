@@ -142,8 +142,6 @@ def test_the_window_start_unlocks_an_encrypted_file_and_encrypts_an_older_one(
     db.close()
 
 
-@pytest.mark.xfail(strict=False, reason="in the full suite the second restore is sometimes "
-                   "refused (操作未完成): open bug, see the closing note")
 def test_window_restore_asks_an_encrypted_backups_password_and_warns_of_a_plain_one(
         qtbot, db, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
