@@ -292,8 +292,8 @@ def change_password(path: Path | str, new_password: str | None, *, window_locked
     Refused while another window or program has the file open (like a restore); the window
     itself passes ``window_locked`` and ``close_connections`` (e.g. ``db.dispose``) and opens
     its engines again afterwards. ``existing``: the password is the one an older file already
-    has (:func:`encrypt_legacy`), not a new one, so its length is not judged. Raises ValidationError, PasswordNeeded or FileProblem,
-    changing nothing."""
+    has (:func:`encrypt_legacy`), not a new one, so its length is not judged. Raises
+    ValidationError, PasswordNeeded or FileProblem, changing nothing."""
     path = Path(path).resolve()
     if new_password is not None and not existing:  # an older file's password is not new
         check_length(new_password)

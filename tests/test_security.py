@@ -1,6 +1,5 @@
 """The program password is the SQLCipher key of the file; locking asks for it again."""
 
-import pytest
 
 from models import security, sqlconnect
 from tests.helpers import cli
