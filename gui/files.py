@@ -45,9 +45,11 @@ def save_file(parent: QWidget | None, title: str, name: str, filters: str,
     if not path:
         return ""
     asked = True  # the dialog itself asks before replacing the name it returns
-    if kind in KINDS and not path.lower().endswith(f".{kind}"):
-        path, asked = f"{path}.{kind}", False
     try:
+        if Path(path).exists():  # what the clerk picked, as picked (the database: refused)
+            guard_output(path, kind, db_path)
+        if kind in KINDS and not path.lower().endswith(f".{kind}"):
+            path, asked = f"{path}.{kind}", False
         guard_output(path, kind, db_path)
     except FileProblem as err:
         QMessageBox.warning(parent, "不能保存在这里", err.message)
