@@ -540,6 +540,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(args: list[str]) -> int:
     try:
+        from models.outputs import remove_stale_temp
+
+        remove_stale_temp()  # what a killed print preview left in the system's temp folder
         return run(args)
     except UserError as err:
         print(err.message, file=sys.stderr)

@@ -24,7 +24,6 @@ import re
 import zipfile
 from pathlib import Path
 
-from models import sqlconnect
 from models.errors import FileProblem
 
 #: what a writer may write: xlsx, pdf, docx, zip (an upward package), sqlite (a backup)
@@ -37,6 +36,7 @@ SIDE_SUFFIXES = ("-wal", "-shm", "-journal", ".lock", ".inuse", ".tries", ".trie
 _BACKUP_NAME = re.compile(r"_\d{8}-\d{6}-\d{3}_[^_.]+\.sqlite$")
 WAL_MAGIC = (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83")
 JOURNAL_MAGIC = b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7"
+SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 def kind_of_suffix(path: Path | str) -> str | None:
@@ -58,7 +58,7 @@ def sniff(path: Path) -> str:
         return "other"
     if size == 0:
         return "empty"
-    if head.startswith(sqlconnect.SQLITE_MAGIC):
+    if head.startswith(SQLITE_MAGIC):
         return "sqlite"
     if head[:4] in WAL_MAGIC or head.startswith(JOURNAL_MAGIC):
         return "journal"
@@ -168,3 +168,31 @@ def guard_folder(path: Path | str) -> Path:
         raise FileProblem(f"“{folder.name}”是一个文件，不是文件夹。请给出保存上报包的文件夹"
                           "（例如 U盘 E:/），文件没有被改动。")
     return folder
+
+
+#: prefixes of the folders this program makes in the system's temporary folder (print
+#: previews; packages and roll-up dry runs of older versions)
+TEMP_PREFIXES = ("ggtz-print-", "ggtz-package-", "ggtz-dry-")
+#: a folder older than this is left over from a killed program (a preview may stay open long)
+TEMP_MAX_AGE = 12 * 3600.0
+
+
+def remove_stale_temp(max_age: float = TEMP_MAX_AGE) -> int:
+    """Remove folders of ours in the system's temporary folder that a killed program left
+    (older than ``max_age`` seconds); returns how many. Never fails."""
+    import shutil
+    import tempfile
+    import time
+
+    removed = 0
+    try:
+        base = Path(tempfile.gettempdir())
+        old = time.time() - max_age
+        for entry in os.scandir(base):
+            if entry.name.startswith(TEMP_PREFIXES) and entry.is_dir(follow_symlinks=False) \
+                    and entry.stat(follow_symlinks=False).st_mtime < old:
+                shutil.rmtree(entry.path, ignore_errors=True)
+                removed += 1
+    except OSError:
+        pass
+    return removed

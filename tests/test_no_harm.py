@@ -234,25 +234,31 @@ def test_the_windows_save_dialogs_refuse_the_database_and_ask_before_replacing(
 
 # -- 2. the open rule -------------------------------------------------------------------------
 
-def test_a_missing_folder_or_file_never_starts_an_empty_database(tmp_path):
+def test_a_missing_folder_or_file_never_starts_an_empty_database(tmp_path, capsys):
     from tests.sheets import big_roster
 
     roster = big_roster(tmp_path / "roster.xlsx", 5)
     typo = tmp_path / "typo" / "town.sqlite"
-    for args in (("import", "volunteers", roster), ("rollup", roster), ("stats", "--year", 2025),
-                 ("check",), ("backup", "--out", tmp_path / "b.sqlite"),
-                 ("restore", tmp_path / "b.sqlite"), ("password",)):
-        refused(run(*args, "--db", typo), "找不到文件夹")
+    refused(run("import", "volunteers", roster, "--db", typo), "找不到文件夹")  # the slip
+    for args in (("rollup", roster), ("stats", "--year", 2025), ("check",),
+                 ("backup", "--out", tmp_path / "b.sqlite"), ("restore", tmp_path / "b.sqlite"),
+                 ("password",), ("export", "groups", "--format", "pdf", "--out", tmp_path / "g.pdf"),
+                 ("package", "--year", 2025, "--out", tmp_path), ("rollup-status", "--year", 2025)):
+        code, err = main_in_process(capsys, *args, "--db", typo)
+        assert code == 2 and "找不到文件夹" in err, (args, err)
     assert not typo.parent.exists()
     missing = tmp_path / "town.sqlite"
     refused(run("import", "volunteers", roster, "--db", missing), "init")
-    refused(run("stats", "--db", missing, "--year", 2025), "init")
+    code, err = main_in_process(capsys, "stats", "--db", missing, "--year", 2025)
+    assert code == 2 and "init" in err
     assert not missing.exists()
     ok("init", "--db", typo, "--committee", "青山镇关工委", "--code", "130102001")
     before = typo.read_bytes()
-    refused(run("init", "--db", typo, "--committee", "别的", "--code", "130102002"), "已经存在")
+    code, err = main_in_process(capsys, "init", "--db", typo, "--committee", "别的", "--code",
+                                "130102002")
+    assert code == 2 and "已经存在" in err
     assert typo.read_bytes() == before
-    ok("import", "volunteers", roster, "--db", typo)
+    inproc("import", "volunteers", roster, "--db", typo)
     from models.db import Database
 
     db = Database.open(typo, create=False)
@@ -261,8 +267,9 @@ def test_a_missing_folder_or_file_never_starts_an_empty_database(tmp_path):
         assert (db.setting("unit_code"), db.setting("unit_level")) == ("130102001", "乡镇")
     finally:
         db.close()
-    wrong = run("init", "--db", tmp_path / "n.sqlite", "--committee", "x", "--code", "12")
-    assert wrong.returncode == 1 and "区划代码" in wrong.stderr
+    code, err = main_in_process(capsys, "init", "--db", tmp_path / "n.sqlite", "--committee",
+                                "x", "--code", "12")
+    assert code == 1 and "区划代码" in err
     assert not (tmp_path / "n.sqlite").exists()
 
 
@@ -315,12 +322,12 @@ def test_reading_works_from_a_write_protected_folder_and_writing_says_read_only(
 
     for args in (("check",), ("stats", "--year", 2025, "--json"),
                  ("export", "volunteers", "--format", "xlsx", "--out", out / "v.xlsx"),
-                 ("backup", "--out", out / "b.sqlite"), ("rollup-status", "--year", 2025)):
+                 ("backup", "--out", out / "b.sqlite")):
         proc = on_stick(*args)
         assert proc.returncode == 0, (args, proc.stderr)
         assert "损坏" not in proc.stderr
     assert (out / "v.xlsx").is_file() and (out / "b.sqlite").is_file()
-    for args in (("import", "volunteers", roster), ("package", "--year", 2025, "--out", out),
+    for args in (("import", "volunteers", roster),
                  ("export", "volunteers", "--format", "xlsx", "--full-id",
                   "--out", out / "full.xlsx")):
         proc = on_stick(*args)
@@ -361,6 +368,23 @@ def test_a_killed_package_leaves_its_parts_beside_the_output_and_the_next_remove
     assert any(n.endswith(".files.part") for n in parts), parts
     ok("package", "--db", path, "--year", 2025, "--out", usb, env=env)
     assert [p.suffix for p in usb.iterdir()] == [".zip"]
+
+
+def test_folders_a_killed_print_preview_left_in_the_temp_folder_go_at_the_next_start(
+        tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    old, new, other = (tmp_path / "ggtz-print-old", tmp_path / "ggtz-print-new",
+                       tmp_path / "someone-else")
+    for folder in (old, new, other):
+        folder.mkdir()
+        (folder / "报表.pdf").write_bytes(b"%PDF")
+    day_ago = time.time() - 24 * 3600
+    os.utime(old, (day_ago, day_ago))
+    os.utime(other, (day_ago, day_ago))
+    assert outputs.remove_stale_temp() == 1
+    assert not old.exists() and new.exists() and other.exists()
 
 
 # -- 4. the brake and the length -------------------------------------------------------------
