@@ -104,9 +104,9 @@ def sqlite_problem(err: BaseException, db_path: Path | str | None = None) -> str
     text = str(err).lower()
     name = Path(db_path).name if db_path else "数据库"
     if "readonly database" in text or "read-only" in text:
-        return read_only_message(db_path or name)
+        return read_only_message(db_path) if db_path else READ_ONLY.replace("“{name}”", "")
     if "database is locked" in text or "database table is locked" in text:
-        return IN_USE.format(name=name)
+        return IN_USE.format(name=name) if db_path else IN_USE.replace("“{name}”", "")
     return None
 
 
