@@ -229,28 +229,11 @@ def _print_json(value: object) -> None:
 
 def cmd_init(args: argparse.Namespace) -> int:
     """A new, empty database for one unit (contract §1); an existing file is refused."""
-    from models import settings
-    from models.db import Database
-    from models.errors import FileProblem, ValidationError
+    from models import opening
 
-    path = _db_path(args)
-    if path.exists() or path.is_symlink():
-        raise FileProblem(f"“{path}”已经存在，init 不会覆盖已有的文件。要使用这个数据库，"
-                          "直接在其他命令里用 --db 给出它；要新建，请换一个文件名。")
-    name = " ".join(args.committee.split())
-    if not name:
-        raise ValidationError("关工委名称", "不能为空，例如 青山镇关工委")
-    code = "".join(args.code.split())
-    level = args.level or ("县" if len(code) == 6 else "乡镇")
-    code = settings.check_unit(code, level)
-    db = Database.open(path, create=True)
-    try:
-        with db.session() as s:
-            settings.save_committee(s, settings.Committee(committee_name=name))
-            settings.save_unit(s, code, level)
-    finally:
-        db.close()
-    print(f"已建立数据库“{path}”：{name}（{level}，区划代码 {code or '未填'}）。")
+    path = opening.init_database(_db_path(args), args.committee, args.code, args.level)
+    with_code = f"，区划代码 {''.join(args.code.split())}" if args.code.strip() else ""
+    print(f"已建立数据库“{path}”：{' '.join(args.committee.split())}{with_code}。")
     return 0
 
 

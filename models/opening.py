@@ -150,3 +150,32 @@ def remove_leftovers(path: Path | str) -> list[Path]:
             sqlconnect.remember(p, None)
             removed.append(p)
     return removed
+
+
+def init_database(path: Path | str, committee: str, code: str, level: str | None = None) -> Path:
+    """A new, empty database for one unit (``init``; the window's first run may call it too):
+    the committee's name, its 行政区划代码 and level (default: 县 for 6 digits, else 乡镇) are
+    stored in one transaction. An existing file is refused, and everything is checked before
+    the file is made. Raises FileProblem or ValidationError; returns the path."""
+    from models import settings
+    from models.db import Database
+    from models.errors import ValidationError
+
+    path = Path(path).expanduser()
+    if path.exists() or path.is_symlink():
+        raise FileProblem(f"“{path}”已经存在，init 不会覆盖已有的文件。要使用这个数据库，"
+                          "直接在其他命令里用 --db 给出它；要新建，请换一个文件名。")
+    name = " ".join(committee.split())
+    if not name:
+        raise ValidationError("关工委名称", "不能为空，例如 青山镇关工委")
+    code = "".join(code.split())
+    level = level or ("县" if len(code) == 6 else "乡镇")
+    code = settings.check_unit(code, level)
+    db = Database.open(path, create=True)
+    try:
+        with db.session() as s:
+            settings.save_committee(s, settings.Committee(committee_name=name))
+            settings.save_unit(s, code, level)
+    finally:
+        db.close()
+    return path
