@@ -519,7 +519,10 @@ def main(argv: list[str] | None = None) -> int:
         return _main(args)
     finally:
         for guard in (sys.stdout, sys.stderr):
-            guard.flush()  # a closed pipe is silenced here, not at the interpreter's exit
+            try:
+                guard.flush()  # a closed pipe is silenced here, not at the interpreter's exit
+            except (OSError, ValueError, AttributeError):
+                pass
         sys.stdout, sys.stderr = streams
 
 

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 
 from models import faults, filelock, sqlconnect
 from models.errors import (
+    DatabaseDamaged,
     FileProblem,
     PasswordNeeded,
     UserError,
@@ -199,7 +200,8 @@ def unlock(path: Path | str, password: str,
     process (None for a plain file: nothing to unlock). Every try is counted before it is
     made, under an OS lock, also when tries run in parallel processes (:func:`_reserve`), and
     waits first when the failures before it are due a brake. Raises WrongPassword (counted),
-    FileProblem (another process holds the count for long)."""
+    DatabaseDamaged (the key is right — it authenticates other pages — but the first page is
+    damaged), FileProblem (another process holds the count for long)."""
     path = Path(path).resolve()
     if not sqlconnect.is_encrypted(path):
         return None
@@ -208,6 +210,10 @@ def unlock(path: Path | str, password: str,
         sleep(wait)
     key = sqlconnect.key_for_file(path, password)
     if key is None or not _try_key(path, key):
+        if key is not None and sqlconnect.damaged_not_wrong(path, key):
+            _settle(path)  # the password was right
+            raise DatabaseDamaged(f"密码是对的，但数据库文件“{path.name}”的开头已损坏，无法读取。"
+                                  "请从备份恢复。")
         raise WrongPassword(wrong_password_message(path.name))
     _settle(path)
     sqlconnect.remember(path, key)

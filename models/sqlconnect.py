@@ -249,6 +249,27 @@ def _immutable(path: Path | str, place_read_only: bool) -> str:
     return "&immutable=1"
 
 
+def damaged_not_wrong(path: Path | str, key: Key) -> bool:
+    """For a key that does not open the first page of the encrypted file at ``path``: True
+    when it authenticates other pages (SQLCipher's ``cipher_integrity_check``: with a wrong key
+    every page fails, with the right one only the damaged ones), i.e. the key is right and the
+    file is damaged. False when it cannot tell."""
+    if _cipher is None:  # pragma: no cover - the binding is in requirements.txt
+        return False
+    try:
+        pages = os.path.getsize(path) // 4096  # SQLCipher 4's page size
+        con = _cipher.connect(f"file:{_uri_path(path)}?mode=ro", uri=True)
+        try:
+            con.execute("PRAGMA cipher_log_level = NONE")
+            con.execute(f"PRAGMA key = {key.pragma_value()}")
+            failed = len(con.execute("PRAGMA cipher_integrity_check").fetchall())
+        finally:
+            con.close()
+    except (OSError, *Error):
+        return False
+    return pages > 1 and 0 < failed < pages
+
+
 def _uri_path(path: Path | str) -> str:
     """``path`` for a ``file:`` URI: a folder named like ``关工#1`` or ``50%`` must not end the
     path early or be read as an escape."""

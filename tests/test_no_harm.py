@@ -593,6 +593,15 @@ def test_a_flipped_bit_in_an_encrypted_backup_is_damage_not_a_wrong_password(
     assert proc.returncode == 2 and "损坏" in proc.stderr and "密码不对" not in proc.stderr
     assert "密码不对" in run("check", "--db", copy, password="another-one").stderr
     assert path.read_bytes() == before
+    # a flip in the first page: the key authenticates the other pages, so it is right
+    first = _copy(encrypted[1], tmp_path / "usb" / "first.sqlite")
+    data = bytearray(first.read_bytes())
+    data[3000] ^= 0x01
+    first.write_bytes(bytes(data))
+    proc = run("restore", first, "--db", path, password=PW)
+    refused(proc, "密码是对的", "损坏")
+    assert "密码不对" in run("check", "--db", first, password="another-one").stderr
+    assert path.read_bytes() == before
 
 
 # -- 6. replacing the file waits for this process's own connections ---------------------------
