@@ -265,7 +265,7 @@ def damaged_not_wrong(path: Path | str, key: Key) -> bool:
             failed = len(con.execute("PRAGMA cipher_integrity_check").fetchall())
         finally:
             con.close()
-    except (OSError, *Error):
+    except (OSError, *Error):  # type: ignore[misc]
         return False
     return pages > 1 and 0 < failed < pages
 
