@@ -89,6 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
         c.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="数据库文件")
         return c
 
+    c = cmd("init", "为一个单位建立新的空数据库")
+    c.add_argument("--committee", required=True, help="关工委名称，例如 青山镇关工委")
+    c.add_argument("--code", required=True, help="行政区划代码（6、9 或 12 位数字）")
+    c.add_argument("--level", choices=("乡镇", "县", "市"), help="单位级别（默认按代码：6 位为县）")
     c = cmd("demo", "建立演示乡镇数据")
     c.add_argument("--scale", type=int, default=1)
     c.add_argument("--seed", type=int, default=2025)
@@ -173,10 +177,20 @@ def run(argv: list[str]) -> int:
         from gui.app import run_app
 
         return run_app(args.db, smoke=args.smoke, started=PROCESS_START)
+    if args.command not in NO_DATABASE:  # every command with a --db: the one rule
+        from models import opening
+
+        path = opening.check_place(_db_path(args), args.command,
+                                   write=None if not getattr(args, "dry_run", False) else False)
+        opening.remove_leftovers(path)
     return COMMANDS[args.command](args)
 
 
 # -- command handlers: open the database, call one service, print the result ---------------
+
+#: commands that open no database (all others follow models.opening.check_place)
+NO_DATABASE = frozenset({"forms", "template"})
+
 
 def _db_path(args: argparse.Namespace) -> Path:
     from models.paths import default_db_path
@@ -184,31 +198,54 @@ def _db_path(args: argparse.Namespace) -> Path:
     return Path(args.db) if getattr(args, "db", None) else default_db_path()
 
 
+def _guard_out(args: argparse.Namespace, kind: str, out: Path | None = None) -> None:
+    """The output guard (models.outputs) on ``--out`` before anything is opened or written."""
+    from models.outputs import guard_output
+
+    guard_output(args.out if out is None else out, kind,
+                 None if args.command in NO_DATABASE else _db_path(args))
+
+
 def _ask(env: str, prompt: str) -> str | None:
     """A password from the environment variable ``env``, else asked on the terminal without
     echo; None when neither is possible (no terminal)."""
     value = os.environ.get(env)
     if value:  # an empty variable is no password (never a guess, never a removal)
-        return value
+        return _readable(value, env)
     if value is None and sys.stdin is not None and sys.stdin.isatty():
         import getpass
 
-        return getpass.getpass(prompt) or None
+        return _readable(getpass.getpass(prompt), env) or None
     return None
+
+
+def _readable(password: str, env: str) -> str:
+    """``password`` when it is text; bytes that are not UTF-8 (a terminal or variable in
+    another encoding) are refused with a sentence, never tried as a guess."""
+    from models.errors import FileProblem
+
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError:
+        raise FileProblem(f"密码里有无法识别的字符（不是 UTF-8 编码的文字），没有拿它去试。请检查终端或"
+                          f"环境变量 {env} 的编码设置（例如改用 UTF-8）后再试。") from None
+    return password
 
 
 def _unlock(path: Path, what: str = "数据库") -> None:
     """Before a command opens ``path``: the password of an encrypted file (GGTZ_PASSWORD or
     asked). An older file that holds only a password hash is encrypted with its password now
     (it must not stay unprotected). Raises PasswordNeeded / WrongPassword (exit 2)."""
-    from models import security
+    from models import security, sqlconnect
     from models.errors import PasswordNeeded
     from models.sqlitefile import needs_password_message
 
     path = Path(path)
-    legacy = not security.is_encrypted(path) and security.legacy_password_set(path)
+    legacy = _legacy(path)
     if not security.is_encrypted(path) and not legacy:
         return
+    if not legacy and sqlconnect.key_of(path) is not None:
+        return  # unlocked already by this process
     password = _ask("GGTZ_PASSWORD", f"请输入{what}“{path.name}”的密码：")
     if password is None:
         raise PasswordNeeded(needs_password_message(path.name))
@@ -219,12 +256,45 @@ def _unlock(path: Path, what: str = "数据库") -> None:
         security.unlock(path, password)
 
 
+def _hold(path: Path) -> Any:
+    """A shared use lock on ``path`` from before the file is first looked at until the command
+    ends (models.filelock): a password change or restore started meanwhile is told the file is
+    in use, and one already running is waited for. None for a file that does not exist yet."""
+    from models import filelock
+    from models.db import USE_LOCK_WAIT
+    from models.errors import FileProblem
+
+    if not path.exists():
+        return None
+    if _legacy(path):  # encrypted now, under the exclusive lock of its own
+        _unlock(path)
+    lock = filelock.use_lock(path, timeout=USE_LOCK_WAIT)
+    if lock is None:
+        raise FileProblem(f"数据库“{path.name}”正在被修改密码或恢复，请稍后再试。")
+    return lock
+
+
+def _legacy(path: Path) -> bool:
+    from models import security
+
+    return not security.is_encrypted(path) and security.legacy_password_set(path)
+
+
 def _open(args: argparse.Namespace, create: bool = False):
     from models.db import Database
 
     path = _db_path(args)
-    _unlock(path)
-    return Database.open(path, create=create)
+    hold = _hold(path)
+    try:
+        _unlock(path)
+        db = Database.open(path, create=create)
+    except BaseException:
+        if hold is not None:
+            hold.unlock()
+        raise
+    if hold is not None:
+        db.keep(hold)
+    return db
 
 
 def _print_json(value: object) -> None:
@@ -235,6 +305,16 @@ def _print_json(value: object) -> None:
 _DEMO_WORDS = {"groups": "关工组织", "wuhao": "五好评定", "volunteers": "五老", "students": "帮扶对象",
                "pairings": "结对", "aid": "帮扶记录", "activities": "活动", "participants": "活动参与",
                "donations": "捐赠", "recipients": "受助", "honors": "表彰", "cares": "慰问"}
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """A new, empty database for one unit (contract §1); an existing file is refused."""
+    from models import opening
+
+    path = opening.init_database(_db_path(args), args.committee, args.code, args.level)
+    with_code = f"，区划代码 {''.join(args.code.split())}" if args.code.strip() else ""
+    print(f"已建立数据库“{path}”：{' '.join(args.committee.split())}{with_code}。")
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -279,6 +359,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     from models import backup
 
+    _guard_out(args, "sqlite")
     db = _open(args)
     try:
         out = backup.write_verified_copy(db.path, args.out)
@@ -343,8 +424,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     from models import check
 
     path = _db_path(args)
-    _unlock(path)
-    report = check.run(path)
+    hold = _hold(path)
+    try:
+        _unlock(path)
+        report = check.run(path)
+    finally:
+        if hold is not None:
+            hold.unlock()
     if args.json:
         print(json.dumps({"ok": report.ok, "schema_version": report.schema_version,
                           "counts": report.counts, "problems": report.problems},
@@ -372,7 +458,9 @@ def _import(args: argparse.Namespace) -> int:
     from exports import importer, workbooks
     from models import backup
 
-    db = _open(args, create=not args.dry_run)
+    if args.errors_out:
+        _guard_out(args, "xlsx", args.errors_out)
+    db = _open(args)
     try:
         options = importer.ImportOptions(dry_run=args.dry_run, skip_invalid=args.skip_invalid,
                                          update=args.update, create_groups=args.create_groups,
@@ -409,6 +497,7 @@ def _import(args: argparse.Namespace) -> int:
 def cmd_template(args: argparse.Namespace) -> int:
     from exports import workbooks
 
+    _guard_out(args, "xlsx")
     out = workbooks.write_template(args.kind, args.out)
     print(f"已生成导入模板“{out}”。")
     return 0
@@ -426,6 +515,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from exports import service
 
     service.check_year(args.year)
+    _guard_out(args, args.format)
     db = _open(args)
     try:
         out = service.export_form(db, args.form, args.format, args.out, year=args.year,
@@ -438,8 +528,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_package(args: argparse.Namespace) -> int:
     from exports import service
+    from models.outputs import guard_folder
 
     service.check_year(args.year)
+    guard_folder(args.out)
     db = _open(args)
     try:
         out = service.build_package(db, args.year, args.out)
@@ -594,6 +686,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 COMMANDS = {
     "quality": cmd_quality,
     "report": cmd_report,
+    "init": cmd_init,
     "rollup": cmd_rollup,
     "rollup-status": cmd_rollup_status,
     "review": cmd_review,
@@ -615,20 +708,59 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    from models import console
+
+    if argv is None:
+        console.utf8_or_restart()
+    streams = console.quiet_pipes()
+    args = sys.argv[1:] if argv is None else argv
     try:
-        return run(sys.argv[1:] if argv is None else argv)
+        return _main(args)
+    finally:
+        for guard in (sys.stdout, sys.stderr):
+            try:
+                guard.flush()  # a closed pipe is silenced here, not at the interpreter's exit
+            except (OSError, ValueError, AttributeError):
+                pass
+        sys.stdout, sys.stderr = streams
+
+
+def _main(args: list[str]) -> int:
+    try:
+        from models.outputs import remove_stale_temp
+
+        remove_stale_temp()  # what a killed print preview left in the system's temp folder
+        return run(args)
     except UserError as err:
         print(err.message, file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader went away before the work's status was known
+        return 0
     except Exception as err:
+        from models.opening import sqlite_problem
+
+        said = sqlite_problem(err, _db_of(args))
+        if said:
+            print(said, file=sys.stderr)
+            return 2
         if "full" not in str(err).lower() or "database" not in str(err).lower():
             return _unexpected()
         print("磁盘空间不足，操作没有完成。请清理磁盘（或换一个有空间的位置）后再试，"
               "然后可以用 check 命令检查数据库。", file=sys.stderr)
         return 2
+
+
+def _db_of(argv: list[str]) -> Path | None:
+    """The --db of a command line, for a sentence about it (None when not given)."""
+    for i, arg in enumerate(argv):
+        if arg == "--db" and i + 1 < len(argv):
+            return Path(argv[i + 1])
+        if arg.startswith("--db="):
+            return Path(arg[5:])
+    return None
 
 
 def _unexpected() -> int:

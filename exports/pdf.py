@@ -171,7 +171,7 @@ def write_form(path: Path | str, table: FormTable, on_progress: Progress | None 
     needs_extra = room < foot_block
     total_pages = len(pages) + (1 if needs_extra else 0)
 
-    with atomic_path(path) as tmp:
+    with atomic_path(path, "pdf") as tmp:
         c = Canvas(str(tmp), pagesize=(lay.page_w, lay.page_h), pageCompression=1,
                    initialFontName=font, initialFontSize=BODY)
         c.setTitle(table.title)

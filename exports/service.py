@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import re
-import tempfile
+import shutil
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from exports import pdf, xlsx
 from exports.atomic import atomic_path
 from exports.formdata import FormContext, build_table
 from exports.forms import FORMS
-from models import APP_VERSION, audit, chain, faults, quality, rollup, settings, stats
+from models import (
+    APP_VERSION,
+    audit,
+    chain,
+    faults,
+    quality,
+    rollup,
+    settings,
+    sqlconnect,
+    stats,
+)
 from models.db import Database
 from models.errors import DataError, FileProblem, UserError
+from models.opening import read_only_message
+from models.outputs import guard_folder, guard_output
+from models.sqlitefile import describe_os_error
 
 Progress = Callable[[float, str], None]
 FORMATS = ("xlsx", "pdf")
@@ -25,6 +39,8 @@ FORMATS = ("xlsx", "pdf")
 #: format 2 no signature
 PACKAGE_FORMAT = 3
 YEAR_MIN, YEAR_MAX = 1949, 2100
+#: the folder beside a package that holds its files while it is built
+PARTS_SUFFIX = ".files.part"
 
 
 def check_year(year: int | None) -> None:
@@ -40,13 +56,20 @@ def export_form(db: Database, form_id: str, fmt: str, out: Path | str, year: int
     """Write one form as .xlsx or .pdf and record the export in the audit log.
 
     Raises FileProblem (unknown form or format, the file cannot be written; no partial file is
-    left). A full-ID export is logged as such (domain.md §6).
+    left). A full-ID export is logged as such (domain.md §6). From a read-only place
+    (models.opening) a masked export is written without its log entry; a full-ID one is
+    refused before anything is written.
     """
     if form_id not in FORMS:
         raise FileProblem(f"不认识的报表“{form_id}”。可用的报表见 python main.py forms。")
     if fmt not in FORMATS:
         raise FileProblem(f"不支持的格式“{fmt}”，请选择 xlsx 或 pdf。")
     check_year(year)
+    guard_output(out, fmt, db.path)
+    logged = not sqlconnect.read_only_place(db.path)  # a read-only place exports unlogged
+    if full_id and not logged:
+        raise FileProblem(f"{read_only_message(db.path)}完整身份证号的导出要记入操作日志，"
+                          "所以不能在这里做；不带完整号码的导出可以。")
     ctx = FormContext(year=year, full_id=full_id)
     with db.reader() as s:
         table = build_table(s, form_id, ctx)
@@ -54,6 +77,8 @@ def export_form(db: Database, form_id: str, fmt: str, out: Path | str, year: int
         path = xlsx.write_form(out, table, on_progress)
     else:
         path = pdf.write_form(out, table, on_progress, font_name=font_name)
+    if not logged:
+        return path
     with db.session() as s:
         audit.log(s, "导出完整身份证号" if full_id else "导出", form_id, None,
                   f"{table.title} → {Path(out).name}（{len(table.rows)} 行）")
@@ -67,6 +92,22 @@ def safe_file_name(text: str) -> str:
 
 def package_name(committee_name: str, year: int, day: dt.date) -> str:
     return f"{safe_file_name(committee_name)}_{year}年度报表_{day:%Y%m%d}.zip"
+
+
+@contextlib.contextmanager
+def parts_folder(target: Path) -> Iterator[Path]:
+    """A fresh folder ``<target>.files.part`` beside ``target`` for the files that go into it;
+    removed when the block ends, and (left by a kill) removed by the next call."""
+    folder = target.with_name(target.name + PARTS_SUFFIX)
+    try:
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+    except OSError as err:
+        raise FileProblem(describe_os_error(err, target)) from err
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def sha256_of(path: Path) -> str:
@@ -87,8 +128,12 @@ def build_package(db: Database, year: int, out_dir: Path | str,
     transaction that logs the package.
 
     The zip is written under a temporary name and renamed when whole, so a pulled-out USB stick
-    never leaves a package that looks complete. Raises DataError when the unit has no
-    行政区划代码 (settings.MISSING_CODE), FileProblem when the file cannot be written.
+    never leaves a package that looks complete; its files are first written into a folder
+    beside it (:func:`parts_folder`), never into the system's temporary folder, so a kill
+    leaves them where the package was going and the next package removes them. Raises
+    DataError when the unit has no 行政区划代码 (settings.MISSING_CODE), FileProblem (also
+    when ``out_dir`` is a file or the package name is taken by a file of another kind, before
+    anything is written).
     """
     check_year(year)
     progress = on_progress or (lambda _f, _t: None)
@@ -105,12 +150,12 @@ def build_package(db: Database, year: int, out_dir: Path | str,
         figures = {"format": PACKAGE_FORMAT, **stats.year_figures(s, year)}
         records = rollup.year_records(s, year)
         checked = quality.as_json(year, quality.run(s, year))
-    out_dir = Path(out_dir)
-    target = out_dir / package_name(committee.display_name, year, now.date())
+    out_dir = guard_folder(out_dir)
+    target = guard_output(out_dir / package_name(committee.display_name, year, now.date()),
+                          "zip", db.path)
     files: list[dict[str, object]] = []
     steps = len(FORMS) * 2
-    with tempfile.TemporaryDirectory(prefix="ggtz-package-") as tmp_name:
-        tmp = Path(tmp_name)
+    with parts_folder(target) as tmp:
         n = 0
         for i, (form_id, form) in enumerate(FORMS.items(), start=1):
             base = f"{i:02d}_{safe_file_name(form.title.replace(chr(0x201c), '').replace(chr(0x201d), ''))}"
@@ -139,7 +184,7 @@ def build_package(db: Database, year: int, out_dir: Path | str,
         manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
         progress(steps / (steps + 1), "正在打包…")
         try:
-            with atomic_path(target) as part, zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as zf:
+            with atomic_path(target, "zip") as part, zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as zf:
                 for item in files:
                     zf.write(tmp / str(item["name"]), str(item["name"]))
                     faults.point("package.entry")

@@ -62,7 +62,7 @@ def write_template(kind: str, out: Path | str) -> Path:
                 ws.add_data_validation(dv)
                 dv.add(f"{letter}3:{letter}502")
     ws.freeze_panes = "A3"
-    with atomic_path(out) as tmp:
+    with atomic_path(out, "xlsx") as tmp:
         wb.save(tmp)
     return Path(out)
 
@@ -113,7 +113,7 @@ def write_error_book(out: Path | str, report: ImportReport) -> Path:
     if report.unknown_values:
         _questions_sheet(wb, report)
     _warnings_sheet(wb, report)
-    with atomic_path(out) as tmp:
+    with atomic_path(out, "xlsx") as tmp:
         wb.save(tmp)
     return Path(out)
 

@@ -202,6 +202,6 @@ def write_form(path: Path | str, table: FormTable, on_progress: Progress | None 
     """Write one form to ``path`` (.xlsx). Raises FileProblem when it cannot be written."""
     wb = Workbook(write_only=True)
     add_form_sheet(wb, table, on_progress)
-    with atomic_path(path) as tmp:
+    with atomic_path(path, "xlsx") as tmp:
         wb.save(tmp)
     return Path(path)

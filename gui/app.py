@@ -127,7 +127,8 @@ def unlock_at_start(path: Path, smoke: bool = False) -> bool:
         return False
     QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
-        security.change_password(path, dialog.password.text(), window_locked=True)
+        security.change_password(path, dialog.password.text(), window_locked=True,
+                                  existing=True)
     finally:
         QApplication.restoreOverrideCursor()
     QMessageBox.information(None, "已加密", "这个数据库以前设置过密码，但数据文件还没有加密。"

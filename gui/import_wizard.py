@@ -32,6 +32,7 @@ from PySide6.QtWidgets import QDialog as _Dialog
 from exports import importer, workbooks
 from exports.forms import FORMS, IMPORT_KINDS
 from exports.values import Answer, Question, value_key
+from gui import files
 from gui.context import AppContext
 from gui.files import show_saved
 from gui.ops import run_op, show_error
@@ -121,8 +122,8 @@ class ImportWizard(_Dialog):
 
     def save_template(self) -> None:
         kind = self.kind.currentData()
-        path, _ = QFileDialog.getSaveFileName(self, "保存模板", f"{KIND_LABELS[kind]}导入模板.xlsx",
-                                              "Excel 文件 (*.xlsx)")
+        path = files.save_file(self, "保存模板", f"{KIND_LABELS[kind]}导入模板.xlsx",
+                               "Excel 文件 (*.xlsx)", db_path=self.ctx.db.path)
         if path:
             try:
                 workbooks.write_template(kind, path)
@@ -388,8 +389,8 @@ class ImportWizard(_Dialog):
     def save_error_book(self) -> None:
         if self.report is None or not (self.report.error_rows or self.report.unknown_values):
             return
-        path, _ = QFileDialog.getSaveFileName(self, "保存出错的行", "出错的行.xlsx",
-                                              "Excel 文件 (*.xlsx)")
+        path = files.save_file(self, "保存出错的行", "出错的行.xlsx", "Excel 文件 (*.xlsx)",
+                               db_path=self.ctx.db.path)
         if path:
             try:
                 workbooks.write_error_book(path, self.report)

@@ -236,7 +236,8 @@ class ListPage(QWidget):
                 title="无法删除")
 
     def export_list(self) -> None:
-        path = save_file(self, "导出本列表", f"{self.title}.xlsx", "Excel 文件 (*.xlsx)")
+        path = save_file(self, "导出本列表", f"{self.title}.xlsx", "Excel 文件 (*.xlsx)",
+                         db_path=self.ctx.db.path)
         if not path:
             return
         if not self.ctx.masked and not self.ctx.audit(

@@ -69,6 +69,15 @@ def unit_code_problem(code: str, level: str) -> str:
 def save_unit(s: Session, code: str, level: str) -> Changes:
     """Set the unit's 行政区划代码 (digits of a length its level has, or empty) and level in
     the caller's transaction. Raises ValidationError naming the field."""
+    code = check_unit(code, level)
+    put(s, UNIT_CODE, code)
+    put(s, UNIT_LEVEL, level)
+    return Changes.of("settings")
+
+
+def check_unit(code: str, level: str) -> str:
+    """The 行政区划代码 without white space, after checking it and the level (no database
+    needed: ``init`` checks before it creates the file). Raises ValidationError."""
     from models.errors import ValidationError
 
     code = clean_code(code)
@@ -77,9 +86,7 @@ def save_unit(s: Session, code: str, level: str) -> Changes:
     problem = unit_code_problem(code, level)
     if problem:
         raise ValidationError("行政区划代码", problem + "；不清楚可以先留空，生成上报包前再填")
-    put(s, UNIT_CODE, code)
-    put(s, UNIT_LEVEL, level)
-    return Changes.of("settings")
+    return code
 
 
 def get(s: Session, key: str, default: str = "") -> str:

@@ -290,9 +290,12 @@ def _inspect(path: Path, full: bool | None) -> tuple[int, list[str]]:
         raise (PasswordNeeded if problem == needs_password_message(path.name)
                else DatabaseDamaged)(problem)
     encrypted = sqlconnect.is_encrypted(path)
+    opened = False  # the key opened the first page: a later failure is damage, not the key
     try:
         con = sqlconnect.connect(path, readonly=True)
         try:
+            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            opened = True
             version = con.execute("PRAGMA user_version").fetchone()[0]
             app_id = con.execute("PRAGMA application_id").fetchone()[0]
             if full is None:
@@ -311,8 +314,15 @@ def _inspect(path: Path, full: bool | None) -> tuple[int, list[str]]:
         finally:
             con.close()
     except sqlconnect.DatabaseError as err:
-        if encrypted and "not a database" in str(err):
+        if encrypted and not opened and "not a database" in str(err):
             raise WrongPassword(wrong_password_message(path.name)) from err
+        if not opened and sqlconnect.read_only_place(path):
+            from models.errors import FileProblem
+
+            raise FileProblem(
+                f"数据库“{path.name}”在只读的位置（例如U盘打开了写保护），而且上次没有正常关闭，"
+                f"在这里读不出来（{err}）。文件没有损坏：请把整个文件夹复制到电脑上可写的地方再打开。"
+            ) from err
         raise DatabaseDamaged(
             f"数据库文件“{path.name}”已损坏，无法读取（{err}）。请从备份恢复。") from err
     problems = [] if rows == ["ok"] else rows

@@ -160,10 +160,10 @@ def test_an_encrypted_file_shows_its_figures_only_with_its_key(live):
     from models import security, sqlconnect
 
     plain = stats_json(live)
-    security.change_password(live, "青山2025")
+    security.change_password(live, "青山2025关工委")
     sqlconnect.remember(live, None)  # a new process: nothing known
     assert first_screen.read(live).screen is None
-    security.unlock(live, "青山2025")
+    security.unlock(live, "青山2025关工委")
     try:
         assert shown(live) == plain
     finally:

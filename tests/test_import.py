@@ -252,13 +252,18 @@ def test_today_is_used_when_pairing_has_no_registration_date(db, tmp_path):
         assert s.scalars(select(Pairing.started_on)).one() == dt.date.today()
 
 
-def test_import_into_a_new_database_file_creates_it(tmp_path):
+def test_import_into_a_new_database_file_needs_init_first(tmp_path):
+    """A mistyped --db never starts an empty database that takes the import (issue 19)."""
     path = xlsx(tmp_path / "组织.xlsx", ["组织名称", "类型", "组长"],
                 [["红旗村关工小组", "村", "李国强"], ["朝阳社区关工小组", "社区", "王秀英"]])
     db_path = tmp_path / "新乡镇" / "town.sqlite"
     proc = cli("import", "groups", path, "--db", db_path, "--json")
+    assert proc.returncode == 2 and "找不到文件夹" in proc.stderr
+    assert not db_path.parent.exists()
+    cli("init", "--db", db_path, "--committee", "新乡镇关工委", "--code", "130102009", check=True)
+    proc = cli("import", "groups", path, "--db", db_path, "--json")
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["imported"] == 2 and db_path.exists()
+    assert json.loads(proc.stdout)["imported"] == 2
 
 
 def test_several_paired_volunteers_in_one_cell(db, tmp_path):

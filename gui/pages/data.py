@@ -28,6 +28,7 @@ from models import audit, backup, demo, records, security, settings
 from models.changes import Changes
 from models.entities import SUBJECT_LABELS
 from models.errors import UserError
+from models.outputs import guard_output
 
 
 def _table(model: RowsModel) -> QTableView:
@@ -192,7 +193,11 @@ class DataPage(QWidget):
 
         target = Path(folder) / f"关工台账备份_{dt.datetime.now():%Y%m%d-%H%M%S}.sqlite"
         db = self.ctx.db
-        run_op(self, lambda _p: backup.write_verified_copy(db.path, target),
+        def work(_progress: Any) -> Path:
+            guard_output(target, "sqlite", db.path)
+            return backup.write_verified_copy(db.path, target)
+
+        run_op(self, work,
                lambda p: files.show_saved(self, "备份完成", p, f"已备份到“{p}”。"),
                label="正在备份…", cancellable=False)
 
@@ -316,7 +321,8 @@ class DataPage(QWidget):
         self.audit.set_rows(rows)
 
     def export_audit(self) -> None:
-        path = files.save_file(self, "导出操作日志", "操作日志.xlsx", "Excel 文件 (*.xlsx)")
+        path = files.save_file(self, "导出操作日志", "操作日志.xlsx", "Excel 文件 (*.xlsx)",
+                               db_path=self.ctx.db.path)
         if not path:
             return
         from exports.listbook import write_list

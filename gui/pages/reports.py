@@ -31,10 +31,10 @@ from exports.forms import FORMS
 from exports.report import service as report
 from gui.context import AppContext
 from gui.dialogs.quality import QualityDialog
-from gui.files import pick_folder, save_file, show_saved
+from gui.files import confirm_replace, pick_folder, save_file, show_saved
 from gui.ops import run_op, show_error
 from gui.printing import preview_and_print
-from models import quality, rollup
+from models import quality, rollup, settings
 
 
 class FormTableModel(QAbstractTableModel):
@@ -190,7 +190,8 @@ class ReportsPage(QWidget):
         form = FORMS[self.form_id()]
         default = f"{form.title.replace(chr(0x201c), '').replace(chr(0x201d), '')}.{fmt}"
         path = save_file(self, "导出报表", default,
-                         "Excel 文件 (*.xlsx)" if fmt == "xlsx" else "PDF 文件 (*.pdf)")
+                         "Excel 文件 (*.xlsx)" if fmt == "xlsx" else "PDF 文件 (*.pdf)",
+                         kind=fmt, db_path=self.ctx.db.path)
         if not path:
             return
         if not path.lower().endswith(f".{fmt}"):
@@ -251,6 +252,11 @@ class ReportsPage(QWidget):
     def _package(self, year: int) -> None:
         folder = pick_folder(self, "选择保存上报包的文件夹（可以是U盘）")
         if not folder:
+            return
+        with self.ctx.db.reader() as s:
+            name = settings.committee(s).display_name
+        target = Path(folder) / service.package_name(name, year, dt.date.today())
+        if not confirm_replace(self, target, "zip", self.ctx.db.path):
             return
 
         def work(progress: Any) -> Path:

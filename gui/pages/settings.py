@@ -74,7 +74,7 @@ class SettingsPage(QWidget):
         self.masked.setToolTip("取消勾选只在本次运行有效，下次启动仍会隐藏；显示完整号码会记入操作日志。")
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText("不修改请留空；设置后数据库和备份都会加密")
+        self.password.setPlaceholderText("不修改请留空；至少 8 位，设置后数据库和备份都会加密")
         self.password_again = QLineEdit()
         self.password_again.setEchoMode(QLineEdit.EchoMode.Password)
         self.password_again.setPlaceholderText("新密码再输入一次")

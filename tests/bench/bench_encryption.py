@@ -25,7 +25,7 @@ from models import security, sqlconnect, stats
 from models.db import Database
 from tests.sheets import big_roster
 
-PW = "青山2025"
+PW = "青山2025关工委"
 ROWS = 20_000
 
 
