@@ -80,7 +80,8 @@ class ChainSettings(QGroupBox):
         super().__init__("上报与汇总", parent)
         self.ctx = ctx
         self.expected = QLineEdit()
-        self.expected.setPlaceholderText("县里填各乡镇的区划代码，用逗号分开，如 130102001，130102002")
+        self.expected.setPlaceholderText("各乡镇的区划代码，逗号分开")
+        self.expected.setToolTip("县里填应当上报的各乡镇区划代码，用逗号分开，如 130102001，130102002")
         save = QPushButton("保存应报单位")
         save.clicked.connect(self.save_expected)
         self.reopen_year = QSpinBox()

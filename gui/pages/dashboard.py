@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -131,10 +131,10 @@ class Dashboard(QWidget):
         # kept from the start so nothing below it moves when it arrives
         self.state_row = QVBoxLayout()
         self.state_row.setContentsMargins(0, 0, 0, 0)
-        state_holder = QWidget()
-        state_holder.setLayout(self.state_row)
-        state_holder.setFixedHeight(QPushButton("收下回执…").sizeHint().height())
-        layout.addWidget(state_holder)
+        self.state_holder = QWidget()
+        self.state_holder.setLayout(self.state_row)
+        self._fit_state_row()
+        layout.addWidget(self.state_holder)
         layout.addLayout(cards)
         layout.addWidget(scroll, 1)
         if ctx is not None:
@@ -160,6 +160,15 @@ class Dashboard(QWidget):
 
         style.set_elder(on)
         self._show_elder()
+
+    def _fit_state_row(self) -> None:
+        """The state row's height is the button's at the text size in force (特大, 长辈版)."""
+        self.state_holder.setFixedHeight(QPushButton("收下回执…").sizeHint().height())
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit_state_row()
 
     def attach(self, ctx: AppContext) -> None:
         """Use the open database from now on: the figures (the stored ones when still

@@ -100,7 +100,7 @@ class ReportsPage(QWidget):
         self.preview.setModel(self.preview_model)
         self.preview.setAlternatingRowColors(True)
         self.preview.verticalHeader().hide()
-        buttons = QHBoxLayout()
+        buttons = QVBoxLayout()
         self.print_button = QPushButton("打印…")
         self.xlsx_button = QPushButton("导出 Excel…")
         self.pdf_button = QPushButton("导出 PDF…")
@@ -111,11 +111,15 @@ class ReportsPage(QWidget):
         self.quality_button.setToolTip("检查本年度数据里县里可能会问的问题（缺监护人电话、结对没有帮扶记录等）")
         self.report_button = QPushButton("生成工作总结…")
         self.report_button.setToolTip("按本年度台账数字生成年度工作总结草稿（Word 文件），核对修改后使用")
-        for b in (self.print_button, self.xlsx_button, self.pdf_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        for b in (self.report_button, self.quality_button, self.package_button):
-            buttons.addWidget(b)
+        # two rows: this form (print, export), then the year's work (report, check, package);
+        # one row of six is cut off at 特大 and 长辈版 on a 1366-pixel screen
+        for row_buttons in ((self.print_button, self.xlsx_button, self.pdf_button),
+                            (self.report_button, self.quality_button, self.package_button)):
+            row = QHBoxLayout()
+            for b in row_buttons:
+                row.addWidget(b)
+            row.addStretch(1)
+            buttons.addLayout(row)
         self.print_button.clicked.connect(self.print_form)
         self.xlsx_button.clicked.connect(lambda: self.export("xlsx"))
         self.pdf_button.clicked.connect(lambda: self.export("pdf"))

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -74,7 +75,8 @@ class SettingsPage(QWidget):
         self.masked.setToolTip("取消勾选只在本次运行有效，下次启动仍会隐藏；显示完整号码会记入操作日志。")
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText("不修改请留空；至少 8 位，设置后数据库和备份都会加密")
+        self.password.setPlaceholderText("不修改请留空；至少 8 位")
+        self.password.setToolTip("设置密码后，数据库和备份都会加密；密码至少 8 位")
         self.password_again = QLineEdit()
         self.password_again.setEchoMode(QLineEdit.EchoMode.Password)
         self.password_again.setPlaceholderText("新密码再输入一次")
@@ -117,21 +119,15 @@ class SettingsPage(QWidget):
         holder.setMaximumWidth(980)
         from gui.chain_panel import ChainSettings
 
+        # the 上报与汇总 panel and the taught values are rows of the same form, so one scroll
+        # area holds them all (特大, 长辈版 on a 1366×728 screen); the buttons stay below
         self.chain = ChainSettings(ctx)
-        self.chain.setMaximumWidth(980)
-        # the form, the 上报与汇总 panel and the taught values scroll when the text is large
-        # (特大, 长辈版 on a 1366×728 screen); the buttons stay in sight below them
-        content = QWidget()
-        column = QVBoxLayout(content)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(holder)
-        column.addWidget(self.chain)
-        column.addWidget(self._taught_box())
-        column.addStretch(1)
+        form.addRow(self.chain)
+        form.addRow(self._taught_box())
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(content)
+        scroll.setWidget(holder)
         layout = QVBoxLayout(self)
         layout.addWidget(head)
         layout.addWidget(scroll, 1)
@@ -153,6 +149,8 @@ class SettingsPage(QWidget):
         self.taught_view = QTableView()
         self.taught_view.setModel(self.taught)
         self.taught_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.taught_view.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
         self.taught_view.horizontalHeader().setStretchLastSection(True)
         self.taught_view.setTabKeyNavigation(False)
         self.taught_view.setMinimumHeight(180)
