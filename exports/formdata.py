@@ -186,6 +186,29 @@ def _student_rows(s: Session, year: int | None, _ctx: FormContext) -> Iterator[d
                "volunteer": paired.get(st.id, ""), "status": st.status, "note": st.note}
 
 
+def health_text(st: Student) -> str:
+    """健康状况 as the 登记表 prints it: 残疾 with its category and grade."""
+    detail = f"{st.disability_type}{st.disability_grade}"
+    return f"{st.health}（{detail}）" if st.health == "残疾" and detail else st.health
+
+
+def _children_rows(s: Session, year: int | None, _ctx: FormContext) -> Iterator[dict[str, Any]]:
+    """The 留守（困境）儿童基本情况登记表: the year's 帮扶对象 with their 民政 fields."""
+    where = stats.students_in_year(year) if year else Student.deleted_at.is_(None)
+    for st in s.scalars(select(Student).where(where).order_by(Student.id)):
+        yield {"name": st.name, "sex": st.sex, "ethnicity": st.ethnicity,
+               "birth_date": st.birth_date, "id_number": st.id_number or "",
+               "hukou_place": st.hukou_place, "residence": st.residence,
+               "schooling": st.schooling, "boarding": st.boarding, "health": health_text(st),
+               "father_name": st.father_name, "father_status": st.father_status,
+               "father_work_place": st.father_work_place, "mother_name": st.mother_name,
+               "mother_status": st.mother_status, "mother_work_place": st.mother_work_place,
+               "guardianship": st.guardianship, "guardian": st.guardian,
+               "guardian_relation": st.guardian_relation, "guardian_phone": st.guardian_phone,
+               "guardianship_rating": st.guardianship_rating,
+               "relief": "、".join(split_multi(st.relief)), "checked_on": st.checked_on}
+
+
 def _pairing_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dict[str, Any]]:
     y = year or ctx.year_or_now()
     start, end = dt.date(y, 1, 1), dt.date(y, 12, 31)
@@ -331,5 +354,6 @@ ROW_SOURCES = {
     "groups": _group_rows, "volunteers": _volunteer_rows, "students": _student_rows,
     "pairings": _pairing_rows, "activities": _activity_rows, "donations": _donation_rows,
     "wuhao": _wuhao_rows, "annual-stats": _annual_rows, "units": _unit_rows,
+    "children-register": _children_rows,
 }
 FOOT_LINES = {"wuhao": _wuhao_foot}

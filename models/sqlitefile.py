@@ -23,7 +23,7 @@ from models.errors import DatabaseDamaged, PasswordNeeded, WrongPassword
 
 #: identifies our files in the SQLite header ("GGTZ")
 APPLICATION_ID = 0x4747545A
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SQLITE_MAGIC = sqlconnect.SQLITE_MAGIC
 
 #: a fingerprint: (type, name, normalised CREATE statement) of every schema object
@@ -137,10 +137,44 @@ _ADDED_TABLES: dict[int, tuple[str, ...]] = {2: _ROLLUP_TABLES,
 _ADDED_COLUMNS: dict[int, tuple[tuple[str, str], ...]] = {
     2: tuple((t, _UUID_COLUMN) for t in UUID_TABLES)}
 
+# step records: the 民政 登记表's fields of a 帮扶对象, 志愿服务时长 of activities and 帮扶记录,
+# the scored 五好 rubric (domain.md §8). Frozen: written out as the step adds them.
+_RECORDS_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("students", "ethnicity VARCHAR(20) DEFAULT '' NOT NULL"),
+    ("students", "hukou_place VARCHAR(200) DEFAULT '' NOT NULL"),
+    ("students", "residence VARCHAR(200) DEFAULT '' NOT NULL"),
+    ("students", "boarding VARCHAR(2) DEFAULT '' NOT NULL"),
+    ("students", "schooling VARCHAR(10) DEFAULT '' NOT NULL"),
+    ("students", "health VARCHAR(10) DEFAULT '' NOT NULL"),
+    ("students", "disability_type VARCHAR(10) DEFAULT '' NOT NULL"),
+    ("students", "disability_grade VARCHAR(4) DEFAULT '' NOT NULL"),
+    ("students", "father_name VARCHAR(40) DEFAULT '' NOT NULL"),
+    ("students", "father_id_number VARCHAR(18) DEFAULT '' NOT NULL"),
+    ("students", "father_phone VARCHAR(40) DEFAULT '' NOT NULL"),
+    ("students", "father_status VARCHAR(10) DEFAULT '' NOT NULL"),
+    ("students", "father_work_place VARCHAR(60) DEFAULT '' NOT NULL"),
+    ("students", "mother_name VARCHAR(40) DEFAULT '' NOT NULL"),
+    ("students", "mother_id_number VARCHAR(18) DEFAULT '' NOT NULL"),
+    ("students", "mother_phone VARCHAR(40) DEFAULT '' NOT NULL"),
+    ("students", "mother_status VARCHAR(10) DEFAULT '' NOT NULL"),
+    ("students", "mother_work_place VARCHAR(60) DEFAULT '' NOT NULL"),
+    ("students", "guardianship VARCHAR(20) DEFAULT '' NOT NULL"),
+    ("students", "guardian_id_number VARCHAR(18) DEFAULT '' NOT NULL"),
+    ("students", "guardian_address VARCHAR(200) DEFAULT '' NOT NULL"),
+    ("students", "guardianship_rating VARCHAR(4) DEFAULT '' NOT NULL"),
+    ("students", "family_income VARCHAR(200) DEFAULT '' NOT NULL"),
+    ("students", "relief VARCHAR(100) DEFAULT '' NOT NULL"),
+    ("students", "checked_on DATE"),
+    ("activity_participants", "service_minutes INTEGER DEFAULT 0 NOT NULL"),
+    ("aid_records", "service_minutes INTEGER DEFAULT 0 NOT NULL"),
+    ("wuhao_assessments", "scores TEXT DEFAULT '' NOT NULL"),
+)
+_ADDED_COLUMNS[4] = _RECORDS_COLUMNS  # step records
+
 
 def _without_columns(obj: tuple[str, str, str], columns: set[tuple[str, str]]) -> tuple[str, str, str]:
     kind, name, sql = obj
-    drop = {c for t, c in columns if t == name}
+    drop = {_PUNCT_SPACE.sub(r"\1", _SPACE.sub(" ", c)) for t, c in columns if t == name}
     if kind != "table" or not drop:
         return obj
     head, parts = _table_parts(sql)
@@ -288,9 +322,18 @@ def _v3_to_v4(con: sqlite3.Connection) -> None:
         con.execute(statement)
 
 
+def _step_records(con: sqlite3.Connection) -> None:
+    """The deeper records of domain.md §8: the 民政 fields of a 帮扶对象 (empty for every
+    existing student), 志愿服务时长 of activity participants and 帮扶记录 (0: not recorded) and
+    the scored 五好 rubric of an assessment ("" keeps an old five-√/× assessment as full or
+    zero marks per dimension). Existing values are not touched."""
+    for table, column in _RECORDS_COLUMNS:
+        con.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+
+
 #: version n -> step that upgrades a connection from n to n + 1 (run inside a transaction)
 UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3,
-                                                             3: _v3_to_v4}
+                                                             3: _v3_to_v4, 4: _step_records}
 
 
 def upgrade_file(path: Path, version: int) -> None:
