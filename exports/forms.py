@@ -19,6 +19,7 @@ from exports.columns import (
     MULTI,
     NAME,
     PHONE,
+    SEQ,
     SEQ_COL,
     TEXT,
     Col,
@@ -52,6 +53,7 @@ class Form:
 
 
 GROUPS = Form("groups", "关工组织基本情况表", (
+    SEQ,
     SEQ_COL,
     Col("name", "组织名称", TEXT, 22, ("关工小组", "组织", "关工组织名称", "单位名称", "名称")),
     Col("type", "类型", CODE, 9, ("组织类型", "类别"), code_table="group_type"),
@@ -66,6 +68,7 @@ GROUPS = Form("groups", "关工组织基本情况表", (
 ), importable=True)
 
 VOLUNTEERS = Form("volunteers", "\u201c五老\u201d队伍花名册", (
+    SEQ,
     SEQ_COL,
     Col("name", "姓名", NAME, 8, ("五老姓名",)),
     Col("sex", "性别", TEXT, 5, align="center"),
@@ -143,6 +146,7 @@ CIVIL_COLUMNS: tuple[Col, ...] = (
 )
 
 STUDENTS = Form("students", "帮扶对象花名册", (
+    SEQ,
     SEQ_COL,
     Col("name", "姓名", NAME, 8, ("学生姓名", "帮扶对象", "帮扶对象姓名")),
     Col("sex", "性别", TEXT, 5),
@@ -166,33 +170,36 @@ STUDENTS = Form("students", "帮扶对象花名册", (
 
 #: the 留守（困境）儿童基本情况登记表 (domain.md §8): the 民政 fields beside name and identity
 CHILDREN = Form("children-register", "留守（困境）儿童基本情况登记表", (
-    SEQ_COL,
-    Col("name", "姓名", NAME, 6),
+    # widths measured for A4 landscape at the PDF's 8.5 pt: dates, masked ID numbers and phones
+    # on one line, 3-character names and long codes on two
+    Col("seq", "序号", SEQ, 3.5, importable=False),
+    Col("name", "姓名", NAME, 6.5),
     Col("sex", "性别", TEXT, 3, align="center"),
-    _civil("ethnicity", 4),
-    Col("birth_date", "出生日期", DATE, 9),
-    Col("id_number", "身份证号", ID, 16),
-    _civil("hukou_place", 10),
-    _civil("residence", 10),
-    _civil("schooling", 6),
-    _civil("boarding", 4),
-    Col("health", "健康状况", TEXT, 7),
-    _civil("father_name", 6),
-    _civil("father_status", 6),
-    _civil("father_work_place", 8),
-    _civil("mother_name", 6),
-    _civil("mother_status", 6),
-    _civil("mother_work_place", 8),
-    _civil("guardianship", 8),
-    Col("guardian", "委托监护人", NAME, 6),
-    Col("guardian_relation", "与儿童关系", TEXT, 5),
-    Col("guardian_phone", "监护人电话", PHONE, 10),
-    _civil("guardianship_rating", 4),
-    _civil("relief", 8),
-    _civil("checked_on", 9),
+    _civil("ethnicity", 4.7),
+    Col("birth_date", "出生日期", DATE, 10.1),
+    Col("id_number", "身份证号", ID, 19.4),
+    _civil("hukou_place", 6.5),
+    _civil("residence", 6.5),
+    _civil("schooling", 5.7),
+    _civil("boarding", 3.5),
+    Col("health", "健康状况", TEXT, 7.4),
+    _civil("father_name", 5.7),
+    _civil("father_status", 8.4),
+    _civil("father_work_place", 6.5),
+    _civil("mother_name", 5.7),
+    _civil("mother_status", 8.4),
+    _civil("mother_work_place", 6.5),
+    _civil("guardianship", 7.8),
+    Col("guardian", "委托监护人", NAME, 5.7),
+    Col("guardian_relation", "与儿童关系", TEXT, 5.7),
+    Col("guardian_phone", "监护人电话", PHONE, 12.2),
+    _civil("guardianship_rating", 4.8),
+    _civil("relief", 6.5),
+    _civil("checked_on", 10.1),
 ), yearly=True, note="健康状况、住址等仅供民政登记和内部使用，不得公示")
 
 PAIRINGS = Form("pairings", "结对帮扶情况表", (
+    SEQ,
     SEQ_COL,
     Col("volunteer", "五老姓名", NAME, 9, ("五老", "帮扶人", "结对五老")),
     Col("volunteer_category", "五老类别", TEXT, 8, importable=False),
@@ -206,6 +213,7 @@ PAIRINGS = Form("pairings", "结对帮扶情况表", (
 ), yearly=True, importable=True, totals=("aid_count", "aid_money"))
 
 ACTIVITIES = Form("activities", "活动开展情况登记表", (
+    SEQ,
     SEQ_COL,
     Col("date", "日期", DATE, 11, ("时间", "开展时间", "开展日期"), prefixes=("活动",)),
     Col("title", "活动名称", TEXT, 22, ("名称", "活动主题", "活动内容名称")),
@@ -220,6 +228,7 @@ ACTIVITIES = Form("activities", "活动开展情况登记表", (
 ), yearly=True, importable=True, totals=("volunteer_count", "youth_count"))
 
 DONATIONS = Form("donations", "捐资助学明细表", (
+    SEQ,
     SEQ_COL,
     Col("date", "日期", DATE, 11, ("时间",), prefixes=("捐赠", "捐款")),
     Col("donor", "捐赠方", TEXT, 18, ("捐赠单位", "捐赠人", "捐赠单位或个人", "捐赠者", "捐款人",
@@ -233,6 +242,7 @@ DONATIONS = Form("donations", "捐资助学明细表", (
 ), yearly=True, importable=True, totals=("money", "goods_value"))
 
 WUHAO = Form("wuhao", "\u201c五好\u201d基层关工组织达标情况表", (
+    SEQ,
     SEQ_COL,
     Col("name", "组织名称", TEXT, 24, importable=False),
     *(Col(f"item{i + 1}", item, TEXT, 9, importable=False, align="center")
