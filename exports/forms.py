@@ -53,7 +53,6 @@ class Form:
 
 
 GROUPS = Form("groups", "关工组织基本情况表", (
-    SEQ,
     SEQ_COL,
     Col("name", "组织名称", TEXT, 22, ("关工小组", "组织", "关工组织名称", "单位名称", "名称")),
     Col("type", "类型", CODE, 9, ("组织类型", "类别"), code_table="group_type"),
@@ -68,7 +67,6 @@ GROUPS = Form("groups", "关工组织基本情况表", (
 ), importable=True)
 
 VOLUNTEERS = Form("volunteers", "\u201c五老\u201d队伍花名册", (
-    SEQ,
     SEQ_COL,
     Col("name", "姓名", NAME, 8, ("五老姓名",)),
     Col("sex", "性别", TEXT, 5, align="center"),
@@ -146,7 +144,6 @@ CIVIL_COLUMNS: tuple[Col, ...] = (
 )
 
 STUDENTS = Form("students", "帮扶对象花名册", (
-    SEQ,
     SEQ_COL,
     Col("name", "姓名", NAME, 8, ("学生姓名", "帮扶对象", "帮扶对象姓名")),
     Col("sex", "性别", TEXT, 5),
@@ -199,7 +196,6 @@ CHILDREN = Form("children-register", "留守（困境）儿童基本情况登记
 ), yearly=True, note="健康状况、住址等仅供民政登记和内部使用，不得公示")
 
 PAIRINGS = Form("pairings", "结对帮扶情况表", (
-    SEQ,
     SEQ_COL,
     Col("volunteer", "五老姓名", NAME, 9, ("五老", "帮扶人", "结对五老")),
     Col("volunteer_category", "五老类别", TEXT, 8, importable=False),
@@ -213,7 +209,6 @@ PAIRINGS = Form("pairings", "结对帮扶情况表", (
 ), yearly=True, importable=True, totals=("aid_count", "aid_money"))
 
 ACTIVITIES = Form("activities", "活动开展情况登记表", (
-    SEQ,
     SEQ_COL,
     Col("date", "日期", DATE, 11, ("时间", "开展时间", "开展日期"), prefixes=("活动",)),
     Col("title", "活动名称", TEXT, 22, ("名称", "活动主题", "活动内容名称")),
@@ -228,7 +223,6 @@ ACTIVITIES = Form("activities", "活动开展情况登记表", (
 ), yearly=True, importable=True, totals=("volunteer_count", "youth_count"))
 
 DONATIONS = Form("donations", "捐资助学明细表", (
-    SEQ,
     SEQ_COL,
     Col("date", "日期", DATE, 11, ("时间",), prefixes=("捐赠", "捐款")),
     Col("donor", "捐赠方", TEXT, 18, ("捐赠单位", "捐赠人", "捐赠单位或个人", "捐赠者", "捐款人",
@@ -242,7 +236,6 @@ DONATIONS = Form("donations", "捐资助学明细表", (
 ), yearly=True, importable=True, totals=("money", "goods_value"))
 
 WUHAO = Form("wuhao", "\u201c五好\u201d基层关工组织达标情况表", (
-    SEQ,
     SEQ_COL,
     Col("name", "组织名称", TEXT, 24, importable=False),
     *(Col(f"item{i + 1}", item, TEXT, 9, importable=False, align="center")
