@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--out", type=Path, required=True)
     c.add_argument("--year", type=int)
     c.add_argument("--full-id", action="store_true")
+    c.add_argument("--person", help="志愿服务记录证明只出这一位五老（姓名或身份证号）")
     c = cmd("stats", "年度统计数字")
     c.add_argument("--year", type=int, required=True)
     c.add_argument("--json", action="store_true")
@@ -331,7 +332,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     db = _open(args)
     try:
         out = service.export_form(db, args.form, args.format, args.out, year=args.year,
-                                  full_id=args.full_id)
+                                  full_id=args.full_id, person=args.person)
     finally:
         db.close()
     print(f"已导出“{out}”。")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from exports.columns import ID, PHONE, SEQ
 from exports.forms import FORMS, UNIT_FIGURES, Form
-from models import APP_VERSION, audit, rollup, settings, stats
+from models import APP_VERSION, audit, rollup, service_hours, settings, stats
 from models.codes import split_multi
 from models.entities import (
     Activity,
@@ -46,6 +46,8 @@ class FormContext:
     exported_by: str = ""
     exported_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
     report_date: dt.date | None = None
+    #: the one 五老 (name or ID number) of a 志愿服务记录证明; None: everyone who served
+    person: str | int | None = None
 
     def year_or_now(self) -> int:
         return self.year or self.exported_at.year
@@ -209,6 +211,37 @@ def _children_rows(s: Session, year: int | None, _ctx: FormContext) -> Iterator[
                "relief": "、".join(split_multi(st.relief)), "checked_on": st.checked_on}
 
 
+def _service_hours_rows(s: Session, year: int | None, ctx: FormContext
+                        ) -> Iterator[dict[str, Any]]:
+    """The year's 志愿服务时长 of each 五老 in the team at its end, and of anyone who served."""
+    y = year or ctx.year_or_now()
+    done = service_hours.totals(s, *service_hours.year_bounds(y))
+    q = (select(Volunteer, Group.name).outerjoin(Group, (Volunteer.group_id == Group.id)
+                                                 & Group.deleted_at.is_(None))
+         .where(or_(stats.volunteers_at_end(y),
+                    Volunteer.id.in_(list(done)) & Volunteer.deleted_at.is_(None)))
+         .order_by(Group.id.is_(None), Group.id, Volunteer.id))
+    for v, group in s.execute(q):
+        acts, aid, minutes = done.get(v.id, (0, 0, 0))
+        yield {"name": v.name, "category": v.category, "group": group or "", "activities": acts,
+               "aid": aid, "hours": service_hours.hours(minutes)}
+
+
+def period_text(start: dt.date | None, end: dt.date | None) -> str:
+    if start is None:
+        return "暂无服务记录"
+    return f"{start:%Y.%m.%d}—{end:%Y.%m.%d}" if end else f"{start:%Y.%m.%d}起"
+
+
+def _service_record_rows(s: Session, year: int | None, ctx: FormContext
+                         ) -> Iterator[dict[str, Any]]:
+    for rec in service_hours.records(s, year or ctx.year_or_now(), ctx.person):
+        yield {"name": rec.name, "id_number": rec.id_number or "", "category": rec.category,
+               "period": period_text(rec.start, rec.end),
+               "count": len(rec.activities) + len(rec.aid),
+               "hours": service_hours.hours(rec.minutes)}
+
+
 def _pairing_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dict[str, Any]]:
     y = year or ctx.year_or_now()
     start, end = dt.date(y, 1, 1), dt.date(y, 12, 31)
@@ -354,6 +387,7 @@ ROW_SOURCES = {
     "groups": _group_rows, "volunteers": _volunteer_rows, "students": _student_rows,
     "pairings": _pairing_rows, "activities": _activity_rows, "donations": _donation_rows,
     "wuhao": _wuhao_rows, "annual-stats": _annual_rows, "units": _unit_rows,
-    "children-register": _children_rows,
+    "children-register": _children_rows, "service-hours": _service_hours_rows,
+    "service-record": _service_record_rows,
 }
 FOOT_LINES = {"wuhao": _wuhao_foot}

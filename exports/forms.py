@@ -44,6 +44,10 @@ class Form:
     totals: tuple[str, ...] = ()
     note: str = ""
     extra_import: tuple[Col, ...] = field(default_factory=tuple)
+    #: printed one page per person (exports.certificate); the columns list the people
+    certificate: bool = False
+    #: part of the upward package (a per-person certificate is not a report)
+    in_package: bool = True
 
     def import_columns(self) -> tuple[Col, ...]:
         return tuple(c for c in self.columns if c.importable) + self.extra_import
@@ -251,6 +255,27 @@ ANNUAL = Form("annual-stats", "关心下一代工作年度统计表", (
     Col("unit", "单位", TEXT, 8, importable=False, align="center"),
 ), landscape=False, yearly=True)
 
+SERVICE_HOURS = Form("service-hours", "\u201c五老\u201d志愿服务时长统计表", (
+    SEQ_COL,
+    Col("name", "姓名", NAME, 9, importable=False),
+    Col("category", "五老类别", TEXT, 9, importable=False),
+    Col("group", "所在关工小组", TEXT, 20, importable=False),
+    Col("activities", "参加活动(次)", INT, 10, importable=False),
+    Col("aid", "帮扶记录(次)", INT, 10, importable=False),
+    Col("hours", "服务时长(小时)", MONEY, 12, importable=False),
+), landscape=False, yearly=True, totals=("activities", "aid", "hours"),
+    note="时长按活动登记和帮扶记录中填写的服务时长合计")
+
+SERVICE_RECORD = Form("service-record", "志愿服务记录证明", (
+    SEQ_COL,
+    Col("name", "姓名", NAME, 9, importable=False),
+    Col("id_number", "身份证号", ID, 20, importable=False),
+    Col("category", "五老类别", TEXT, 9, importable=False),
+    Col("period", "服务期间", TEXT, 22, importable=False),
+    Col("count", "服务次数", INT, 9, importable=False),
+    Col("hours", "服务时长(小时)", MONEY, 12, importable=False),
+), landscape=False, yearly=True, certificate=True, in_package=False)
+
 #: keys of the 各单位汇总表's figure columns, summed in its 合计 row
 UNIT_FIGURES = ("groups", "wuhao", "volunteers", "backbone", "students", "paired",
                 "activities", "volunteer_participations", "youth_participations",
@@ -273,7 +298,8 @@ UNITS = Form("units", "各单位汇总表", (
 ), yearly=True, totals=UNIT_FIGURES, note="各单位最近一次上报的数字；合计与本级年度统计一致")
 
 FORMS: dict[str, Form] = {f.id: f for f in (GROUPS, VOLUNTEERS, STUDENTS, PAIRINGS, ACTIVITIES,
-                                            DONATIONS, WUHAO, ANNUAL, UNITS, CHILDREN)}
+                                            DONATIONS, WUHAO, ANNUAL, UNITS, CHILDREN,
+                                            SERVICE_HOURS, SERVICE_RECORD)}
 IMPORT_KINDS = tuple(f.id for f in FORMS.values() if f.importable)
 NUMBER_KINDS = (INT, MONEY)
 DATE_KINDS = (DATE, MONTH)

@@ -288,7 +288,8 @@ def build(s: Session, scale: int = 1, seed: int = 2025, today: dt.date | None = 
             aid_rows.append({"student_id": st["id"], "volunteer_id": vol["id"],
                              "pairing_id": pid, "kind": kind,
                              "date": g.date_between(period_start, period_end),
-                             "content": f"{kind}：{st['name']}近况良好", "money_fen": money})
+                             "content": f"{kind}：{st['name']}近况良好", "money_fen": money,
+                             "service_minutes": extra.r.choice((0, 30, 60, 90))})
     put(Pairing, pair_rows, "pairings")
     put(AidRecord, aid_rows, "aid")
 
@@ -313,7 +314,8 @@ def build(s: Session, scale: int = 1, seed: int = 2025, today: dt.date | None = 
                 "summary": f"{group['name']}组织开展{title}，五老{vcount}人参加。"})
             if g.r.random() < 0.3 and active_vols:
                 for v in g.r.sample(active_vols, min(3, len(active_vols))):
-                    part_rows.append({"activity_id": aid_id, "volunteer_id": v["id"]})
+                    part_rows.append({"activity_id": aid_id, "volunteer_id": v["id"],
+                                      "service_minutes": extra.r.choice((60, 90, 120, 180))})
         report(0.6 + 0.2 * (year - first_year + 1) / len(years), "正在生成活动台账…")
     put(Activity, act_rows, "activities")
     put(activity_participants, part_rows, "participants")

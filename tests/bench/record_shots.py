@@ -51,7 +51,7 @@ def main() -> int:
         act = s.scalars(select(Activity).where(Activity.participants.any())
                         .order_by(Activity.id.desc())).first()
         act_input = activities.to_input(act)
-        hours = activities.participant_hours(s, act.id)
+        names = {v.id: v.name for v in act.participants}
         gid = s.scalars(select(Group.id)).first()
     ok = True
 
@@ -75,7 +75,7 @@ def main() -> int:
             dialog.tabs.setCurrentIndex(i)
             save(dialog, f"student-dialog-{tag}-{i + 1}")
         dialog.close()
-        dialog2 = ActivityDialog(None, db, act_input, hours=hours)
+        dialog2 = ActivityDialog(None, db, act_input, participants=names)
         save(dialog2, f"activity-dialog-{tag}")
         dialog2.close()
         ctx = AppContext(db)
