@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from exports.columns import ID, PHONE, SEQ
 from exports.forms import FORMS, UNIT_FIGURES, Form
-from models import APP_VERSION, audit, rollup, service_hours, settings, stats
+from models import APP_VERSION, audit, rollup, service_hours, settings, stats, wuhao
 from models.codes import split_multi
 from models.entities import (
     Activity,
@@ -296,10 +296,14 @@ def _wuhao_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dict
                                               .where(WuhaoAssessment.year == y))}
     for g in s.scalars(select(Group).where(stats.groups_at_end(y)).order_by(Group.id)):
         a = found.get(g.id)
-        row: dict[str, Any] = {"name": g.name, "note": a.note if a else ""}
-        for i in range(5):
-            row[f"item{i + 1}"] = ("√" if a.items()[i] else "×") if a else ""
-        row["passed"] = ("达标" if a.passed else "未达标") if a else "未评定"
+        row: dict[str, Any] = {"name": g.name, "passed": "未评定"}
+        if a is not None:
+            sheet = wuhao.scored(a)
+            for i, d in enumerate(sheet.dimensions[:5]):
+                row[f"item{i + 1}"] = wuhao.points_text(d.score)
+            row["total"] = wuhao.points_text(sheet.total)
+            row["passed"] = "达标" if a.passed else "未达标"
+            row["reasons"] = "；".join(p for p in (sheet.reasons_text(), a.note) if p)
         yield row
 
 

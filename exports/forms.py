@@ -241,12 +241,13 @@ DONATIONS = Form("donations", "捐资助学明细表", (
 
 WUHAO = Form("wuhao", "\u201c五好\u201d基层关工组织达标情况表", (
     SEQ_COL,
-    Col("name", "组织名称", TEXT, 24, importable=False),
-    *(Col(f"item{i + 1}", item, TEXT, 9, importable=False, align="center")
+    Col("name", "组织名称", TEXT, 20, importable=False),
+    *(Col(f"item{i + 1}", f"{item}得分", TEXT, 8, importable=False, align="right")
       for i, item in enumerate(WUHAO_ITEMS)),
+    Col("total", "总分", TEXT, 6, importable=False, align="right"),
     Col("passed", "是否达标", TEXT, 7, importable=False, align="center"),
-    Col("note", "备注", TEXT, 14, importable=False),
-), yearly=True)
+    Col("reasons", "扣分理由", TEXT, 34, importable=False),
+), yearly=True, note="得分按考核细则；按五项√/×评定的旧记录，每项达到记满分、未达到记0分")
 
 ANNUAL = Form("annual-stats", "关心下一代工作年度统计表", (
     Col("section", "类别", TEXT, 10, importable=False),
