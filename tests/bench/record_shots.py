@@ -68,7 +68,7 @@ def main() -> int:
     family = load_fonts(app)
     for size in ("normal", "larger"):
         style.apply(app, family, size)
-        tag = style.FONT_LABELS[size]
+        tag = size  # normal = 标准, larger = 特大
         dialog = StudentDialog(None, db, initial)
         assert dialog.tabs is not None
         for i in range(dialog.tabs.count()):
@@ -80,6 +80,11 @@ def main() -> int:
         dialog2.close()
         ctx = AppContext(db)
         dialog3 = WuhaoDialog(None, ctx, gid)
+        dialog3.year.setValue(2027)  # a year not assessed yet: the 考核细则 at full marks
+        box, spin, reason, _item = dialog3.rows[0][0]
+        box.setChecked(False)
+        spin.setValue(3)
+        reason.setText("班子只有2人，未配齐")
         save(dialog3, f"wuhao-dialog-{tag}")
         dialog3.close()
     db.close()
