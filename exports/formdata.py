@@ -101,7 +101,7 @@ def build_table(s: Session, form_id: str, ctx: FormContext) -> FormTable:
         row = []
         for col, mask in zip(form.columns, masks):
             value = n if col.kind == SEQ else rec.get(col.key)
-            if mask is not None and value:
+            if mask is not None and value and "*" not in str(value):  # a unit's: masked
                 value = mask(value)
             row.append(value)
         rows.append(row)
@@ -194,6 +194,14 @@ def health_text(st: Student) -> str:
     return f"{st.health}（{detail}）" if st.health == "残疾" and detail else st.health
 
 
+def _iso_day(value: Any) -> dt.date | None:
+    """A date of a unit's data file (``2025-06-01``), None when it is not one."""
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
 def _children_rows(s: Session, year: int | None, _ctx: FormContext) -> Iterator[dict[str, Any]]:
     """The 留守（困境）儿童基本情况登记表: the year's 帮扶对象 with their 民政 fields."""
     where = stats.students_in_year(year) if year else Student.deleted_at.is_(None)
@@ -209,6 +217,14 @@ def _children_rows(s: Session, year: int | None, _ctx: FormContext) -> Iterator[
                "guardian_relation": st.guardian_relation, "guardian_phone": st.guardian_phone,
                "guardianship_rating": st.guardianship_rating,
                "relief": "、".join(split_multi(st.relief)), "checked_on": st.checked_on}
+    if year:  # a roll-up database: its units' children as their packages carried them
+        for _unit, rec in rollup.units_records(s, year, "students"):
+            health = rec.get("health") or ""
+            detail = f"{rec.get('disability_type') or ''}{rec.get('disability_grade') or ''}"
+            yield {**{k: rec.get(k) for k in ROW_KEYS["children-register"]},
+                   "birth_date": _iso_day(rec.get("birth_date")),
+                   "checked_on": _iso_day(rec.get("checked_on")),
+                   "health": f"{health}（{detail}）" if health == "残疾" and detail else health}
 
 
 def _service_hours_rows(s: Session, year: int | None, ctx: FormContext
@@ -225,6 +241,16 @@ def _service_hours_rows(s: Session, year: int | None, ctx: FormContext
         acts, aid, minutes = done.get(v.id, (0, 0, 0))
         yield {"name": v.name, "category": v.category, "group": group or "", "activities": acts,
                "aid": aid, "hours": service_hours.hours(minutes)}
+    for unit, rec in rollup.units_records(s, y, "volunteers"):
+        if "service_minutes" in rec:  # a package made before service hours has none
+            yield {"name": rec.get("name"), "category": rec.get("category"), "group": unit,
+                   "activities": _count(rec.get("service_activities")),
+                   "aid": _count(rec.get("service_aid")),
+                   "hours": service_hours.hours(_count(rec.get("service_minutes")))}
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
 def period_text(start: dt.date | None, end: dt.date | None) -> str:
@@ -305,6 +331,22 @@ def _wuhao_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dict
             row["passed"] = "达标" if a.passed else "未达标"
             row["reasons"] = "；".join(p for p in (sheet.reasons_text(), a.note) if p)
         yield row
+    for unit, rec in rollup.units_records(s, y, "groups"):
+        row = {"name": f"{unit} {rec.get('name') or ''}", "passed": "未评定"}
+        w = rec.get("wuhao")
+        if isinstance(w, dict):
+            scores = w.get("scores")
+            for i, score in enumerate(scores[:5] if isinstance(scores, list) else []):
+                row[f"item{i + 1}"] = _points(score)
+            row["total"] = _points(w.get("total"))
+            row["passed"] = "达标" if w.get("passed") is True else "未达标"
+            row["reasons"] = rollup.clean(w.get("reasons") or "")
+        yield row
+
+
+def _points(value: Any) -> str:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1000
+    return wuhao.points_text(value) if ok else ""
 
 
 def _wuhao_foot(s: Session, year: int | None) -> Iterator[str]:
@@ -386,6 +428,14 @@ def _unit_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dict[
         code, name, _level = rollup.own_unit(s)
         yield {**row, "unit_name": f"{name}（本级）", "unit_code": code}
 
+
+#: the record keys of a form that come straight from a unit's data file
+ROW_KEYS = {"children-register": ("name", "sex", "ethnicity", "id_number", "hukou_place",
+                                  "residence", "schooling", "boarding", "father_name",
+                                  "father_status", "father_work_place", "mother_name",
+                                  "mother_status", "mother_work_place", "guardianship",
+                                  "guardian", "guardian_relation", "guardian_phone",
+                                  "guardianship_rating", "relief")}
 
 ROW_SOURCES = {
     "groups": _group_rows, "volunteers": _volunteer_rows, "students": _student_rows,

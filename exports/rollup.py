@@ -294,6 +294,7 @@ def _take_one(s: Any, pkg: Package, own_code: str) -> str:
     old.sequence, old.format, old.file_name = pkg.sequence, pkg.format, pkg.path.name
     old.sha256, old.exported_at, old.taken_at = pkg.manifest_sha256, pkg.exported_at, now()
     old.figures_json = json.dumps(pkg.figures, ensure_ascii=False)
+    old.data_json = rollup.units_data(pkg.data)
     s.flush()
     people = _people(pkg.data)
     if people:

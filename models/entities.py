@@ -384,6 +384,9 @@ class RollupPackage(Base):
     exported_at: Mapped[str] = mapped_column(String(40), default="")
     taken_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
     figures_json: Mapped[str] = mapped_column(Text, default="{}")
+    #: the package's data file (records masked as on its forms), for the county's own forms
+    #: (children-register, service-hours, wuhao); "" for a package taken before schema 5
+    data_json: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class RollupRecord(Base):

@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import settings
+from models import service_hours, settings, wuhao
+from models.codes import split_multi
 from models.entities import (
     Activity,
     AidRecord,
@@ -26,6 +27,8 @@ from models.entities import (
     RollupUnit,
     Student,
     Volunteer,
+    WuhaoAssessment,
+    activity_participants,
 )
 from models.idcard import mask_id, mask_phone
 from models.stats import (
@@ -55,30 +58,59 @@ def year_records(s: Session, year: int) -> dict[str, Any]:
         {"uuid": g.uuid, "name": g.name, "type": g.type, "leader": g.leader,
          "phone": mask_phone(g.phone), "founded_on": _day(g.founded_on)}
         for g in s.scalars(select(Group).where(groups_at_end(year)).order_by(Group.id))]
+    served = service_hours.totals(s, start, end)
     out["volunteers"] = [
         {"uuid": v.uuid, "name": v.name, "sex": v.sex, "birth_date": _day(v.birth_date, True),
          "id_number": mask_id(v.id_number), "phone": mask_phone(v.phone),
-         "category": v.category, "is_backbone": bool(v.is_backbone)}
+         "category": v.category, "is_backbone": bool(v.is_backbone),
+         "service_activities": served.get(v.id, (0, 0, 0))[0],
+         "service_aid": served.get(v.id, (0, 0, 0))[1],
+         "service_minutes": served.get(v.id, (0, 0, 0))[2]}
         for v in s.scalars(select(Volunteer).where(volunteers_at_end(year)).order_by(Volunteer.id))]
     out["students"] = [
         {"uuid": p.uuid, "name": p.name, "sex": p.sex, "birth_date": _day(p.birth_date),
-         "id_number": mask_id(p.id_number), "categories": p.categories}
+         "id_number": mask_id(p.id_number), "categories": p.categories, **civil_record(p)}
         for p in s.scalars(select(Student).where(students_in_year(year)).order_by(Student.id))]
+    assessed = {a.group_id: a for a in s.scalars(select(WuhaoAssessment)
+                                                 .where(WuhaoAssessment.year == year))}
+    for g in out["groups"]:
+        g["wuhao"] = None
+    for g, row in zip(s.scalars(select(Group).where(groups_at_end(year)).order_by(Group.id)),
+                      out["groups"]):
+        a = assessed.get(g.id)
+        if a is not None:
+            sheet = wuhao.scored(a)
+            row["wuhao"] = {"passed": bool(a.passed), "total": float(sheet.total),
+                            "threshold": float(sheet.threshold),
+                            "scores": [float(d.score) for d in sheet.dimensions],
+                            "reasons": sheet.reasons_text()}
     pairs = (select(Pairing.uuid, Volunteer.uuid, Student.uuid, Pairing.started_on)
              .join(Volunteer, Pairing.volunteer_id == Volunteer.id)
              .join(Student, Pairing.student_id == Student.id)
              .where(pairings_in_year(year)).order_by(Pairing.id))
     out["pairings"] = [{"uuid": u, "volunteer": v, "student": st, "started_on": _day(d)}
                        for u, v, st, d in s.execute(pairs)]
-    aid = (select(AidRecord.uuid, Student.uuid, AidRecord.date, AidRecord.money_fen)
+    aid = (select(AidRecord.uuid, Student.uuid, AidRecord.date, AidRecord.money_fen,
+                  AidRecord.service_minutes)
            .join(Student, AidRecord.student_id == Student.id)
            .where(AidRecord.deleted_at.is_(None), Student.deleted_at.is_(None),
                   AidRecord.date.between(start, end)).order_by(AidRecord.id))
-    out["aid"] = [{"uuid": u, "student": st, "date": _day(d), "money_fen": m or 0}
-                  for u, st, d, m in s.execute(aid)]
+    out["aid"] = [{"uuid": u, "student": st, "date": _day(d), "money_fen": m or 0,
+                   "service_minutes": h or 0}
+                  for u, st, d, m, h in s.execute(aid)]
+    c = activity_participants.c
+    named: dict[int, list[dict[str, Any]]] = {}
+    for aid_id, vuuid, minutes in s.execute(
+            select(c.activity_id, Volunteer.uuid, c.service_minutes)
+            .join(Volunteer, Volunteer.id == c.volunteer_id)
+            .join(Activity, Activity.id == c.activity_id)
+            .where(Activity.deleted_at.is_(None), Activity.date.between(start, end))
+            .order_by(c.activity_id, c.volunteer_id)):
+        named.setdefault(aid_id, []).append({"volunteer": vuuid, "service_minutes": minutes})
     out["activities"] = [
         {"uuid": a.uuid, "date": _day(a.date), "title": a.title, "theme": a.theme,
-         "volunteer_count": a.volunteer_count, "youth_count": a.youth_count}
+         "volunteer_count": a.volunteer_count, "youth_count": a.youth_count,
+         "participants": named.get(a.id, [])}
         for a in s.scalars(select(Activity).where(Activity.deleted_at.is_(None),
                                                   Activity.date.between(start, end))
                            .order_by(Activity.id))]
@@ -95,6 +127,23 @@ def year_records(s: Session, year: int) -> dict[str, Any]:
               .where(RollupPackage.year == year).order_by(RollupRecord.id))
     out["rolled_up"] = [{"subject": sub, "uuid": u, "name": n, "birth_date": b, "unit_code": c}
                         for sub, u, n, b, c in s.execute(rolled)]
+    return out
+
+
+#: the 民政 fields a package's data file carries for a student: what the children-register
+#: form prints (the relatives' ID numbers are on no form and stay home)
+CIVIL_DATA = ("ethnicity", "hukou_place", "residence", "schooling", "boarding", "health",
+              "disability_type", "disability_grade", "father_name", "father_status",
+              "father_work_place", "mother_name", "mother_status", "mother_work_place",
+              "guardianship", "guardian", "guardian_relation", "guardianship_rating")
+
+
+def civil_record(st: Student) -> dict[str, Any]:
+    """A student's 民政 fields as the data file carries them (phones masked)."""
+    out: dict[str, Any] = {key: getattr(st, key) for key in CIVIL_DATA}
+    out["guardian_phone"] = mask_phone(st.guardian_phone)
+    out["relief"] = split_multi(st.relief)
+    out["checked_on"] = _day(st.checked_on)
     return out
 
 
@@ -175,6 +224,50 @@ def unit_names(s: Session) -> dict[str, str]:
 def package_figures(pkg: RollupPackage) -> dict[str, Any]:
     figures: dict[str, Any] = json.loads(pkg.figures_json)
     return figures
+
+
+#: the parts of a unit's data file a roll-up database keeps for its own forms
+KEPT_DATA = ("groups", "volunteers", "students")
+#: a kept text never grows beyond this (a package is evidence, not trusted input)
+_MAX_TEXT = 200
+
+
+def units_data(data: Any) -> str:
+    """The parts of a package's data file the county's forms read (children-register,
+    service-hours, wuhao), as JSON text; "" when it has none."""
+    if not isinstance(data, dict):
+        return ""
+    kept = {k: data[k] for k in KEPT_DATA if isinstance(data.get(k), list)}
+    return json.dumps(kept, ensure_ascii=False) if kept else ""
+
+
+def clean(value: Any) -> Any:
+    """A value of a unit's record as a form may print it: numbers and short texts only."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float)):
+        return value if abs(value) < 1e12 else 0
+    if isinstance(value, list):
+        return "、".join(str(v)[:_MAX_TEXT] for v in value[:20])
+    return str(value)[:_MAX_TEXT]
+
+
+def units_records(s: Session, year: int, subject: str) -> list[tuple[str, dict[str, Any]]]:
+    """(unit name, record) of every unit's latest package for ``year`` that carried
+    ``subject`` (a KEPT_DATA key), in unit-code order; values cleaned by :func:`clean`."""
+    names = unit_names(s)
+    out: list[tuple[str, dict[str, Any]]] = []
+    for pkg in latest_packages(s, year):
+        try:
+            data = json.loads(pkg.data_json) if pkg.data_json else {}
+        except ValueError:
+            continue
+        rows = data.get(subject) if isinstance(data, dict) else None
+        for rec in rows if isinstance(rows, list) else []:
+            if isinstance(rec, dict):
+                out.append((names.get(pkg.unit_code, pkg.unit_code),
+                            {str(k): v if k == "wuhao" else clean(v) for k, v in rec.items()}))
+    return out
 
 
 # -- status ---------------------------------------------------------------------------------

@@ -168,6 +168,7 @@ _RECORDS_COLUMNS: tuple[tuple[str, str], ...] = (
     ("activity_participants", "service_minutes INTEGER DEFAULT 0 NOT NULL"),
     ("aid_records", "service_minutes INTEGER DEFAULT 0 NOT NULL"),
     ("wuhao_assessments", "scores TEXT DEFAULT '' NOT NULL"),
+    ("rollup_packages", "data_json TEXT DEFAULT '' NOT NULL"),
 )
 _ADDED_COLUMNS[4] = _RECORDS_COLUMNS  # step records
 
