@@ -327,9 +327,13 @@ def _step_records(con: sqlite3.Connection) -> None:
     """The deeper records of domain.md §8: the 民政 fields of a 帮扶对象 (empty for every
     existing student), 志愿服务时长 of activity participants and 帮扶记录 (0: not recorded) and
     the scored 五好 rubric of an assessment ("" keeps an old five-√/× assessment as full or
-    zero marks per dimension). Existing values are not touched."""
+    zero marks per dimension) and the units' records kept by a roll-up database. Existing
+    values are not touched. A column already there is left alone: the 2 -> 3 step creates the
+    roll-up tables from the current models, so a file from before schema 3 has ``data_json``."""
     for table, column in _RECORDS_COLUMNS:
-        con.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+        have = {row[1] for row in con.execute(f"PRAGMA table_info({table})")}
+        if column.split()[0] not in have:
+            con.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
 
 
 #: version n -> step that upgrades a connection from n to n + 1 (run inside a transaction)
