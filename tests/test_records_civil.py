@@ -130,3 +130,27 @@ def test_student_not_checked_for_six_months_is_a_reminder(db):
 def test_children_register_is_listed_by_forms():
     out = cli("forms", check=True).stdout
     assert "children-register\t留守（困境）儿童基本情况登记表" in out
+
+
+def test_two_row_header_of_the_minzheng_form(db, tmp_path):
+    """The 民政 登记表 groups 父亲 / 母亲 over their columns in a merged row above."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["姓名", "帮扶类别", "父亲", None, None, "母亲", None, None, "委托监护人", None])
+    ws.append([None, None, "姓名", "状况", "务工地", "姓名", "状况", "务工地", "姓名", "身份证号"])
+    for a, b in (("A1", "A2"), ("B1", "B2")):
+        ws.merge_cells(f"{a}:{b}")
+    for cells in ("C1:E1", "F1:H1", "I1:J1"):
+        ws.merge_cells(cells)
+    ws.append(["小军", "留守儿童", "张山", "外出务工", "江苏省苏州市", "刘梅", "在家", None, "张爷爷",
+               GUARDIAN_ID])
+    ws["J3"].number_format = "@"
+    path = tmp_path / "two.xlsx"
+    wb.save(path)
+    report = run_import(db, "students", path, ImportOptions())
+    assert report.imported == 1, [e.message for e in report.errors]
+    with db.reader() as s:
+        st = s.scalars(select(Student)).one()
+    assert (st.father_name, st.father_status, st.father_work_place) == ("张山", "外出务工", "江苏省苏州市")
+    assert (st.mother_name, st.mother_status) == ("刘梅", "在家")
+    assert (st.guardian, st.guardian_id_number) == ("张爷爷", GUARDIAN_ID)

@@ -137,3 +137,24 @@ def test_activity_dialog_ticks_participants_with_hours(qtbot, served):
     dialog.accept()
     assert saved and saved[0].participant_ids == [li]
     assert saved[0].participant_minutes == {li: 150}
+
+
+def test_certificate_from_the_volunteer_page(qtbot, served, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+
+    from gui.main_window import MainWindow
+
+    db, wang, _li = served
+    out = tmp_path / "王德证明.pdf"
+    shown = []
+    monkeypatch.setattr(QInputDialog, "getInt", lambda *a, **k: (2026, True))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: shown.append(a[1]))
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    page = window.page("五老队伍")
+    monkeypatch.setattr(page, "current_id", lambda: wang)
+    page.service_record()
+    qtbot.waitUntil(lambda: "导出完成" in shown, timeout=15000)
+    text = pypdf.PdfReader(out).pages[0].extract_text().replace("\n", "").replace(" ", "")
+    assert "王德" in text and "3.25小时" in text
