@@ -73,3 +73,19 @@ def test_old_assessments_read_as_full_or_zero_marks(old, tmp_path):
     finally:
         db.close()
     assert found
+
+
+def test_an_entry_added_to_a_new_code_table_of_an_upgraded_file_keeps_the_defaults(tmp_path):
+    from models import codetables
+    from models.codes import RELIEF_TYPES
+
+    path = tmp_path / "town.sqlite"
+    shutil.copy(OLD_FILES[-1], path)
+    db = Database.open(path)
+    try:
+        with db.session() as s:
+            codetables.add(s, "relief_type", "残疾人两项补贴")
+        with db.reader() as s:
+            assert codetables.values(s, "relief_type") == [*RELIEF_TYPES, "残疾人两项补贴"]
+    finally:
+        db.close()
