@@ -195,14 +195,17 @@ def _known(cell: Any, form: Form) -> bool:
 
 
 def combine_header(upper: list[Any], lower: list[Any], form: Form) -> list[Any]:
-    """Two header rows as one: upper+lower when that is a column's name (出生/年月, a group
-    row 父亲 over 姓名/状况 → 父亲姓名), else the lower name, else the upper."""
+    """Two header rows as one: upper+lower when that is exactly a column's name (a group row
+    父亲 over 姓名/状况 → 父亲姓名), else the lower name, else upper+lower (出生/年月), else
+    the upper."""
+    exact, _longest = _known_names(form.id)
     out: list[Any] = []
     for j in range(max(len(upper), len(lower))):
         a = upper[j] if j < len(upper) else None
         b = lower[j] if j < len(lower) else None
         joined = text(a) + text(b) if not is_blank(a) and not is_blank(b) and a != b else None
-        for cand in (joined, b, a):
+        named = joined if joined is not None and header_key(joined) in exact else None
+        for cand in (named, b, joined, a):
             if cand is not None and _known(cand, form):
                 out.append(cand)
                 break
