@@ -23,13 +23,59 @@ if str(ROOT) not in sys.path:
 
 from models.errors import UserError  # noqa: E402
 
+#: argparse's own English words -> the clerk's (help and refusals are Chinese throughout)
+_ARGPARSE_WORDS = (
+    ("usage: ", "用法："), ("positional arguments:", "参数："), ("options:", "选项："),
+    ("optional arguments:", "选项："), ("show this help message and exit", "显示这段说明后退出"),
+    ("the following arguments are required: ", "缺少参数 "),
+    ("unrecognized arguments: ", "不认识的参数 "), ("invalid choice: ", "没有这个选项："),
+    ("choose from ", "可选 "), ("invalid int value: ", "应为整数："),
+    ("expected one argument", "后面缺少一个值"), ("argument ", "参数 "),
+    ("not allowed with argument ", "不能与此参数同用："),
+)
+
+
+def _chinese(text: str) -> str:
+    for english, chinese in _ARGPARSE_WORDS:
+        text = text.replace(english, chinese)
+    return text
+
 
 class ChineseParser(argparse.ArgumentParser):
-    """argparse whose refusals are a Chinese sentence and exit status 2."""
+    """argparse whose help is Chinese and whose refusals are a Chinese sentence and exit
+    status 2."""
+
+    def format_help(self) -> str:
+        return _chinese(super().format_help())
+
+    def format_usage(self) -> str:
+        return _chinese(super().format_usage())
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        print(f"命令参数不对（{message}）。请用 python main.py --help 查看用法。", file=sys.stderr)
+        print(f"命令参数不对（{_chinese(message)}）。请用 python main.py --help 查看用法。",
+              file=sys.stderr)
         raise SystemExit(2)
+
+
+def cmd_aliases(args: argparse.Namespace) -> int:
+    from models import aliases
+
+    db = _open(args)
+    try:
+        with db.reader() as s:
+            taught = aliases.listing(s)
+    finally:
+        db.close()
+    if args.json:
+        print(json.dumps([{"id": t.id, "table": t.table, "column": t.column, "value": t.value,
+                           "code": t.code, "created_at": t.created_at.isoformat(sep=" ")}
+                          for t in taught], ensure_ascii=False))
+    elif not taught:
+        print("还没有记住任何值。导入时回答程序不认识的值（--map 或导入向导），导入写入后就会记住。")
+    else:
+        for t in taught:
+            print(f"{t.column}\t{t.value}\t→ {t.code}\t{t.created_at:%Y-%m-%d %H:%M}")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,6 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
         c.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="数据库文件")
         return c
 
+    c = cmd("init", "为一个单位建立新的空数据库")
+    c.add_argument("--committee", required=True, help="关工委名称，例如 青山镇关工委")
+    c.add_argument("--code", required=True, help="行政区划代码（6、9 或 12 位数字）")
+    c.add_argument("--level", choices=("乡镇", "县", "市"), help="单位级别（默认按代码：6 位为县）")
     c = cmd("demo", "建立演示乡镇数据")
     c.add_argument("--scale", type=int, default=1)
     c.add_argument("--seed", type=int, default=2025)
@@ -59,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--create-groups", action="store_true",
                    help="文件里出现、程序里还没有的关工小组一并新建")
     c.add_argument("--sheet", help="只导入这个工作表（默认导入所有有表头的工作表）")
+    c.add_argument("--map", action="append", default=[], metavar="列名:值=代码",
+                   help="回答程序不认识的值，如 --map \"五老类别:老同志=老干部\"（可重复）；"
+                        "导入写入后会记住")
     c = cmd("template", "生成空白导入模板")
     c.add_argument("kind")
     c.add_argument("--out", type=Path, required=True)
@@ -88,6 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("packages", nargs="+", type=Path)
     c.add_argument("--dry-run", action="store_true")
     c.add_argument("--json", action="store_true")
+    c.add_argument("--trust-new-key", action="append", default=[], metavar="CODE",
+                   help="确认该单位换了签名密钥（已电话核对新指纹）")
     c = cmd("wuhao-rubric", "五好考核细则：查看、导出给下级、导入上级发来的文件")
     way = c.add_mutually_exclusive_group()
     way.add_argument("--out", type=Path, help="把本单位的考核细则导出成文件（发给下级乡镇）")
@@ -96,6 +151,29 @@ def build_parser() -> argparse.ArgumentParser:
     c = cmd("rollup-status", "各单位上报情况")
     c.add_argument("--year", type=int, required=True)
     c.add_argument("--json", action="store_true")
+    c = cmd("quality", "上报前自查：本年度数据中值得核实的问题")
+    c.add_argument("--year", type=int, required=True)
+    c.add_argument("--json", action="store_true")
+    c = cmd("report", "生成年度工作总结（草稿，Word 文件）")
+    c.add_argument("--year", type=int, required=True)
+    c.add_argument("--out", type=Path, required=True)
+    c = cmd("aliases", "导入时记住的值的含义")
+    c.add_argument("--json", action="store_true")
+    c = cmd("review", "审核下级单位的上报包并写出回执")
+    c.add_argument("--year", type=int, required=True)
+    c.add_argument("--unit", required=True, help="单位的区划代码")
+    how = c.add_mutually_exclusive_group(required=True)
+    how.add_argument("--accept", action="store_true", help="通过")
+    how.add_argument("--return", dest="return_text", metavar="TEXT", help="退回，并写明原因")
+    c.add_argument("--out", type=Path, required=True)
+    c = cmd("receipt", "收下上级的回执")
+    c.add_argument("file", type=Path)
+    c.add_argument("--json", action="store_true")
+    c.add_argument("--trust-new-key", action="store_true",
+                   help="确认上级换了签名密钥（已电话核对新指纹）")
+    c = cmd("reopen", "重新打开已通过审核的年度")
+    c.add_argument("--year", type=int, required=True)
+    c.add_argument("--reason", required=True)
     return p
 
 
@@ -105,10 +183,20 @@ def run(argv: list[str]) -> int:
         from gui.app import run_app
 
         return run_app(args.db, smoke=args.smoke, started=PROCESS_START)
+    if args.command not in NO_DATABASE:  # every command with a --db: the one rule
+        from models import opening
+
+        path = opening.check_place(_db_path(args), args.command,
+                                   write=None if not getattr(args, "dry_run", False) else False)
+        opening.remove_leftovers(path)
     return COMMANDS[args.command](args)
 
 
 # -- command handlers: open the database, call one service, print the result ---------------
+
+#: commands that open no database (all others follow models.opening.check_place)
+NO_DATABASE = frozenset({"forms", "template"})
+
 
 def _db_path(args: argparse.Namespace) -> Path:
     from models.paths import default_db_path
@@ -116,31 +204,54 @@ def _db_path(args: argparse.Namespace) -> Path:
     return Path(args.db) if getattr(args, "db", None) else default_db_path()
 
 
+def _guard_out(args: argparse.Namespace, kind: str, out: Path | None = None) -> None:
+    """The output guard (models.outputs) on ``--out`` before anything is opened or written."""
+    from models.outputs import guard_output
+
+    guard_output(args.out if out is None else out, kind,
+                 None if args.command in NO_DATABASE else _db_path(args))
+
+
 def _ask(env: str, prompt: str) -> str | None:
     """A password from the environment variable ``env``, else asked on the terminal without
     echo; None when neither is possible (no terminal)."""
     value = os.environ.get(env)
     if value:  # an empty variable is no password (never a guess, never a removal)
-        return value
+        return _readable(value, env)
     if value is None and sys.stdin is not None and sys.stdin.isatty():
         import getpass
 
-        return getpass.getpass(prompt) or None
+        return _readable(getpass.getpass(prompt), env) or None
     return None
+
+
+def _readable(password: str, env: str) -> str:
+    """``password`` when it is text; bytes that are not UTF-8 (a terminal or variable in
+    another encoding) are refused with a sentence, never tried as a guess."""
+    from models.errors import FileProblem
+
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError:
+        raise FileProblem(f"密码里有无法识别的字符（不是 UTF-8 编码的文字），没有拿它去试。请检查终端或"
+                          f"环境变量 {env} 的编码设置（例如改用 UTF-8）后再试。") from None
+    return password
 
 
 def _unlock(path: Path, what: str = "数据库") -> None:
     """Before a command opens ``path``: the password of an encrypted file (GGTZ_PASSWORD or
     asked). An older file that holds only a password hash is encrypted with its password now
     (it must not stay unprotected). Raises PasswordNeeded / WrongPassword (exit 2)."""
-    from models import security
+    from models import security, sqlconnect
     from models.errors import PasswordNeeded
     from models.sqlitefile import needs_password_message
 
     path = Path(path)
-    legacy = not security.is_encrypted(path) and security.legacy_password_set(path)
+    legacy = _legacy(path)
     if not security.is_encrypted(path) and not legacy:
         return
+    if not legacy and sqlconnect.key_of(path) is not None:
+        return  # unlocked already by this process
     password = _ask("GGTZ_PASSWORD", f"请输入{what}“{path.name}”的密码：")
     if password is None:
         raise PasswordNeeded(needs_password_message(path.name))
@@ -151,16 +262,65 @@ def _unlock(path: Path, what: str = "数据库") -> None:
         security.unlock(path, password)
 
 
+def _hold(path: Path) -> Any:
+    """A shared use lock on ``path`` from before the file is first looked at until the command
+    ends (models.filelock): a password change or restore started meanwhile is told the file is
+    in use, and one already running is waited for. None for a file that does not exist yet."""
+    from models import filelock
+    from models.db import USE_LOCK_WAIT
+    from models.errors import FileProblem
+
+    if not path.exists():
+        return None
+    if _legacy(path):  # encrypted now, under the exclusive lock of its own
+        _unlock(path)
+    lock = filelock.use_lock(path, timeout=USE_LOCK_WAIT)
+    if lock is None:
+        raise FileProblem(f"数据库“{path.name}”正在被修改密码或恢复，请稍后再试。")
+    return lock
+
+
+def _legacy(path: Path) -> bool:
+    from models import security
+
+    return not security.is_encrypted(path) and security.legacy_password_set(path)
+
+
 def _open(args: argparse.Namespace, create: bool = False):
     from models.db import Database
 
     path = _db_path(args)
-    _unlock(path)
-    return Database.open(path, create=create)
+    hold = _hold(path)
+    try:
+        _unlock(path)
+        db = Database.open(path, create=create)
+    except BaseException:
+        if hold is not None:
+            hold.unlock()
+        raise
+    if hold is not None:
+        db.keep(hold)
+    return db
 
 
 def _print_json(value: object) -> None:
     print(json.dumps(value, ensure_ascii=False, indent=1))
+
+
+#: the demo's tables in the clerk's words (what ``demo`` prints)
+_DEMO_WORDS = {"groups": "关工组织", "wuhao": "五好评定", "volunteers": "五老", "students": "帮扶对象",
+               "pairings": "结对", "aid": "帮扶记录", "activities": "活动", "participants": "活动参与",
+               "donations": "捐赠", "recipients": "受助", "honors": "表彰", "cares": "慰问"}
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """A new, empty database for one unit (contract §1); an existing file is refused."""
+    from models import opening
+
+    path = opening.init_database(_db_path(args), args.committee, args.code, args.level)
+    with_code = f"，区划代码 {''.join(args.code.split())}" if args.code.strip() else ""
+    print(f"已建立数据库“{path}”：{' '.join(args.committee.split())}{with_code}。")
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -173,7 +333,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
                                  committee=args.committee, code=args.code)
     finally:
         db.close()
-    print("已建立演示乡镇：" + "，".join(f"{k} {v}" for k, v in written.items()))
+    print("已建立演示乡镇：" + "，".join(f"{_DEMO_WORDS.get(k, k)} {v} 条"
+                                        for k, v in written.items()))
     return 0
 
 
@@ -204,6 +365,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     from models import backup
 
+    _guard_out(args, "sqlite")
     db = _open(args)
     try:
         out = backup.write_verified_copy(db.path, args.out)
@@ -268,8 +430,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     from models import check
 
     path = _db_path(args)
-    _unlock(path)
-    report = check.run(path)
+    hold = _hold(path)
+    try:
+        _unlock(path)
+        report = check.run(path)
+    finally:
+        if hold is not None:
+            hold.unlock()
     if args.json:
         print(json.dumps({"ok": report.ok, "schema_version": report.schema_version,
                           "counts": report.counts, "problems": report.problems},
@@ -282,20 +449,34 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    if not args.json:
+        return _import(args)
+    try:
+        return _import(args)
+    except UserError as err:  # a refused file is one object too (contract §2)
+        print(json.dumps({"kind": args.kind, "file": str(args.file), "refused": err.message,
+                          "written": False}, ensure_ascii=False))
+        print(err.message, file=sys.stderr)
+        return err.exit_code
+
+
+def _import(args: argparse.Namespace) -> int:
     from exports import importer, workbooks
     from models import backup
 
-    db = _open(args, create=not args.dry_run)
+    if args.errors_out:
+        _guard_out(args, "xlsx", args.errors_out)
+    db = _open(args)
     try:
         options = importer.ImportOptions(dry_run=args.dry_run, skip_invalid=args.skip_invalid,
                                          update=args.update, create_groups=args.create_groups,
-                                         sheet=args.sheet)
+                                         sheet=args.sheet, answers=list(args.map))
         report = importer.run_import(
             db, args.kind, args.file, options,
             before_write=lambda: backup.make_backup(db, kind="导入前"))
     finally:
         db.close()
-    if args.errors_out and report.error_rows:
+    if args.errors_out and (report.error_rows or report.unknown_values):
         workbooks.write_error_book(args.errors_out, report)
     if args.json:
         print(json.dumps({**report.as_json(), "file": str(args.file)}, ensure_ascii=False))
@@ -303,6 +484,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(report.summary())
         for note in report.notes:
             print(f"  {note}。")
+        for q in report.unknown_values:
+            if q.taken is None:
+                guess = f"，可能是“{q.guess}”" if q.guess else ""
+                print(f"  不认识：{q.column}“{q.value}”（{len(q.rows)} 行{guess}）"
+                      f"——回答：--map \"{q.column}:{q.value}={q.guess or '代码'}\"")
         for issue in report.errors[:50]:
             print(f"  {issue.where()} {issue.column}：{issue.message}")
         if len(report.errors) > 50:
@@ -317,6 +503,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_template(args: argparse.Namespace) -> int:
     from exports import workbooks
 
+    _guard_out(args, "xlsx")
     out = workbooks.write_template(args.kind, args.out)
     print(f"已生成导入模板“{out}”。")
     return 0
@@ -334,6 +521,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from exports import service
 
     service.check_year(args.year)
+    _guard_out(args, args.format)
     db = _open(args)
     try:
         out = service.export_form(db, args.form, args.format, args.out, year=args.year,
@@ -346,8 +534,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_package(args: argparse.Namespace) -> int:
     from exports import service
+    from models.outputs import guard_folder
 
     service.check_year(args.year)
+    guard_folder(args.out)
     db = _open(args)
     try:
         out = service.build_package(db, args.year, args.out)
@@ -371,15 +561,23 @@ def cmd_rollup(args: argparse.Namespace) -> int:
             path = Path(tmp) / "empty.sqlite"  # nothing to compare with, and nothing written
         db = _open(argparse.Namespace(db=path), create=True)
         try:
-            result = rollup.take_packages(db, list(args.packages), dry_run=args.dry_run)
+            result = rollup.take_packages(db, list(args.packages), dry_run=args.dry_run,
+                                          trust_new_keys=set(args.trust_new_key))
         finally:
             db.close()
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
         for t in result["taken"]:
+            key = f"，密钥指纹 {t['fingerprint']}" if t.get("fingerprint") else ""
             print(f"{t['file']}：{t['unit_name']}（{t['unit_code']}）{t['year']}年度，"
-                  f"{_STATUS_WORDS[t['status']]}")
+                  f"{_STATUS_WORDS[t['status']]}{key}"
+                  + ("（首次收到，请电话核对指纹）" if t.get("key") == "pinned" else ""))
+            for w in t.get("warnings", []):
+                print(f"  注意：{w}")
+        for c in result.get("copies", []):
+            print(f"相同记录：{c['year']}年度 {' 与 '.join(c['unit_codes'])} 有 {c['count']} 条"
+                  "记录完全相同（可能是拷贝了别的单位的数据库），请核实。")
         for r in result["refused"]:
             print(r["reason"], file=sys.stderr)
         if args.dry_run:
@@ -394,13 +592,100 @@ def cmd_rollup_status(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return 0
-    print(f"{args.year}年度：已上报 {result['reported']} 个单位，未上报 {result['missing']} 个。")
+    states = {s: sum(u["state"] == s for u in result["units"]) for s in ("待审核", "已退回", "已通过")}
+    print(f"{args.year}年度：已上报 {result['reported']} 个单位，未上报 {result['missing']} 个"
+          f"（{'，'.join(f'{k} {v}' for k, v in states.items())}）。")
     for u in result["units"]:
-        state = (f"已上报（{u['taken_at'][:10]} 收下，第 {u['sequence']} 次）"
-                 if u["status"] == "reported" else "未上报")
-        print(f"{u['unit_name'] or '（名称未知）'}\t{u['unit_code']}\t{state}")
+        state = (f"{u['state']}（{u['taken_at'][:10]} 收下，第 {u['sequence']} 次"
+                 + ("" if u["signed"] else "，未签名") + "）"
+                 if u["status"] == "reported" else u["state"])
+        if u["comment"]:
+            state += f"：{u['comment']}"
+        key = f"\t指纹 {u['fingerprint']}" if u["fingerprint"] else ""
+        print(f"{u['unit_name'] or '（名称未知）'}\t{u['unit_code']}\t{state}{key}")
     for d in result["duplicates"]:
         print(f"可能重复：{d['name']}（{d['birth_date']}）同时出现在 {'、'.join(d['unit_codes'])}")
+    for c in result["copies"]:
+        print(f"相同记录：{' 与 '.join(c['unit_codes'])} 有 {c['count']} 条记录完全相同"
+              "（可能是拷贝了别的单位的数据库），请核实。")
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from exports import receipts, service
+
+    service.check_year(args.year)
+    db = _open(args)
+    try:
+        out, receipt = receipts.review(db, args.year, args.unit, args.accept,
+                                       args.return_text or "", args.out)
+    finally:
+        db.close()
+    print(f"{receipt['unit_name']}{args.year}年度第 {receipt['sequence']} 次上报包："
+          f"{receipt['status']}。回执已写到“{out}”，请交给该单位。")
+    return 0
+
+
+def cmd_receipt(args: argparse.Namespace) -> int:
+    from exports import receipts
+
+    db = _open(args)
+    try:
+        result = receipts.take_receipt(db, args.file, trust_new_key=args.trust_new_key)
+    finally:
+        db.close()
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(f"已收下{result['year']}年度第 {result['sequence']} 次上报包的回执：{result['status']}"
+              + (f"：{result['comment']}" if result["comment"] else "")
+              + ("（这是旧上报包的回执，已有更新的上报包，仅作记录）" if result["superseded"] else ""))
+    return 0
+
+
+def cmd_reopen(args: argparse.Namespace) -> int:
+    from exports.service import check_year
+    from models import chain
+
+    check_year(args.year)
+    db = _open(args)
+    try:
+        with db.session() as s:
+            chain.reopen(s, args.year, args.reason)
+    finally:
+        db.close()
+    print(f"{args.year}年度已重新打开，可以修改了。改完后请重新生成上报包报上去。")
+    return 0
+
+
+def cmd_quality(args: argparse.Namespace) -> int:
+    from models import quality
+
+    findings = _read_year(args, quality.run)
+    if args.json:
+        print(json.dumps(quality.as_json(args.year, findings), ensure_ascii=False))
+        return 0
+    print(f"{args.year}年度{quality.summary(findings)}")
+    for f in findings:
+        print(f"【{f.level}】{f.title}：{f.count} 条")
+        for r in f.records[:20]:
+            print(f"    {r['name']}：{r['detail']}")
+        if f.count > 20:
+            print(f"    ……共 {f.count} 条")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from exports.report import service as report
+    from exports.service import check_year
+
+    check_year(args.year)
+    db = _open(args)
+    try:
+        out = report.write_report(db, args.year, args.out)
+    finally:
+        db.close()
+    print(f"已生成{args.year}年度工作总结（草稿）“{out}”。请核对数字、补充文字后使用。")
     return 0
 
 
@@ -438,8 +723,14 @@ def cmd_wuhao_rubric(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "wuhao-rubric": cmd_wuhao_rubric,
+    "quality": cmd_quality,
+    "report": cmd_report,
+    "init": cmd_init,
     "rollup": cmd_rollup,
     "rollup-status": cmd_rollup_status,
+    "review": cmd_review,
+    "receipt": cmd_receipt,
+    "reopen": cmd_reopen,
     "forms": cmd_forms,
     "export": cmd_export,
     "package": cmd_package,
@@ -451,24 +742,64 @@ COMMANDS = {
     "restore": cmd_restore,
     "check": cmd_check,
     "password": cmd_password,
+    "aliases": cmd_aliases,
 }
 
 
 def main(argv: list[str] | None = None) -> int:
+    from models import console
+
+    if argv is None:
+        console.utf8_or_restart()
+    streams = console.quiet_pipes()
+    args = sys.argv[1:] if argv is None else argv
     try:
-        return run(sys.argv[1:] if argv is None else argv)
+        return _main(args)
+    finally:
+        for guard in (sys.stdout, sys.stderr):
+            try:
+                guard.flush()  # a closed pipe is silenced here, not at the interpreter's exit
+            except (OSError, ValueError, AttributeError):
+                pass
+        sys.stdout, sys.stderr = streams
+
+
+def _main(args: list[str]) -> int:
+    try:
+        from models.outputs import remove_stale_temp
+
+        remove_stale_temp()  # what a killed print preview left in the system's temp folder
+        return run(args)
     except UserError as err:
         print(err.message, file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader went away before the work's status was known
+        return 0
     except Exception as err:
+        from models.opening import sqlite_problem
+
+        said = sqlite_problem(err, _db_of(args))
+        if said:
+            print(said, file=sys.stderr)
+            return 2
         if "full" not in str(err).lower() or "database" not in str(err).lower():
             return _unexpected()
         print("磁盘空间不足，操作没有完成。请清理磁盘（或换一个有空间的位置）后再试，"
               "然后可以用 check 命令检查数据库。", file=sys.stderr)
         return 2
+
+
+def _db_of(argv: list[str]) -> Path | None:
+    """The --db of a command line, for a sentence about it (None when not given)."""
+    for i, arg in enumerate(argv):
+        if arg == "--db" and i + 1 < len(argv):
+            return Path(argv[i + 1])
+        if arg.startswith("--db="):
+            return Path(arg[5:])
+    return None
 
 
 def _unexpected() -> int:

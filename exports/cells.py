@@ -9,18 +9,24 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from exports.chinese_numbers import CHINESE_DIGIT_CHARS, capital_amount, replace_numerals
 from models.codes import MULTI_SEP
 
-_WS_RE = re.compile(r"[\s\u3000\u00a0\ufeff]+")
+_WS_RE = re.compile(r"[\s\u3000\u00a0\ufeff\u200b-\u200d\u2060\u00ad]+")
 _QUOTES = "“”\"'「」‘’"
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－／：（）＋", "0123456789.,-/:()+")
 
 
 class CellProblem(ValueError):
     """The cell cannot be read; ``str()`` is the message for the clerk."""
+
+
+class NoYear(CellProblem):
+    """A date written without a year (``3月5日``) where no year is known to add."""
 
 
 class Ambiguous(CellProblem):
@@ -32,11 +38,28 @@ def is_blank(value: Any) -> bool:
 
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: characters nobody sees that come with text pasted from web pages, chats and other programs:
+#: zero-width spaces and joiners, word joiner, byte-order mark, soft hyphen, direction marks,
+#: tabs and every control character except the line break (contract.md §2.14)
+INVISIBLE = ("\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad"
+             "\u180e\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\x7f"
+             + "".join(chr(c) for c in range(32) if chr(c) not in "\n\r"))
+_INVISIBLE_TABLE = str.maketrans("", "", INVISIBLE)
 
 
 def clean_control(value: str) -> str:
     """Remove control characters that Excel cannot store (pasted from other programs)."""
     return _CONTROL_RE.sub("", value)
+
+
+def visible(value: str) -> str:
+    """The text without the characters nobody sees (:data:`INVISIBLE`)."""
+    return value.translate(_INVISIBLE_TABLE)
+
+
+def clean_cells(values: list[Any]) -> list[Any]:
+    """A row with every text cell made :func:`visible` (other cells unchanged)."""
+    return [v.translate(_INVISIBLE_TABLE) if type(v) is str else v for v in values]
 
 
 def text(value: Any) -> str:
@@ -47,7 +70,7 @@ def text(value: Any) -> str:
         return str(int(value))
     if isinstance(value, dt.datetime):
         return f"{value:%Y-%m-%d}"
-    out = clean_control(str(value)).strip().strip("\u3000\ufeff")
+    out = str(value).translate(_INVISIBLE_TABLE).strip()
     if out.startswith("'"):  # Excel's "store as text" apostrophe, typed or pasted in
         out = out[1:].strip()
     return out
@@ -58,11 +81,20 @@ def squash(value: Any) -> str:
     return _WS_RE.sub("", text(value))
 
 
+_STARS = "*＊★☆※"
+
+
 def header_key(value: Any) -> str:
-    """A header cell reduced for matching: no white space, no quotes, no trailing unit."""
+    """A header cell reduced for matching: no white space or line break, no quotes, no leading
+    or trailing ``*`` (required-column marks), no trailing bracketed unit or remark
+    (``(元)``, ``（必填）``, ``(全称)``)."""
     key = squash(value).translate(_FULLWIDTH)
     key = "".join(ch for ch in key if ch not in _QUOTES)
-    return re.sub(r"\([^()]*\)$", "", key) or key
+    key = key.rstrip(":")  # a form's label: 姓名：
+    for _ in range(2):  # 姓名（必填）* and *姓名(必填)
+        key = key.strip(_STARS)
+        key = re.sub(r"\([^()]*\)$", "", key).strip(_STARS) or key
+    return key
 
 
 def _date(y: int, m: int, d: int) -> dt.date:
@@ -72,58 +104,168 @@ def _date(y: int, m: int, d: int) -> dt.date:
         raise CellProblem(f"日期“{y}年{m}月{d}日”不存在，请核对") from err
 
 
+@dataclass(frozen=True)
+class DateRead:
+    """A date cell as read (contract.md §2.4, §2.15)."""
+
+    date: dt.date
+    month_only: bool = False
+    #: the whole text of a range (``2025.8.4-8.6``), whose first day is ``date``
+    whole: str = ""
+    #: the year was not written: it is the one of the sheet's title, sheet name or file name
+    year_added: bool = False
+    #: the century of a two-digit year was chosen (``25.6.18`` → 2025)
+    century_added: bool = False
+
+
+@dataclass(frozen=True)
+class DateContext:
+    """What a date cell may lean on: the one year the sheet or file names, where it was
+    found (``表格标题“2025年活动台账”``), and the ages a birth date must give."""
+
+    year: int | None = None
+    year_from: str = ""
+    ages: tuple[int, int] | None = None
+
+
+NO_CONTEXT = DateContext()
 #: a time after the date: ``2025-06-01 09:30``, ``2025-06-01T09:30:00``
 _TIME_RE = re.compile(r"(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*$")
-_FULL_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+_FULL_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?$")
 _MONTH_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})月?$")
+_SHORT_YEAR_RE = re.compile(r"^(\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?$")
+_SHORT_MONTH_RE = re.compile(r"^(\d{2})[-/.年](\d{1,2})月?$")
+_NO_YEAR_RE = re.compile(r"^(\d{1,2})(?:[-/.]|月)(\d{1,2})[日号]?$")
+_WEEKDAY_RE = re.compile(r"[(（]?(?:星期|周|礼拜)[一二三四五六日天1-7][)）]?$")
+_RANGE_SEP_RE = re.compile(r"[-~～—–－至到]+")
+_RANGE_TAIL_RE = re.compile(r"^(?:\d{2,4}[-/.年])?(?:\d{1,2}[-/.月])?\d{1,2}[日号]?$")
+_CHINESE_DATE_RE = re.compile(f"[{CHINESE_DIGIT_CHARS}十]")
+DATE_HINT = "请写成 1955-03-12 或 1955.03 这样的格式"
 
 
 def date_value(value: Any) -> tuple[dt.date, bool]:
-    """Parse a date cell: returns (date, month_only). Raises CellProblem / Ambiguous."""
+    """Parse a date cell without context: returns (date, month_only). Raises CellProblem /
+    Ambiguous (also for a date without a year and a range: see :func:`read_date`)."""
+    got = read_date(value)
+    if got.whole:
+        raise CellProblem(f"“{got.whole}”是一段日期，请只写一天")
+    return got.date, got.month_only
+
+
+def read_date(value: Any, context: DateContext = NO_CONTEXT) -> DateRead:
+    """A date cell as clerks write it: date cells; ``1955-03-12``, ``1955/3/12``,
+    ``1955.3.12``, ``1955年3月12日``, ``19550312``; month only (``1955.03``, ``195503``);
+    Chinese numerals (``二〇二五年五月二十日``); a trailing weekday (``（星期二）``); a two-digit
+    year (``25.6.18``; a birth date takes the century that gives an age within
+    ``context.ages``); a range (``2025.8.4-8.6``, ``11月10日—12日``: its first day, with
+    ``whole`` set); no year (``3月5日``, ``4.3``: the year of ``context``).
+
+    Raises CellProblem (with the sentence for the clerk) or Ambiguous."""
     if isinstance(value, dt.datetime):
-        return value.date(), False
+        return DateRead(value.date())
     if isinstance(value, dt.date):
-        return value, False
+        return DateRead(value)
     if isinstance(value, bool):
-        raise CellProblem("日期看不懂，请写成 1955-03-12 或 1955.03 这样的格式")
+        raise CellProblem(f"日期看不懂，{DATE_HINT}")
     if isinstance(value, (int, float)):
-        return _date_number(value)
-    raw = _TIME_RE.sub("", text(value).translate(_FULLWIDTH))
+        return _date_number(value, context)
+    shown = text(value)
+    raw = _TIME_RE.sub("", shown.translate(_FULLWIDTH))
     raw = _WS_RE.sub("", raw)
     if not raw:
         raise CellProblem("日期为空")
     raw = re.sub(r"(\d)(?:00:00:00|0:00:00)$", r"\1", raw)
+    raw = _WEEKDAY_RE.sub("", raw).rstrip(",，")
+    if _CHINESE_DATE_RE.search(raw):
+        raw = replace_numerals(raw)
     if re.fullmatch(r"\d{5}(\.0+)?", raw):  # an Excel serial date that became text (45809)
-        return _date_number(int(float(raw)))
+        return _date_number(int(float(raw)), context)
+    got = _plain_date(raw, context)
+    if got is not None:
+        return got
+    for sep in _RANGE_SEP_RE.finditer(raw):
+        first, tail = raw[:sep.start()], raw[sep.end():]
+        if not _RANGE_TAIL_RE.match(tail):
+            continue
+        try:
+            start = _plain_date(first, context)
+        except CellProblem:
+            continue
+        if start is not None and not start.month_only:
+            return DateRead(start.date, False, shown, start.year_added, start.century_added)
+    raise CellProblem(f"日期“{shown}”看不懂，{DATE_HINT}")
+
+
+def _plain_date(raw: str, context: DateContext) -> DateRead | None:
+    """One date without range (None when the text is not of a known shape)."""
     if m := _FULL_RE.match(raw):
-        return _date(int(m[1]), int(m[2]), int(m[3])), False
+        return DateRead(_date(int(m[1]), int(m[2]), int(m[3])))
     if m := _MONTH_RE.match(raw):
-        return _date(int(m[1]), int(m[2]), 1), True
+        return DateRead(_date(int(m[1]), int(m[2]), 1), True)
     if re.fullmatch(r"\d{8}", raw):
-        return _date(int(raw[:4]), int(raw[4:6]), int(raw[6:])), False
+        return DateRead(_date(int(raw[:4]), int(raw[4:6]), int(raw[6:])))
     if re.fullmatch(r"\d{6}", raw):
-        return _date(int(raw[:4]), int(raw[4:]), 1), True
-    raise CellProblem(f"日期“{text(value)}”看不懂，请写成 1955-03-12 或 1955.03 这样的格式")
+        return DateRead(_date(int(raw[:4]), int(raw[4:]), 1), True)
+    if m := _SHORT_YEAR_RE.match(raw):
+        year = _century(int(m[1]), int(m[2]), context)
+        return DateRead(_date(year, int(m[2]), int(m[3])), century_added=True)
+    m = _NO_YEAR_RE.match(raw)
+    if m and 1 <= int(m[1]) <= 12 and 1 <= int(m[2]) <= 31:
+        return _without_year(raw, int(m[1]), int(m[2]), context)
+    if (m := _SHORT_MONTH_RE.match(raw)) and context.ages is not None and int(m[2]) <= 12:
+        year = _century(int(m[1]), int(m[2]), context)
+        return DateRead(_date(year, int(m[2]), 1), True, century_added=True)
+    return None
 
 
-def _date_number(value: float) -> tuple[dt.date, bool]:
+def _without_year(raw: str, month: int, day: int, context: DateContext) -> DateRead:
+    if context.ages is not None or context.year is None:
+        raise NoYear(f"日期“{raw}”没有写年份，表格标题、工作表名和文件名里也找不到唯一的年份。"
+                          "请写成 2025.3.5 这样的完整日期（在导入向导里也可以指定年份）")
+    return DateRead(_date(context.year, month, day), year_added=True)
+
+
+def _century(yy: int, month: int, context: DateContext) -> int:
+    """The full year of a two-digit one: the century that gives an age within
+    ``context.ages`` (a birth date), else this century when not in the future."""
+    today = dt.date.today()
+    candidates = [c + yy for c in (2000, 1900) if c + yy <= today.year]
+    if context.ages is not None:
+        low, high = context.ages
+        fit = [y for y in candidates if low <= today.year - y <= high]
+        if len(fit) == 1:
+            return fit[0]
+        raise CellProblem(f"出生日期的年份“{yy:02d}”只有两位，看不出是哪一年，"
+                          f"请写成四位年份（如 19{yy:02d}）")
+    if not candidates:
+        raise CellProblem(f"年份“{yy:02d}”只有两位，请写成四位年份")
+    return candidates[0]
+
+
+def _date_number(value: float, context: DateContext = NO_CONTEXT) -> DateRead:
     if float(value).is_integer():
         n = int(value)
         if 19000101 <= n <= 21001231:
-            return _date(n // 10000, n // 100 % 100, n % 100), False
+            return DateRead(_date(n // 10000, n // 100 % 100, n % 100))
         if 190001 <= n <= 210012:
-            return _date(n // 100, n % 100, 1), True
+            return DateRead(_date(n // 100, n % 100, 1), True)
         if 1 <= n <= 80000:  # an Excel serial date
-            return dt.date(1899, 12, 30) + dt.timedelta(days=n), False
-        raise CellProblem(f"日期“{n}”看不懂，请写成 1955-03-12 或 1955.03 这样的格式")
+            return DateRead(dt.date(1899, 12, 30) + dt.timedelta(days=n))
+        raise CellProblem(f"日期“{n}”看不懂，{DATE_HINT}")
     digits = repr(float(value))
     year, _, frac = digits.partition(".")
     if len(year) == 4 and len(frac) == 2:
-        return _date(int(year), int(frac), 1), True
+        return DateRead(_date(int(year), int(frac), 1), True)
     if len(year) == 4 and len(frac) == 1:
         raise Ambiguous(f"出生年月“{digits}”分不清是{frac}月还是{frac}0月，"
                         "请在 Excel 中把这一列设为文本后写成 1955.01 或 1955.10")
-    raise CellProblem(f"日期“{digits}”看不懂，请写成 1955-03-12 或 1955.03 这样的格式")
+    if len(year) <= 2 and 1 <= int(year) <= 12 and len(frac) <= 2 and context.ages is None:
+        # a month.day number cell without a year (4.3 → 4月3日; 4.1 may be 4月10日)
+        if len(frac) == 1 and frac in "123":
+            raise Ambiguous(f"日期“{digits}”分不清是{year}月{frac}日还是{year}月{frac}0日，"
+                            "请在 Excel 中把这一列设为文本后写成完整日期，如 2025.4.3")
+        return _without_year(digits, int(year), int(frac), context)
+    raise CellProblem(f"日期“{digits}”看不懂，{DATE_HINT}")
 
 
 _YES = {"是", "√", "✓", "✔", "Y", "YES", "1", "有", "TRUE", "对"}
@@ -156,7 +298,7 @@ def count(value: Any) -> int:
     raw = squash(value).translate(_FULLWIDTH).replace(",", "")
     if not raw:
         return 0
-    m = _NUM_RE.search(raw)
+    m = _NUM_RE.search(raw) or _NUM_RE.search(replace_numerals(raw))  # 三十人
     if not m or not float(m[0]).is_integer():
         raise CellProblem(f"人数“{text(value)}”看不懂，请只填数字")
     if raw.startswith("-") or raw.startswith("负"):
@@ -176,16 +318,38 @@ def money(value: Any) -> Decimal:
     raw = squash(value).translate(_FULLWIDTH).replace(",", "").replace("，", "")
     if not raw:
         return Decimal(0)
+    if re.search(r"\d|[壹贰叁肆伍陆柒捌玖拾佰仟]", re.sub(r"\([^()]*\)", "", raw)):
+        raw = re.sub(r"\([^()]*\)", "", raw)  # 5000元(现金), 伍仟元(5000元): the remark goes
     factor = Decimal(10000) if "万" in raw else Decimal(1)
     cleaned = raw.replace("￥", "").replace("¥", "").replace("RMB", "").replace("人民币", "")
     cleaned = cleaned.replace("万", "").replace("元", "").replace("整", "")
     try:
         number = Decimal(cleaned) * factor
     except InvalidOperation as err:
-        raise CellProblem(f"金额“{text(value)}”看不懂，请只填数字") from err
+        written = capital_amount(raw)  # 壹万贰仟元整, 人民币伍仟元整, 1万2千元
+        if written is None:
+            raise CellProblem(f"金额“{text(value)}”看不懂，请只填数字（如 5000 或 1.5万元）") from err
+        number = written
     if not number.is_finite():
         raise CellProblem(f"金额“{text(value)}”看不懂，请只填数字")
     return number
+
+
+_GOODS_VALUE_RE = re.compile(
+    r"(?:折价|折合|价值|折款|合计|共计|计|约|值)[：:为约]*([\d.,，]+万?元|[^\d（）()，,；;、]*?[元圆])")
+
+
+def goods_value_in(value: Any) -> Decimal | None:
+    """The value a goods cell names: ``书包50个（折价2500元）`` → 2500 (None when it names
+    none, or when the amount cannot be read)."""
+    raw = squash(value).translate(_FULLWIDTH)
+    found = _GOODS_VALUE_RE.findall(raw)
+    if len(found) != 1:
+        return None
+    try:
+        return money(found[0])
+    except CellProblem:
+        return None
 
 
 def split_list(value: Any) -> list[str]:

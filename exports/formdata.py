@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from exports.columns import ID, PHONE, SEQ
 from exports.forms import FORMS, UNIT_FIGURES, Form
-from models import APP_VERSION, audit, rollup, service_hours, settings, stats, wuhao
+from models import APP_VERSION, rollup, service_hours, settings, stats, wuhao
 from models.codes import split_multi
 from models.entities import (
     Activity,
@@ -63,6 +63,8 @@ class FormTable:
     foot_lines: list[str] = field(default_factory=list)
     provenance: str = ""
     year: int | None = None
+    #: the signature line under the table, with the 填表人 of 设置 filled in
+    signature: str = SIGNATURE_LINE
 
     @property
     def columns(self):
@@ -121,10 +123,13 @@ def build_table(s: Session, form_id: str, ctx: FormContext) -> FormTable:
     unit_line = (f"填报单位：{committee.display_name}（盖章）"
                  f"{' ' * 8}填报日期：{day.year}年{day.month}月{day.day}日")
     foot = list(FOOT_LINES[form_id](s, year)) if form_id in FOOT_LINES else []
-    who = ctx.exported_by or audit.current_user()
-    provenance = (f"由 {who} 于 {ctx.exported_at:%Y-%m-%d %H:%M} 导出（关工台账 {APP_VERSION}）"
+    # the 填表人 set in 设置 (never the computer's login name); without one, only the time
+    who = ctx.exported_by or settings.get(s, settings.FILLER)
+    provenance = (f"{f'填表人：{who}，' if who else ''}"
+                  f"{ctx.exported_at:%Y-%m-%d %H:%M} 导出（关工台账 {APP_VERSION}）"
                   + ("；含完整身份证号，注意保密" if ctx.full_id else ""))
-    return FormTable(form, title, unit_line, rows, total_row, foot, provenance, year)
+    return FormTable(form, title, unit_line, rows, total_row, foot, provenance, year,
+                     SIGNATURE_LINE + who)
 
 
 def _group_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dict[str, Any]]:
@@ -333,7 +338,7 @@ def _wuhao_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dict
         yield row
     for unit, rec in rollup.units_records(s, y, "groups"):
         row = {"name": f"{unit} {rec.get('name') or ''}", "passed": "未评定"}
-        w = rec.get("wuhao")
+        w = rec.get("wuhao_scores")
         if isinstance(w, dict):
             scores = w.get("scores")
             for i, score in enumerate(scores[:5] if isinstance(scores, list) else []):

@@ -26,8 +26,16 @@ from exports.columns import (
 )
 from models.codes import WUHAO_ITEMS
 
-PHONE_VARIANTS = ("电话", "手机", "手机号", "手机号码", "联系方式", "电话号码", "联系电话号码")
-ID_VARIANTS = ("身份证号码", "公民身份号码", "身份证", "身份证号码（18位）", "证件号码")
+# Names other systems' import templates give these columns, collected from real templates:
+# 民政 留守/困境儿童 information system (儿童姓名、公民身份号码、与儿童关系、监护人联系电话、现居住地址),
+# 学籍 rosters (学生姓名、身份证件号、学校名称/学校全称、就读年级), 建档立卡 poverty-relief lists
+# (证件号码、户主姓名、与户主关系、贫困户属性/贫困类型、联系电话), 志愿服务 systems (证件类型、证件号码、
+# 手机号码、注册时间、服务类别) and 智慧团建 youth-league lists (联系方式、所在团支部).
+PHONE_VARIANTS = ("电话", "手机", "手机号", "手机号码", "联系方式", "电话号码", "联系电话号码",
+                  "移动电话", "联系手机", "本人电话", "本人手机", "个人电话")
+ID_VARIANTS = ("身份证号码", "公民身份号码", "身份证", "身份证号码（18位）", "证件号码", "证件号",
+               "身份证件号", "身份证件号码", "公民身份证号", "公民身份证号码", "居民身份证号码",
+               "居民身份证号", "身份证编号", "本人身份证号", "本人身份证号码")
 
 
 @dataclass(frozen=True)
@@ -58,7 +66,8 @@ class Form:
 
 GROUPS = Form("groups", "关工组织基本情况表", (
     SEQ_COL,
-    Col("name", "组织名称", TEXT, 22, ("关工小组", "组织", "关工组织名称", "单位名称", "名称")),
+    Col("name", "组织名称", TEXT, 22, ("关工小组", "组织", "关工组织名称", "单位名称", "名称",
+                                      "关工小组名称", "基层关工组织名称", "关工委名称", "组织全称")),
     Col("type", "类型", CODE, 9, ("组织类型", "类别"), code_table="group_type"),
     Col("leader", "组长", NAME, 8, ("负责人",)),
     Col("deputy", "常务副组长", NAME, 9, ("副组长",)),
@@ -72,21 +81,24 @@ GROUPS = Form("groups", "关工组织基本情况表", (
 
 VOLUNTEERS = Form("volunteers", "\u201c五老\u201d队伍花名册", (
     SEQ_COL,
-    Col("name", "姓名", NAME, 8, ("五老姓名",)),
+    Col("name", "姓名", NAME, 8, ("五老姓名", "志愿者姓名", "人员姓名", "本人姓名")),
     Col("sex", "性别", TEXT, 5, align="center"),
-    Col("birth_date", "出生年月", MONTH, 9, ("出生日期", "出生年月日", "生日")),
+    Col("birth_date", "出生年月", MONTH, 9, ("出生日期", "出生年月日", "生日", "出生时间")),
     Col("age", "年龄", INT, 5, importable=False),
     Col("id_number", "身份证号", ID, 20, ID_VARIANTS),
-    Col("political_status", "政治面貌", CODE, 9, code_table="political_status"),
-    Col("category", "五老类别", CODE, 9, ("类别", "五老身份", "身份类别"), code_table="volunteer_category"),
+    Col("political_status", "政治面貌", CODE, 9, ("政治面目",), code_table="political_status"),
+    Col("category", "五老类别", CODE, 9, ("类别", "五老身份", "身份类别", "五老类型", "五老分类"),
+        code_table="volunteer_category"),
     Col("former_post", "原工作单位及职务", TEXT, 18,
-        ("原工作单位", "原单位及职务", "原职务", "工作单位及职务")),
-    Col("specialty", "专业特长", TEXT, 10, ("特长",)),
+        ("原工作单位", "原单位及职务", "原职务", "工作单位及职务", "原任职务", "退休前工作单位及职务",
+         "退休前单位及职务", "原工作单位和职务", "原单位职务")),
+    Col("specialty", "专业特长", TEXT, 10, ("特长", "专长", "个人特长")),
     Col("roles", "担任角色", MULTI, 14, ("角色", "担任职务"), code_table="volunteer_role"),
     Col("is_backbone", "是否骨干", BOOL, 6, ("骨干",), align="center"),
-    Col("group", "所在关工小组", TEXT, 16, ("关工小组", "所在组织", "所属关工小组", "所属组织")),
+    Col("group", "所在关工小组", TEXT, 16, ("关工小组", "所在组织", "所属关工小组", "所属组织",
+                                         "所在关工组织", "所属关工组织", "所在关工委")),
     Col("phone", "联系电话", PHONE, 13, PHONE_VARIANTS),
-    Col("joined_on", "加入时间", DATE, 11, ("加入日期", "入队时间")),
+    Col("joined_on", "加入时间", DATE, 11, ("加入日期", "入队时间", "注册时间", "注册日期")),
     Col("note", "备注", TEXT, 10),
 ), yearly=True, importable=True, extra_import=(
     Col("left_on", "退出时间", DATE, 11, ("退出日期", "离队时间")),
@@ -149,21 +161,29 @@ CIVIL_COLUMNS: tuple[Col, ...] = (
 
 STUDENTS = Form("students", "帮扶对象花名册", (
     SEQ_COL,
-    Col("name", "姓名", NAME, 8, ("学生姓名", "帮扶对象", "帮扶对象姓名")),
+    Col("name", "姓名", NAME, 8, ("学生姓名", "帮扶对象", "帮扶对象姓名", "儿童姓名", "未成年人姓名")),
     Col("sex", "性别", TEXT, 5),
-    Col("birth_date", "出生日期", DATE, 11, ("出生年月", "生日")),
-    Col("id_number", "身份证号", ID, 20, ID_VARIANTS),
-    Col("categories", "帮扶类别", MULTI, 14, ("类别", "困难类别", "帮扶对象类别", "困难类型"),
+    Col("birth_date", "出生日期", DATE, 11, ("出生年月", "生日", "出生年月日")),
+    Col("id_number", "身份证号", ID, 20, (*ID_VARIANTS, "学生身份证号", "儿童身份证号", "儿童身份证号码")),
+    Col("categories", "帮扶类别", MULTI, 14, ("类别", "困难类别", "帮扶对象类别", "困难类型", "儿童类别",
+                                          "儿童类型", "困境儿童类别", "困境类型", "贫困类型", "贫困类别",
+                                          "帮扶类型", "对象类别"),
         code_table="student_category"),
-    Col("school", "就读学校", TEXT, 16, ("学校", "所在学校")),
-    Col("grade", "年级", TEXT, 7, ("班级", "年级班级")),
-    Col("guardian", "监护人", NAME, 8, ("监护人姓名", "委托监护人", "委托监护人姓名")),
+    Col("school", "就读学校", TEXT, 16, ("学校", "所在学校", "学校名称", "学校全称", "就读学校名称",
+                                      "在读学校", "就学学校")),
+    Col("grade", "年级", TEXT, 7, ("班级", "年级班级", "就读年级", "所在年级", "年级(班级)")),
+    Col("guardian", "监护人", NAME, 8, ("监护人姓名", "家长姓名", "家长", "委托监护人", "委托监护人姓名")),
     Col("guardian_relation", "与本人关系", TEXT, 8, ("关系", "与学生关系", "监护人关系", "与儿童关系",
-                                                    "与儿童的关系", "与委托监护人关系")),
-    Col("guardian_phone", "监护人电话", PHONE, 13, ("联系电话", "电话", "监护人联系电话", "手机",
-                                                   "委托监护人电话", "委托监护人联系电话")),
-    Col("address", "家庭住址", TEXT, 20, ("住址", "家庭地址", "地址")),
-    Col("registered_on", "建档日期", DATE, 11, ("建档时间", "建档立卡日期", "建档立卡时间")),
+                                                 "监护人与儿童关系", "与监护人关系", "与被监护人关系",
+                                                 "与儿童的关系", "与委托监护人关系")),
+    Col("guardian_phone", "监护人电话", PHONE, 13, ("联系电话", "电话", "监护人联系电话", "手机", "联系方式",
+                                                 "家长电话", "家长联系电话", "监护人手机", "监护人联系方式",
+                                                 "手机号码", "委托监护人电话", "委托监护人联系电话")),
+    Col("address", "家庭住址", TEXT, 20, ("住址", "家庭地址", "地址", "现居住地址", "现住址", "居住地址",
+                                      "家庭详细住址", "现居住地", "现家庭住址", "居住所在地",
+                                      "现居住所在地")),
+    Col("registered_on", "建档日期", DATE, 11, ("建档时间", "建档立卡日期", "建档立卡时间", "登记日期",
+                                             "登记时间")),
     Col("volunteer", "结对五老", NAME, 9, ("帮扶五老", "结对帮扶五老", "帮扶人")),
     Col("status", "状态", CODE, 8, ("帮扶状态",), code_table="student_status"),
     Col("note", "备注", TEXT, 10),
@@ -218,11 +238,16 @@ ACTIVITIES = Form("activities", "活动开展情况登记表", (
     Col("title", "活动名称", TEXT, 22, ("名称", "活动主题", "活动内容名称")),
     Col("theme", "主题类别", CODE, 14, ("主题", "活动类别", "类别", "活动类型"),
         code_table="activity_theme"),
-    Col("organiser", "组织单位", TEXT, 16, ("主办单位", "组织者", "承办单位", "举办单位")),
-    Col("place", "地点", TEXT, 14, prefixes=("活动",)),
-    Col("volunteer_count", "参加五老(人)", INT, 10, ("五老人数", "参加五老人数", "参与五老")),
+    Col("organiser", "组织单位", TEXT, 16, ("主办单位", "组织者", "承办单位", "举办单位", "牵头单位",
+                                        "组织实施单位", "开展单位")),
+    Col("place", "地点", TEXT, 14, ("开展地点", "举办地点"), prefixes=("活动",)),
+    Col("volunteer_count", "参加五老(人)", INT, 10, ("五老人数", "参加五老人数", "参与五老", "参与五老人数",
+                                                "五老参与人数", "参加活动五老人数", "五老参加人数")),
     Col("youth_count", "受教育青少年(人次)", INT, 11, ("青少年人次", "受教育人次", "受教育青少年",
-                                                   "参加青少年")),
+                                                   "参加青少年", "受教育青少年人数", "受益青少年",
+                                                   "受益青少年人数", "受益人次", "参与青少年",
+                                                   "参与青少年人数", "参加青少年人数", "青少年人数",
+                                                   "受教育青少年人次")),
     Col("summary", "内容摘要", TEXT, 30, ("活动内容", "内容", "摘要", "活动简介")),
 ), yearly=True, importable=True, totals=("volunteer_count", "youth_count"))
 
@@ -233,10 +258,11 @@ DONATIONS = Form("donations", "捐资助学明细表", (
                                      "捐款单位", "捐赠单位(个人)")),
     Col("donor_type", "捐赠方类型", CODE, 10, ("捐赠类型", "类型", "捐赠方类别"), code_table="donor_type"),
     Col("money", "捐款金额(元)", MONEY, 12, ("金额", "捐款", "捐款数", "捐赠金额", "现金")),
-    Col("goods", "捐物名称", TEXT, 12, ("物资名称", "捐物", "捐赠物资")),
-    Col("goods_value", "物资折价(元)", MONEY, 11, ("折价", "物资价值", "折合金额")),
-    Col("purpose", "用途", TEXT, 14, ("捐赠用途",)),
-    Col("recipients", "受助对象", TEXT, 16, ("受助学生", "受助人")),
+    Col("goods", "捐物名称", TEXT, 12, ("物资名称", "捐物", "捐赠物资", "捐赠物品", "物品名称", "物品")),
+    Col("goods_value", "物资折价(元)", MONEY, 11, ("折价", "物资价值", "折合金额", "折价金额", "物品价值",
+                                               "物资折合金额")),
+    Col("purpose", "用途", TEXT, 14, ("捐赠用途", "资金用途", "款物用途")),
+    Col("recipients", "受助对象", TEXT, 16, ("受助学生", "受助人", "受赠对象", "受益对象", "资助对象")),
 ), yearly=True, importable=True, totals=("money", "goods_value"))
 
 WUHAO = Form("wuhao", "\u201c五好\u201d基层关工组织达标情况表", (

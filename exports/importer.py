@@ -9,6 +9,7 @@ kill during the write leaves the database exactly as before.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -17,17 +18,24 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from exports import kinds
-from exports.cells import header_key, is_blank, text
-from exports.columns import SEQ, Col
+from exports import kinds, regforms
+from exports.cells import DateContext, clean_cells, header_key, is_blank, text
+from exports.chinese_numbers import replace_numerals
+from exports.columns import PREFIXABLE_KINDS, SEQ, Col, other_party
 from exports.forms import FORMS, IMPORT_KINDS, Form
-from exports.readers import Sheet, open_sheets
+from exports.legends import find_legends
+from exports.readers import Row, Sheet, open_sheets
+from exports.values import Answer, Question, Vocabulary, parse_map, value_key
+from models import aliases
 from models.db import Database
 from models.errors import DataError, FileProblem
+from models.synonyms import TABLE_LABELS
 
-HEADER_SCAN_ROWS = 15
-FOOTER_WORDS = ("合计", "总计", "小计", "填表人", "审核人", "负责人", "制表", "注",
-                "单位负责人", "填报单位", "填报日期")
+HEADER_SCAN_ROWS = 20
+#: a header is at most this many rows (a group row, names split or merged over rows)
+HEADER_MAX_ROWS = 4
+FOOTER_WORDS = ("合计", "总计", "小计", "总合计", "汇总", "共计", "累计", "填表人", "审核人", "负责人",
+                "制表", "注", "单位负责人", "填报单位", "填报日期")
 MAX_ROWS = 500_000
 WRITE_CLASH = ("写入时发现与数据库里已有的记录重复（可能另一个导入或窗口刚刚录入了同样的记录），"
                "这次没有写入任何数据。请重新导入这个文件。")
@@ -68,6 +76,12 @@ class ImportOptions:
     create_groups: bool = False
     #: read only this sheet (``--sheet``)
     sheet: str | None = None
+    #: answers to the questions about unknown values: ``--map "COLUMN:VALUE=CODE"`` texts or
+    #: parsed Answers (the wizard's pick lists); remembered when the import is written
+    answers: list[str | Answer] = field(default_factory=list)
+    #: the year of dates written without one (3月5日) when the sheet's title, sheet name and
+    #: file name name none (the wizard asks for it)
+    default_year: int | None = None
 
 
 @dataclass
@@ -102,6 +116,16 @@ class ImportReport:
     #: every sheet read as data, and the names of the sheets passed over (no header)
     sheets: list[SheetInfo] = field(default_factory=list)
     passed_over: list[str] = field(default_factory=list)
+    #: the values of coded columns the import did not know (contract §2.13), in file order
+    unknown_values: list[Question] = field(default_factory=list)
+    #: answers stored in the database for later imports (only when written)
+    remembered: int = 0
+    #: code table -> what a question about it may be answered with (the wizard's pick lists)
+    choices: dict[str, list[str]] = field(default_factory=dict)
+    #: rows refused because a date had no year and none was found (the wizard asks for one)
+    year_missing_rows: int = 0
+    #: sheets read as one person's form (登记表), one record each
+    form_sheets: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -113,15 +137,23 @@ class ImportReport:
             "dry_run": self.dry_run, "written": self.written, "valid": self.valid,
             "pairings_created": self.pairings_created, "unknown_groups": self.unknown_groups,
             "sheets": [asdict(i) for i in self.sheets], "passed_over": list(self.passed_over),
+            "unknown_values": [q.as_json(len(self.sheets) > 1) for q in self.unknown_values],
+            "remembered": self.remembered,
         }
 
     def summary(self) -> str:
         """One or two Chinese sentences for the clerk."""
-        if len(self.sheets) > 1:
+        if self.sheets and len(self.form_sheets) == len(self.sheets):
+            head = "按登记表（一个工作表一人）读了 {} 个工作表：{}".format(
+                len(self.sheets), "、".join(f"“{i.name}”" for i in self.sheets[:10])
+                + ("等" if len(self.sheets) > 10 else ""))
+        elif len(self.sheets) > 1:
             head = "读了 {} 个工作表：{}".format(len(self.sheets), "，".join(
                 f"“{i.name}”{i.rows_read} 行" for i in self.sheets))
         else:
             head = f"工作表“{self.sheet}”第 {self.header_row} 行是表头，读到 {self.rows_read} 行数据"
+        if self.passed_over:
+            head += "（没有读入：{}）".format("、".join(f"“{n}”" for n in self.passed_over))
         if self.dry_run:
             verb = f"检查完毕（未写入）：可新增 {self.imported} 条，可更新 {self.updated} 条"
         elif self.written:
@@ -135,6 +167,13 @@ class ImportReport:
             tail = f"。{len({e.row for e in self.errors})} 行有错误，已跳过"
         if self.warnings:
             tail += f"；另有 {len(self.warnings)} 条提示"
+        asked = [q for q in self.unknown_values if q.taken is None]
+        if asked:
+            tail += (f"；有 {len(asked)} 个值程序不认识（如{asked[0].column}“{asked[0].value}”）"
+                     + ("，用到它们的格已留空或这些行没有导入，见提示" if self.written else
+                        "，请选择它们对应的代码后再导入"))
+        if self.remembered:
+            tail += f"；已记住 {self.remembered} 个值的含义，以后导入直接使用"
         return f"{head}；{verb}{tail}。"
 
 
@@ -156,20 +195,36 @@ def match_header(cells: list[Any], form: Form) -> dict[int, Col]:
     found: dict[int, Col] = {}
     used: set[str] = set()
     for i, key in enumerate(keys):
-        col = exact.get(key)
+        col = exact.get(key) or exact.get(_INNER_BRACKETS.sub("", key))  # 监护人(父亲)电话
         if key and col is not None and col.key not in used:
             found[i] = col
             used.add(col.key)
     for i, key in enumerate(keys):
         if not key or i in found or key in exact:
             continue
-        for name, col in longest_first:
-            if col.key not in used and len(name) >= 2 and key.endswith(name) and \
-                    0 < len(key) - len(name) <= 4:
-                found[i] = col
-                used.add(col.key)
-                break
+        col = _by_ending(key, longest_first)
+        if col is not None and col.key not in used:
+            found[i] = col
+            used.add(col.key)
     return found
+
+
+_INNER_BRACKETS = re.compile(r"\([^()]*\)")
+
+
+def _by_ending(key: str, longest_first: list[tuple[str, Col]]) -> Col | None:
+    """The column a name means by its ending (活动日期 → 日期, 儿童姓名 → 姓名): the longest
+    known name it ends with, at most four characters more; a short name only for names,
+    IDs, phones and dates (户籍类别 is not 类别); never another person's (监护人身份证号)."""
+    for name, col in longest_first:
+        if len(name) < 2 or not key.endswith(name) or not 0 < len(key) - len(name) <= 4:
+            continue
+        if len(name) < 3 and col.kind not in PREFIXABLE_KINDS:
+            continue
+        if other_party(key[:-len(name)], col.label + name) is not None:
+            return None
+        return col
+    return None
 
 
 @dataclass
@@ -182,6 +237,13 @@ class Table:
     header: list[Any]
     mapping: dict[int, Col]
     pending: list[tuple[int, list[Any]]]
+    #: the sheet is one person's form (登记表): one record, labels beside values
+    form_sheet: bool = False
+
+    def title_text(self) -> str:
+        """The text of the rows above the header (the sheet's title, 填报日期 …)."""
+        return " ".join(text(v) for n, values in self.pending if n < self.first_row
+                        for v in values if not is_blank(v))
 
     def rows(self) -> Iterator[tuple[int, list[Any]]]:
         for number, values in self.pending:
@@ -195,29 +257,52 @@ def _known(cell: Any, form: Form) -> bool:
 
 
 def combine_header(upper: list[Any], lower: list[Any], form: Form) -> list[Any]:
-    """Two header rows as one: upper+lower when that is exactly a column's name (a group row
-    父亲 over 姓名/状况 → 父亲姓名), else the lower name, else upper+lower (出生/年月), else
-    the upper."""
-    exact, _longest = _known_names(form.id)
+    """Two header rows as one (see :func:`combine_rows`)."""
+    return combine_rows([upper, lower], form)
+
+
+def combine_rows(rows: list[list[Any]], form: Form) -> list[Any]:
+    """Header rows (up to four) as one: per column, the lowest name that is known, else the
+    names joined from top to bottom (出生/年月), else a higher one (a merged name); a group
+    row naming another person (监护人情况 over 姓名) makes the name that person's."""
     out: list[Any] = []
-    for j in range(max(len(upper), len(lower))):
-        a = upper[j] if j < len(upper) else None
-        b = lower[j] if j < len(lower) else None
-        joined = text(a) + text(b) if not is_blank(a) and not is_blank(b) and a != b else None
-        named = joined if joined is not None and header_key(joined) in exact else None
-        for cand in (named, b, joined, a):
-            if cand is not None and _known(cand, form):
-                out.append(cand)
-                break
-        else:
-            out.append(b if not is_blank(b) else a)
+    for j in range(max(len(r) for r in rows)):
+        stack: list[Any] = []
+        for r in rows:
+            v = r[j] if j < len(r) else None
+            if not is_blank(v) and (not stack or v != stack[-1]):
+                stack.append(v)
+        out.append(_column_name(stack, form))
     return out
 
 
+def _column_name(stack: list[Any], form: Form) -> Any:
+    if not stack:
+        return None
+    texts = [text(v) for v in stack]
+    for end in range(len(stack) - 1, -1, -1):
+        above = "".join(texts[:end])
+        # a short group cell right above (监护人情况, 父亲), not a long title
+        near = header_key(texts[end - 1]) if end else ""
+        party = other_party(near, "") if 0 < len(near) <= 8 else None
+        if party is not None and party not in header_key(texts[end]):
+            candidates = [party + texts[end], above + texts[end]]
+        else:
+            candidates = [texts[end]] + ["".join(texts[start:end + 1])
+                                         for start in range(end - 1, -1, -1)]
+        for cand in candidates:
+            if _known(cand, form):
+                return cand if cand != texts[end] else stack[end]
+        if party is not None:
+            return above + texts[end]
+    return stack[-1]
+
+
 def _find_header(sheet: Sheet, form: Form) -> Table | None:
-    """The first row among the first 15 with two known column names, joined with the row above
-    or below when that names more columns (a group row over the names, a name split or merged
-    over two rows). None when the sheet has no header."""
+    """The first row among the first 20 with two known column names, joined with up to three
+    rows above or below when that names more columns (a title, group rows, a name split or
+    merged over rows). A sheet of one person's form (登记表) gives a one-row table. None when
+    the sheet has no header."""
     seen: list[tuple[int, list[Any]]] = []
     for number, values in sheet.rows:
         seen.append((number, values))
@@ -225,31 +310,66 @@ def _find_header(sheet: Sheet, form: Form) -> Table | None:
         if len(mapping) >= 2:
             break
         if len(seen) >= HEADER_SCAN_ROWS:
-            return None
+            break
     else:
-        return None
+        mapping = {}
+    if len(mapping) < 2:  # no header: perhaps a form of one label and its value a row
+        if not any(regforms.has_pairs(v, form) for _n, v in seen):
+            return None
+        seen.extend(itertools.islice(sheet.rows, regforms.MAX_FORM_ROWS))
+        return _form_table(sheet, seen, form)
+    anchor = len(seen) - 1
+    if regforms.has_pairs(values, form):
+        seen.extend(itertools.islice(sheet.rows, regforms.MAX_FORM_ROWS))
+        table = _form_table(sheet, seen, form)
+        if table is not None:
+            return table
+    else:
+        seen.extend(itertools.islice(sheet.rows, HEADER_MAX_ROWS - 1))
     best = Table(sheet, number, number, values, mapping, seen)
-    if len(seen) > 1:
-        above_no, above = seen[-2]
-        joined = combine_header(above, values, form)
-        found = match_header(joined, form)
-        if len(found) > len(best.mapping):
-            best = Table(sheet, above_no, number, joined, found, seen)
-    below = next(sheet.rows, None)
-    if below is not None:
-        seen.append(below)
-        joined = combine_header(values, below[1], form)
-        found = match_header(joined, form)
-        if len(found) > len(best.mapping):
-            best = Table(sheet, number, below[0], joined, found, seen)
+    for up in range(HEADER_MAX_ROWS):
+        for down in range(HEADER_MAX_ROWS - up):
+            if (up == 0 and down == 0) or anchor - up < 0 or anchor + down >= len(seen):
+                continue
+            block = seen[anchor - up:anchor + down + 1]
+            joined = combine_rows([v for _n, v in block], form)
+            found = match_header(joined, form)
+            if len(found) > len(best.mapping):
+                best = Table(sheet, block[0][0], block[-1][0], joined, found, seen)
     return best
 
 
-def _is_footer(values: list[Any]) -> bool:
-    for v in values:
-        if not is_blank(v):
+def _form_table(sheet: Sheet, seen: list[Row], form: Form) -> Table | None:
+    """The sheet as a one-row table when it is one person's form (登记表), else None."""
+    record = regforms.read_form(seen, form)
+    if record is None:
+        return None
+    title = [r for r in seen if r[0] < record.first_row]
+    return Table(Sheet(sheet.name, iter([record.row]), set()), record.first_row, record.row[0],
+                 record.labels, record.mapping, title, form_sheet=True)
+
+
+def _is_footer(values: list[Any], seq_index: int | None = None) -> bool:
+    """A total or signature row: its first filled cell (after the 序号) starts with 合计,
+    总合计, 汇总, 填表人 …"""
+    for i, v in enumerate(values):
+        if not is_blank(v) and not (i == seq_index and text(v).isdigit()):
             return text(v).replace(" ", "").replace("\u3000", "").startswith(FOOTER_WORDS)
     return False
+
+
+def _is_zero(value: Any) -> bool:
+    """What a pre-filled formula shows on an empty row (=SUM(…) → 0)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value == 0
+    return isinstance(value, str) and value.strip() in ("0", "0.00", "0.0", "#N/A", "#DIV/0!")
+
+
+_ORDINAL_RE = re.compile(r"^[（(]?[一二三四五六七八九十百]+[)）]?[、.．,，]?$")
+_EXAMPLE_NAME_RE = re.compile(r"^(?:示例|样例|范例|例)[:：]|[（(](?:示例|样例|例)[)）]$")
+_EXAMPLE_RE = re.compile(r"^(?:示例|样例|范例|填写示例|填表示例)|^例\d*[:：]?$|此行为示例|示例行")
+#: the ID number printed in textbooks and templates (GB 11643's example), never a person's
+TEXTBOOK_ID = "11010519491231002X"
 
 
 _HEADING_RE = re.compile(r"^([一二三四五六七八九十百]+|\d{1,2})[、.．]\D|^[（(][一二三四五六七八九十\d]+[)）]"
@@ -297,11 +417,15 @@ def _header_like(values: list[Any], form: Form) -> bool:
 
 def _table_rows(table: Table, form: Form, report: ImportReport
                 ) -> Iterator[tuple[int, list[Any]]]:
-    """The record rows of a table, in order. Skipped rows (blank, 序号 only, footer, repeated
-    header, section heading) are counted in ``report.skipped``; the table ends at a blank gap
-    of two or more rows followed by another table or a title (one warning names the row)."""
+    """The record rows of a table, in order. Skipped rows (blank or only formulas giving 0,
+    序号 only, total or signature rows anywhere, a Chinese ordinal in 序号, a template's example
+    row (with a warning), repeated header, section heading) are counted in ``report.skipped``;
+    the table ends at a blank gap of two or more rows followed by another table or a title
+    (one warning names the row)."""
     seq_index = next((i for i, c in table.mapping.items() if c.kind == SEQ), None)
     name_index = next((i for i, c in table.mapping.items() if c.key == "name"), None)
+    id_index = next((i for i, c in table.mapping.items() if c.key == "id_number"), None)
+    note_index = next((i for i, c in table.mapping.items() if c.key == "note"), None)
     width = max(len(table.header), max(table.mapping, default=0) + 1) + 5
     header_keys = {i: c.key for i, c in table.mapping.items()}
     exact = _known_names(form.id)[0]
@@ -318,12 +442,23 @@ def _table_rows(table: Table, form: Form, report: ImportReport
     while (item := pull()) is not None:
         number, values = item[0], item[1][:width]
         filled = [i for i, v in enumerate(values) if not is_blank(v)]
-        if not filled:
+        if not filled or (all(i == seq_index or _is_zero(values[i]) for i in filled) and \
+                filled != [seq_index]):  # empty, or only formulas that give 0
             blank_run += 1
             report.skipped += 1
             continue
         after_gap, blank_run = blank_run >= 2, 0
-        if filled == [seq_index] or _is_footer(values):
+        if filled == [seq_index] or _is_footer(values, seq_index):
+            report.skipped += 1
+            continue
+        seq_text = text(values[seq_index]) if seq_index is not None and \
+            seq_index < len(values) else ""
+        if seq_text and _ORDINAL_RE.match(seq_text.replace(" ", "")):
+            report.skipped += 1  # 一、 / （三） in the 序号 column: a section heading
+            continue
+        example = _example(values, seq_text, note_index, id_index, name_index)
+        if example:
+            report.warnings.append(Issue(number, "", example, name))
             report.skipped += 1
             continue
         repeated = key_index is not None and key_index < len(values) and \
@@ -343,6 +478,25 @@ def _table_rows(table: Table, form: Form, report: ImportReport
             report.skipped += 1
             continue
         yield number, values
+
+
+def _example(values: list[Any], seq_text: str, note_index: int | None,
+             id_index: int | None, name_index: int | None = None) -> str:
+    """Why the row is a template's example (marked 示例/例 in 序号 or 备注, a name like
+    ``例：张三`` or ``张三（示例）``, or the textbook ID number), or ""."""
+    name = text(values[name_index]) if name_index is not None and name_index < len(values) \
+        else ""
+    if name and _EXAMPLE_NAME_RE.search(name.replace(" ", "")):
+        return f"这一行的姓名写着“{name}”，是填写示例，已跳过"
+    note = text(values[note_index]) if note_index is not None and note_index < len(values) \
+        else ""
+    for cell in (seq_text, note):
+        if cell and _EXAMPLE_RE.search(cell.replace(" ", "")):
+            return f"这一行标着“{cell}”，是填写示例，已跳过"
+    if id_index is not None and id_index < len(values) and \
+            text(values[id_index]).replace(" ", "").upper() == TEXTBOOK_ID:
+        return f"这一行的身份证号 {TEXTBOOK_ID} 是模板里的示例号码，看作填写示例，已跳过"
+    return ""
 
 
 def _ends_table(values: list[Any], form: Form, header_keys: dict[int, str],
@@ -372,23 +526,117 @@ def run_import(db: Database, kind: str, path: Path | str, options: ImportOptions
     ``options.sheet``); sheets without one are passed over with a warning.
 
     Raises FileProblem (unknown kind, unreadable file, no header row found, a data sheet
-    without a key column, more than 500 000 rows) before anything is written. Row problems are
-    reported, not raised. Writes at most one transaction; calls ``before_write`` (e.g. a backup)
-    just before it. ``on_progress`` may raise Cancelled.
+    without a key column, more than 500 000 rows, an answer that names no code) before
+    anything is written. Row problems and unknown values are reported, not raised. Writes at
+    most one transaction — the records and, with them, the answers given (``options.answers``)
+    for later imports; calls ``before_write`` (e.g. a backup) just before it.
+    ``on_progress`` may raise Cancelled.
     """
     options = options or ImportOptions()
     if kind not in IMPORT_KINDS:
         raise FileProblem(f"不认识的导入类别“{kind}”。可以导入：{'、'.join(IMPORT_KINDS)}。")
-    form = FORMS[kind]
     path = Path(path)
-    report = ImportReport(kind=kind, file=path.name, dry_run=options.dry_run,
-                          skip_allowed=options.skip_invalid)
     progress = on_progress or (lambda _f, _t: None)
     progress(0.0, "正在读取文件…")
+    report, handler, ready = _read_file(db, kind, path, options, progress, None)
+    open_questions = [q for q in report.unknown_values if q.taken is None]
+    if report.passed_over and open_questions:
+        # a 说明 sheet may explain the codes (1 = 男): read it, and read again if it does
+        explained = _legends_of_sheets(db, path, report.passed_over, open_questions)
+        if explained:
+            report, handler, ready = _read_file(db, kind, path, options, progress, explained)
+    if not ready:
+        progress(1.0, "检查完毕")
+        return report
+    new, updated = report.imported, report.updated
+    if options.dry_run or not (new or updated):
+        progress(1.0, "检查完毕")
+        return report
+    progress(0.75, "正在写入数据库…")
+    if before_write is not None:
+        before_write()
+    try:
+        with db.session() as s:  # duplicates are checked again here, under the write lock
+            report.pairings_created = handler.write(s, path.name)
+            report.remembered = aliases.remember(s, handler.vocab.given)
+            progress(0.95, "正在保存…")
+    except IntegrityError as err:
+        raise DataError(WRITE_CLASH) from err
+    report.written = True
+    progress(1.0, "导入完成")
+    return report
 
+
+def answer_table(form: Form, column: str) -> str | None:
+    """The code table (or name list) a ``--map`` column means: a column name of the form
+    (as the file or the form writes it) or the name of a code table (五老类别, 性别 …)."""
+    key = header_key(column)
+    exact, longest_first = _known_names(form.id)
+    col = exact.get(key)
+    if col is None:
+        col = next((c for n, c in longest_first if len(n) >= 2 and key.endswith(n)), None)
+    names = {"sex": "sex", "group": "group", "volunteer": "volunteer", "roles": "volunteer_role",
+             "is_backbone": "yes_no"}
+    if col is not None and (col.code_table or col.key in names):
+        return col.code_table or names[col.key]
+    return next((t for t, label in TABLE_LABELS.items() if header_key(label) == key), None)
+
+
+def _apply_answers(handler: kinds.Handler, form: Form, answers: list[str | Answer]) -> None:
+    """Give the handler's vocabulary the clerk's answers. Raises FileProblem for an answer
+    that names an unknown column or a code that is not in the table."""
+    for given in answers:
+        answer = parse_map(given) if isinstance(given, str) else given
+        table = answer.table or answer_table(form, answer.column)
+        if table is None:
+            coded = "、".join(dict.fromkeys(
+                c.label for c in form.import_columns()
+                if c.code_table or c.key in ("sex", "group", "volunteer", "is_backbone")))
+            raise FileProblem(f"回答“{answer.column}:{answer.value}={answer.code}”里的列"
+                              f"“{answer.column}”不是这类导入里有代码的列。可以回答的列：{coded}。")
+        names = handler.names(table) if table in ("group", "volunteer") else None
+        handler.vocab.answer(table, answer.value, answer.code, names)
+
+
+def _legends_of_sheets(db: Database, path: Path, names: list[str], asked: list[Question]
+                       ) -> list[str]:
+    """The texts of the first 60 rows of the sheets passed over (说明, 填表说明) when they
+    hold a legend that answers one of the ``asked`` questions; [] otherwise."""
+    texts: list[str] = []
+    for sheet in open_sheets(path):
+        if sheet.name not in names:
+            continue
+        for i, (_n, values) in enumerate(sheet.rows):
+            if i >= 60:
+                break
+            texts.extend(_row_texts(values))
+    with db.reader() as s:
+        found = find_legends(texts, Vocabulary(s))
+    answers = any(q.table in found and value_key(q.value) in found[q.table][0] for q in asked)
+    return texts if answers else []
+
+
+def _row_texts(values: list[Any]) -> list[str]:
+    """A row's text cells one by one, and joined (a legend may be split over cells)."""
+    cells = [text(v) for v in values if isinstance(v, str) and v.strip()]
+    return [*cells, " ".join(cells)] if len(cells) > 1 else cells
+
+
+def _read_file(db: Database, kind: str, path: Path, options: ImportOptions, progress: Progress,
+               extra_texts: list[str] | None
+               ) -> tuple[ImportReport, kinds.Handler, bool]:
+    """Read and check every row (nothing is written). Returns the report, the handler with
+    the queued records and whether writing may go ahead (no row errors, or skip_invalid)."""
+    form = FORMS[kind]
+    report = ImportReport(kind=kind, file=path.name, dry_run=options.dry_run,
+                          skip_allowed=options.skip_invalid)
     with db.reader() as s:
         handler = kinds.HANDLERS[kind](s, options.update)
         handler.create_groups = options.create_groups
+        _apply_answers(handler, form, options.answers)
+        if extra_texts:
+            for code_table, (legend, snippet) in find_legends(extra_texts, handler.vocab).items():
+                handler.vocab.add_legend(code_table, legend, snippet)
         n = 0
         for table in _tables(path, form, options.sheet, report):
             mapping = table.mapping
@@ -403,6 +651,13 @@ def run_import(db: Database, kind: str, path: Path | str, options: ImportOptions
                 report.header = [text(c) for c in table.header]
                 report.mapping = {i: c.key for i, c in mapping.items()}
             report.sheets.append(info)
+            titles = [t for number, values in table.pending if number <= table.header_row
+                      for t in _row_texts(values)]
+            for code_table, (legend, snippet) in find_legends(
+                    titles + [text(c) for c in table.header], handler.vocab).items():
+                handler.vocab.add_legend(code_table, legend, snippet)
+            if table.form_sheet:
+                report.form_sheets.append(info.name)
             labels = {c.key: c.label for c in form.import_columns()}
             labels.update({c.key: text(table.header[i]) or c.label for i, c in mapping.items()})
             matched = {text(table.header[i]) for i in mapping if i < len(table.header)}
@@ -413,6 +668,7 @@ def run_import(db: Database, kind: str, path: Path | str, options: ImportOptions
                                                  "这一列不认识，已忽略", info.name))
             _require_key_columns(form, mapping, info.name if len(report.sheets) > 1 else "")
             importing = {i: c for i, c in mapping.items() if c.importable}
+            context = date_context(table, path.name, options.default_year)
             for number, values in _table_rows(table, form, report):
                 n += 1
                 if n > MAX_ROWS:
@@ -423,12 +679,14 @@ def run_import(db: Database, kind: str, path: Path | str, options: ImportOptions
                 report.rows_read += 1
                 cells = {c.key: values[i] if i < len(values) else None
                          for i, c in importing.items()}
-                row = kinds.RowReader(number, cells, labels)
+                row = kinds.RowReader(number, cells, labels, context)
+                row.sheet = info.name
                 handler.read(row)
                 report.warnings.extend(Issue(number, c, m, info.name) for c, m in row.warnings)
                 if number in table.sheet.hidden:
                     report.warnings.append(Issue(number, "", "这一行在 Excel 里是隐藏的，已照常读入，"
                                                  "请核对是否应当导入", info.name))
+                report.year_missing_rows += row.year_missing
                 if row.errors:
                     report.errors.extend(Issue(number, c, m, info.name) for c, m in row.errors)
                     where = f"工作表“{info.name}”：" if len(report.sheets) > 1 else ""
@@ -436,30 +694,18 @@ def run_import(db: Database, kind: str, path: Path | str, options: ImportOptions
                         f"{c}：{m}" for c, m in row.errors)))
         report.valid = report.rows_read - len(report.error_rows)
         report.unknown_groups = sorted(handler.unknown_groups)
+        report.unknown_values = list(handler.vocab.questions.values())
+        for q in report.unknown_values:
+            if q.table not in report.choices:
+                report.choices[q.table] = handler.names(q.table) \
+                    if q.table in ("group", "volunteer") else list(handler.vocab.codes(q.table))
         group_label = next((c.label for c in form.import_columns() if c.key == "group"), "")
         report.notes = handler.notes()
         report.warnings.extend(Issue(0, group_label, note) for note in report.notes)
         if report.errors and not options.skip_invalid:
-            progress(1.0, "检查完毕")
-            return report
-        new, updated = handler.counts()
-        report.imported, report.updated = new, updated
-
-    if options.dry_run or not (new or updated):
-        progress(1.0, "检查完毕")
-        return report
-    progress(0.75, "正在写入数据库…")
-    if before_write is not None:
-        before_write()
-    try:
-        with db.session() as s:  # duplicates are checked again here, under the write lock
-            report.pairings_created = handler.write(s, path.name)
-            progress(0.95, "正在保存…")
-    except IntegrityError as err:
-        raise DataError(WRITE_CLASH) from err
-    report.written = True
-    progress(1.0, "导入完成")
-    return report
+            return report, handler, False
+        report.imported, report.updated = handler.counts()
+    return report, handler, True
 
 
 @dataclass
@@ -499,26 +745,52 @@ def peek(path: Path | str, kind: str, rows: int = 8) -> Peek:
     return result
 
 
+def _cleaned(rows: Iterator[Row]) -> Iterator[Row]:
+    """Every text cell without the characters nobody sees (contract.md §2.14)."""
+    for number, values in rows:
+        yield number, clean_cells(values)
+
+
 def _tables(path: Path, form: Form, only: str | None, report: ImportReport) -> Iterator[Table]:
-    """Every sheet with a recognisable header, read one after the other; the others are named
-    in ``report.passed_over`` and a warning. Raises FileProblem when no sheet has a header."""
+    """Every sheet with a recognisable header that has the kind's key columns (or only the
+    sheet ``only``); the others (option lists, 说明 pages, empty sheets) are named in
+    ``report.passed_over`` and a warning. Raises FileProblem when no sheet has data."""
     names: list[str] = []
     found = 0
+    lacking: FileProblem | None = None
     for sheet in open_sheets(path):
         names.append(sheet.name)
         if only is not None and sheet.name.strip() != only.strip():
             continue
+        sheet.rows = _cleaned(sheet.rows)
         table = _find_header(sheet, form)
         if table is None:
             report.passed_over.append(sheet.name)
             report.warnings.append(Issue(0, "", f"工作表“{sheet.name}”的前 {HEADER_SCAN_ROWS} 行里"
                                          "没有表头（可能是说明页或空表），没有读入", sheet.name))
             continue
+        missing = _missing_key_columns(form, table.mapping)
+        if missing:
+            problem = _key_columns_problem(missing, sheet.name if only is None else "")
+            if only is not None:
+                raise problem
+            lacking = lacking or problem
+            report.passed_over.append(sheet.name)
+            report.warnings.append(Issue(0, "", (
+                f"工作表“{sheet.name}”没有“{'、'.join(missing)}”列（可能是下拉选项、名单或说明页），"
+                "没有读入"), sheet.name))
+            continue
         found += 1
         yield table
     if only is not None and only.strip() not in [n.strip() for n in names]:
         raise FileProblem(f"“{path.name}”里没有名为“{only}”的工作表。"
                           f"它的工作表是：{'、'.join(names) or '（没有）'}。")
+    if not found and lacking is not None and len(report.passed_over) == 1:
+        raise lacking
+    if not found and lacking is not None:
+        reasons = "；".join(w.message for w in report.warnings if w.sheet in report.passed_over)
+        raise FileProblem(f"“{path.name}”里没有可以导入的工作表：{reasons}。"
+                          "请在数据所在的工作表的表头中加上缺少的列，或检查是否选错了导入类别。")
     if not found:
         expected = "、".join(c.label for c in form.import_columns()[:5])
         where = f"（查看了工作表：{'、'.join(names)}）" if names else "（文件里没有工作表）"
@@ -526,9 +798,38 @@ def _tables(path: Path, form: Form, only: str | None, report: ImportReport) -> I
                           f"表头应包含“{expected}”等列名。请检查是否选错了文件或导入类别。")
 
 
-def _require_key_columns(form: Form, mapping: dict[int, Col], sheet: str = "") -> None:
+_YEAR_RE = re.compile(r"(?<!\d)(19[4-9]\d|20\d\d|2100)(?!\d)")
+
+
+def date_context(table: Table, file_name: str, default_year: int | None = None) -> DateContext:
+    """The year of dates written without one: the one year 1949–2100 that the sheet's title
+    rows, the sheet name and the file name name (together); else ``default_year`` (asked by
+    the wizard); else none (such dates are row errors)."""
+    places = (("表格标题", table.title_text()), ("工作表名", table.sheet.name),
+              ("文件名", Path(file_name).stem))
+    years: dict[int, str] = {}
+    for place, words in places:
+        for m in _YEAR_RE.finditer(replace_numerals(words)):
+            years.setdefault(int(m[1]), f"{place}“{words[:30]}”")
+    if len(years) == 1:
+        year, where = next(iter(years.items()))
+        return DateContext(year, where)
+    if default_year is not None:
+        return DateContext(default_year, "导入时指定的年份")
+    return DateContext()
+
+
+def _missing_key_columns(form: Form, mapping: dict[int, Col]) -> list[str]:
     have = {c.key for c in mapping.values()}
-    missing = [form.column(k).label for k in kinds.KEY_COLUMNS[form.id] if k not in have]
+    return [form.column(k).label for k in kinds.KEY_COLUMNS[form.id] if k not in have]
+
+
+def _key_columns_problem(missing: list[str], sheet: str = "") -> FileProblem:
+    where = f"工作表“{sheet}”的" if sheet else ""
+    return FileProblem(f"{where}表头里没有“{'、'.join(missing)}”列，无法导入。请在表头中加上这一列。")
+
+
+def _require_key_columns(form: Form, mapping: dict[int, Col], sheet: str = "") -> None:
+    missing = _missing_key_columns(form, mapping)
     if missing:
-        where = f"工作表“{sheet}”的" if sheet else ""
-        raise FileProblem(f"{where}表头里没有“{'、'.join(missing)}”列，无法导入。请在表头中加上这一列。")
+        raise _key_columns_problem(missing, sheet)

@@ -9,6 +9,7 @@ transaction.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from typing import Any
 
@@ -16,7 +17,8 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from exports import cells
-from models import audit, codetables, faults, idcard, people, rules
+from exports.values import INSIDE, LEGEND, Vocabulary, value_key
+from models import audit, faults, idcard, people, rules
 from models.codes import join_multi
 from models.entities import (
     Activity,
@@ -31,6 +33,7 @@ from models.errors import DataError
 from models.money import to_fen
 from models.pairings import overlaps
 from models.pinyin import initials
+from models.synonyms import CREATE, TABLE_LABELS
 
 #: columns without which a file cannot be imported at all
 KEY_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -42,7 +45,12 @@ MAX_COUNT = 10_000_000  # no activity or group counts more people than this
 _SCI_RE = re.compile(r"^\d+(\.\d+)?[eE]\+?\d+$")
 #: a Chinese name (2–10 characters, a middle dot allowed) followed by a bracketed remark
 _REMARK_RE = re.compile(r"^([\u4e00-\u9fff·•]{1,10})[（(]([^（）()]+)[)）]$")
-_QUOTES = str.maketrans("", "", "“”\"'「」‘’")
+#: what clerks write in an ID cell for a person who has no number (yet)
+NO_ID_WORDS = frozenset((
+    "无", "暂无", "没有", "未办", "未办理", "未办证", "无户口", "未上户", "未上户口", "待办", "待办理",
+    "在办", "正在办理", "办理中", "无身份证", "无证", "暂未办理", "尚未办理", "未登记", "未落户", "空",
+    "/", "-", "--", "—", "——", "\\", "无号码"))
+_NO_ID_SUFFIX_RE = re.compile(r"(?<=.)(?:身份证号码|身份证号|身份证|户口|号码)$")
 NUMERIC_ID = ("身份证号被 Excel 存成了数字，后几位已经丢失，无法恢复。"
               "请把这一列设为“文本”格式，照原件重新输入身份证号")
 
@@ -50,14 +58,23 @@ NUMERIC_ID = ("身份证号被 Excel 存成了数字，后几位已经丢失，�
 class RowReader:
     """One row's cells by column key, with the issues found while reading them."""
 
-    def __init__(self, number: int, values: dict[str, Any], labels: dict[str, str]) -> None:
+    def __init__(self, number: int, values: dict[str, Any], labels: dict[str, str],
+                 context: cells.DateContext = cells.NO_CONTEXT) -> None:
         self.number = number
         self.values = values
         self.labels = labels
+        #: the year a date without one takes (the sheet's title, sheet name or file name)
+        self.context = context
         self.errors: list[tuple[str, str]] = []
         self.warnings: list[tuple[str, str]] = []
         #: remarks taken out of other cells (a bracket after a name), added to 备注
         self.remarks: list[str] = []
+        #: the sheet the row is on (for the questions about unknown values)
+        self.sheet = ""
+        #: the ID cell said there is no number (暂无): warned once
+        self.no_id_said = False
+        #: a date had no year and none was known (the wizard then asks for one)
+        self.year_missing = False
 
     def label(self, key: str) -> str:
         return self.labels.get(key, key)
@@ -94,18 +111,37 @@ class RowReader:
         """The 备注 cell with the remarks taken out of other cells appended."""
         return "；".join(p for p in (self.text(key), *self.remarks) if p)
 
-    def date(self, key: str, required: bool = False, what: str = "日期"
-             ) -> tuple[dt.date | None, bool]:
-        """(date, month_only); problems are errors when ``required``, warnings otherwise."""
+    def date(self, key: str, required: bool = False, what: str = "日期",
+             context: cells.DateContext | None = None) -> tuple[dt.date | None, bool]:
+        """(date, month_only). A date that cannot be read is a row error, required or not
+        (never left empty because it was not understood); an empty required one too. A year
+        taken from the sheet, a century chosen and a range read as its first day are warnings
+        (the range's whole text goes to the record's note)."""
         if self.blank(key):
             if required:
                 self.error(key, f"{what}为空，请填写")
             return None, False
         try:
-            return cells.date_value(self.raw(key))
+            got = cells.read_date(self.raw(key), context or self.context)
         except cells.CellProblem as err:
-            (self.error if required else self.warn)(key, f"{err}" + ("" if required else "，已留空"))
+            self.error(key, str(err))
+            self.year_missing = self.year_missing or isinstance(err, cells.NoYear)
             return None, False
+        self.explain_date(key, got, context or self.context)
+        return got.date, got.month_only
+
+    def explain_date(self, key: str, got: cells.DateRead, context: cells.DateContext) -> None:
+        """The warnings of a date read with help (year, century, range)."""
+        shown = self.text(key)
+        if got.year_added:
+            self.warn(key, f"“{shown}”没有写年份，按{context.year_from}（{context.year} 年）"
+                           f"记为 {got.date:%Y.%m.%d}，请核对")
+        elif got.century_added:
+            self.warn(key, f"“{shown}”的年份只有两位，按 {got.date:%Y} 年记为 "
+                           f"{got.date:%Y.%m.%d}，请核对")
+        if got.whole:
+            self.remarks.append(f"日期原文：{got.whole}")
+            self.warn(key, f"“{got.whole}”是一段日期，按第一天 {got.date:%Y.%m.%d} 记，原文已写入备注")
 
     def count(self, key: str) -> int:
         if self.blank(key):
@@ -113,12 +149,12 @@ class RowReader:
         try:
             n = cells.count(self.raw(key))
         except cells.CellProblem as err:
-            self.warn(key, f"{err}，已按 0 计")
+            self.error(key, str(err))
             return 0
         if n < 0:
             self.error(key, "人数不能是负数")
         elif n > MAX_COUNT:
-            self.warn(key, f"人数“{n}”不合理，已按 0 计，请核对")
+            self.error(key, f"人数“{n}”不合理，请核对")
             return 0
         return n
 
@@ -128,7 +164,7 @@ class RowReader:
         try:
             fen = to_fen(cells.money(self.raw(key)))
         except (cells.CellProblem, ValueError) as err:
-            self.warn(key, f"{err}，已按 0 计")
+            self.error(key, str(err))  # never stored as 0 because it was not understood
             return 0
         if fen < 0:
             self.error(key, "金额不能是负数")
@@ -140,20 +176,6 @@ class RowReader:
             self.warn(key, f"电话“{value}”的格式不常见，请核对")
         return value
 
-    def code(self, key: str, allowed: list[str], default: str | None, what: str) -> str | None:
-        """A code-table value: exact, or one known name inside other words (warning)."""
-        raw = self.text(key)
-        if not raw:
-            return default
-        found, partial = match_code(raw, allowed)
-        if found and partial:
-            self.warn(key, f"“{raw}”按“{found}”处理")
-        elif not found:
-            if default is not None:
-                self.warn(key, f"“{raw}”不是已有的{what}，已记为“{default}”")
-            return default
-        return found
-
     def id_number(self, key: str) -> tuple[str | None, bool]:
         """(normalised number or None, ok). Numeric cells and invalid numbers are errors."""
         raw = self.raw(key)
@@ -163,6 +185,10 @@ class RowReader:
             self.error(key, NUMERIC_ID)
             return None, False
         number = idcard.normalize(cells.text(raw))
+        if _NO_ID_SUFFIX_RE.sub("", number.strip("（）()。.")) in NO_ID_WORDS:
+            self.warn(key, f"身份证号写的是“{cells.text(raw)}”，按没有身份证号处理，将按姓名和出生日期查重")
+            self.no_id_said = True
+            return None, True
         if re.fullmatch(r"\d{15}(\d{2}[\dX])?\.0", number):  # text of a number: 2302….0
             number = number[:-2]
         if len(number) == 15 and number.isdigit():
@@ -190,21 +216,18 @@ def upgrade_id(old: str) -> str:
     return first17 + idcard.check_char(first17)
 
 
-def _plain(text: str) -> str:
-    return text.translate(_QUOTES)
+def core_insert(s: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (column -> value dicts) into ``model``'s table with SQLAlchemy Core
+    executemany, in the session's transaction and in their order: no ORM bookkeeping per row.
+    Consecutive rows with the same keys go in one statement. Run through ``Session.execute`` so
+    the session's statement hooks (the year lock, models.yearlock) see every insert."""
+    table = model.__table__
 
+    def keys(row: dict[str, Any]) -> tuple[str, ...]:
+        return tuple(row)
 
-def match_code(raw: str, allowed: list[str]) -> tuple[str | None, bool]:
-    """(code, partial): an exact code, or the one code named inside ``raw``."""
-    key = _plain("".join(raw.split()))
-    plain = {_plain(v): v for v in allowed}
-    if key in plain:
-        return plain[key], False
-    inside = [v for p, v in plain.items() if p and p in key]
-    inside = [v for v in inside if not any(v != o and _plain(v) in _plain(o) for o in inside)]
-    if len(inside) == 1:
-        return inside[0], True
-    return None, False
+    for _keys, group in itertools.groupby(rows, key=keys):
+        s.execute(insert(table), list(group))
 
 
 class Handler:
@@ -221,12 +244,76 @@ class Handler:
         self.create_groups = False
         #: such group names -> the sheet rows naming them
         self.unknown_groups: dict[str, list[int]] = {}
-        self.codes: dict[str, list[str]] = {}
+        #: unknown group names the clerk answered with 新建 (created like --create-groups)
+        self.create_names: set[str] = set()
+        #: codes, synonyms, answers and the questions about unknown values (§2.13)
+        self.vocab = Vocabulary(s)
 
     def table(self, name: str) -> list[str]:
-        if name not in self.codes:
-            self.codes[name] = codetables.values(self.s, name)
-        return self.codes[name]
+        return self.vocab.codes(name)
+
+    def names(self, table: str) -> list[str]:
+        """The existing names a name question may be answered with (关工小组, 在队五老)."""
+        if not hasattr(self, "_names"):
+            self._names: dict[str, list[str]] = {}
+        if table not in self._names:
+            self._names[table] = list(self.groups()) if table == "group" \
+                else sorted(self.active_volunteers())
+        return self._names[table]
+
+    def active_volunteers(self) -> dict[str, list[int]]:
+        """Names of the 五老 in the team -> their ids (read once per import)."""
+        if not hasattr(self, "_active"):
+            self._active = self.ids_by_name(Volunteer, Volunteer.left_on.is_(None))
+        return self._active
+
+    def code(self, row: RowReader, key: str, table: str, required: bool,
+             blank: str | None = None) -> str | None:
+        """A code-table cell (§2.13): the code it means, or ``blank`` for an empty cell. A value
+        the import does not know becomes a question; while unanswered its row is refused
+        (``required``) or the value is left empty with a warning — never 其他."""
+        raw = row.text(key)
+        if not value_key(raw):  # empty, or only invisible characters
+            return blank
+        return self.one_code(row, key, table, raw, required)
+
+    def one_code(self, row: RowReader, key: str, table: str, raw: str, required: bool,
+                 left: str = "已留空") -> str | None:
+        """One value of a code column (also one part of a multi-code cell), see ``code``."""
+        found = self.known_code(row, key, table, raw, required)
+        if found is None:
+            self.unknown(row, key, table, raw, required, left)
+        return found
+
+    def known_code(self, row: RowReader, key: str, table: str, raw: str, required: bool
+                   ) -> str | None:
+        """The code ``raw`` means, or None. A code found inside other words is said on the
+        row; one taken from the file's legend is listed among the questions (said once)."""
+        found, how = self.vocab.resolve(table, raw)
+        if how == INSIDE:
+            row.warn(key, f"“{raw}”按“{found}”处理")
+        elif how == LEGEND:
+            self.vocab.ask(table, row.label(key), raw, row.number, row.sheet, required,
+                           taken=found)
+        return found
+
+    def unknown(self, row: RowReader, key: str, table: str, raw: str, required: bool,
+                left: str = "已留空", names: list[str] | None = None) -> None:
+        """Ask about ``raw`` and say so on the row: an error when ``required``, else a warning."""
+        q = self.vocab.ask(table, row.label(key), raw, row.number, row.sheet, required, names)
+        label = TABLE_LABELS.get(table, table)
+        if table == "group":
+            what = "程序里没有这个关工小组"
+        elif table == "volunteer":
+            what = "程序里没有这位在队五老"
+        else:
+            what = f"不是已有的{label}"
+        hint = f"（可能是“{q.guess}”）" if q.guess and q.guess != CREATE else ""
+        ask = f"请在导入向导里选择它对应的{label}（命令行用 --map \"{row.label(key)}:{raw}=…\"）"
+        if required:
+            row.error(key, f"“{raw}”{what}{hint}，这一行没有导入。{ask}")
+        else:
+            row.warn(key, f"“{raw}”{what}{hint}，{left}。{ask}")
 
     def counts(self) -> tuple[int, int]:
         return len(self.new), len(self.updates)
@@ -265,23 +352,28 @@ class Handler:
 
     def notes(self) -> list[str]:
         """Sentences about the whole file (said once, not on every row)."""
-        if not self.unknown_groups:
-            return []
-        names = "、".join(self.unknown_groups)
-        rows = sum(len(r) for r in self.unknown_groups.values())
-        if self.create_groups:
-            return [f"将新建 {len(self.unknown_groups)} 个关工小组：{names}（{rows} 行用到）"]
-        return [f"有 {len(self.unknown_groups)} 个关工小组在程序里还没有：{names}（共 {rows} 行），"
-                "这些行的关工小组已留空。如要一并建立这些关工小组，请在导入时选择“新建这些关工小组”"
-                "（命令行加 --create-groups）"]
+        made = self.groups_to_create()
+        left = {n: r for n, r in self.unknown_groups.items() if n not in made}
+        out = self.vocab.legend_notes()
+        if made:
+            rows = sum(len(self.unknown_groups[n]) for n in made)
+            out.append(f"将新建 {len(made)} 个关工小组：{'、'.join(made)}（{rows} 行用到）")
+        if left:
+            rows = sum(len(r) for r in left.values())
+            out.append(f"有 {len(left)} 个关工小组在程序里还没有：{'、'.join(left)}（共 {rows} 行），"
+                       "这些行的关工小组已留空。如要一并建立这些关工小组，请在导入时选择“新建”"
+                       "（命令行加 --create-groups，或 --map \"关工小组:名称=新建\"）")
+        return out
+
+    def groups_to_create(self) -> list[str]:
+        """The unknown group names this import creates (all with --create-groups)."""
+        return [n for n in self.unknown_groups if self.create_groups or n in self.create_names]
 
     def add_groups(self, s: Session) -> None:
         """Create the unknown groups (in the import's transaction) and give the rows naming
         them their new group."""
-        if not (self.create_groups and self.unknown_groups):
-            return
         made: dict[str, int] = {}
-        for name in self.unknown_groups:
+        for name in self.groups_to_create():
             values = {"name": name, "name_initials": initials(name), "type": guess_group_type(name),
                       "note": "导入时新建"}
             made[name] = s.execute(insert(Group).returning(Group.id), [values]).scalar_one()
@@ -304,7 +396,7 @@ class Handler:
             rec.pop("_group_name", None)
         model = self.model()
         for i in range(0, len(self.new), 5000):
-            s.execute(insert(model), self.new[i:i + 5000])
+            core_insert(s, model, self.new[i:i + 5000])
             faults.point("import.insert")
         if self.updates:
             s.execute(update(model), self.updates)
@@ -341,12 +433,12 @@ class GroupsHandler(Handler):
         name = "".join(row.text("name").split())
         if not name:
             row.error("name", "组织名称为空，请填写")
-        gtype = row.code("type", self.table("group_type"), "其他", "组织类型")
+        gtype = self.code(row, "type", "group_type", True, blank="其他")
         founded, _ = row.date("founded_on")
         values = {"name": name, "name_initials": initials(name), "type": gtype,
                   "leader": row.name("leader"), "deputy": row.name("deputy"),
                   "phone": row.phone("phone"), "member_count": row.count("member_count"),
-                  "founded_on": founded, "note": row.text("note")}
+                  "founded_on": founded, "note": row.note()}
         if name in self.seen:
             row.error("name", f"与第 {self.seen[name]} 行的组织名称重复")
         self.check(row, values)
@@ -366,6 +458,8 @@ class PeopleHandler(Handler):
     """Shared rules of 五老 and students: ID authority, duplicates in file and database."""
 
     birth_key = "birth_date"
+    #: the ages a birth date must give, to choose the century of a two-digit year
+    birth_ages = (0, 120)
 
     def __init__(self, s: Session, allow_update: bool) -> None:
         super().__init__(s, allow_update)
@@ -402,6 +496,20 @@ class PeopleHandler(Handler):
                         raise DataError(CHANGED_MEANWHILE.format(row=keys[(name, birth)],
                                                                  what=what, name=name))
 
+    def sex(self, row: RowReader) -> tuple[str, str | None]:
+        """(男/女 or "", why it was not understood): a value the import does not know (``1``
+        without a legend) is a question, never guessed silently."""
+        raw = row.text("sex")
+        if not value_key(raw):
+            return "", None
+        found = self.known_code(row, "sex", "sex", raw, False)
+        if found is not None:
+            return found, None
+        q = self.vocab.ask("sex", row.label("sex"), raw, row.number, row.sheet, False)
+        hint = f"（可能是“{q.guess}”，请在导入时选择；命令行用 --map）" if q.guess else \
+            "（请在导入时选择它表示男还是女；命令行用 --map）"
+        return "", f"性别“{raw}”不认识{hint}"
+
     def identity(self, row: RowReader) -> dict[str, Any] | None:
         """Name, ID number, birth date and sex of the row (None when the row is refused)."""
         name = row.person_name("name")
@@ -411,15 +519,18 @@ class PeopleHandler(Handler):
         birth, month_only = (None, False)
         birth_problem: str | None = None
         if not row.blank(self.birth_key):
+            birth_context = cells.DateContext(ages=self.birth_ages)
             try:
-                birth, month_only = cells.date_value(row.raw(self.birth_key))
+                got = cells.read_date(row.raw(self.birth_key), birth_context)
+                birth, month_only = got.date, got.month_only
+                if got.whole:
+                    birth_problem = f"出生日期“{got.whole}”是一段日期"
+                    birth = None
+                else:
+                    row.explain_date(self.birth_key, got, birth_context)
             except cells.CellProblem as err:
                 birth_problem = str(err)
-        try:
-            sex = cells.sex(row.raw("sex"))
-            sex_problem = None
-        except cells.CellProblem as err:
-            sex, sex_problem = "", str(err)
+        sex, sex_problem = self.sex(row)
         if number and ok:
             info = idcard.parse(number)
             if birth_problem:
@@ -432,7 +543,7 @@ class PeopleHandler(Handler):
                 key = self.birth_key if column == "出生日期" else "sex"
                 row.warn(key, message)
         else:
-            if ok:
+            if ok and not row.no_id_said:
                 row.warn("id_number", "没有身份证号，将按姓名和出生日期查重")
             if birth_problem:
                 row.warn(self.birth_key, f"{birth_problem}，已留空")
@@ -485,11 +596,20 @@ class PeopleHandler(Handler):
             return None
         groups = self.groups()
         found = groups.get(name) or groups.get(name + "关工小组")
-        if found is None:
-            self.unknown_groups.setdefault(name, []).append(row.number)
-            if not self.create_groups:
-                row.warn(key, f"没有找到关工小组“{name}”，已留空")
-        return found
+        if found is not None:
+            return found
+        answer = self.vocab.learned_name("group", name)
+        if answer is not None and answer in groups:
+            return groups[answer]
+        self.unknown_groups.setdefault(name, []).append(row.number)
+        if answer == CREATE:
+            self.create_names.add(name)
+        if self.create_groups or answer == CREATE:
+            self.vocab.ask("group", row.label(key), name, row.number, row.sheet, False,
+                           self.names("group"), taken=CREATE)
+        else:
+            self.unknown(row, key, "group", name, False, names=self.names("group"))
+        return None
 
 
 
@@ -510,12 +630,9 @@ FORM_KEYS = {"money_fen": "money", "goods_value_fen": "goods_value", "group_id":
 CHANGED_MEANWHILE = ("导入期间，数据库里已经有人录入了与第 {row} 行相同的{what}（{name}），为避免重复，"
                      "这次没有写入任何数据。请重新导入这个文件（程序会重新查重）。")
 
-POLITICAL_ALIASES = {"党员": "中共党员", "预备党员": "中共预备党员", "中共预备": "中共预备党员",
-                     "共产党员": "中共党员", "中国共产党党员": "中共党员", "民主党派人士": "民主党派"}
-
-
 class VolunteersHandler(PeopleHandler):
     subject = "volunteers"
+    birth_ages = (30, 115)
 
     def model(self) -> Any:
         return Volunteer
@@ -523,36 +640,26 @@ class VolunteersHandler(PeopleHandler):
     def read(self, row: RowReader) -> None:
         values = self.identity(row)
         category = None
-        if row.blank("category"):
+        if not value_key(row.text("category")):
             row.error("category", "五老类别为空，请填写老干部、老战士、老专家、老教师或老模范")
         else:
-            category, partial = match_code(row.text("category"), self.table("volunteer_category"))
-            if category is None:
-                row.error("category", f"“{row.text('category')}”不是五老类别，"
-                                      "请填写老干部、老战士、老专家、老教师或老模范")
-            elif partial:
-                row.warn("category", f"“{row.text('category')}”按“{category}”处理")
-        political = row.text("political_status").replace(" ", "")
-        political = POLITICAL_ALIASES.get(political, political)
-        if political and political not in self.table("political_status"):
-            found, _ = match_code(political, self.table("political_status"))
-            if found is None:
-                row.warn("political_status", f"“{political}”不是常用的政治面貌，已留空")
-            political = found or ""
+            category = self.code(row, "category", "volunteer_category", True)
+        political = self.code(row, "political_status", "political_status", False) or ""
         roles = []
-        for part in cells.split_list(row.raw("roles")):
-            found, _ = match_code(part, self.table("volunteer_role"))
+        for part in filter(value_key, cells.split_list(row.raw("roles"))):
+            found = self.one_code(row, "roles", "volunteer_role", part, False,
+                                  left="这一项没有记入")
             if found:
                 roles.append(found)
-            else:
-                row.warn("roles", f"角色“{part}”不在角色列表中，已忽略")
         backbone = False
         if not row.blank("is_backbone"):
             try:
                 backbone = cells.yes_no(row.raw("is_backbone"))
-            except cells.CellProblem as err:
-                row.warn("is_backbone", f"{err}，已按“否”处理")
+            except cells.CellProblem:  # a question (§2.13), 否 until answered
+                backbone = self.one_code(row, "is_backbone", "yes_no", row.text("is_backbone"),
+                                         False, left="已按“否”处理") == "是"
         joined, _ = row.date("joined_on")
+        left, _ = row.date("left_on")
         extra = {"category": category, "political_status": political,
                  "former_post": row.text("former_post"), "specialty": row.text("specialty"),
                  "roles": join_multi(roles), "is_backbone": backbone,
@@ -561,7 +668,6 @@ class VolunteersHandler(PeopleHandler):
         group_name = "".join(row.text("group").split())
         if extra["group_id"] is None and group_name in self.unknown_groups:
             extra["_group_name"] = group_name
-        left, _ = row.date("left_on")
         if left is not None:
             extra.update(left_on=left, leave_reason=row.text("leave_reason"))
         if values is None or row.errors:
@@ -574,6 +680,7 @@ class VolunteersHandler(PeopleHandler):
 
 class StudentsHandler(PeopleHandler):
     subject = "students"
+    birth_ages = (0, 35)
 
     def model(self) -> Any:
         return Student
@@ -582,18 +689,22 @@ class StudentsHandler(PeopleHandler):
         values = self.identity(row)
         cats: list[str] = []
         allowed = self.table("student_category")
-        for part in cells.split_list(row.raw("categories")):
-            found, partial = match_code(part, allowed)
+        parts = [p for p in cells.split_list(row.raw("categories")) if value_key(p)]
+        unknown: list[str] = []
+        for part in parts:
+            found, _how = self.vocab.resolve("student_category", part)
+            if found is None:
+                unknown.append(part)
+        for part in parts:
+            # an unknown part is a row error only when nothing else in the cell is known
+            found = self.one_code(row, "categories", "student_category", part,
+                                  len(unknown) == len(parts), left="这一项没有记入")
             if found and found not in cats:
                 cats.append(found)
-                if partial:
-                    row.warn("categories", f"“{part}”按“{found}”处理")
-            elif not found:
-                row.warn("categories", f"“{part}”不是帮扶类别，已忽略")
-        if not cats:
-            row.error("categories", "没有可识别的帮扶类别，请填写留守儿童、困境儿童等类别")
+        if not parts:
+            row.error("categories", "帮扶类别为空，请填写" + "、".join(allowed[:4]) + "等类别")
         registered, _ = row.date("registered_on")
-        status = row.code("status", self.table("student_status"), "在帮", "状态") or "在帮"
+        status = self.code(row, "status", "student_status", True, blank="在帮") or "在帮"
         extra = {"categories": join_multi(cats), "school": row.text("school"),
                  "grade": row.text("grade"), "guardian": row.name("guardian"),
                  "guardian_relation": row.text("guardian_relation"),
@@ -623,14 +734,10 @@ class StudentsHandler(PeopleHandler):
         out: dict[str, Any] = {}
         for key, table in CIVIL_CODES.items():
             raw = row.text(key)
-            found, partial = match_code(raw, self.table(table)) if raw else ("", False)
-            if found and partial:
-                row.warn(key, f"“{raw}”按“{found}”处理")
-            elif raw and not found:
-                what = STUDENTS.column(key).label
-                row.warn(key, f"“{raw}”不是可选的{what}（{'、'.join(self.table(table))}），"
-                              "已留空，原文记入备注")
-                row.remarks.append(f"{what}：{raw}")
+            found = self.one_code(row, key, table, raw, False, left="已留空，原文记入备注") \
+                if value_key(raw) else ""
+            if found is None:  # a question (§2.13); the words are kept in 备注 meanwhile
+                row.remarks.append(f"{STUDENTS.column(key).label}：{raw}")
             out[key] = found or ""
         for key in CIVIL_TEXTS:
             out[key] = row.text(key)
@@ -651,11 +758,11 @@ class StudentsHandler(PeopleHandler):
         out["boarding"] = boarding
         relief: list[str] = []
         for part in cells.split_list(row.raw("relief")):
-            found, _ = match_code(part, self.table("relief_type"))
+            found = self.one_code(row, "relief", "relief_type", part, False,
+                                  left="已记入备注")
             if found:
                 relief.append(found)
             else:
-                row.warn("relief", f"“{part}”不是可选的救助类型，已记入备注")
                 row.remarks.append(f"享受救助：{part}")
         out["relief"] = join_multi(relief)
         out["checked_on"], _ = row.date("checked_on")
@@ -665,12 +772,17 @@ class StudentsHandler(PeopleHandler):
     def queue_pairing(self, row: RowReader, record: dict[str, Any], names: list[str],
                       start: dt.date | None) -> None:
         """Remember to pair the student with the one active 五老 of each name (rule 12)."""
-        if not hasattr(self, "_active"):
-            self._active = self.ids_by_name(Volunteer, Volunteer.left_on.is_(None))
+        active = self.active_volunteers()
         found = []
         for name in names:
-            matches = self._active.get(name, [])
-            if len(matches) != 1:
+            matches = active.get(name, [])
+            answer = self.vocab.learned_name("volunteer", name) if not matches else None
+            if answer is not None:
+                matches = active.get(answer, [])
+            if not matches:
+                self.unknown(row, "volunteer", "volunteer", name, False, left="未建立结对",
+                             names=self.names("volunteer"))
+            elif len(matches) != 1:
                 why = "没有找到" if not matches else f"有 {len(matches)} 位同名的"
                 row.warn("volunteer", f"{why}在队五老“{name}”，未建立结对")
             else:
@@ -721,8 +833,16 @@ class PairingsHandler(Handler):
             row.error(key, f"{what}姓名为空，请填写")
             return None
         ids = table.get(name, [])
+        answer = self.vocab.learned_name("volunteer", name) if table is self.volunteers else None
+        if not ids and answer is not None:
+            ids = table.get(answer, [])
+        hint = ""
+        if not ids and table is self.volunteers:  # a question too (§2.13): --map 五老姓名:X=Y
+            q = self.vocab.ask("volunteer", row.label(key), name, row.number, row.sheet, True,
+                               self.names("volunteer"))
+            hint = f"（可能是“{q.guess}”，可在导入时选择）" if q.guess else ""
         if len(ids) != 1:
-            row.error(key, f"没有找到{what}“{name}”" if not ids else
+            row.error(key, f"没有找到{what}“{name}”{hint}" if not ids else
                       f"有 {len(ids)} 位同名的{what}“{name}”，请在程序中手工结对")
             return None
         return ids[0]
@@ -730,7 +850,7 @@ class PairingsHandler(Handler):
     def read(self, row: RowReader) -> None:
         vid = self._person(row, "volunteer", self.volunteers, "五老")
         sid = self._person(row, "student", self.students, "帮扶对象")
-        mode = row.code("mode", self.table("pairing_mode"), "一对一", "结对形式")
+        mode = self.code(row, "mode", "pairing_mode", True, blank="一对一")
         start, _ = row.date("started_on")
         end, _ = row.date("ended_on")
         if vid is None or sid is None or row.errors:
@@ -738,7 +858,7 @@ class PairingsHandler(Handler):
         start = start or dt.date.today()
         left_on, name = self.left_on(vid)
         values = {"volunteer_id": vid, "student_id": sid, "mode": mode,
-                  "started_on": start, "ended_on": end, "note": ""}
+                  "started_on": start, "ended_on": end, "note": row.note()}
         self.check(row, values, {"volunteer_left_on": left_on, "volunteer_name": name})
         if row.errors:
             return
@@ -773,13 +893,13 @@ class ActivitiesHandler(Handler):
         title = row.text("title")
         if not title:
             row.error("title", "活动名称为空，请填写")
-        theme = row.code("theme", self.table("activity_theme"), "其他", "主题类别")
+        theme = self.code(row, "theme", "activity_theme", True, blank="其他")
         organiser = row.text("organiser")
         values = {"date": date, "title": title, "title_initials": initials(title),
                   "theme": theme, "organiser": organiser,
                   "group_id": self.groups().get("".join(organiser.split())),
                   "place": row.text("place"), "volunteer_count": row.count("volunteer_count"),
-                  "youth_count": row.count("youth_count"), "summary": row.text("summary")}
+                  "youth_count": row.count("youth_count"), "summary": row.note("summary")}
         self.check(row, values)
         if not row.errors:
             self.new.append(values)
@@ -800,18 +920,36 @@ class DonationsHandler(Handler):
         donor = row.text("donor")
         if not donor:
             row.error("donor", "捐赠方为空，请填写")
-        donor_type = row.code("donor_type", self.table("donor_type"), "其他", "捐赠方类型")
+        donor_type = self.code(row, "donor_type", "donor_type", True, blank="其他")
         recipients = row.text("recipients")
         named = [self.students.get(people.clean_name(n), []) for n in cells.split_list(recipients)]
         ids = [found[0] for found in named if len(found) == 1]
         values = {"date": date, "donor": donor, "donor_initials": initials(donor),
                   "donor_type": donor_type, "money_fen": row.money_fen("money"),
-                  "goods": row.text("goods"), "goods_value_fen": row.money_fen("goods_value"),
-                  "purpose": row.text("purpose"), "recipients_text": recipients, "note": "",
+                  "goods": row.text("goods"), "goods_value_fen": self.goods_value(row),
+                  "purpose": row.text("purpose"), "recipients_text": recipients,
+                  "note": row.note(),
                   "_recipients": ids}
         self.check(row, {k: v for k, v in values.items() if not k.startswith("_")})
         if not row.errors:
             self.new.append(values)
+
+    @staticmethod
+    def goods_value(row: RowReader) -> int:
+        """物资折价 in fen; when it is empty, the value the goods cell names
+        (``书包50个（折价2500元）`` → 2500, with a warning)."""
+        if not row.blank("goods_value") or row.blank("goods"):
+            return row.money_fen("goods_value")
+        named = cells.goods_value_in(row.raw("goods"))
+        if named is None:
+            return 0
+        try:
+            fen = to_fen(named)
+        except ValueError:
+            return 0
+        row.warn("goods_value", f"物资折价为空，按捐物名称“{row.text('goods')}”里写的 "
+                                f"{named:,.2f} 元计，请核对")
+        return fen
 
     def write(self, s: Session, file_name: str) -> int:
         next_id = (s.scalar(select(func.max(Donation.id))) or 0) + 1

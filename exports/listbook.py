@@ -30,6 +30,6 @@ def write_list(path: Path | str, title: str, headers: list[str], rows: list[list
         ws.append([text_cell(ws, "" if v is None else v) for v in row])
         if on_progress and i % 5000 == 0:
             on_progress(i / len(rows), f"正在写入第 {i} 行…")
-    with atomic_path(path) as tmp:
+    with atomic_path(path, "xlsx") as tmp:
         wb.save(tmp)
     return Path(path)

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -22,7 +23,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from exports.atomic import atomic_path
 from exports.columns import display_text
-from exports.formdata import SIGNATURE_LINE, FormTable
+from exports.formdata import FormTable
 from models.resources import FONT_FILE
 
 Progress = Callable[[float, str], None]
@@ -64,6 +65,8 @@ class Measure:
 
     def width(self, text: str) -> float:
         cache = self.cache
+        if len(text) == 1 and text in cache:
+            return cache[text]
         total = 0.0
         for ch in text:
             w = cache.get(ch)
@@ -154,7 +157,7 @@ def write_form(path: Path | str, table: FormTable, on_progress: Progress | None 
         return cells
 
     top_block = TITLE * 1.6 + 10 * 1.8
-    foot_lines = [*table.foot_lines, SIGNATURE_LINE]
+    foot_lines = [*table.foot_lines, table.signature]
     foot_block = len(foot_lines) * 10 * 1.9 + 6
     usable = lay.page_h - MARGIN_TOP - MARGIN_BOTTOM
     pages: list[list[int]] = [[]]
@@ -168,19 +171,20 @@ def write_form(path: Path | str, table: FormTable, on_progress: Progress | None 
     needs_extra = room < foot_block
     total_pages = len(pages) + (1 if needs_extra else 0)
 
-    with atomic_path(path) as tmp:
+    with atomic_path(path, "pdf") as tmp:
         c = Canvas(str(tmp), pagesize=(lay.page_w, lay.page_h), pageCompression=1,
                    initialFontName=font, initialFontSize=BODY)
         c.setTitle(table.title)
         c.setAuthor(table.provenance)
         c.setCreator("关工台账")
+        rows_out = RowWriter(c, font, lay, {BODY: body, HEAD: head})
         for pno, page_rows in enumerate(pages, start=1):
             y = lay.page_h - MARGIN_TOP
             if pno == 1:
                 y = _draw_top(c, table, lay, font, y)
-            y = _draw_row(c, lay, font, HEAD, header, y, head_h, fill=True)
+            y = rows_out.draw(HEAD, header, y, head_h, fill=True)
             for idx in page_rows:
-                y = _draw_row(c, lay, font, BODY, drawn(idx), y, heights[idx])
+                y = rows_out.draw(BODY, drawn(idx), y, heights[idx])
             if pno == len(pages) and not needs_extra:
                 _draw_foot(c, lay, font, foot_lines, y)
             _draw_page_foot(c, lay, font, table.provenance, pno, total_pages)
@@ -229,29 +233,88 @@ def _draw_top(c: Canvas, table: FormTable, lay: Layout, font: str, y: float) -> 
     return y - 10 * 0.6
 
 
-def _draw_row(c: Canvas, lay: Layout, font: str, size: float, cells: list[list[str]], y: float,
-              height: float, fill: bool = False) -> float:
-    x = MARGIN_X
-    bottom = y - height
-    if fill:
-        c.setFillGray(0.9)
-        c.rect(MARGIN_X, bottom, sum(lay.col_w), height, stroke=0, fill=1)
-        c.setFillGray(0)
-    c.setLineWidth(0.5)
-    c.setFont(font, size)
-    for lines, w, align in zip(cells, lay.col_w, lay.aligns):
-        c.rect(x, bottom, w, height, stroke=1, fill=0)
-        ty = y - PAD - size
-        for line in lines:
-            if fill or align == "center":
-                c.drawCentredString(x + w / 2, ty, line)
-            elif align == "right":
-                c.drawRightString(x + w - PAD, ty, line)
-            else:
-                c.drawString(x + PAD, ty, line)
-            ty -= size * LEADING
-        x += w
-    return bottom
+class RowWriter:
+    """Draws a table row: its cell borders and all its text as PDF operators written straight
+    into the page, one text object (``BT … ET``) per row.
+
+    Looks exactly like reportlab's ``rect`` and ``drawString``/``drawCentredString``/
+    ``drawRightString`` per cell (the same operators, positions and font subsets), but
+    reportlab builds a text object for every string, which was most of a roster's time. The
+    encoded form of a text (reportlab's own subset split and escaping) is kept while the
+    document is written, since most cells repeat (categories, 是/否, units)."""
+
+    #: encoded texts kept at most; then the memo starts again (memory stays bounded)
+    MEMO = 4096
+
+    def __init__(self, c: Canvas, font: str, lay: Layout, measures: dict[float, Measure]) -> None:
+        self.c, self.lay, self.font_name, self.measures = c, lay, font, measures
+        self.font = pdfmetrics.getFont(font)
+        self.memo: dict[str, list[tuple[int, str]]] = {}
+        self.subset_names: dict[int, str] = {}
+        #: per column, as written: its left edge, its width, where left-aligned text starts
+        self.columns: list[tuple[str, str, str]] = []
+        x = MARGIN_X
+        for w in lay.col_w:
+            self.columns.append((fp_str(x), fp_str(w), f"{fp_str(x + PAD)} "))
+            x += w
+
+    def _encoded(self, text: str) -> list[tuple[int, str]]:
+        found = self.memo.get(text)
+        if found is None:
+            if len(self.memo) >= self.MEMO:
+                self.memo.clear()
+            doc = self.c._doc
+            found = self.memo[text] = [(subset, escapePDF(part)) for subset, part
+                                       in self.font.splitString(text, doc)]
+            for subset, _part in found:
+                if subset not in self.subset_names:
+                    self.subset_names[subset] = self.font.getSubsetInternalName(subset, doc)
+        return found
+
+    def draw(self, size: float, cells: list[list[str]], y: float, height: float,
+             fill: bool = False) -> float:
+        """Draw one row whose top is at ``y``; returns its bottom."""
+        c, lay = self.c, self.lay
+        x = MARGIN_X
+        bottom = y - height
+        if fill:
+            c.setFillGray(0.9)
+            c.rect(MARGIN_X, bottom, sum(lay.col_w), height, stroke=0, fill=1)
+            c.setFillGray(0)
+        c.setLineWidth(0.5)
+        c.setFont(self.font_name, size)
+        measure = self.measures[size]
+        row_box = f"{fp_str(bottom)} "
+        row_h = f" {fp_str(height)} re S"
+        borders: list[str] = []
+        text: list[str] = ["BT"]
+        subset: int | None = None
+        tf = f"{fp_str(size)} Tf {fp_str(size * 1.2)} TL"
+        for lines, w, align, (fx, fw, fleft) in zip(cells, lay.col_w, lay.aligns, self.columns):
+            borders.append(f"n {fx} {row_box}{fw}{row_h}")
+            ty = y - PAD - size
+            for line in lines:
+                if line:
+                    if fill or align == "center":
+                        at = f"{fp_str(x + w / 2 - measure.width(line) / 2)} "
+                    elif align == "right":
+                        at = f"{fp_str(x + w - PAD - measure.width(line))} "
+                    else:
+                        at = fleft
+                    text.append(f"1 0 0 1 {at}{fp_str(ty)} Tm")
+                    for part_subset, part in self._encoded(line):
+                        if part_subset != subset:
+                            text.append(f"{self.subset_names[part_subset]} {tf}")
+                            subset = part_subset
+                        text.append(f"({part}) Tj")
+                ty -= size * LEADING
+            x += w
+        code = c._code
+        code.append(" ".join(borders))
+        if len(text) > 1:
+            text.append("ET")
+            code.append(" ".join(text))
+        return bottom
 
 
 def _draw_foot(c: Canvas, lay: Layout, font: str, lines: list[str], y: float) -> None:

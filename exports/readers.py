@@ -1,6 +1,6 @@
 """Reading clerks' files, by what the bytes are rather than what the name says.
 
-.xlsx (openpyxl read-only, merged ranges and hidden rows from the sheet XML), .xls (xlrd),
+ (openpyxl read-only, merged ranges and hidden rows from the sheet XML), .xls (xlrd),
 an "xls" that is really an HTML table, Excel's "Unicode 文本" (UTF-16, tab-separated) and CSV
 in UTF-8 or GBK. A reader yields sheets; a sheet yields ``(row_number, values)`` with the
 sheet's own row numbers (1-based, as Excel shows them). A merged range gives its value to every
@@ -61,23 +61,32 @@ _FOREIGN = ((b"%PDF", "PDF 文件"), (b"Rar!", "RAR 压缩包"), (b"7z\xbc\xaf\x
             (b"BM", "BMP 图片"), (b"{\\rtf", "RTF 文档"), (b"\x1f\x8b", "gzip 压缩包"))
 
 
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
 def sniff(path: Path, head: bytes) -> str:
-    """What the file is: xlsx, xls, html, utf16, csv. Raises FileProblem for anything else."""
+    """What the file is: xlsx, ods, xls, html, utf16, csv. Raises FileProblem for anything else."""
     if head.startswith(b"PK"):
         try:
             with zipfile.ZipFile(path) as z:
                 names = set(z.namelist())
-        except (zipfile.BadZipFile, OSError, ValueError) as err:
+                mimetype = b""
+                if "mimetype" in names:
+                    with z.open("mimetype") as f:
+                        mimetype = f.read(200).strip()
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
             raise _not_readable(path, "压缩结构损坏") from err
         if "xl/workbook.xml" in names or any(n.startswith("xl/") for n in names):
             return "xlsx"
+        if mimetype == ODS_MIMETYPE and "content.xml" in names:
+            return "ods"
         if any(n.startswith("word/") for n in names):
             raise _seems(path, " Word 文档（.docx）。请把其中的表格复制到 Excel 里")
         if any(n.startswith("ppt/") for n in names):
             raise _seems(path, " PowerPoint 演示文稿")
         if "content.xml" in names:
-            raise FileProblem(f"“{path.name}”看起来是 WPS/LibreOffice 的 ODF 文件（.ods/.odt），"
-                              f"无法直接导入。{SAVE_AS}")
+            raise _seems(path, " WPS/LibreOffice 的文字或演示文档（ODF，不是 .ods 表格）。"
+                               "请把其中的表格复制到 Excel 或 WPS 表格里")
         raise _seems(path, " ZIP 压缩包。请先解压，再导入里面的 Excel 文件")
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "xls"
@@ -122,8 +131,8 @@ def open_sheets(path: Path) -> Iterator[Sheet]:
     with path.open("rb") as f:
         head = f.read(4096)
     kind = sniff(path, head)
-    if kind == "xlsx":
-        return _xlsx(path)
+    if kind in ("xlsx", "ods"):
+        return _calamine(path, kind)
     if kind == "xls":
         return _xls(path)
     if kind == "html":
@@ -165,37 +174,207 @@ except ImportError:  # pragma: no cover
 _BAD_XML: tuple[type[Exception], ...] = (SyntaxError, *_XML_ERRORS)
 
 
-def _xlsx(path: Path) -> Iterator[Sheet]:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
+#: python-calamine builds a whole sheet as a dense grid (about 32 bytes a cell) before the
+#: first row is read; an .xlsx sheet whose grid would be larger is streamed by openpyxl instead,
+#: an .ods one refused
+DENSE_CELLS = 4_000_000
+_WIDE_RE = re.compile(rb"\br=[\"']([A-Z]{2,3})[0-9]")
+_DTD = (b"<!DOCTYPE", b"<!ENTITY")
+
+
+@dataclass
+class Layout:
+    """What a bounded pass over a sheet's XML tells and calamine does not: merged ranges,
+    hidden rows, and the size of the grid calamine would build."""
+
+    merges: list[Merge] = field(default_factory=list)
+    hidden: set[int] = field(default_factory=set)
+    rows: int = 0
+    cols: int = 0
+    #: cells without their ``r="B2"`` reference: the width is unknown
+    unplaced: bool = False
+
+    def too_big(self) -> bool:
+        return self.cols > MAX_COLS or self.unplaced or self.rows * max(self.cols, 1) > DENSE_CELLS
+
+
+def _calamine_problem(path: Path, err: Exception) -> FileProblem:
+    import python_calamine as pc
+
+    if isinstance(err, pc.XmlError):
+        return _xml_problem(path, err)
+    return _not_readable(path, type(err).__name__)
+
+
+def _calamine(path: Path, kind: str) -> Iterator[Sheet]:
+    """The sheets of an .xlsx or .ods, read by python-calamine (Rust), one sheet at a time."""
+    import python_calamine as pc
 
     check_zip(path)
-    handle = path.open("rb")  # a file object: openpyxl judges a file name by its extension
+    layouts = ods_layouts(path) if kind == "ods" else {}
+    members = {} if kind == "ods" else xlsx_sheet_members(path)
+    handle = path.open("rb")
     try:
-        book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
-    except _BAD_XML as err:
+        book = pc.CalamineWorkbook.from_filelike(handle)
+    except (pc.CalamineError, OSError, ValueError) as err:
         handle.close()
-        raise _xml_problem(path, err) from err
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError,
-            TypeError, AttributeError, IndexError) as err:
+        raise _calamine_problem(path, err) from err
+    except BaseException:
         handle.close()
-        if isinstance(err.__cause__, _BAD_XML) or "invalid XML" in str(err):
-            raise _xml_problem(path, err.__cause__ or err) from err
-        raise _not_readable(path, type(err).__name__) from err
+        raise
 
     def gen() -> Iterator[Sheet]:
+        fallback: Any = None
         try:
-            for ws in book.worksheets:
-                if not hasattr(ws, "iter_rows"):
+            for index, meta in enumerate(book.sheets_metadata):
+                if meta.typ != pc.SheetTypeEnum.WorkSheet:
                     continue
-                merges, hidden = sheet_layout(path, ws._worksheet_path)
-                ws.reset_dimensions()
-                yield Sheet(ws.title, _xlsx_rows(path, ws, merges), hidden)
+                if kind == "ods":
+                    layout = layouts.get(meta.name, Layout())
+                    if layout.too_big():
+                        raise FileProblem(f"“{path.name}”的工作表“{meta.name}”太大或太宽（超过 "
+                                          f"{MAX_COLS} 列），无法读取。请用 WPS 或 LibreOffice 打开，"
+                                          "删去多余的行列后另存为 .xlsx 再导入。")
+                else:
+                    member = members.get(meta.name) or members.get(f"#{index}")
+                    layout = xlsx_layout(path, member) if member else Layout()
+                    if layout.too_big():
+                        if fallback is None:
+                            fallback = _OpenpyxlBook(path)
+                        yield fallback.sheet(meta.name, layout)
+                        continue
+                try:
+                    sheet = book.get_sheet_by_index(index)
+                except (pc.CalamineError, ValueError) as err:
+                    raise _calamine_problem(path, err) from err
+                rows = _calamine_rows(path, sheet, layout.rows if kind == "xlsx" else 0)
+                yield Sheet(meta.name, fill_merges(rows, layout.merges), layout.hidden)
         finally:
             book.close()
             handle.close()
+            if fallback is not None:
+                fallback.close()
 
     return gen()
+
+
+def _calamine_rows(path: Path, sheet: Any, last: int = 0) -> Iterator[Row]:
+    """``(row number, values)`` of a calamine sheet: empty cells (calamine's ``""``) are None,
+    rows without their empty cells at the end, at most MAX_COLS wide; empty rows up to row
+    ``last`` (the XML's last row element), as openpyxl gives them."""
+    counter = [0]
+    yield from _calamine_cells(path, sheet, counter)
+    number = counter[0]
+    while number < last:
+        number += 1
+        yield number, []
+
+
+def _calamine_cells(path: Path, sheet: Any, counter: list[int]) -> Iterator[Row]:
+    import python_calamine as pc
+
+    if sheet.start is None:  # an empty sheet
+        return
+    start_row, start_col = sheet.start
+    try:
+        rows = iter(sheet.iter_rows())
+        first = next(rows, None)
+        if first is None:
+            return
+        # python-calamine 0.9 yields rows from row 1 but columns from the first used one; should
+        # a version yield from the first used row, that row is the one with a filled cell
+        number = start_row if start_row and any(v != "" for v in first) else 0
+        pad: list[Any] = [None] * start_col
+        keep = max(MAX_COLS - start_col, 0)
+        row: list[Any] | None = first
+        while row is not None:
+            number += 1
+            values = pad + [None if v == "" else v for v in row[:keep]]
+            n = len(values)
+            while n and values[n - 1] is None:
+                n -= 1
+            counter[0] = number
+            yield number, values[:n]
+            row = next(rows, None)
+    except (pc.CalamineError, ValueError) as err:
+        raise _calamine_problem(path, err) from err
+
+
+class _OpenpyxlBook:
+    """openpyxl's streaming reader, for the rare sheet too big for calamine's grid."""
+
+    def __init__(self, path: Path) -> None:
+        import openpyxl
+        from openpyxl.utils.exceptions import InvalidFileException
+
+        self.path = path
+        self.handle = path.open("rb")  # a file object: openpyxl judges a name by its extension
+        try:
+            self.book = openpyxl.load_workbook(self.handle, read_only=True, data_only=True)
+        except _BAD_XML as err:
+            self.handle.close()
+            raise _xml_problem(path, err) from err
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError,
+                TypeError, AttributeError, IndexError) as err:
+            self.handle.close()
+            if isinstance(err.__cause__, _BAD_XML) or "invalid XML" in str(err):
+                raise _xml_problem(path, err.__cause__ or err) from err
+            raise _not_readable(path, type(err).__name__) from err
+
+    def sheet(self, name: str, layout: Layout) -> Sheet:
+        try:
+            ws = self.book[name]
+        except KeyError as err:
+            raise _not_readable(self.path, f"找不到工作表“{name}”") from err
+        ws.reset_dimensions()
+        return Sheet(ws.title, _xlsx_rows(self.path, ws, layout.merges), layout.hidden)
+
+    def close(self) -> None:
+        self.book.close()
+        self.handle.close()
+
+
+#: the workbook's own small parts (sheet list, relationships) may not be larger than this
+_SMALL_PART = 16 * 1024 * 1024
+
+
+def _small_xml(z: zipfile.ZipFile, name: str) -> Any:
+    from defusedxml import ElementTree
+
+    if z.getinfo(name).file_size > _SMALL_PART:
+        raise ValueError(name)
+    return ElementTree.fromstring(z.read(name))
+
+
+def xlsx_sheet_members(path: Path) -> dict[str, str]:
+    """Sheet name (and ``#index``) -> its worksheet part in the zip (``xl/worksheets/sheet1.xml``),
+    from xl/workbook.xml and its relationships. Empty when they cannot be read (calamine then
+    says what is wrong)."""
+    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    out: dict[str, str] = {}
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+            wb_name = "xl/workbook.xml"
+            rels_name = "xl/_rels/workbook.xml.rels"
+            if wb_name not in names or rels_name not in names:
+                return out
+            workbook, rels = _small_xml(z, wb_name), _small_xml(z, rels_name)
+    except _BAD_XML:
+        return out
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError):
+        return out
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    for index, sheet in enumerate(workbook.iter(f"{ns_main}sheet")):
+        target = targets.get(sheet.get(f"{ns_rel}id"), "")
+        if not target:
+            continue
+        member = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        member = member.replace("xl/./", "xl/")
+        out.setdefault(sheet.get("name", ""), member)
+        out[f"#{index}"] = member
+    return out
 
 
 _REF_RE = re.compile(r"^([A-Z]{1,3})(\d+)$")
@@ -221,23 +400,35 @@ def parse_range(ref: str) -> Merge | None:
 
 _TAG_RE = re.compile(rb"<(?:\w+:)?(row|mergeCell)\s([^>]*)>")
 _ATTR_RE = re.compile(rb"\b(r|hidden|ref)\s*=\s*[\"']([^\"']*)[\"']")
+_CELL_RE = re.compile(rb"<(?:\w+:)?c[\s>/]([^>]*)")
+_PLACED_RE = re.compile(rb"\br\s*=")
 
 
-def sheet_layout(path: Path, member: str) -> tuple[list[Merge], set[int]]:
-    """Merged ranges and hidden rows of one worksheet.
+def _column_number(letters: bytes) -> int:
+    col = 0
+    for ch in letters:
+        col = col * 26 + ch - 64
+    return col
+
+
+def xlsx_layout(path: Path, member: str) -> Layout:
+    """Merged ranges, hidden rows and grid size of one worksheet.
 
     A streaming scan of the sheet XML for ``<row … hidden="1">`` and ``<mergeCell ref=…>``
-    tags, in 1 MB pieces: no tree is built, no entity is expanded, and XML that openpyxl
-    tolerates is tolerated here too.
+    tags and for cell references beyond column Z, in 1 MB pieces: no tree is built, no entity
+    is expanded (a DTD is refused), and XML that Excel tolerates is tolerated here too.
     """
-    merges: list[Merge] = []
-    hidden: set[int] = set()
+    layout = Layout()
+    rows = 0
     try:
         with zipfile.ZipFile(path) as z, z.open(member.lstrip("/")) as f:
             tail = b""
+            first = True  # until the first cell: are cells placed by their reference?
             while True:
                 chunk = f.read(1 << 20)
                 buf = tail + chunk
+                if any(d in buf for d in _DTD):
+                    raise _xml_problem(path, SyntaxError("DTD"))
                 cut = buf.rfind(b"<") if chunk else len(buf)
                 if cut < 0:
                     cut = len(buf)
@@ -245,20 +436,120 @@ def sheet_layout(path: Path, member: str) -> tuple[list[Merge], set[int]]:
                     attrs = dict(_ATTR_RE.findall(m[2]))
                     if m[1] == b"row":
                         r = attrs.get(b"r", b"")
-                        if attrs.get(b"hidden") in (b"1", b"true") and r.isdigit():
-                            hidden.add(int(r))
+                        rows = int(r) if r.isdigit() else rows + 1
+                        layout.rows = max(layout.rows, rows)
+                        if attrs.get(b"hidden") in (b"1", b"true"):
+                            layout.hidden.add(rows)
                     else:
                         merge = parse_range(attrs.get(b"ref", b"").decode("ascii", "replace"))
                         if merge is not None:
-                            merges.append(merge)
+                            layout.merges.append(merge)
+                wide = set(_WIDE_RE.findall(buf, 0, cut))
+                if wide:
+                    layout.cols = max(layout.cols, *(_column_number(w) for w in wide))
+                cell = _CELL_RE.search(buf, 0, cut) if first else None
+                if cell is not None:
+                    layout.unplaced = _PLACED_RE.search(cell[1]) is None
+                    first = False
                 tail = buf[cut:][-65536:]
                 if not chunk:
                     break
     except KeyError:
-        return [], set()
+        return Layout()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
         raise _not_readable(path, "读取工作表时出错") from err
-    return merges, hidden
+    layout.cols = max(layout.cols, 26)
+    return layout
+
+
+def sheet_layout(path: Path, member: str) -> tuple[list[Merge], set[int]]:
+    """Merged ranges and hidden rows of one worksheet (see :func:`xlsx_layout`)."""
+    layout = xlsx_layout(path, member)
+    return layout.merges, layout.hidden
+
+
+# -- ods --------------------------------------------------------------------------------------
+_ODS_TAG_RE = re.compile(rb"<(/?)table:(table|table-row|table-cell|covered-table-cell)([\s/>])")
+_ODS_ATTR_RE = re.compile(rb"table:([\w-]+)\s*=\s*[\"']([^\"']*)[\"']")
+#: a repeated hidden row block longer than this is the sheet's empty tail, not data
+_ODS_HIDDEN_RUN = 1000
+
+
+def _int_attr(attrs: dict[bytes, bytes], name: bytes) -> int:
+    raw = attrs.get(name, b"1")
+    return max(1, min(int(raw), 1 << 21)) if raw.isdigit() else 1
+
+
+def ods_layouts(path: Path) -> dict[str, Layout]:
+    """Merged ranges (``table:number-columns-spanned`` / ``rows-spanned``), hidden rows
+    (``table:visibility="collapse"``) and grid size of every sheet of an .ods, by sheet name.
+
+    One streaming pass over content.xml in 1 MB pieces, like :func:`xlsx_layout`: repeated rows
+    and cells are counted, never expanded; a DTD is refused."""
+    from xml.sax.saxutils import unescape
+
+    out: dict[str, Layout] = {}
+    layout: Layout | None = None
+    row = col = 0
+    repeat_rows = 1
+    try:
+        with zipfile.ZipFile(path) as z, z.open("content.xml") as f:
+            tail = b""
+            while True:
+                chunk = f.read(1 << 20)
+                buf = tail + chunk
+                if any(d in buf for d in _DTD):
+                    raise _xml_problem(path, SyntaxError("DTD"))
+                cut = buf.rfind(b"<") if chunk else len(buf)
+                if cut < 0:
+                    cut = len(buf)
+                for m in _ODS_TAG_RE.finditer(buf, 0, cut):
+                    closing, tag = m[1], m[2]
+                    if closing:
+                        if tag == b"table-row":
+                            row += repeat_rows - 1
+                        continue
+                    # the tag's attributes end at its ">" (already consumed by a bare tag)
+                    end = m.end() - 1 if m[3] == b">" else buf.find(b">", m.end(), cut)
+                    if end < 0:
+                        continue
+                    raw = buf[m.start():end]
+                    attrs = dict(_ODS_ATTR_RE.findall(raw))
+                    if tag == b"table":
+                        name = unescape(attrs.get(b"name", b"").decode("utf-8", "replace"),
+                                        {"&quot;": '"', "&apos;": "'"})
+                        layout = out.setdefault(name, Layout())
+                        row = 0
+                    elif layout is None:
+                        continue
+                    elif tag == b"table-row":
+                        repeat_rows = _int_attr(attrs, b"number-rows-repeated")
+                        row, col = row + 1, 0
+                        if attrs.get(b"visibility") in (b"collapse", b"filter") and \
+                                repeat_rows <= _ODS_HIDDEN_RUN:
+                            layout.hidden.update(range(row, row + repeat_rows))
+                        if raw.endswith(b"/"):
+                            row += repeat_rows - 1
+                    else:
+                        repeat = _int_attr(attrs, b"number-columns-repeated")
+                        filled = b"value-type" in raw
+                        if filled and tag == b"table-cell":
+                            layout.rows = max(layout.rows, row + repeat_rows - 1)
+                            layout.cols = max(layout.cols, col + repeat)
+                        spans = (_int_attr(attrs, b"number-rows-spanned"),
+                                 _int_attr(attrs, b"number-columns-spanned"))
+                        if spans != (1, 1) and col + 1 <= MAX_COLS:
+                            layout.merges.append((row, col + 1, row + spans[0] - 1,
+                                                  col + spans[1]))
+                        col += repeat
+                tail = buf[cut:][-65536:]
+                if not chunk:
+                    break
+    except KeyError:
+        return {}
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
+        raise _not_readable(path, "读取工作表时出错") from err
+    return out
 
 
 def fill_merges(rows: Iterable[Row], merges: list[Merge]) -> Iterator[Row]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -16,6 +17,7 @@ from exports.importer import ImportReport
 from exports.xlsx import keep_row_text, keep_text
 from models.codes import DEFAULT_TABLES
 from models.errors import FileProblem
+from models.synonyms import CREATE, TABLE_LABELS
 
 HEAD_FONT = Font(name="宋体", size=11, bold=True)
 HEAD_FILL = PatternFill("solid", fgColor="E8EEF4")
@@ -60,9 +62,26 @@ def write_template(kind: str, out: Path | str) -> Path:
                 ws.add_data_validation(dv)
                 dv.add(f"{letter}3:{letter}502")
     ws.freeze_panes = "A3"
-    with atomic_path(out) as tmp:
+    with atomic_path(out, "xlsx") as tmp:
         wb.save(tmp)
     return Path(out)
+
+
+def _warnings_sheet(wb: Workbook, report: ImportReport) -> None:
+    """Every warning (what was taken, skipped or left, and why) by sheet, row and column."""
+    if not report.warnings:
+        return
+    ws = wb.create_sheet("提示")
+    ws.append(["工作表", "行号", "列", "提示"])
+    for i in range(1, 5):
+        c = ws.cell(row=1, column=i)
+        c.font, c.fill = HEAD_FONT, HEAD_FILL
+    for w in report.warnings:
+        ws.append([w.sheet, w.row or None, w.column, w.message])
+        keep_row_text(ws)
+    for letter, width in zip("ABCD", (14, 7, 16, 80), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A2"
 
 
 def write_error_book(out: Path | str, report: ImportReport) -> Path:
@@ -90,6 +109,65 @@ def write_error_book(out: Path | str, report: ImportReport) -> Path:
         ws.cell(row=r, column=width + 2).font = Font(color="C00000")
     ws.column_dimensions[get_column_letter(width + 2)].width = 60
     ws.freeze_panes = "A2"
-    with atomic_path(out) as tmp:
+    _overview_sheet(wb, report)
+    if report.unknown_values:
+        _questions_sheet(wb, report)
+    _warnings_sheet(wb, report)
+    with atomic_path(out, "xlsx") as tmp:
         wb.save(tmp)
     return Path(out)
+
+
+def _head(ws: Any, names: list[str], widths: list[float]) -> None:
+    ws.append(names)
+    for i, w in enumerate(widths, start=1):
+        c = ws.cell(row=1, column=i)
+        c.font, c.fill = HEAD_FONT, HEAD_FILL
+        ws.column_dimensions[get_column_letter(i)].width = w
+    ws.freeze_panes = "A2"
+
+
+def _overview_sheet(wb: Workbook, report: ImportReport) -> None:
+    """导入情况: per sheet what was read, refused and passed over, in the clerk's words."""
+    ws = wb.create_sheet("导入情况")
+    _head(ws, ["工作表", "读到的行", "出错未导入的行", "说明"], [18, 10, 14, 70])
+    for info in report.sheets:
+        bad = len({e.row for e in report.errors if e.sheet == info.name})
+        if report.written:
+            said = "其余的行已导入"
+        elif report.dry_run:
+            said = "只做了检查，没有写入"
+        else:
+            said = "没有写入任何数据（改正出错的行，或选择跳过出错的行后再导入）"
+        ws.append([info.name, info.rows_read, bad, said])
+        keep_row_text(ws)
+    for name in report.passed_over:
+        ws.append([name, 0, 0, "这个工作表没有表头（说明页、选项页或空表），没有读入"])
+        keep_row_text(ws)
+
+
+_ANSWER_HINT = "在导入向导里选择它对应的代码，或在命令行加 --map \"{column}:{value}=代码\"，再导入一次"
+
+
+def _questions_sheet(wb: Workbook, report: ImportReport) -> None:
+    """不认识的值: per sheet, column and value — rows, the guess, what was taken or left, why."""
+    ws = wb.create_sheet("不认识的值")
+    _head(ws, ["工作表", "列", "文件里写的", "行数", "行号", "程序的猜测", "这次怎么处理的", "怎么办"],
+          [14, 12, 16, 6, 24, 14, 40, 50])
+    for q in report.unknown_values:
+        label = TABLE_LABELS.get(q.table, q.table)
+        if q.taken == CREATE:
+            done = f"新建了关工小组“{q.value}”" if report.written else f"将新建关工小组“{q.value}”"
+            todo = ""
+        elif q.taken is not None:
+            done = f"按文件里的说明记为“{q.taken}”"
+            todo = "如果不对，请在导入时改选"
+        elif q.required:
+            done = f"这些行没有导入：{label}必须是程序里已有的{label}"
+            todo = _ANSWER_HINT.format(column=q.column, value=q.value)
+        else:
+            done = f"这些行已导入，{label}留空（程序不认识这个值）"
+            todo = _ANSWER_HINT.format(column=q.column, value=q.value)
+        rows = "、".join(str(r) for r in q.rows[:30]) + ("等" if len(q.rows) > 30 else "")
+        ws.append([q.sheet, q.column, q.value, len(q.rows), rows, q.guess or "", done, todo])
+        keep_row_text(ws)

@@ -24,7 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from exports.atomic import atomic_path
 from exports.cells import clean_control
 from exports.columns import DATE, ID, INT, MONEY, MONTH, PHONE, SEQ, Col
-from exports.formdata import SIGNATURE_LINE, FormTable
+from exports.formdata import FormTable
 
 Progress = Callable[[float, str], None]
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -190,7 +190,7 @@ def add_form_sheet(wb: Workbook, table: FormTable, on_progress: Progress | None 
             on_progress(n / total, f"正在写入第 {n} 行…")
     if table.total_row is not None:
         append([cell(v, k) for v, k in zip(table.total_row, kinds)])
-    for text in [*table.foot_lines, SIGNATURE_LINE]:
+    for text in [*table.foot_lines, table.signature]:
         append([cell(text, "line")])
         ws.merged_cells.add(f"A{row_no}:{last}{row_no}")
     append([cell(table.provenance, "small")])
@@ -202,6 +202,6 @@ def write_form(path: Path | str, table: FormTable, on_progress: Progress | None 
     """Write one form to ``path`` (.xlsx). Raises FileProblem when it cannot be written."""
     wb = Workbook(write_only=True)
     add_form_sheet(wb, table, on_progress)
-    with atomic_path(path) as tmp:
+    with atomic_path(path, "xlsx") as tmp:
         wb.save(tmp)
     return Path(path)

@@ -10,6 +10,7 @@ another year) the database is opened first, as before. This module imports nothi
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -126,7 +127,8 @@ def unlock_at_start(path: Path, smoke: bool = False) -> bool:
         return False
     QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
-        security.change_password(path, dialog.password.text(), window_locked=True)
+        security.change_password(path, dialog.password.text(), window_locked=True,
+                                  existing=True)
     finally:
         QApplication.restoreOverrideCursor()
     QMessageBox.information(None, "已加密", "这个数据库以前设置过密码，但数据文件还没有加密。"
@@ -267,6 +269,13 @@ def run_app(db_path: Path | None, smoke: bool = False, started: float | None = N
     soon as the first screen shows its figures, then ``loaded_ms`` once every part is loaded
     and ``max_gap_ms`` (the event loop's longest stall in between), and closes."""
     started = time.perf_counter() if started is None else started
+    if QApplication.instance() is None:
+        from gui import system_libs
+
+        missing = system_libs.problem()
+        if missing:  # Qt would abort with an English message: say it in Chinese instead
+            print(missing, file=sys.stderr)
+            return 2
     app = QApplication.instance() or QApplication(sys.argv[:1])
     install_translations(app)
     app.setApplicationName("关工台账")
@@ -377,6 +386,9 @@ def _complete(app: QApplication, window: MainWindow, db: Database, smoke: bool,
             gap = meter.stop() if meter.timer.isActive() else 0.0
             print(f"loaded_ms={int((time.perf_counter() - started) * 1000)}", flush=True)
             print(f"max_gap_ms={int(gap * 1000)}", flush=True)
+            if os.environ.get("GGTZ_SMOKE_PAGES") == "1":
+                visit_every_page(window, started, lambda: (window.close(), app.quit()))
+                return
             window.close()
             app.quit()
 
@@ -390,6 +402,42 @@ def _complete(app: QApplication, window: MainWindow, db: Database, smoke: bool,
     schedule_first_run(window)
     window.integrity = IntegrityCheck(window, db.path)
     verify_first_screen(window, db)
+
+
+def visit_every_page(window: MainWindow, started: float, then: Any) -> None:
+    """Smoke with GGTZ_SMOKE_PAGES=1: show every page in turn, each once the background work
+    the previous one started is done, then print ``pages_ms`` (from ``started``: every page
+    ready), ``pages_gap_ms`` (the event loop's longest stall meanwhile) and ``slowest_page``
+    (the page whose showing held the loop longest, with its ms), and call ``then``."""
+    from gui.main_window import NAV
+    from gui.ops import _RUNNING
+
+    meter = StallMeter(window)
+    meter.start()
+    pending = list(range(len(NAV)))
+    slowest = ("", 0.0)
+
+    def step() -> None:
+        nonlocal slowest
+        if _RUNNING:
+            QTimer.singleShot(5, step)
+            return
+        if not pending:
+            gap = meter.stop()
+            print(f"pages_ms={int((time.perf_counter() - started) * 1000)}", flush=True)
+            print(f"pages_gap_ms={int(gap * 1000)}", flush=True)
+            print(f"slowest_page={slowest[0]}:{int(slowest[1] * 1000)}", flush=True)
+            then()
+            return
+        row = pending.pop(0)
+        t = time.perf_counter()
+        window.nav.setCurrentRow(row)
+        took = time.perf_counter() - t
+        if took > slowest[1]:
+            slowest = (NAV[row], took)
+        QTimer.singleShot(0, step)
+
+    QTimer.singleShot(0, step)
 
 
 def verify_first_screen(window: MainWindow, db: Database) -> Any:

@@ -6,7 +6,7 @@ which ``QPainter.drawText(QRectF, int, str)`` takes as they are."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, QSize
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -26,16 +26,28 @@ class BarChart(QWidget):
         self.title = title
         self.horizontal = horizontal
         self.items: list[tuple[str, float]] = []
-        self.setMinimumHeight(200)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def minimumSizeHint(self) -> QSize:
+        """Tall enough for the title and every bar with its label in the current text size
+        (labels never overlap, in 长辈版 too), wide enough for the longest label; asked of the
+        font each time, so a new text size needs no event."""
+        fm = self.fontMetrics()
+        line = fm.height()
+        if self.horizontal:
+            bars = int(line * 1.15 * max(len(self.items), 3))
+            height = line + 10 + bars
+        else:
+            height = line + 10 + line * 6 + 8
+        width = 0
+        if self.horizontal and self.items:  # the longest label, its number and a bar
+            labels = max(fm.horizontalAdvance(k) for k, _ in self.items)
+            numbers = fm.horizontalAdvance(str(int(max(v for _, v in self.items))))
+            width = labels + numbers + 24 + fm.horizontalAdvance("一") * 4
+        return QSize(width, max(160, height))
 
     def set_data(self, items: list[tuple[str, float]]) -> None:
         self.items = items
-        if self.horizontal and items:  # room for the longest label, its number and a bar
-            fm = self.fontMetrics()
-            labels = max(fm.horizontalAdvance(k) for k, _ in items)
-            numbers = fm.horizontalAdvance(str(int(max(v for _, v in items))))
-            self.setMinimumWidth(labels + numbers + 24 + fm.horizontalAdvance("一") * 4)
         self.updateGeometry()
         self.update()
 
@@ -52,7 +64,7 @@ class BarChart(QWidget):
         p.setFont(self.font())
         area = QRectF(0, line + 8, self.width(), self.height() - line - 10)
         if not self.items or max(v for _, v in self.items) <= 0:
-            p.setPen(QColor("#888"))
+            p.setPen(QColor("#555555"))  # contrast ≥ 4.5:1 on white
             p.drawText(area, ALIGN_CENTER, "暂无数据")
             return
         top = max(v for _, v in self.items)

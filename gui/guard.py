@@ -4,6 +4,7 @@ a damaged file (offers the newest backup that passes its own check)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -45,6 +46,8 @@ class RecoveryDialog(QDialog):
         from models import backup
 
         self.list = QListWidget()
+        self.list.setWordWrap(True)  # a long line wraps: no sideways scrolling
+        self.list.setResizeMode(QListWidget.ResizeMode.Adjust)
         folder = backup.default_backup_dir(self.db_path)
         self.backups = [b for b in backup.list_backups(folder, self.db_path.stem, with_counts=True)
                         if b.ok or b.problem == backup.ENCRYPTED]
@@ -58,11 +61,12 @@ class RecoveryDialog(QDialog):
         else:
             self.list.addItem("没有找到可用的备份。请把U盘上的备份复制到电脑后，用“从其他备份文件恢复”。")
         self.error = QLabel()
-        self.error.setStyleSheet("color:#c0392b;")
+        self.error.setObjectName("error")
         buttons = QDialogButtonBox()
         self.restore_button = buttons.addButton("用所选备份恢复", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton("退出", QDialogButtonBox.ButtonRole.RejectRole)
+        leave = buttons.addButton("退出", QDialogButtonBox.ButtonRole.RejectRole)
         self.restore_button.setEnabled(bool(self.backups))
+        self.leave_button = leave
         buttons.accepted.connect(self.restore)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -70,6 +74,11 @@ class RecoveryDialog(QDialog):
         layout.addWidget(self.list, 1)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)  # (the button box picks its own default on show)
+        # Enter restores from the backup chosen; with none to offer it leaves
+        (self.restore_button if self.backups else self.leave_button).setDefault(True)
 
     def restore(self) -> None:
         row = self.list.currentRow()

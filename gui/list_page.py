@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPushButton,
     QTableView,
@@ -21,10 +20,12 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import Select
 
+from gui import style
 from gui.context import AppContext
-from gui.files import save_file
+from gui.files import save_file, show_saved
 from gui.ops import perform, run_op
 from gui.table_model import ListColumn, SqlListModel
+from gui.widgets import HintEdit
 from models import records
 from models.changes import Changes
 from models.entities import SUBJECT_LABELS
@@ -42,10 +43,9 @@ class ListPage(QWidget):
         self.ctx = ctx
         self.db = ctx.db
         self.filters: dict[str, QComboBox] = {}
-        self.search = QLineEdit()
+        self.search = HintEdit()  # the whole hint, in every text size
         self.search.setPlaceholderText(self.search_hint)
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(240)
         self._debounce = QTimer(self, singleShot=True, interval=200)
         self._debounce.timeout.connect(self.refresh)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
@@ -61,13 +61,18 @@ class ListPage(QWidget):
         self.delete_button.clicked.connect(self.delete_current)
         self.export_button.clicked.connect(self.export_list)
 
+        # the search box has a row of its own (its whole hint shows, in 长辈版 too); the
+        # filters and page buttons share the row under it
+        self.search_row = QHBoxLayout()
+        self.search_row.addWidget(self.search, 3)
+        self.search_row.addStretch(1)
         self.toolbar = QHBoxLayout()
-        self.toolbar.addWidget(self.search, 2)
         self.build_filters()
         self.toolbar.addStretch(1)
 
         self.model = SqlListModel(self.db, self.columns(), self.query, self.row_id)
         self.view = QTableView()
+        self.view.setTabKeyNavigation(False)  # Tab goes on to the next control
         self.view.setModel(self.model)
         self.view.setSortingEnabled(True)
         self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
@@ -75,7 +80,7 @@ class ListPage(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setAlternatingRowColors(True)
-        self.view.verticalHeader().setDefaultSectionSize(30)
+        self.view.verticalHeader().setDefaultSectionSize(style.row_height(self.view))
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.horizontalHeader().setStretchLastSection(False)
         self.view.doubleClicked.connect(lambda _i: self.edit_current())
@@ -90,6 +95,7 @@ class ListPage(QWidget):
             header.addWidget(b)
         self.body = QVBoxLayout(self)
         self.body.addLayout(header)
+        self.body.addLayout(self.search_row)
         self.body.addLayout(self.toolbar)
         self.body.addWidget(self.view, 1)
 
@@ -141,6 +147,13 @@ class ListPage(QWidget):
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
+        # a new text size (长辈版 switched on or off on another page) gives the rows their
+        # height and the columns their widths (no event filter: see gui/lock.py on event.type())
+        rows = style.row_height(self.view)
+        if rows != self.view.verticalHeader().defaultSectionSize():
+            self.view.verticalHeader().setDefaultSectionSize(rows)
+            if self._loaded:
+                self._fit_columns()
         if not self._loaded:
             self.refresh()
 
@@ -223,7 +236,8 @@ class ListPage(QWidget):
                 title="无法删除")
 
     def export_list(self) -> None:
-        path = save_file(self, "导出本列表", f"{self.title}.xlsx", "Excel 文件 (*.xlsx)")
+        path = save_file(self, "导出本列表", f"{self.title}.xlsx", "Excel 文件 (*.xlsx)",
+                         db_path=self.ctx.db.path)
         if not path:
             return
         if not self.ctx.masked and not self.ctx.audit(
@@ -238,5 +252,5 @@ class ListPage(QWidget):
 
             return str(write_list(path, self.title, headers, rows, progress))
 
-        run_op(self, work, lambda p: QMessageBox.information(self, "导出完成", f"已导出到“{p}”。"),
+        run_op(self, work, lambda p: show_saved(self, "导出完成", p, f"已导出到“{p}”。"),
                label="正在导出…")

@@ -79,6 +79,12 @@ class PasswordDialog(QDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.message = QLabel(prompt)
         self.message.setWordWrap(True)
+        # room for the longest sentence it may say (密码输错…) on two lines, from the start:
+        # the dialog never grows or moves when a try fails
+        fm = self.message.fontMetrics()
+        self.message.setMinimumHeight(fm.lineSpacing() * 2 + 4)
+        self.message.setMinimumWidth(min(fm.horizontalAdvance(
+            "密码不对，请再试一次（还可以试 4 次）：") + 8, 1000))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("进入")
         buttons.accepted.connect(self.accept)
@@ -108,18 +114,82 @@ class PasswordDialog(QDialog):
         self.message.setText(f"密码不对，请再试一次（还可以试 {MAX_TRIES - self.tries} 次）：")
 
 
+#: how long the question before the idle lock waits for an answer (适老化: never lock without
+#: asking first, and give time to answer: WCAG 2.2.1 asks for at least 20 seconds)
+ASK_SECONDS = 120
+
+
+class LockQuestion(QDialog):
+    """Asks before the idle lock strikes: 继续使用 (Enter) keeps working; 现在锁定 locks. The
+    time left is said in words, updated each second; without an answer it locks."""
+
+    def __init__(self, parent: QWidget | None, minutes: int, seconds: int = ASK_SECONDS) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("还在使用吗？")
+        self.left = seconds
+        self.minutes = minutes
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setMinimumWidth(self.text.fontMetrics().horizontalAdvance("汉") * 26)
+        self.text.setMinimumHeight(self.text.fontMetrics().lineSpacing() * 3 + 4)
+        buttons = QDialogButtonBox()
+        self.keep = buttons.addButton("继续使用", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.lock_now = buttons.addButton("现在锁定", QDialogButtonBox.ButtonRole.RejectRole)
+        self.keep.setDefault(True)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        layout.addWidget(buttons)
+        self.ticker = QTimer(self, interval=1000)
+        self.ticker.timeout.connect(self.tick)
+        self._say()
+        self.ticker.start()
+
+    def _say(self) -> None:
+        self.text.setText(f"已经 {self.minutes} 分钟没有操作了。为保护数据，程序将在 {self.left} 秒后"
+                          "锁定（锁定后输入密码就能继续）。要继续使用，请按回车或点“继续使用”。")
+
+    def tick(self) -> None:
+        self.left -= 1
+        if self.left <= 0:
+            self.ticker.stop()
+            self.reject()
+            return
+        self._say()
+
+
 class IdleLock(QObject):
-    """Locks the window after the set minutes without keyboard or mouse use."""
+    """After the set minutes without keyboard or mouse use, asks whether the clerk is still
+    there (LockQuestion); locks the window when told to or when nobody answers."""
 
     def __init__(self, window: Any, db: Database) -> None:
         super().__init__(window)
         self.window = window
         self.db = db
         self.timer = QTimer(self, singleShot=True)
-        self.timer.timeout.connect(self.lock)
+        self.timer.timeout.connect(self.ask)
         self.locked = False
         self.filtering = False
+        self.question: LockQuestion | None = None
         self.restart()
+
+    def ask(self) -> None:
+        """The question first; 继续使用 starts the idle time again, anything else locks."""
+        if self.locked or self.question is not None:
+            return
+        with self.db.reader() as s:
+            minutes = security.lock_minutes(s)
+        self.question = LockQuestion(self.window, minutes)
+        try:
+            kept = self.question.exec() == QDialog.DialogCode.Accepted
+        finally:
+            self.question.deleteLater()
+            self.question = None
+        if kept:
+            self.restart()
+        else:
+            self.lock()
 
     def restart(self) -> None:
         enabled = security.is_encrypted(self.db.path)
@@ -142,7 +212,7 @@ class IdleLock(QObject):
     def eventFilter(self, _obj: QObject, event: QEvent) -> bool:
         # the cheap test first: every event of the application passes here, and event.type()
         # builds a Python enum class for each event type Qt does not name (~0.3 ms apiece)
-        if self.locked or not self.timer.isActive():
+        if self.locked or self.question is not None or not self.timer.isActive():
             return False
         if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress,
                             QEvent.Type.MouseMove, QEvent.Type.Wheel):

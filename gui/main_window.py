@@ -128,11 +128,19 @@ class MainWindow(QMainWindow):
 
         from gui.context import AppContext
 
-        self.nav.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        for i, name in enumerate(NAV[:9], start=1):  # Alt+1 … Alt+9 (QKeySequence also
-            act = QAction(name, self)  # builds the Qt namespace: after the first screen)
-            act.setShortcut(QKeySequence(f"Alt+{i}"))
+        # the keyboard reaches every page: Tab into the navigation and the arrow keys, Alt+1 …
+        # Alt+9 and Alt+0 for the first ten, Ctrl+PgDown / Ctrl+PgUp for the next / previous
+        self.nav.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        for i, name in enumerate(NAV[:10], start=1):  # (QKeySequence also builds the Qt
+            act = QAction(name, self)  # namespace: after the first screen)
+            act.setShortcut(QKeySequence(f"Alt+{i % 10}"))
             act.triggered.connect(lambda _c=False, r=i - 1: self.nav.setCurrentRow(r))
+            self.addAction(act)
+        for key, step in (("Ctrl+PgDown", 1), ("Ctrl+PgUp", -1)):
+            act = QAction(key, self)
+            act.setShortcut(QKeySequence(key))
+            act.triggered.connect(lambda _c=False, d=step: self.nav.setCurrentRow(
+                (self.nav.currentRow() + d) % self.nav.count()))
             self.addAction(act)
         self.ctx = AppContext(db)
         home = self.pages.get("首页")
@@ -256,6 +264,14 @@ class MainWindow(QMainWindow):
         if not dialog.exec():
             return
         name, region, want_demo = dialog.value()
+        code, level = dialog.unit()
+        filler = dialog.filler.text().strip()
+
+        def unit(s: Any) -> None:
+            settings.save_unit(s, code, level)
+            if filler:
+                settings.put(s, settings.FILLER, filler)
+
         if want_demo:
             def work(progress: Any) -> None:
                 def build(s: Any) -> None:
@@ -265,14 +281,23 @@ class MainWindow(QMainWindow):
                         settings.save_committee(s, dataclasses.replace(
                             base, committee_name=name or base.committee_name,
                             region=region or base.region))
+                    if code:
+                        unit(s)
+                    elif filler:
+                        settings.put(s, settings.FILLER, filler)
                 write(self.ctx.db, build)
 
             run_op(self, work, lambda _r: self.ctx.bus.publish(
                 Changes(**{k: True for k in Changes.__dataclass_fields__})),
                 label="正在载入演示数据…")
             return
-        perform(self.ctx, self, settings.save_committee,
-                settings.Committee(name or "本乡镇关工委", region))
+
+        def save(s: Any) -> Changes:
+            settings.save_committee(s, settings.Committee(name or f"本{level}关工委", region))
+            unit(s)
+            return Changes.of("settings")
+
+        perform(self.ctx, self, save)
 
     def restore_geometry(self) -> None:
         """The size saved at the last close, kept within the screen's free area (a geometry

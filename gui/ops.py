@@ -147,6 +147,11 @@ def error_text(err: BaseException, rolled_back: bool | None = None) -> str:
     """The sentence for ``err``; "数据没有改动" only when ``rolled_back`` is known to be True."""
     if isinstance(err, UserError):
         return err.message
+    from models.opening import sqlite_problem
+
+    said = sqlite_problem(err)  # read-only place, another program writing: the same sentence
+    if said:
+        return said
     where = getattr(err, "log_path", None)
     state = {True: "操作没有完成，数据没有改动。", False: "操作可能只完成了一部分。"}.get(
         rolled_back, "操作没有完成。")  # type: ignore[arg-type]

@@ -11,6 +11,8 @@ from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QWidget
 
+from gui.style import fit_on_screen
+
 
 def page_image(pdf: pdfium.PdfDocument, index: int, dpi: float) -> QImage:
     """Page ``index`` as an image at ``dpi``."""
@@ -54,5 +56,5 @@ def preview_and_print(parent: QWidget, pdf_path: Path) -> None:
     dialog = QPrintPreviewDialog(printer, parent)
     dialog.setWindowTitle("打印预览")
     dialog.paintRequested.connect(lambda p: paint_pdf(p, pdf_path))
-    dialog.resize(1100, 720)
+    fit_on_screen(dialog, 1100, 720)  # never under the taskbar
     dialog.exec()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QCheckBox as _Check
@@ -25,6 +26,19 @@ class _WholeButton(QPushButton):
         hint = super().minimumSizeHint()
         text = self.fontMetrics().horizontalAdvance(self.text())
         return hint.expandedTo(QSize(max(self.sizeHint().width(), text + 16), hint.height()))
+
+
+class HintEdit(QLineEdit):
+    """A line edit never narrower than its hint (placeholder) in the current text size: the
+    width is asked of the font each time the layout asks (特大, 长辈版 switched on at once), no
+    event filter needed."""
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        fm = self.fontMetrics()
+        clear = 30 if self.isClearButtonEnabled() else 0
+        need = fm.horizontalAdvance(self.placeholderText()) + 24 + clear
+        return QSize(max(hint.width(), need), hint.height())
 
 
 class DateEdit(QWidget):
@@ -169,12 +183,18 @@ class RecordPicker(QWidget):
 
         super().__init__(parent)
         self.search_fn = search
-        self.edit = QLineEdit()
+        self.multi = multi
+        self.edit = HintEdit()
         self.edit.setPlaceholderText(placeholder)
         self.list = QListWidget()
-        self.list.setMaximumHeight(130)
-        if multi:
+        self.list.setMaximumHeight(max(130, self.list.fontMetrics().lineSpacing() * 6))
+        # a long entry (name, unit, ID number) wraps: no sideways scrolling
+        self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setResizeMode(QListWidget.ResizeMode.Adjust)
+        if multi:  # a check box per entry, ticked with the entry chosen (click or Space)
             self.list.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
+            self.list.itemChanged.connect(self._checked)
         self.chosen: dict[int, str] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -196,12 +216,28 @@ class RecordPicker(QWidget):
             seen.add(rid)
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, rid)
+            if self.multi:
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Checked if rid in self.chosen
+                                   else Qt.CheckState.Unchecked)
             self.list.addItem(item)
             item.setSelected(rid in self.chosen)
         self.list.blockSignals(False)
 
+    def _checked(self, item: Any) -> None:
+        want = item.checkState() == Qt.CheckState.Checked
+        if item.isSelected() != want:
+            item.setSelected(want)  # the selection is what counts (_selection)
+
     def _selection(self) -> None:
         self.chosen = {i.data(Qt.ItemDataRole.UserRole): i.text() for i in self.list.selectedItems()}
+        if self.multi:
+            self.list.blockSignals(True)
+            for row in range(self.list.count()):
+                item = self.list.item(row)
+                item.setCheckState(Qt.CheckState.Checked if item.isSelected()
+                                   else Qt.CheckState.Unchecked)
+            self.list.blockSignals(False)
         self.picked.emit()
 
     def set_chosen(self, items: dict[int, str]) -> None:

@@ -320,6 +320,7 @@ def restore(backup_file: Path, db_path: Path, keep_dir: Path | None = None,
         with filelock.closed_in_process(db_path):
             if close_connections is not None:
                 close_connections()
+            filelock.wait_own_closed(db_path, timeout=30.0)
             use = filelock.use_lock(db_path, exclusive=True, timeout=2.0)
             if use is None:
                 raise FileProblem(IN_USE.format(name=db_path.name))

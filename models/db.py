@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import backup, codes, filelock, first_screen_store, sqlconnect
+from models import backup, codes, filelock, first_screen_store, opening, sqlconnect, yearlock
 from models.entities import Base, CodeEntry, Setting
 from models.errors import DatabaseDamaged, DatabaseTooNew, FileProblem
 from models.sqlitefile import (  # noqa: F401 - re-exported for callers of models.db
@@ -92,12 +93,19 @@ class Database:
     def __init__(self, path: Path, engine: Engine) -> None:
         self.path = path
         self._generation = 0
+        self._held: list[filelock.FileLock] = []
         self._bind(engine)
+
+    def keep(self, lock: filelock.FileLock) -> None:
+        """Hold ``lock`` (e.g. a shared use lock taken before the file was first looked at)
+        until :meth:`close`."""
+        self._held.append(lock)
 
     def _bind(self, engine: Engine) -> None:
         self.engine = engine
         self.read_engine = self._engine(self.path, immediate=False)
         self._factory = sessionmaker(engine, expire_on_commit=False)
+        yearlock.install(self._factory)  # contract §7: an accepted year's figures stay as sent
         self._read_factory = sessionmaker(self.read_engine, expire_on_commit=False)
         for eng in (self.engine, self.read_engine):
             event.listen(eng, "connect", self._stamp)
@@ -122,9 +130,13 @@ class Database:
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: Path | str, create: bool = True, check: bool | None = True,
+    def open(cls, path: Path | str, create: bool = True, check: bool | None = False,
              upgrade_backup_dir: Path | None = None) -> Database:
         """Open (or create) the database at ``path``.
+
+        ``check``: False (the default) runs SQLite's ``quick_check``, True the full
+        ``integrity_check`` (the ``check`` command, backups and restores run it themselves),
+        None neither (the window verifies in the background).
 
         Raises FileProblem when the file is missing (``create=False``) or its folder cannot be
         written, DatabaseDamaged when it is not a readable 关工台账 database, DatabaseTooNew when
@@ -134,8 +146,11 @@ class Database:
         path = Path(path).expanduser().resolve()
         if not path.exists():
             if not create:
-                raise FileProblem(f"找不到数据库文件“{path}”。请检查路径，或先用 demo 命令建立。")
-            return cls._create(path)
+                raise FileProblem(f"找不到数据库文件“{path}”。请检查路径，或先用 init 命令建立。")
+            made = cls._create(path)
+            if made is not None:
+                return made
+        opening.remove_leftovers(path)
         version, problems = inspect_file(path, full=check)
         if problems:
             raise DatabaseDamaged(
@@ -156,30 +171,51 @@ class Database:
         return engine
 
     @classmethod
-    def _create(cls, path: Path) -> Database:
+    def _create(cls, path: Path) -> Database | None:
+        """A new database at ``path``, built under a temporary name and renamed when whole,
+        while this process holds the file's exclusive use lock: two processes creating the
+        same file take turns, and the second opens what the first made (None: open it)."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(path.name + ".creating")
-            if tmp.exists():
-                tmp.unlink()
-            engine = cls._engine(tmp)
-            Base.metadata.create_all(engine)
-            with Session(engine) as s, s.begin():
-                seed_defaults(s)
-                first_screen_store.refresh_if_stale(s)
-                s.connection().exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
-                s.connection().exec_driver_sql(f"PRAGMA user_version={SCHEMA_VERSION}")
-            engine.dispose()
-            checkpoint(tmp)
-            for suffix in ("-wal", "-shm"):
-                Path(str(tmp) + suffix).unlink(missing_ok=True)
-            os.replace(tmp, path)
-            filelock.use_lock_path(tmp).unlink(missing_ok=True)
+            deadline = time.monotonic() + USE_LOCK_WAIT
+            while True:
+                turn = filelock.use_lock(path, exclusive=True)
+                if turn is not None or path.exists():
+                    break
+                if time.monotonic() > deadline:
+                    raise FileProblem(opening.IN_USE.format(name=path.name))
+                time.sleep(0.05)
+            if turn is None:
+                return None
+            with turn:
+                if path.exists():  # another process made it while this one waited
+                    return None
+                cls._build(path)
         except OSError as err:
             raise FileProblem(describe_os_error(err, path)) from err
         except sqlconnect.OperationalError as err:  # pragma: no cover - disk errors via SQLite
             raise FileProblem(f"无法建立数据库“{path}”：{err}。请换一个文件夹再试。") from err
         return cls(path, cls._engine(path))
+
+    @classmethod
+    def _build(cls, path: Path) -> None:
+        """Write the new file (the caller holds the turn)."""
+        tmp = path.with_name(path.name + ".creating")
+        if tmp.exists():
+            tmp.unlink()
+        engine = cls._engine(tmp)
+        Base.metadata.create_all(engine)
+        with Session(engine) as s, s.begin():
+            seed_defaults(s)
+            first_screen_store.refresh_if_stale(s)
+            s.connection().exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
+            s.connection().exec_driver_sql(f"PRAGMA user_version={SCHEMA_VERSION}")
+        engine.dispose()
+        checkpoint(tmp)
+        for suffix in ("-wal", "-shm"):
+            Path(str(tmp) + suffix).unlink(missing_ok=True)
+        os.replace(tmp, path)
+        filelock.use_lock_path(tmp).unlink(missing_ok=True)
 
     @classmethod
     def _upgrade(cls, path: Path, version: int, backup_dir: Path | None) -> None:
@@ -215,9 +251,13 @@ class Database:
         """Checkpoint the WAL into the main file and release the file."""
         self.dispose()
         try:
-            checkpoint(self.path)
+            if not sqlconnect.read_only_place(self.path):
+                checkpoint(self.path)
         except sqlconnect.Error:  # closing must not fail because of a checkpoint
             pass
+        finally:
+            while self._held:
+                self._held.pop().unlock()
 
     def dispose(self) -> None:
         """Close every pooled connection, and each one in use as soon as it is given back

@@ -73,6 +73,19 @@ class CodeEntry(Base):
     builtin: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class Alias(Base):
+    """A value the clerk taught the import (contract.md §2.13): in ``table_name`` (a code table,
+    or ``group``/``volunteer`` for names) the text ``value`` means ``code``."""
+
+    __tablename__ = "aliases"
+    __table_args__ = (UniqueConstraint("table_name", "value"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(40))
+    value: Mapped[str] = mapped_column(String(100))
+    code: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+
 class Group(Tracked, Base):
     """关工小组 / 基层关工组织."""
 
@@ -385,8 +398,12 @@ class RollupPackage(Base):
     taken_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
     figures_json: Mapped[str] = mapped_column(Text, default="{}")
     #: the package's data file (records masked as on its forms), for the county's own forms
-    #: (children-register, service-hours, wuhao); "" for a package taken before schema 5
+    #: (children-register, service-hours, wuhao); "" for a package taken before schema 7
     data_json: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: the package's quality.json findings (contract §8), when it carries one
+    quality_json: Mapped[str | None] = mapped_column(Text, default=None)
+    #: activities held in each month of the year (12 counts, JSON), the unit's own and its units'
+    months_json: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class RollupRecord(Base):
@@ -403,7 +420,78 @@ class RollupRecord(Base):
     birth_date: Mapped[str] = mapped_column(String(10), default="")
 
 
+class ChainKey(Base):
+    """A public key pinned on first use (contract §6 "Signed", §7): a unit below whose packages
+    this database takes, or the receiver above whose 回执 it takes."""
+
+    __tablename__ = "chain_keys"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    public_key: Mapped[str] = mapped_column(String(64), default="")
+    pinned_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+
+class ChainReview(Base):
+    """The receiver's decision on one package of a unit (contract §7), newest last."""
+
+    __tablename__ = "chain_reviews"
+    __table_args__ = (Index("ix_chain_reviews_unit_year", "unit_code", "year"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    manifest_sha256: Mapped[str] = mapped_column(String(64), default="")
+    status: Mapped[str] = mapped_column(String(10))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+
+class ChainSent(Base):
+    """A package this unit made (so a 回执 can name it)."""
+
+    __tablename__ = "chain_sent"
+    __table_args__ = (Index("ix_chain_sent_year", "year", "sequence"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+    manifest_sha256: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(String(255), default="")
+    made_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+
+class ChainReceipt(Base):
+    """A 回执 this unit took from the level above (contract §7)."""
+
+    __tablename__ = "chain_receipts"
+    __table_args__ = (Index("ix_chain_receipts_year", "year"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+    manifest_sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(10))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    receiver_code: Mapped[str] = mapped_column(String(40), default="")
+    receiver_name: Mapped[str] = mapped_column(String(100), default="")
+    receiver_level: Mapped[str] = mapped_column(String(10), default="")
+    decided_at: Mapped[str] = mapped_column(String(40), default="")
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    superseded: Mapped[bool] = mapped_column(Boolean, default=False)
+    receipt_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class ChainYear(Base):
+    """A year of this unit accepted above (``locked``) or reopened (``needs_resend``)."""
+
+    __tablename__ = "chain_years"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    needs_resend: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+
 ROLLUP_TABLES = ("rollup_units", "rollup_packages", "rollup_records")
+CHAIN_TABLES = ("chain_keys", "chain_reviews", "chain_sent", "chain_receipts", "chain_years")
 
 #: subject key -> model, for the generic services, the 回收站 and the check
 SUBJECTS: dict[str, type[Tracked]] = {

@@ -17,6 +17,7 @@ Two locks guard a database ``<库>.sqlite``:
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sys
 import threading
@@ -36,9 +37,15 @@ class FileLock:
     def __init__(self, path: Path, fd: int | None) -> None:
         self.path = path
         self._fd = fd
+        self._counted: str | None = None  # a shared use lock of this process (see _own)
 
     def unlock(self) -> None:
         fd, self._fd = self._fd, None
+        counted, self._counted = self._counted, None
+        if counted is not None:
+            with _gate:
+                _own[counted] -= 1
+                _gate.notify_all()
         if fd is None:
             return
         try:
@@ -60,9 +67,25 @@ class FileLock:
         self.unlock()
 
 
+def _open(path: Path, shared: bool) -> int | None:
+    """The lock file's descriptor; None for a shared lock in a read-only place (nothing can
+    replace a file there, so readers need no lock). Raises OSError otherwise."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as err:
+        if not shared or err.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+            raise
+    try:
+        return os.open(path, os.O_RDONLY)  # flock works on a read-only descriptor
+    except OSError:
+        return None
+
+
 def _try(path: Path, shared: bool) -> FileLock | None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    fd = _open(path, shared)
+    if fd is None:
+        return FileLock(path, None)
     try:
         if sys.platform == "win32":  # pragma: no cover
             if shared:
@@ -104,6 +127,25 @@ def window_lock(db_path: Path, timeout: float = 0.0) -> FileLock | None:
 #: use-lock paths this process is replacing: no new connection of this process may open them
 _closed: set[str] = set()
 _gate = threading.Condition()
+#: shared use locks this process holds, per use-lock path: before replacing a file, this
+#: process waits for its own connections to be given back (a flock taken exclusively through
+#: another descriptor would count them as another program's)
+_own: dict[str, int] = {}
+
+
+def wait_own_closed(db_path: Path, timeout: float) -> bool:
+    """Inside :func:`closed_in_process`: wait until this process holds no shared use lock of
+    ``db_path`` (connections that were in use during ``dispose`` are closed when they come
+    back). False when some are still held after ``timeout`` seconds."""
+    key = str(use_lock_path(db_path))
+    deadline = time.monotonic() + timeout
+    with _gate:
+        while _own.get(key, 0) > 0:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            _gate.wait(min(left, 0.05))
+    return True
 
 
 @contextlib.contextmanager
@@ -134,6 +176,8 @@ def use_lock(db_path: Path, exclusive: bool = False, timeout: float = 0.0) -> Fi
             if str(path) not in _closed:
                 lock = _try(path, shared=True)
                 if lock is not None:
+                    lock._counted = str(path)
+                    _own[str(path)] = _own.get(str(path), 0) + 1
                     return lock
             left = deadline - time.monotonic()
             if left <= 0:

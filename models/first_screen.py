@@ -46,7 +46,7 @@ WATCHED_TABLES = ("settings", "code_entries", "groups", "wuhao_assessments", "vo
                   "students", "pairings", "aid_records", "activities", "activity_photos",
                   "donations", "honors", "volunteer_cares", "rollup_units", "rollup_packages",
                   "rollup_records")
-_EVENTS = ("insert", "update", "delete")
+EVENTS = ("insert", "update", "delete")
 
 
 def trigger_name(table: str, event: str) -> str:
@@ -60,13 +60,19 @@ def trigger_sql(table: str, event: str) -> str:
 
 
 def schema_statements() -> list[str]:
-    """The table and its triggers, as created by a new database and by the 3 -> 4 step."""
-    return [CREATE_TABLE] + [trigger_sql(t, e) for t in WATCHED_TABLES for e in _EVENTS]
+    """The table and its triggers, as a new database creates them (upgrade steps keep their own
+    frozen copies in models.sqlitefile)."""
+    return [CREATE_TABLE] + [trigger_sql(t, e) for t in WATCHED_TABLES for e in EVENTS]
+
+
+def trigger_names(tables: tuple[str, ...]) -> tuple[str, ...]:
+    """Names of the stale-marking triggers on ``tables``."""
+    return tuple(trigger_name(t, e) for t in tables for e in EVENTS)
 
 
 def schema_names() -> tuple[str, ...]:
     """Names of every schema object :func:`schema_statements` creates."""
-    return (TABLE, *(trigger_name(t, e) for t in WATCHED_TABLES for e in _EVENTS))
+    return (TABLE, *trigger_names(WATCHED_TABLES))
 
 
 @dataclass(frozen=True)

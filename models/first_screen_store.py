@@ -35,12 +35,25 @@ def stored(s: Session, year: int) -> first_screen.FirstScreen | None:
     return first_screen.parse(row[2])
 
 
+def screen_year(s: Session, today: dt.date | None = None) -> int:
+    """The year the 首页 opens on: the current one; in a roll-up database that has no package
+    for it yet, the newest year its units reported (a county in January looks at last year)."""
+    from models import rollup
+
+    year = (today or dt.date.today()).year
+    if rollup.has_packages(s):
+        years = rollup.years_with_packages(s)
+        if years and year not in years:
+            return years[0]
+    return year
+
+
 def refresh_if_stale(s: Session, today: dt.date | None = None) -> bool:
     """Recompute the row in the caller's transaction when a write marked it stale (or it was
     made for another year, or is missing); True when it was rewritten. The writes of ``s``
     are flushed first, so the figures include them."""
-    year = (today or dt.date.today()).year
     s.flush()
+    year = screen_year(s, today)
     row = s.execute(text("SELECT fresh, year FROM first_screen WHERE id = 1")).first()
     if row is not None and row[0] and row[1] == year:
         return False

@@ -6,6 +6,8 @@ Also phone masking, since the same privacy rules (domain.md §6) apply.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 import re
 from dataclasses import dataclass
 
@@ -34,12 +36,15 @@ def normalize(raw: str | None) -> str:
 
 def check_char(first17: str) -> str:
     """The check character for the first 17 digits."""
-    total = sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True))
-    return CHECK_CHARS[total % 11]
+    if len(first17) != 17:
+        raise ValueError("check_char needs 17 digits")
+    return CHECK_CHARS[sum(map(operator.mul, map(int, first17), WEIGHTS)) % 11]
 
 
-def problem(number: str) -> str | None:
-    """Why ``number`` (already normalised) is not a valid ID number, or None when it is."""
+@functools.lru_cache(maxsize=4096)
+def _examine(number: str, today: dt.date) -> IdInfo | str:
+    """The one parse of a normalised number: its IdInfo, or why it is not valid (cached: an
+    import asks about the same number several times while it checks one row)."""
     if len(number) != 18:
         return f"身份证号应为18位，现在是{len(number)}位，请核对"
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
@@ -48,21 +53,25 @@ def problem(number: str) -> str | None:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         return "身份证号中的出生日期不存在，请核对"
-    if birth.year < 1900 or birth > dt.date.today():
+    if birth.year < 1900 or birth > today:
         return "身份证号中的出生日期不合理，请核对"
     if check_char(number[:17]) != number[17]:
         return "身份证号校验位不对，请核对"
-    return None
+    return IdInfo(number, birth, "男" if int(number[16]) % 2 == 1 else "女")
+
+
+def problem(number: str) -> str | None:
+    """Why ``number`` (already normalised) is not a valid ID number, or None when it is."""
+    found = _examine(number, dt.date.today())
+    return found if isinstance(found, str) else None
 
 
 def parse(number: str) -> IdInfo:
     """Birth date and sex of a valid, normalised number. Raises ValueError when invalid."""
-    reason = problem(number)
-    if reason:
-        raise ValueError(reason)
-    birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    sex = "男" if int(number[16]) % 2 == 1 else "女"
-    return IdInfo(number, birth, sex)
+    found = _examine(number, dt.date.today())
+    if isinstance(found, str):
+        raise ValueError(found)
+    return found
 
 
 def make(region: str, birth: dt.date, sequence: int) -> str:

@@ -23,13 +23,16 @@ class Reminder:
 
 
 def month_counts(s: Session, year: int) -> list[int]:
-    """Activities held in each month of ``year``."""
+    """Activities held in each month of ``year`` (in a roll-up database, its units' too)."""
     counts = dict(s.execute(
         select(extract("month", Activity.date), func.count())
         .where(Activity.deleted_at.is_(None),
                Activity.date.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
         .group_by(extract("month", Activity.date))).all())
-    return [int(counts.get(m, 0)) for m in range(1, 13)]
+    own = [int(counts.get(m, 0)) for m in range(1, 13)]
+    from models.rollup import units_months
+
+    return [a + b for a, b in zip(own, units_months(s, year))]
 
 
 def unchecked_students(s: Session, today: dt.date) -> list[str]:

@@ -31,7 +31,9 @@ from models.entities import (
     activity_participants,
 )
 from models.idcard import mask_id, mask_phone
+from models.money import to_yuan
 from models.stats import (
+    PARTY,
     _bounds,
     groups_at_end,
     pairings_in_year,
@@ -39,8 +41,9 @@ from models.stats import (
     volunteers_at_end,
 )
 
-#: data file format carried in package format 2
-DATA_FORMAT = 2
+#: data file format carried in the package (2: records with uuids; 3: also what the receiver
+#: needs to recompute every §3 figure: 五好 and 党员 flags, join dates, who left, units' figures)
+DATA_FORMAT = 3
 
 
 def _day(value: dt.date | None, month_only: bool = False) -> str:
@@ -54,9 +57,11 @@ def year_records(s: Session, year: int) -> dict[str, Any]:
     masked and birth dates as precise as the forms print them (五老 出生年月, students 出生日期)."""
     start, end = _bounds(year)
     out: dict[str, Any] = {"format": DATA_FORMAT, "year": year}
+    passed = set(s.scalars(select(WuhaoAssessment.group_id).where(
+        WuhaoAssessment.year == year, WuhaoAssessment.passed.is_(True))))
     out["groups"] = [
         {"uuid": g.uuid, "name": g.name, "type": g.type, "leader": g.leader,
-         "phone": mask_phone(g.phone), "founded_on": _day(g.founded_on)}
+         "phone": mask_phone(g.phone), "founded_on": _day(g.founded_on), "wuhao": g.id in passed}
         for g in s.scalars(select(Group).where(groups_at_end(year)).order_by(Group.id))]
     served = service_hours.totals(s, start, end)
     out["volunteers"] = [
@@ -65,8 +70,16 @@ def year_records(s: Session, year: int) -> dict[str, Any]:
          "category": v.category, "is_backbone": bool(v.is_backbone),
          "service_activities": served.get(v.id, (0, 0, 0))[0],
          "service_aid": served.get(v.id, (0, 0, 0))[1],
-         "service_minutes": served.get(v.id, (0, 0, 0))[2]}
+         "service_minutes": served.get(v.id, (0, 0, 0))[2],
+         "party_member": v.political_status in PARTY, "joined_on": _day(v.joined_on)}
         for v in s.scalars(select(Volunteer).where(volunteers_at_end(year)).order_by(Volunteer.id))]
+    # who joined or left in the year without being in the roster at its end (for 新增/减少)
+    gone = (select(Volunteer.uuid, Volunteer.joined_on, Volunteer.left_on)
+            .where(Volunteer.deleted_at.is_(None), ~volunteers_at_end(year),
+                   Volunteer.joined_on.between(start, end) | Volunteer.left_on.between(start, end))
+            .order_by(Volunteer.id))
+    out["volunteers_left"] = [{"uuid": u, "joined_on": _day(j), "left_on": _day(lo)}
+                              for u, j, lo in s.execute(gone)]
     out["students"] = [
         {"uuid": p.uuid, "name": p.name, "sex": p.sex, "birth_date": _day(p.birth_date),
          "id_number": mask_id(p.id_number), "categories": p.categories, **civil_record(p)}
@@ -74,16 +87,16 @@ def year_records(s: Session, year: int) -> dict[str, Any]:
     assessed = {a.group_id: a for a in s.scalars(select(WuhaoAssessment)
                                                  .where(WuhaoAssessment.year == year))}
     for g in out["groups"]:
-        g["wuhao"] = None
+        g["wuhao_scores"] = None  # "wuhao" stays the 达标 flag the figures count
     for g, row in zip(s.scalars(select(Group).where(groups_at_end(year)).order_by(Group.id)),
                       out["groups"]):
         a = assessed.get(g.id)
         if a is not None:
             sheet = wuhao.scored(a)
-            row["wuhao"] = {"passed": bool(a.passed), "total": float(sheet.total),
-                            "threshold": float(sheet.threshold),
-                            "scores": [float(d.score) for d in sheet.dimensions],
-                            "reasons": sheet.reasons_text()}
+            row["wuhao_scores"] = {"passed": bool(a.passed), "total": float(sheet.total),
+                                   "threshold": float(sheet.threshold),
+                                   "scores": [float(d.score) for d in sheet.dimensions],
+                                   "reasons": sheet.reasons_text()}
     pairs = (select(Pairing.uuid, Volunteer.uuid, Student.uuid, Pairing.started_on)
              .join(Volunteer, Pairing.volunteer_id == Volunteer.id)
              .join(Student, Pairing.student_id == Student.id)
@@ -127,6 +140,12 @@ def year_records(s: Session, year: int) -> dict[str, Any]:
               .where(RollupPackage.year == year).order_by(RollupRecord.id))
     out["rolled_up"] = [{"subject": sub, "uuid": u, "name": n, "birth_date": b, "unit_code": c}
                         for sub, u, n, b, c in s.execute(rolled)]
+    # the figures of the units' latest packages, so the level above can recompute the sum
+    names = unit_names(s)
+    out["units"] = [{"unit_code": p.unit_code, "unit_name": names.get(p.unit_code, ""),
+                     "sequence": p.sequence, "figures": package_figures(p),
+                     "months": package_months(p)}
+                    for p in latest_packages(s, year)]
     return out
 
 
@@ -150,30 +169,59 @@ def civil_record(st: Student) -> dict[str, Any]:
 # -- the unit ------------------------------------------------------------------------------
 
 #: level of a roll-up database -> (level above it, digits of its 行政区划代码)
-_ABOVE = {"乡镇": ("县", 6), "县": ("市", 4), "市": ("市", 4)}
+_ABOVE = {"乡镇": ("县", 6), "县": ("市", 4), "市": ("省", 2)}
+#: the levels in order, lowest first (a unit sends only to a higher one)
+LEVEL_ORDER = ("乡镇", "县", "市", "省")
 
 
 def own_unit(s: Session) -> tuple[str, str, str]:
-    """(code, name, level) of the unit this database belongs to.
-
-    The settings win. A roll-up database that was never given them is one level above its
-    units, and its code is the part of its units' codes they share (a county's 6 digits, a
-    city's 4), so a county office need not set anything before its first package."""
+    """(code, name, level) of the unit this database belongs to: its settings (a roll-up
+    database settles them when it first takes packages, :func:`settle_receiver`; packages never
+    change them afterwards). A missing code stays "" — never the name in its place
+    (exports.service.build_package then refuses)."""
     code, level = settings.get(s, settings.UNIT_CODE), settings.get(s, settings.UNIT_LEVEL)
     name = settings.committee(s).committee_name
-    units = list(s.scalars(select(RollupUnit)))
-    if units and not (code and level):
-        below = max((u.level for u in units), key=lambda lv: settings.LEVELS.index(lv)
-                    if lv in settings.LEVELS else 0)
-        derived_level, digits = _ABOVE.get(below, ("县", 6))
-        level = level or derived_level
-        prefixes = {u.code[:digits] for u in units}
-        if not code and len(prefixes) == 1 and all(u.code[:digits].isdigit() and
-                                                   len(u.code) > digits for u in units):
-            code = prefixes.pop()
-        name = name or f"本{level}关工委"
+    if not level and s.scalar(select(func.count()).select_from(RollupUnit)):  # before v5
+        derived = _derive(s, [(u.code, u.level) for u in s.scalars(select(RollupUnit))])
+        code, level = code or derived[0], level or derived[1]
+    if not name and level in ("县", "市", "省"):
+        name = f"本{level}关工委"
     name = name or settings.committee(s).display_name
-    return code or name, name, level or "乡镇"
+    # no code is no code: never the name in its place (a package then is refused)
+    return code, name, level or "乡镇"
+
+
+def _derive(_s: Session, units: list[tuple[str, str]]) -> tuple[str, str]:
+    """The receiver's (code, level) judged from its units: one level above the lowest of them,
+    and the part of their codes they share (a county's 6 digits, a city's 4) when they do."""
+    lowest = min((lv for _c, lv in units if lv in LEVEL_ORDER), key=LEVEL_ORDER.index,
+                 default="乡镇")
+    level, digits = _ABOVE[lowest]
+    below = [c for c, lv in units if lv == lowest]
+    prefixes = {c[:digits] for c in below}
+    code = ""
+    if len(prefixes) == 1 and all(c.isdigit() and len(c) > digits for c in below):
+        code = prefixes.pop()
+    return code, level
+
+
+def settle_receiver(s: Session, units: list[tuple[str, str]]) -> tuple[str, str, str]:
+    """A roll-up database without its own level (and code) settles them once, in the caller's
+    transaction, from the units it knows and the ``units`` (code, level) now arriving, and
+    keeps them: later packages never change them (contract §6). Returns :func:`own_unit`."""
+    code, level = settings.get(s, settings.UNIT_CODE), settings.get(s, settings.UNIT_LEVEL)
+    if not level:
+        known = [(u.code, u.level) for u in s.scalars(select(RollupUnit))]
+        derived_code, derived_level = _derive(s, known or units)
+        settings.put(s, settings.UNIT_LEVEL, derived_level)
+        if not code and derived_code:
+            settings.put(s, settings.UNIT_CODE, derived_code)
+    return own_unit(s)
+
+
+def below(unit_level: str, receiver_level: str) -> bool:
+    return (unit_level in LEVEL_ORDER and receiver_level in LEVEL_ORDER
+            and LEVEL_ORDER.index(unit_level) < LEVEL_ORDER.index(receiver_level))
 
 
 # -- figures --------------------------------------------------------------------------------
@@ -181,6 +229,34 @@ def own_unit(s: Session) -> tuple[str, str, str]:
 def yuan_to_fen(yuan: Any) -> int:
     """A JSON yuan amount to exact 分 (floats go through their shortest text)."""
     return int((Decimal(str(yuan)) * 100).to_integral_value())
+
+
+#: (section, by_* key) of the §3 figures -> the code table its keys come from
+_CODED_FIGURES = (("groups", "by_type", "group_type"),
+                  ("volunteers", "by_category", "volunteer_category"),
+                  ("students", "by_category", "student_category"),
+                  ("activities", "by_theme", "activity_theme"))
+
+
+def fold_codes(figures: dict[str, Any], learned: dict[tuple[str, str], str]) -> dict[str, Any]:
+    """A unit's figures with ``by_*`` keys written another way (a township's own code such as
+    退休教师) counted under the code they mean: the built-in synonyms (models.synonyms) and the
+    answers this database was taught (models.aliases.learned). Unknown keys stay as they are."""
+    from models.synonyms import SYNONYMS
+
+    out = dict(figures)
+    for section, key, table in _CODED_FIGURES:
+        counts = (figures.get(section) or {}).get(key)
+        if not isinstance(counts, dict):
+            continue
+        words = {"".join(w.split()).upper(): c for w, c in SYNONYMS.get(table, {}).items()}
+        folded: dict[str, Any] = {}
+        for name, n in counts.items():
+            plain = "".join(str(name).split()).upper()
+            code = learned.get((table, plain)) or words.get(plain) or name
+            folded[code] = folded.get(code, 0) + n if isinstance(n, int) else n
+        out[section] = {**figures[section], key: folded}
+    return out
 
 
 def add_figures(parts: list[dict[str, Any]], year: int) -> dict[str, Any]:
@@ -266,8 +342,128 @@ def units_records(s: Session, year: int, subject: str) -> list[tuple[str, dict[s
         for rec in rows if isinstance(rows, list) else []:
             if isinstance(rec, dict):
                 out.append((names.get(pkg.unit_code, pkg.unit_code),
-                            {str(k): v if k == "wuhao" else clean(v) for k, v in rec.items()}))
+                            {str(k): v if k == "wuhao_scores" else clean(v) for k, v in rec.items()}))
     return out
+
+
+def months_of(data: dict[str, Any]) -> list[int]:
+    """Activities in each month of a checked data file's year: its own activities by date and
+    its units' months (a roll-up unit's package)."""
+    months = [0] * 12
+    for a in data.get("activities", []):
+        m = a.get("date", "")[5:7] if isinstance(a.get("date"), str) else ""
+        if m.isdigit() and 1 <= int(m) <= 12:
+            months[int(m) - 1] += 1
+    for u in data.get("units", []):
+        extra = u.get("months")
+        if isinstance(extra, list) and len(extra) == 12 and all(
+                isinstance(n, int) and 0 <= n <= 10_000_000 for n in extra):
+            months = [a + b for a, b in zip(months, extra)]
+    return months
+
+
+def package_months(pkg: RollupPackage) -> list[int]:
+    value = json.loads(pkg.months_json) if pkg.months_json else None
+    return value if isinstance(value, list) and len(value) == 12 else [0] * 12
+
+
+def units_months(s: Session, year: int) -> list[int]:
+    """The units' activities in each month of ``year`` (their latest packages)."""
+    total = [0] * 12
+    for pkg in latest_packages(s, year):
+        total = [a + b for a, b in zip(total, package_months(pkg))]
+    return total
+
+
+# -- figures recomputed from a data file (contract §6 "Figures from records") ----------------
+
+def _year_of(text: Any) -> int | None:
+    return int(text[:4]) if isinstance(text, str) and len(text) >= 4 and text[:4].isdigit() \
+        else None
+
+
+def figures_from_records(data: dict[str, Any], year: int) -> dict[str, Any]:
+    """The §3 figures a checked data file gives (plus, for a roll-up unit, its units'
+    figures). Keys that data format 2 did not carry (五好, 党员, 新增, 减少) are left out, so
+    the comparison covers what the file can prove."""
+    full = data.get("format", 2) >= 3
+    groups = data["groups"]
+    by_type: dict[str, int] = {}
+    for g in groups:
+        by_type[g["type"]] = by_type.get(g["type"], 0) + 1
+    vols = data["volunteers"]
+    by_cat: dict[str, int] = {}
+    for v in vols:
+        by_cat[v["category"]] = by_cat.get(v["category"], 0) + 1
+    students = data["students"]
+    by_scat: dict[str, int] = {}
+    for st in students:
+        for cat in split_multi(st.get("categories")):
+            by_scat[cat] = by_scat.get(cat, 0) + 1
+    student_ids = {st["uuid"] for st in students}
+    paired = len({p["student"] for p in data["pairings"]} & student_ids)
+    by_theme: dict[str, int] = {}
+    for a in data["activities"]:
+        by_theme[a["theme"]] = by_theme.get(a["theme"], 0) + 1
+    out: dict[str, Any] = {
+        "year": year,
+        "groups": {"total": len(groups), "by_type": by_type},
+        "volunteers": {"total": len(vols),
+                       "backbone": sum(bool(v["is_backbone"]) for v in vols),
+                       "by_category": by_cat},
+        "students": {"total": len(students), "paired": paired, "by_category": by_scat},
+        "pairings": {"active": len(data["pairings"])},
+        "aid": {"records": len(data["aid"]),
+                "money_yuan": to_yuan(sum(r["money_fen"] for r in data["aid"]))},
+        "activities": {"total": len(data["activities"]), "by_theme": by_theme,
+                       "volunteer_participations": sum(a["volunteer_count"] or 0
+                                                       for a in data["activities"]),
+                       "youth_participations": sum(a["youth_count"] or 0
+                                                   for a in data["activities"])},
+        "donations": {"count": len(data["donations"]),
+                      "money_yuan": to_yuan(sum(d["money_fen"] for d in data["donations"])),
+                      "goods_value_yuan": to_yuan(sum(d["goods_value_fen"]
+                                                      for d in data["donations"]))},
+    }
+    if full:
+        out["groups"]["wuhao"] = sum(bool(g.get("wuhao")) for g in groups)
+        out["volunteers"]["party_members"] = sum(bool(v.get("party_member")) for v in vols)
+        left = data.get("volunteers_left") or []
+        out["volunteers"]["joined"] = sum(_year_of(v.get("joined_on")) == year
+                                          for v in [*vols, *left])
+        out["volunteers"]["left"] = sum(_year_of(v.get("left_on")) == year for v in left)
+    units = data.get("units") or []
+    if units:
+        keys = {sec: set(part) for sec, part in out.items() if isinstance(part, dict)}
+        total = add_figures([_complete(out), *(u["figures"] for u in units)], year)
+        out = {"year": year, **{sec: {k: total[sec][k] for k in ks} for sec, ks in keys.items()}}
+    return out
+
+
+def _complete(part: dict[str, Any]) -> dict[str, Any]:
+    """A partial figure set with the keys add_figures needs (missing counts as 0)."""
+    out = {k: dict(v) if isinstance(v, dict) else v for k, v in part.items()}
+    out["groups"].setdefault("wuhao", 0)
+    return out
+
+
+def figures_differ(claimed: dict[str, Any], recomputed: dict[str, Any]) -> str | None:
+    """The first figure (``section.key``) where ``claimed`` differs from ``recomputed``."""
+    for section, part in recomputed.items():
+        if not isinstance(part, dict):
+            continue
+        for key, value in part.items():
+            have = claimed.get(section, {}).get(key)
+            if isinstance(value, dict):
+                same = ({k: v for k, v in value.items() if v}
+                        == {k: v for k, v in (have or {}).items() if v})
+            elif key.endswith("_yuan"):
+                same = yuan_to_fen(value) == yuan_to_fen(have)
+            else:
+                same = value == have
+            if not same:
+                return f"{section}.{key}"
+    return None
 
 
 # -- status ---------------------------------------------------------------------------------
@@ -275,34 +471,72 @@ def units_records(s: Session, year: int, subject: str) -> list[tuple[str, dict[s
 def expected_units(s: Session) -> list[str]:
     """Unit codes entered in settings as expected to report (comma/space separated)."""
     text = settings.get(s, settings.EXPECTED_UNITS)
-    return [c for c in text.replace("，", ",").replace(" ", ",").split(",") if c]
+    return [c for c in text.replace("，", ",").replace("、", ",").replace(" ", ",").split(",")
+            if c]
+
+
+def copies(s: Session, year: int) -> list[dict[str, Any]]:
+    """相同记录: record uuids found in two units' packages for ``year`` (a copied database?),
+    as ``[{"unit_codes": [a, b], "count": n}]``."""
+    shared = (select(RollupRecord.uuid, func.group_concat(RollupPackage.unit_code.distinct()))
+              .join(RollupPackage, RollupRecord.package_id == RollupPackage.id)
+              .where(RollupPackage.year == year, RollupRecord.uuid != "")
+              .group_by(RollupRecord.uuid)
+              .having(func.count(RollupPackage.unit_code.distinct()) > 1))
+    pairs: dict[tuple[str, str], int] = {}
+    for _uuid, codes in s.execute(shared):
+        units = sorted(str(codes).split(","))
+        for i, x in enumerate(units):
+            for y in units[i + 1:]:
+                pairs[(x, y)] = pairs.get((x, y), 0) + 1
+    return [{"unit_codes": [x, y], "count": n} for (x, y), n in sorted(pairs.items())]
 
 
 def status(s: Session, year: int) -> dict[str, Any]:
-    """Every unit known (ever reported, or expected in settings) as reported or missing for
-    ``year``, and people found in two units' data files (same name and birth date)."""
+    """Every unit known (ever reported, or expected in settings) for ``year``: ``status``
+    reported/missing, ``state`` 未上报/待审核/已退回/已通过 with the review's comment and date;
+    people in two units' data files (same name and birth date, ``duplicates``, 可能重复) and
+    records with the same uuid in two units' packages (``copies``, 相同记录)."""
+    from models import chain
+
     units = {u.code: u for u in s.scalars(select(RollupUnit))}
     taken = {p.unit_code: p for p in latest_packages(s, year)}
+    states = chain.unit_states(s, year)
     codes = sorted(set(units) | set(expected_units(s)))
     rows = []
     for code in codes:
         unit = units.get(code)
         pkg = taken.get(code)
+        state = states.get(code, {"state": chain.MISSING, "comment": "", "decided_at": None})
+        key = chain.pinned(s, code)
         rows.append({"unit_code": code, "unit_name": unit.name if unit else "",
                      "level": unit.level if unit else "",
                      "status": "reported" if pkg else "missing",
                      "taken_at": pkg.taken_at.isoformat() if pkg else None,
-                     "sequence": pkg.sequence if pkg else None})
+                     "sequence": pkg.sequence if pkg else None,
+                     "signed": bool(pkg and pkg.format >= 3),
+                     "fingerprint": chain.fingerprint(key.public_key) if key else None,
+                     "state": state["state"], "comment": state["comment"],
+                     "decided_at": state["decided_at"],
+                     "quality": json.loads(pkg.quality_json) if pkg and pkg.quality_json
+                     else None})
     dupes = (select(RollupRecord.name, RollupRecord.birth_date,
                     func.group_concat(RollupPackage.unit_code.distinct()))
              .join(RollupPackage, RollupRecord.package_id == RollupPackage.id)
              .where(RollupPackage.year == year, RollupRecord.birth_date != "")
              .group_by(RollupRecord.name, RollupRecord.birth_date)
-             .having(func.count(RollupPackage.unit_code.distinct()) > 1)
+             .having(func.count(RollupPackage.unit_code.distinct()) > 1,
+                     func.count(RollupRecord.uuid.distinct()) > 1)  # not only 相同记录
              .order_by(RollupRecord.name))
     duplicates = [{"name": n, "birth_date": b, "unit_codes": sorted(str(c).split(","))}
                   for n, b, c in s.execute(dupes)]
     return {"year": year, "units": rows,
             "reported": sum(r["status"] == "reported" for r in rows),
             "missing": sum(r["status"] == "missing" for r in rows),
-            "duplicates": duplicates}
+            "duplicates": duplicates, "copies": copies(s, year)}
+
+
+def years_with_packages(s: Session) -> list[int]:
+    """Years for which any unit's package was taken, newest first."""
+    return list(s.scalars(select(RollupPackage.year).distinct()
+                          .order_by(RollupPackage.year.desc())))

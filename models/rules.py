@@ -15,6 +15,7 @@ date out of range in an optional field, which it drops with a warning (``Problem
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -106,6 +107,7 @@ def label(subject: str, key: str) -> str:
     return LABELS.get(subject, {}).get(key, key)
 
 
+@functools.cache
 def _limits(subject: str) -> tuple[dict[str, int], set[str]]:
     """Text column lengths and date columns of the subject's table."""
     table = SUBJECTS[subject].__table__  # type: ignore[attr-defined]

@@ -23,17 +23,20 @@ password nothing of the data can be read, by the window, the command line or ano
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
 import os
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from models import faults, filelock, sqlconnect
 from models.errors import (
+    DatabaseDamaged,
     FileProblem,
     PasswordNeeded,
     UserError,
@@ -53,7 +56,9 @@ if TYPE_CHECKING:  # the password dialog at start needs no SQLAlchemy (issue 14)
     from sqlalchemy.orm import Session
 
 KEY = "password_hash"  # the settings row of older versions (scrypt hash, no encryption)
-MIN_LENGTH = 4
+#: a copied file can be guessed offline at the KDF's speed (~600 tries a minute per core):
+#: 8 characters are the least that a brute force does not get through in days
+MIN_LENGTH = 8
 #: failures allowed before each further try waits BRAKE_FIRST seconds, doubling up to BRAKE_MAX
 FREE_TRIES = 3
 BRAKE_FIRST = 5.0
@@ -70,8 +75,11 @@ def is_encrypted(path: Path | str) -> bool:
 
 
 def check_length(password: str) -> None:
+    """Refuse a new password shorter than :data:`MIN_LENGTH` (ValidationError, saying why)."""
     if len(password) < MIN_LENGTH:
-        raise ValidationError("密码", f"密码至少 {MIN_LENGTH} 位")
+        raise ValidationError("密码", f"新密码至少要 {MIN_LENGTH} 位（可以是字母、数字和汉字的组合）。"
+                              "复制走的数据库文件可以在别的电脑上不停地试密码，短密码几分钟就会被试出来，"
+                              "密码没有改动")
 
 
 # -- the guessing brake ----------------------------------------------------------------------
@@ -81,31 +89,49 @@ def _tries_path(path: Path) -> Path:
 
 
 def _read_tries(path: Path) -> tuple[int, float]:
+    """(failures, start time of the latest try); a file that cannot be read as a count keeps
+    the brake on rather than resetting it."""
+    target = _tries_path(path)
     try:
-        data = json.loads(_tries_path(path).read_text("utf-8"))
-        return int(data.get("failures", 0)), float(data.get("last", 0.0))
-    except (OSError, ValueError, TypeError, AttributeError):
+        text = target.read_text("utf-8")
+    except FileNotFoundError:
         return 0, 0.0
+    except OSError:
+        return FREE_TRIES, time.time()
+    try:
+        data = json.loads(text)
+        return int(data.get("failures", 0)), float(data.get("last", 0.0))
+    except (ValueError, TypeError, AttributeError):
+        return FREE_TRIES, time.time()
 
 
-def _write_tries(path: Path, failures: int) -> None:
+def _write_tries(path: Path, failures: int, last: float | None = None) -> None:
+    """Store the count (atomically: a kill mid-write never resets it)."""
     target = _tries_path(path)
     try:
         if failures == 0:
             target.unlink(missing_ok=True)
         else:
-            target.write_text(json.dumps({"failures": failures, "last": time.time()}), "utf-8")
+            tmp = target.with_name(target.name + ".part")
+            tmp.write_text(json.dumps({"failures": failures,
+                                       "last": time.time() if last is None else last}), "utf-8")
+            os.replace(tmp, target)
     except OSError:  # a read-only folder: the KDF alone slows guessing
         pass
+
+
+def _gap(failures: int) -> float:
+    """Seconds between the start of the latest try and the next one, after ``failures``."""
+    if failures < FREE_TRIES:
+        return 0.0
+    return min(BRAKE_MAX, BRAKE_FIRST * 2.0 ** min(failures - FREE_TRIES, 8))
 
 
 def brake_seconds(path: Path | str) -> float:
     """Seconds to wait before the next password try of ``path`` (0 when none is due)."""
     failures, last = _read_tries(Path(path).resolve())
-    if failures < FREE_TRIES:
-        return 0.0
-    wait = min(BRAKE_MAX, BRAKE_FIRST * 2.0 ** min(failures - FREE_TRIES, 8))
-    return max(0.0, min(wait, last + wait - time.time()))
+    wait = _gap(failures)
+    return 0.0 if wait == 0 else max(0.0, min(last + wait - time.time(), BRAKE_MAX * 16))
 
 
 def _try_key(path: Path, key: sqlconnect.Key) -> bool:
@@ -120,40 +146,76 @@ def _try_key(path: Path, key: sqlconnect.Key) -> bool:
     return True
 
 
-def _brake_turn(path: Path) -> filelock.FileLock | None:
-    """The turn to try a password on ``path``: tries of several processes at once wait for
-    each other (``<库名>.sqlite.tries.lock``), so running guesses side by side gains nothing.
-    None when the folder cannot hold the lock file (the KDF alone then slows guessing)."""
-    try:
-        return filelock.acquire(path.with_name(path.name + ".tries.lock"),
-                                timeout=4 * BRAKE_MAX)
-    except OSError:
-        return None
+#: threads of this process take turns here before the OS lock (a flock taken twice by one
+#: process through two descriptors blocks itself: the hang of the first attempt)
+_COUNTER_TURN = threading.Lock()
+#: seconds a try waits for another process's count update (held for microseconds)
+COUNTER_WAIT = 10.0
+BUSY = "另一个程序正在核对数据库“{name}”的密码，请稍后再试。"
+
+
+@contextlib.contextmanager
+def _counter(path: Path) -> Iterator[None]:
+    """Hold the count of ``path`` (``<库名>.sqlite.tries.lock``, an OS lock) for one
+    read-and-write of the ``.tries`` file. Held for no more than that: never while sleeping,
+    deriving a key or waiting for any other lock. A folder that cannot hold the lock file (a
+    read-only place) gives no lock: the count cannot be written there either. Raises
+    FileProblem when another process keeps it longer than :data:`COUNTER_WAIT`."""
+    with _COUNTER_TURN:
+        try:
+            lock = filelock.acquire(path.with_name(path.name + ".tries.lock"),
+                                    timeout=COUNTER_WAIT)
+        except OSError:
+            yield
+            return
+        if lock is None:
+            raise FileProblem(BUSY.format(name=path.name))
+        try:
+            yield
+        finally:
+            lock.unlock()
+
+
+def _reserve(path: Path) -> float:
+    """Count this try before it is made (a try killed while it waits or derives still counts)
+    and give it its start time: ``gap`` after the start of the latest try, so tries run side
+    by side in several processes line up one after the other. Returns the seconds to wait."""
+    with _counter(path):
+        failures, last = _read_tries(path)
+        now = time.time()
+        start = max(now, last + _gap(failures)) if _gap(failures) else now
+        _write_tries(path, failures + 1, start)
+    return max(0.0, start - now)
+
+
+def _settle(path: Path) -> None:
+    """The right password: the count starts again."""
+    with _counter(path):
+        _write_tries(path, 0)
 
 
 def unlock(path: Path | str, password: str,
            sleep: Callable[[float], None] = time.sleep) -> sqlconnect.Key | None:
     """Open the encrypted file at ``path`` with ``password`` and remember its key for this
-    process (None for a plain file: nothing to unlock). Waits first when failures are due a
-    brake (the count is read and written while this process has the turn, see
-    :func:`_brake_turn`). Raises WrongPassword (the failure is counted)."""
+    process (None for a plain file: nothing to unlock). Every try is counted before it is
+    made, under an OS lock, also when tries run in parallel processes (:func:`_reserve`), and
+    waits first when the failures before it are due a brake. Raises WrongPassword (counted),
+    DatabaseDamaged (the key is right — it authenticates other pages — but the first page is
+    damaged), FileProblem (another process holds the count for long)."""
     path = Path(path).resolve()
     if not sqlconnect.is_encrypted(path):
         return None
-    turn = None  # taking turns (_brake_turn) hung an in-process test run; left for later
-    try:
-        wait = brake_seconds(path)
-        if wait > 0:
-            sleep(wait)
-        key = sqlconnect.key_for_file(path, password)
-        if key is None or not _try_key(path, key):
-            failures, _last = _read_tries(path)
-            _write_tries(path, failures + 1)
-            raise WrongPassword(wrong_password_message(path.name))
-        _write_tries(path, 0)
-    finally:
-        if turn is not None:
-            turn.unlock()
+    wait = _reserve(path)
+    if wait > 0:
+        sleep(wait)
+    key = sqlconnect.key_for_file(path, password)
+    if key is None or not _try_key(path, key):
+        if key is not None and sqlconnect.damaged_not_wrong(path, key):
+            _settle(path)  # the password was right
+            raise DatabaseDamaged(f"密码是对的，但数据库文件“{path.name}”的开头已损坏，无法读取。"
+                                  "请从备份恢复。")
+        raise WrongPassword(wrong_password_message(path.name))
+    _settle(path)
     sqlconnect.remember(path, key)
     return key
 
@@ -207,14 +269,12 @@ def verify_legacy(path: Path | str, password: str) -> None:
     """Check ``password`` against the scrypt hash of an older plain file. Raises
     WrongPassword (counted by the brake) when it is not that one."""
     path = Path(path).resolve()
-    wait = brake_seconds(path)
+    wait = _reserve(path)
     if wait > 0:
         time.sleep(wait)
     if not _legacy_matches(path, password):
-        failures, _last = _read_tries(path)
-        _write_tries(path, failures + 1)
         raise WrongPassword(wrong_password_message(path.name))
-    _write_tries(path, 0)
+    _settle(path)
 
 
 def encrypt_legacy(path: Path | str, password: str, window_locked: bool = False,
@@ -223,23 +283,25 @@ def encrypt_legacy(path: Path | str, password: str, window_locked: bool = False,
     WrongPassword (counted by the brake) when ``password`` is not that one."""
     verify_legacy(path, password)
     change_password(path, password, window_locked=window_locked,
-                    close_connections=close_connections)
+                    close_connections=close_connections, existing=True)
 
 
 # -- set, change, remove -----------------------------------------------------------------------
 
 def change_password(path: Path | str, new_password: str | None, *, window_locked: bool = False,
-                    close_connections: Callable[[], None] | None = None) -> None:
+                    close_connections: Callable[[], None] | None = None,
+                    existing: bool = False) -> None:
     """Re-encrypt the database at ``path`` with ``new_password`` (None removes the password:
     the file becomes plain; an empty or short one is refused, never taken as a removal).
     The current key must be known (:func:`unlock`).
 
     Refused while another window or program has the file open (like a restore); the window
     itself passes ``window_locked`` and ``close_connections`` (e.g. ``db.dispose``) and opens
-    its engines again afterwards. Raises ValidationError, PasswordNeeded or FileProblem,
-    changing nothing."""
+    its engines again afterwards. ``existing``: the password is the one an older file already
+    has (:func:`encrypt_legacy`), not a new one, so its length is not judged. Raises
+    ValidationError, PasswordNeeded or FileProblem, changing nothing."""
     path = Path(path).resolve()
-    if new_password is not None:
+    if new_password is not None and not existing:  # an older file's password is not new
         check_length(new_password)
     if not sqlconnect.cipher_available():  # pragma: no cover - sqlcipher3 is a requirement
         raise FileProblem("本程序缺少 SQLCipher 加密组件，不能设置密码。请重新安装关工台账。")
@@ -255,6 +317,7 @@ def change_password(path: Path | str, new_password: str | None, *, window_locked
         with filelock.closed_in_process(path):
             if close_connections is not None:
                 close_connections()
+            filelock.wait_own_closed(path, timeout=30.0)
             use = filelock.use_lock(path, exclusive=True, timeout=2.0)
             if use is None:
                 raise FileProblem(IN_USE.format(name=path.name))

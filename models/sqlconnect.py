@@ -187,7 +187,8 @@ def connect(path: Path | str, *, readonly: bool = False, autocommit: bool = Fals
             cipher: bool = False) -> sqlite3.Connection:
     """Open the database file at ``path``.
 
-    ``readonly`` opens it with ``mode=ro`` (never creates or writes the file); ``autocommit``
+    ``readonly`` opens it with ``mode=ro`` (never creates or writes the file; always so for a
+    file in a read-only place, see :func:`read_only_place`); ``autocommit``
     leaves transactions to the caller (``isolation_level=None``). ``key`` (default: the one
     remembered for ``path``) opens an encrypted file; a wrong key fails at the first read with
     "file is not a database". ``cipher`` opens even a plain file with SQLCipher (for
@@ -201,8 +202,10 @@ def connect(path: Path | str, *, readonly: bool = False, autocommit: bool = Fals
     module: Any = _cipher if encrypted or (cipher and _cipher is not None) else sqlite3
     if factory is not None:
         kwargs["factory"] = _cipher_factory(factory) if module is _cipher else factory
-    if readonly:
-        con = module.connect(f"file:{_uri_path(path)}?mode=ro", uri=True, **kwargs)
+    place_read_only = read_only_place(path)
+    if readonly or place_read_only:
+        con = module.connect(f"file:{_uri_path(path)}?mode=ro{_immutable(path, place_read_only)}",
+                             uri=True, **kwargs)
     else:
         con = module.connect(str(path), **kwargs)
     if encrypted:
@@ -218,6 +221,53 @@ def connect(path: Path | str, *, readonly: bool = False, autocommit: bool = Fals
             con.close()
             raise
     return cast(sqlite3.Connection, con)
+
+
+def read_only_place(path: Path | str) -> bool:
+    """True when ``path`` is an existing file that cannot be written, or lies in a folder that
+    cannot be written (a write-protected USB stick): every connection to it is then opened
+    read-only, so reading works and writing fails with SQLite's "readonly database"."""
+    folder = Path(path).parent
+    if not folder.is_dir():
+        return False
+    if not os.access(folder, os.W_OK):
+        return True
+    return os.path.exists(path) and not os.access(path, os.W_OK)
+
+
+def _immutable(path: Path | str, place_read_only: bool) -> str:
+    """``&immutable=1`` for a file in a read-only folder (SQLite cannot make its -shm there)
+    unless a WAL with content lies beside it (it must then be read through the -shm that
+    exists, or not at all)."""
+    if not place_read_only or os.access(Path(path).parent, os.W_OK):
+        return ""
+    try:
+        if os.path.getsize(f"{path}-wal") > 0:
+            return ""
+    except OSError:
+        pass
+    return "&immutable=1"
+
+
+def damaged_not_wrong(path: Path | str, key: Key) -> bool:
+    """For a key that does not open the first page of the encrypted file at ``path``: True
+    when it authenticates other pages (SQLCipher's ``cipher_integrity_check``: with a wrong key
+    every page fails, with the right one only the damaged ones), i.e. the key is right and the
+    file is damaged. False when it cannot tell."""
+    if _cipher is None:  # pragma: no cover - the binding is in requirements.txt
+        return False
+    try:
+        pages = os.path.getsize(path) // 4096  # SQLCipher 4's page size
+        con = _cipher.connect(f"file:{_uri_path(path)}?mode=ro", uri=True)
+        try:
+            con.execute("PRAGMA cipher_log_level = NONE")
+            con.execute(f"PRAGMA key = {key.pragma_value()}")
+            failed = len(con.execute("PRAGMA cipher_integrity_check").fetchall())
+        finally:
+            con.close()
+    except (OSError, *Error):  # type: ignore[misc]
+        return False
+    return pages > 1 and 0 < failed < pages
 
 
 def _uri_path(path: Path | str) -> str:

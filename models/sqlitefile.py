@@ -12,8 +12,10 @@ extra tables. :func:`schema_problem` names what differs.
 from __future__ import annotations
 
 import errno
+import os
 import re
 import sqlite3
+import threading
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -23,7 +25,7 @@ from models.errors import DatabaseDamaged, PasswordNeeded, WrongPassword
 
 #: identifies our files in the SQLite header ("GGTZ")
 APPLICATION_ID = 0x4747545A
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 7
 SQLITE_MAGIC = sqlconnect.SQLITE_MAGIC
 
 #: a fingerprint: (type, name, normalised CREATE statement) of every schema object
@@ -124,18 +126,58 @@ UUID_TABLES = ("groups", "volunteers", "students", "pairings", "aid_records", "a
 _UUID_COLUMN = "uuid VARCHAR(36)"
 _ROLLUP_TABLES = ("rollup_units", "rollup_packages", "rollup_records")
 
+# -- frozen DDL of earlier steps (written out as those versions created it) -----------------
+
+#: the roll-up tables as schema 3 created them
+_V3_ROLLUP_DDL = (
+    "CREATE TABLE rollup_units (code VARCHAR(40) NOT NULL, name VARCHAR(100) NOT NULL, "
+    "level VARCHAR(10) NOT NULL, first_seen DATETIME NOT NULL, PRIMARY KEY (code))",
+    "CREATE TABLE rollup_packages (id INTEGER NOT NULL, unit_code VARCHAR(40) NOT NULL, "
+    "year INTEGER NOT NULL, sequence INTEGER NOT NULL, format INTEGER NOT NULL, "
+    "file_name VARCHAR(255) NOT NULL, sha256 VARCHAR(64) NOT NULL, "
+    "exported_at VARCHAR(40) NOT NULL, taken_at DATETIME NOT NULL, figures_json TEXT NOT NULL, "
+    "PRIMARY KEY (id), UNIQUE (unit_code, year), "
+    "FOREIGN KEY(unit_code) REFERENCES rollup_units (code))",
+    "CREATE TABLE rollup_records (id INTEGER NOT NULL, package_id INTEGER NOT NULL, "
+    "subject VARCHAR(20) NOT NULL, uuid VARCHAR(36) NOT NULL, name VARCHAR(40) NOT NULL, "
+    "birth_date VARCHAR(10) NOT NULL, PRIMARY KEY (id), "
+    "FOREIGN KEY(package_id) REFERENCES rollup_packages (id) ON DELETE CASCADE)",
+    "CREATE INDEX ix_rollup_packages_year ON rollup_packages (year)",
+    "CREATE INDEX ix_rollup_records_person ON rollup_records (name, birth_date)",
+    "CREATE INDEX ix_rollup_records_package_id ON rollup_records (package_id)",
+)
+#: the first screen's table and the tables it watched in schema 4
+_V4_FIRST_SCREEN_TABLE = ("CREATE TABLE first_screen (id INTEGER PRIMARY KEY CHECK (id = 1), "
+                          "fresh INTEGER NOT NULL DEFAULT 0, year INTEGER NOT NULL, "
+                          "payload TEXT NOT NULL)")
+_V4_WATCHED_TABLES = ("settings", "code_entries", "groups", "wuhao_assessments", "volunteers",
+                      "students", "pairings", "aid_records", "activities", "activity_photos",
+                      "donations", "honors", "volunteer_cares", "rollup_units",
+                      "rollup_packages", "rollup_records")
+
+
 #: indexes added by each upgrade step (version n -> n + 1)
 _ADDED_INDEXES: dict[int, tuple[str, ...]] = {
     1: ("ix_aid_records_year", "ix_activities_year"),
     2: (*(f"ix_{t}_uuid" for t in UUID_TABLES), "ix_rollup_packages_year",
         "ix_rollup_records_package_id", "ix_rollup_records_person"),
+    # step chain
+    5: ("ix_chain_reviews_unit_year", "ix_chain_sent_year", "ix_chain_receipts_year"),
 }
 #: tables added by each upgrade step
-_ADDED_TABLES: dict[int, tuple[str, ...]] = {2: _ROLLUP_TABLES,
-                                              3: first_screen.schema_names()}
+_ADDED_TABLES: dict[int, tuple[str, ...]] = {
+    2: _ROLLUP_TABLES,
+    3: ("first_screen", *first_screen.trigger_names(_V4_WATCHED_TABLES)),
+    4: ("aliases",),  # step aliases
+    # step chain
+    5: ("chain_keys", "chain_reviews", "chain_sent", "chain_receipts", "chain_years"),
+}
 #: (table, column definition) added by each upgrade step
 _ADDED_COLUMNS: dict[int, tuple[tuple[str, str], ...]] = {
-    2: tuple((t, _UUID_COLUMN) for t in UUID_TABLES)}
+    2: tuple((t, _UUID_COLUMN) for t in UUID_TABLES),
+    # step chain
+    5: (("rollup_packages", "quality_json TEXT"), ("rollup_packages", "months_json TEXT")),
+}
 
 # step records: the 民政 登记表's fields of a 帮扶对象, 志愿服务时长 of activities and 帮扶记录,
 # the scored 五好 rubric (domain.md §8). Frozen: written out as the step adds them.
@@ -170,7 +212,7 @@ _RECORDS_COLUMNS: tuple[tuple[str, str], ...] = (
     ("wuhao_assessments", "scores TEXT DEFAULT '' NOT NULL"),
     ("rollup_packages", "data_json TEXT DEFAULT '' NOT NULL"),
 )
-_ADDED_COLUMNS[4] = _RECORDS_COLUMNS  # step records
+_ADDED_COLUMNS[6] = _RECORDS_COLUMNS  # step records
 
 
 def _without_columns(obj: tuple[str, str, str], columns: set[tuple[str, str]]) -> tuple[str, str, str]:
@@ -230,22 +272,65 @@ def schema_problem(con: sqlite3.Connection, version: int, name: str) -> str | No
             "不能使用。文件没有被改动。")
 
 
+#: files whose full integrity_check passed in this process, by identity -> schema version
+_VERIFIED: dict[tuple[object, ...], int] = {}
+_VERIFIED_LOCK = threading.Lock()
+
+
+def file_identity(path: Path) -> tuple[object, ...] | None:
+    """What changes whenever the file's content may have: path, device, inode, size and
+    modification time of the file and of its write-ahead log when that holds anything. None
+    when the file cannot be read."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    try:
+        wal = os.stat(f"{path}-wal")
+        wal_id: tuple[int, ...] = (wal.st_ino, wal.st_size, wal.st_mtime_ns) if wal.st_size else ()
+    except OSError:  # no log (an empty one, as a reader leaves it, is the same)
+        wal_id = ()
+    return (os.path.abspath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, wal_id)
+
+
 def inspect_file(path: Path, full: bool | None = True) -> tuple[int, list[str]]:
     """Open ``path`` read-only and return (schema version, integrity problems).
 
-    ``full``: True runs ``integrity_check``, False the faster ``quick_check``, None only reads
-    the header and schema (the window runs the full check in the background afterwards).
+    ``full``: True runs the full ``integrity_check`` (``check``, backups before they are
+    trusted, restores, the window's background verification); a pass is remembered for the
+    file's identity (:func:`file_identity`), so an unchanged file is not checked twice in one
+    process. False runs the much faster ``quick_check`` (opening: ``Database.open``), None only
+    reads the header and schema (the window runs the full check in the background afterwards).
     Raises DatabaseDamaged when SQLite cannot read it at all or its schema is not exactly one
     of this program's versions (see :func:`schema_problem`). Writes nothing.
     """
+    identity = file_identity(path) if full else None
+    if identity is not None:
+        with _VERIFIED_LOCK:
+            version = _VERIFIED.get(identity)
+        if version is not None and read_header_problem(path) is None:
+            return version, []
+    version, problems = _inspect(path, full)
+    if identity is not None and not problems and file_identity(path) == identity:
+        with _VERIFIED_LOCK:
+            if len(_VERIFIED) > 64:
+                _VERIFIED.clear()
+            _VERIFIED[identity] = version
+    return version, problems
+
+
+def _inspect(path: Path, full: bool | None) -> tuple[int, list[str]]:
     problem = read_header_problem(path)
     if problem:
         raise (PasswordNeeded if problem == needs_password_message(path.name)
                else DatabaseDamaged)(problem)
     encrypted = sqlconnect.is_encrypted(path)
+    opened = False  # the key opened the first page: a later failure is damage, not the key
     try:
         con = sqlconnect.connect(path, readonly=True)
         try:
+            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            opened = True
             version = con.execute("PRAGMA user_version").fetchone()[0]
             app_id = con.execute("PRAGMA application_id").fetchone()[0]
             if full is None:
@@ -264,8 +349,15 @@ def inspect_file(path: Path, full: bool | None = True) -> tuple[int, list[str]]:
         finally:
             con.close()
     except sqlconnect.DatabaseError as err:
-        if encrypted and "not a database" in str(err):
+        if encrypted and not opened and "not a database" in str(err):
             raise WrongPassword(wrong_password_message(path.name)) from err
+        if not opened and sqlconnect.read_only_place(path):
+            from models.errors import FileProblem
+
+            raise FileProblem(
+                f"数据库“{path.name}”在只读的位置（例如U盘打开了写保护），而且上次没有正常关闭，"
+                f"在这里读不出来（{err}）。文件没有损坏：请把整个文件夹复制到电脑上可写的地方再打开。"
+            ) from err
         raise DatabaseDamaged(
             f"数据库文件“{path.name}”已损坏，无法读取（{err}）。请从备份恢复。") from err
     problems = [] if rows == ["ok"] else rows
@@ -293,13 +385,8 @@ def _v1_to_v2(con: sqlite3.Connection) -> None:
 
 def _v2_to_v3(con: sqlite3.Connection) -> None:
     """A stable ``uuid`` on every record (filled for existing rows, unique per table) and the
-    roll-up tables (contract §6)."""
+    roll-up tables (contract §6), written out as schema 3 created them (frozen)."""
     import uuid
-
-    from sqlalchemy.dialects import sqlite as sqlite_dialect
-    from sqlalchemy.schema import CreateIndex, CreateTable
-
-    from models.entities import Base
 
     for table in UUID_TABLES:
         con.execute(f"ALTER TABLE {table} ADD COLUMN {_UUID_COLUMN}")
@@ -307,19 +394,59 @@ def _v2_to_v3(con: sqlite3.Connection) -> None:
         con.executemany(f"UPDATE {table} SET uuid = ? WHERE id = ?",
                         [(str(uuid.uuid4()), i) for i in ids])
         con.execute(f"CREATE UNIQUE INDEX ix_{table}_uuid ON {table} (uuid)")
-    dialect = sqlite_dialect.dialect()
-    for name in _ROLLUP_TABLES:
-        new_table = Base.metadata.tables[name]
-        con.execute(str(CreateTable(new_table).compile(dialect=dialect)))
-        for index in new_table.indexes:
-            con.execute(str(CreateIndex(index).compile(dialect=dialect)))
+    for statement in _V3_ROLLUP_DDL:
+        con.execute(statement)
 
 
 def _v3_to_v4(con: sqlite3.Connection) -> None:
     """The first screen's figures (models.first_screen): its table and the triggers that mark
-    it stale. The row is computed by :func:`upgrade_file` right after the last step (with the
-    full program); until then the window simply does not use it."""
-    for statement in first_screen.schema_statements():
+    it stale, on the tables schema 4 had (frozen). The row is computed by :func:`upgrade_file`
+    right after the last step (with the full program); until then the window does not use it."""
+    con.execute(_V4_FIRST_SCREEN_TABLE)
+    for table in _V4_WATCHED_TABLES:
+        for event in first_screen.EVENTS:
+            con.execute(first_screen.trigger_sql(table, event))
+
+
+def _step_aliases(con: sqlite3.Connection) -> None:
+    """The values the clerk taught the import (contract.md §2.13), frozen as written for
+    schema 5."""
+    con.execute("CREATE TABLE aliases (id INTEGER NOT NULL, table_name VARCHAR(40) NOT NULL, "
+                "value VARCHAR(100) NOT NULL, code VARCHAR(100) NOT NULL, "
+                "created_at DATETIME NOT NULL, PRIMARY KEY (id), UNIQUE (table_name, value))")
+
+
+def _step_chain(con: sqlite3.Connection) -> None:
+    """The chain of trust and answers (contract §6 "Trust", §7): pinned keys, the receiver's
+    reviews, the packages a unit sent, the 回执 it took, its accepted (locked) years, and the
+    quality findings a taken package carried. Frozen DDL."""
+    for column in ("quality_json", "months_json"):
+        con.execute(f"ALTER TABLE rollup_packages ADD COLUMN {column} TEXT")
+    statements = (
+        "CREATE TABLE chain_keys (code VARCHAR(40) NOT NULL, name VARCHAR(100) NOT NULL, "
+        "public_key VARCHAR(64) NOT NULL, pinned_at DATETIME NOT NULL, PRIMARY KEY (code))",
+        "CREATE TABLE chain_reviews (id INTEGER NOT NULL, unit_code VARCHAR(40) NOT NULL, "
+        "year INTEGER NOT NULL, sequence INTEGER NOT NULL, manifest_sha256 VARCHAR(64) NOT NULL, "
+        "status VARCHAR(10) NOT NULL, comment TEXT NOT NULL, decided_at DATETIME NOT NULL, "
+        "PRIMARY KEY (id))",
+        "CREATE INDEX ix_chain_reviews_unit_year ON chain_reviews (unit_code, year)",
+        "CREATE TABLE chain_sent (id INTEGER NOT NULL, year INTEGER NOT NULL, "
+        "sequence INTEGER NOT NULL, manifest_sha256 VARCHAR(64) NOT NULL, "
+        "file_name VARCHAR(255) NOT NULL, made_at DATETIME NOT NULL, PRIMARY KEY (id))",
+        "CREATE INDEX ix_chain_sent_year ON chain_sent (year, sequence)",
+        "CREATE TABLE chain_receipts (id INTEGER NOT NULL, year INTEGER NOT NULL, "
+        "sequence INTEGER NOT NULL, manifest_sha256 VARCHAR(64) NOT NULL, "
+        "status VARCHAR(10) NOT NULL, comment TEXT NOT NULL, receiver_code VARCHAR(40) NOT NULL, "
+        "receiver_name VARCHAR(100) NOT NULL, receiver_level VARCHAR(10) NOT NULL, "
+        "decided_at VARCHAR(40) NOT NULL, received_at DATETIME NOT NULL, "
+        "superseded BOOLEAN NOT NULL, receipt_sha256 VARCHAR(64) NOT NULL, PRIMARY KEY (id), "
+        "UNIQUE (receipt_sha256))",
+        "CREATE INDEX ix_chain_receipts_year ON chain_receipts (year)",
+        "CREATE TABLE chain_years (year INTEGER NOT NULL, locked BOOLEAN NOT NULL, "
+        "needs_resend BOOLEAN NOT NULL, reason TEXT NOT NULL, changed_at DATETIME NOT NULL, "
+        "PRIMARY KEY (year))",
+    )
+    for statement in statements:
         con.execute(statement)
 
 
@@ -328,8 +455,7 @@ def _step_records(con: sqlite3.Connection) -> None:
     existing student), 志愿服务时长 of activity participants and 帮扶记录 (0: not recorded) and
     the scored 五好 rubric of an assessment ("" keeps an old five-√/× assessment as full or
     zero marks per dimension) and the units' records kept by a roll-up database. Existing
-    values are not touched. A column already there is left alone: the 2 -> 3 step creates the
-    roll-up tables from the current models, so a file from before schema 3 has ``data_json``."""
+    values are not touched. A column already there is left alone."""
     for table, column in _RECORDS_COLUMNS:
         have = {row[1] for row in con.execute(f"PRAGMA table_info({table})")}
         if column.split()[0] not in have:
@@ -338,7 +464,10 @@ def _step_records(con: sqlite3.Connection) -> None:
 
 #: version n -> step that upgrades a connection from n to n + 1 (run inside a transaction)
 UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3,
-                                                             3: _v3_to_v4, 4: _step_records}
+                                                             3: _v3_to_v4,
+                                                             4: _step_aliases,  # step aliases
+                                                             5: _step_chain,  # step chain
+                                                             6: _step_records}  # step records
 
 
 def upgrade_file(path: Path, version: int) -> None:

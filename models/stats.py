@@ -75,7 +75,11 @@ def year_figures(s: Session, year: int) -> dict[str, Any]:
     own = own_figures(s, year)
     if not rollup.has_packages(s):
         return own
-    parts = [own] + [rollup.package_figures(p) for p in rollup.latest_packages(s, year)]
+    from models.aliases import learned
+
+    taught = learned(s)
+    parts = [own] + [rollup.fold_codes(rollup.package_figures(p), taught)
+                     for p in rollup.latest_packages(s, year)]
     return rollup.add_figures(parts, year)
 
 

@@ -105,8 +105,31 @@ def search(s: Session, text: str, limit: int = 50) -> list[Volunteer]:
     return list(s.scalars(query(text).order_by(Volunteer.name).limit(limit)))
 
 
-def active_by_name(s: Session, name: str) -> list[Volunteer]:
-    """Live 五老 who have not left, with exactly this name."""
-    return list(s.scalars(select(Volunteer).where(
-        Volunteer.deleted_at.is_(None), Volunteer.left_on.is_(None),
-        Volunteer.name == people.clean_name(name))))
+def newest_id(s: Session) -> int:
+    """The highest 五老 id so far (0 when none): what an import adds comes after it."""
+    from sqlalchemy import func
+
+    return int(s.scalar(select(func.max(Volunteer.id))) or 0)
+
+
+def without_joined(s: Session, after_id: int = 0) -> list[int]:
+    """Live 五老 after ``after_id`` without a 加入时间 (they never count as 本年新增)."""
+    return list(s.scalars(select(Volunteer.id).where(
+        Volunteer.id > after_id, Volunteer.deleted_at.is_(None), Volunteer.joined_on.is_(None))
+        .order_by(Volunteer.id)))
+
+
+def fill_joined(s: Session, ids: list[int], day: dt.date) -> Changes:
+    """Give the 五老 ``ids`` that still have no 加入时间 the date ``day`` (one audit line), in
+    the caller's transaction. Raises ValidationError for a date outside 1900–2100."""
+    from models import audit
+
+    if not dt.date(1900, 1, 1) <= day <= dt.date(2100, 12, 31):
+        raise ValidationError("加入时间", "日期应在 1900 年到 2100 年之间")
+    filled = 0
+    for v in s.scalars(select(Volunteer).where(Volunteer.id.in_(ids),
+                                               Volunteer.joined_on.is_(None))):
+        v.joined_on = day
+        filled += 1
+    audit.log(s, "补填加入时间", "volunteers", None, f"{filled} 人，{day:%Y.%m.%d}")
+    return Changes.of("volunteers")

@@ -83,3 +83,68 @@ def big_roster(path: Path, n: int, seed: int = 1) -> Path:
     ws.append(["填表人：", None, None, "审核人："])
     wb.save(path)
     return path
+
+
+def ods(path: Path, sheets: dict[str, tuple[list[list[Any]], list[str], list[int]]]) -> Path:
+    """An OpenDocument spreadsheet as LibreOffice/WPS write it: ``{name: (rows, merged ranges
+    like "C2:C4", hidden row numbers)}``; a merged range's covered cells are
+    ``table:covered-table-cell``, the sheet ends with LibreOffice's repeated empty tail."""
+    import zipfile
+    from xml.sax.saxutils import escape, quoteattr
+
+    from exports.readers import parse_range
+
+    def cell(value: Any, span: tuple[int, int] | None) -> str:
+        attrs = ""
+        if span is not None:
+            attrs = (f' table:number-rows-spanned="{span[0]}"'
+                     f' table:number-columns-spanned="{span[1]}"')
+        if value is None:
+            return f"<table:table-cell{attrs}/>"
+        if isinstance(value, bool):
+            kind = f'office:value-type="boolean" office:boolean-value="{str(value).lower()}"'
+        elif isinstance(value, (int, float)):
+            kind = f'office:value-type="float" office:value="{value}"'
+        elif isinstance(value, dt.date):
+            kind = f'office:value-type="date" office:date-value="{value.isoformat()}"'
+        else:
+            kind = 'office:value-type="string"'
+        return f"<table:table-cell {kind}{attrs}><text:p>{escape(str(value))}</text:p></table:table-cell>"
+
+    tables = []
+    for name, (rows, merges, hidden) in sheets.items():
+        spans: dict[tuple[int, int], tuple[int, int]] = {}
+        covered: set[tuple[int, int]] = set()
+        for ref in merges:
+            r1, c1, r2, c2 = parse_range(ref) or (0, 0, 0, 0)
+            spans[(r1, c1)] = (r2 - r1 + 1, c2 - c1 + 1)
+            covered |= {(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)} - {(r1, c1)}
+        body = ['<table:table-column table:number-columns-repeated="1024"/>']
+        width = max((len(r) for r in rows), default=0)
+        for r, row in enumerate(rows, start=1):
+            cells = "".join("<table:covered-table-cell/>" if (r, c) in covered else
+                            cell(row[c - 1] if c <= len(row) else None, spans.get((r, c)))
+                            for c in range(1, width + 1))
+            cells += f'<table:table-cell table:number-columns-repeated="{1024 - width}"/>'
+            visible = ' table:visibility="collapse"' if r in hidden else ""
+            body.append(f"<table:table-row{visible}>{cells}</table:table-row>")
+        body.append('<table:table-row table:number-rows-repeated="1048000">'
+                    '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>')
+        tables.append(f"<table:table table:name={quoteattr(name)}>{''.join(body)}</table:table>")
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+               f"<office:body><office:spreadsheet>{''.join(tables)}</office:spreadsheet>"
+               "</office:body></office:document-content>")
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+                '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" manifest:media-type='
+                '"application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
+                'manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                "</manifest:manifest>")
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
+        z.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    return path

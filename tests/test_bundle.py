@@ -161,13 +161,13 @@ def test_bundle_builds_and_runs(tmp_path, qapp):
     secret = tmp_path / "secret.sqlite"
     shutil.copyfile(db, secret)
     plain_stats = json.loads(stats.stdout)
-    env["GGTZ_NEW_PASSWORD"] = "青山2025"
+    env["GGTZ_NEW_PASSWORD"] = "青山2025关工委"
     assert run("password", "--db", str(secret)).returncode == 0
     assert not secret.read_bytes().startswith(b"SQLite format 3")
     del env["GGTZ_NEW_PASSWORD"]
     refused = run("stats", "--db", str(secret), "--year", "2025", "--json")
     assert refused.returncode == 2 and "密码" in refused.stderr
-    env["GGTZ_PASSWORD"] = "青山2025"
+    env["GGTZ_PASSWORD"] = "青山2025关工委"
     opened = run("stats", "--db", str(secret), "--year", "2025", "--json")
     assert opened.returncode == 0, opened.stderr
     assert json.loads(opened.stdout) == plain_stats

@@ -198,11 +198,11 @@ def test_package_holds_every_form_with_checksums_and_matching_sums(town_db, tmp_
         names = set(zf.namelist())
         assert {f["format"] for f in manifest["files"]} == {"xlsx", "pdf", "json"}
         assert {f["form"] for f in manifest["files"]} == (
-                {k for k, f in FORMS.items() if f.in_package} | {"stats", "data"})
+                {k for k, f in FORMS.items() if f.in_package} | {"stats", "data", "quality"})
         assert {f["name"] for f in manifest["files"]} | {"manifest.json"} == names
         assert manifest["committee"] == "青山镇关工委" and manifest["year"] == YEAR
         figures = json.loads(zf.read("stats.json"))
-        assert figures.pop("format") == 2 and manifest["format"] == 2
+        assert figures.pop("format") == 3 and manifest["format"] == 3
         annual = next(n for n in names if "年度统计表" in n and n.endswith(".xlsx"))
         zf.extract(annual, tmp_path)
     assert figures == cli_json("stats", "--db", town_db.path, "--year", str(YEAR), "--json")

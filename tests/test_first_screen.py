@@ -160,10 +160,10 @@ def test_an_encrypted_file_shows_its_figures_only_with_its_key(live):
     from models import security, sqlconnect
 
     plain = stats_json(live)
-    security.change_password(live, "青山2025")
+    security.change_password(live, "青山2025关工委")
     sqlconnect.remember(live, None)  # a new process: nothing known
     assert first_screen.read(live).screen is None
-    security.unlock(live, "青山2025")
+    security.unlock(live, "青山2025关工委")
     try:
         assert shown(live) == plain
     finally:
@@ -239,7 +239,8 @@ def test_the_first_screen_is_the_full_page_before_it_loads(live, qtbot):
     qtbot.waitUntil(lambda: home.reminders_done, timeout=10_000)
     assert window.stack.currentWidget() is window.pages["五老队伍"]
     shortcuts = [a.shortcut().toString() for a in window.actions()]
-    assert shortcuts == [f"Alt+{i}" for i in range(1, 10)]  # in place once loaded
+    assert shortcuts == [f"Alt+{i}" for i in (*range(1, 10), 0)] + [
+        "Ctrl+PgDown", "Ctrl+PgUp"]  # in place once loaded
     window.show_page(0)
     qtbot.wait(10)
     assert layout() == first

@@ -79,6 +79,7 @@ def test_full_id_roster_round_trip_keeps_the_names(hostile_db, db_path, tmp_path
                "--db", db_path).returncode == 0
     _no_formulas(out)
     fresh = tmp_path / "fresh.sqlite"
+    assert cli("init", "--db", fresh, "--committee", "新乡镇关工委", "--code", "").returncode == 0
     proc = cli("import", "volunteers", out, "--db", fresh)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     import sqlite3

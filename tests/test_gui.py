@@ -6,7 +6,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from sqlalchemy import func, select
 
 from gui import ops
@@ -19,6 +19,13 @@ from models.entities import Activity, AidRecord, AuditEntry, Pairing, Student, V
 from tests.sheets import vid, xlsx
 
 TODAY = dt.date(2026, 11, 22)
+
+
+def saved_boxes(title: str) -> list:
+    """The open 已保存 messages (gui.files.show_saved) with ``title``."""
+    return [w for w in QApplication.topLevelWidgets()
+            if isinstance(w, QMessageBox) and w.objectName() == "saved" and w.isVisible()
+            and w.windowTitle() == title]
 
 
 @pytest.fixture(scope="module")
@@ -247,6 +254,12 @@ def test_import_wizard_imports_a_messy_roster(window, qtbot, tmp_path, messages)
     wizard.go_next()
     qtbot.waitUntil(lambda: any(m[1] == "导入完成" for m in messages), timeout=10000)
     assert count(window.ctx.db, Volunteer) == before + 2
+    # the roster had no 加入时间: the same message offers today's date (answered Yes)
+    kind, _title, text = next(m for m in messages if m[1] == "导入完成")
+    assert kind == "question" and "2 位五老没有填加入时间" in text and "本年新增" in text
+    with window.ctx.db.reader() as s:
+        joined = s.scalars(select(Volunteer.joined_on).where(Volunteer.name.in_(["甲乙", "丙丁"])))
+        assert set(joined) == {dt.date.today()}
 
 
 def test_reports_export_and_package(window, qtbot, tmp_path, monkeypatch):
@@ -266,9 +279,20 @@ def test_reports_export_and_package(window, qtbot, tmp_path, monkeypatch):
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url))
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_path / "u"))
     (tmp_path / "u").mkdir()
+    from gui.dialogs.quality import QualityDialog
+
+    shown = []  # the self-check comes first; the clerk sends anyway
+    monkeypatch.setattr(QualityDialog, "exec",
+                        lambda self: shown.append(self) or QDialog.DialogCode.Accepted)
     page.package()
-    qtbot.waitUntil(lambda: bool(opened), timeout=30000)
+    qtbot.waitUntil(lambda: bool(saved_boxes("上报包已生成")), timeout=30000)
     assert len(list((tmp_path / "u").glob("*.zip"))) == 1
+    assert shown and shown[0].tree.topLevelItemCount() == len(shown[0].findings) > 0
+    box = saved_boxes("上报包已生成")[-1]
+    folder = next(b for b in box.buttons() if b.text() == "打开所在文件夹")
+    assert box.defaultButton() is folder and not opened  # offered, never forced
+    folder.click()
+    assert opened and opened[0].toLocalFile() == str(tmp_path / "u")
 
 
 def test_background_work_can_be_cancelled(qtbot, messages):
@@ -365,6 +389,21 @@ def test_smoke_command_prints_startup_time(demo_file, tmp_path):
     assert int(values["max_gap_ms"]) >= 0
 
 
+def test_smoke_can_show_every_page_and_say_which_was_slowest(demo_file, tmp_path, monkeypatch):
+    from gui.main_window import NAV
+    from tests.helpers import cli
+
+    path = tmp_path / "t.sqlite"
+    shutil.copy(demo_file, path)
+    monkeypatch.setenv("GGTZ_SMOKE_PAGES", "1")
+    proc = cli("--db", path, "--smoke", timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    values = dict(line.split("=", 1) for line in proc.stdout.split())
+    assert int(values["pages_ms"]) >= int(values["loaded_ms"]) and int(values["pages_gap_ms"]) >= 0
+    page, _sep, ms = values["slowest_page"].partition(":")
+    assert page in NAV and int(ms) >= 0
+
+
 def test_first_run_asks_for_the_committee(qtbot, tmp_path, monkeypatch, messages):
     from gui.first_run import FirstRunDialog
     from models import settings
@@ -401,7 +440,7 @@ def test_backup_now_and_restore_from_the_list(window, qtbot, messages):
     data = window.page("数据管理")
     data.tabs.setCurrentIndex(1)
     data.backup_now()
-    qtbot.waitUntil(lambda: any(m[1] == "备份完成" for m in messages), timeout=15000)
+    qtbot.waitUntil(lambda: bool(saved_boxes("备份完成")), timeout=15000)
     qtbot.waitUntil(lambda: bool(data.backups.rows), timeout=15000)  # listed in the background
     assert data.backups.rows[0][1] == "手动"
     assert "上次备份" in window.backup_label.text()
@@ -832,10 +871,18 @@ def test_import_wizard_offers_to_create_the_groups_a_roster_names(window, qtbot,
     wizard.go_next()
     qtbot.waitUntil(lambda: wizard.report is not None, timeout=10000)
     assert wizard.report.unknown_groups == ["柳树湾村关工小组"]
-    assert not wizard.create_groups.isHidden() and "柳树湾村" in wizard.create_groups.text()
+    # the group is a question (§2.13): the pick list offers 新建 (no group is close to it)
+    from gui.import_wizard import STEP_CHECK, STEP_QUESTIONS
+    from models.synonyms import CREATE
+
+    assert wizard.steps.currentIndex() == STEP_QUESTIONS
+    (box,) = wizard.question_boxes.values()
+    assert box.currentData() == CREATE and "柳树湾村" in box.currentText()
     wizard.report = None
-    wizard.create_groups.setChecked(True)  # checks again with the groups to be created
+    wizard.go_next()  # checks again with the answers
     qtbot.waitUntil(lambda: wizard.report is not None, timeout=10000)
+    assert wizard.steps.currentIndex() == STEP_CHECK
+    assert not wizard.create_groups.isHidden() and "柳树湾村" in wizard.create_groups.text()
     wizard.go_next()
     qtbot.waitUntil(lambda: any(m[1] == "导入完成" for m in messages), timeout=10000)
     with window.ctx.db.reader() as s:

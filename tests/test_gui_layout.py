@@ -202,4 +202,4 @@ def test_report_titles_and_chart_labels_are_whole(window, qtbot, font_size) -> N
         if chart.horizontal and chart.items:
             cfm = chart.fontMetrics()
             widest = max(cfm.horizontalAdvance(k) for k, _ in chart.items)
-            assert chart.width() >= chart.minimumWidth() >= widest, (chart.title, font_size)
+            assert chart.width() >= chart.minimumSizeHint().width() >= widest, (chart.title, font_size)

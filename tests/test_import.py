@@ -162,8 +162,14 @@ def test_activities_and_donations_text_numbers(db, tmp_path):
             ["2025年4月1日", "读书会", "读书", "3", "50"],
             ["", "没日期", "其他", "1", "1"],
             ["2025/5/1", "负数", "其他", "-3", "1"]]
-    report = run_import(db, "activities", xlsx(tmp_path / "a.xlsx", header, rows),
-                        ImportOptions(skip_invalid=True))
+    path = xlsx(tmp_path / "a.xlsx", header, rows)
+    # a theme the import does not know is a question (§2.13), never stored as 其他
+    report = run_import(db, "activities", path, ImportOptions(dry_run=True, skip_invalid=True))
+    assert report.imported == 1 and sorted({e.row for e in report.errors}) == [3, 4, 5]
+    assert [(q.value, q.rows, q.guess) for q in report.unknown_values] == \
+        [("读书", [3], "\u201c中华魂\u201d读书")]
+    report = run_import(db, "activities", path,
+                        ImportOptions(skip_invalid=True, answers=["主题:读书=其他"]))
     assert report.imported == 2 and sorted({e.row for e in report.errors}) == [4, 5]
     with db.reader() as s:
         acts = {a.title: a for a in s.scalars(select(Activity))}
@@ -246,13 +252,18 @@ def test_today_is_used_when_pairing_has_no_registration_date(db, tmp_path):
         assert s.scalars(select(Pairing.started_on)).one() == dt.date.today()
 
 
-def test_import_into_a_new_database_file_creates_it(tmp_path):
+def test_import_into_a_new_database_file_needs_init_first(tmp_path):
+    """A mistyped --db never starts an empty database that takes the import (issue 19)."""
     path = xlsx(tmp_path / "组织.xlsx", ["组织名称", "类型", "组长"],
                 [["红旗村关工小组", "村", "李国强"], ["朝阳社区关工小组", "社区", "王秀英"]])
     db_path = tmp_path / "新乡镇" / "town.sqlite"
     proc = cli("import", "groups", path, "--db", db_path, "--json")
+    assert proc.returncode == 2 and "找不到文件夹" in proc.stderr
+    assert not db_path.parent.exists()
+    cli("init", "--db", db_path, "--committee", "新乡镇关工委", "--code", "130102009", check=True)
+    proc = cli("import", "groups", path, "--db", db_path, "--json")
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["imported"] == 2 and db_path.exists()
+    assert json.loads(proc.stdout)["imported"] == 2
 
 
 def test_several_paired_volunteers_in_one_cell(db, tmp_path):

@@ -58,7 +58,7 @@ def test_new_fields_go_up_masked_and_the_county_forms_show_them(tmp_path):
     assert GUARDIAN_PHONE not in raw and id_number(D(1985, 4, 2), 113) not in raw
     assert data["volunteers"][0]["service_minutes"] == 150
     assert data["activities"][0]["participants"][0]["service_minutes"] == 150
-    assert data["groups"][0]["wuhao"]["total"] == 97 and data["groups"][0]["wuhao"]["passed"]
+    assert data["groups"][0]["wuhao_scores"]["total"] == 97 and data["groups"][0]["wuhao_scores"]["passed"]
 
     county = Database.open(tmp_path / "county.sqlite")
     result = taking.take_packages(county, [pkg])
@@ -95,7 +95,7 @@ def test_a_hostile_data_file_cannot_break_the_county_forms(tmp_path):
                             data_json=rollup.units_data({
                                 "students": [{"name": "x" * 10_000, "birth_date": "not a date",
                                               "relief": list(range(100)), "health": 5}, "junk"],
-                                "groups": [{"name": ["a"], "wuhao": {"scores": "bad",
+                                "groups": [{"name": ["a"], "wuhao_scores": {"scores": "bad",
                                                                      "total": 1e300}}],
                                 "volunteers": [{"name": None, "service_minutes": -5}]})))
     with county.reader() as s:

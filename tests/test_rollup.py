@@ -105,18 +105,18 @@ def test_demo_seed_committee_and_code_name_the_unit(world):
     assert len(names) == 3  # the seed varies the people
 
 
-def test_package_format_2_carries_unit_sequence_and_masked_data_with_uuids(world):
+def test_package_format_3_carries_unit_sequence_and_masked_data_with_uuids(world):
     pkg = world["packages"][0]
     with zipfile.ZipFile(pkg) as zf:
         manifest = json.loads(zf.read("manifest.json"))
         figures = json.loads(zf.read("stats.json"))
         data = json.loads(zf.read("data.json"))
-    assert manifest["format"] == 2 and figures["format"] == 2
+    assert manifest["format"] == 3 and figures["format"] == 3
     assert (manifest["unit_code"], manifest["unit_name"], manifest["level"]) == \
         ("130102001", "东山镇关工委", "乡镇")
     assert manifest["sequence"] == 1
     assert {f["form"] for f in manifest["files"]} == (
-        {k for k, f in FORMS.items() if f.in_package} | {"stats", "data"})
+        {k for k, f in FORMS.items() if f.in_package} | {"stats", "data", "quality"})
     assert {k: v for k, v in figures.items() if k != "format"} == world["figures"][0]
     assert len(data["volunteers"]) == world["figures"][0]["volunteers"]["total"]
     assert len(data["students"]) == world["figures"][0]["students"]["total"]
@@ -385,7 +385,7 @@ def test_settings_page_stores_the_unit_code_and_refuses_a_wrong_one(qtbot, tmp_p
     from PySide6.QtWidgets import QMessageBox
 
     from gui.context import AppContext
-    from gui.settings_page import SettingsPage
+    from gui.pages.settings import SettingsPage
 
     said: list[str] = []
     for kind in ("information", "warning", "critical"):
@@ -441,7 +441,7 @@ def test_rollup_page_checks_first_then_takes_and_shows_the_units(world, qtbot, t
         with qtbot.waitSignal(page.take().done, timeout=60000):
             pass
         assert "新收 3 个" in page.summary.text()
-        assert page.units.rowCount() == 3
+        assert page.units.rowCount() == 4 and page.units.item(3, 0).text() == "合计"
         assert [page.units.item(r, 2).text() for r in range(3)] == ["已上报"] * 3
         with db.reader() as s:
             assert stats.year_figures(s, YEAR) == expected_sum(world["figures"])

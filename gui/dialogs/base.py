@@ -7,7 +7,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -29,7 +29,7 @@ from gui.ops import FAILED
 from models.db import Database
 from models.errors import DataError, UserError, ValidationError
 
-ERROR_STYLE = "color:#c0392b;"
+ERROR_STYLE = style.ERROR_STYLE
 T = TypeVar("T")
 W = TypeVar("W", bound=QWidget)
 
@@ -83,20 +83,17 @@ class FormDialog(QDialog):
 
     def showEvent(self, event: Any) -> None:
         """Open big enough for every field, but never larger than the screen's free area
-        (1366×728 on a 1366×768 laptop); grow when a field's text grows (the ID hint)."""
+        (1366×728 on a 1366×768 laptop), centred on the window. From then on the dialog keeps
+        its size and place (a longer hint wraps, a taller body scrolls): the next click never
+        misses because the dialog moved."""
         if not getattr(self, "_sized", False):
             self._sized = True
             cols = self.body.layout()
             assert cols is not None
             cols.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
-            self.body.installEventFilter(self)
             self._fit(grow_only=False)
+            style.centre_on_parent(self)
         super().showEvent(event)
-
-    def eventFilter(self, watched: Any, event: Any) -> bool:
-        if watched is self.body and event.type() == QEvent.Type.LayoutRequest and self.isVisible():
-            QTimer.singleShot(0, self, self._fit)
-        return super().eventFilter(watched, event)
 
     def _fit(self, grow_only: bool = True) -> None:
         """Size for the body's preferred size (at least its minimum) within the screen; a body
@@ -145,7 +142,7 @@ class FormDialog(QDialog):
         box.addWidget(err)
         if note:
             hint = QLabel(note)
-            hint.setStyleSheet("color:#666;")
+            hint.setObjectName("hint")
             box.addWidget(hint)
         self.errors[label] = err
         if self.tabs is not None:

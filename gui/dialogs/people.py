@@ -8,6 +8,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
+from gui import style
 from gui.dialogs.base import FormDialog, read_date
 from gui.widgets import CodeCombo, DateEdit, IdCombo, MultiCheck
 from models import codetables, groups, idcard
@@ -40,7 +41,8 @@ class PersonDialog(FormDialog):
         self.id_number = self.add("身份证号", QLineEdit(), note="")
         self.id_number.setMaxLength(24)
         self.id_hint = QLabel()
-        self.id_hint.setStyleSheet("color:#2e7d32;")
+        self.id_hint.setWordWrap(True)  # a long hint wraps: the dialog keeps its width
+        self.id_hint.setStyleSheet(style.OK_STYLE)
         self.forms[0].addRow("", self.id_hint)
         self.sex = self.add("性别", CodeCombo(["男", "女"], allow_empty=True))
         self.birth = self.add("出生年月" if self.month_only else "出生日期",
@@ -54,13 +56,14 @@ class PersonDialog(FormDialog):
             return
         reason = idcard.problem(number)
         if reason:
-            self.id_hint.setStyleSheet("color:#c0392b;")
-            self.id_hint.setText(reason if len(number) >= 18 else f"已输入 {len(number)} 位")
+            self.id_hint.setStyleSheet(style.ERROR_STYLE)
+            self.id_hint.setText(reason if len(number) >= 18
+                                 else f"身份证号应为 18 位，现在输入了 {len(number)} 位")
             return
         info = idcard.parse(number)
         self.sex.set_value(info.sex)
         self.birth.set_date(info.birth_date)
-        self.id_hint.setStyleSheet("color:#2e7d32;")
+        self.id_hint.setStyleSheet(style.OK_STYLE)
         self.id_hint.setText(f"有效：{info.sex}，{info.birth_date:%Y年%m月%d日}出生，"
                              f"{age_on(info.birth_date, dt.date.today())} 岁")
 

@@ -308,7 +308,8 @@ class HonorDialog(FormDialog):
         self.title = self.add("荣誉名称", QLineEdit(), required=True)
         self.recipient = self.add("表彰对象", QLineEdit(), required=True,
                                   note="五老姓名或关工组织名称")
-        self.level = self.add("表彰级别", CodeCombo(levels))
+        # empty until chosen: a record saved unchanged never becomes 国家级
+        self.level = self.add("表彰级别", CodeCombo(levels, allow_empty=True))
         self.year = self.add("年度", spin(2100))
         self.year.setMinimum(1949)
         self.date = self.add("表彰日期", DateEdit())

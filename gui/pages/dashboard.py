@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +31,11 @@ from models.first_screen import FirstScreen
 
 if TYPE_CHECKING:
     from gui.context import AppContext
+
+
+#: how 本年新增 counts (said where the figure is shown)
+NEW_THIS_YEAR = ("本年新增：加入时间在本年内的五老。没有填加入时间的不算新增"
+                 "（导入后可在“五老队伍”里补填加入时间）。")
 
 
 class Card(QFrame):
@@ -67,19 +74,27 @@ class Dashboard(QWidget):
         self._stale = False
         self.heading = QLabel()
         self.heading.setObjectName("pageTitle")
+        self.heading.setWordWrap(True)  # a long committee name wraps, never cut
         self.year = QComboBox()
         this = dt.date.today().year
         for y in range(this, this - 8, -1):
             self.year.addItem(f"{y}年", y)
         self.year.currentIndexChanged.connect(lambda _i: self.refresh())
+        # the 长辈版 switch, on the first screen (also in 设置): words say its state
+        self.elder = QPushButton()
+        self.elder.setCheckable(True)
+        self.elder.setToolTip("长辈版：字更大（18 号）、按钮更大、行距更宽；再点一次回到原来的大小")
+        self._show_elder()
+        self.elder.toggled.connect(self._elder_toggled)
         top = QHBoxLayout()
-        top.addWidget(self.heading)
-        top.addStretch(1)
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.elder)
         top.addWidget(QLabel("年度："))
         top.addWidget(self.year)
         self.cards = {k: Card(t) for k, t in (("groups", "关工组织"), ("volunteers", "五老队伍"),
                                               ("students", "帮扶对象"), ("activities", "活动开展"),
                                               ("donations", "捐钱捐物"))}
+        self.cards["volunteers"].setToolTip(NEW_THIS_YEAR)
         cards = QHBoxLayout()
         for c in self.cards.values():
             cards.addWidget(c)
@@ -101,23 +116,65 @@ class Dashboard(QWidget):
         body = QHBoxLayout()
         body.addLayout(charts, 3)
         body.addLayout(side, 2)
+        # the charts and reminders scroll when the text is large (长辈版 on 1366×728): the
+        # charts keep the height their labels need
+        holder = QWidget()
+        holder.setLayout(body)
+        body.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(holder)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        # the year's 上报 state (gui.chain_panel), filled once a database is open; its place is
+        # kept from the start so nothing below it moves when it arrives
+        self.state_row = QVBoxLayout()
+        self.state_row.setContentsMargins(0, 0, 0, 0)
+        state_holder = QWidget()
+        state_holder.setLayout(self.state_row)
+        state_holder.setFixedHeight(QPushButton("收下回执…").sizeHint().height())
+        layout.addWidget(state_holder)
         layout.addLayout(cards)
-        layout.addLayout(body, 1)
+        layout.addWidget(scroll, 1)
         if ctx is not None:
             self.attach(ctx)
         elif preview is not None:
             self.year.setEnabled(False)  # another year needs the database: after attach()
+            self._select_year(preview.year)
             self._show(preview.year, preview.committee, preview.demo, preview.figures,
                        preview.months)
             self.reminders.addItem("正在检查提醒事项…")
+
+    def _show_elder(self) -> None:
+        from gui import style
+
+        on = style.is_elder()
+        self.elder.blockSignals(True)
+        self.elder.setChecked(on)
+        self.elder.blockSignals(False)
+        self.elder.setText("长辈版：已打开" if on else "长辈版（大字）")
+
+    def _elder_toggled(self, on: bool) -> None:
+        from gui import style
+
+        style.set_elder(on)
+        self._show_elder()
 
     def attach(self, ctx: AppContext) -> None:
         """Use the open database from now on: the figures (the stored ones when still
         current), then the reminders right after the next paint."""
         self.ctx = ctx
         self.year.setEnabled(True)
+        from models import first_screen_store
+
+        with ctx.db.reader() as s:
+            self._select_year(first_screen_store.screen_year(s))
+        from gui.chain_panel import YearState
+
+        self.year_state = YearState(ctx, self.selected_year)
+        self.state_row.addWidget(self.year_state)
+        self.year.currentIndexChanged.connect(lambda _i: self.year_state.refresh())
         ctx.bus.changed.connect(self._changed)
         self.refresh(with_reminders=False)
         # the reminders follow right after the first paint (the figures come first)
@@ -133,9 +190,18 @@ class Dashboard(QWidget):
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
+        self._show_elder()  # 设置 may have changed the size
         if self._stale:
             self._stale = False
             self.refresh()
+
+    def _select_year(self, year: int) -> None:
+        """Show ``year`` in the year box (added when older than its list) without a refresh."""
+        if self.year.findData(year) < 0:
+            self.year.addItem(f"{year}年", year)
+        self.year.blockSignals(True)
+        self.year.setCurrentIndex(self.year.findData(year))
+        self.year.blockSignals(False)
 
     def selected_year(self) -> int:
         return int(self.year.currentData())
@@ -166,7 +232,7 @@ class Dashboard(QWidget):
         self.cards["groups"].set(f"{g['total']} 个", f"五好达标 {g['wuhao']} 个，达标率 "
                                  f"{g['wuhao_rate'] * 100:.1f}%")
         self.cards["volunteers"].set(f"{v['total']} 人", f"骨干 {v['backbone']} 人，本年新增 "
-                                     f"{v['joined']} 人、退出 {v['left']} 人")
+                                     f"{v['joined']} 人（按加入时间）、退出 {v['left']} 人")
         self.cards["students"].set(f"{st['total']} 人", f"已结对 {st['paired']} 人，帮扶记录 "
                                    f"{f['aid']['records']} 次")
         self.cards["activities"].set(f"{a['total']} 场", f"五老参与 {a['volunteer_participations']} "

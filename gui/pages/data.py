@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -27,15 +28,19 @@ from models import audit, backup, demo, records, security, settings
 from models.changes import Changes
 from models.entities import SUBJECT_LABELS
 from models.errors import UserError
+from models.outputs import guard_output
 
 
 def _table(model: RowsModel) -> QTableView:
     view = QTableView()
+    view.setTabKeyNavigation(False)  # Tab goes on to the next control
     view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.horizontalHeader().setStretchLastSection(True)
+    # every column as wide as what it holds, in any text size (备份时间, 删除时间 at 特大)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     view.setAlternatingRowColors(True)
     return view
 
@@ -177,7 +182,7 @@ class DataPage(QWidget):
         db = self.ctx.db
         run_op(self, lambda _p: backup.make_backup(db, kind="手动"),
                lambda p: (self.refresh_backups(), self.ctx.bus.publish(Changes.of("settings")),
-                          QMessageBox.information(self, "备份完成", f"已备份到“{p}”。")),
+                          files.show_saved(self, "备份完成", p, f"已备份到“{p}”。")),
                label="正在备份…", cancellable=False)
 
     def backup_to(self) -> None:
@@ -188,8 +193,12 @@ class DataPage(QWidget):
 
         target = Path(folder) / f"关工台账备份_{dt.datetime.now():%Y%m%d-%H%M%S}.sqlite"
         db = self.ctx.db
-        run_op(self, lambda _p: backup.write_verified_copy(db.path, target),
-               lambda p: QMessageBox.information(self, "备份完成", f"已备份到“{p}”。"),
+        def work(_progress: Any) -> Path:
+            guard_output(target, "sqlite", db.path)
+            return backup.write_verified_copy(db.path, target)
+
+        run_op(self, work,
+               lambda p: files.show_saved(self, "备份完成", p, f"已备份到“{p}”。"),
                label="正在备份…", cancellable=False)
 
     def restore_selected(self) -> None:
@@ -312,7 +321,8 @@ class DataPage(QWidget):
         self.audit.set_rows(rows)
 
     def export_audit(self) -> None:
-        path = files.save_file(self, "导出操作日志", "操作日志.xlsx", "Excel 文件 (*.xlsx)")
+        path = files.save_file(self, "导出操作日志", "操作日志.xlsx", "Excel 文件 (*.xlsx)",
+                               db_path=self.ctx.db.path)
         if not path:
             return
         from exports.listbook import write_list
@@ -328,7 +338,7 @@ class DataPage(QWidget):
         except UserError as err:
             show_error(self, err)
             return
-        QMessageBox.information(self, "导出完成", f"已导出到“{path}”。")
+        files.show_saved(self, "导出完成", path, f"已导出到“{path}”。")
 
 
 def _form_titles() -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""报表中心: choose a form and a year → preview → 打印 / export .xlsx .pdf → 生成上报包."""
+"""报表中心: choose a form and a year → preview → 打印 / export .xlsx .pdf → 上报前自查 →
+生成上报包; and the year's 工作总结 draft (.docx)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -27,11 +28,13 @@ from exports import service
 from exports.columns import display_text
 from exports.formdata import FormContext, FormTable, build_table
 from exports.forms import FORMS
+from exports.report import service as report
 from gui.context import AppContext
-from gui.files import pick_folder, save_file
+from gui.dialogs.quality import QualityDialog
+from gui.files import confirm_replace, pick_folder, save_file, show_saved
 from gui.ops import run_op, show_error
 from gui.printing import preview_and_print
-from models import audit
+from models import quality, rollup, settings
 
 
 class FormTableModel(QAbstractTableModel):
@@ -93,6 +96,7 @@ class ReportsPage(QWidget):
         self.info = QLabel()
         self.preview_model = FormTableModel()
         self.preview = QTableView()
+        self.preview.setTabKeyNavigation(False)  # Tab goes on to the next control
         self.preview.setModel(self.preview_model)
         self.preview.setAlternatingRowColors(True)
         self.preview.verticalHeader().hide()
@@ -101,15 +105,23 @@ class ReportsPage(QWidget):
         self.xlsx_button = QPushButton("导出 Excel…")
         self.pdf_button = QPushButton("导出 PDF…")
         self.package_button = QPushButton("生成上报包…")
-        self.package_button.setToolTip("把全部报表（Excel 和 PDF）打包成一个压缩文件，可复制到U盘上报")
+        self.package_button.setToolTip("先自查本年度数据，再把全部报表（Excel 和 PDF）打包成一个压缩文件，"
+                                       "可复制到U盘上报")
+        self.quality_button = QPushButton("上报前自查…")
+        self.quality_button.setToolTip("检查本年度数据里县里可能会问的问题（缺监护人电话、结对没有帮扶记录等）")
+        self.report_button = QPushButton("生成工作总结…")
+        self.report_button.setToolTip("按本年度台账数字生成年度工作总结草稿（Word 文件），核对修改后使用")
         for b in (self.print_button, self.xlsx_button, self.pdf_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
-        buttons.addWidget(self.package_button)
+        for b in (self.report_button, self.quality_button, self.package_button):
+            buttons.addWidget(b)
         self.print_button.clicked.connect(self.print_form)
         self.xlsx_button.clicked.connect(lambda: self.export("xlsx"))
         self.pdf_button.clicked.connect(lambda: self.export("pdf"))
         self.package_button.clicked.connect(self.package)
+        self.quality_button.clicked.connect(self.check_quality)
+        self.report_button.clicked.connect(self.write_report)
         options = QHBoxLayout()
         options.addWidget(QLabel("年度："))
         options.addWidget(self.year)
@@ -128,6 +140,11 @@ class ReportsPage(QWidget):
         body.addLayout(right, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(head)
+        from gui.chain_panel import YearState
+
+        self.year_state = YearState(ctx, lambda: int(self.year.currentData()))
+        self.year.currentIndexChanged.connect(lambda _i: self.year_state.refresh())
+        layout.addWidget(self.year_state)
         layout.addLayout(body, 1)
         self.forms.currentRowChanged.connect(lambda _r: self.refresh())
         self.year.currentIndexChanged.connect(lambda _i: self.refresh())
@@ -145,8 +162,7 @@ class ReportsPage(QWidget):
         return list(FORMS)[max(self.forms.currentRow(), 0)]
 
     def context(self) -> FormContext:
-        return FormContext(year=int(self.year.currentData()), full_id=self.full_id.isChecked(),
-                           exported_by=audit.current_user())
+        return FormContext(year=int(self.year.currentData()), full_id=self.full_id.isChecked())
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
@@ -174,13 +190,13 @@ class ReportsPage(QWidget):
         form = FORMS[self.form_id()]
         default = f"{form.title.replace(chr(0x201c), '').replace(chr(0x201d), '')}.{fmt}"
         path = save_file(self, "导出报表", default,
-                         "Excel 文件 (*.xlsx)" if fmt == "xlsx" else "PDF 文件 (*.pdf)")
+                         "Excel 文件 (*.xlsx)" if fmt == "xlsx" else "PDF 文件 (*.pdf)",
+                         kind=fmt, db_path=self.ctx.db.path)
         if not path:
             return
         if not path.lower().endswith(f".{fmt}"):
             path += f".{fmt}"
-        self._export_to(fmt, path, lambda p: QMessageBox.information(
-            self, "导出完成", f"已导出到“{p}”。"))
+        self._export_to(fmt, path, lambda p: show_saved(self, "导出完成", p, f"已导出到“{p}”。"))
 
     def print_form(self) -> None:
         """Print through a temporary PDF that is removed once the preview closes."""
@@ -198,17 +214,79 @@ class ReportsPage(QWidget):
 
         self._export_to("pdf", str(folder / "报表.pdf"), done, on_error=failed)
 
+    def _year(self) -> int:
+        return int(self.year.currentData())
+
+    def _check(self, year: int, then: Any) -> None:
+        """Run the year's 上报前自查 in the background, then ``then(findings)``."""
+        def work(_progress: Any) -> list[quality.Finding]:
+            with self.ctx.db.reader() as s:
+                return quality.run(s, year)
+
+        run_op(self, work, then, label="正在自查…")
+
+    def check_quality(self) -> None:
+        """上报前自查 at any time: the findings, or a sentence that there are none."""
+        year = self._year()
+
+        def show(findings: list[quality.Finding]) -> None:
+            if not findings:
+                QMessageBox.information(self, "上报前自查", f"{year}年度{quality.summary(findings)}")
+                return
+            QualityDialog(self, year, findings).exec()
+
+        self._check(year, show)
+
     def package(self) -> None:
+        """生成上报包: the self-check first; with findings the clerk may go back or send anyway."""
+        year = self._year()
+
+        def checked(findings: list[quality.Finding]) -> None:
+            if findings and QualityDialog(self, year, findings, sending=True).exec() \
+                    != QDialog.DialogCode.Accepted:
+                return
+            self._package(year)
+
+        self._check(year, checked)
+
+    def _package(self, year: int) -> None:
         folder = pick_folder(self, "选择保存上报包的文件夹（可以是U盘）")
         if not folder:
             return
-        year = int(self.year.currentData())
+        with self.ctx.db.reader() as s:
+            name = settings.committee(s).display_name
+        target = Path(folder) / service.package_name(name, year, dt.date.today())
+        if not confirm_replace(self, target, "zip", self.ctx.db.path):
+            return
 
         def work(progress: Any) -> Path:
             return service.build_package(self.ctx.db, year, folder, progress)
 
         def done(path: Path) -> None:
-            QMessageBox.information(self, "上报包已生成", f"已生成“{path.name}”。\n保存在：{path.parent}")
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
+            self.year_state.refresh()
+            show_saved(self, "上报包已生成", path, f"已生成“{path.name}”。\n保存在：{path.parent}")
 
         run_op(self, work, done, label="正在生成上报包…")
+
+    def write_report(self) -> None:
+        """生成工作总结: ask where to save the .docx, write it in the background, offer to open
+        its folder."""
+        year = self._year()
+        with self.ctx.db.reader() as s:
+            unit = rollup.own_unit(s)[1]
+        path = save_file(self, "保存年度工作总结（草稿）", report.default_name(unit, year),
+                         "Word 文件 (*.docx)")
+        if not path:
+            return
+        if not path.lower().endswith(".docx"):
+            path += ".docx"
+
+        def work(progress: Any) -> Path:
+            return report.write_report(self.ctx.db, year, path, progress)
+
+        def done(out: Path) -> None:
+            show_saved(self, "工作总结已生成", out,
+                       f"已生成“{out.name}”（草稿）。\n保存在：{out.parent}\n\n"
+                       "请用 Word 或 WPS 打开，核对数字、补充文字后使用。")
+
+        run_op(self, work, done, label="正在生成工作总结…")

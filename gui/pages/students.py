@@ -40,7 +40,11 @@ class StudentsPage(ListPage):
         box.setContentsMargins(0, 0, 0, 0)
         self.timeline_title = QLabel("帮扶经历")
         self.timeline_title.setObjectName("sectionTitle")
+        self.timeline_title.setWordWrap(True)
         self.timeline = QListWidget()
+        self.timeline.setWordWrap(True)  # a long entry wraps: no sideways scrolling
+        self.timeline.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.timeline.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.aid_button = QPushButton("添加帮扶记录")
         self.aid_button.clicked.connect(self.add_aid)
         self.aid_edit_button = QPushButton("修改")

@@ -1,7 +1,10 @@
 """The window's peak resident memory on a ``demo --scale 100`` database (goal <= 400 MB): after
 opening every page of the navigation, and after exporting the 五老 roster to PDF the way the
 报表中心 does (its 导出 PDF… button: ``ReportsPage._export_to`` → the background operation).
-The floor, measured in the same run, is a bare PySide6 window with an empty table.
+The floor, measured in the same run, is a bare PySide6 window with an empty table, in a
+process that imports nothing but PySide6 and ``resource`` (``python -c FLOOR``, printed by the
+run): before issue 25 it ran through this file, whose ``common`` import loaded SQLAlchemy and
+the models (54 MB) and so flattered every ratio.
 
 Each figure comes from its own process (the real window, offscreen), which reads its own peak
 with the standard library's ``resource`` (``ru_maxrss``; psutil's ``peak_wset`` on Windows when
@@ -20,9 +23,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from common import ROOT, scale100_db
-
 GOAL_MB = 400
+ROOT = Path(__file__).resolve().parents[2]
+#: the floor's whole program: only PySide6 is imported
+FLOOR = """
+import json, resource, sys
+from PySide6.QtWidgets import QApplication, QMainWindow, QTableView
+app = QApplication(sys.argv[:1])
+w = QMainWindow(); w.setCentralWidget(QTableView()); w.resize(1280, 720); w.show()
+for _ in range(20):
+    app.processEvents()
+print(json.dumps({"shown": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
 
 
 def peak_mb() -> float:
@@ -46,21 +58,10 @@ def _wait(app: Any, until: Callable[[], bool], timeout: float = 300.0) -> None:
         time.sleep(0.01)
 
 
-def child_bare() -> dict[str, float]:
-    from PySide6.QtWidgets import QApplication, QMainWindow, QTableView
-
-    app = QApplication(sys.argv[:1])
-    w = QMainWindow()
-    w.setCentralWidget(QTableView())
-    w.resize(1280, 720)
-    w.show()
-    for _ in range(20):
-        app.processEvents()
-    return {"shown": peak_mb()}
-
-
 def child_window(db_path: Path, out: Path) -> dict[str, float]:
     from PySide6.QtWidgets import QApplication
+
+    sys.path.insert(0, str(ROOT))
 
     from exports.forms import FORMS
     from gui.app import install_translations, load_fonts
@@ -100,8 +101,9 @@ def child_window(db_path: Path, out: Path) -> dict[str, float]:
 
 
 def run_child(*args: str) -> dict[str, float]:
+    """The last line of ``args`` run by this Python (offscreen), as JSON."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "GGTZ_CONFIG_DIR": tempfile.mkdtemp()}
-    proc = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, *args], capture_output=True, text=True,
                           env=env, timeout=900, cwd=ROOT)
     if proc.returncode != 0:
         raise SystemExit(proc.stderr[-3000:])
@@ -109,11 +111,15 @@ def run_child(*args: str) -> dict[str, float]:
 
 
 def main() -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from common import scale100_db
+
     db_path = scale100_db()
     with tempfile.TemporaryDirectory() as tmp:
-        bare = run_child("--bare")["shown"]
-        win = run_child("--window", str(db_path), str(Path(tmp) / "五老.pdf"))
+        bare = run_child("-c", FLOOR)["shown"]
+        win = run_child(__file__, "--window", str(db_path), str(Path(tmp) / "五老.pdf"))
     print(f"floor  bare PySide6 window + empty table:      {bare:6.0f} MB peak resident")
+    print(f"       (its command: python -c '{FLOOR.strip()}' — PySide6 only)")
     for key, label in (("first_screen", "关工台账 first screen (首页)"),
                        ("every_page", "after opening all 12 pages"),
                        ("after_pdf", "after the 五老 roster → PDF")):
@@ -123,9 +129,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "--bare":
-        print(json.dumps(child_bare()))
-    elif len(sys.argv) > 1 and sys.argv[1] == "--window":
+    if len(sys.argv) > 1 and sys.argv[1] == "--window":
         print(json.dumps(child_window(Path(sys.argv[2]), Path(sys.argv[3]))))
     else:
         main()

@@ -30,7 +30,9 @@ from PySide6.QtWidgets import (  # noqa: E402
     QWidget,
 )
 
-README_SHOTS = {"首页": "dashboard", "五老队伍": "volunteers", "报表中心": "reports"}
+README_SHOTS = {"五老队伍": "volunteers", "报表中心": "reports"}
+#: --readme also keeps the first screen and the 五老 dialog of each size (标准, 特大, 长辈版)
+SIZE_SHOTS = {"normal": "standard", "larger": "larger", "elder": "elder"}
 
 
 def _save(widget: QWidget, path: Path) -> None:
@@ -45,7 +47,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--size", choices=("normal", "large", "larger"), default="normal")
+    parser.add_argument("--size", choices=("normal", "large", "larger", "elder"),
+                        default="normal")
     parser.add_argument("--readme", action="store_true", help="refresh resources/screenshots/")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -84,8 +87,11 @@ def main() -> int:
         n += 1
         target = args.out / f"{args.size}-{n:02d}-{name}.png"
         _save(window, target)
-        if args.readme and name in README_SHOTS:
+        if args.readme and name in README_SHOTS and args.size == "normal":
             shutil.copy(target, ROOT / "resources" / "screenshots" / f"{README_SHOTS[name]}.png")
+        if args.readme and name == "首页" and args.size in SIZE_SHOTS:
+            shutil.copy(target, ROOT / "resources" / "screenshots"
+                        / f"{SIZE_SHOTS[args.size]}-home.png")
     db = window.ctx.db
     for dialog in (GroupDialog(window, db), VolunteerDialog(window, db), StudentDialog(window, db),
                    PairingDialog(window, db), AidDialog(window, db, 1, "演示学生"),
@@ -99,9 +105,23 @@ def main() -> int:
         n += 1
         target = args.out / f"{args.size}-{n:02d}-{type(dialog).__name__}.png"
         _save(dialog, target)
-        if args.readme and isinstance(dialog, VolunteerDialog):
-            shutil.copy(target, ROOT / "resources" / "screenshots" / "dialog.png")
+        if args.readme and isinstance(dialog, VolunteerDialog) and args.size in SIZE_SHOTS:
+            shutil.copy(target, ROOT / "resources" / "screenshots"
+                        / f"{SIZE_SHOTS[args.size]}-dialog.png")
         dialog.close()
+    from gui.first_run import FirstRunDialog
+
+    first = FirstRunDialog(window)  # a county's first run (its words, its 6-digit code)
+    first.level.setCurrentText("县")
+    first.name.setText("青山县关工委")
+    first.code.setText("130102")
+    first.show()
+    n += 1
+    target = args.out / f"{args.size}-{n:02d}-FirstRunDialog.png"
+    _save(first, target)
+    if args.readme and args.size == "normal":
+        shutil.copy(target, ROOT / "resources" / "screenshots" / "first-run-county.png")
+    first.close()
     box = QMessageBox(QMessageBox.Icon.Question, "删除", "确定要删除吗？",
                       QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, window)
     box.show()
