@@ -338,15 +338,21 @@ def _wuhao_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dict
         yield row
     for unit, rec in rollup.units_records(s, y, "groups"):
         row = {"name": f"{unit} {rec.get('name') or ''}", "passed": "未评定"}
-        w = rec.get("wuhao_scores")
-        if isinstance(w, dict):
-            scores = w.get("scores")
-            for i, score in enumerate(scores[:5] if isinstance(scores, list) else []):
-                row[f"item{i + 1}"] = _points(score)
-            row["total"] = _points(w.get("total"))
-            row["passed"] = "达标" if w.get("passed") is True else "未达标"
-            row["reasons"] = rollup.clean(w.get("reasons") or "")
+        if rec.get("wuhao_total") is not None:
+            scores = str(rec.get("wuhao_scores") or "").split(",")
+            for i, score in enumerate(scores[:5]):
+                row[f"item{i + 1}"] = _points(_number(score))
+            row["total"] = _points(rec.get("wuhao_total"))
+            row["passed"] = "达标" if rec.get("wuhao") is True else "未达标"
+            row["reasons"] = rollup.clean(rec.get("wuhao_reasons") or "")
         yield row
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
 
 
 def _points(value: Any) -> str:

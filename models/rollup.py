@@ -87,16 +87,17 @@ def year_records(s: Session, year: int) -> dict[str, Any]:
     assessed = {a.group_id: a for a in s.scalars(select(WuhaoAssessment)
                                                  .where(WuhaoAssessment.year == year))}
     for g in out["groups"]:
-        g["wuhao_scores"] = None  # "wuhao" stays the 达标 flag the figures count
+        # flat fields beside "wuhao" (the 达标 flag the figures count): a data file's
+        # records hold only flat values (exports.rollup checks it)
+        g.update(wuhao_total=None, wuhao_threshold=None, wuhao_scores=None, wuhao_reasons=None)
     for g, row in zip(s.scalars(select(Group).where(groups_at_end(year)).order_by(Group.id)),
                       out["groups"]):
         a = assessed.get(g.id)
         if a is not None:
             sheet = wuhao.scored(a)
-            row["wuhao_scores"] = {"passed": bool(a.passed), "total": float(sheet.total),
-                                   "threshold": float(sheet.threshold),
-                                   "scores": [float(d.score) for d in sheet.dimensions],
-                                   "reasons": sheet.reasons_text()}
+            row.update(wuhao_total=float(sheet.total), wuhao_threshold=float(sheet.threshold),
+                       wuhao_scores=",".join(f"{float(d.score):g}" for d in sheet.dimensions),
+                       wuhao_reasons=sheet.reasons_text())
     pairs = (select(Pairing.uuid, Volunteer.uuid, Student.uuid, Pairing.started_on)
              .join(Volunteer, Pairing.volunteer_id == Volunteer.id)
              .join(Student, Pairing.student_id == Student.id)
@@ -112,18 +113,18 @@ def year_records(s: Session, year: int) -> dict[str, Any]:
                    "service_minutes": h or 0}
                   for u, st, d, m, h in s.execute(aid)]
     c = activity_participants.c
-    named: dict[int, list[dict[str, Any]]] = {}
-    for aid_id, vuuid, minutes in s.execute(
-            select(c.activity_id, Volunteer.uuid, c.service_minutes)
+    # who took part, one flat record each (a data file's records hold only flat values)
+    out["participants"] = [
+        {"activity": auuid, "volunteer": vuuid, "service_minutes": minutes}
+        for auuid, vuuid, minutes in s.execute(
+            select(Activity.uuid, Volunteer.uuid, c.service_minutes)
             .join(Volunteer, Volunteer.id == c.volunteer_id)
             .join(Activity, Activity.id == c.activity_id)
             .where(Activity.deleted_at.is_(None), Activity.date.between(start, end))
-            .order_by(c.activity_id, c.volunteer_id)):
-        named.setdefault(aid_id, []).append({"volunteer": vuuid, "service_minutes": minutes})
+            .order_by(c.activity_id, c.volunteer_id))]
     out["activities"] = [
         {"uuid": a.uuid, "date": _day(a.date), "title": a.title, "theme": a.theme,
-         "volunteer_count": a.volunteer_count, "youth_count": a.youth_count,
-         "participants": named.get(a.id, [])}
+         "volunteer_count": a.volunteer_count, "youth_count": a.youth_count}
         for a in s.scalars(select(Activity).where(Activity.deleted_at.is_(None),
                                                   Activity.date.between(start, end))
                            .order_by(Activity.id))]
@@ -161,7 +162,7 @@ def civil_record(st: Student) -> dict[str, Any]:
     """A student's 民政 fields as the data file carries them (phones masked)."""
     out: dict[str, Any] = {key: getattr(st, key) for key in CIVIL_DATA}
     out["guardian_phone"] = mask_phone(st.guardian_phone)
-    out["relief"] = split_multi(st.relief)
+    out["relief"] = "、".join(split_multi(st.relief))  # flat: a data file holds no lists
     out["checked_on"] = _day(st.checked_on)
     return out
 
@@ -342,7 +343,7 @@ def units_records(s: Session, year: int, subject: str) -> list[tuple[str, dict[s
         for rec in rows if isinstance(rows, list) else []:
             if isinstance(rec, dict):
                 out.append((names.get(pkg.unit_code, pkg.unit_code),
-                            {str(k): v if k == "wuhao_scores" else clean(v) for k, v in rec.items()}))
+                            {str(k): clean(v) for k, v in rec.items()}))
     return out
 
 
