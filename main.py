@@ -122,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--out", type=Path, required=True)
     c.add_argument("--year", type=int)
     c.add_argument("--full-id", action="store_true")
+    c.add_argument("--person", help="志愿服务记录证明只出这一位五老（姓名或身份证号）")
     c = cmd("stats", "年度统计数字")
     c.add_argument("--year", type=int, required=True)
     c.add_argument("--json", action="store_true")
@@ -142,6 +143,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true")
     c.add_argument("--trust-new-key", action="append", default=[], metavar="CODE",
                    help="确认该单位换了签名密钥（已电话核对新指纹）")
+    c = cmd("wuhao-rubric", "五好考核细则：查看、导出给下级、导入上级发来的文件")
+    way = c.add_mutually_exclusive_group()
+    way.add_argument("--out", type=Path, help="把本单位的考核细则导出成文件（发给下级乡镇）")
+    way.add_argument("--load", type=Path, help="导入上级发来的考核细则文件")
+    c.add_argument("--json", action="store_true")
     c = cmd("rollup-status", "各单位上报情况")
     c.add_argument("--year", type=int, required=True)
     c.add_argument("--json", action="store_true")
@@ -519,7 +525,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     db = _open(args)
     try:
         out = service.export_form(db, args.form, args.format, args.out, year=args.year,
-                                  full_id=args.full_id)
+                                  full_id=args.full_id, person=args.person)
     finally:
         db.close()
     print(f"已导出“{out}”。")
@@ -683,7 +689,40 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_wuhao_rubric(args: argparse.Namespace) -> int:
+    """Show the 五好 rubric in force, write it for the townships (--out), or take the
+    county's file (--load)."""
+    from models import settings, wuhao
+
+    db = _open(args)
+    try:
+        if args.load:
+            with db.session() as s:
+                rubric, _changes = wuhao.load_file(s, args.load)
+            print(f"已导入考核细则“{args.load.name}”（{rubric.issuer or '未注明单位'}），"
+                  "今后的五好评定按它打分；已有的评定不变。")
+        with db.reader() as s:
+            rubric = wuhao.current(s)
+            issuer = settings.committee(s).display_name
+    finally:
+        db.close()
+    if args.out:
+        wuhao.write_file(rubric, args.out, issuer)
+        print(f"已导出考核细则“{args.out}”，请发给下级乡镇用 wuhao-rubric --load 导入。")
+    elif args.json:
+        _print_json(rubric.to_json())
+    elif not args.load:
+        for d in rubric.dimensions:
+            print(f"{d.name}（{wuhao.points_text(d.points)}分）")
+            for item in d.items:
+                print(f"  {item.text}\t{wuhao.points_text(item.points)}分")
+        print(f"达标分数线：{wuhao.points_text(rubric.threshold)}分（总分 "
+              f"{wuhao.points_text(rubric.points)}分）")
+    return 0
+
+
 COMMANDS = {
+    "wuhao-rubric": cmd_wuhao_rubric,
     "quality": cmd_quality,
     "report": cmd_report,
     "init": cmd_init,

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from exports.columns import ID, PHONE, SEQ
 from exports.forms import FORMS, UNIT_FIGURES, Form
-from models import APP_VERSION, rollup, settings, stats
+from models import APP_VERSION, rollup, service_hours, settings, stats, wuhao
 from models.codes import split_multi
 from models.entities import (
     Activity,
@@ -46,6 +46,8 @@ class FormContext:
     exported_by: str = ""
     exported_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
     report_date: dt.date | None = None
+    #: the one 五老 (name or ID number) of a 志愿服务记录证明; None: everyone who served
+    person: str | int | None = None
 
     def year_or_now(self) -> int:
         return self.year or self.exported_at.year
@@ -101,7 +103,7 @@ def build_table(s: Session, form_id: str, ctx: FormContext) -> FormTable:
         row = []
         for col, mask in zip(form.columns, masks):
             value = n if col.kind == SEQ else rec.get(col.key)
-            if mask is not None and value:
+            if mask is not None and value and "*" not in str(value):  # a unit's: masked
                 value = mask(value)
             row.append(value)
         rows.append(row)
@@ -191,6 +193,86 @@ def _student_rows(s: Session, year: int | None, _ctx: FormContext) -> Iterator[d
                "volunteer": paired.get(st.id, ""), "status": st.status, "note": st.note}
 
 
+def health_text(st: Student) -> str:
+    """健康状况 as the 登记表 prints it: 残疾 with its category and grade."""
+    detail = f"{st.disability_type}{st.disability_grade}"
+    return f"{st.health}（{detail}）" if st.health == "残疾" and detail else st.health
+
+
+def _iso_day(value: Any) -> dt.date | None:
+    """A date of a unit's data file (``2025-06-01``), None when it is not one."""
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _children_rows(s: Session, year: int | None, _ctx: FormContext) -> Iterator[dict[str, Any]]:
+    """The 留守（困境）儿童基本情况登记表: the year's 帮扶对象 with their 民政 fields."""
+    where = stats.students_in_year(year) if year else Student.deleted_at.is_(None)
+    for st in s.scalars(select(Student).where(where).order_by(Student.id)):
+        yield {"name": st.name, "sex": st.sex, "ethnicity": st.ethnicity,
+               "birth_date": st.birth_date, "id_number": st.id_number or "",
+               "hukou_place": st.hukou_place, "residence": st.residence,
+               "schooling": st.schooling, "boarding": st.boarding, "health": health_text(st),
+               "father_name": st.father_name, "father_status": st.father_status,
+               "father_work_place": st.father_work_place, "mother_name": st.mother_name,
+               "mother_status": st.mother_status, "mother_work_place": st.mother_work_place,
+               "guardianship": st.guardianship, "guardian": st.guardian,
+               "guardian_relation": st.guardian_relation, "guardian_phone": st.guardian_phone,
+               "guardianship_rating": st.guardianship_rating,
+               "relief": "、".join(split_multi(st.relief)), "checked_on": st.checked_on}
+    if year:  # a roll-up database: its units' children as their packages carried them
+        for _unit, rec in rollup.units_records(s, year, "students"):
+            health = rec.get("health") or ""
+            detail = f"{rec.get('disability_type') or ''}{rec.get('disability_grade') or ''}"
+            yield {**{k: rec.get(k) for k in ROW_KEYS["children-register"]},
+                   "birth_date": _iso_day(rec.get("birth_date")),
+                   "checked_on": _iso_day(rec.get("checked_on")),
+                   "health": f"{health}（{detail}）" if health == "残疾" and detail else health}
+
+
+def _service_hours_rows(s: Session, year: int | None, ctx: FormContext
+                        ) -> Iterator[dict[str, Any]]:
+    """The year's 志愿服务时长 of each 五老 in the team at its end, and of anyone who served."""
+    y = year or ctx.year_or_now()
+    done = service_hours.totals(s, *service_hours.year_bounds(y))
+    q = (select(Volunteer, Group.name).outerjoin(Group, (Volunteer.group_id == Group.id)
+                                                 & Group.deleted_at.is_(None))
+         .where(or_(stats.volunteers_at_end(y),
+                    Volunteer.id.in_(list(done)) & Volunteer.deleted_at.is_(None)))
+         .order_by(Group.id.is_(None), Group.id, Volunteer.id))
+    for v, group in s.execute(q):
+        acts, aid, minutes = done.get(v.id, (0, 0, 0))
+        yield {"name": v.name, "category": v.category, "group": group or "", "activities": acts,
+               "aid": aid, "hours": service_hours.hours(minutes)}
+    for unit, rec in rollup.units_records(s, y, "volunteers"):
+        if "service_minutes" in rec:  # a package made before service hours has none
+            yield {"name": rec.get("name"), "category": rec.get("category"), "group": unit,
+                   "activities": _count(rec.get("service_activities")),
+                   "aid": _count(rec.get("service_aid")),
+                   "hours": service_hours.hours(_count(rec.get("service_minutes")))}
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def period_text(start: dt.date | None, end: dt.date | None) -> str:
+    if start is None:
+        return "暂无服务记录"
+    return f"{start:%Y.%m.%d}—{end:%Y.%m.%d}" if end else f"{start:%Y.%m.%d}起"
+
+
+def _service_record_rows(s: Session, year: int | None, ctx: FormContext
+                         ) -> Iterator[dict[str, Any]]:
+    for rec in service_hours.records(s, year or ctx.year_or_now(), ctx.person):
+        yield {"name": rec.name, "id_number": rec.id_number or "", "category": rec.category,
+               "period": period_text(rec.start, rec.end),
+               "count": len(rec.activities) + len(rec.aid),
+               "hours": service_hours.hours(rec.minutes)}
+
+
 def _pairing_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dict[str, Any]]:
     y = year or ctx.year_or_now()
     start, end = dt.date(y, 1, 1), dt.date(y, 12, 31)
@@ -245,11 +327,37 @@ def _wuhao_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dict
                                               .where(WuhaoAssessment.year == y))}
     for g in s.scalars(select(Group).where(stats.groups_at_end(y)).order_by(Group.id)):
         a = found.get(g.id)
-        row: dict[str, Any] = {"name": g.name, "note": a.note if a else ""}
-        for i in range(5):
-            row[f"item{i + 1}"] = ("√" if a.items()[i] else "×") if a else ""
-        row["passed"] = ("达标" if a.passed else "未达标") if a else "未评定"
+        row: dict[str, Any] = {"name": g.name, "passed": "未评定"}
+        if a is not None:
+            sheet = wuhao.scored(a)
+            for i, d in enumerate(sheet.dimensions[:5]):
+                row[f"item{i + 1}"] = wuhao.points_text(d.score)
+            row["total"] = wuhao.points_text(sheet.total)
+            row["passed"] = "达标" if a.passed else "未达标"
+            row["reasons"] = "；".join(p for p in (sheet.reasons_text(), a.note) if p)
         yield row
+    for unit, rec in rollup.units_records(s, y, "groups"):
+        row = {"name": f"{unit} {rec.get('name') or ''}", "passed": "未评定"}
+        if rec.get("wuhao_total") is not None:
+            scores = str(rec.get("wuhao_scores") or "").split(",")
+            for i, score in enumerate(scores[:5]):
+                row[f"item{i + 1}"] = _points(_number(score))
+            row["total"] = _points(rec.get("wuhao_total"))
+            row["passed"] = "达标" if rec.get("wuhao") is True else "未达标"
+            row["reasons"] = rollup.clean(rec.get("wuhao_reasons") or "")
+        yield row
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _points(value: Any) -> str:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1000
+    return wuhao.points_text(value) if ok else ""
 
 
 def _wuhao_foot(s: Session, year: int | None) -> Iterator[str]:
@@ -332,9 +440,19 @@ def _unit_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dict[
         yield {**row, "unit_name": f"{name}（本级）", "unit_code": code}
 
 
+#: the record keys of a form that come straight from a unit's data file
+ROW_KEYS = {"children-register": ("name", "sex", "ethnicity", "id_number", "hukou_place",
+                                  "residence", "schooling", "boarding", "father_name",
+                                  "father_status", "father_work_place", "mother_name",
+                                  "mother_status", "mother_work_place", "guardianship",
+                                  "guardian", "guardian_relation", "guardian_phone",
+                                  "guardianship_rating", "relief")}
+
 ROW_SOURCES = {
     "groups": _group_rows, "volunteers": _volunteer_rows, "students": _student_rows,
     "pairings": _pairing_rows, "activities": _activity_rows, "donations": _donation_rows,
     "wuhao": _wuhao_rows, "annual-stats": _annual_rows, "units": _unit_rows,
+    "children-register": _children_rows, "service-hours": _service_hours_rows,
+    "service-record": _service_record_rows,
 }
 FOOT_LINES = {"wuhao": _wuhao_foot}

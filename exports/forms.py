@@ -19,6 +19,7 @@ from exports.columns import (
     MULTI,
     NAME,
     PHONE,
+    SEQ,
     SEQ_COL,
     TEXT,
     Col,
@@ -51,6 +52,10 @@ class Form:
     totals: tuple[str, ...] = ()
     note: str = ""
     extra_import: tuple[Col, ...] = field(default_factory=tuple)
+    #: printed one page per person (exports.certificate); the columns list the people
+    certificate: bool = False
+    #: part of the upward package (a per-person certificate is not a report)
+    in_package: bool = True
 
     def import_columns(self) -> tuple[Col, ...]:
         return tuple(c for c in self.columns if c.importable) + self.extra_import
@@ -100,6 +105,60 @@ VOLUNTEERS = Form("volunteers", "\u201c五老\u201d队伍花名册", (
     Col("leave_reason", "退出原因", TEXT, 12, ("离队原因",)),
 ))
 
+def _civil(key: str, width: float) -> Col:
+    """The 民政 column ``key`` as the import declares it, printed ``width`` wide."""
+    from dataclasses import replace
+
+    return replace(next(c for c in CIVIL_COLUMNS if c.key == key), width=width)
+
+
+def _parent(who: str, key: str) -> tuple[Col, ...]:
+    """父亲 / 母亲: 姓名、身份证号、电话、状况、务工地 with the spellings clerks use."""
+    return (
+        Col(f"{key}_name", f"{who}姓名", NAME, 8, (who, f"{who}名字")),
+        Col(f"{key}_id_number", f"{who}身份证号", ID, 20,
+            tuple(f"{who}{v}" for v in ("身份证号码", "公民身份号码", "身份证", "证件号码"))),
+        Col(f"{key}_phone", f"{who}电话", PHONE, 13,
+            tuple(f"{who}{v}" for v in ("联系电话", "手机", "手机号", "手机号码", "联系方式"))),
+        Col(f"{key}_status", f"{who}状况", CODE, 8,
+            tuple(f"{who}{v}" for v in ("情况", "状态", "现状", "外出情况", "就业状况", "务工情况")),
+            code_table="parent_status"),
+        Col(f"{key}_work_place", f"{who}务工地", TEXT, 12,
+            tuple(f"{who}{v}" for v in ("外出务工地", "务工地点", "务工地址", "务工所在地",
+                                        "外出务工地点", "务工省市", "务工地(省/市)"))),
+    )
+
+
+#: the 民政 登记表's fields of a 帮扶对象 (domain.md §8), read by the students import
+CIVIL_COLUMNS: tuple[Col, ...] = (
+    Col("ethnicity", "民族", TEXT, 6),
+    Col("hukou_place", "户籍地", TEXT, 16, ("户籍所在地", "户口所在地", "户籍地址", "户口地址")),
+    Col("residence", "现居住地", TEXT, 16, ("现住址", "居住地", "现居住地址", "现居地", "实际居住地")),
+    Col("boarding", "是否寄宿", TEXT, 6, ("寄宿", "是否住校", "住校", "寄宿情况"), align="center"),
+    Col("schooling", "就学状况", CODE, 9, ("就学情况", "在校情况", "就读状况", "就学阶段", "学习阶段"),
+        code_table="schooling"),
+    Col("health", "健康状况", CODE, 8, ("健康情况", "身体状况", "身体健康状况"),
+        code_table="health_status"),
+    Col("disability_type", "残疾类别", CODE, 9, ("残疾类型", "残疾种类"), code_table="disability_type"),
+    Col("disability_grade", "残疾等级", CODE, 7, ("残疾级别",), code_table="disability_grade"),
+    *_parent("父亲", "father"),
+    *_parent("母亲", "mother"),
+    Col("guardianship", "监护类型", CODE, 12, ("监护方式", "监护情况", "监护人类型", "监护形式"),
+        code_table="guardianship_type"),
+    Col("guardian_id_number", "监护人身份证号", ID, 20,
+        ("委托监护人身份证号", "委托监护人身份证号码", "监护人身份证号码", "监护人公民身份号码")),
+    Col("guardian_address", "监护人住址", TEXT, 16, ("委托监护人住址", "监护人地址", "委托监护人地址",
+                                                  "监护人家庭住址")),
+    Col("guardianship_rating", "监护评估", CODE, 7, ("监护评估情况", "监护状况评估", "监护能力评估",
+                                                 "监护情况评估"), code_table="guardianship_rating"),
+    Col("family_income", "家庭经济来源", TEXT, 14, ("经济来源", "家庭主要经济来源", "家庭收入来源",
+                                                  "主要经济来源")),
+    Col("relief", "享受救助", MULTI, 12, ("享受救助情况", "救助情况", "享受政策", "已享受救助",
+                                        "享受救助类型"), code_table="relief_type"),
+    Col("checked_on", "最近核查日期", DATE, 11, ("核查日期", "最近核查时间", "动态核查日期",
+                                              "核查时间", "更新日期")),
+)
+
 STUDENTS = Form("students", "帮扶对象花名册", (
     SEQ_COL,
     Col("name", "姓名", NAME, 8, ("学生姓名", "帮扶对象", "帮扶对象姓名", "儿童姓名", "未成年人姓名")),
@@ -115,10 +174,11 @@ STUDENTS = Form("students", "帮扶对象花名册", (
     Col("grade", "年级", TEXT, 7, ("班级", "年级班级", "就读年级", "所在年级", "年级(班级)")),
     Col("guardian", "监护人", NAME, 8, ("监护人姓名", "家长姓名", "家长", "委托监护人", "委托监护人姓名")),
     Col("guardian_relation", "与本人关系", TEXT, 8, ("关系", "与学生关系", "监护人关系", "与儿童关系",
-                                                 "监护人与儿童关系", "与监护人关系", "与被监护人关系")),
+                                                 "监护人与儿童关系", "与监护人关系", "与被监护人关系",
+                                                 "与儿童的关系", "与委托监护人关系")),
     Col("guardian_phone", "监护人电话", PHONE, 13, ("联系电话", "电话", "监护人联系电话", "手机", "联系方式",
                                                  "家长电话", "家长联系电话", "监护人手机", "监护人联系方式",
-                                                 "手机号码", "委托监护人电话")),
+                                                 "手机号码", "委托监护人电话", "委托监护人联系电话")),
     Col("address", "家庭住址", TEXT, 20, ("住址", "家庭地址", "地址", "现居住地址", "现住址", "居住地址",
                                       "家庭详细住址", "现居住地", "现家庭住址", "居住所在地",
                                       "现居住所在地")),
@@ -127,7 +187,37 @@ STUDENTS = Form("students", "帮扶对象花名册", (
     Col("volunteer", "结对五老", NAME, 9, ("帮扶五老", "结对帮扶五老", "帮扶人")),
     Col("status", "状态", CODE, 8, ("帮扶状态",), code_table="student_status"),
     Col("note", "备注", TEXT, 10),
-), yearly=True, importable=True)
+), yearly=True, importable=True, extra_import=CIVIL_COLUMNS)
+
+#: the 留守（困境）儿童基本情况登记表 (domain.md §8): the 民政 fields beside name and identity
+CHILDREN = Form("children-register", "留守（困境）儿童基本情况登记表", (
+    # widths measured for A4 landscape at the PDF's 8.5 pt: dates, masked ID numbers and phones
+    # on one line, 3-character names and long codes on two
+    Col("seq", "序号", SEQ, 3.5, importable=False),
+    Col("name", "姓名", NAME, 6.5),
+    Col("sex", "性别", TEXT, 3, align="center"),
+    _civil("ethnicity", 4.7),
+    Col("birth_date", "出生日期", DATE, 10.1),
+    Col("id_number", "身份证号", ID, 19.4),
+    _civil("hukou_place", 6.5),
+    _civil("residence", 6.5),
+    _civil("schooling", 5.7),
+    _civil("boarding", 3.5),
+    Col("health", "健康状况", TEXT, 7.4),
+    _civil("father_name", 5.7),
+    _civil("father_status", 8.4),
+    _civil("father_work_place", 6.5),
+    _civil("mother_name", 5.7),
+    _civil("mother_status", 8.4),
+    _civil("mother_work_place", 6.5),
+    _civil("guardianship", 7.8),
+    Col("guardian", "委托监护人", NAME, 5.7),
+    Col("guardian_relation", "与儿童关系", TEXT, 5.7),
+    Col("guardian_phone", "监护人电话", PHONE, 12.2),
+    _civil("guardianship_rating", 4.8),
+    _civil("relief", 6.5),
+    _civil("checked_on", 10.1),
+), yearly=True, note="健康状况、住址等仅供民政登记和内部使用，不得公示")
 
 PAIRINGS = Form("pairings", "结对帮扶情况表", (
     SEQ_COL,
@@ -177,12 +267,13 @@ DONATIONS = Form("donations", "捐资助学明细表", (
 
 WUHAO = Form("wuhao", "\u201c五好\u201d基层关工组织达标情况表", (
     SEQ_COL,
-    Col("name", "组织名称", TEXT, 24, importable=False),
-    *(Col(f"item{i + 1}", item, TEXT, 9, importable=False, align="center")
+    Col("name", "组织名称", TEXT, 20, importable=False),
+    *(Col(f"item{i + 1}", f"{item}得分", TEXT, 8, importable=False, align="right")
       for i, item in enumerate(WUHAO_ITEMS)),
+    Col("total", "总分", TEXT, 6, importable=False, align="right"),
     Col("passed", "是否达标", TEXT, 7, importable=False, align="center"),
-    Col("note", "备注", TEXT, 14, importable=False),
-), yearly=True)
+    Col("reasons", "扣分理由", TEXT, 34, importable=False),
+), yearly=True, note="得分按考核细则；按五项√/×评定的旧记录，每项达到记满分、未达到记0分")
 
 ANNUAL = Form("annual-stats", "关心下一代工作年度统计表", (
     Col("section", "类别", TEXT, 10, importable=False),
@@ -190,6 +281,27 @@ ANNUAL = Form("annual-stats", "关心下一代工作年度统计表", (
     Col("value", "数值", TEXT, 14, importable=False, align="right"),
     Col("unit", "单位", TEXT, 8, importable=False, align="center"),
 ), landscape=False, yearly=True)
+
+SERVICE_HOURS = Form("service-hours", "\u201c五老\u201d志愿服务时长统计表", (
+    SEQ_COL,
+    Col("name", "姓名", NAME, 9, importable=False),
+    Col("category", "五老类别", TEXT, 9, importable=False),
+    Col("group", "所在关工小组", TEXT, 20, importable=False),
+    Col("activities", "参加活动(次)", INT, 10, importable=False),
+    Col("aid", "帮扶记录(次)", INT, 10, importable=False),
+    Col("hours", "服务时长(小时)", MONEY, 12, importable=False),
+), landscape=False, yearly=True, totals=("activities", "aid", "hours"),
+    note="时长按活动登记和帮扶记录中填写的服务时长合计")
+
+SERVICE_RECORD = Form("service-record", "志愿服务记录证明", (
+    SEQ_COL,
+    Col("name", "姓名", NAME, 9, importable=False),
+    Col("id_number", "身份证号", ID, 20, importable=False),
+    Col("category", "五老类别", TEXT, 9, importable=False),
+    Col("period", "服务期间", TEXT, 22, importable=False),
+    Col("count", "服务次数", INT, 9, importable=False),
+    Col("hours", "服务时长(小时)", MONEY, 12, importable=False),
+), landscape=False, yearly=True, certificate=True, in_package=False)
 
 #: keys of the 各单位汇总表's figure columns, summed in its 合计 row
 UNIT_FIGURES = ("groups", "wuhao", "volunteers", "backbone", "students", "paired",
@@ -213,7 +325,8 @@ UNITS = Form("units", "各单位汇总表", (
 ), yearly=True, totals=UNIT_FIGURES, note="各单位最近一次上报的数字；合计与本级年度统计一致")
 
 FORMS: dict[str, Form] = {f.id: f for f in (GROUPS, VOLUNTEERS, STUDENTS, PAIRINGS, ACTIVITIES,
-                                            DONATIONS, WUHAO, ANNUAL, UNITS)}
+                                            DONATIONS, WUHAO, ANNUAL, UNITS, CHILDREN,
+                                            SERVICE_HOURS, SERVICE_RECORD)}
 IMPORT_KINDS = tuple(f.id for f in FORMS.values() if f.importable)
 NUMBER_KINDS = (INT, MONEY)
 DATE_KINDS = (DATE, MONTH)

@@ -712,6 +712,8 @@ class StudentsHandler(PeopleHandler):
                  "registered_on": registered, "status": status,
                  "closed_on": dt.date.today() if status != "在帮" else None,
                  "note": row.note()}
+        extra.update(self.civil(row))
+        extra["note"] = row.note()
         paired = [people.clean_name(n) for n in cells.split_list(row.raw("volunteer"))]
         if values is None or row.errors:
             return
@@ -722,6 +724,50 @@ class StudentsHandler(PeopleHandler):
         record = self.place(row, checked)
         if paired and record is not None:
             self.queue_pairing(row, record, paired, registered)
+
+    def civil(self, row: RowReader) -> dict[str, Any]:
+        """The 民政 columns (exports.forms.CIVIL_COLUMNS). A value that is not one of its code
+        table's is kept in 备注 with a warning, never dropped or stored as 其他."""
+        from exports.forms import STUDENTS
+        from models.students import CIVIL_CODES, CIVIL_IDS, CIVIL_NAMES, CIVIL_PHONES, CIVIL_TEXTS
+
+        out: dict[str, Any] = {}
+        for key, table in CIVIL_CODES.items():
+            raw = row.text(key)
+            found = self.one_code(row, key, table, raw, False, left="已留空，原文记入备注") \
+                if value_key(raw) else ""
+            if found is None:  # a question (§2.13); the words are kept in 备注 meanwhile
+                row.remarks.append(f"{STUDENTS.column(key).label}：{raw}")
+            out[key] = found or ""
+        for key in CIVIL_TEXTS:
+            out[key] = row.text(key)
+        for key in CIVIL_NAMES:
+            out[key] = row.name(key)
+        for key in CIVIL_IDS:
+            number, _ok = row.id_number(key)
+            out[key] = number or ""
+        for key in CIVIL_PHONES:
+            out[key] = row.phone(key)
+        boarding = ""
+        if not row.blank("boarding"):
+            try:
+                boarding = "是" if cells.yes_no(row.raw("boarding")) else "否"
+            except cells.CellProblem as err:
+                row.warn("boarding", f"{err}，已留空，原文记入备注")
+                row.remarks.append(f"是否寄宿：{row.text('boarding')}")
+        out["boarding"] = boarding
+        relief: list[str] = []
+        for part in cells.split_list(row.raw("relief")):
+            found = self.one_code(row, "relief", "relief_type", part, False,
+                                  left="已记入备注")
+            if found:
+                relief.append(found)
+            else:
+                row.remarks.append(f"享受救助：{part}")
+        out["relief"] = join_multi(relief)
+        out["checked_on"], _ = row.date("checked_on")
+        # a column the file does not have is not set: an update keeps what was recorded
+        return {k: v for k, v in out.items() if k in row.values}
 
     def queue_pairing(self, row: RowReader, record: dict[str, Any], names: list[str],
                       start: dt.date | None) -> None:

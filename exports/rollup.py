@@ -544,6 +544,7 @@ def _take_one(s: Any, pkg: Package, receiver: tuple[str, str, str],
     old.sequence, old.format, old.file_name = pkg.sequence, pkg.format, name
     old.sha256, old.exported_at, old.taken_at = pkg.manifest_sha256, pkg.exported_at, now()
     old.figures_json = json.dumps(pkg.figures, ensure_ascii=False)
+    old.data_json = rollup.units_data(pkg.data)
     old.quality_json = pkg.quality_json
     old.months_json = json.dumps(rollup.months_of(pkg.data)) if pkg.data else None
     s.flush()

@@ -52,14 +52,19 @@ def check_year(year: int | None) -> None:
 
 def export_form(db: Database, form_id: str, fmt: str, out: Path | str, year: int | None = None,
                 full_id: bool = False, on_progress: Progress | None = None,
-                font_name: str = pdf.DEFAULT_FONT) -> Path:
+                font_name: str = pdf.DEFAULT_FONT, person: str | int | None = None) -> Path:
     """Write one form as .xlsx or .pdf and record the export in the audit log.
 
     Raises FileProblem (unknown form or format, the file cannot be written; no partial file is
     left). A full-ID export is logged as such (domain.md §6). From a read-only place
     (models.opening) a masked export is written without its log entry; a full-ID one is
-    refused before anything is written.
+    refused before anything is written. ``person`` (a name or ID number)
+    limits a certificate form (``service-record``) to one 五老; ValidationError when it names
+    nobody or several people.
     """
+    if form_id in FORMS and FORMS[form_id].certificate:
+        guard_output(out, fmt, db.path)
+        return _export_certificates(db, form_id, fmt, out, year, full_id, font_name, person)
     if form_id not in FORMS:
         raise FileProblem(f"不认识的报表“{form_id}”。可用的报表见 python main.py forms。")
     if fmt not in FORMATS:
@@ -82,6 +87,31 @@ def export_form(db: Database, form_id: str, fmt: str, out: Path | str, year: int
     with db.session() as s:
         audit.log(s, "导出完整身份证号" if full_id else "导出", form_id, None,
                   f"{table.title} → {Path(out).name}（{len(table.rows)} 行）")
+    return path
+
+
+def _export_certificates(db: Database, form_id: str, fmt: str, out: Path | str,
+                         year: int | None, full_id: bool, font_name: str,
+                         person: str | int | None) -> Path:
+    """The 志愿服务记录证明 of one 五老 or of everyone who served in the year (one page each)."""
+    from exports import certificate
+
+    if fmt not in FORMATS:
+        raise FileProblem(f"不支持的格式“{fmt}”，请选择 xlsx 或 pdf。")
+    check_year(year)
+    y = year or dt.date.today().year
+    now = dt.datetime.now().replace(microsecond=0)
+    with db.reader() as s:
+        pages = certificate.certificates(s, y, person, full_id)
+    line = certificate.provenance_line(audit.current_user(), now, full_id)
+    if fmt == "pdf":
+        path = certificate.write_pdf(out, pages, line, font_name)
+    else:
+        path = certificate.write_xlsx(out, pages, line)
+    with db.session() as s:
+        who = "、".join(p.record.name for p in pages[:5]) + ("等" if len(pages) > 5 else "")
+        audit.log(s, "导出完整身份证号" if full_id else "导出", form_id, None,
+                  f"{y}年度志愿服务记录证明 {len(pages)} 份（{who}）→ {Path(out).name}")
     return path
 
 
@@ -154,10 +184,11 @@ def build_package(db: Database, year: int, out_dir: Path | str,
     target = guard_output(out_dir / package_name(committee.display_name, year, now.date()),
                           "zip", db.path)
     files: list[dict[str, object]] = []
-    steps = len(FORMS) * 2
+    forms = {k: f for k, f in FORMS.items() if f.in_package}
+    steps = len(forms) * 2
     with parts_folder(target) as tmp:
         n = 0
-        for i, (form_id, form) in enumerate(FORMS.items(), start=1):
+        for i, (form_id, form) in enumerate(forms.items(), start=1):
             base = f"{i:02d}_{safe_file_name(form.title.replace(chr(0x201c), '').replace(chr(0x201d), ''))}"
             for fmt in FORMATS:
                 n += 1

@@ -249,3 +249,124 @@ class RecordPicker(QWidget):
 
     def values(self) -> list[int]:
         return list(self.chosen)
+
+
+class HoursEdit(QWidget):
+    """志愿服务时长 in hours (0.5 steps, two decimals), kept as whole minutes; a value shown and
+    not changed gives back exactly the minutes it was set from."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        from PySide6.QtWidgets import QDoubleSpinBox
+
+        super().__init__(parent)
+        self.spin = QDoubleSpinBox()
+        self.spin.setRange(0, 24)
+        self.spin.setDecimals(2)
+        self.spin.setSingleStep(0.5)
+        self.spin.setSuffix(" 小时")
+        self.spin.setSpecialValueText("未记录")
+        self.spin.valueChanged.connect(self.changed)
+        self._set: tuple[float, int] | None = None
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.spin)
+
+    def set_minutes(self, minutes: int) -> None:
+        self.spin.setValue(minutes / 60)
+        self._set = (self.spin.value(), minutes)
+
+    def minutes(self) -> int:
+        if self._set is not None and self._set[0] == self.spin.value():
+            return self._set[1]
+        return round(self.spin.value() * 60)
+
+
+class ParticipantHours(QWidget):
+    """The 五老 who took part in an activity, each ticked with their hours: find a 五老 by
+    typing (name, pinyin initials, ID number) and tick them; a new tick gets the 每人时长."""
+
+    picked = Signal()
+
+    def __init__(self, search: callable, parent: QWidget | None = None) -> None:
+        from PySide6.QtWidgets import QLabel, QListWidget, QVBoxLayout
+
+        super().__init__(parent)
+        self.search_fn = search
+        self.edit = QLineEdit()
+        self.edit.setPlaceholderText("输入姓名或拼音首字母查找五老，勾选参加的人")
+        self.found = QListWidget()
+        self.found.setMaximumHeight(110)
+        self.default = HoursEdit()
+        self.rows: dict[int, tuple[_Check, HoursEdit]] = {}
+        self.chosen_box = QWidget()
+        self.grid = QGridLayout(self.chosen_box)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        default_row = QHBoxLayout()
+        default_row.addWidget(QLabel("新勾选的每人时长："))
+        default_row.addWidget(self.default, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.edit)
+        layout.addWidget(self.found)
+        layout.addLayout(default_row)
+        self.summary = QLabel()
+        layout.addWidget(self.summary)
+        layout.addWidget(self.chosen_box)
+        self.edit.textChanged.connect(self.refresh)
+        self.found.itemChanged.connect(self._ticked)
+        self.refresh("")
+        self._count()
+
+    def refresh(self, text: str = "") -> None:
+        from PySide6.QtWidgets import QListWidgetItem
+
+        self.found.blockSignals(True)
+        self.found.clear()
+        for rid, label in self.search_fn(text):
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, rid)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            checked = rid in self.rows and self.rows[rid][0].isChecked()
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            self.found.addItem(item)
+        self.found.blockSignals(False)
+
+    def _ticked(self, item: object) -> None:
+        rid = item.data(Qt.ItemDataRole.UserRole)  # type: ignore[attr-defined]
+        on = item.checkState() == Qt.CheckState.Checked  # type: ignore[attr-defined]
+        name = str(item.text()).split("（")[0]  # type: ignore[attr-defined]
+        if on and rid not in self.rows:
+            self._add_row(rid, name, self.default.minutes())
+        elif rid in self.rows:
+            self.rows[rid][0].setChecked(on)
+        self._count()
+        self.picked.emit()
+
+    def _add_row(self, rid: int, name: str, minutes: int) -> None:
+        box = _Check(name)
+        box.setChecked(True)
+        box.toggled.connect(lambda _on: (self._count(), self.picked.emit()))
+        hours = HoursEdit()
+        hours.set_minutes(minutes)
+        n = len(self.rows)
+        self.grid.addWidget(box, n, 0)
+        self.grid.addWidget(hours, n, 1)
+        self.rows[rid] = (box, hours)
+
+    def _count(self) -> None:
+        n = len(self.values())
+        self.summary.setText(f"已勾选 {n} 位五老（取消勾选即移除）" if n else "还没有勾选参加的五老")
+
+    def set_chosen(self, items: dict[int, str], minutes: dict[int, int] | None = None) -> None:
+        for rid, name in items.items():
+            self._add_row(rid, name, (minutes or {}).get(rid, 0))
+        self.refresh(self.edit.text())
+        self._count()
+
+    def values(self) -> list[int]:
+        return [rid for rid, (box, _h) in self.rows.items() if box.isChecked()]
+
+    def minutes(self) -> dict[int, int]:
+        return {rid: hours.minutes() for rid, (box, hours) in self.rows.items() if box.isChecked()}

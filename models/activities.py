@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, delete, insert, select
+from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
 from models import codetables, records, rules
 from models.changes import Changes
-from models.entities import Activity, ActivityPhoto, Volunteer
+from models.entities import Activity, ActivityPhoto, Volunteer, activity_participants
 from models.errors import FileProblem, ValidationError
 from models.pinyin import initials
 
@@ -33,6 +34,8 @@ class ActivityInput:
     youth_count: int = 0
     summary: str = ""
     participant_ids: list[int] = field(default_factory=list)
+    #: 志愿服务时长 of each participant (volunteer id -> minutes; missing: 0, not recorded)
+    participant_minutes: dict[int, int] = field(default_factory=dict)
 
 
 def values_of(s: Session, data: ActivityInput) -> dict[str, Any]:
@@ -50,29 +53,65 @@ def values_of(s: Session, data: ActivityInput) -> dict[str, Any]:
     return values
 
 
-def _set_participants(s: Session, act: Activity, ids: list[int]) -> None:
-    people = list(s.scalars(select(Volunteer).where(Volunteer.id.in_(ids),
+def participant_hours(s: Session, aid: int) -> dict[int, int]:
+    """The activity's named 五老 -> their 志愿服务时长 in minutes (0: not recorded)."""
+    c = activity_participants.c
+    return dict(s.execute(select(c.volunteer_id, c.service_minutes)
+                          .where(c.activity_id == aid).order_by(c.volunteer_id)).all())
+
+
+def _set_participants(s: Session, act: Activity, data: ActivityInput) -> None:
+    """Make the activity's named 五老 (and their minutes) those of ``data``: removed ones go,
+    new ones come, changed minutes change; a row that stays the same is not touched."""
+    c = activity_participants.c
+    live = set(s.scalars(select(Volunteer.id).where(Volunteer.id.in_(data.participant_ids),
                                                     Volunteer.deleted_at.is_(None))))
-    act.participants = people
+    want: dict[int, int] = {}
+    for vid in data.participant_ids:
+        if vid in live:
+            minutes = int(data.participant_minutes.get(vid, 0) or 0)
+            if not 0 <= minutes <= rules.MAX_SERVICE_MINUTES:
+                raise ValidationError("参加的五老", "每人服务时长应在 0 到 24 小时之间，请核对")
+            want[vid] = minutes
+    have = participant_hours(s, act.id)
+    gone = [vid for vid in have if vid not in want]
+    if gone:
+        s.execute(delete(activity_participants).where(c.activity_id == act.id,
+                                                      c.volunteer_id.in_(gone)))
+    for vid, minutes in want.items():
+        if vid not in have:
+            s.execute(insert(activity_participants).values(
+                activity_id=act.id, volunteer_id=vid, service_minutes=minutes))
+        elif have[vid] != minutes:
+            s.execute(sql_update(activity_participants).where(
+                c.activity_id == act.id, c.volunteer_id == vid).values(service_minutes=minutes))
+    s.expire(act, ["participants"])
 
 
 def create(s: Session, data: ActivityInput) -> tuple[Activity, Changes]:
+    """Add an activity with its named 五老 and their hours. Raises ValidationError."""
     act = records.create(s, "activities", values_of(s, data), data.title)
-    _set_participants(s, act, data.participant_ids)
+    _set_participants(s, act, data)
     return act, Changes.of("activities")
 
 
 def update(s: Session, aid: int, data: ActivityInput) -> Changes:
+    """Change an activity, its named 五老 and their hours. Raises ValidationError, DataError."""
     act = records.update_values(s, "activities", aid, values_of(s, data), data.title)
-    _set_participants(s, act, data.participant_ids)
+    _set_participants(s, act, data)
     return Changes.of("activities")
 
 
 def to_input(a: Activity) -> ActivityInput:
+    from sqlalchemy.orm import object_session
+
+    s = object_session(a)
+    minutes = participant_hours(s, a.id) if s is not None else {}
     return ActivityInput(date=a.date, title=a.title, theme=a.theme, group_id=a.group_id,
                          organiser=a.organiser, place=a.place,
                          volunteer_count=a.volunteer_count, youth_count=a.youth_count,
-                         summary=a.summary, participant_ids=[v.id for v in a.participants])
+                         summary=a.summary, participant_ids=[v.id for v in a.participants],
+                         participant_minutes=minutes)
 
 
 def attach_photo(s: Session, aid: int, source: Path, photo_dir: Path) -> tuple[ActivityPhoto,

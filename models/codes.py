@@ -26,6 +26,20 @@ PAIRING_MODES = ("一对一", "一对多", "帮扶小组")
 SEXES = ("男", "女")
 WUHAO_ITEMS = ("领导班子建设好", "五老作用发挥好", "制度健全执行好", "积极探索创新好", "活动经常效果好")
 
+# -- 民政 登记表 fields of a 帮扶对象 (domain.md §8) ------------------------------------------
+SCHOOLING = ("未入园", "在园", "小学", "初中", "高中/中职", "辍学", "不在学")
+HEALTH_STATUSES = ("健康", "患病", "残疾")
+#: GB/T 26341-2010 categories and grades of disability
+DISABILITY_TYPES = ("视力残疾", "听力残疾", "言语残疾", "肢体残疾", "智力残疾", "精神残疾", "多重残疾")
+DISABILITY_GRADES = ("一级", "二级", "三级", "四级")
+PARENT_STATUSES = ("在家", "外出务工", "去世", "失踪", "服刑在押", "强制戒毒", "其他")
+GUARDIANSHIP_TYPES = ("父母监护", "祖父母/外祖父母监护", "委托亲友监护", "无人监护")
+GUARDIANSHIP_RATINGS = ("较好", "一般", "差")
+RELIEF_TYPES = ("低保", "特困", "临时救助", "医疗救助", "教育资助")
+YES_NO = ("是", "否")
+#: a 帮扶对象 not checked (动态核查) for this many days is a reminder on the 首页
+RECHECK_DAYS = 183
+
 #: code table name -> default entries, in display order
 DEFAULT_TABLES: dict[str, tuple[str, ...]] = {
     "group_type": GROUP_TYPES,
@@ -39,6 +53,14 @@ DEFAULT_TABLES: dict[str, tuple[str, ...]] = {
     "donor_type": DONOR_TYPES,
     "honor_level": HONOR_LEVELS,
     "pairing_mode": PAIRING_MODES,
+    "schooling": SCHOOLING,
+    "health_status": HEALTH_STATUSES,
+    "disability_type": DISABILITY_TYPES,
+    "disability_grade": DISABILITY_GRADES,
+    "parent_status": PARENT_STATUSES,
+    "guardianship_type": GUARDIANSHIP_TYPES,
+    "guardianship_rating": GUARDIANSHIP_RATINGS,
+    "relief_type": RELIEF_TYPES,
 }
 
 #: the separator used to store several codes in one column, also around the ends so that

@@ -26,6 +26,12 @@ def add(s: Session, table: str, value: str) -> Changes:
         raise DataError("代码名称不能为空。")
     if value in values(s, table):
         raise DataError(f"“{value}”已经在列表中。")
+    stored = s.scalar(select(func.count()).select_from(CodeEntry)
+                      .where(CodeEntry.table_name == table)) or 0
+    if not stored:  # a table newer than the file (schema upgrade): its defaults first
+        for order, default in enumerate(DEFAULT_TABLES.get(table, ())):
+            s.add(CodeEntry(table_name=table, value=default, sort_order=order, builtin=True))
+        s.flush()
     top = s.scalar(select(func.max(CodeEntry.sort_order))
                    .where(CodeEntry.table_name == table)) or 0
     s.add(CodeEntry(table_name=table, value=value, sort_order=top + 1, builtin=False))

@@ -113,6 +113,46 @@ class _Gen:
 DEMO_CODE = "130102001"
 
 
+def _civil_fields(g: _Gen, cats: list[str], age: int) -> dict[str, Any]:
+    """The 民政 登记表's fields of a demo 帮扶对象 (domain.md §8)."""
+    r = g.r
+    left_behind = "留守儿童" in cats
+    statuses = ("外出务工", "外出务工", "在家", "去世", "服刑在押", "失踪")
+    father = r.choice(statuses[:2] if left_behind else statuses)
+    mother = r.choice(("外出务工", "在家") if left_behind else statuses)
+    schooling = ("在园" if age < 7 else "小学" if age < 13 else "初中" if age < 16
+                 else "高中/中职" if age < 19 else "不在学")
+    disabled = "残疾儿童" in cats
+    guardianship = ("祖父母/外祖父母监护" if father != "在家" and mother != "在家"
+                    else "父母监护")
+    if r.random() < 0.05:
+        guardianship = r.choice(("委托亲友监护", "无人监护"))
+    relief = r.sample(codes.RELIEF_TYPES, r.choice((0, 0, 1, 2)))
+    checked = g.date_between(g.today - dt.timedelta(days=300), g.today) if r.random() < 0.8 else None
+    return {
+        "ethnicity": r.choices(("汉族", "回族", "满族", "蒙古族"), (90, 4, 4, 2))[0],
+        "hukou_place": f"青山镇{r.choice(PLACES)}村", "residence": f"青山镇{r.choice(PLACES)}村",
+        "boarding": r.choice(("是", "否", "否")) if age >= 10 else "否",
+        "schooling": schooling, "health": "残疾" if disabled else r.choices(("健康", "患病"),
+                                                                           (92, 8))[0],
+        "disability_type": r.choice(codes.DISABILITY_TYPES) if disabled else "",
+        "disability_grade": r.choice(codes.DISABILITY_GRADES) if disabled else "",
+        "father_name": g.name("男"), "father_id_number": "", "father_phone":
+            g.phone() if father in ("外出务工", "在家") else "",
+        "father_status": father, "father_work_place": r.choice(
+            ("广东省深圳市", "浙江省宁波市", "江苏省苏州市", "北京市")) if father == "外出务工" else "",
+        "mother_name": g.name("女"), "mother_id_number": "", "mother_phone":
+            g.phone() if mother in ("外出务工", "在家") else "",
+        "mother_status": mother, "mother_work_place":
+            r.choice(("广东省东莞市", "浙江省杭州市", "上海市")) if mother == "外出务工" else "",
+        "guardianship": guardianship, "guardian_id_number": "",
+        "guardian_address": "", "guardianship_rating": r.choices(codes.GUARDIANSHIP_RATINGS,
+                                                                 (60, 32, 8))[0],
+        "family_income": r.choice(("务农", "父母务工收入", "务农、务工", "低保金")),
+        "relief": join_multi(relief), "checked_on": checked,
+    }
+
+
 def _has_records(s: Session) -> bool:
     return any(s.scalar(select(func.count()).select_from(model)) for model in SUBJECTS.values())
 
@@ -131,6 +171,9 @@ def build(s: Session, scale: int = 1, seed: int = 2025, today: dt.date | None = 
     if _has_records(s):
         raise DataError("数据库里已有记录，演示数据只能装入空的数据库。请另建一个数据库文件。")
     g = _Gen(seed, today or dt.date.today())
+    #: the fields of schema step "records" come from a generator of their own, so that every
+    #: other value of a seed's demo is what it was before them
+    extra = _Gen(seed + 7919, g.today)
     report = lambda frac, text: on_progress(frac, text) if on_progress else None  # noqa: E731
     first_year = 2023
     years = list(range(first_year, g.today.year + 1))
@@ -219,7 +262,7 @@ def build(s: Session, scale: int = 1, seed: int = 2025, today: dt.date | None = 
             "guardian_relation": g.r.choice(("祖父", "祖母", "父亲", "母亲", "外祖母", "叔叔")),
             "guardian_phone": g.phone(), "address": f"青山镇{g.r.choice(PLACES)}村{g.r.randint(1, 12)}组",
             "health_note": "", "registered_on": registered, "status": status, "closed_on": closed,
-            "note": ""})
+            "note": "", **_civil_fields(extra, cats, age)})
     put(Student, stu_rows, "students")
 
     report(0.45, "正在生成结对和帮扶记录…")
@@ -245,7 +288,8 @@ def build(s: Session, scale: int = 1, seed: int = 2025, today: dt.date | None = 
             aid_rows.append({"student_id": st["id"], "volunteer_id": vol["id"],
                              "pairing_id": pid, "kind": kind,
                              "date": g.date_between(period_start, period_end),
-                             "content": f"{kind}：{st['name']}近况良好", "money_fen": money})
+                             "content": f"{kind}：{st['name']}近况良好", "money_fen": money,
+                             "service_minutes": extra.r.choice((0, 30, 60, 90))})
     put(Pairing, pair_rows, "pairings")
     put(AidRecord, aid_rows, "aid")
 
@@ -270,7 +314,8 @@ def build(s: Session, scale: int = 1, seed: int = 2025, today: dt.date | None = 
                 "summary": f"{group['name']}组织开展{title}，五老{vcount}人参加。"})
             if g.r.random() < 0.3 and active_vols:
                 for v in g.r.sample(active_vols, min(3, len(active_vols))):
-                    part_rows.append({"activity_id": aid_id, "volunteer_id": v["id"]})
+                    part_rows.append({"activity_id": aid_id, "volunteer_id": v["id"],
+                                      "service_minutes": extra.r.choice((60, 90, 120, 180))})
         report(0.6 + 0.2 * (year - first_year + 1) / len(years), "正在生成活动台账…")
     put(Activity, act_rows, "activities")
     put(activity_participants, part_rows, "participants")

@@ -119,11 +119,18 @@ class WuhaoAssessment(Base):
     item5: Mapped[bool] = mapped_column(Boolean, default=False)
     passed: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str] = mapped_column(Text, default="")
+    #: the scored rubric as assessed (JSON, models.wuhao); "" for an assessment of five √/×
+    scores: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     group: Mapped[Group] = relationship(back_populates="assessments")
 
     def items(self) -> list[bool]:
         return [self.item1, self.item2, self.item3, self.item4, self.item5]
+
+
+def _text(length: int) -> Mapped[str]:
+    """A text column added by a schema upgrade: NOT NULL with an empty default on disk too."""
+    return mapped_column(String(length), default="", server_default="")
 
 
 class Person:
@@ -181,6 +188,34 @@ class Student(Tracked, Person, Base):
     registered_on: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default="在帮")
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    # the 民政 登记表's fields (domain.md §8, schema step "records"); codes from models.codes
+    ethnicity: Mapped[str] = _text(20)
+    hukou_place: Mapped[str] = _text(200)
+    residence: Mapped[str] = _text(200)
+    boarding: Mapped[str] = _text(2)
+    schooling: Mapped[str] = _text(10)
+    health: Mapped[str] = _text(10)
+    disability_type: Mapped[str] = _text(10)
+    disability_grade: Mapped[str] = _text(4)
+    father_name: Mapped[str] = _text(40)
+    father_id_number: Mapped[str] = _text(18)
+    father_phone: Mapped[str] = _text(40)
+    father_status: Mapped[str] = _text(10)
+    father_work_place: Mapped[str] = _text(60)
+    mother_name: Mapped[str] = _text(40)
+    mother_id_number: Mapped[str] = _text(18)
+    mother_phone: Mapped[str] = _text(40)
+    mother_status: Mapped[str] = _text(10)
+    mother_work_place: Mapped[str] = _text(60)
+    guardianship: Mapped[str] = _text(20)
+    #: the 监护人 above is the 委托监护人 when the 监护类型 says so; these complete it
+    guardian_id_number: Mapped[str] = _text(18)
+    guardian_address: Mapped[str] = _text(200)
+    guardianship_rating: Mapped[str] = _text(4)
+    family_income: Mapped[str] = _text(200)
+    relief: Mapped[str] = _text(100)
+    #: 最近核查日期 (动态核查)
+    checked_on: Mapped[dt.date | None] = mapped_column(Date)
 
     group: Mapped[Group | None] = relationship()
 
@@ -214,6 +249,8 @@ class AidRecord(Tracked, Base):
     date: Mapped[dt.date] = mapped_column(Date, index=True)
     content: Mapped[str] = mapped_column(Text, default="")
     money_fen: Mapped[int] = mapped_column(Integer, default=0)
+    #: 志愿服务时长 of the 五老 (minutes, exact)
+    service_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     student: Mapped[Student] = relationship()
     volunteer: Mapped[Volunteer | None] = relationship()
@@ -224,6 +261,8 @@ activity_participants = Table(
     Base.metadata,
     Column("activity_id", ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True),
     Column("volunteer_id", ForeignKey("volunteers.id", ondelete="CASCADE"), primary_key=True),
+    #: the 五老's 志愿服务时长 at this activity (minutes; 0 when not recorded)
+    Column("service_minutes", Integer, nullable=False, default=0, server_default=text("0")),
 )
 
 donation_recipients = Table(
@@ -254,7 +293,8 @@ class Activity(Tracked, Base):
     summary: Mapped[str] = mapped_column(Text, default="")
 
     group: Mapped[Group | None] = relationship()
-    participants: Mapped[list[Volunteer]] = relationship(secondary=activity_participants)
+    participants: Mapped[list[Volunteer]] = relationship(secondary=activity_participants,
+                                                         viewonly=True)
     photos: Mapped[list[ActivityPhoto]] = relationship(back_populates="activity",
                                                        cascade="all, delete-orphan")
 
@@ -357,6 +397,9 @@ class RollupPackage(Base):
     exported_at: Mapped[str] = mapped_column(String(40), default="")
     taken_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
     figures_json: Mapped[str] = mapped_column(Text, default="{}")
+    #: the package's data file (records masked as on its forms), for the county's own forms
+    #: (children-register, service-hours, wuhao); "" for a package taken before schema 7
+    data_json: Mapped[str] = mapped_column(Text, default="", server_default="")
     #: the package's quality.json findings (contract §8), when it carries one
     quality_json: Mapped[str | None] = mapped_column(Text, default=None)
     #: activities held in each month of the year (12 counts, JSON), the unit's own and its units'

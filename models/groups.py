@@ -99,6 +99,7 @@ def assess(s: Session, gid: int, year: int, items: list[bool], note: str = "") -
         s.add(row)
     row.item1, row.item2, row.item3, row.item4, row.item5 = (bool(x) for x in items)
     row.passed = all(items)
+    row.scores = ""  # five √/× (models.wuhao reads it as full or zero marks per dimension)
     row.note = note
     s.flush()
     audit.log(s, "五好评定", "groups", gid, f"{year}年 {'达标' if row.passed else '未达标'}")

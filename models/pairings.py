@@ -108,6 +108,8 @@ class AidInput:
     money_yuan: str | float = 0
     volunteer_id: int | None = None
     pairing_id: int | None = None
+    #: the 五老's 志愿服务时长 (minutes; 0: not recorded)
+    service_minutes: int = 0
 
 
 def aid_values(s: Session, data: AidInput) -> dict[str, Any]:
@@ -125,7 +127,8 @@ def aid_values(s: Session, data: AidInput) -> dict[str, Any]:
     values = {"student_id": data.student_id, "volunteer_id": data.volunteer_id,
             "pairing_id": pairing_id, "date": data.date,
             "kind": codetables.require(s, "aid_kind", data.kind, "帮扶方式"),
-            "content": data.content.strip(), "money_fen": fen}
+            "content": data.content.strip(), "money_fen": fen,
+            "service_minutes": int(data.service_minutes or 0)}
     rules.require("aid", values)
     return values
 
@@ -169,4 +172,4 @@ def aid_to_input(a: AidRecord) -> AidInput:
     """The whole value of a stored 帮扶记录 (for editing)."""
     return AidInput(student_id=a.student_id, date=a.date, kind=a.kind, content=a.content,
                     money_yuan=yuan_text(a.money_fen), volunteer_id=a.volunteer_id,
-                    pairing_id=a.pairing_id)
+                    pairing_id=a.pairing_id, service_minutes=a.service_minutes or 0)

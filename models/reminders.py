@@ -9,6 +9,7 @@ from sqlalchemy import extract, func, select
 from sqlalchemy.orm import Session
 
 from models import stats
+from models.codes import RECHECK_DAYS
 from models.entities import Activity, Group, Student, Volunteer, WuhaoAssessment
 from models.pairings import stale_pairings
 
@@ -34,6 +35,16 @@ def month_counts(s: Session, year: int) -> list[int]:
     return [a + b for a, b in zip(own, units_months(s, year))]
 
 
+def unchecked_students(s: Session, today: dt.date) -> list[str]:
+    """Names of the 在帮 students whose last 动态核查 (or, never checked, their 建档) is more
+    than RECHECK_DAYS ago (domain.md §8); a student without either date counts as unchecked."""
+    due = today - dt.timedelta(days=RECHECK_DAYS)
+    last = func.coalesce(Student.checked_on, Student.registered_on)
+    return list(s.scalars(select(Student.name).where(
+        stats.students_in_year(today.year), Student.status == "在帮",
+        last.is_(None) | (last < due)).order_by(Student.id)))
+
+
 def reminders(s: Session, today: dt.date, last_backup: dt.datetime | None,
               limit: int = 8) -> list[Reminder]:
     """Pairings without a visit for 90 days, students ageing out this year, groups without a
@@ -55,6 +66,12 @@ def reminders(s: Session, today: dt.date, last_backup: dt.datetime | None,
         out.append(Reminder("学生", f"今年年满 {AGE_OUT} 周岁的帮扶对象 {len(aging)} 名："
                                   f"{'、'.join(aging[:limit])}{'等' if len(aging) > limit else ''}，"
                                   "请考虑结束帮扶或转介。"))
+    unchecked = unchecked_students(s, today)
+    if unchecked:
+        out.append(Reminder("核查", f"超过半年没有动态核查的帮扶对象 {len(unchecked)} 名："
+                                  f"{'、'.join(unchecked[:limit])}"
+                                  f"{'等' if len(unchecked) > limit else ''}，"
+                                  "请入户核实情况后更新“最近核查日期”。"))
     assessed = select(WuhaoAssessment.group_id).where(WuhaoAssessment.year == year)
     missing = list(s.scalars(select(Group.name).where(stats.groups_at_end(year),
                                                       Group.id.not_in(assessed))))

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import settings
+from models import service_hours, settings, wuhao
 from models.codes import split_multi
 from models.entities import (
     Activity,
@@ -28,6 +28,7 @@ from models.entities import (
     Student,
     Volunteer,
     WuhaoAssessment,
+    activity_participants,
 )
 from models.idcard import mask_id, mask_phone
 from models.money import to_yuan
@@ -56,16 +57,20 @@ def year_records(s: Session, year: int) -> dict[str, Any]:
     masked and birth dates as precise as the forms print them (五老 出生年月, students 出生日期)."""
     start, end = _bounds(year)
     out: dict[str, Any] = {"format": DATA_FORMAT, "year": year}
-    wuhao = set(s.scalars(select(WuhaoAssessment.group_id).where(
+    passed = set(s.scalars(select(WuhaoAssessment.group_id).where(
         WuhaoAssessment.year == year, WuhaoAssessment.passed.is_(True))))
     out["groups"] = [
         {"uuid": g.uuid, "name": g.name, "type": g.type, "leader": g.leader,
-         "phone": mask_phone(g.phone), "founded_on": _day(g.founded_on), "wuhao": g.id in wuhao}
+         "phone": mask_phone(g.phone), "founded_on": _day(g.founded_on), "wuhao": g.id in passed}
         for g in s.scalars(select(Group).where(groups_at_end(year)).order_by(Group.id))]
+    served = service_hours.totals(s, start, end)
     out["volunteers"] = [
         {"uuid": v.uuid, "name": v.name, "sex": v.sex, "birth_date": _day(v.birth_date, True),
          "id_number": mask_id(v.id_number), "phone": mask_phone(v.phone),
          "category": v.category, "is_backbone": bool(v.is_backbone),
+         "service_activities": served.get(v.id, (0, 0, 0))[0],
+         "service_aid": served.get(v.id, (0, 0, 0))[1],
+         "service_minutes": served.get(v.id, (0, 0, 0))[2],
          "party_member": v.political_status in PARTY, "joined_on": _day(v.joined_on)}
         for v in s.scalars(select(Volunteer).where(volunteers_at_end(year)).order_by(Volunteer.id))]
     # who joined or left in the year without being in the roster at its end (for 新增/减少)
@@ -77,20 +82,46 @@ def year_records(s: Session, year: int) -> dict[str, Any]:
                               for u, j, lo in s.execute(gone)]
     out["students"] = [
         {"uuid": p.uuid, "name": p.name, "sex": p.sex, "birth_date": _day(p.birth_date),
-         "id_number": mask_id(p.id_number), "categories": p.categories}
+         "id_number": mask_id(p.id_number), "categories": p.categories, **civil_record(p)}
         for p in s.scalars(select(Student).where(students_in_year(year)).order_by(Student.id))]
+    assessed = {a.group_id: a for a in s.scalars(select(WuhaoAssessment)
+                                                 .where(WuhaoAssessment.year == year))}
+    for g in out["groups"]:
+        # flat fields beside "wuhao" (the 达标 flag the figures count): a data file's
+        # records hold only flat values (exports.rollup checks it)
+        g.update(wuhao_total=None, wuhao_threshold=None, wuhao_scores=None, wuhao_reasons=None)
+    for g, row in zip(s.scalars(select(Group).where(groups_at_end(year)).order_by(Group.id)),
+                      out["groups"]):
+        a = assessed.get(g.id)
+        if a is not None:
+            sheet = wuhao.scored(a)
+            row.update(wuhao_total=float(sheet.total), wuhao_threshold=float(sheet.threshold),
+                       wuhao_scores=",".join(f"{float(d.score):g}" for d in sheet.dimensions),
+                       wuhao_reasons=sheet.reasons_text())
     pairs = (select(Pairing.uuid, Volunteer.uuid, Student.uuid, Pairing.started_on)
              .join(Volunteer, Pairing.volunteer_id == Volunteer.id)
              .join(Student, Pairing.student_id == Student.id)
              .where(pairings_in_year(year)).order_by(Pairing.id))
     out["pairings"] = [{"uuid": u, "volunteer": v, "student": st, "started_on": _day(d)}
                        for u, v, st, d in s.execute(pairs)]
-    aid = (select(AidRecord.uuid, Student.uuid, AidRecord.date, AidRecord.money_fen)
+    aid = (select(AidRecord.uuid, Student.uuid, AidRecord.date, AidRecord.money_fen,
+                  AidRecord.service_minutes)
            .join(Student, AidRecord.student_id == Student.id)
            .where(AidRecord.deleted_at.is_(None), Student.deleted_at.is_(None),
                   AidRecord.date.between(start, end)).order_by(AidRecord.id))
-    out["aid"] = [{"uuid": u, "student": st, "date": _day(d), "money_fen": m or 0}
-                  for u, st, d, m in s.execute(aid)]
+    out["aid"] = [{"uuid": u, "student": st, "date": _day(d), "money_fen": m or 0,
+                   "service_minutes": h or 0}
+                  for u, st, d, m, h in s.execute(aid)]
+    c = activity_participants.c
+    # who took part, one flat record each (a data file's records hold only flat values)
+    out["participants"] = [
+        {"activity": auuid, "volunteer": vuuid, "service_minutes": minutes}
+        for auuid, vuuid, minutes in s.execute(
+            select(Activity.uuid, Volunteer.uuid, c.service_minutes)
+            .join(Volunteer, Volunteer.id == c.volunteer_id)
+            .join(Activity, Activity.id == c.activity_id)
+            .where(Activity.deleted_at.is_(None), Activity.date.between(start, end))
+            .order_by(c.activity_id, c.volunteer_id))]
     out["activities"] = [
         {"uuid": a.uuid, "date": _day(a.date), "title": a.title, "theme": a.theme,
          "volunteer_count": a.volunteer_count, "youth_count": a.youth_count}
@@ -116,6 +147,23 @@ def year_records(s: Session, year: int) -> dict[str, Any]:
                      "sequence": p.sequence, "figures": package_figures(p),
                      "months": package_months(p)}
                     for p in latest_packages(s, year)]
+    return out
+
+
+#: the 民政 fields a package's data file carries for a student: what the children-register
+#: form prints (the relatives' ID numbers are on no form and stay home)
+CIVIL_DATA = ("ethnicity", "hukou_place", "residence", "schooling", "boarding", "health",
+              "disability_type", "disability_grade", "father_name", "father_status",
+              "father_work_place", "mother_name", "mother_status", "mother_work_place",
+              "guardianship", "guardian", "guardian_relation", "guardianship_rating")
+
+
+def civil_record(st: Student) -> dict[str, Any]:
+    """A student's 民政 fields as the data file carries them (phones masked)."""
+    out: dict[str, Any] = {key: getattr(st, key) for key in CIVIL_DATA}
+    out["guardian_phone"] = mask_phone(st.guardian_phone)
+    out["relief"] = "、".join(split_multi(st.relief))  # flat: a data file holds no lists
+    out["checked_on"] = _day(st.checked_on)
     return out
 
 
@@ -253,6 +301,50 @@ def unit_names(s: Session) -> dict[str, str]:
 def package_figures(pkg: RollupPackage) -> dict[str, Any]:
     figures: dict[str, Any] = json.loads(pkg.figures_json)
     return figures
+
+
+#: the parts of a unit's data file a roll-up database keeps for its own forms
+KEPT_DATA = ("groups", "volunteers", "students")
+#: a kept text never grows beyond this (a package is evidence, not trusted input)
+_MAX_TEXT = 200
+
+
+def units_data(data: Any) -> str:
+    """The parts of a package's data file the county's forms read (children-register,
+    service-hours, wuhao), as JSON text; "" when it has none."""
+    if not isinstance(data, dict):
+        return ""
+    kept = {k: data[k] for k in KEPT_DATA if isinstance(data.get(k), list)}
+    return json.dumps(kept, ensure_ascii=False) if kept else ""
+
+
+def clean(value: Any) -> Any:
+    """A value of a unit's record as a form may print it: numbers and short texts only."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float)):
+        return value if abs(value) < 1e12 else 0
+    if isinstance(value, list):
+        return "、".join(str(v)[:_MAX_TEXT] for v in value[:20])
+    return str(value)[:_MAX_TEXT]
+
+
+def units_records(s: Session, year: int, subject: str) -> list[tuple[str, dict[str, Any]]]:
+    """(unit name, record) of every unit's latest package for ``year`` that carried
+    ``subject`` (a KEPT_DATA key), in unit-code order; values cleaned by :func:`clean`."""
+    names = unit_names(s)
+    out: list[tuple[str, dict[str, Any]]] = []
+    for pkg in latest_packages(s, year):
+        try:
+            data = json.loads(pkg.data_json) if pkg.data_json else {}
+        except ValueError:
+            continue
+        rows = data.get(subject) if isinstance(data, dict) else None
+        for rec in rows if isinstance(rows, list) else []:
+            if isinstance(rec, dict):
+                out.append((names.get(pkg.unit_code, pkg.unit_code),
+                            {str(k): clean(v) for k, v in rec.items()}))
+    return out
 
 
 def months_of(data: dict[str, Any]) -> list[int]:

@@ -43,13 +43,27 @@ LABELS: dict[str, dict[str, str]] = {
                  "categories": "帮扶类别", "school": "就读学校", "grade": "年级",
                  "guardian": "监护人", "guardian_relation": "与本人关系",
                  "guardian_phone": "监护人电话", "address": "家庭住址", "registered_on": "建档日期",
-                 "status": "状态", "closed_on": "结束日期", "note": "备注"},
+                 "status": "状态", "closed_on": "结束日期", "note": "备注",
+                 "ethnicity": "民族", "hukou_place": "户籍地", "residence": "现居住地",
+                 "boarding": "是否寄宿", "schooling": "就学状况", "health": "健康状况",
+                 "disability_type": "残疾类别", "disability_grade": "残疾等级",
+                 "father_name": "父亲姓名", "father_id_number": "父亲身份证号",
+                 "father_phone": "父亲电话", "father_status": "父亲状况",
+                 "father_work_place": "父亲务工地", "mother_name": "母亲姓名",
+                 "mother_id_number": "母亲身份证号", "mother_phone": "母亲电话",
+                 "mother_status": "母亲状况", "mother_work_place": "母亲务工地",
+                 "guardianship": "监护类型", "guardian_id_number": "监护人身份证号",
+                 "guardian_address": "监护人住址", "guardianship_rating": "监护评估",
+                 "family_income": "家庭经济来源", "relief": "享受救助",
+                 "checked_on": "最近核查日期"},
     "pairings": {"volunteer_id": "五老", "student_id": "帮扶对象", "mode": "结对形式",
                  "started_on": "开始日期", "ended_on": "结束日期", "note": "备注"},
-    "aid": {"date": "日期", "kind": "帮扶方式", "content": "内容", "money_fen": "金额(元)"},
+    "aid": {"date": "日期", "kind": "帮扶方式", "content": "内容", "money_fen": "金额(元)",
+            "service_minutes": "服务时长(小时)"},
     "activities": {"date": "日期", "title": "活动名称", "theme": "主题类别", "organiser": "组织单位",
                    "place": "地点", "volunteer_count": "参加五老(人)",
-                   "youth_count": "受教育青少年(人次)", "summary": "内容摘要"},
+                   "youth_count": "受教育青少年(人次)", "summary": "内容摘要",
+                   "service_minutes": "服务时长(小时)"},
     "donations": {"date": "日期", "donor": "捐赠方", "donor_type": "捐赠方类型",
                   "money_fen": "捐款金额(元)", "goods": "捐物名称", "goods_value_fen": "物资折价(元)",
                   "purpose": "用途", "recipients_text": "受助对象", "note": "备注"},
@@ -70,7 +84,12 @@ PERIODS: dict[str, tuple[tuple[str, str], ...]] = {
     "groups": (("founded_on", "dissolved_on"),), "volunteers": (("joined_on", "left_on"),),
     "students": (("registered_on", "closed_on"),), "pairings": (("started_on", "ended_on"),),
 }
-NON_NEGATIVE = ("member_count", "volunteer_count", "youth_count", "money_fen", "goods_value_fen")
+NON_NEGATIVE = ("member_count", "volunteer_count", "youth_count", "money_fen", "goods_value_fen",
+                "service_minutes")
+#: one service entry (an activity, a 帮扶记录) lasts at most a day
+MAX_SERVICE_MINUTES = 24 * 60
+#: a student's relatives whose ID numbers are checked like the student's own
+RELATIVE_IDS = ("father_id_number", "mother_id_number", "guardian_id_number")
 _EMPTY_TEXT = {"categories": "请至少选择一个帮扶类别", "category": "请选择五老类别"}
 
 
@@ -133,8 +152,12 @@ def problems(subject: str, values: dict[str, Any], facts: dict[str, Any] | None 
             if why:
                 found.append(Problem(key, why, droppable=key not in required))
         elif key in NON_NEGATIVE and isinstance(value, int) and value < 0:
-            what = "金额" if key.endswith("_fen") else "人数"
+            what = ("金额" if key.endswith("_fen") else "时长" if key.endswith("_minutes")
+                    else "人数")
             found.append(Problem(key, f"{what}不能是负数"))
+        elif key == "service_minutes" and isinstance(value, int) and value > MAX_SERVICE_MINUTES:
+            found.append(Problem(key, f"服务时长 {value / 60:g} 小时不合理，一次服务最多 24 小时，"
+                                      "请核对"))
     for start, end in PERIODS.get(subject, ()):
         a, b = values.get(start), values.get(end)
         if isinstance(a, dt.date) and isinstance(b, dt.date) and b < a \
@@ -166,8 +189,26 @@ def _honor(values: dict[str, Any], _facts: dict[str, Any]) -> list[Problem]:
     return [Problem("year", why)] if why else []
 
 
+def _student(values: dict[str, Any], _facts: dict[str, Any]) -> list[Problem]:
+    """The relatives' ID numbers (GB 11643, as the student's own) and not the child's own."""
+    from models import idcard
+
+    found = []
+    own = values.get("id_number")
+    for key in RELATIVE_IDS:
+        number = values.get(key)
+        if not number:
+            continue
+        why = idcard.problem(str(number))
+        if why:
+            found.append(Problem(key, why))
+        elif own and number == own:
+            found.append(Problem(key, f"{label('students', key)}与本人的身份证号相同，请核对"))
+    return found
+
+
 SUBJECT_RULES: dict[str, Callable[[dict[str, Any], dict[str, Any]], list[Problem]]] = {
-    "donations": _donation, "pairings": _pairing, "honors": _honor,
+    "donations": _donation, "pairings": _pairing, "honors": _honor, "students": _student,
 }
 
 

@@ -25,7 +25,7 @@ from models.errors import DatabaseDamaged, PasswordNeeded, WrongPassword
 
 #: identifies our files in the SQLite header ("GGTZ")
 APPLICATION_ID = 0x4747545A
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 SQLITE_MAGIC = sqlconnect.SQLITE_MAGIC
 
 #: a fingerprint: (type, name, normalised CREATE statement) of every schema object
@@ -179,10 +179,45 @@ _ADDED_COLUMNS: dict[int, tuple[tuple[str, str], ...]] = {
     5: (("rollup_packages", "quality_json TEXT"), ("rollup_packages", "months_json TEXT")),
 }
 
+# step records: the 民政 登记表's fields of a 帮扶对象, 志愿服务时长 of activities and 帮扶记录,
+# the scored 五好 rubric (domain.md §8). Frozen: written out as the step adds them.
+_RECORDS_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("students", "ethnicity VARCHAR(20) DEFAULT '' NOT NULL"),
+    ("students", "hukou_place VARCHAR(200) DEFAULT '' NOT NULL"),
+    ("students", "residence VARCHAR(200) DEFAULT '' NOT NULL"),
+    ("students", "boarding VARCHAR(2) DEFAULT '' NOT NULL"),
+    ("students", "schooling VARCHAR(10) DEFAULT '' NOT NULL"),
+    ("students", "health VARCHAR(10) DEFAULT '' NOT NULL"),
+    ("students", "disability_type VARCHAR(10) DEFAULT '' NOT NULL"),
+    ("students", "disability_grade VARCHAR(4) DEFAULT '' NOT NULL"),
+    ("students", "father_name VARCHAR(40) DEFAULT '' NOT NULL"),
+    ("students", "father_id_number VARCHAR(18) DEFAULT '' NOT NULL"),
+    ("students", "father_phone VARCHAR(40) DEFAULT '' NOT NULL"),
+    ("students", "father_status VARCHAR(10) DEFAULT '' NOT NULL"),
+    ("students", "father_work_place VARCHAR(60) DEFAULT '' NOT NULL"),
+    ("students", "mother_name VARCHAR(40) DEFAULT '' NOT NULL"),
+    ("students", "mother_id_number VARCHAR(18) DEFAULT '' NOT NULL"),
+    ("students", "mother_phone VARCHAR(40) DEFAULT '' NOT NULL"),
+    ("students", "mother_status VARCHAR(10) DEFAULT '' NOT NULL"),
+    ("students", "mother_work_place VARCHAR(60) DEFAULT '' NOT NULL"),
+    ("students", "guardianship VARCHAR(20) DEFAULT '' NOT NULL"),
+    ("students", "guardian_id_number VARCHAR(18) DEFAULT '' NOT NULL"),
+    ("students", "guardian_address VARCHAR(200) DEFAULT '' NOT NULL"),
+    ("students", "guardianship_rating VARCHAR(4) DEFAULT '' NOT NULL"),
+    ("students", "family_income VARCHAR(200) DEFAULT '' NOT NULL"),
+    ("students", "relief VARCHAR(100) DEFAULT '' NOT NULL"),
+    ("students", "checked_on DATE"),
+    ("activity_participants", "service_minutes INTEGER DEFAULT 0 NOT NULL"),
+    ("aid_records", "service_minutes INTEGER DEFAULT 0 NOT NULL"),
+    ("wuhao_assessments", "scores TEXT DEFAULT '' NOT NULL"),
+    ("rollup_packages", "data_json TEXT DEFAULT '' NOT NULL"),
+)
+_ADDED_COLUMNS[6] = _RECORDS_COLUMNS  # step records
+
 
 def _without_columns(obj: tuple[str, str, str], columns: set[tuple[str, str]]) -> tuple[str, str, str]:
     kind, name, sql = obj
-    drop = {c for t, c in columns if t == name}
+    drop = {_PUNCT_SPACE.sub(r"\1", _SPACE.sub(" ", c)) for t, c in columns if t == name}
     if kind != "table" or not drop:
         return obj
     head, parts = _table_parts(sql)
@@ -415,11 +450,24 @@ def _step_chain(con: sqlite3.Connection) -> None:
         con.execute(statement)
 
 
+def _step_records(con: sqlite3.Connection) -> None:
+    """The deeper records of domain.md §8: the 民政 fields of a 帮扶对象 (empty for every
+    existing student), 志愿服务时长 of activity participants and 帮扶记录 (0: not recorded) and
+    the scored 五好 rubric of an assessment ("" keeps an old five-√/× assessment as full or
+    zero marks per dimension) and the units' records kept by a roll-up database. Existing
+    values are not touched. A column already there is left alone."""
+    for table, column in _RECORDS_COLUMNS:
+        have = {row[1] for row in con.execute(f"PRAGMA table_info({table})")}
+        if column.split()[0] not in have:
+            con.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+
+
 #: version n -> step that upgrades a connection from n to n + 1 (run inside a transaction)
 UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3,
                                                              3: _v3_to_v4,
                                                              4: _step_aliases,  # step aliases
-                                                             5: _step_chain}  # step chain
+                                                             5: _step_chain,  # step chain
+                                                             6: _step_records}  # step records
 
 
 def upgrade_file(path: Path, version: int) -> None:

@@ -39,6 +39,80 @@ class StudentInput:
     closed_on: dt.date | None = None
     note: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    # the 民政 登记表's fields (domain.md §8)
+    ethnicity: str = ""
+    hukou_place: str = ""
+    residence: str = ""
+    boarding: str = ""
+    schooling: str = ""
+    health: str = ""
+    disability_type: str = ""
+    disability_grade: str = ""
+    father_name: str = ""
+    father_id_number: str = ""
+    father_phone: str = ""
+    father_status: str = ""
+    father_work_place: str = ""
+    mother_name: str = ""
+    mother_id_number: str = ""
+    mother_phone: str = ""
+    mother_status: str = ""
+    mother_work_place: str = ""
+    guardianship: str = ""
+    guardian_id_number: str = ""
+    guardian_address: str = ""
+    guardianship_rating: str = ""
+    family_income: str = ""
+    relief: list[str] = field(default_factory=list)
+    checked_on: dt.date | None = None
+
+
+#: the coded 民政 fields: attribute -> code table (models.codes); empty means not recorded
+CIVIL_CODES: dict[str, str] = {
+    "schooling": "schooling", "health": "health_status", "disability_type": "disability_type",
+    "disability_grade": "disability_grade", "father_status": "parent_status",
+    "mother_status": "parent_status", "guardianship": "guardianship_type",
+    "guardianship_rating": "guardianship_rating",
+}
+#: the free-text 民政 fields
+CIVIL_TEXTS = ("ethnicity", "hukou_place", "residence", "father_work_place", "mother_work_place",
+               "guardian_address", "family_income")
+CIVIL_NAMES = ("father_name", "mother_name")
+CIVIL_IDS = ("father_id_number", "mother_id_number", "guardian_id_number")
+CIVIL_PHONES = ("father_phone", "mother_phone")
+#: every 民政 attribute of StudentInput stored in the column of the same name
+CIVIL_FIELDS = (*CIVIL_CODES, *CIVIL_TEXTS, *CIVIL_NAMES, *CIVIL_IDS, *CIVIL_PHONES, "boarding",
+                "relief", "checked_on")
+
+
+def civil_values(s: Session, data: StudentInput) -> dict[str, Any]:
+    """The 民政 fields as stored: codes checked against their tables, names and ID numbers
+    normalised (the ID numbers are checked by models.rules). Raises ValidationError."""
+    from models import idcard
+
+    values: dict[str, Any] = {}
+    for key, table in CIVIL_CODES.items():
+        raw = (getattr(data, key) or "").strip()
+        values[key] = codetables.require(s, table, raw, rules.label("students", key)) if raw else ""
+    for key in CIVIL_TEXTS:
+        values[key] = (getattr(data, key) or "").strip()
+    for key in CIVIL_NAMES:
+        values[key] = people.clean_name(getattr(data, key))
+    for key in CIVIL_IDS:
+        values[key] = idcard.normalize(getattr(data, key))
+    for key in CIVIL_PHONES:
+        values[key] = normalize_phone(getattr(data, key))
+    boarding = (data.boarding or "").strip()
+    if boarding not in ("", "是", "否"):
+        raise ValidationError("是否寄宿", "是否寄宿只能填“是”或“否”")
+    values["boarding"] = boarding
+    known = set(codetables.values(s, "relief_type"))
+    for item in data.relief:
+        if item not in known:
+            raise ValidationError("享受救助", f"“{item}”不是可选的救助类型")
+    values["relief"] = join_multi(data.relief)
+    values["checked_on"] = data.checked_on
+    return values
 
 
 def values_of(s: Session, data: StudentInput) -> dict[str, Any]:
@@ -63,6 +137,7 @@ def values_of(s: Session, data: StudentInput) -> dict[str, Any]:
         guardian_phone=normalize_phone(data.guardian_phone), address=data.address.strip(),
         health_note=data.health_note.strip(), group_id=data.group_id,
         registered_on=data.registered_on, status=status, closed_on=closed_on)
+    values.update(civil_values(s, data))
     rules.require("students", values)
     return values
 
@@ -86,7 +161,9 @@ def to_input(st: Student) -> StudentInput:
         guardian=st.guardian, guardian_relation=st.guardian_relation,
         guardian_phone=st.guardian_phone, address=st.address, health_note=st.health_note,
         group_id=st.group_id, registered_on=st.registered_on, status=st.status,
-        closed_on=st.closed_on, note=st.note)
+        closed_on=st.closed_on, note=st.note,
+        **{key: getattr(st, key) for key in CIVIL_FIELDS if key != "relief"},
+        relief=split_multi(st.relief))
 
 
 def query(text: str = "", category: str = "", status: str = "") -> Select[Student]:

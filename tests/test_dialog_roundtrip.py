@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from gui.dialogs.base import FormDialog
 from gui.main_window import MainWindow
-from models import activities, codetables, demo, donations, honors
+from models import activities, codetables, demo, donations, honors, idcard, students
 from models.db import Database
 from models.entities import (
     Activity,
@@ -55,6 +55,20 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
         activities.create(s, activities.ActivityInput(
             dt.date(2026, 4, 2), "导入的活动", "其他", None, "县教育局", "礼堂", 3, 40, "摘要",
             vids[:2]))
+        # every 民政 field filled, relatives' ID numbers and phones included (schema step records)
+        students.create(s, students.StudentInput(
+            "满栏", ["留守儿童", "残疾儿童"], id_number=idcard.make("230221", dt.date(2015, 2, 3), 11),
+            guardian="王老汉", guardian_relation="祖孙", guardian_phone="13812345678",
+            ethnicity="满族", hukou_place="青山镇红旗村", residence="县城东关", boarding="是",
+            schooling="小学", health="残疾", disability_type="肢体残疾", disability_grade="二级",
+            father_name="王大山", father_id_number=idcard.make("230221", dt.date(1985, 4, 2), 13),
+            father_phone="13912345678", father_status="外出务工", father_work_place="广东省深圳市",
+            mother_name="李秀", mother_id_number=idcard.make("230221", dt.date(1987, 6, 7), 24),
+            mother_phone="13712345678", mother_status="服刑在押", mother_work_place="",
+            guardianship="祖父母/外祖父母监护",
+            guardian_id_number=idcard.make("230221", dt.date(1955, 1, 9), 35),
+            guardian_address="青山镇红旗村3组", guardianship_rating="一般", family_income="务农",
+            relief=["教育资助", "低保"], checked_on=dt.date(2026, 5, 10)))
     db.close()
     return path
 

@@ -115,7 +115,8 @@ def test_package_format_3_carries_unit_sequence_and_masked_data_with_uuids(world
     assert (manifest["unit_code"], manifest["unit_name"], manifest["level"]) == \
         ("130102001", "东山镇关工委", "乡镇")
     assert manifest["sequence"] == 1
-    assert {f["form"] for f in manifest["files"]} == set(FORMS) | {"stats", "data", "quality"}
+    assert {f["form"] for f in manifest["files"]} == (
+        {k for k, f in FORMS.items() if f.in_package} | {"stats", "data", "quality"})
     assert {k: v for k, v in figures.items() if k != "format"} == world["figures"][0]
     assert len(data["volunteers"]) == world["figures"][0]["volunteers"]["total"]
     assert len(data["students"]) == world["figures"][0]["students"]["total"]

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLayout,
     QScrollArea,
     QStyle,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -51,6 +52,9 @@ class FormDialog(QDialog):
         for form in self.forms:
             form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
             form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        #: the sections (tabs) when ``section`` is used, and the tab holding each field
+        self.tabs: QTabWidget | None = None
+        self.field_tab: dict[str, int] = {}
         body = QWidget()
         cols = QHBoxLayout(body)
         for form in self.forms:
@@ -141,9 +145,30 @@ class FormDialog(QDialog):
             hint.setObjectName("hint")
             box.addWidget(hint)
         self.errors[label] = err
+        if self.tabs is not None:
+            self.field_tab[label] = self.tabs.count() - 1
         text = f"{label}{' *' if required else ''}："
         self.forms[min(column, len(self.forms) - 1)].addRow(text, holder)
         return widget
+
+    def section(self, title: str, columns: int = 2) -> None:
+        """Put the fields added from now on on a tab of their own (基本情况 / 家庭与监护 …), in
+        ``columns`` columns. The first call turns the dialog's body into tabs."""
+        cols = self.body.layout()
+        assert cols is not None
+        if self.tabs is None:
+            while cols.count():
+                cols.takeAt(0)
+            self.tabs = QTabWidget()
+            cols.addWidget(self.tabs)
+        page = QWidget()
+        row = QHBoxLayout(page)
+        self.forms = [QFormLayout() for _ in range(columns)]
+        for form in self.forms:
+            form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+            row.addLayout(form, 1)
+        self.tabs.addTab(page, title)
 
     def clear_errors(self) -> None:
         for label in self.errors.values():
@@ -152,6 +177,8 @@ class FormDialog(QDialog):
 
     def show_error(self, field: str, message: str) -> None:
         label = self.errors.get(field)
+        if self.tabs is not None and field in self.field_tab:
+            self.tabs.setCurrentIndex(self.field_tab[field])  # the field with the message
         if label is None:
             self.banner.setText(f"{field}：{message}" if field else message)
             self.banner.show()

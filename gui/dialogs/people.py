@@ -15,7 +15,8 @@ from models import codetables, groups, idcard
 from models.db import Database
 from models.people import age_on
 from models.pinyin import sort_key
-from models.students import StudentInput
+from models.rules import label
+from models.students import CIVIL_CODES, StudentInput
 from models.volunteers import VolunteerInput
 
 
@@ -127,26 +128,67 @@ class VolunteerDialog(PersonDialog):
 
 
 class StudentDialog(PersonDialog):
+    """A 帮扶对象 in three sections as the 民政 登记表 has them: 基本情况, 家庭与监护, 健康与救助."""
+
     def __init__(self, parent: QWidget | None, db: Database, initial: StudentInput | None = None,
                  on_save: Callable[[StudentInput], Any] | None = None) -> None:
         super().__init__(parent, db, "编辑帮扶对象" if initial else "新增帮扶对象", on_save)
         self.initial = initial
-        lists = _lists(db, "student_category", "student_status")
+        lists = _lists(db, "student_category", "student_status", *set(CIVIL_CODES.values()),
+                       "relief_type")
+
+        def code(key: str, column: int) -> CodeCombo:
+            return self.add(label("students", key),
+                            CodeCombo(lists[CIVIL_CODES[key]], allow_empty=True), column=column)
+
+        self.section("基本情况")
         self._person_fields()
+        self.ethnicity = self.add("民族", QLineEdit())
         self.school = self.add("就读学校", QLineEdit())
         self.grade = self.add("年级", QLineEdit())
-        self.guardian = self.add("监护人", QLineEdit())
-        self.relation = self.add("与本人关系", QLineEdit())
-        self.guardian_phone = self.add("监护人电话", QLineEdit())
+        self.schooling = code("schooling", 0)
+        self.boarding = self.add("是否寄宿", CodeCombo(["是", "否"], allow_empty=True))
         self.categories = self.add("帮扶类别", MultiCheck(lists["student_category"], columns=2),
                                    column=1, required=True)
-        self.address = self.add("家庭住址", QLineEdit(), column=1)
         self.registered = self.add("建档日期", DateEdit(), column=1)
         self.status = self.add("状态", CodeCombo(lists["student_status"]), column=1)
         self.closed = self.add("结束日期", DateEdit(), column=1)
-        self.health = self.add("健康情况", QLineEdit(), column=1, note="仅内部使用，不出现在公示表中")
         self.note = self.add("备注", QPlainTextEdit(), column=1)
         self.note.setFixedHeight(50)
+
+        self.section("家庭与监护")
+        self.parents: dict[str, dict[str, QWidget]] = {}
+        for who, key in (("父亲", "father"), ("母亲", "mother")):
+            self.parents[key] = {
+                "name": self.add(f"{who}姓名", QLineEdit()),
+                "id_number": self.add(f"{who}身份证号", QLineEdit()),
+                "phone": self.add(f"{who}电话", QLineEdit()),
+                "status": code(f"{key}_status", 0),
+                "work_place": self.add(f"{who}务工地", QLineEdit()),
+            }
+            work = self.parents[key]["work_place"]
+            assert isinstance(work, QLineEdit)
+            work.setPlaceholderText("外出务工时填，如 广东省深圳市")
+        self.guardianship = code("guardianship", 1)
+        self.guardian = self.add("监护人", QLineEdit(), column=1)
+        self.guardian_id = self.add("监护人身份证号", QLineEdit(), column=1)
+        self.relation = self.add("与本人关系", QLineEdit(), column=1)
+        self.guardian_phone = self.add("监护人电话", QLineEdit(), column=1)
+        self.guardian_address = self.add("监护人住址", QLineEdit(), column=1)
+        self.rating = code("guardianship_rating", 1)
+        self.hukou = self.add("户籍地", QLineEdit(), column=1)
+        self.residence = self.add("现居住地", QLineEdit(), column=1)
+        self.address = self.add("家庭住址", QLineEdit(), column=1)
+
+        self.section("健康与救助")
+        self.health_status = code("health", 0)
+        self.disability_type = code("disability_type", 0)
+        self.disability_grade = code("disability_grade", 0)
+        self.health = self.add("健康情况", QLineEdit(), note="仅内部使用，不出现在公示表中")
+        self.income = self.add("家庭经济来源", QLineEdit(), column=1)
+        self.relief = self.add("享受救助", MultiCheck(lists["relief_type"], columns=2), column=1)
+        self.checked = self.add("最近核查日期", DateEdit(), column=1,
+                                note="每半年入户核查一次（动态核查），超过半年首页会提醒")
         if initial:
             self._set_person(initial)
             self.categories.set_values(initial.categories)
@@ -160,9 +202,53 @@ class StudentDialog(PersonDialog):
             self.registered.set_date(initial.registered_on)
             self.status.set_value(initial.status)
             self.closed.set_date(initial.closed_on)
+            self._set_civil(initial)
         else:
             self.registered.set_date(dt.date.today())
         self.name.setFocus()
+
+    def _set_civil(self, data: StudentInput) -> None:
+        self.ethnicity.setText(data.ethnicity)
+        self.schooling.set_value(data.schooling)
+        self.boarding.set_value(data.boarding)
+        for key, fields in self.parents.items():
+            for part, widget in fields.items():
+                value = getattr(data, f"{key}_{part}")
+                if isinstance(widget, CodeCombo):
+                    widget.set_value(value)
+                elif isinstance(widget, QLineEdit):
+                    widget.setText(value)
+        self.guardianship.set_value(data.guardianship)
+        self.guardian_id.setText(data.guardian_id_number)
+        self.guardian_address.setText(data.guardian_address)
+        self.rating.set_value(data.guardianship_rating)
+        self.hukou.setText(data.hukou_place)
+        self.residence.setText(data.residence)
+        self.health_status.set_value(data.health)
+        self.disability_type.set_value(data.disability_type)
+        self.disability_grade.set_value(data.disability_grade)
+        self.income.setText(data.family_income)
+        self.relief.set_values(data.relief)
+        self.checked.set_date(data.checked_on)
+
+    def _civil(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, fields in self.parents.items():
+            for part, widget in fields.items():
+                out[f"{key}_{part}"] = (widget.value() if isinstance(widget, CodeCombo)
+                                        else widget.text() if isinstance(widget, QLineEdit) else "")
+        out.update(
+            ethnicity=self.ethnicity.text(), schooling=self.schooling.value(),
+            boarding=self.boarding.value(), guardianship=self.guardianship.value(),
+            guardian_id_number=self.guardian_id.text(),
+            guardian_address=self.guardian_address.text(),
+            guardianship_rating=self.rating.value(), hukou_place=self.hukou.text(),
+            residence=self.residence.text(), health=self.health_status.value(),
+            disability_type=self.disability_type.value(),
+            disability_grade=self.disability_grade.value(), family_income=self.income.text(),
+            relief=self.relief.values(),
+            checked_on=read_date(self, "最近核查日期", self.checked))
+        return out
 
     def value(self) -> StudentInput:
         return self.edited(
@@ -173,4 +259,4 @@ class StudentDialog(PersonDialog):
             address=self.address.text(), health_note=self.health.text(),
             registered_on=read_date(self, "建档日期", self.registered),
             status=self.status.value() or "在帮", closed_on=read_date(self, "结束日期", self.closed),
-            note=self.note.toPlainText())
+            note=self.note.toPlainText(), **self._civil())

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from gui.dialogs.base import FormDialog, read_date
 from gui.dialogs.people import _lists, group_items
 from gui.files import open_files
-from gui.widgets import CodeCombo, DateEdit, IdCombo, RecordPicker
+from gui.widgets import CodeCombo, DateEdit, HoursEdit, IdCombo, ParticipantHours, RecordPicker
 from models import students, volunteers
 from models.activities import ActivityInput
 from models.db import Database
@@ -146,11 +146,13 @@ class AidDialog(FormDialog):
         self.content.setFixedHeight(70)
         self.money = self.add("金额(元)", QLineEdit())
         self.money.setPlaceholderText("没有资助可不填")
+        self.hours = self.add("服务时长(小时)", HoursEdit(), note="五老这次帮扶用的时间，记入志愿服务记录")
         if initial:
             self.date.set_date(initial.date)
             self.kind.set_value(initial.kind)
             self.content.setPlainText(initial.content)
             self.money.setText(str(initial.money_yuan or ""))
+            self.hours.set_minutes(initial.service_minutes)
         else:
             self.date.set_date(dt.date.today())
         if volunteer is not None:  # the record's 五老, or the pairing's for a new record
@@ -164,7 +166,7 @@ class AidDialog(FormDialog):
             raise ValidationError("日期", "请填写日期")
         return self.edited(AidInput, student_id=self.student_id, date=day, kind=self.kind.value(),
                         content=self.content.toPlainText(), money_yuan=self.money.text(),
-                        volunteer_id=self.volunteer.value())
+                        volunteer_id=self.volunteer.value(), service_minutes=self.hours.minutes())
 
 
 class ActivityDialog(FormDialog):
@@ -183,8 +185,8 @@ class ActivityDialog(FormDialog):
         self.youth_count = self.add("受教育青少年(人次)", spin())
         self.summary = self.add("内容摘要", QPlainTextEdit(), column=1)
         self.summary.setFixedHeight(70)
-        self.participants = self.add("参加的五老", RecordPicker(volunteer_search(db), "查找并勾选五老",
-                                                             multi=True), column=1)
+        self.participants = self.add("参加的五老", ParticipantHours(volunteer_search(db)), column=1,
+                                     note="勾选参加的五老并填服务时长，记入各人的志愿服务记录")
         self.participants.picked.connect(self._count_participants)
         self.new_photos: list[Path] = []
         photo_box = QWidget()
@@ -208,7 +210,7 @@ class ActivityDialog(FormDialog):
             self.volunteer_count.setValue(initial.volunteer_count)
             self.youth_count.setValue(initial.youth_count)
             self.summary.setPlainText(initial.summary)
-            self.participants.set_chosen(participants or {})
+            self.participants.set_chosen(participants or {}, initial.participant_minutes)
         else:
             self.date.set_date(dt.date.today())
 
@@ -252,7 +254,8 @@ class ActivityDialog(FormDialog):
                              place=self.place.text(), volunteer_count=self.volunteer_count.value(),
                              youth_count=self.youth_count.value(),
                              summary=self.summary.toPlainText(),
-                             participant_ids=self.participants.values())
+                             participant_ids=self.participants.values(),
+                             participant_minutes=self.participants.minutes())
 
 
 class DonationDialog(FormDialog):

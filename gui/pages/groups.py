@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -24,9 +30,10 @@ from gui.list_page import ListPage
 from gui.ops import perform
 from gui.pages.common import _codes, _date
 from gui.table_model import ListColumn as C
-from models import groups, lists
-from models.codes import WUHAO_ITEMS
+from models import groups, lists, wuhao
 from models.entities import Group
+from models.errors import UserError, ValidationError
+from models.wuhao import DimensionScore, ItemScore, Scored
 
 
 class GroupsPage(ListPage):
@@ -71,26 +78,39 @@ class GroupsPage(ListPage):
 
 
 class WuhaoDialog(QDialog):
-    """The five items of a group's yearly 五好 assessment."""
+    """A group's yearly 五好 assessment as a scored checklist (models.wuhao): each item of the
+    考核细则 ticked for full marks, or given its 得分 and 扣分理由; the total and 达标 shown as
+    they change. An old assessment of five √/× shows as full or zero marks per dimension and
+    is not rewritten unless something is changed."""
 
-    def __init__(self, parent: QWidget, ctx: AppContext, gid: int) -> None:
+    def __init__(self, parent: QWidget | None, ctx: AppContext, gid: int) -> None:
         super().__init__(parent)
         self.ctx, self.gid = ctx, gid
-        self.setWindowTitle("五好评定")
+        self.setWindowTitle("五好评定（按考核细则打分）")
         layout = QVBoxLayout(self)
         self.year = QSpinBox()
         self.year.setRange(2000, 2100)
         self.year.setValue(dt.date.today().year)
-        self.year.valueChanged.connect(self.load)
         row = QHBoxLayout()
         row.addWidget(QLabel("年度："))
         row.addWidget(self.year)
-        row.addStretch(1)
+        self.source = QLabel()
+        self.source.setStyleSheet("color:#666;")
+        row.addWidget(self.source, 1)
         layout.addLayout(row)
-        self.items = [QCheckBox(text) for text in WUHAO_ITEMS]
-        for box in self.items:
-            layout.addWidget(box)
-        layout.addWidget(QLabel("五项全部达到即为“五好”达标。"))
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout.addWidget(self.scroll, 1)
+        self.total = QLabel()
+        self.total.setObjectName("sectionTitle")
+        layout.addWidget(self.total)
+        self.error = QLabel()
+        self.error.setStyleSheet("color:#c0392b;")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
@@ -98,16 +118,109 @@ class WuhaoDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.rows: list[list[tuple[QCheckBox, QDoubleSpinBox, QLineEdit, ItemScore]]] = []
+        self.subtotals: list[QLabel] = []
+        self.year.valueChanged.connect(self.load)
         self.load()
 
     def load(self) -> None:
         with self.ctx.db.reader() as s:
             a = groups.assessment(s, self.gid, self.year.value())
-        self.note = a.note if a else ""  # not shown here: kept as it is
-        for box, passed in zip(self.items, a.items() if a else [False] * 5):
-            box.setChecked(passed)
+            self.sheet: Scored = wuhao.scored(a) if a else wuhao.blank(wuhao.current(s))
+        self.exists = a is not None
+        if self.sheet.old:
+            self.source.setText("这是按五项√/×做的旧评定：每项达到记满分、未达到记0分。"
+                                "不改动就保存不会改写它。")
+        else:
+            self.source.setText(f"达标分数线 {wuhao.points_text(self.sheet.threshold)} 分")
+        body = QWidget()
+        grid = QGridLayout(body)
+        grid.setColumnStretch(3, 1)
+        self.rows, self.subtotals = [], []
+        r = 0
+        for d in self.sheet.dimensions:
+            head = QLabel(d.name)
+            head.setObjectName("sectionTitle")
+            grid.addWidget(head, r, 0, 1, 2)
+            sub = QLabel()
+            grid.addWidget(sub, r, 2, 1, 2)
+            self.subtotals.append(sub)
+            r += 1
+            items = []
+            for item in d.items:
+                box = QCheckBox(f"{item.text}（{wuhao.points_text(item.points)}分）")
+                spin = QDoubleSpinBox()
+                spin.setRange(0, float(item.points))
+                spin.setDecimals(1)
+                spin.setSingleStep(0.5)
+                spin.setSuffix(" 分")
+                spin.setValue(float(item.score))
+                reason = QLineEdit(item.reason)
+                reason.setPlaceholderText("扣分理由（扣分时必填）")
+                box.setChecked(item.score == item.points)
+                box.toggled.connect(lambda on, sp=spin, it=item: on and sp.setValue(float(it.points)))
+                spin.valueChanged.connect(lambda v, b=box, it=item: (
+                    b.setChecked(Decimal(str(v)) == it.points), self._totals()))
+                grid.addWidget(box, r, 0, 1, 2)
+                grid.addWidget(spin, r, 2)
+                grid.addWidget(reason, r, 3)
+                items.append((box, spin, reason, item))
+                r += 1
+            self.rows.append(items)
+        grid.setRowStretch(r, 1)
+        self.scroll.setWidget(body)
+        self.loaded = self._values()
+        self._totals()
+        self._fit()
+
+    def _fit(self) -> None:
+        """Big enough for the checklist, never larger than the screen's free area."""
+        from gui import style
+
+        area = style.available_geometry(self)
+        body = self.scroll.widget()
+        need = body.sizeHint() if body is not None else self.sizeHint()
+        self.resize(min(max(need.width() + 60, 760), area.width() - 16),
+                    min(need.height() + 190, area.height() - 40))
+
+    def _values(self) -> list[list[tuple[float, str]]]:
+        return [[(spin.value(), reason.text()) for _b, spin, reason, _i in items]
+                for items in self.rows]
+
+    def _totals(self) -> None:
+        total = Decimal(0)
+        for items, sub, d in zip(self.rows, self.subtotals, self.sheet.dimensions):
+            score = sum((Decimal(str(spin.value())) for _b, spin, _r, _i in items), Decimal(0))
+            total += score
+            sub.setText(f"{wuhao.points_text(score)} / {wuhao.points_text(d.points)} 分")
+        passed = total >= self.sheet.threshold
+        self.total.setText(f"总分 {wuhao.points_text(total)} 分，达标线 "
+                           f"{wuhao.points_text(self.sheet.threshold)} 分："
+                           f"{'达标' if passed else '未达标'}")
+
+    def value(self) -> Scored:
+        """The sheet with the scores and reasons as shown."""
+        dims = [DimensionScore(d.name, [ItemScore(i.text, i.points, Decimal(str(spin.value())),
+                                                   reason.text())
+                                         for _b, spin, reason, i in items])
+                for d, items in zip(self.sheet.dimensions, self.rows)]
+        return Scored(self.sheet.threshold, dims, False, self.sheet.note)
 
     def accept(self) -> None:
-        if perform(self.ctx, self, groups.assess, self.gid, self.year.value(),
-                   [b.isChecked() for b in self.items], self.note, title="没有保存"):
+        if self.exists and self._values() == self.loaded:
+            super().accept()  # saved unchanged: nothing is rewritten
+            return
+        self.error.hide()
+        try:
+            done = perform(self.ctx, self, wuhao.assess, self.gid, self.year.value(),
+                           self.value(), title="没有保存", raise_user_errors=True)
+        except ValidationError as err:  # a deduction without its reason: said under the list
+            self.error.setText(f"“{err.field}”：{err.reason}")
+            self.error.show()
+            return
+        except UserError as err:
+            self.error.setText(err.message)
+            self.error.show()
+            return
+        if done:
             super().accept()

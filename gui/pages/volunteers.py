@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QPushButton
 from sqlalchemy import Select
 
+from exports import service
 from gui.dialogs.people import VolunteerDialog, group_items
+from gui.files import save_file
 from gui.list_page import ListPage
+from gui.ops import run_op
 from gui.pages.common import _codes, _date
 from gui.table_model import ListColumn as C
 from models import lists, volunteers
@@ -23,6 +28,38 @@ class VolunteersPage(ListPage):
         self.add_filter("category", "类别", _codes(self.ctx, "volunteer_category"))
         self.add_filter("group", "关工小组", [("全部", None), *group_items(self.db)])
         self.add_filter("active", "状态", [("在队", True), ("全部（含已退出）", False)])
+        certificate = QPushButton("志愿服务证明…")
+        certificate.setToolTip("为选中的五老出具本年度的志愿服务记录证明（PDF 或 Excel）")
+        certificate.clicked.connect(self.service_record)
+        self.toolbar.addWidget(certificate)
+
+    def service_record(self) -> None:
+        """The 志愿服务记录证明 of the selected 五老 for a year, as PDF or .xlsx."""
+        rid = self.current_id()
+        if rid is None:
+            QMessageBox.information(self, "提示", "请先选中一位五老。")
+            return
+        this_year = dt.date.today().year
+        year, ok = QInputDialog.getInt(self, "志愿服务记录证明", "证明哪一年度的志愿服务：",
+                                       this_year, 1949, this_year)
+        if not ok:
+            return
+        with self.db.reader() as s:
+            name = s.get(Volunteer, rid).name
+        path = save_file(self, "保存志愿服务记录证明", f"{name}_{year}年度志愿服务记录证明.pdf",
+                         "PDF 文件 (*.pdf);;Excel 文件 (*.xlsx)")
+        if not path:
+            return
+        fmt = "xlsx" if path.lower().endswith(".xlsx") else "pdf"
+        if not path.lower().endswith(f".{fmt}"):
+            path += f".{fmt}"
+
+        def work(_progress: Any) -> Path:
+            return service.export_form(self.db, "service-record", fmt, path, year=year,
+                                       person=rid)
+
+        run_op(self, work, lambda p: QMessageBox.information(
+            self, "导出完成", f"已导出到“{p}”。"), label="正在生成志愿服务记录证明…")
 
     def relevant(self, changes: Any) -> bool:
         return changes.volunteers or changes.groups or changes.settings
