@@ -115,6 +115,24 @@ def pairing_without_aid(s: Session, year: int) -> list[dict[str, str]]:
     return [_record("pairings", u, f"{v}—{st}", f"{year}年没有帮扶记录") for u, v, st in rows]
 
 
+def student_not_rechecked(s: Session, year: int) -> list[dict[str, str]]:
+    """在帮 帮扶对象 whose last 动态核查 (or, never checked, their 建档) is more than half a year
+    before the end of ``year`` (or today, within it): domain.md §8."""
+    import datetime as dt
+
+    from models.reminders import RECHECK_DAYS
+
+    until = min(dt.date.today(), dt.date(year, 12, 31))
+    due = until - dt.timedelta(days=RECHECK_DAYS)
+    last = func.coalesce(Student.checked_on, Student.registered_on)
+    rows = s.execute(select(Student.uuid, Student.name, last)
+                     .where(students_in_year(year), Student.status == "在帮",
+                            last.is_(None) | (last < due))
+                     .order_by(Student.id))
+    return [_record("students", u, n, f"最近核查{'是 ' + f'{d:%Y.%m.%d}' if d else '没有记录'}，"
+                    "超过半年") for u, n, d in rows]
+
+
 def volunteer_without_group(s: Session, year: int) -> list[dict[str, str]]:
     """五老 in the team at the end of the year who belong to no existing 关工小组."""
     g = aliased(Group)
@@ -270,6 +288,7 @@ CHECKS: dict[str, tuple[str, str, Callable[[Session, int], list[dict[str, str]]]
     "paired_without_active_pairing": (ERROR, "登记为已结对但没有在帮的结对",
                                       paired_without_active_pairing),
     "pairing_without_aid": (NOTE, "结对本年没有帮扶记录", pairing_without_aid),
+    "student_not_rechecked": (NOTE, "超过半年没有动态核查的帮扶对象", student_not_rechecked),
     "volunteer_without_group": (NOTE, "五老没有所在关工小组", volunteer_without_group),
     "group_without_volunteers": (NOTE, "关工小组里没有五老", group_without_volunteers),
     "activity_without_volunteers": (NOTE, "活动没有五老参加", activity_without_volunteers),

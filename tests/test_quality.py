@@ -38,7 +38,8 @@ def _clean(db: Database) -> None:
         v = Volunteer(name="王德", sex="男", birth_date=D(1950, 1, 1), category="老干部",
                       group_id=g.id, joined_on=D(2020, 1, 1))
         st = Student(name="李小明", sex="男", birth_date=D(2015, 1, 1), categories="留守儿童",
-                     guardian="李大山", guardian_phone=PHONE, registered_on=D(2020, 1, 1))
+                     guardian="李大山", guardian_phone=PHONE, registered_on=D(2020, 1, 1),
+                     checked_on=D(2025, 10, 1))
         s.add_all([v, st])
         s.flush()
         p = Pairing(volunteer_id=v.id, student_id=st.id, started_on=D(2020, 1, 1))
@@ -77,9 +78,10 @@ def test_a_clean_year_has_no_findings(clean):
 def test_student_without_guardian_or_phone(clean):
     with clean.session() as s:
         s.add(Student(name="赵小花", sex="女", birth_date=D(2014, 2, 2), categories="留守儿童",
-                      guardian="赵大", guardian_phone="", registered_on=D(2020, 1, 1)))
+                      guardian="赵大", guardian_phone="", registered_on=D(2020, 1, 1),
+                      checked_on=D(2025, 10, 1)))
         s.add(Student(name="钱小军", sex="男", birth_date=D(2013, 3, 3), categories="留守儿童",
-                      guardian="", guardian_phone="", registered_on=D(2020, 1, 1)))
+                      guardian="", guardian_phone="", registered_on=D(2020, 1, 1), checked_on=D(2025, 10, 1)))
     found = _run(clean)
     assert set(found) == {"guardian_missing"}
     f = found["guardian_missing"]
@@ -93,7 +95,8 @@ def test_student_marked_paired_whose_volunteer_left(clean):
         v = Volunteer(name="孙老师", sex="男", birth_date=D(1948, 4, 4), category="老教师",
                       group_id=_group(clean), joined_on=D(2020, 1, 1), left_on=D(2023, 6, 30))
         st = Student(name="周小宝", sex="男", birth_date=D(2016, 1, 1), categories="困境儿童",
-                     guardian="周父", guardian_phone=PHONE, registered_on=D(2020, 1, 1))
+                     guardian="周父", guardian_phone=PHONE, registered_on=D(2020, 1, 1),
+                     checked_on=D(2025, 10, 1))
         s.add_all([v, st])
         s.flush()
         s.add(Pairing(volunteer_id=v.id, student_id=st.id, started_on=D(2021, 1, 1)))
@@ -103,12 +106,24 @@ def test_student_marked_paired_whose_volunteer_left(clean):
     assert f.level == "错误" and [r["name"] for r in f.records] == ["周小宝"]
 
 
+def test_student_not_rechecked_for_half_a_year(clean):
+    with clean.session() as s:
+        st = s.query(Student).filter_by(name="李小明").one()
+        st.checked_on = D(2025, 3, 1)  # more than 183 days before the end of 2025
+        s.add(Student(name="钱小军", sex="男", birth_date=D(2016, 3, 3), categories="困境儿童",
+                      guardian="钱大", guardian_phone=PHONE, registered_on=D(2025, 11, 1)))
+    found = _run(clean)["student_not_rechecked"]
+    assert found.level == "提醒" and found.count == 1
+    assert found.records[0]["name"] == "李小明" and "2025.03.01" in found.records[0]["detail"]
+
+
 def test_pairing_without_aid_in_the_year(clean):
     with clean.session() as s:
         v = Volunteer(name="吴英", sex="女", birth_date=D(1955, 5, 5), category="老模范",
                       group_id=_group(clean), joined_on=D(2020, 1, 1))
         st = Student(name="郑小雨", sex="女", birth_date=D(2016, 6, 6), categories="留守儿童",
-                     guardian="郑母", guardian_phone=PHONE, registered_on=D(2020, 1, 1))
+                     guardian="郑母", guardian_phone=PHONE, registered_on=D(2020, 1, 1),
+                     checked_on=D(2025, 10, 1))
         s.add_all([v, st])
         s.flush()
         p = Pairing(volunteer_id=v.id, student_id=st.id, started_on=D(2020, 1, 1))
@@ -198,7 +213,8 @@ def test_a_first_year_is_no_jump(db):
 def test_quality_json_command_exits_0_with_findings_and_shows_no_phone(clean):
     with clean.session() as s:
         s.add(Student(name="赵小花", sex="女", birth_date=D(2014, 2, 2), categories="留守儿童",
-                      guardian="", guardian_phone=PHONE, registered_on=D(2020, 1, 1)))
+                      guardian="", guardian_phone=PHONE, registered_on=D(2020, 1, 1),
+                      checked_on=D(2025, 10, 1)))
     proc = cli("quality", "--db", clean.path, "--year", str(YEAR), "--json")
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
@@ -212,7 +228,10 @@ def test_quality_json_command_exits_0_with_findings_and_shows_no_phone(clean):
 
 
 def test_package_carries_quality_json_listed_in_the_manifest(clean, tmp_path):
+    from models import settings
+
     with clean.session() as s:
+        settings.save_unit(s, "130102001", "乡镇")  # no package without a 区划代码
         s.add(Activity(date=D(YEAR, 4, 1), title="关工委工作例会", theme="理论宣讲",
                        volunteer_count=0, youth_count=30))
     path = service.build_package(clean, YEAR, tmp_path)
