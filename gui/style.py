@@ -74,13 +74,13 @@ def stylesheet(pt: int, elder: bool = False) -> str:
     QPushButton:hover {{ background: #e4ecf6; }}
     QPushButton:pressed, QPushButton:checked {{ background: #cfe0f5; }}
     QPushButton:disabled {{ color: {c['button_disabled']}; background: {bg['button_disabled']}; }}
-    QDialog QLineEdit, QDialog QComboBox, QDialog QSpinBox {{ min-width: 10em; }}
+    QDialog QLineEdit, QDialog QComboBox, QDialog QAbstractSpinBox {{ min-width: 10em; }}
     QListWidget#forms::item {{ padding: 6px 4px; }}
     QListWidget#reminders::item {{ padding: 4px 2px; border-bottom: 1px solid #e3e3e3; }}
     QListWidget#nav::item:focus {{ outline: none; }}
     /* the keyboard focus is always visible */
     QPushButton:focus {{ border: 3px solid {FOCUS}; background: #e3edfb; }}
-    QLineEdit:focus, QComboBox:focus, QSpinBox:focus, QTextEdit:focus, QPlainTextEdit:focus,
+    QLineEdit:focus, QComboBox:focus, QAbstractSpinBox:focus, QTextEdit:focus, QPlainTextEdit:focus,
     QTableView:focus, QListWidget:focus, QTreeView:focus {{ border: 3px solid {FOCUS}; }}
     QCheckBox:focus, QRadioButton:focus {{ background: #e3edfb; border: 2px solid {FOCUS};
                                            border-radius: 3px; }}
@@ -93,7 +93,7 @@ def stylesheet(pt: int, elder: bool = False) -> str:
         target = ELDER_TARGET
         sheet += f"""
     QPushButton {{ min-height: {target - 12}px; padding: 5px 16px; }}
-    QLineEdit, QComboBox, QSpinBox, QDateEdit {{ min-height: {target - 2}px; }}
+    QLineEdit, QComboBox, QAbstractSpinBox {{ min-height: {target - 2}px; }}
     QCheckBox, QRadioButton {{ min-height: {target}px; }}
     QCheckBox::indicator, QRadioButton::indicator {{ width: 26px; height: 26px; }}
     QListWidget#nav::item {{ min-height: {NAV_ITEM - 12}px; padding: 6px 12px; }}

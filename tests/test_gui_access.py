@@ -16,6 +16,7 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
+    QAbstractSpinBox,
     QApplication,
     QComboBox,
     QDialog,
@@ -190,7 +191,7 @@ def test_no_dialog_cuts_a_text_off_or_leaves_the_screen(window, qtbot, font_size
     assert not problems, f"{font_size}:\n" + "\n".join(problems)
 
 
-TARGETS = (QAbstractButton, QLineEdit, QComboBox, QSpinBox)
+TARGETS = (QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox)
 
 
 def _small_targets(root: QWidget) -> list[str]:
@@ -200,7 +201,7 @@ def _small_targets(root: QWidget) -> list[str]:
             continue
         if isinstance(w, QAbstractButton) and not w.text():
             continue  # the clear button inside a search box, a scroll arrow
-        if w.parentWidget() is not None and isinstance(w.parentWidget(), (QComboBox, QSpinBox)):
+        if w.parentWidget() is not None and isinstance(w.parentWidget(), (QComboBox, QAbstractSpinBox)):
             continue
         if w.height() < style.ELDER_TARGET:
             text = getattr(w, "text", lambda: "")()

@@ -73,12 +73,17 @@ def test_report_button_writes_the_draft_and_offers_the_folder(page, qtbot, tmp_p
     monkeypatch.setattr(QFileDialog, "getSaveFileName", save)
     opened = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url))
+    from tests.test_gui import saved_boxes
+
     page.report_button.click()
-    qtbot.waitUntil(lambda: bool(opened), timeout=20000)
+    qtbot.waitUntil(lambda: bool(saved_boxes("工作总结已生成")), timeout=20000)
     assert [Path(a).name for a in asked] == ["青山镇关工委2025年工作总结（草稿）.docx"]
     doc = tmp_path / "总结.docx"
     assert Document(str(doc)).paragraphs[0].text == "青山镇关工委2025年工作总结（草稿）"
-    assert said[-1][1] == "工作总结已生成" and "打开所在文件夹" in said[-1][2]
+    box = saved_boxes("工作总结已生成")[-1]  # the one message after a save (gui.files.show_saved)
+    folder = next(b for b in box.buttons() if b.text() == "打开所在文件夹")
+    assert not opened  # offered, never forced
+    folder.click()
     assert opened[0].toLocalFile() == str(tmp_path)
 
 

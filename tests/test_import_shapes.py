@@ -214,8 +214,12 @@ def test_qualified_names_are_never_the_persons_own(db, tmp_path):
             ["王大", vid(1980, 1, 1, 101), "王小", "男", child, "王奶奶", vid(1950, 2, 2, 104),
              "王大", "13900000001", "李芳", "13900000002", "青山镇中心小学", "留守儿童"]]
     report = run_import(db, "students", book(tmp_path / "s.xlsx", {"S": rows}, text_cols={"S": (1, 4, 6)}))
+    # the parents' and the guardian's own columns are theirs (issue 23's 民政 fields), never
+    # the child's
     assert report.mapping == {2: "name", 3: "sex", 4: "id_number", 5: "guardian",
-                              10: "guardian_phone", 11: "school", 12: "categories"}
+                              6: "guardian_id_number", 7: "father_name", 8: "father_phone",
+                              9: "mother_name", 10: "guardian_phone", 11: "school",
+                              12: "categories"}
     assert report.written, report.errors
     got = students(db)["王小"]
     assert (got.id_number, got.guardian, got.guardian_phone, got.school) == (
@@ -531,9 +535,12 @@ def test_a_civil_affairs_collection_template_with_group_rows_per_person(db, tmp_
                 hidden=("下拉选项",), text_cols={"采集表": (5, 12)})
     report = run_import(db, "students", path, ImportOptions(dry_run=True))
     assert report.header_row == 4
-    assert report.mapping == {0: "seq", 1: "name", 2: "sex", 4: "birth_date", 5: "id_number",
-                              7: "school", 8: "grade", 9: "guardian", 10: "guardian_relation",
-                              11: "guardian_phone", 19: "note"}
+    assert report.mapping == {0: "seq", 1: "name", 2: "sex", 3: "ethnicity", 4: "birth_date",
+                              5: "id_number", 7: "school", 8: "grade", 9: "guardian",
+                              10: "guardian_relation", 11: "guardian_phone",
+                              12: "guardian_id_number", 13: "father_name",
+                              14: "father_work_place", 15: "father_phone", 16: "mother_name",
+                              17: "mother_work_place", 18: "mother_phone", 19: "note"}
     # the only error is the truly missing 帮扶类别; the example row is skipped with a warning
     assert [(e.row, e.column) for e in report.errors] == [(5, "帮扶类别")]
     assert any(w.row == 6 and "示例" in w.message for w in report.warnings)
@@ -611,4 +618,5 @@ def test_a_school_roster_names_the_guardian_in_brackets():
               "监护人(母亲)", "监护人(父亲)电话", "监护人(母亲)电话"]
     got = {header[i]: c.key for i, c in importer.match_header(header, FORMS["students"]).items()}
     assert got == {"姓名": "name", "年级": "grade", "身份证号": "id_number", "居住所在地": "address",
+                   "户籍所在地": "hukou_place",
                    "监护人(父亲)": "guardian", "监护人(父亲)电话": "guardian_phone"}
