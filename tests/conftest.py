@@ -28,9 +28,15 @@ def _qt_in_chinese(request: pytest.FixtureRequest):
     """A test that uses Qt (pytest-qt's qapp) gets Qt's own Chinese translations, as the
     program does (gui.app.install_translations)."""
     if "qapp" in request.fixturenames:
+        from PySide6.QtWidgets import QMessageBox
+
         from gui.app import install_translations
 
         install_translations(request.getfixturevalue("qapp"))
+        # a modal question nobody answers would hang the run: unless the test answers it
+        # itself (its own monkeypatch wins), every question is answered with its default "否"
+        mp = request.getfixturevalue("monkeypatch")
+        mp.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
     yield
     # the window's one worker thread is shared by every test of the run: what a test's window
     # left queued (a quiet check, a list load) must not delay the next test's operations

@@ -323,7 +323,7 @@ def test_wizard_lists_the_data_sheets_and_imports_all_of_them(db, qtbot, tmp_pat
     from gui.import_wizard import ImportWizard
 
     said = []
-    for name in ("information", "warning", "critical"):
+    for name in ("information", "warning", "critical", "question"):
         monkeypatch.setattr(QMessageBox, name, lambda _p, title, text, *a, **k: said.append(
             (title, text)) or QMessageBox.StandardButton.Ok)
     path = village_book(tmp_path / "村.xlsx")
