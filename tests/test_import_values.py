@@ -325,7 +325,7 @@ def test_the_wizard_asks_about_unknown_values_and_remembers_the_answers(db, qtbo
     from gui.pages.settings import SettingsPage
 
     said = []
-    for name in ("information", "warning", "critical"):
+    for name in ("information", "warning", "critical", "question"):
         monkeypatch.setattr(QMessageBox, name, lambda _p, title, text, *a, **k: said.append(
             (title, text)) or QMessageBox.StandardButton.Ok)
     path = roster(tmp_path / "v.xlsx", [["李明", "男", "1951.02", "团员", "老同志"],

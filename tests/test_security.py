@@ -68,7 +68,7 @@ def test_the_idle_lock_asks_first_and_locks_only_without_an_answer(qtbot, db, mo
     from gui.lock import IdleLock, LockQuestion
     from gui.main_window import MainWindow
 
-    _set(db, "1234")
+    _set(db, "12345678")
     w = MainWindow(db)
     qtbot.addWidget(w)
     w.show()
