@@ -177,7 +177,10 @@ def test_a_package_carrying_a_name_as_its_code_is_refused_by_the_county(tmp_path
             raw = src.read(info)
             if info.filename == "manifest.json":
                 manifest = json.loads(raw)
-                manifest["unit_code"] = "白云镇关工委"
+                manifest["unit_code"] = "白云镇关工委"  # as the earlier, unsigned format 2 wrote
+                manifest["format"] = 2
+                manifest.pop("signature", None)
+                manifest.pop("public_key", None)
                 raw = json.dumps(manifest, ensure_ascii=False).encode()
             dst.writestr(info.filename, raw)
     with pytest.raises(Refused, match=r"不是行政区划代码.*设置"):

@@ -242,8 +242,14 @@ class ReportsPage(QWidget):
         self._check(year, show)
 
     def package(self) -> None:
-        """生成上报包: the self-check first; with findings the clerk may go back or send anyway."""
+        """生成上报包: refused at once without a 行政区划代码 (the sentence says where to set it);
+        then the self-check; with findings the clerk may go back or send anyway."""
         year = self._year()
+        with self.ctx.db.reader() as s:
+            code = rollup.own_unit(s)[0]
+        if not code:  # refused before anything else: the sentence says what to do
+            QMessageBox.warning(self, "还不能生成上报包", settings.MISSING_CODE)
+            return
 
         def checked(findings: list[quality.Finding]) -> None:
             if findings and QualityDialog(self, year, findings, sending=True).exec() \
