@@ -107,6 +107,7 @@ def check_qt_parts(bundle: Path, app) -> None:
     assert QTranslator(app).load("qt_zh_CN", str(folder)) == QTranslator(app).load("qt_zh_CN", venv)
 
 
+@pytest.mark.timeout(1200)  # two PyInstaller builds: minutes on a busy 2-core machine
 def test_bundle_builds_and_runs(tmp_path, qapp):
     bundle = build(tmp_path, "app")
     floor = build(tmp_path, "floor")
