@@ -422,16 +422,8 @@ def xlsx_layout(path: Path, member: str) -> Layout:
     rows = 0
     try:
         with zipfile.ZipFile(path) as z, z.open(member.lstrip("/")) as f:
-            tail = b""
             first = True  # until the first cell: are cells placed by their reference?
-            while True:
-                chunk = f.read(1 << 20)
-                buf = tail + chunk
-                if any(d in buf for d in _DTD):
-                    raise _xml_problem(path, SyntaxError("DTD"))
-                cut = buf.rfind(b"<") if chunk else len(buf)
-                if cut < 0:
-                    cut = len(buf)
+            for buf, cut in _xml_windows(f, path):
                 for m in _TAG_RE.finditer(buf, 0, cut):
                     attrs = dict(_ATTR_RE.findall(m[2]))
                     if m[1] == b"row":
@@ -451,9 +443,6 @@ def xlsx_layout(path: Path, member: str) -> Layout:
                 if cell is not None:
                     layout.unplaced = _PLACED_RE.search(cell[1]) is None
                     first = False
-                tail = buf[cut:][-65536:]
-                if not chunk:
-                    break
     except KeyError:
         return Layout()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
@@ -494,15 +483,7 @@ def ods_layouts(path: Path) -> dict[str, Layout]:
     repeat_rows = 1
     try:
         with zipfile.ZipFile(path) as z, z.open("content.xml") as f:
-            tail = b""
-            while True:
-                chunk = f.read(1 << 20)
-                buf = tail + chunk
-                if any(d in buf for d in _DTD):
-                    raise _xml_problem(path, SyntaxError("DTD"))
-                cut = buf.rfind(b"<") if chunk else len(buf)
-                if cut < 0:
-                    cut = len(buf)
+            for buf, cut in _xml_windows(f, path):
                 for m in _ODS_TAG_RE.finditer(buf, 0, cut):
                     closing, tag = m[1], m[2]
                     if closing:
@@ -542,15 +523,31 @@ def ods_layouts(path: Path) -> dict[str, Layout]:
                             layout.merges.append((row, col + 1, row + spans[0] - 1,
                                                   col + spans[1]))
                         col += repeat
-                tail = buf[cut:][-65536:]
-                if not chunk:
-                    break
     except KeyError:
         return {}
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
         raise _not_readable(path, "读取工作表时出错") from err
     return out
 
+
+
+def _xml_windows(f: Any, path: Path) -> Iterator[tuple[bytes, int]]:
+    """An XML member read in 1 MB chunks, as (buffer, cut): every tag before ``cut`` is whole;
+    what follows it is carried into the next buffer (at most 64 KB of it). A DTD anywhere is
+    refused (FileProblem), so no entity can expand."""
+    tail = b""
+    while True:
+        chunk = f.read(1 << 20)
+        buf = tail + chunk
+        if any(d in buf for d in _DTD):
+            raise _xml_problem(path, SyntaxError("DTD"))
+        cut = buf.rfind(b"<") if chunk else len(buf)
+        if cut < 0:
+            cut = len(buf)
+        yield buf, cut
+        tail = buf[cut:][-65536:]
+        if not chunk:
+            return
 
 def fill_merges(rows: Iterable[Row], merges: list[Merge]) -> Iterator[Row]:
     """Give every cell of a merged range the value of its top-left cell."""
