@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from gui.context import AppContext
 from gui.files import open_file
@@ -128,9 +129,12 @@ class ChainSettings(QGroupBox):
                 "但要重新生成上报包报上去。请写明原因（记入操作日志）：")
             if not ok:
                 return None
-        result = perform(self.ctx, self, lambda s: (chain.reopen(s, year, reason or ""),
-                                                    Changes.of("settings")),
-                         title="没有重新打开")
+
+        def work(s: Session) -> Changes:
+            chain.reopen(s, year, reason or "")
+            return Changes.of("settings")
+
+        result = perform(self.ctx, self, work, title="没有重新打开")
         if result:
             QMessageBox.information(self, "已重新打开", f"{year}年度已重新打开，可以修改了。"
                                     "改完后请重新生成上报包报上去。")

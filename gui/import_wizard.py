@@ -296,7 +296,7 @@ class ImportWizard(_Dialog):
         for w in (self.use_year, self.year):
             w.setVisible(False)
         self.use_year.toggled.connect(lambda _c: self.check())
-        self.year.valueChanged.connect(lambda _v: self.use_year.isChecked() and self.check())
+        self.year.valueChanged.connect(self._year_changed)
         self.save_errors = QPushButton("把出错的行另存为 Excel…")
         self.save_errors.clicked.connect(self.save_error_book)
         row = QHBoxLayout()
@@ -323,6 +323,10 @@ class ImportWizard(_Dialog):
 
     def default_year(self) -> int | None:
         return self.year.value() if self.use_year.isChecked() else None
+
+    def _year_changed(self, _year: int) -> None:
+        if self.use_year.isChecked():  # the year counts only while its box is ticked
+            self.check()
 
     def check(self) -> None:
         kind, path = self.kind.currentData(), self.file.text()
@@ -411,7 +415,10 @@ class ImportWizard(_Dialog):
             with db.reader() as s:
                 newest.append(volunteers.newest_id(s))
             return importer.run_import(db, kind, path, options, progress,
-                                       before_write=lambda: backup.make_backup(db, kind="导入前"))
+                                       before_write=backup_first)
+
+        def backup_first() -> None:
+            backup.make_backup(db, kind="导入前")
 
         def done(report: importer.ImportReport) -> None:
             if report.written:

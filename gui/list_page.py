@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -25,7 +25,7 @@ from gui.context import AppContext
 from gui.files import save_file, show_saved
 from gui.ops import perform, run_op
 from gui.table_model import ListColumn, SqlListModel
-from gui.widgets import HintEdit
+from gui.widgets import HintEdit, shortcut
 from models import records
 from models.changes import Changes
 from models.entities import SUBJECT_LABELS
@@ -100,12 +100,12 @@ class ListPage(QWidget):
         self.body.addWidget(self.view, 1)
 
         ctx_ = Qt.ShortcutContext.WidgetWithChildrenShortcut
-        QShortcut(QKeySequence("Ctrl+N"), self, activated=self.add, context=ctx_)
-        QShortcut(QKeySequence(Qt.Key.Key_Delete), self.view, activated=self.delete_current,
-                  context=Qt.ShortcutContext.WidgetShortcut)
-        QShortcut(QKeySequence(Qt.Key.Key_Return), self.view, activated=self.edit_current,
-                  context=Qt.ShortcutContext.WidgetShortcut)
-        QShortcut(QKeySequence("Ctrl+F"), self, activated=self.search.setFocus, context=ctx_)
+        shortcut(QKeySequence("Ctrl+N"), self, self.add, ctx_)
+        shortcut(QKeySequence(Qt.Key.Key_Delete), self.view, self.delete_current,
+                 Qt.ShortcutContext.WidgetShortcut)
+        shortcut(QKeySequence(Qt.Key.Key_Return), self.view, self.edit_current,
+                 Qt.ShortcutContext.WidgetShortcut)
+        shortcut(QKeySequence("Ctrl+F"), self, self.search.setFocus, ctx_)
         ctx.bus.changed.connect(self._changed)
         self._loaded = False
 

@@ -116,8 +116,9 @@ class MainWindow(QMainWindow):
         """The 首页 from the stored figures, in the place the full page takes."""
         page = pages.Dashboard(None, preview=self._preview)
         old = self.stack.widget(0)
-        self.stack.removeWidget(old)
-        old.deleteLater()
+        if old is not None:  # the placeholder the page takes the place of
+            self.stack.removeWidget(old)
+            old.deleteLater()
         self.stack.insertWidget(0, page)
         self.pages["首页"] = page
 
@@ -190,8 +191,9 @@ class MainWindow(QMainWindow):
             index = NAV.index(name)
             page = page_factory(name)(self.ctx)
             old = self.stack.widget(index)
-            self.stack.removeWidget(old)
-            old.deleteLater()
+            if old is not None:  # the placeholder the page takes the place of
+                self.stack.removeWidget(old)
+                old.deleteLater()
             self.stack.insertWidget(index, page)
             self.pages[name] = page
         return self.pages[name]
@@ -323,7 +325,7 @@ class MainWindow(QMainWindow):
     def save_geometry(self) -> None:
         try:
             config = paths.read_config()
-            config["geometry"] = bytes(self.saveGeometry().toHex()).decode()
+            config["geometry"] = self.saveGeometry().toHex().toStdString()
             paths.write_config(config)
         except OSError:
             pass

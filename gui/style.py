@@ -204,7 +204,8 @@ def fit_dialog(dialog: QWidget, width: int, body: QWidget | None = None) -> None
         inner = w - m.left() - m.right() - 24  # room for a scroll bar
         body_h = body.heightForWidth(inner) if body.hasHeightForWidth() else -1
         body_h = max(body_h, body.sizeHint().height())
-        scroll = body.parentWidget().parentWidget() if body.parentWidget() else None
+        viewport = body.parentWidget()  # body sits in a scroll area's viewport
+        scroll = viewport.parentWidget() if viewport is not None else None
         rest = layout.totalSizeHint().height() - (scroll.sizeHint().height() if scroll else 0)
         h = body_h + rest + 8
     else:

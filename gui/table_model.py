@@ -1,4 +1,4 @@
-"""A list backed by SQL: filtering, sorting and counting happen in the database.
+"""A list backed by a query (models.lists): filtering, sorting and counting happen in the database.
 
 Rows are fetched in batches as the view scrolls (``canFetchMore``/``fetchMore``), so a list of
 100 000 五老 opens and re-sorts instantly. Each row keeps its record id under ``ID_ROLE``.
@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from sqlalchemy import Select, func, select
-from sqlalchemy.sql.elements import UnaryExpression
-from sqlalchemy.sql.operators import asc_op, desc_op
+from sqlalchemy import Select
 
+from models import lists
 from models.db import Database
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -52,18 +51,12 @@ class SqlListModel(QAbstractTableModel):
     def _ordered(self) -> Select:
         q = self.query()
         if 0 <= self._sort_col < len(self.columns) and self.columns[self._sort_col].sort is not None:
-            expr = self.columns[self._sort_col].sort
-            descending = self._descending
-            if isinstance(expr, UnaryExpression) and expr.modifier in (desc_op, asc_op):
-                # a column that sorts by ``x.desc()`` (年龄 by birth date): flip, don't stack
-                descending ^= expr.modifier is desc_op
-                expr = expr.element
-            q = q.order_by(None).order_by(expr.desc() if descending else expr.asc())
+            q = lists.sorted_by(q, self.columns[self._sort_col].sort, self._descending)
         return q
 
     def _fetch(self, offset: int) -> tuple[list[list[Any]], list[int]]:
         with self.db.reader() as s:
-            result = s.execute(self._ordered().offset(offset).limit(BATCH)).all()
+            result = lists.batch(s, self._ordered(), offset, BATCH)
             rows = [[c.show(r) for c in self.columns] for r in result]
             return rows, [self.row_id(r) for r in result]
 
@@ -72,8 +65,7 @@ class SqlListModel(QAbstractTableModel):
         self.beginResetModel()
         try:
             with self.db.reader() as s:
-                self.total = s.scalar(select(func.count()).select_from(
-                    self.query().order_by(None).subquery())) or 0
+                self.total = lists.count(s, self.query())
             self.rows, self.ids = self._fetch(0)
         except BaseException:
             self.rows, self.ids, self.total = [], [], 0
@@ -136,7 +128,7 @@ class SqlListModel(QAbstractTableModel):
     def all_rows(self) -> list[list[Any]]:
         """Every row of the current search and order (for exporting the list)."""
         with self.db.reader() as s:
-            return [[c.show(r) for c in self.columns] for r in s.execute(self._ordered()).all()]
+            return [[c.show(r) for c in self.columns] for r in lists.batch(s, self._ordered())]
 
 
 class RowsModel(QAbstractTableModel):

@@ -3,20 +3,35 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable, Iterable
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QCheckBox as _Check
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
+    QListWidgetItem,
     QPushButton,
     QWidget,
 )
 
 from exports.cells import CellProblem, date_value
+
+#: What a picker calls with the typed text: the matching records as (id, label) pairs.
+Search = Callable[[str], Iterable[tuple[int, str]]]
+
+
+def shortcut(key: QKeySequence, parent: QObject, slot: Callable[[], object],
+             context: Qt.ShortcutContext = Qt.ShortcutContext.WindowShortcut) -> QShortcut:
+    """A keyboard shortcut on ``parent`` calling ``slot``, active in ``context``. (PySide6's
+    constructor taking the slot drops its ``context`` argument; this sets both apart.)"""
+    sc = QShortcut(key, parent)
+    sc.setContext(context)
+    sc.activated.connect(slot)
+    return sc
 
 
 class _WholeButton(QPushButton):
@@ -141,7 +156,7 @@ class MultiCheck(QWidget):
 
     def __init__(self, values: list[str], columns: int = 3, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        grid = QGridLayout(self)
+        self.grid = grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         self.columns = columns
         self.boxes: dict[str, _Check] = {}
@@ -165,9 +180,8 @@ class MultiCheck(QWidget):
             if v not in self.boxes:
                 box = _Check(v)
                 self.boxes[v] = box
-                grid = self.layout()
                 n = len(self.boxes) - 1
-                grid.addWidget(box, n // self.columns, n % self.columns)  # type: ignore[attr-defined]
+                self.grid.addWidget(box, n // self.columns, n % self.columns)
         for v, b in self.boxes.items():
             b.setChecked(v in values)
 
@@ -177,7 +191,7 @@ class RecordPicker(QWidget):
 
     picked = Signal()
 
-    def __init__(self, search: callable, placeholder: str, multi: bool = False,
+    def __init__(self, search: Search, placeholder: str, multi: bool = False,
                  parent: QWidget | None = None) -> None:
         from PySide6.QtWidgets import QAbstractItemView, QListWidget, QVBoxLayout
 
@@ -205,8 +219,6 @@ class RecordPicker(QWidget):
         self.refresh("")
 
     def refresh(self, text: str = "") -> None:
-        from PySide6.QtWidgets import QListWidgetItem
-
         self.list.blockSignals(True)
         self.list.clear()
         seen = set()
@@ -224,7 +236,7 @@ class RecordPicker(QWidget):
             item.setSelected(rid in self.chosen)
         self.list.blockSignals(False)
 
-    def _checked(self, item: Any) -> None:
+    def _checked(self, item: QListWidgetItem) -> None:
         want = item.checkState() == Qt.CheckState.Checked
         if item.isSelected() != want:
             item.setSelected(want)  # the selection is what counts (_selection)
@@ -289,7 +301,7 @@ class ParticipantHours(QWidget):
 
     picked = Signal()
 
-    def __init__(self, search: callable, parent: QWidget | None = None) -> None:
+    def __init__(self, search: Search, parent: QWidget | None = None) -> None:
         from PySide6.QtWidgets import QLabel, QListWidget, QVBoxLayout
 
         super().__init__(parent)
@@ -320,8 +332,6 @@ class ParticipantHours(QWidget):
         self._count()
 
     def refresh(self, text: str = "") -> None:
-        from PySide6.QtWidgets import QListWidgetItem
-
         self.found.blockSignals(True)
         self.found.clear()
         for rid, label in self.search_fn(text):
@@ -333,10 +343,10 @@ class ParticipantHours(QWidget):
             self.found.addItem(item)
         self.found.blockSignals(False)
 
-    def _ticked(self, item: object) -> None:
-        rid = item.data(Qt.ItemDataRole.UserRole)  # type: ignore[attr-defined]
-        on = item.checkState() == Qt.CheckState.Checked  # type: ignore[attr-defined]
-        name = str(item.text()).split("（")[0]  # type: ignore[attr-defined]
+    def _ticked(self, item: QListWidgetItem) -> None:
+        rid = item.data(Qt.ItemDataRole.UserRole)
+        on = item.checkState() == Qt.CheckState.Checked
+        name = item.text().split("（")[0]
         if on and rid not in self.rows:
             self._add_row(rid, name, self.default.minutes())
         elif rid in self.rows:
@@ -347,13 +357,17 @@ class ParticipantHours(QWidget):
     def _add_row(self, rid: int, name: str, minutes: int) -> None:
         box = _Check(name)
         box.setChecked(True)
-        box.toggled.connect(lambda _on: (self._count(), self.picked.emit()))
+        box.toggled.connect(self._row_toggled)
         hours = HoursEdit()
         hours.set_minutes(minutes)
         n = len(self.rows)
         self.grid.addWidget(box, n, 0)
         self.grid.addWidget(hours, n, 1)
         self.rows[rid] = (box, hours)
+
+    def _row_toggled(self, _on: bool) -> None:
+        self._count()
+        self.picked.emit()
 
     def _count(self) -> None:
         n = len(self.values())

@@ -6,8 +6,13 @@ Each function says the shape of its rows; ``r[0]`` is always the record itself."
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Row, Select, func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.operators import asc_op, desc_op
 
 from models import activities as _activities
 from models import donations as _donations
@@ -98,3 +103,25 @@ def cares(text: str = "") -> Select[VolunteerCare, str]:
         q = q.where(Volunteer.name.like(f"%{text}%")
                     | Volunteer.name_initials.like(f"{text.lower()}%"))
     return q.order_by(VolunteerCare.date.desc())
+
+
+# -- what the window's list model does with a page's query ---------------------------------------
+def sorted_by(q: Select[Any], sort: Any, descending: bool) -> Select[Any]:
+    """``q`` ordered by one list column's ``sort`` expression alone (its own order replaced); a
+    column that sorts by ``x.desc()`` (年龄 by birth date) is flipped, not stacked."""
+    if isinstance(sort, UnaryExpression) and sort.modifier in (desc_op, asc_op):
+        descending ^= sort.modifier is desc_op
+        sort = sort.element
+    return q.order_by(None).order_by(sort.desc() if descending else sort.asc())
+
+
+def count(s: Session, q: Select[Any]) -> int:
+    """How many rows ``q`` gives."""
+    return s.scalar(select(func.count()).select_from(q.order_by(None).subquery())) or 0
+
+
+def batch(s: Session, q: Select[Any], offset: int = 0, limit: int | None = None) -> Sequence[Row[Any]]:
+    """The rows of ``q`` from ``offset`` (at most ``limit`` of them; all with None)."""
+    if offset or limit is not None:
+        q = q.offset(offset).limit(limit)
+    return s.execute(q).all()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import event, func, select, update
@@ -24,18 +24,28 @@ from models.entities import (
     SUBJECT_LABELS,
     SUBJECTS,
     ActivityPhoto,
+    Tracked,
 )
 from models.errors import DataError
 from models.paths import photo_dir
 from models.subjects import parents_of
 from models.subjects import subject as subject_of
 
+R = TypeVar("R", bound=Tracked)
+
 
 def get_live(s: Session, subject: str, rid: int) -> Any:
     """The record, or DataError when it does not exist or is in the 回收站."""
-    obj = s.get(SUBJECTS[subject], rid)
+    return live(s, SUBJECTS[subject], rid)
+
+
+def live(s: Session, model: type[R], rid: int) -> R:
+    """The ``model`` record ``rid``, typed; DataError when it does not exist or is in the 回收站
+    (deleted since the list was shown, here or by another window)."""
+    obj = s.get(model, rid)
     if obj is None or obj.deleted_at is not None:
-        raise DataError(f"找不到这条{SUBJECT_LABELS[subject]}记录（可能已被删除）。")
+        label = next((SUBJECT_LABELS[k] for k, m in SUBJECTS.items() if m is model), "")
+        raise DataError(f"找不到这条{label}记录（可能已被删除）。")
     return obj
 
 

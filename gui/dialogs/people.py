@@ -35,6 +35,8 @@ class PersonDialog(FormDialog):
     """Name, ID number, sex and birth date with the ID as authority."""
 
     month_only = False
+    #: each dialog places its own 备注 field (its column differs), before ``_set_person``
+    note: QPlainTextEdit
 
     def _person_fields(self) -> None:
         self.name = self.add("姓名", QLineEdit(), required=True)
@@ -67,7 +69,7 @@ class PersonDialog(FormDialog):
         self.id_hint.setText(f"有效：{info.sex}，{info.birth_date:%Y年%m月%d日}出生，"
                              f"{age_on(info.birth_date, dt.date.today())} 岁")
 
-    def _set_person(self, data: Any) -> None:
+    def _set_person(self, data: VolunteerInput | StudentInput) -> None:
         self.name.setText(data.name)
         self.id_number.setText(data.id_number or "")
         self.sex.set_value(data.sex)

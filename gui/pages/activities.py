@@ -10,7 +10,7 @@ from gui.dialogs.records import ActivityDialog
 from gui.list_page import ListPage
 from gui.pages.common import _codes, _date, _year_items
 from gui.table_model import ListColumn as C
-from models import activities, lists
+from models import activities, lists, records
 from models.entities import Activity
 from models.paths import photo_dir
 
@@ -58,7 +58,7 @@ class ActivitiesPage(ListPage):
 
     def edit(self, rid: int) -> None:
         with self.db.reader() as s:
-            a = s.get(Activity, rid)
+            a = records.live(s, Activity, rid)
             initial = activities.to_input(a)
             chosen = {v.id: v.name for v in a.participants}
             photos = [photo_dir(self.db.path) / p.file_name for p in a.photos]

@@ -180,9 +180,13 @@ class DataPage(QWidget):
 
     def backup_now(self) -> None:
         db = self.ctx.db
-        run_op(self, lambda _p: backup.make_backup(db, kind="手动"),
-               lambda p: (self.refresh_backups(), self.ctx.bus.publish(Changes.of("settings")),
-                          files.show_saved(self, "备份完成", p, f"已备份到“{p}”。")),
+
+        def done(p: Path) -> None:
+            self.refresh_backups()
+            self.ctx.bus.publish(Changes.of("settings"))
+            files.show_saved(self, "备份完成", p, f"已备份到“{p}”。")
+
+        run_op(self, lambda _p: backup.make_backup(db, kind="手动"), done,
                label="正在备份…", cancellable=False)
 
     def backup_to(self) -> None:

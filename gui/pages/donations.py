@@ -8,7 +8,7 @@ from gui.dialogs.records import DonationDialog
 from gui.list_page import ListPage
 from gui.pages.common import _codes, _date, _year_items
 from gui.table_model import ListColumn as C
-from models import donations, lists
+from models import donations, lists, records
 from models.entities import Donation
 from models.money import format_yuan
 
@@ -41,7 +41,7 @@ class DonationsPage(ListPage):
 
     def edit(self, rid: int) -> None:
         with self.db.reader() as s:
-            d = s.get(Donation, rid)
+            d = records.live(s, Donation, rid)
             initial = donations.to_input(d)
             chosen = {r.id: r.name for r in d.recipients}
         DonationDialog(self, self.db, initial, recipients=chosen,

@@ -30,7 +30,7 @@ from gui.list_page import ListPage
 from gui.ops import perform
 from gui.pages.common import _codes, _date
 from gui.table_model import ListColumn as C
-from models import groups, lists, wuhao
+from models import groups, lists, records, wuhao
 from models.entities import Group
 from models.errors import UserError, ValidationError
 from models.wuhao import DimensionScore, ItemScore, Scored
@@ -65,7 +65,7 @@ class GroupsPage(ListPage):
 
     def edit(self, rid: int) -> None:
         with self.db.reader() as s:
-            initial = groups.to_input(s.get(Group, rid))
+            initial = groups.to_input(records.live(s, Group, rid))
         GroupDialog(self, self.db, initial,
                     on_save=self.save_with(lambda s, v: groups.update(s, rid, v))).exec()
 
@@ -98,11 +98,11 @@ class WuhaoDialog(QDialog):
         self.source.setStyleSheet("color:#666;")
         row.addWidget(self.source, 1)
         layout.addLayout(row)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        layout.addWidget(self.scroll, 1)
+        self.checklist = QScrollArea()
+        self.checklist.setWidgetResizable(True)
+        self.checklist.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.checklist.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout.addWidget(self.checklist, 1)
         self.total = QLabel()
         self.total.setObjectName("sectionTitle")
         layout.addWidget(self.total)
@@ -159,8 +159,7 @@ class WuhaoDialog(QDialog):
                 reason.setPlaceholderText("扣分理由（扣分时必填）")
                 box.setChecked(item.score == item.points)
                 box.toggled.connect(lambda on, sp=spin, it=item: on and sp.setValue(float(it.points)))
-                spin.valueChanged.connect(lambda v, b=box, it=item: (
-                    b.setChecked(Decimal(str(v)) == it.points), self._totals()))
+                spin.valueChanged.connect(lambda v, b=box, it=item: self._score_changed(b, it, v))
                 grid.addWidget(box, r, 0, 1, 2)
                 grid.addWidget(spin, r, 2)
                 grid.addWidget(reason, r, 3)
@@ -168,17 +167,21 @@ class WuhaoDialog(QDialog):
                 r += 1
             self.rows.append(items)
         grid.setRowStretch(r, 1)
-        self.scroll.setWidget(body)
+        self.checklist.setWidget(body)
         self.loaded = self._values()
         self._totals()
         self._fit()
+
+    def _score_changed(self, box: QCheckBox, item: ItemScore, value: float) -> None:
+        box.setChecked(Decimal(str(value)) == item.points)  # full marks ticks the box again
+        self._totals()
 
     def _fit(self) -> None:
         """Big enough for the checklist, never larger than the screen's free area."""
         from gui import style
 
         area = style.available_geometry(self)
-        body = self.scroll.widget()
+        body = self.checklist.widget()
         need = body.sizeHint() if body is not None else self.sizeHint()
         self.resize(min(max(need.width() + 60, 760), area.width() - 16),
                     min(need.height() + 190, area.height() - 40))

@@ -10,7 +10,7 @@ from gui.dialogs.records import CareDialog, HonorDialog
 from gui.list_page import ListPage
 from gui.pages.common import _date
 from gui.table_model import ListColumn as C
-from models import honors, lists
+from models import honors, lists, records
 from models.entities import Honor, Volunteer, VolunteerCare
 from models.money import format_yuan
 
@@ -35,7 +35,7 @@ class HonorsList(ListPage):
 
     def edit(self, rid: int) -> None:
         with self.db.reader() as s:
-            initial = honors.honor_to_input(s.get(Honor, rid))
+            initial = honors.honor_to_input(records.live(s, Honor, rid))
         HonorDialog(self, self.db, initial,
                     on_save=self.save_with(lambda s, v: honors.update_honor(s, rid, v))).exec()
 
@@ -59,7 +59,7 @@ class CaresList(ListPage):
 
     def edit(self, rid: int) -> None:
         with self.db.reader() as s:
-            c = s.get(VolunteerCare, rid)
+            c = records.live(s, VolunteerCare, rid)
             initial, name = honors.care_to_input(c), c.volunteer.name
         CareDialog(self, self.db, initial, volunteer_name=name,
                    on_save=self.save_with(lambda s, v: honors.update_care(s, rid, v))).exec()

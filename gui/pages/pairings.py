@@ -13,7 +13,7 @@ from gui.list_page import ListPage
 from gui.ops import perform
 from gui.pages.common import _date
 from gui.table_model import ListColumn as C
-from models import lists, pairings
+from models import lists, pairings, records
 from models.entities import Pairing, Student, Volunteer
 
 
@@ -52,7 +52,7 @@ class PairingsPage(ListPage):
 
     def edit(self, rid: int) -> None:
         with self.db.reader() as s:
-            p = s.get(Pairing, rid)
+            p = records.live(s, Pairing, rid)
             initial = pairings.to_input(p)
             labels = (p.volunteer.name, p.student.name)
         PairingDialog(self, self.db, initial, labels=labels,
@@ -81,7 +81,7 @@ class PairingsPage(ListPage):
             QMessageBox.information(self, "提示", "请先选中一个结对。")
             return
         with self.db.reader() as s:
-            p = s.get(Pairing, rid)
+            p = records.live(s, Pairing, rid)
             sid, name, vid, vname = p.student_id, p.student.name, p.volunteer_id, p.volunteer.name
         AidDialog(self, self.db, sid, name, volunteer=(vid, vname),
                   on_save=self.save_with(pairings.add_aid)).exec()

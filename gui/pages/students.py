@@ -100,7 +100,7 @@ class StudentsPage(ListPage):
 
     def edit(self, rid: int) -> None:
         with self.db.reader() as s:
-            initial = students.to_input(s.get(Student, rid))
+            initial = students.to_input(records.live(s, Student, rid))
         StudentDialog(self, self.db, initial,
                       on_save=self.save_with(lambda s, v: students.update(s, rid, v))).exec()
 
@@ -115,7 +115,10 @@ class StudentsPage(ListPage):
             self.timeline_title.setText("帮扶经历（选中一名学生查看）")
             return
         with self.db.reader() as s:
-            st = s.get(Student, rid)
+            st = records.live(s, Student, rid)
+            if st is None:  # deleted meanwhile (another window): the list reloads next
+                self.timeline_title.setText("帮扶经历（选中一名学生查看）")
+                return
             items = students.timeline(s, rid)
         self.timeline_title.setText(f"{st.name} 的帮扶经历")
         for e in items:
@@ -136,9 +139,9 @@ class StudentsPage(ListPage):
         if aid is None:
             return
         with self.db.reader() as s:
-            a = s.get(AidRecord, aid)
+            a = records.live(s, AidRecord, aid)
             initial, sid, name = pairings.aid_to_input(a), a.student_id, a.student.name
-            volunteer = (a.volunteer_id, a.volunteer.name) if a.volunteer else None
+            volunteer = (a.volunteer.id, a.volunteer.name) if a.volunteer else None
         AidDialog(self, self.db, sid, name, initial, volunteer=volunteer,
                   on_save=self.save_with(lambda s, v: pairings.update_aid(s, aid, v))).exec()
 
@@ -160,5 +163,5 @@ class StudentsPage(ListPage):
             QMessageBox.information(self, "提示", "请先选中一名学生。")
             return
         with self.db.reader() as s:
-            name = s.get(Student, rid).name
+            name = records.live(s, Student, rid).name
         AidDialog(self, self.db, rid, name, on_save=self.save_with(pairings.add_aid)).exec()

@@ -16,7 +16,7 @@ from gui.list_page import ListPage
 from gui.ops import run_op
 from gui.pages.common import _codes, _date
 from gui.table_model import ListColumn as C
-from models import lists, volunteers
+from models import lists, records, volunteers
 from models.entities import Group, Volunteer
 from models.people import age_day, age_on
 
@@ -45,7 +45,7 @@ class VolunteersPage(ListPage):
         if not ok:
             return
         with self.db.reader() as s:
-            name = s.get(Volunteer, rid).name
+            name = records.live(s, Volunteer, rid).name
         path = save_file(self, "保存志愿服务记录证明", f"{name}_{year}年度志愿服务记录证明.pdf",
                          "PDF 文件 (*.pdf);;Excel 文件 (*.xlsx)")
         if not path:
@@ -58,8 +58,10 @@ class VolunteersPage(ListPage):
             return service.export_form(self.db, "service-record", fmt, path, year=year,
                                        person=rid)
 
-        run_op(self, work, lambda p: QMessageBox.information(
-            self, "导出完成", f"已导出到“{p}”。"), label="正在生成志愿服务记录证明…")
+        def done(p: Path) -> None:
+            QMessageBox.information(self, "导出完成", f"已导出到“{p}”。")
+
+        run_op(self, work, done, label="正在生成志愿服务记录证明…")
 
     def relevant(self, changes: Any) -> bool:
         return changes.volunteers or changes.groups or changes.settings
@@ -92,6 +94,6 @@ class VolunteersPage(ListPage):
 
     def edit(self, rid: int) -> None:
         with self.db.reader() as s:
-            initial = volunteers.to_input(s.get(Volunteer, rid))
+            initial = volunteers.to_input(records.live(s, Volunteer, rid))
         VolunteerDialog(self, self.db, initial,
                         on_save=self.save_with(lambda s, v: volunteers.update(s, rid, v))).exec()
