@@ -144,7 +144,7 @@ def _lock(path: Path) -> FileLock:
         raise FileProblem(describe_os_error(err, path.parent)) from err
     from gui.guard import other_instance_message
 
-    lock = filelock.window_lock(path, timeout=0.2)  # = gui.guard.lock_database, kept light
+    lock = filelock.window_lock(path, timeout=0.2)
     if lock is None:
         raise FileProblem(other_instance_message(path))
     return lock
@@ -277,6 +277,7 @@ def run_app(db_path: Path | None, smoke: bool = False, started: float | None = N
             print(missing, file=sys.stderr)
             return 2
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)  # (instance() is typed as the core application)
     install_translations(app)
     app.setApplicationName("关工台账")
     app.setWindowIcon(QIcon(str(APP_ICON)))

@@ -7,7 +7,7 @@ which ``QPainter.drawText(QRectF, int, str)`` takes as they are."""
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QFontMetrics, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 #: Qt::AlignmentFlag values (qnamespace.h)
@@ -99,8 +99,8 @@ class BarChart(QWidget):
                            ALIGN_HCENTER, label)
 
 
-def _elided(fm: object, text: str, width: int) -> str:
+def _elided(fm: QFontMetrics, text: str, width: int) -> str:
     """``text`` shortened in the middle to fit ``width`` pixels."""
     from PySide6.QtCore import Qt
 
-    return fm.elidedText(text, Qt.TextElideMode.ElideMiddle, width)  # type: ignore[attr-defined]
+    return fm.elidedText(text, Qt.TextElideMode.ElideMiddle, width)

@@ -130,7 +130,6 @@ def show_saved(parent: QWidget | None, title: str, path: str | Path, text: str =
     box.setEscapeButton(QMessageBox.StandardButton.Close)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.setObjectName("saved")
-    box.saved_path = str(path)  # type: ignore[attr-defined]
     box.buttonClicked.connect(lambda b: open_folder(path) if b is folder else None)
     box.open()
     return box

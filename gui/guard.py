@@ -1,5 +1,5 @@
-"""Guards around opening the window: one instance per database, and the recovery screen for
-a damaged file (offers the newest backup that passes its own check)."""
+"""Guards around opening the window: the message for a second instance on one database, and
+the recovery screen for a damaged file (offers the newest backup that passes its own check)."""
 
 from __future__ import annotations
 
@@ -16,14 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models import filelock
 from models.errors import UserError
-
-
-def lock_database(path: Path) -> filelock.FileLock | None:
-    """Hold ``<库>.lock`` (an OS lock, models.filelock) while the window is open; None when
-    another live instance holds it. The system drops the lock of a crashed program."""
-    return filelock.window_lock(Path(path), timeout=0.2)
 
 
 def other_instance_message(path: Path) -> str:

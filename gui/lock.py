@@ -198,6 +198,7 @@ class IdleLock(QObject):
         # the filter sees every event of the application (and each new kind of object costs
         # PySide a wrapper type), so it is in place only while the lock can strike
         app = QApplication.instance()
+        assert app is not None  # an idle lock lives in a window, so in a running application
         if enabled and minutes:
             self.timer.start(minutes * 60_000)
             if not self.filtering:

@@ -33,7 +33,11 @@ from models.errors import UserError
 from models.first_screen import FirstScreen
 
 if TYPE_CHECKING:
+    import threading
+
+    from gui.app import IntegrityCheck, Loader
     from gui.context import AppContext
+    from gui.lock import IdleLock
     from gui.ops import Op
     from models.db import Database
 
@@ -62,6 +66,13 @@ class MainWindow(QMainWindow):
     first_screen_ready = Signal()
     #: every page can be used (the database is open and the 首页 complete)
     attached = Signal()
+
+    # what gui.app starts with the window and keeps on it for the window's lifetime
+    lock: object  #: the window's lock on the file (gui.app holds it; gui never imports the file layer)
+    loader: Loader
+    idle_lock: IdleLock
+    pages_thread: threading.Thread
+    integrity: IntegrityCheck
 
     def __init__(self, db: Database | None, preview: FirstScreen | None = None,
                  path: Path | None = None) -> None:
@@ -145,8 +156,8 @@ class MainWindow(QMainWindow):
             self.addAction(act)
         self.ctx = AppContext(db)
         home = self.pages.get("首页")
-        if home is not None:
-            home.attach(self.ctx)  # type: ignore[attr-defined]
+        if isinstance(home, pages.Dashboard):  # the preview 首页 takes the open database
+            home.attach(self.ctx)
         else:
             self._page("首页")
         self.ctx.bus.changed.connect(self._changed)

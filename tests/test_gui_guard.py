@@ -2,7 +2,7 @@
 
 import shutil
 
-from gui.guard import RecoveryDialog, lock_database
+from gui.guard import RecoveryDialog
 from models import backup, demo, filelock
 from models.db import Database
 from tests.helpers import cli
@@ -17,10 +17,10 @@ def test_second_instance_is_told_plainly(tmp_path):
         proc = cli("--db", path, "--smoke", timeout=60)
         assert proc.returncode == 2
         assert "已经在另一个关工台账窗口中打开" in proc.stderr and "Traceback" not in proc.stderr
-        assert lock_database(path) is None
+        assert filelock.window_lock(path, timeout=0.2) is None
     finally:
         held.unlock()
-    again = lock_database(path)
+    again = filelock.window_lock(path, timeout=0.2)
     assert again is not None
     again.unlock()
 

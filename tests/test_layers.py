@@ -1,5 +1,7 @@
-"""models/ and exports/ never import Qt (architecture.md)."""
+"""The layers (architecture.md): models/ and exports/ never import Qt; gui/ holds no SQL and
+never touches the file layer."""
 
+import ast
 import re
 import subprocess
 import sys
@@ -40,3 +42,122 @@ def test_pages_hold_no_sql():
                  if re.search(r"\bselect\(|\bfunc\.|\.where\(|\.(?:outer)?join\([A-Z]\w*[,)]|\.order_by\(|"
                               r"from sqlalchemy import (?!Select$)", line)]
     assert not offenders, offenders
+
+
+# -- gui/ as a whole: no SQL, no file layer, no commits (issue 20 item 4) -------------------------
+
+#: the file layer: only models (the Database object) opens, keys and locks the file
+FILE_LAYER = ("models.sqlconnect", "models.filelock", "models.sqlitefile")
+#: sqlalchemy names that build or run SQL; gui/ may name types only (Select, Session, Row)
+SQL_BUILDERS = {"select", "insert", "update", "delete", "text", "func", "literal_column",
+                "column", "table", "and_", "or_", "not_", "exists", "case", "union"}
+SQL_STRING = re.compile(r"\b(?:SELECT\s+\S|INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE\s+\w+\s+SET|"
+                        r"DELETE\s+FROM|PRAGMA\s+\w|(?:CREATE|DROP|ALTER)\s+(?:TABLE|INDEX|TRIGGER|"
+                        r"VIEW)|VACUUM\b|ATTACH\s+DATABASE)")
+
+#: Where today's gui still breaks a rule, in files the storage branch rewrites (issue 20 item 3:
+#: the Database object owns the file). Removed by the storage/circles branch: the lead clears
+#: these at merge. Each entry must still occur (a stale entry fails), so the list only shrinks.
+ALLOWED = {
+    ("gui/app.py", "imports models.filelock"),
+    ("gui/app.py", "imports models.sqlconnect"),
+    ("gui/app.py", "imports models.sqlitefile"),
+    ("gui/lock.py", "imports models.sqlconnect"),
+    ("gui/app.py", "sqlalchemy.text"),  # with the next two: UPDATE first_screen SET fresh = 0
+    ("gui/app.py", "runs SQL: .execute()"),
+    ("gui/app.py", "SQL string: UPDATE first_screen SET"),
+}
+
+
+def _gui_files() -> list[Path]:
+    files = sorted((ROOT / "gui").rglob("*.py"))
+    assert len(files) >= 35 and ROOT / "gui" / "app.py" in files
+    return files
+
+
+def _imported(node: ast.AST) -> list[str]:
+    """The modules (and ``package.name`` for ``from package import name``) ``node`` imports."""
+    if isinstance(node, ast.Import):
+        return [a.name for a in node.names]
+    if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+        return [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+    return []
+
+
+def _gui_findings() -> set[tuple[str, str]]:
+    """Every (file, what) in gui/ that imports the file layer, builds or runs SQL, holds an SQL
+    string or commits; the place (line) is left out so that edits elsewhere keep the keys."""
+    found: set[tuple[str, str]] = set()
+    for path in _gui_files():
+        name = path.relative_to(ROOT).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), name)):
+            for module in _imported(node):
+                if module in FILE_LAYER:
+                    found.add((name, f"imports {module}"))
+                if module == "sqlalchemy" and isinstance(node, ast.Import):
+                    found.add((name, "imports sqlalchemy whole (only named types may be)"))
+                if (module.startswith("sqlalchemy.") and isinstance(node, ast.ImportFrom)
+                        and module.rsplit(".", 1)[1] in SQL_BUILDERS):
+                    found.add((name, module))
+                if module.startswith("sqlalchemy.sql"):
+                    found.add((name, f"imports {module}"))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                hit = SQL_STRING.search(node.value)
+                if hit:
+                    found.add((name, f"SQL string: {hit.group(0)}"))
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("commit", "execute", "executemany", "executescript")):
+                found.add((name, "commits" if node.func.attr == "commit"
+                           else f"runs SQL: .{node.func.attr}()"))
+    return found
+
+
+def test_gui_imports_no_file_layer():
+    """The window asks models (the Database) for the file; it never imports the modules that
+    open, key or lock it."""
+    found = {f for f in _gui_findings() if f[1].startswith("imports models.")}
+    assert not found - ALLOWED, sorted(found - ALLOWED)
+
+
+def test_gui_holds_no_sql():
+    """No SQL anywhere in gui/: no sqlalchemy statement builders (select, insert, update,
+    delete, text, func …), no statement run, no SQL in a string; queries live in models."""
+    found = {f for f in _gui_findings() if not f[1].startswith("imports models.")
+             and f[1] != "commits"}
+    assert not found - ALLOWED, sorted(found - ALLOWED)
+
+
+def test_gui_never_commits():
+    """Every write from the window goes through gui/ops into a models service, one transaction
+    per user action (``with db.session()`` in models): no ``.commit()`` in gui/."""
+    found = {f for f in _gui_findings() if f[1] == "commits"}
+    assert not found, sorted(found)
+
+
+def test_gui_allow_list_holds_only_what_still_occurs():
+    """An entry whose breach is gone must leave ALLOWED (the list only shrinks)."""
+    stale = ALLOWED - _gui_findings()
+    assert not stale, f"remove from ALLOWED in tests/test_layers.py: {sorted(stale)}"
+
+
+def test_the_gui_checks_see_what_they_forbid(tmp_path, monkeypatch):
+    """The checks themselves: each kind of breach planted in a copy of gui/ is found."""
+    import shutil
+
+    shutil.copytree(ROOT / "gui", tmp_path / "gui")
+    (tmp_path / "gui" / "planted.py").write_text(
+        "from models import filelock\n"
+        "from models.sqlitefile import inspect_file\n"
+        "from sqlalchemy import select, Select\n"
+        "import sqlalchemy\n"
+        "def f(s):\n"
+        "    s.execute(sqlalchemy.text(f'PRAGMA user_version'))\n"
+        "    s.commit()\n"
+        "    return 'DELETE FROM volunteers'\n", encoding="utf-8")
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    monkeypatch.setattr(sys.modules[__name__], "_gui_files",
+                        lambda: sorted((tmp_path / "gui").rglob("*.py")))
+    planted = {what for name, what in _gui_findings() if name == "gui/planted.py"}
+    assert planted == {"imports models.filelock", "imports models.sqlitefile", "sqlalchemy.select",
+                       "imports sqlalchemy whole (only named types may be)", "runs SQL: .execute()",
+                       "commits", "SQL string: PRAGMA u", "SQL string: DELETE FROM"}

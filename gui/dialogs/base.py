@@ -194,7 +194,7 @@ class FormDialog(QDialog):
         """The value to save: the record's whole value (``self.initial``) with only the fields
         this dialog shows replaced, or a new ``cls`` when adding."""
         if self.initial is not None:
-            return dataclasses.replace(self.initial, **shown)  # type: ignore[no-any-return]
+            return dataclasses.replace(self.initial, **shown)
         return cls(**shown)
 
     def accept(self) -> None:
