@@ -52,6 +52,31 @@ KIND_LABELS = {"groups": "关工组织", "volunteers": "五老队伍", "students
                "pairings": "结对帮扶", "activities": "活动台账", "donations": "捐资助学"}
 
 
+def _step_page(title: str) -> tuple[QWidget, QVBoxLayout]:
+    """A wizard step's page and its layout, headed by ``title``."""
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    heading = QLabel(title)
+    heading.setObjectName("sectionTitle")
+    layout.addWidget(heading)
+    return page, layout
+
+
+def _note(layout: QVBoxLayout) -> QLabel:
+    """A wrapping line of explanation, next in ``layout``."""
+    label = QLabel()
+    label.setWordWrap(True)
+    layout.addWidget(label)
+    return label
+
+
+def _table(model: RowsModel) -> QTableView:
+    view = QTableView()
+    view.setTabKeyNavigation(False)  # Tab leaves the table (keyboard users)
+    view.setModel(model)
+    return view
+
+
 class ImportWizard(_Dialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -134,26 +159,15 @@ class ImportWizard(_Dialog):
 
     # -- step 2 --------------------------------------------------------------------------------
     def _step_mapping(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        title = QLabel("第二步：核对表头和列的对应关系")
-        title.setObjectName("sectionTitle")
-        self.header_info = QLabel()
-        self.header_info.setWordWrap(True)
-        self.sheets_info = QLabel()
-        self.sheets_info.setWordWrap(True)
+        page, layout = _step_page("第二步：核对表头和列的对应关系")
+        self.header_info = _note(layout)
+        self.sheets_info = _note(layout)
         self.mapping_box = QWidget()
         self.mapping_form = QFormLayout(self.mapping_box)
         self.sample_model = RowsModel([])
-        sample = QTableView()
-        sample.setTabKeyNavigation(False)  # Tab leaves the table (keyboard users)
-        sample.setModel(self.sample_model)
-        layout.addWidget(title)
-        layout.addWidget(self.header_info)
-        layout.addWidget(self.sheets_info)
         cols = QHBoxLayout()
         cols.addWidget(self.mapping_box, 1)
-        cols.addWidget(sample, 2)
+        cols.addWidget(_table(self.sample_model), 2)
         layout.addLayout(cols, 1)
         self.mapping_combos: dict[int, QComboBox] = {}
         return page
@@ -187,19 +201,13 @@ class ImportWizard(_Dialog):
 
     # -- step 3: the values the import does not know --------------------------------------------
     def _step_questions(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        title = QLabel("第三步：确认程序不认识的值")
-        title.setObjectName("sectionTitle")
-        self.questions_info = QLabel()
-        self.questions_info.setWordWrap(True)
+        page, layout = _step_page("第三步：确认程序不认识的值")
+        self.questions_info = _note(layout)
         self.questions_box = QWidget()
         self.questions_grid = QGridLayout(self.questions_box)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.questions_box)
-        layout.addWidget(title)
-        layout.addWidget(self.questions_info)
         layout.addWidget(scroll, 1)
         return page
 
@@ -270,16 +278,10 @@ class ImportWizard(_Dialog):
 
     # -- step 4 --------------------------------------------------------------------------------
     def _step_check(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        title = QLabel("第四步：检查结果")
-        title.setObjectName("sectionTitle")
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
+        page, layout = _step_page("第四步：检查结果")
+        self.summary = _note(layout)
         self.problems = RowsModel(["行号", "列", "类型", "说明"])
-        view = QTableView()
-        view.setTabKeyNavigation(False)
-        view.setModel(self.problems)
+        view = _table(self.problems)
         view.horizontalHeader().setStretchLastSection(True)
         self.skip_invalid = QCheckBox("跳过出错的行，只导入正确的行")
         self.update_existing = QCheckBox("身份证号已存在时，用文件里的内容更新原有记录")
@@ -307,8 +309,6 @@ class ImportWizard(_Dialog):
         row.addWidget(self.year)
         row.addStretch(1)
         row.addWidget(self.save_errors)
-        layout.addWidget(title)
-        layout.addWidget(self.summary)
         layout.addWidget(view, 1)
         layout.addLayout(row)
         return page

@@ -1,12 +1,27 @@
-"""Small helpers for tests: run the command line in a real process, build records."""
+"""Small helpers for tests: run the command line in a real process, build records, open the
+window on a demo database with its message boxes answered."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pytest
+    from PySide6.QtWidgets import QApplication
+    from sqlalchemy.orm import Session
+
+    from gui.main_window import MainWindow
+    from models.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,6 +36,116 @@ def cli(*args: str | Path, check: bool = False, timeout: float = 120) -> subproc
     return proc
 
 
+def file_sha(path: Path) -> str:
+    """The database file's bytes with its write-ahead log (where an open database writes)."""
+    wal = Path(f"{path}-wal")
+    return hashlib.sha256(path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+                          ).hexdigest()
+
+
+def demo_towns(root: Path, towns: list[tuple[int, str, str]], today: dt.date) -> list[Database]:
+    """One open demo database per (seed, committee, unit code) in ``root``: townships to add up."""
+    from models import demo
+    from models.db import Database
+
+    dbs = []
+    for seed, name, code in towns:
+        db = Database.open(root / f"{code}.sqlite", upgrade_backup_dir=root / "bk")
+        with db.session() as s:
+            demo.build(s, seed=seed, committee=name, code=code, today=today)
+        dbs.append(db)
+    return dbs
+
+
 def cli_json(*args: str | Path) -> dict:
     proc = cli(*args, check=True)
     return json.loads(proc.stdout)
+
+
+# -- the window's tests --------------------------------------------------------------------------
+def demo_file(folder: Path, seed: int, today: dt.date, more: Callable[[Session], None] | None = None,
+              **build: Any) -> Path:
+    """``folder/town.sqlite``: a small demo database (scale 1, ``seed``, as on ``today``) for a
+    test module to copy; ``more(s)`` adds to it in the same transaction."""
+    from models import demo
+    from models.db import Database
+
+    path = folder / "town.sqlite"
+    db = Database.open(path)
+    with db.session() as s:
+        demo.build(s, scale=1, seed=seed, today=today, **build)
+        if more is not None:
+            more(s)
+    db.close()
+    return path
+
+
+def answer_boxes(monkeypatch: pytest.MonkeyPatch, answer: Callable[[str, str, str], Any],
+                 kinds: tuple[str, ...] = ("information", "warning", "critical", "question")) -> None:
+    """QMessageBox's static boxes (they would block a test) replaced: ``answer(kind, title,
+    text)`` says the button pressed (and may record or refuse the box)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    def box_of(kind: str) -> Callable[..., Any]:
+        def box(_parent: Any = None, title: str = "", text: str = "", *_a: Any, **_k: Any) -> Any:
+            return answer(kind, title, text)
+        return box
+
+    for kind in kinds:
+        monkeypatch.setattr(QMessageBox, kind, box_of(kind))
+
+
+def ok_boxes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every message box is closed with OK (a question too)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    answer_boxes(monkeypatch, lambda *_: QMessageBox.StandardButton.Ok)
+
+
+def recorded_boxes(monkeypatch: pytest.MonkeyPatch, said: list[Any],
+                   answer: Callable[[], Any] | None = None) -> None:
+    """Each message box is appended to ``said`` as (kind, title, text); a question is answered
+    ``answer()`` (Yes by default), the others OK."""
+    from PySide6.QtWidgets import QMessageBox
+
+    def record(kind: str, title: str, text: str) -> Any:
+        said.append((kind, title, text))
+        if kind != "question":
+            return QMessageBox.StandardButton.Ok
+        return answer() if answer is not None else QMessageBox.StandardButton.Yes
+
+    answer_boxes(monkeypatch, record)
+
+
+def open_window(qtbot: Any, demo: Path, tmp_path: Path, width: int = 0,
+                height: int = 0) -> MainWindow:
+    """The main window on a copy of ``demo`` in ``tmp_path`` (``width``×``height`` when given),
+    not yet shown; qtbot closes it after the test."""
+    from gui.main_window import MainWindow
+    from models.db import Database
+
+    path = tmp_path / "town.sqlite"
+    shutil.copy(demo, path)
+    window = MainWindow(Database.open(path))
+    qtbot.addWidget(window)
+    if width and height:
+        window.resize(width, height)
+    return window
+
+
+@contextmanager
+def font_size(qapp: QApplication, size: str) -> Iterator[str]:
+    """The program's own fonts at ``size`` (normal, larger, 长辈版) while inside; the
+    application's font, style sheet and palette as they were after."""
+    from gui.app import load_fonts
+    from models import paths
+
+    font, sheet, palette = qapp.font(), qapp.styleSheet(), qapp.palette()
+    paths.write_config({**paths.read_config(), "font_size": size})
+    load_fonts(qapp)
+    try:
+        yield size
+    finally:
+        qapp.setFont(font)
+        qapp.setStyleSheet(sheet)
+        qapp.setPalette(palette)

@@ -32,12 +32,6 @@ TOWNS = [(41, "东山镇关工委", "130102001"), (42, "西河乡关工委", "13
          (43, "南岭镇关工委", "130102003")]
 
 
-def _sha(path: Path) -> str:
-    wal = Path(f"{path}-wal")
-    return hashlib.sha256(path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
-                          ).hexdigest()
-
-
 def _town(root: Path, seed: int, name: str, code: str) -> Database:
     db = Database.open(root / f"{code}.sqlite", upgrade_backup_dir=root / "bk")
     with db.session() as s:

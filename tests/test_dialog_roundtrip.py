@@ -4,17 +4,15 @@ saved unchanged leaves every stored column (and the link tables) as it was."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from gui.dialogs.base import FormDialog
-from gui.main_window import MainWindow
-from models import activities, codetables, demo, donations, honors, idcard, students
+from models import activities, codetables, donations, honors, idcard, students
 from models.db import Database
 from models.entities import (
     Activity,
@@ -27,6 +25,7 @@ from models.entities import (
     Volunteer,
     VolunteerCare,
 )
+from tests import helpers
 
 TODAY = dt.date(2026, 11, 22)
 PER_SUBJECT = 25
@@ -37,56 +36,51 @@ SKIPPED_TABLES = {"audit_log", "settings", "sqlite_sequence"}
 
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("roundtrip") / "town.sqlite"
-    db = Database.open(path)
-    with db.session() as s:
-        demo.build(s, scale=1, seed=11, today=TODAY)
-        # the cases that used to be lost: a donation with linked recipients and 受助对象 text, a
-        # 表彰 of a 五老 with a group and a note, an imported activity whose 组织单位 is no group
-        vids = list(s.scalars(select(Volunteer.id).limit(2)))
-        sids = list(s.scalars(select(Student.id).limit(3)))
-        gid = s.scalar(select(Group.id).limit(1))
-        donations.create(s, donations.DonationInput(
-            dt.date(2026, 3, 1), "爱心企业甲",
-            codetables.values(s, "donor_type")[0], "1234.5", "书包", "300", "助学",
-            "三名困难学生", sids, "年初捐赠"))
-        honors.create_honor(s, honors.HonorInput("优秀五老", "某某", 2025, "县级", dt.date(2025, 9, 1),
-                                                 "县关工委", vids[0], gid, "备注文字"))
-        activities.create(s, activities.ActivityInput(
-            dt.date(2026, 4, 2), "导入的活动", "其他", None, "县教育局", "礼堂", 3, 40, "摘要",
-            vids[:2]))
-        # every 民政 field filled, relatives' ID numbers and phones included (schema step records)
-        students.create(s, students.StudentInput(
-            "满栏", ["留守儿童", "残疾儿童"], id_number=idcard.make("230221", dt.date(2015, 2, 3), 11),
-            guardian="王老汉", guardian_relation="祖孙", guardian_phone="13812345678",
-            ethnicity="满族", hukou_place="青山镇红旗村", residence="县城东关", boarding="是",
-            schooling="小学", health="残疾", disability_type="肢体残疾", disability_grade="二级",
-            father_name="王大山", father_id_number=idcard.make("230221", dt.date(1985, 4, 2), 13),
-            father_phone="13912345678", father_status="外出务工", father_work_place="广东省深圳市",
-            mother_name="李秀", mother_id_number=idcard.make("230221", dt.date(1987, 6, 7), 24),
-            mother_phone="13712345678", mother_status="服刑在押", mother_work_place="",
-            guardianship="祖父母/外祖父母监护",
-            guardian_id_number=idcard.make("230221", dt.date(1955, 1, 9), 35),
-            guardian_address="青山镇红旗村3组", guardianship_rating="一般", family_income="务农",
-            relief=["教育资助", "低保"], checked_on=dt.date(2026, 5, 10)))
-    db.close()
-    return path
+    return helpers.demo_file(tmp_path_factory.mktemp("roundtrip"), seed=11, today=TODAY,
+                             more=_lost_cases)
+
+
+def _lost_cases(s: Session) -> None:
+    """The cases that used to be lost: a donation with linked recipients and 受助对象 text, a
+    表彰 of a 五老 with a group and a note, an imported activity whose 组织单位 is no group, a
+    student with every 民政 field filled (relatives' ID numbers and phones included)."""
+    vids = list(s.scalars(select(Volunteer.id).limit(2)))
+    sids = list(s.scalars(select(Student.id).limit(3)))
+    gid = s.scalar(select(Group.id).limit(1))
+    donations.create(s, donations.DonationInput(
+        dt.date(2026, 3, 1), "爱心企业甲",
+        codetables.values(s, "donor_type")[0], "1234.5", "书包", "300", "助学",
+        "三名困难学生", sids, "年初捐赠"))
+    honors.create_honor(s, honors.HonorInput("优秀五老", "某某", 2025, "县级", dt.date(2025, 9, 1),
+                                             "县关工委", vids[0], gid, "备注文字"))
+    activities.create(s, activities.ActivityInput(
+        dt.date(2026, 4, 2), "导入的活动", "其他", None, "县教育局", "礼堂", 3, 40, "摘要",
+        vids[:2]))
+    students.create(s, students.StudentInput(
+        "满栏", ["留守儿童", "残疾儿童"], id_number=idcard.make("230221", dt.date(2015, 2, 3), 11),
+        guardian="王老汉", guardian_relation="祖孙", guardian_phone="13812345678",
+        ethnicity="满族", hukou_place="青山镇红旗村", residence="县城东关", boarding="是",
+        schooling="小学", health="残疾", disability_type="肢体残疾", disability_grade="二级",
+        father_name="王大山", father_id_number=idcard.make("230221", dt.date(1985, 4, 2), 13),
+        father_phone="13912345678", father_status="外出务工", father_work_place="广东省深圳市",
+        mother_name="李秀", mother_id_number=idcard.make("230221", dt.date(1987, 6, 7), 24),
+        mother_phone="13712345678", mother_status="服刑在押", mother_work_place="",
+        guardianship="祖父母/外祖父母监护",
+        guardian_id_number=idcard.make("230221", dt.date(1955, 1, 9), 35),
+        guardian_address="青山镇红旗村3组", guardianship_rating="一般", family_income="务农",
+        relief=["教育资助", "低保"], checked_on=dt.date(2026, 5, 10)))
 
 
 @pytest.fixture
 def window(qtbot, demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    for kind in ("information", "warning", "critical", "question"):
-        monkeypatch.setattr(QMessageBox, kind, _refuse_box)
-    path = tmp_path / "town.sqlite"
-    shutil.copy(demo_file, path)
-    w = MainWindow(Database.open(path))
-    qtbot.addWidget(w)
+    helpers.answer_boxes(monkeypatch, _refuse_box)
+    w = helpers.open_window(qtbot, demo_file, tmp_path)
     w.show()
     yield w
     w.close()
 
 
-def _refuse_box(_parent, title, text, *_a, **_k):
+def _refuse_box(_kind: str, title: str, text: str) -> None:
     raise AssertionError(f"unexpected message box {title}: {text}")
 
 

@@ -13,9 +13,10 @@ from gui import ops
 from gui.dialogs.people import StudentDialog, VolunteerDialog
 from gui.dialogs.records import AidDialog, PairingDialog
 from gui.main_window import NAV, MainWindow
-from models import demo, records
+from models import records
 from models.db import Database
 from models.entities import Activity, AidRecord, AuditEntry, Pairing, Student, Volunteer
+from tests import helpers
 from tests.sheets import vid, xlsx
 
 TODAY = dt.date(2026, 11, 22)
@@ -30,12 +31,7 @@ def saved_boxes(title: str) -> list:
 
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo") / "town.sqlite"
-    db = Database.open(path)
-    with db.session() as s:
-        demo.build(s, scale=1, seed=5, today=TODAY)
-    db.close()
-    return path
+    return helpers.demo_file(tmp_path_factory.mktemp("demo"), seed=5, today=TODAY)
 
 
 class Said(list):
@@ -47,26 +43,13 @@ def messages(monkeypatch):
     """QMessageBox statics are recorded (they would block a test); a question is answered
     ``said.answer`` (Yes unless a test sets No)."""
     said = Said()
-
-    def record(kind):
-        def box(_parent, title, text, *_a, **_k):
-            said.append((kind, title, text))
-            return said.answer if kind == "question" else QMessageBox.StandardButton.Ok
-        return box
-
-    for kind in ("information", "warning", "critical", "question"):
-        monkeypatch.setattr(QMessageBox, kind, record(kind))
+    helpers.recorded_boxes(monkeypatch, said, lambda: said.answer)
     return said
 
 
 @pytest.fixture
 def window(qtbot, demo_file, tmp_path, messages):
-    path = tmp_path / "town.sqlite"
-    shutil.copy(demo_file, path)
-    db = Database.open(path)
-    w = MainWindow(db)
-    qtbot.addWidget(w)
-    w.resize(1366, 768)
+    w = helpers.open_window(qtbot, demo_file, tmp_path, 1366, 768)
     w.show()
     yield w
     w.close()
@@ -404,9 +387,10 @@ def test_smoke_can_show_every_page_and_say_which_was_slowest(demo_file, tmp_path
     assert page in NAV and int(ms) >= 0
 
 
-def test_first_run_asks_for_the_committee(qtbot, tmp_path, monkeypatch, messages):
+def _first_run(qtbot, tmp_path, monkeypatch, demo_data: bool) -> tuple[MainWindow, Database]:
+    """A window on a new file whose 首次使用 dialog is answered 白云镇关工委, 某县白云镇 (and
+    the demo data ticked with ``demo_data``)."""
     from gui.first_run import FirstRunDialog
-    from models import settings
 
     db = Database.open(tmp_path / "new.sqlite")
     w = MainWindow(db)
@@ -415,10 +399,18 @@ def test_first_run_asks_for_the_committee(qtbot, tmp_path, monkeypatch, messages
     def fill(self):
         self.name.setText("白云镇关工委")
         self.region.setText("某县白云镇")
+        self.demo.setChecked(demo_data)
         return 1
 
     monkeypatch.setattr(FirstRunDialog, "exec", fill)
     w.maybe_first_run()
+    return w, db
+
+
+def test_first_run_asks_for_the_committee(qtbot, tmp_path, monkeypatch, messages):
+    from models import settings
+
+    w, db = _first_run(qtbot, tmp_path, monkeypatch, demo_data=False)
     with db.reader() as s:
         assert settings.committee(s).committee_name == "白云镇关工委"
     w.close()
@@ -738,21 +730,9 @@ def test_the_daily_backup_is_made_in_the_background_while_the_window_is_open(win
 
 
 def test_the_first_run_demo_keeps_the_committee_typed(qtbot, tmp_path, monkeypatch, messages):
-    from gui.first_run import FirstRunDialog
     from models import settings
 
-    db = Database.open(tmp_path / "new.sqlite")
-    w = MainWindow(db)
-    qtbot.addWidget(w)
-
-    def fill(self):
-        self.name.setText("白云镇关工委")
-        self.region.setText("某县白云镇")
-        self.demo.setChecked(True)
-        return 1
-
-    monkeypatch.setattr(FirstRunDialog, "exec", fill)
-    w.maybe_first_run()
+    w, db = _first_run(qtbot, tmp_path, monkeypatch, demo_data=True)
     qtbot.waitUntil(lambda: count(db, Volunteer) > 0, timeout=60000)
     qtbot.waitUntil(lambda: not ops._RUNNING, timeout=60000)
     with db.reader() as s:

@@ -6,7 +6,6 @@ reaches every control with a visible focus; Enter and Esc work in every dialog."
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QLineEdit,
-    QMessageBox,
     QSpinBox,
     QTabBar,
     QTabWidget,
@@ -29,10 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from gui import style
-from gui.app import load_fonts
 from gui.main_window import NAV, MainWindow
-from models import demo, paths
-from models.db import Database
+from tests import helpers
 from tests.layout_probe import cut_texts
 from tests.sheets import vid
 
@@ -43,12 +39,7 @@ SIZES = ["normal", "larger", style.ELDER]
 
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("access") / "town.sqlite"
-    db = Database.open(path)
-    with db.session() as s:
-        demo.build(s, scale=1, seed=5, today=TODAY)
-    db.close()
-    return path
+    return helpers.demo_file(tmp_path_factory.mktemp("access"), seed=5, today=TODAY)
 
 
 @pytest.fixture
@@ -59,24 +50,14 @@ def screen(monkeypatch: pytest.MonkeyPatch) -> QRect:
 
 @pytest.fixture
 def font_size(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
-    font, sheet, palette = qapp.font(), qapp.styleSheet(), qapp.palette()
-    config = paths.read_config()
-    paths.write_config({**config, "font_size": request.param})
-    load_fonts(qapp)
-    yield request.param
-    qapp.setFont(font)
-    qapp.setStyleSheet(sheet)
-    qapp.setPalette(palette)
+    with helpers.font_size(qapp, request.param) as size:
+        yield size
 
 
 @pytest.fixture
 def window(qtbot, demo_file: Path, tmp_path: Path, screen: QRect, monkeypatch):
-    for kind in ("information", "warning", "critical", "question"):
-        monkeypatch.setattr(QMessageBox, kind, lambda *_a, **_k: QMessageBox.StandardButton.Ok)
-    path = tmp_path / "town.sqlite"
-    shutil.copy(demo_file, path)
-    w = MainWindow(Database.open(path))
-    qtbot.addWidget(w)
+    helpers.ok_boxes(monkeypatch)
+    w = helpers.open_window(qtbot, demo_file, tmp_path)
     w.restore_geometry()
     w.show()
     qtbot.waitExposed(w)

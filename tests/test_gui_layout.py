@@ -5,7 +5,6 @@ less its taskbar) at 标准 and 特大, the main window fits the screen and list
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui import style
-from gui.app import install_translations, load_fonts
+from gui.app import install_translations
 from gui.dialogs.base import FormDialog
 from gui.dialogs.people import StudentDialog, VolunteerDialog
 from gui.dialogs.records import (
@@ -34,8 +33,8 @@ from gui.dialogs.records import (
     PairingDialog,
 )
 from gui.main_window import NAV, MainWindow
-from models import demo, paths
-from models.db import Database
+from models import paths
+from tests import helpers
 from tests.sheets import vid
 
 TODAY = dt.date(2026, 11, 22)
@@ -44,12 +43,7 @@ SCREEN = QRect(0, 0, 1366, 728)
 
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("layout") / "town.sqlite"
-    db = Database.open(path)
-    with db.session() as s:
-        demo.build(s, scale=1, seed=5, today=TODAY)
-    db.close()
-    return path
+    return helpers.demo_file(tmp_path_factory.mktemp("layout"), seed=5, today=TODAY)
 
 
 @pytest.fixture
@@ -62,23 +56,14 @@ def screen(monkeypatch: pytest.MonkeyPatch) -> QRect:
 @pytest.fixture
 def font_size(request: pytest.FixtureRequest, qapp: QApplication):
     """The program's own font (bundled CJK face) at the size under test; restored after."""
-    font, sheet = qapp.font(), qapp.styleSheet()
-    config = paths.read_config()
-    paths.write_config({**config, "font_size": request.param})
-    load_fonts(qapp)
-    yield request.param
-    qapp.setFont(font)
-    qapp.setStyleSheet(sheet)
+    with helpers.font_size(qapp, request.param) as size:
+        yield size
 
 
 @pytest.fixture
 def window(qtbot, demo_file: Path, tmp_path: Path, screen: QRect, monkeypatch: pytest.MonkeyPatch):
-    for kind in ("information", "warning", "critical", "question"):
-        monkeypatch.setattr(QMessageBox, kind, lambda *_a, **_k: QMessageBox.StandardButton.Ok)
-    path = tmp_path / "town.sqlite"
-    shutil.copy(demo_file, path)
-    w = MainWindow(Database.open(path))
-    qtbot.addWidget(w)
+    helpers.ok_boxes(monkeypatch)
+    w = helpers.open_window(qtbot, demo_file, tmp_path)
     w.show()
     yield w
     w.close()

@@ -3,55 +3,35 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
 from docx import Document
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QFileDialog
 
 from gui.dialogs.quality import QualityDialog
-from gui.main_window import MainWindow
-from models import demo
-from models.db import Database
 from models.entities import Student
+from tests import helpers
 
 TODAY = dt.date(2026, 11, 22)
 
 
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo") / "town.sqlite"
-    db = Database.open(path)
-    with db.session() as s:
-        demo.build(s, scale=1, seed=7, committee="青山镇关工委", today=TODAY)
-    db.close()
-    return path
+    return helpers.demo_file(tmp_path_factory.mktemp("demo"), seed=7, today=TODAY,
+                             committee="青山镇关工委")
 
 
 @pytest.fixture
 def said(monkeypatch):
     said: list[tuple[str, str, str]] = []
-
-    def record(kind):
-        def box(_parent, title, text, *_a, **_k):
-            said.append((kind, title, text))
-            return QMessageBox.StandardButton.Yes if kind == "question" else \
-                QMessageBox.StandardButton.Ok
-        return box
-
-    for kind in ("information", "warning", "critical", "question"):
-        monkeypatch.setattr(QMessageBox, kind, record(kind))
+    helpers.recorded_boxes(monkeypatch, said)
     return said
 
 
 @pytest.fixture
 def page(qtbot, demo_file, tmp_path, said):
-    path = tmp_path / "town.sqlite"
-    shutil.copy(demo_file, path)
-    w = MainWindow(Database.open(path))
-    qtbot.addWidget(w)
-    w.resize(1366, 768)
+    w = helpers.open_window(qtbot, demo_file, tmp_path, 1366, 768)
     w.show()
     p = w.page("报表中心")
     p.year.setCurrentIndex(p.year.findData(2025))

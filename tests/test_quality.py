@@ -7,6 +7,7 @@ import json
 import zipfile
 
 import pytest
+from sqlalchemy.orm import Session
 
 from exports import service
 from models import quality, stats
@@ -35,22 +36,30 @@ def _clean(db: Database) -> None:
         g = Group(name="红旗村关工小组", type="村", leader="张组长", founded_on=D(2020, 1, 1))
         s.add(g)
         s.flush()
-        v = Volunteer(name="王德", sex="男", birth_date=D(1950, 1, 1), category="老干部",
-                      group_id=g.id, joined_on=D(2020, 1, 1))
-        st = Student(name="李小明", sex="男", birth_date=D(2015, 1, 1), categories="留守儿童",
-                     guardian="李大山", guardian_phone=PHONE, registered_on=D(2020, 1, 1),
-                     checked_on=D(2025, 10, 1))
-        s.add_all([v, st])
-        s.flush()
-        p = Pairing(volunteer_id=v.id, student_id=st.id, started_on=D(2020, 1, 1))
-        s.add(p)
-        s.flush()
+        v, st, p = _paired(s, Volunteer(name="王德", sex="男", birth_date=D(1950, 1, 1),
+                                         category="老干部", group_id=g.id),
+                           Student(name="李小明", sex="男", birth_date=D(2015, 1, 1),
+                                   guardian="李大山"))
         for year in (2024, 2025):
             s.add(AidRecord(student_id=st.id, volunteer_id=v.id, pairing_id=p.id,
                             date=D(year, 5, 1), money_fen=0))
             s.add(Activity(date=D(year, 3, 1), title="五老宣讲团进校园", theme="理论宣讲",
                            volunteer_count=2, youth_count=30))
             s.add(Donation(date=D(year, 6, 1), donor="爱心企业甲", money_fen=100000))
+
+
+def _paired(s: Session, v: Volunteer, st: Student) -> tuple[Volunteer, Student, Pairing]:
+    """``v`` (joined 2020) paired since 2020 with ``st`` (a 留守儿童 registered 2020, checked in
+    October 2025, with a guardian's phone), all three stored."""
+    v.joined_on = D(2020, 1, 1)
+    st.categories, st.guardian_phone = "留守儿童", PHONE
+    st.registered_on, st.checked_on = D(2020, 1, 1), D(2025, 10, 1)
+    s.add_all([v, st])
+    s.flush()
+    p = Pairing(volunteer_id=v.id, student_id=st.id, started_on=D(2020, 1, 1))
+    s.add(p)
+    s.flush()
+    return v, st, p
 
 
 @pytest.fixture
@@ -119,16 +128,10 @@ def test_student_not_rechecked_for_half_a_year(clean):
 
 def test_pairing_without_aid_in_the_year(clean):
     with clean.session() as s:
-        v = Volunteer(name="吴英", sex="女", birth_date=D(1955, 5, 5), category="老模范",
-                      group_id=_group(clean), joined_on=D(2020, 1, 1))
-        st = Student(name="郑小雨", sex="女", birth_date=D(2016, 6, 6), categories="留守儿童",
-                     guardian="郑母", guardian_phone=PHONE, registered_on=D(2020, 1, 1),
-                     checked_on=D(2025, 10, 1))
-        s.add_all([v, st])
-        s.flush()
-        p = Pairing(volunteer_id=v.id, student_id=st.id, started_on=D(2020, 1, 1))
-        s.add(p)
-        s.flush()
+        v, st, p = _paired(s, Volunteer(name="吴英", sex="女", birth_date=D(1955, 5, 5),
+                                         category="老模范", group_id=_group(clean)),
+                           Student(name="郑小雨", sex="女", birth_date=D(2016, 6, 6),
+                                   guardian="郑母"))
         # a record of the year before does not count for this year
         s.add(AidRecord(student_id=st.id, volunteer_id=v.id, pairing_id=p.id, date=D(2024, 4, 4)))
     found = _run(clean)

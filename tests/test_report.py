@@ -20,11 +20,11 @@ from docx.oxml.ns import qn
 from exports import service
 from exports.report import service as report
 from exports.report import wording
-from models import demo, stats
+from models import stats
 from models.db import Database
 from models.entities import Activity, Volunteer
 from models.errors import FileProblem
-from tests.helpers import cli
+from tests.helpers import cli, demo_towns
 
 YEAR = 2025
 TODAY = dt.date(2026, 11, 22)
@@ -110,12 +110,7 @@ def check_fonts(path: Path) -> None:
 @pytest.fixture(scope="module")
 def towns(tmp_path_factory):
     root = tmp_path_factory.mktemp("report")
-    dbs = []
-    for seed, name, code in TOWNS:
-        db = Database.open(root / f"{code}.sqlite", upgrade_backup_dir=root / "bk")
-        with db.session() as s:
-            demo.build(s, seed=seed, committee=name, code=code, today=TODAY)
-        dbs.append(db)
+    dbs = demo_towns(root, TOWNS, TODAY)
     yield root, dbs
     for db in dbs:
         db.close()

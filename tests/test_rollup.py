@@ -20,22 +20,15 @@ from exports import rollup as taking
 from exports import service
 from exports.formdata import FormContext, build_table
 from exports.forms import FORMS
-from models import demo, rollup, settings, stats
+from models import rollup, settings, stats
 from models.db import Database
 from models.entities import Volunteer
-from tests.helpers import cli, cli_json
+from tests.helpers import cli, cli_json, demo_towns, file_sha
 
 YEAR = 2025
 TODAY = dt.date(2026, 11, 22)
 TOWNS = [(11, "东山镇关工委", "130102001"), (22, "西河乡关工委", "130102002"),
          (33, "南岭镇关工委", "130102003")]
-
-
-def _sha(path: Path) -> str:
-    """The database file's bytes with its write-ahead log (where an open database writes)."""
-    wal = Path(f"{path}-wal")
-    return hashlib.sha256(path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
-                          ).hexdigest()
 
 
 def _figures(db: Database) -> dict[str, Any]:
@@ -76,12 +69,7 @@ def expected_sum(parts: list[dict[str, Any]]) -> dict[str, Any]:
 def world(tmp_path_factory):
     """Three demo townships (different seeds, names, codes) and their first packages."""
     root = tmp_path_factory.mktemp("rollup")
-    towns = []
-    for seed, name, code in TOWNS:
-        db = Database.open(root / f"{code}.sqlite", upgrade_backup_dir=root / "bk")
-        with db.session() as s:
-            demo.build(s, seed=seed, committee=name, code=code, today=TODAY)
-        towns.append(db)
+    towns = demo_towns(root, TOWNS, TODAY)
     # one person in two townships' rosters: a possible duplicate for rollup-status
     with towns[0].reader() as s:
         twin = s.query(Volunteer).order_by(Volunteer.id).first()
@@ -216,10 +204,10 @@ def test_county_package_is_taken_by_the_city_with_the_same_figures(world, county
 
 def test_resent_package_is_unchanged_and_dry_run_writes_nothing(world, county):
     path, _result = county
-    before = _sha(path)
+    before = file_sha(path)
     result = cli_json("rollup", world["packages"][0], "--db", path, "--dry-run", "--json")
     assert result["dry_run"] is True and result["taken"][0]["status"] == "unchanged"
-    assert _sha(path) == before
+    assert file_sha(path) == before
     result = cli_json("rollup", world["packages"][1], "--db", path, "--json")
     assert result["taken"][0]["status"] == "unchanged"
 
@@ -235,12 +223,12 @@ def _rezip(src: Path, dst: Path, change: Any) -> Path:
 
 
 def _refused(path: Path, pkg: Path) -> str:
-    before = _sha(path)
+    before = file_sha(path)
     proc = cli("rollup", pkg, "--db", path, "--json")
     assert proc.returncode == 1, proc.stderr
     result = json.loads(proc.stdout)
     assert result["taken"] == [] and len(result["refused"]) == 1
-    assert _sha(path) == before  # the county file is untouched
+    assert file_sha(path) == before  # the county file is untouched
     reason: str = result["refused"][0]["reason"]
     assert pkg.name in reason
     return reason
@@ -430,14 +418,14 @@ def test_rollup_page_checks_first_then_takes_and_shows_the_units(world, qtbot, t
         page.year.setCurrentIndex(page.year.findData(YEAR))
         bad = tmp_path / "bad.zip"
         bad.write_bytes(world["packages"][0].read_bytes()[:500])
-        before = _sha(path)
+        before = file_sha(path)
         with qtbot.waitSignal(page.check([*map(str, world["packages"]), str(bad)]).done,
                               timeout=60000):
             pass
         assert "还没有收下" in page.summary.text() and "不收 1 个" in page.summary.text()
         results = [page.checked.item(r, 4).text() for r in range(page.checked.rowCount())]
         assert results[:3] == ["将新收下"] * 3 and results[3].startswith("不收：")
-        assert _sha(path) == before and page.take_button.isEnabled()
+        assert file_sha(path) == before and page.take_button.isEnabled()
         with qtbot.waitSignal(page.take().done, timeout=60000):
             pass
         assert "新收 3 个" in page.summary.text()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from models import check, demo, records, stats
+from models import check, records, stats
 from models.db import Database
 from models.entities import (
     SUBJECTS,
@@ -24,6 +24,7 @@ from models.entities import (
 from models.errors import DataError
 from models.paths import photo_dir
 from models.subjects import SUBJECT_INFO
+from tests import helpers
 
 TODAY = dt.date(2026, 11, 22)
 YEARS = (TODAY.year - 1, TODAY.year)
@@ -31,12 +32,7 @@ YEARS = (TODAY.year - 1, TODAY.year)
 
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("trash") / "town.sqlite"
-    db = Database.open(path)
-    with db.session() as s:
-        demo.build(s, scale=1, seed=7, today=TODAY)
-    db.close()
-    return path
+    return helpers.demo_file(tmp_path_factory.mktemp("trash"), seed=7, today=TODAY)
 
 
 @pytest.fixture
