@@ -68,7 +68,7 @@ class MainWindow(QMainWindow):
     attached = Signal()
 
     # what gui.app starts with the window and keeps on it for the window's lifetime
-    lock: object  #: the window's lock on the file (gui.app holds it; gui never imports the file layer)
+    lock: object  # the window's lock on the file (its type is the file layer's, unnamed here)
     loader: Loader
     idle_lock: IdleLock
     pages_thread: threading.Thread

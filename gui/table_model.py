@@ -65,7 +65,7 @@ class SqlListModel(QAbstractTableModel):
         self.beginResetModel()
         try:
             with self.db.reader() as s:
-                self.total = lists.count(s, self.query())
+                self.total = lists.row_count(s, self.query())
             self.rows, self.ids = self._fetch(0)
         except BaseException:
             self.rows, self.ids, self.total = [], [], 0

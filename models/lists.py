@@ -115,7 +115,7 @@ def sorted_by(q: Select[Any], sort: Any, descending: bool) -> Select[Any]:
     return q.order_by(None).order_by(sort.desc() if descending else sort.asc())
 
 
-def count(s: Session, q: Select[Any]) -> int:
+def row_count(s: Session, q: Select[Any]) -> int:
     """How many rows ``q`` gives."""
     return s.scalar(select(func.count()).select_from(q.order_by(None).subquery())) or 0
 

@@ -149,3 +149,24 @@ def font_size(qapp: QApplication, size: str) -> Iterator[str]:
         qapp.setFont(font)
         qapp.setStyleSheet(sheet)
         qapp.setPalette(palette)
+
+
+def first_run(qtbot: Any, monkeypatch: pytest.MonkeyPatch, path: Path,
+              fill: Callable[[Any], None]) -> tuple[MainWindow, Database]:
+    """A window on the new file ``path`` whose 首次使用 dialog is answered by ``fill(dialog)``
+    and 确定; returns the window (after its first run) and the database."""
+    from gui.first_run import FirstRunDialog
+    from gui.main_window import MainWindow
+    from models.db import Database
+
+    db = Database.open(path)
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+
+    def exec_(dialog: Any) -> int:
+        fill(dialog)
+        return 1
+
+    monkeypatch.setattr(FirstRunDialog, "exec", exec_)
+    window.maybe_first_run()
+    return window, db

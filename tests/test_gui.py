@@ -390,21 +390,12 @@ def test_smoke_can_show_every_page_and_say_which_was_slowest(demo_file, tmp_path
 def _first_run(qtbot, tmp_path, monkeypatch, demo_data: bool) -> tuple[MainWindow, Database]:
     """A window on a new file whose 首次使用 dialog is answered 白云镇关工委, 某县白云镇 (and
     the demo data ticked with ``demo_data``)."""
-    from gui.first_run import FirstRunDialog
+    def fill(dialog):
+        dialog.name.setText("白云镇关工委")
+        dialog.region.setText("某县白云镇")
+        dialog.demo.setChecked(demo_data)
 
-    db = Database.open(tmp_path / "new.sqlite")
-    w = MainWindow(db)
-    qtbot.addWidget(w)
-
-    def fill(self):
-        self.name.setText("白云镇关工委")
-        self.region.setText("某县白云镇")
-        self.demo.setChecked(demo_data)
-        return 1
-
-    monkeypatch.setattr(FirstRunDialog, "exec", fill)
-    w.maybe_first_run()
-    return w, db
+    return helpers.first_run(qtbot, monkeypatch, tmp_path / "new.sqlite", fill)
 
 
 def test_first_run_asks_for_the_committee(qtbot, tmp_path, monkeypatch, messages):

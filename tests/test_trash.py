@@ -141,13 +141,19 @@ def test_restoring_a_volunteer_leaves_a_pairing_whose_student_is_deleted(town: D
     _check_ok(town)
 
 
+def _activity_and_photo(town: Database, src: Path, data: bytes) -> tuple[int, Path]:
+    """A live activity's id and a photo file ``src`` (holding ``data``) to attach to it."""
+    with town.reader() as s:
+        aid = s.scalar(select(Activity.id).where(Activity.deleted_at.is_(None)).limit(1))
+    assert aid is not None
+    src.write_bytes(data)
+    return aid, src
+
+
 def test_purging_an_activity_removes_its_photo_files(town: Database, tmp_path: Path) -> None:
     from models import activities
 
-    with town.reader() as s:
-        aid = s.scalar(select(Activity.id).where(Activity.deleted_at.is_(None)).limit(1))
-    src = tmp_path / "p.jpg"
-    src.write_bytes(b"\xff\xd8\xff\xe0photo")
+    aid, src = _activity_and_photo(town, tmp_path / "p.jpg", b"\xff\xd8\xff\xe0photo")
     with town.session() as s:
         photo, _ = activities.attach_photo(s, aid, src, photo_dir(town.path))
         name = photo.file_name
@@ -166,10 +172,7 @@ def test_purging_an_activity_removes_its_photo_files(town: Database, tmp_path: P
 def test_a_rolled_back_purge_keeps_the_photo_files(town: Database, tmp_path: Path) -> None:
     from models import activities
 
-    with town.reader() as s:
-        aid = s.scalar(select(Activity.id).where(Activity.deleted_at.is_(None)).limit(1))
-    src = tmp_path / "p.png"
-    src.write_bytes(b"\x89PNG photo")
+    aid, src = _activity_and_photo(town, tmp_path / "p.png", b"\x89PNG photo")
     with town.session() as s:
         photo, _ = activities.attach_photo(s, aid, src, photo_dir(town.path))
         records.delete(s, "activities", aid)
@@ -190,3 +193,18 @@ def test_deleting_a_volunteer_names_what_goes_with_it(town: Database) -> None:
             ~Volunteer.id.in_(select(VolunteerCare.volunteer_id))).limit(1))
         if lonely is not None:
             assert records.dependants_text(s, "volunteers", lonely) == ""
+
+
+def test_a_record_gone_to_the_trash_or_never_stored_is_not_live(town: Database) -> None:
+    """What a page reads before editing (records.live): the typed record, or a plain sentence
+    when it was deleted meanwhile (another window) — never None to trip over."""
+    with town.reader() as s:
+        vid = s.scalar(select(Volunteer.id).where(Volunteer.deleted_at.is_(None)).limit(1))
+        assert vid is not None
+        assert isinstance(records.live(s, Volunteer, vid), Volunteer)
+    with town.session() as s:
+        records.delete(s, "volunteers", vid)
+    with town.reader() as s:
+        for rid in (vid, 10**9):
+            with pytest.raises(DataError, match="找不到这条五老记录（可能已被删除）"):
+                records.live(s, Volunteer, rid)

@@ -15,7 +15,7 @@ from exports import service
 from models import rollup, settings
 from models.db import Database
 from models.errors import DataError, ValidationError
-from tests.helpers import cli
+from tests.helpers import cli, first_run, ok_boxes
 
 
 def test_first_run_words_follow_the_level_and_a_wrong_code_is_said_beside_the_field(qtbot):
@@ -39,23 +39,13 @@ def test_first_run_words_follow_the_level_and_a_wrong_code_is_said_beside_the_fi
 
 
 def test_first_run_stores_the_unit_the_code_and_the_filler(qtbot, tmp_path, monkeypatch):
-    from gui.first_run import FirstRunDialog
-    from gui.main_window import MainWindow
+    def fill(dialog):
+        dialog.level.setCurrentText("县")
+        dialog.code.setText("130102")
+        dialog.filler.setText("王秀英")
 
-    for kind in ("information", "warning", "critical"):
-        monkeypatch.setattr(QMessageBox, kind, lambda *_a, **_k: QMessageBox.StandardButton.Ok)
-    db = Database.open(tmp_path / "county.sqlite")
-    w = MainWindow(db)
-    qtbot.addWidget(w)
-
-    def fill(self):
-        self.level.setCurrentText("县")
-        self.code.setText("130102")
-        self.filler.setText("王秀英")
-        return 1
-
-    monkeypatch.setattr(FirstRunDialog, "exec", fill)
-    w.maybe_first_run()
+    ok_boxes(monkeypatch)
+    w, db = first_run(qtbot, monkeypatch, tmp_path / "county.sqlite", fill)
     with db.reader() as s:
         assert rollup.own_unit(s) == ("130102", "本县关工委", "县")
         assert settings.get(s, settings.FILLER) == "王秀英"
