@@ -441,7 +441,7 @@ def _table_rows(table: Table, form: Form, report: ImportReport
 
     while (item := pull()) is not None:
         number, values = item[0], item[1][:width]
-        filled = [i for i, v in enumerate(values) if not is_blank(v)]
+        filled = [i for i, v in enumerate(values) if v is not None and not is_blank(v)]
         if not filled or (all(i == seq_index or _is_zero(values[i]) for i in filled) and \
                 filled != [seq_index]):  # empty, or only formulas that give 0
             blank_run += 1
@@ -682,7 +682,8 @@ def _read_file(db: Database, kind: str, path: Path, options: ImportOptions, prog
                 row = kinds.RowReader(number, cells, labels, context)
                 row.sheet = info.name
                 handler.read(row)
-                report.warnings.extend(Issue(number, c, m, info.name) for c, m in row.warnings)
+                if row.warnings:
+                    report.warnings.extend(Issue(number, c, m, info.name) for c, m in row.warnings)
                 if number in table.sheet.hidden:
                     report.warnings.append(Issue(number, "", "这一行在 Excel 里是隐藏的，已照常读入，"
                                                  "请核对是否应当导入", info.name))

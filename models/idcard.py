@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
+_ZEROS = ord("0") * sum(WEIGHTS)
 _FULLWIDTH = str.maketrans("０１２３４５６７８９ｘＸ", "0123456789XX")
 _SPACE_RE = re.compile(r"[\s\u3000\u00a0]+")
 
@@ -38,6 +39,8 @@ def check_char(first17: str) -> str:
     """The check character for the first 17 digits."""
     if len(first17) != 17:
         raise ValueError("check_char needs 17 digits")
+    if first17.isascii() and first17.isdigit():  # the bytes less the weighted b"0": no int()
+        return CHECK_CHARS[(sum(map(operator.mul, first17.encode(), WEIGHTS)) - _ZEROS) % 11]
     return CHECK_CHARS[sum(map(operator.mul, map(int, first17), WEIGHTS)) % 11]
 
 
@@ -58,6 +61,12 @@ def _examine(number: str, today: dt.date) -> IdInfo | str:
     if check_char(number[:17]) != number[17]:
         return "身份证号校验位不对，请核对"
     return IdInfo(number, birth, "男" if int(number[16]) % 2 == 1 else "女")
+
+
+def examine(number: str) -> IdInfo | str:
+    """The one parse of a normalised number: what it tells (birth date, sex), or the sentence
+    saying why it is not a valid ID number."""
+    return _examine(number, dt.date.today())
 
 
 def problem(number: str) -> str | None:
