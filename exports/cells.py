@@ -49,6 +49,13 @@ def is_blank(value: Any) -> bool:
     return inner[0] in _WS_OTHER and not _WS_RE.sub("", inner)
 
 
+def filled(values: list[Any]) -> list[int]:
+    """The indices of the cells that are not :func:`is_blank` (tested inline: one call a row)."""
+    return [i for i, v in enumerate(values)
+            if v is not None and (not isinstance(v, str) or (
+                (inner := v.strip()) != "" and (inner[0] not in _WS_OTHER or not is_blank(inner))))]
+
+
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 #: characters nobody sees that come with text pasted from web pages, chats and other programs:
 #: zero-width spaces and joiners, word joiner, byte-order mark, soft hyphen, direction marks,

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from exports import kinds, regforms
 from exports.cells import DateContext, clean_cells, header_key, is_blank, text
+from exports.cells import filled as filled_cells
 from exports.chinese_numbers import replace_numerals
 from exports.columns import PREFIXABLE_KINDS, SEQ, Col, other_party
 from exports.forms import FORMS, IMPORT_KINDS, Form
@@ -349,12 +350,14 @@ def _form_table(sheet: Sheet, seen: list[Row], form: Form) -> Table | None:
                  record.labels, record.mapping, title, form_sheet=True)
 
 
-def _is_footer(values: list[Any], seq_index: int | None = None) -> bool:
+def _is_footer(values: list[Any], seq_index: int | None = None,
+               filled: list[int] | None = None) -> bool:
     """A total or signature row: its first filled cell (after the 序号) starts with 合计,
-    总合计, 汇总, 填表人 …"""
-    for i, v in enumerate(values):
-        if not is_blank(v) and not (i == seq_index and text(v).isdigit()):
-            return text(v).replace(" ", "").replace("\u3000", "").startswith(FOOTER_WORDS)
+    总合计, 汇总, 填表人 … (``filled``: the row's filled cells, when known)"""
+    for i in filled_cells(values) if filled is None else filled:
+        shown = text(values[i])
+        if not (i == seq_index and shown.isdigit()):
+            return shown.replace(" ", "").replace("\u3000", "").startswith(FOOTER_WORDS)
     return False
 
 
@@ -441,14 +444,14 @@ def _table_rows(table: Table, form: Form, report: ImportReport
 
     while (item := pull()) is not None:
         number, values = item[0], item[1][:width]
-        filled = [i for i, v in enumerate(values) if v is not None and not is_blank(v)]
+        filled = filled_cells(values)
         if not filled or (all(i == seq_index or _is_zero(values[i]) for i in filled) and \
                 filled != [seq_index]):  # empty, or only formulas that give 0
             blank_run += 1
             report.skipped += 1
             continue
         after_gap, blank_run = blank_run >= 2, 0
-        if filled == [seq_index] or _is_footer(values, seq_index):
+        if filled == [seq_index] or _is_footer(values, seq_index, filled):
             report.skipped += 1
             continue
         seq_text = text(values[seq_index]) if seq_index is not None and \
