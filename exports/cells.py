@@ -199,7 +199,8 @@ def read_date(value: Any, context: DateContext = NO_CONTEXT) -> DateRead:
     if not isinstance(value, (str, int, float)):
         return _read_date(value, context)
     # a column repeats its dates (1955.03): each text is read once per day and context
-    got = _read_date_once(type(value), value, context.year, context.ages, dt.date.today())
+    # (a number and a text are never equal keys; an int and a float that are read alike)
+    got = _read_date_once(value, context.year, context.ages, dt.date.today())
     if isinstance(got, DateRead):
         return got
     problem, message = got
@@ -207,7 +208,7 @@ def read_date(value: Any, context: DateContext = NO_CONTEXT) -> DateRead:
 
 
 @functools.lru_cache(maxsize=16384)
-def _read_date_once(_kind: type, value: str | float, year: int | None,
+def _read_date_once(value: str | float, year: int | None,
                     ages: tuple[int, int] | None, _today: dt.date
                     ) -> DateRead | tuple[type[CellProblem], str]:
     """:func:`_read_date` of a text or number, or the problem's class and sentence."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -671,6 +672,10 @@ def _read_file(db: Database, kind: str, path: Path, options: ImportOptions, prog
                                                  "这一列不认识，已忽略", info.name))
             _require_key_columns(form, mapping, info.name if len(report.sheets) > 1 else "")
             importing = {i: c for i, c in mapping.items() if c.importable}
+            keys = [c.key for c in importing.values()]
+            # the row's cells of the importing columns, by key, in one C call (short rows padded)
+            width = max(importing, default=-1) + 1
+            pick = _picker(list(importing))
             context = date_context(table, path.name, options.default_year)
             for number, values in _table_rows(table, form, report):
                 n += 1
@@ -680,8 +685,12 @@ def _read_file(db: Database, kind: str, path: Path, options: ImportOptions, prog
                     progress(min(0.7, n / 40000), f"正在检查第 {number} 行…")
                 info.rows_read += 1
                 report.rows_read += 1
-                cells = {c.key: values[i] if i < len(values) else None
-                         for i, c in importing.items()}
+                if not keys:
+                    cells: dict[str, Any] = {}
+                else:
+                    padded = values if len(values) >= width else \
+                        values + [None] * (width - len(values))
+                    cells = dict(zip(keys, pick(padded)))
                 row = kinds.RowReader(number, cells, labels, context)
                 row.sheet = info.name
                 handler.read(row)
@@ -747,6 +756,14 @@ def peek(path: Path | str, kind: str, rows: int = 8) -> Peek:
     assert result is not None  # _tables raises when no sheet has a header
     result.sheets, result.passed_over = report.sheets, report.passed_over
     return result
+
+
+def _picker(indices: list[int]) -> Callable[[list[Any]], tuple[Any, ...]]:
+    """A function giving a row's cells at ``indices`` (at least one) as a tuple, in one C call."""
+    if len(indices) == 1:
+        only = indices[0]
+        return lambda values: (values[only],)
+    return operator.itemgetter(*indices)
 
 
 def _cleaned(rows: Iterator[Row]) -> Iterator[Row]:

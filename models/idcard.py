@@ -31,6 +31,8 @@ def normalize(raw: str | None) -> str:
     """Strip white space, make full-width digits ASCII and a lower-case x upper-case."""
     if raw is None:
         return ""
+    if type(raw) is str and raw.isascii() and raw.isalnum():  # the usual 2302…X: no copy work
+        return raw.upper()
     text = _SPACE_RE.sub("", str(raw)).translate(_FULLWIDTH)
     return text.upper()
 
