@@ -111,12 +111,17 @@ _STARS = "*＊★☆※"
 #: full-width forms folded and quotes removed, in one pass
 _HEADER_TABLE = str.maketrans("０１２３４５６７８９．，－／：（）＋", "0123456789.,-/:()+", _QUOTES)
 _TRAILING_BRACKET_RE = re.compile(r"\([^()]*\)$")
+#: the printable characters :func:`header_key` may take away or change (white space, quotes,
+#: stars, full-width forms, a colon, a bracket, Excel's text apostrophe)
+_HEADER_TOUCHED = frozenset(" \u3000" + _QUOTES + _STARS + "０１２３４５６７８９．，－／：（）＋" + ":)'")
 
 
 def header_key(value: Any) -> str:
     """A header cell reduced for matching: no white space or line break, no quotes, no leading
     or trailing ``*`` (required-column marks), no trailing bracketed unit or remark
     (``(元)``, ``（必填）``, ``(全称)``)."""
+    if type(value) is str and value.isprintable() and _HEADER_TOUCHED.isdisjoint(value):
+        return value  # nothing to take away (a name in a data row): no copy work
     key = squash(value).translate(_HEADER_TABLE)
     key = key.rstrip(":")  # a form's label: 姓名：
     for _ in range(2):  # 姓名（必填）* and *姓名(必填)
@@ -190,6 +195,11 @@ def read_date(value: Any, context: DateContext = NO_CONTEXT) -> DateRead:
     ``whole`` set); no year (``3月5日``, ``4.3``: the year of ``context``).
 
     Raises CellProblem (with the sentence for the clerk) or Ambiguous."""
+    if type(value) is str:  # the usual cell first: a text read once per day and context
+        got = _read_date_once(value, context.year, context.ages, dt.date.today())
+        if isinstance(got, DateRead):
+            return got
+        raise got[0](got[1])
     if isinstance(value, dt.datetime):
         return DateRead(value.date())
     if isinstance(value, dt.date):

@@ -457,7 +457,7 @@ def _table_rows(table: Table, form: Form, report: ImportReport
             continue
         seq_text = text(values[seq_index]) if seq_index is not None and \
             seq_index < len(values) else ""
-        if seq_text and _ORDINAL_RE.match(seq_text.replace(" ", "")):
+        if seq_text and not seq_text.isdigit() and _ORDINAL_RE.match(seq_text.replace(" ", "")):
             report.skipped += 1  # 一、 / （三） in the 序号 column: a section heading
             continue
         example = _example(values, seq_text, note_index, id_index, name_index)
@@ -490,12 +490,12 @@ def _example(values: list[Any], seq_text: str, note_index: int | None,
     ``例：张三`` or ``张三（示例）``, or the textbook ID number), or ""."""
     name = text(values[name_index]) if name_index is not None and name_index < len(values) \
         else ""
-    if name and _EXAMPLE_NAME_RE.search(name.replace(" ", "")):
+    if "例" in name and _EXAMPLE_NAME_RE.search(name.replace(" ", "")):  # every mark has 例
         return f"这一行的姓名写着“{name}”，是填写示例，已跳过"
     note = text(values[note_index]) if note_index is not None and note_index < len(values) \
         else ""
     for cell in (seq_text, note):
-        if cell and _EXAMPLE_RE.search(cell.replace(" ", "")):
+        if "例" in cell and _EXAMPLE_RE.search(cell.replace(" ", "")):
             return f"这一行标着“{cell}”，是填写示例，已跳过"
     if id_index is not None and id_index < len(values) and \
             text(values[id_index]).replace(" ", "").upper() == TEXTBOOK_ID:

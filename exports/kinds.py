@@ -80,7 +80,11 @@ class RowReader:
         self.year_missing = False
         #: column key -> what its valid ID number tells (:meth:`id_number` parses it once)
         self.id_info: dict[str, idcard.IdInfo] = {}
-        self._texts: dict[str, str] = {}
+        #: every cell as :func:`exports.cells.text`, made at once: a printable text that does
+        #: not start with Excel's apostrophe is only stripped (no call per cell)
+        self._texts: dict[str, str] = {
+            k: "" if v is None else t if type(v) is str and v.isprintable() and not
+            (t := v.strip()).startswith("'") else cells.text(v) for k, v in values.items()}
 
     def label(self, key: str) -> str:
         return self.labels.get(key, key)
@@ -95,14 +99,12 @@ class RowReader:
         return self.values.get(key)
 
     def blank(self, key: str) -> bool:
-        return cells.is_blank(self.values.get(key))
+        # a cell with text is never blank; one without may be (an apostrophe alone is not)
+        return not self._texts.get(key) and cells.is_blank(self.values.get(key))
 
     def text(self, key: str) -> str:
         """The cell as :func:`exports.cells.text` (made once per cell)."""
-        found = self._texts.get(key)
-        if found is None:
-            found = self._texts[key] = cells.text(self.values.get(key))
-        return found
+        return self._texts.get(key, "")
 
     def name(self, key: str) -> str:
         return people.clean_name(self.text(key))
