@@ -185,7 +185,9 @@ class RowReader:
         return fen
 
     def phone(self, key: str) -> str:
-        value = idcard.normalize_phone(self.text(key))
+        value = self.text(key)
+        if not (value.isascii() and value.isdigit()):  # else already as normalize_phone makes it
+            value = idcard.normalize_phone(value)
         if idcard.phone_looks_odd(value):
             self.warn(key, f"电话“{value}”的格式不常见，请核对")
         return value
