@@ -112,7 +112,7 @@ class RowReader:
     def person_name(self, key: str) -> str:
         """A person's name; a bracketed remark (``王德（骨干）``) goes to 备注 with a warning."""
         name = self.name(key)
-        m = _REMARK_RE.match(name)
+        m = _REMARK_RE.match(name) if name.endswith((")", "）")) else None
         if m is None:
             return name
         self.remarks.append(m[2])
@@ -375,8 +375,11 @@ class Handler:
         """The subject's one rule set (models.rules), as the dialogs apply it: each problem is
         a row error under the file's column, except an optional date out of range, which is
         dropped with a warning. A column that already has an error gets no second one."""
+        found = rules.problems(self.subject, values, facts)
+        if not found:
+            return
         taken = {label for label, _ in row.errors}
-        for problem in rules.problems(self.subject, values, facts):
+        for problem in found:
             key = FORM_KEYS.get(problem.key, problem.key)
             if problem.droppable:
                 values[problem.key] = None
@@ -705,9 +708,10 @@ class VolunteersHandler(PeopleHandler):
                  "roles": join_multi(roles), "is_backbone": backbone,
                  "group_id": self.group_id(row, "group"), "phone": row.phone("phone"),
                  "joined_on": joined, "note": row.note()}
-        group_name = "".join(row.text("group").split())
-        if extra["group_id"] is None and group_name in self.unknown_groups:
-            extra["_group_name"] = group_name
+        if extra["group_id"] is None:
+            group_name = "".join(row.text("group").split())
+            if group_name in self.unknown_groups:
+                extra["_group_name"] = group_name
         if left is not None:
             extra.update(left_on=left, leave_reason=row.text("leave_reason"))
         if values is None or row.errors:
