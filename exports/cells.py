@@ -8,6 +8,7 @@ special problem of a number cell like ``1955.1`` that cannot tell January from O
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -33,8 +34,26 @@ class Ambiguous(CellProblem):
     """A number cell that does not tell the month (``1955.1``)."""
 
 
+#: the characters of ``_WS_RE`` that are not white space (``str.strip`` keeps them)
+_WS_OTHER = "\ufeff\u200b\u200c\u200d\u2060\u00ad"
+
+
 def is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not _WS_RE.sub("", value))
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    inner = value.strip()  # fast path: a visible first character decides
+    if not inner:
+        return True
+    return inner[0] in _WS_OTHER and not _WS_RE.sub("", inner)
+
+
+def filled(values: list[Any]) -> list[int]:
+    """The indices of the cells that are not :func:`is_blank` (tested inline: one call a row)."""
+    return [i for i, v in enumerate(values)
+            if v is not None and (not isinstance(v, str) or (
+                (inner := v.strip()) != "" and (inner[0] not in _WS_OTHER or not is_blank(inner))))]
 
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -59,13 +78,20 @@ def visible(value: str) -> str:
 
 def clean_cells(values: list[Any]) -> list[Any]:
     """A row with every text cell made :func:`visible` (other cells unchanged)."""
-    return [v.translate(_INVISIBLE_TABLE) if type(v) is str else v for v in values]
+    # every INVISIBLE character is unprintable: a printable text has none (no copy made)
+    return [v.translate(_INVISIBLE_TABLE) if type(v) is str and not v.isprintable() else v
+            for v in values]
 
 
 def text(value: Any) -> str:
     """A cell as trimmed text without control characters; numbers without a spurious ``.0``."""
     if value is None:
         return ""
+    if type(value) is str:  # the common case first; a printable text has no INVISIBLE one
+        out = (value if value.isprintable() else value.translate(_INVISIBLE_TABLE)).strip()
+        if out.startswith("'"):
+            out = out[1:].strip()
+        return out
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime):
@@ -82,18 +108,26 @@ def squash(value: Any) -> str:
 
 
 _STARS = "*＊★☆※"
+#: full-width forms folded and quotes removed, in one pass
+_HEADER_TABLE = str.maketrans("０１２３４５６７８９．，－／：（）＋", "0123456789.,-/:()+", _QUOTES)
+_TRAILING_BRACKET_RE = re.compile(r"\([^()]*\)$")
+#: the printable characters :func:`header_key` may take away or change (white space, quotes,
+#: stars, full-width forms, a colon, a bracket, Excel's text apostrophe)
+_HEADER_TOUCHED = frozenset(" \u3000" + _QUOTES + _STARS + "０１２３４５６７８９．，－／：（）＋" + ":)'")
 
 
 def header_key(value: Any) -> str:
     """A header cell reduced for matching: no white space or line break, no quotes, no leading
     or trailing ``*`` (required-column marks), no trailing bracketed unit or remark
     (``(元)``, ``（必填）``, ``(全称)``)."""
-    key = squash(value).translate(_FULLWIDTH)
-    key = "".join(ch for ch in key if ch not in _QUOTES)
+    if type(value) is str and value.isprintable() and _HEADER_TOUCHED.isdisjoint(value):
+        return value  # nothing to take away (a name in a data row): no copy work
+    key = squash(value).translate(_HEADER_TABLE)
     key = key.rstrip(":")  # a form's label: 姓名：
     for _ in range(2):  # 姓名（必填）* and *姓名(必填)
         key = key.strip(_STARS)
-        key = re.sub(r"\([^()]*\)$", "", key).strip(_STARS) or key
+        if key.endswith(")"):
+            key = _TRAILING_BRACKET_RE.sub("", key).strip(_STARS) or key
     return key
 
 
@@ -161,12 +195,41 @@ def read_date(value: Any, context: DateContext = NO_CONTEXT) -> DateRead:
     ``whole`` set); no year (``3月5日``, ``4.3``: the year of ``context``).
 
     Raises CellProblem (with the sentence for the clerk) or Ambiguous."""
+    if type(value) is str:  # the usual cell first: a text read once per day and context
+        got = _read_date_once(value, context.year, context.ages, dt.date.today())
+        if isinstance(got, DateRead):
+            return got
+        raise got[0](got[1])
     if isinstance(value, dt.datetime):
         return DateRead(value.date())
     if isinstance(value, dt.date):
         return DateRead(value)
     if isinstance(value, bool):
         raise CellProblem(f"日期看不懂，{DATE_HINT}")
+    if not isinstance(value, (str, int, float)):
+        return _read_date(value, context)
+    # a column repeats its dates (1955.03): each text is read once per day and context
+    # (a number and a text are never equal keys; an int and a float that are read alike)
+    got = _read_date_once(value, context.year, context.ages, dt.date.today())
+    if isinstance(got, DateRead):
+        return got
+    problem, message = got
+    raise problem(message)
+
+
+@functools.lru_cache(maxsize=16384)
+def _read_date_once(value: str | float, year: int | None,
+                    ages: tuple[int, int] | None, _today: dt.date
+                    ) -> DateRead | tuple[type[CellProblem], str]:
+    """:func:`_read_date` of a text or number, or the problem's class and sentence."""
+    try:
+        return _read_date(value, DateContext(year, "", ages))
+    except CellProblem as err:
+        return type(err), str(err)
+
+
+def _read_date(value: Any, context: DateContext) -> DateRead:
+    """:func:`read_date` of a text or number (also of any other value: read as its text)."""
     if isinstance(value, (int, float)):
         return _date_number(value, context)
     shown = text(value)
@@ -276,7 +339,7 @@ def yes_no(value: Any) -> bool:
     """是/√/✓/Y/1/有 → True; 否/×/N/0/无/empty → False; else CellProblem."""
     if isinstance(value, bool):
         return value
-    key = squash(value).upper()
+    key = _WS_RE.sub("", text(value)).upper()
     if key in _YES:
         return True
     if key in _NO:
@@ -354,8 +417,15 @@ def goods_value_in(value: Any) -> Decimal | None:
 
 def split_list(value: Any) -> list[str]:
     """Several codes in one cell, separated by 、，,；; or spaces."""
-    raw = text(value).replace(MULTI_SEP, "、")
-    return [p for p in re.split(r"[、，,；;\s\u3000]+", raw) if p]
+    return list(_split_text(text(value)))
+
+
+_LIST_SEP_RE = re.compile(r"[、，,；;\s\u3000]+")
+
+
+@functools.lru_cache(maxsize=4096)
+def _split_text(raw: str) -> tuple[str, ...]:
+    return tuple(p for p in _LIST_SEP_RE.split(raw.replace(MULTI_SEP, "、")) if p)
 
 
 def sex(value: Any) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -20,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from exports import kinds, regforms
 from exports.cells import DateContext, clean_cells, header_key, is_blank, text
+from exports.cells import filled as filled_cells
 from exports.chinese_numbers import replace_numerals
 from exports.columns import PREFIXABLE_KINDS, SEQ, Col, other_party
 from exports.forms import FORMS, IMPORT_KINDS, Form
@@ -349,12 +351,14 @@ def _form_table(sheet: Sheet, seen: list[Row], form: Form) -> Table | None:
                  record.labels, record.mapping, title, form_sheet=True)
 
 
-def _is_footer(values: list[Any], seq_index: int | None = None) -> bool:
+def _is_footer(values: list[Any], seq_index: int | None = None,
+               filled: list[int] | None = None) -> bool:
     """A total or signature row: its first filled cell (after the 序号) starts with 合计,
-    总合计, 汇总, 填表人 …"""
-    for i, v in enumerate(values):
-        if not is_blank(v) and not (i == seq_index and text(v).isdigit()):
-            return text(v).replace(" ", "").replace("\u3000", "").startswith(FOOTER_WORDS)
+    总合计, 汇总, 填表人 … (``filled``: the row's filled cells, when known)"""
+    for i in filled_cells(values) if filled is None else filled:
+        shown = text(values[i])
+        if not (i == seq_index and shown.isdigit()):
+            return shown.replace(" ", "").replace("\u3000", "").startswith(FOOTER_WORDS)
     return False
 
 
@@ -441,19 +445,19 @@ def _table_rows(table: Table, form: Form, report: ImportReport
 
     while (item := pull()) is not None:
         number, values = item[0], item[1][:width]
-        filled = [i for i, v in enumerate(values) if not is_blank(v)]
+        filled = filled_cells(values)
         if not filled or (all(i == seq_index or _is_zero(values[i]) for i in filled) and \
                 filled != [seq_index]):  # empty, or only formulas that give 0
             blank_run += 1
             report.skipped += 1
             continue
         after_gap, blank_run = blank_run >= 2, 0
-        if filled == [seq_index] or _is_footer(values, seq_index):
+        if filled == [seq_index] or _is_footer(values, seq_index, filled):
             report.skipped += 1
             continue
         seq_text = text(values[seq_index]) if seq_index is not None and \
             seq_index < len(values) else ""
-        if seq_text and _ORDINAL_RE.match(seq_text.replace(" ", "")):
+        if seq_text and not seq_text.isdigit() and _ORDINAL_RE.match(seq_text.replace(" ", "")):
             report.skipped += 1  # 一、 / （三） in the 序号 column: a section heading
             continue
         example = _example(values, seq_text, note_index, id_index, name_index)
@@ -486,12 +490,12 @@ def _example(values: list[Any], seq_text: str, note_index: int | None,
     ``例：张三`` or ``张三（示例）``, or the textbook ID number), or ""."""
     name = text(values[name_index]) if name_index is not None and name_index < len(values) \
         else ""
-    if name and _EXAMPLE_NAME_RE.search(name.replace(" ", "")):
+    if "例" in name and _EXAMPLE_NAME_RE.search(name.replace(" ", "")):  # every mark has 例
         return f"这一行的姓名写着“{name}”，是填写示例，已跳过"
     note = text(values[note_index]) if note_index is not None and note_index < len(values) \
         else ""
     for cell in (seq_text, note):
-        if cell and _EXAMPLE_RE.search(cell.replace(" ", "")):
+        if "例" in cell and _EXAMPLE_RE.search(cell.replace(" ", "")):
             return f"这一行标着“{cell}”，是填写示例，已跳过"
     if id_index is not None and id_index < len(values) and \
             text(values[id_index]).replace(" ", "").upper() == TEXTBOOK_ID:
@@ -668,6 +672,10 @@ def _read_file(db: Database, kind: str, path: Path, options: ImportOptions, prog
                                                  "这一列不认识，已忽略", info.name))
             _require_key_columns(form, mapping, info.name if len(report.sheets) > 1 else "")
             importing = {i: c for i, c in mapping.items() if c.importable}
+            keys = [c.key for c in importing.values()]
+            # the row's cells of the importing columns, by key, in one C call (short rows padded)
+            width = max(importing, default=-1) + 1
+            pick = _picker(list(importing))
             context = date_context(table, path.name, options.default_year)
             for number, values in _table_rows(table, form, report):
                 n += 1
@@ -677,12 +685,17 @@ def _read_file(db: Database, kind: str, path: Path, options: ImportOptions, prog
                     progress(min(0.7, n / 40000), f"正在检查第 {number} 行…")
                 info.rows_read += 1
                 report.rows_read += 1
-                cells = {c.key: values[i] if i < len(values) else None
-                         for i, c in importing.items()}
+                if not keys:
+                    cells: dict[str, Any] = {}
+                else:
+                    padded = values if len(values) >= width else \
+                        values + [None] * (width - len(values))
+                    cells = dict(zip(keys, pick(padded)))
                 row = kinds.RowReader(number, cells, labels, context)
                 row.sheet = info.name
                 handler.read(row)
-                report.warnings.extend(Issue(number, c, m, info.name) for c, m in row.warnings)
+                if row.warnings:
+                    report.warnings.extend(Issue(number, c, m, info.name) for c, m in row.warnings)
                 if number in table.sheet.hidden:
                     report.warnings.append(Issue(number, "", "这一行在 Excel 里是隐藏的，已照常读入，"
                                                  "请核对是否应当导入", info.name))
@@ -743,6 +756,14 @@ def peek(path: Path | str, kind: str, rows: int = 8) -> Peek:
     assert result is not None  # _tables raises when no sheet has a header
     result.sheets, result.passed_over = report.sheets, report.passed_over
     return result
+
+
+def _picker(indices: list[int]) -> Callable[[list[Any]], tuple[Any, ...]]:
+    """A function giving a row's cells at ``indices`` (at least one) as a tuple, in one C call."""
+    if len(indices) == 1:
+        only = indices[0]
+        return lambda values: (values[only],)
+    return operator.itemgetter(*indices)
 
 
 def _cleaned(rows: Iterator[Row]) -> Iterator[Row]:

@@ -28,6 +28,8 @@ from models.entities import (
     Student,
     Volunteer,
     donation_recipients,
+    new_uuid,
+    now,
 )
 from models.errors import DataError
 from models.money import to_fen
@@ -43,6 +45,7 @@ KEY_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 MAX_COUNT = 10_000_000  # no activity or group counts more people than this
 _SCI_RE = re.compile(r"^\d+(\.\d+)?[eE]\+?\d+$")
+_NUMBER_TEXT_RE = re.compile(r"\d{15}(\d{2}[\dX])?\.0")
 #: a Chinese name (2–10 characters, a middle dot allowed) followed by a bracketed remark
 _REMARK_RE = re.compile(r"^([\u4e00-\u9fff·•]{1,10})[（(]([^（）()]+)[)）]$")
 #: what clerks write in an ID cell for a person who has no number (yet)
@@ -75,6 +78,13 @@ class RowReader:
         self.no_id_said = False
         #: a date had no year and none was known (the wizard then asks for one)
         self.year_missing = False
+        #: column key -> what its valid ID number tells (:meth:`id_number` parses it once)
+        self.id_info: dict[str, idcard.IdInfo] = {}
+        #: every cell as :func:`exports.cells.text`, made at once: a printable text that does
+        #: not start with Excel's apostrophe is only stripped (no call per cell)
+        self._texts: dict[str, str] = {
+            k: "" if v is None else t if type(v) is str and v.isprintable() and not
+            (t := v.strip()).startswith("'") else cells.text(v) for k, v in values.items()}
 
     def label(self, key: str) -> str:
         return self.labels.get(key, key)
@@ -89,18 +99,20 @@ class RowReader:
         return self.values.get(key)
 
     def blank(self, key: str) -> bool:
-        return cells.is_blank(self.values.get(key))
+        # a cell with text is never blank; one without may be (an apostrophe alone is not)
+        return not self._texts.get(key) and cells.is_blank(self.values.get(key))
 
     def text(self, key: str) -> str:
-        return cells.text(self.values.get(key))
+        """The cell as :func:`exports.cells.text` (made once per cell)."""
+        return self._texts.get(key, "")
 
     def name(self, key: str) -> str:
-        return people.clean_name(cells.text(self.values.get(key)))
+        return people.clean_name(self.text(key))
 
     def person_name(self, key: str) -> str:
         """A person's name; a bracketed remark (``王德（骨干）``) goes to 备注 with a warning."""
         name = self.name(key)
-        m = _REMARK_RE.match(name)
+        m = _REMARK_RE.match(name) if name.endswith((")", "）")) else None
         if m is None:
             return name
         self.remarks.append(m[2])
@@ -132,6 +144,8 @@ class RowReader:
 
     def explain_date(self, key: str, got: cells.DateRead, context: cells.DateContext) -> None:
         """The warnings of a date read with help (year, century, range)."""
+        if not (got.year_added or got.century_added or got.whole):
+            return
         shown = self.text(key)
         if got.year_added:
             self.warn(key, f"“{shown}”没有写年份，按{context.year_from}（{context.year} 年）"
@@ -171,42 +185,53 @@ class RowReader:
         return fen
 
     def phone(self, key: str) -> str:
-        value = idcard.normalize_phone(cells.text(self.raw(key)))
+        value = self.text(key)
+        if not (value.isascii() and value.isdigit()):  # else already as normalize_phone makes it
+            value = idcard.normalize_phone(value)
         if idcard.phone_looks_odd(value):
             self.warn(key, f"电话“{value}”的格式不常见，请核对")
         return value
 
     def id_number(self, key: str) -> tuple[str | None, bool]:
-        """(normalised number or None, ok). Numeric cells and invalid numbers are errors."""
+        """(normalised number or None, ok). Numeric cells and invalid numbers are errors. The
+        number is parsed once: what a valid one tells is kept in ``id_info[key]``."""
         raw = self.raw(key)
         if cells.is_blank(raw):
             return None, True
         if isinstance(raw, (int, float)) and not isinstance(raw, bool):
             self.error(key, NUMERIC_ID)
             return None, False
-        number = idcard.normalize(cells.text(raw))
+        number = idcard.normalize(self.text(key))
+        if len(number) == 18 and number[:17].isdigit():  # the usual number: one parse
+            info = idcard.examine(number)
+            if isinstance(info, idcard.IdInfo):
+                self.id_info[key] = info
+                return number, True
         if _NO_ID_SUFFIX_RE.sub("", number.strip("（）()。.")) in NO_ID_WORDS:
-            self.warn(key, f"身份证号写的是“{cells.text(raw)}”，按没有身份证号处理，将按姓名和出生日期查重")
+            self.warn(key, f"身份证号写的是“{self.text(key)}”，按没有身份证号处理，将按姓名和出生日期查重")
             self.no_id_said = True
             return None, True
-        if re.fullmatch(r"\d{15}(\d{2}[\dX])?\.0", number):  # text of a number: 2302….0
+        if _NUMBER_TEXT_RE.fullmatch(number):  # text of a number: 2302….0
             number = number[:-2]
+        upgraded = ""
         if len(number) == 15 and number.isdigit():
-            old, number = number, upgrade_id(number)
-            if idcard.problem(number) is None:
-                self.warn(key, f"15位老身份证号“{old}”已换算为18位“{number}”，请核对")
+            upgraded, number = number, upgrade_id(number)
         if "*" in number:
             self.error(key, "身份证号是打码后的（含*号），无法导入。请用导出时选择“完整身份证号”的文件")
             return None, False
         if _SCI_RE.match(number):
             self.error(key, NUMERIC_ID)
             return None, False
-        reason = idcard.problem(number)
-        if reason:
+        info = idcard.examine(number)
+        if upgraded and not isinstance(info, str):
+            self.warn(key, f"15位老身份证号“{upgraded}”已换算为18位“{number}”，请核对")
+        if isinstance(info, str):
+            reason = info
             if number.isdigit() and number.endswith("000") and len(number) == 18:
                 reason += "（末尾是000，可能被 Excel 当作数字截断过）"
             self.error(key, reason)
             return None, False
+        self.id_info[key] = info
         return number, True
 
 
@@ -220,8 +245,17 @@ def core_insert(s: Session, model: Any, rows: list[dict[str, Any]]) -> None:
     """Insert ``rows`` (column -> value dicts) into ``model``'s table with SQLAlchemy Core
     executemany, in the session's transaction and in their order: no ORM bookkeeping per row.
     Consecutive rows with the same keys go in one statement. Run through ``Session.execute`` so
-    the session's statement hooks (the year lock, models.yearlock) see every insert."""
+    the session's statement hooks (the year lock, models.yearlock) see every insert.
+
+    The Python defaults of a tracked record are given here, not by SQLAlchemy row by row: one
+    ``created_at``/``updated_at`` for the call (``now()`` has whole seconds) and a uuid each."""
     table = model.__table__
+    columns = table.c
+    if "uuid" in columns and "created_at" in columns and "updated_at" in columns:
+        stamp = now()
+        rows = [row if "uuid" in row else
+                {"created_at": stamp, "updated_at": stamp, **row, "uuid": new_uuid()}
+                for row in rows]
 
     def keys(row: dict[str, Any]) -> tuple[str, ...]:
         return tuple(row)
@@ -341,8 +375,11 @@ class Handler:
         """The subject's one rule set (models.rules), as the dialogs apply it: each problem is
         a row error under the file's column, except an optional date out of range, which is
         dropped with a warning. A column that already has an error gets no second one."""
+        found = rules.problems(self.subject, values, facts)
+        if not found:
+            return
         taken = {label for label, _ in row.errors}
-        for problem in rules.problems(self.subject, values, facts):
+        for problem in found:
             key = FORM_KEYS.get(problem.key, problem.key)
             if problem.droppable:
                 values[problem.key] = None
@@ -496,6 +533,12 @@ class PeopleHandler(Handler):
                         raise DataError(CHANGED_MEANWHILE.format(row=keys[(name, birth)],
                                                                  what=what, name=name))
 
+    def _birth_context(self) -> cells.DateContext:
+        """The context of a birth date: the ages it must give (made once per import)."""
+        if not hasattr(self, "_birth"):
+            self._birth = cells.DateContext(ages=self.birth_ages)
+        return self._birth
+
     def sex(self, row: RowReader) -> tuple[str, str | None]:
         """(男/女 or "", why it was not understood): a value the import does not know (``1``
         without a legend) is a question, never guessed silently."""
@@ -519,7 +562,7 @@ class PeopleHandler(Handler):
         birth, month_only = (None, False)
         birth_problem: str | None = None
         if not row.blank(self.birth_key):
-            birth_context = cells.DateContext(ages=self.birth_ages)
+            birth_context = self._birth_context()
             try:
                 got = cells.read_date(row.raw(self.birth_key), birth_context)
                 birth, month_only = got.date, got.month_only
@@ -532,13 +575,13 @@ class PeopleHandler(Handler):
                 birth_problem = str(err)
         sex, sex_problem = self.sex(row)
         if number and ok:
-            info = idcard.parse(number)
+            info = row.id_info["id_number"]
             if birth_problem:
                 row.warn(self.birth_key, f"{birth_problem}；已按身份证号填为{info.birth_date:%Y.%m.%d}")
             if sex_problem:
                 row.warn("sex", f"{sex_problem}；已按身份证号填为{info.sex}")
-            _, birth, sex, notes = people.resolve_identity(number, None if birth_problem else birth,
-                                                           sex, birth_month_only=month_only)
+            birth, sex, notes = people.identity_from(info, None if birth_problem else birth,
+                                                     sex.strip(), birth_month_only=month_only)
             for column, message in notes:
                 key = self.birth_key if column == "出生日期" else "sex"
                 row.warn(key, message)
@@ -665,9 +708,10 @@ class VolunteersHandler(PeopleHandler):
                  "roles": join_multi(roles), "is_backbone": backbone,
                  "group_id": self.group_id(row, "group"), "phone": row.phone("phone"),
                  "joined_on": joined, "note": row.note()}
-        group_name = "".join(row.text("group").split())
-        if extra["group_id"] is None and group_name in self.unknown_groups:
-            extra["_group_name"] = group_name
+        if extra["group_id"] is None:
+            group_name = "".join(row.text("group").split())
+            if group_name in self.unknown_groups:
+                extra["_group_name"] = group_name
         if left is not None:
             extra.update(left_on=left, leave_reason=row.text("leave_reason"))
         if values is None or row.errors:

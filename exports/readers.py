@@ -178,7 +178,10 @@ _BAD_XML: tuple[type[Exception], ...] = (SyntaxError, *_XML_ERRORS)
 #: first row is read; an .xlsx sheet whose grid would be larger is streamed by openpyxl instead,
 #: an .ods one refused
 DENSE_CELLS = 4_000_000
-_WIDE_RE = re.compile(rb"\br=[\"']([A-Z]{2,3})[0-9]")
+#: a cell reference beyond column Z (``r="AB12"``); the ``r`` must start a word (checked
+#: apart: a pattern that begins with ``\b`` is scanned five times slower)
+_WIDE_RE = re.compile(rb"r=[\"']([A-Z]{2,3})[0-9]")
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _DTD = (b"<!DOCTYPE", b"<!ENTITY")
 
 
@@ -398,10 +401,37 @@ def parse_range(ref: str) -> Merge | None:
     return min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1])
 
 
-_TAG_RE = re.compile(rb"<(?:\w+:)?(row|mergeCell)\s([^>]*)>")
 _ATTR_RE = re.compile(rb"\b(r|hidden|ref)\s*=\s*[\"']([^\"']*)[\"']")
+#: a row's ``r`` (valid XML has one; :data:`_ATTR_RE` is for the rarer tags and attributes)
+_ROW_NUMBER_RE = re.compile(rb"\br\s*=\s*[\"']([^\"']*)[\"']")
 _CELL_RE = re.compile(rb"<(?:\w+:)?c[\s>/]([^>]*)")
 _PLACED_RE = re.compile(rb"\br\s*=")
+
+
+_XML_SPACE = frozenset(b" \t\n\r\f\v")
+
+
+def _tags(buf: bytes, cut: int, name: bytes) -> Iterator[bytes]:
+    """The attributes of every ``<name …>`` or ``<prefix:name …>`` tag that starts before
+    ``cut``, in order: what ``<(?:\\w+:)?name\\s([^>]*)>`` finds, by ``bytes.find`` (a regex
+    beginning with ``<`` tries every tag of the sheet; this looks only where the name is)."""
+    size = len(name)
+    i = buf.find(name, 0, cut)
+    while i >= 0:
+        after = i + size
+        start = i - 1
+        if start >= 0 and buf[start] == 0x3A:  # ':' — a prefix of word characters and '<' before it
+            while start > 0 and buf[start - 1] in _WORD_BYTES:
+                start -= 1
+            start = start - 1 if start < i - 1 else -1
+        if start >= 0 and buf[start] == 0x3C and after < cut and buf[after] in _XML_SPACE:
+            end = buf.find(b">", after, cut)
+            if end < 0:
+                return
+            yield buf[after + 1:end]
+            i = buf.find(name, end, cut)
+        else:
+            i = buf.find(name, after, cut)
 
 
 def _column_number(letters: bytes) -> int:
@@ -424,19 +454,22 @@ def xlsx_layout(path: Path, member: str) -> Layout:
         with zipfile.ZipFile(path) as z, z.open(member.lstrip("/")) as f:
             first = True  # until the first cell: are cells placed by their reference?
             for buf, cut in _xml_windows(f, path):
-                for m in _TAG_RE.finditer(buf, 0, cut):
-                    attrs = dict(_ATTR_RE.findall(m[2]))
-                    if m[1] == b"row":
-                        r = attrs.get(b"r", b"")
-                        rows = int(r) if r.isdigit() else rows + 1
-                        layout.rows = max(layout.rows, rows)
-                        if attrs.get(b"hidden") in (b"1", b"true"):
-                            layout.hidden.add(rows)
-                    else:
-                        merge = parse_range(attrs.get(b"ref", b"").decode("ascii", "replace"))
-                        if merge is not None:
-                            layout.merges.append(merge)
-                wide = set(_WIDE_RE.findall(buf, 0, cut))
+                for body in _tags(buf, cut, b"row"):
+                    placed = _ROW_NUMBER_RE.search(body)
+                    r = placed[1] if placed is not None else b""
+                    rows = int(r) if r.isdigit() else rows + 1
+                    if rows > layout.rows:
+                        layout.rows = rows
+                    if b"hidden" in body and \
+                            dict(_ATTR_RE.findall(body)).get(b"hidden") in (b"1", b"true"):
+                        layout.hidden.add(rows)
+                for body in _tags(buf, cut, b"mergeCell"):
+                    attrs = dict(_ATTR_RE.findall(body))
+                    merge = parse_range(attrs.get(b"ref", b"").decode("ascii", "replace"))
+                    if merge is not None:
+                        layout.merges.append(merge)
+                wide = {w[1] for w in _WIDE_RE.finditer(buf, 0, cut)
+                        if w.start() == 0 or buf[w.start() - 1] not in _WORD_BYTES}
                 if wide:
                     layout.cols = max(layout.cols, *(_column_number(w) for w in wide))
                 cell = _CELL_RE.search(buf, 0, cut) if first else None

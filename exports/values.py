@@ -47,7 +47,14 @@ MAX_GUESSES = 300
 def value_key(value: Any) -> str:
     """A cell reduced for comparing with codes: no white space or quotes, full-width folded,
     ASCII upper case (``“ 男性 ”`` → ``男性``, ``ｍ`` → ``M``)."""
-    out = _WS_RE.sub("", str(value if value is not None else "")).translate(_QUOTES)
+    if type(value) is str:
+        return _text_key(value)
+    return _text_key(str(value if value is not None else ""))
+
+
+@lru_cache(maxsize=65536)
+def _text_key(value: str) -> str:
+    out = _WS_RE.sub("", value).translate(_QUOTES)
     return out.translate(_FULLWIDTH).upper()
 
 
@@ -153,6 +160,9 @@ class Vocabulary:
         self.legends: dict[tuple[str, str], str] = {}
         self.legend_text: dict[str, str] = {}
         self.questions: dict[tuple[str, str, str, str], Question] = {}
+        #: (table, cell text) -> what :meth:`resolve` found (emptied when answers or legends
+        #: are added)
+        self._resolved: dict[tuple[str, str], tuple[str | None, str]] = {}
         self._learned = {(t, value_key(v)): c for (t, v), c in aliases.learned(s).items()}
 
     # -- tables ---------------------------------------------------------------------------
@@ -195,6 +205,7 @@ class Vocabulary:
             raise FileProblem(f"回答“{label}:{value}={code}”里的“{code}”不是可选的{label}。"
                               f"可以填：{hint}。")
         self.answers[(table, value_key(value))] = code
+        self._resolved.clear()
         if code != CREATE:
             self.given.append((table, value, code))
 
@@ -207,6 +218,7 @@ class Vocabulary:
         for value, code in legend.items():
             if code in self.codes(table):
                 self.legends.setdefault((table, value_key(value)), code)
+        self._resolved.clear()
         self.legend_text.setdefault(table, text)
 
     def legend_notes(self) -> list[str]:
@@ -226,6 +238,12 @@ class Vocabulary:
     # -- reading --------------------------------------------------------------------------
     def resolve(self, table: str, raw: str) -> tuple[str | None, str]:
         """(code, how) for a cell's text; (None, "") when it is a question."""
+        found = self._resolved.get((table, raw))
+        if found is None:
+            found = self._resolved[(table, raw)] = self._resolve(table, raw)
+        return found
+
+    def _resolve(self, table: str, raw: str) -> tuple[str | None, str]:
         key = value_key(raw)
         if not key:
             return None, ""

@@ -36,10 +36,17 @@ def resolve_identity(id_raw: str | None, birth: dt.date | None, sex: str | None,
     warnings: list[Warning_] = []
     if not number:
         return None, birth, sex, warnings
-    reason = idcard.problem(number)
-    if reason:
-        raise ValidationError("身份证号", reason)
-    info = idcard.parse(number)
+    info = idcard.examine(number)
+    if isinstance(info, str):
+        raise ValidationError("身份证号", info)
+    birth, sex, warnings = identity_from(info, birth, sex, birth_month_only)
+    return number, birth, sex, warnings
+
+
+def identity_from(info: idcard.IdInfo, birth: dt.date | None, sex: str,
+                  birth_month_only: bool = False) -> tuple[dt.date, str, list[Warning_]]:
+    """:func:`resolve_identity` of a number already parsed: (birth date, sex, warnings)."""
+    warnings: list[Warning_] = []
     if birth is None:
         warnings.append(("出生日期", f"出生日期为空，已按身份证号填为{info.birth_date:%Y.%m.%d}"))
     else:
@@ -51,7 +58,7 @@ def resolve_identity(id_raw: str | None, birth: dt.date | None, sex: str | None,
         warnings.append(("性别", f"性别为空，已按身份证号填为{info.sex}"))
     elif sex != info.sex:
         warnings.append(("性别", f"性别与身份证号不一致，已按身份证号改为{info.sex}"))
-    return number, info.birth_date, info.sex, warnings
+    return info.birth_date, info.sex, warnings
 
 
 def person_values(name: str, id_number: str | None, birth: dt.date | None, sex: str,

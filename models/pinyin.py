@@ -23,7 +23,7 @@ def _char_initial(ch: str) -> str:
 
 def initials(text: str | None) -> str:
     """Lower-case first letters of each character's pinyin; ASCII letters and digits kept."""
-    return "".join(_char_initial(ch) for ch in (text or ""))
+    return "".join(map(_char_initial, text or ""))
 
 
 @lru_cache(maxsize=8192)

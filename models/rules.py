@@ -143,19 +143,25 @@ def problems(subject: str, values: dict[str, Any], facts: dict[str, Any] | None 
         value = values.get(key)
         if value is None or (isinstance(value, str) and not value.strip("|").strip()):
             found.append(Problem(key, _EMPTY_TEXT.get(key, f"{label(subject, key)}不能为空")))
-    for key, value in values.items():
-        if isinstance(value, str) and key in lengths and len(value) > lengths[key]:
-            found.append(Problem(key, f"{label(subject, key)}最多 {lengths[key]} 个字，"
-                                      f"现在有 {len(value)} 个字，请核对"))
-        elif key in dates and isinstance(value, dt.date):
-            why = date_problem(value, label(subject, key))
-            if why:
-                found.append(Problem(key, why, droppable=key not in required))
-        elif key in NON_NEGATIVE and isinstance(value, int) and value < 0:
+    for key, value in values.items():  # by the value's type: one test for most values
+        if value is None:
+            continue
+        if isinstance(value, str):
+            if key in lengths and len(value) > lengths[key]:
+                found.append(Problem(key, f"{label(subject, key)}最多 {lengths[key]} 个字，"
+                                          f"现在有 {len(value)} 个字，请核对"))
+        elif isinstance(value, dt.date):
+            if key in dates and not EARLIEST <= value <= LATEST:
+                why = date_problem(value, label(subject, key))
+                if why:
+                    found.append(Problem(key, why, droppable=key not in required))
+        elif not isinstance(value, int):
+            continue
+        elif key in NON_NEGATIVE and value < 0:
             what = ("金额" if key.endswith("_fen") else "时长" if key.endswith("_minutes")
                     else "人数")
             found.append(Problem(key, f"{what}不能是负数"))
-        elif key == "service_minutes" and isinstance(value, int) and value > MAX_SERVICE_MINUTES:
+        elif key == "service_minutes" and value > MAX_SERVICE_MINUTES:
             found.append(Problem(key, f"服务时长 {value / 60:g} 小时不合理，一次服务最多 24 小时，"
                                       "请核对"))
     for start, end in PERIODS.get(subject, ()):

@@ -1,0 +1,146 @@
+"""The import's fast paths give what the plain ones give (issue 25 item 1).
+
+Each shortcut taken for speed — a row's cell texts made at once, blank known from the text, a
+plain name as its own header key, date texts read once, one parse of an ID number, tags found
+by ``bytes.find`` — is checked against the general function it stands in for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from exports import cells, kinds
+from exports.readers import _tags
+from models import idcard
+from models.entities import Volunteer
+
+#: characters the shortcuts treat specially: white space of every kind, invisible ones, quotes,
+#: stars, full-width forms, brackets, colons, Excel's apostrophe
+SPECIAL = (" \u3000\u00a0\t\n\r\u200b\u200e\ufeff\u00ad\u2060\x1f\u202a'\"“”「」*＊★※"
+           "０９．，：（）()):例姓名王德aX1")
+texts = st.text(alphabet=SPECIAL, max_size=8)
+cell_values = st.one_of(st.none(), texts, st.integers(-5, 5), st.floats(allow_nan=False),
+                        st.booleans(), st.dates())
+
+
+class _Str(str):
+    """A str subclass: takes the general path of the functions that test ``type(v) is str``."""
+
+
+@given(texts)
+def test_header_key_of_a_plain_text_is_the_general_one(value: str) -> None:
+    assert cells.header_key(value) == cells.header_key(_Str(value))
+
+
+@given(texts)
+def test_text_and_blank_agree_with_their_definitions(value: str) -> None:
+    ws = re.compile(r"[\s\u3000\u00a0\ufeff\u200b-\u200d\u2060\u00ad]+")
+    assert cells.is_blank(value) == (not ws.sub("", value))
+    assert cells.text(value) == cells.text(_Str(value))
+
+
+@given(st.lists(cell_values, max_size=6))
+def test_filled_cells_are_the_ones_that_are_not_blank(values: list[object]) -> None:
+    assert cells.filled(values) == [i for i, v in enumerate(values) if not cells.is_blank(v)]
+
+
+@given(st.dictionaries(st.sampled_from(["name", "note", "phone", "sex"]), cell_values))
+def test_a_row_reader_makes_each_cell_text_as_cells_text(values: dict[str, object]) -> None:
+    row = kinds.RowReader(2, values, {})
+    for key in ("name", "note", "phone", "sex", "absent"):
+        assert row.text(key) == cells.text(values.get(key))
+        assert row.blank(key) == cells.is_blank(values.get(key))
+
+
+def test_a_date_text_read_again_answers_for_its_own_context() -> None:
+    """The cache of date texts is keyed by the context: the same 3月5日 takes each sheet's year,
+    and is a NoYear problem (a fresh exception of that class) where no year is known."""
+    first = cells.read_date("3月5日", cells.DateContext(2024, "表格标题"))
+    second = cells.read_date("3月5日", cells.DateContext(2025, "文件名"))
+    assert (first.date, second.date) == (dt.date(2024, 3, 5), dt.date(2025, 3, 5))
+    errors = []
+    for _ in range(2):
+        with pytest.raises(cells.NoYear) as err:
+            cells.read_date("3月5日")
+        errors.append(err.value)
+    assert errors[0] is not errors[1] and "没有写年份" in str(errors[1])
+    with pytest.raises(cells.Ambiguous):
+        cells.read_date(1955.1)
+    assert cells.read_date("1955.03").month_only
+    # an int and the equal float are the same key and read alike
+    assert cells.read_date(45809) == cells.read_date(45809.0)
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet="0123456789", min_size=17, max_size=17))
+def test_the_check_character_of_ascii_digits_is_the_weighted_sum(first17: str) -> None:
+    total = sum(map(operator.mul, map(int, first17), idcard.WEIGHTS))
+    assert idcard.check_char(first17) == idcard.CHECK_CHARS[total % 11]
+
+
+def test_one_parse_of_an_id_number_tells_everything() -> None:
+    number = idcard.make("230221", dt.date(1955, 3, 12), 123)
+    info = idcard.examine(number)
+    assert isinstance(info, idcard.IdInfo)
+    assert (info.number, info.birth_date, info.sex) == (number, dt.date(1955, 3, 12), "男")
+    assert idcard.examine(number[:-1] + ("0" if number[-1] != "0" else "1")) == \
+        "身份证号校验位不对，请核对"
+    with pytest.raises(ValueError):
+        idcard.check_char("1234567890123456X")
+    row = kinds.RowReader(2, {"id_number": " " + number.lower() + " "}, {})
+    assert row.id_number("id_number") == (number, True)
+    assert row.id_info["id_number"] == info
+
+
+def test_an_old_15_digit_number_is_upgraded_once_with_its_warning() -> None:
+    new = idcard.make("230221", dt.date(1955, 3, 12), 123)
+    old = new[:6] + new[8:17]
+    row = kinds.RowReader(2, {"id_number": old}, {"id_number": "身份证号"})
+    assert row.id_number("id_number") == (new, True)
+    assert row.warnings == [("身份证号", f"15位老身份证号“{old}”已换算为18位“{new}”，请核对")]
+
+
+def _regex_tags(buf: bytes, cut: int, name: bytes) -> list[bytes]:
+    pattern = re.compile(rb"<(?:\w+:)?(row|mergeCell)\s([^>]*)>")
+    return [m[2] for m in pattern.finditer(buf, 0, cut) if m[1] == name]
+
+
+PIECES = [b"<", b">", b"row", b"mergeCell", b"x:", b"ab:", b":", b" ", b"\t", b'r="3"', b"/",
+          b"rows", b"<row ", b"<x:row ", b"</row>", b'hidden="1"', b'<mergeCell ref="A1:B2"/>',
+          b"<c r=\"A1\"><v>1</v></c>", b"<mergeCells count=\"1\">"]
+
+
+@settings(max_examples=400)
+@given(st.lists(st.sampled_from(PIECES), max_size=14), st.floats(0, 1))
+def test_tags_are_found_as_the_regex_finds_them(pieces: list[bytes], where: float) -> None:
+    """In XML whose tags hold no ``<`` (every well-formed sheet), ``_tags`` finds what the
+    regex of the earlier scan found, with or without a namespace prefix, up to ``cut``."""
+    buf = b"".join(pieces)
+    cut = int(len(buf) * where)
+    found = {name: _regex_tags(buf, cut, name) for name in (b"row", b"mergeCell")}
+    if any(b"<" in body for bodies in found.values() for body in bodies):
+        return  # not XML: a tag inside another tag's attributes
+    for name, bodies in found.items():
+        assert list(_tags(buf, cut, name)) == bodies
+
+
+def test_bulk_insert_gives_every_row_its_timestamps_and_own_uuid(db) -> None:
+    rows = [{"name": f"人{i}", "name_initials": "r", "category": "老干部"} for i in range(3)]
+    rows.append({**rows[0], "name": "有号", "uuid": "00000000-0000-4000-8000-000000000001"})
+    with db.session() as s:
+        kinds.core_insert(s, Volunteer, rows)
+    with db.reader() as s:
+        got = s.execute(select(Volunteer.name, Volunteer.uuid, Volunteer.created_at,
+                               Volunteer.updated_at).order_by(Volunteer.id)).all()
+    assert [g.name for g in got] == ["人0", "人1", "人2", "有号"]
+    assert len({g.uuid for g in got}) == 4 and got[3].uuid.endswith("0001")
+    assert all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}",
+                            g.uuid) for g in got[:3])
+    assert all(g.created_at == g.updated_at and g.created_at.microsecond == 0 for g in got)
