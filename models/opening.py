@@ -122,7 +122,7 @@ def remove_leftovers(path: Path | str) -> list[Path]:
     has the file open (the exclusive use lock is free: nothing is being written by them).
     Returns what was removed; removes nothing in a read-only place or while the file is in
     use (the next open tries again)."""
-    from models import filelock, sqlconnect
+    from models import filelock
 
     path = Path(path).expanduser().resolve()
     found = [path.with_name(path.name + s) for s in LEFTOVERS]
@@ -147,7 +147,6 @@ def remove_leftovers(path: Path | str) -> list[Path]:
                 p.unlink()
             except OSError:
                 continue
-            sqlconnect.remember(p, None)
             removed.append(p)
     return removed
 
