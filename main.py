@@ -333,8 +333,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from models import backup
-    from models.db import Database, FileKind
+    from models.db import UNPROTECTED, Database, FileKind
 
     source = Database(args.file)
     if source.path.is_file():
@@ -347,7 +346,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     note = f"原来的数据已另存为“{kept}”。" if kept else ""
     print(f"已从“{args.file}”恢复数据。{note}")
     if was_encrypted and db.kind is not FileKind.ENCRYPTED:
-        print(backup.UNPROTECTED, file=sys.stderr)
+        print(UNPROTECTED, file=sys.stderr)
     return 0
 
 

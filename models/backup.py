@@ -33,18 +33,8 @@ class OpenDatabase(Protocol):
     def setting(self, key: str, default: str = "") -> str: ...
 
 
-#: sentence when the window has the database open (a restore: models.db.Database.restore)
-WINDOW_OPEN = ("数据库“{name}”正在关工台账窗口中打开，不能恢复。请先关闭窗口，"
-               "或在窗口的“数据管理”页里恢复。")
-#: sentence when another program (an import, a backup) is using it
-IN_USE = ("数据库“{name}”正在被另一个关工台账程序使用（例如正在导入），不能恢复。"
-          "请等它完成后再试。")
-
 #: the problem shown for a backup whose password is not the one in use
 ENCRYPTED = "已加密（密码与现在的不同或未知，恢复时需要输入这个备份的密码）"
-#: told after a plain backup replaced an encrypted database
-UNPROTECTED = ("注意：恢复的备份是设置密码以前做的，没有加密。现在的数据没有密码保护，"
-               "请马上重新设置密码（“设置”页，或 password 命令）。")
 AUTO = "自动"
 KINDS_KEEP_OTHER = 10
 _NAME_RE = re.compile(r"^(?P<stem>.+)_(?P<stamp>\d{8}-\d{6}-\d{3})_(?P<kind>[^_.]+)\.sqlite$")

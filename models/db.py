@@ -20,28 +20,13 @@ import datetime as dt
 import enum
 import os
 import shutil
-import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event, select
-from sqlalchemy.orm import Session, sessionmaker
-
-from models import (
-    backup,
-    codes,
-    faults,
-    filelock,
-    first_screen_store,
-    opening,
-    security,
-    sqlconnect,
-    yearlock,
-)
-from models.entities import Base, CodeEntry, Setting
+from models import faults, filelock, opening, security, sqlconnect
 from models.errors import (
     DatabaseDamaged,
     DatabaseTooNew,
@@ -63,61 +48,23 @@ from models.sqlitefile import (  # noqa: F401 - re-exported for callers of model
     upgrade_file,
 )
 
-#: seconds a new connection waits while a restore replaces the file
-USE_LOCK_WAIT = 30.0
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
+    from models.engines import Engines
+
 #: a command's shared use lock could not be had
 BEING_REPLACED = "数据库“{name}”正在被修改密码或恢复，请稍后再试。"
-
-
-class UseLockMixin:
-    """Holds the shared use lock of its file until the connection is closed, so a restore
-    can never swap the file under an open connection (models.filelock)."""
-
-    use_lock: filelock.FileLock | None = None
-
-    def close(self) -> None:
-        try:
-            super().close()  # type: ignore[misc]
-        finally:
-            if self.use_lock is not None:
-                self.use_lock.unlock()
-
-
-class LockedConnection(UseLockMixin, sqlite3.Connection):
-    """A SQLite connection with the use lock (sqlconnect gives an encrypted file the same
-    mixin on SQLCipher's connection class)."""
-
-
-def connect_locked(path: Path, key: Key | None) -> sqlite3.Connection:
-    """Open ``path`` (with ``key``) after taking its shared use lock (waits while a restore
-    runs)."""
-    lock = filelock.use_lock(path, timeout=USE_LOCK_WAIT)
-    if lock is None:
-        raise FileProblem(f"数据库“{path.name}”正在被恢复，请稍后再试。")
-    con = sqlconnect.connect(path, check_same_thread=False, factory=LockedConnection, key=key)
-    con.use_lock = lock  # type: ignore[attr-defined]
-    return con
-
-
-def _configure(engine: Engine, immediate: bool = True) -> None:
-    """Pragmas on every connection and real BEGIN/COMMIT around each transaction.
-
-    The writing engine takes the write lock up front (``BEGIN IMMEDIATE``: no failed upgrade
-    from read to write); the reading engine uses deferred transactions that never block."""
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_con, _record) -> None:
-        dbapi_con.isolation_level = None  # we emit BEGIN ourselves (see below)
-        cur = dbapi_con.cursor()
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=5000")
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=FULL")
-        cur.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+#: a restore refused: the window has the database open
+RESTORE_WINDOW_OPEN = ("数据库“{name}”正在关工台账窗口中打开，不能恢复。请先关闭窗口，"
+                       "或在窗口的“数据管理”页里恢复。")
+#: a restore refused: another program (an import, a backup) is using it
+RESTORE_IN_USE = ("数据库“{name}”正在被另一个关工台账程序使用（例如正在导入），不能恢复。"
+                  "请等它完成后再试。")
+#: told after a plain backup replaced an encrypted database
+UNPROTECTED = ("注意：恢复的备份是设置密码以前做的，没有加密。现在的数据没有密码保护，"
+               "请马上重新设置密码（“设置”页，或 password 命令）。")
 
 
 #: what a file that cannot be backed up before a restore raises (it is kept as a raw copy)
@@ -142,7 +89,7 @@ class Refusal:
     in_use: str  #: another program has it open (``{name}``)
 
 
-RESTORE = Refusal(backup.WINDOW_OPEN, backup.IN_USE)
+RESTORE = Refusal(RESTORE_WINDOW_OPEN, RESTORE_IN_USE)
 PASSWORD = Refusal(security.WINDOW_OPEN, security.IN_USE)
 
 
@@ -162,11 +109,9 @@ class Database:
         self.path = Path(path).expanduser().resolve()
         self.key = key
         self._kind: FileKind | None = None
-        self._generation = 0
         self._held: list[filelock.FileLock] = []
         self._window: filelock.FileLock | None = None
-        self.engine: Engine | None = None
-        self.read_engine: Engine | None = None
+        self._engines: Engines | None = None
 
     def __enter__(self) -> Database:
         return self
@@ -189,6 +134,11 @@ class Database:
                 self._kind = (FileKind.LEGACY if security.legacy_password_set(self.path)
                               else FileKind.PLAIN)
         return self._kind
+
+    @property
+    def encrypted(self) -> bool:
+        """True when the file has a password (is encrypted)."""
+        return self.kind is FileKind.ENCRYPTED
 
     @property
     def locked(self) -> bool:
@@ -251,7 +201,7 @@ class Database:
         FileProblem."""
         if not self.path.exists():
             return
-        lock = filelock.use_lock(self.path, timeout=USE_LOCK_WAIT)
+        lock = filelock.use_lock(self.path, timeout=filelock.USE_LOCK_WAIT)
         if lock is None:
             raise FileProblem(BEING_REPLACED.format(name=self.path.name))
         self._held.append(lock)
@@ -269,7 +219,7 @@ class Database:
 
     @property
     def is_open(self) -> bool:
-        return self.engine is not None
+        return self._engines is not None
 
     def load(self, create: bool = True, check: bool | None = False,
              upgrade_backup_dir: Path | None = None) -> Database:
@@ -308,50 +258,48 @@ class Database:
             self._upgrade(version, upgrade_backup_dir)
         return self._bind()
 
-    def _engine(self, immediate: bool = True) -> Engine:
-        path = self.path
-        engine = create_engine(f"sqlite:///{path}", creator=lambda: connect_locked(path, self.key),
-                               module=sqlconnect.module_for(path, self.key))
-        _configure(engine, immediate)
-        return engine
-
     def _bind(self) -> Database:
-        self.engine = engine = self._engine()
-        self.read_engine = self._engine(immediate=False)
-        self._factory = sessionmaker(engine, expire_on_commit=False)
-        yearlock.install(self._factory)  # contract §7: an accepted year's figures stay as sent
-        self._read_factory = sessionmaker(self.read_engine, expire_on_commit=False)
-        for eng in (self.engine, self.read_engine):
-            event.listen(eng, "connect", self._stamp)
-            event.listen(eng, "checkin", self._retire_stale)
+        from models.engines import Engines  # SQLAlchemy and the ORM: only once loaded
+
+        self._engines = Engines(self.path, lambda: self.key)
         return self
+
+    def _loaded(self) -> Engines:
+        if self._engines is None:
+            raise RuntimeError("the database is not loaded (Database.load)")
+        return self._engines
+
+    @property
+    def engine(self) -> Engine:
+        return self._loaded().engine
+
+    @property
+    def read_engine(self) -> Engine:
+        return self._loaded().read_engine
 
     def reconnect(self) -> None:
         """After the file was replaced (restore) or re-encrypted (password): close every
         connection and, when the file changed between plain and encrypted, open new engines
         with the right DB-API module."""
-        self.dispose()
-        if self.engine is not None and \
-                self.engine.dialect.dbapi is not sqlconnect.module_for(self.path, self.key):
-            self._bind()
+        if self._engines is not None:
+            self._engines.reconnect()
 
-    def _stamp(self, _dbapi_con: Any, record: Any) -> None:
-        record.info["generation"] = self._generation
-
-    def _retire_stale(self, dbapi_con: Any, record: Any) -> None:
-        """A connection that was in use during dispose() is closed when it comes back, so
-        none outlives a dispose (a restore can then replace the file)."""
-        if dbapi_con is not None and record.info.get("generation") != self._generation:
-            dbapi_con.close()
+    def dispose(self) -> None:
+        """Close every pooled connection, and each one in use as soon as it is given back
+        (before the file is replaced by a restore)."""
+        if self._engines is not None:
+            self._engines.dispose()
 
     def _create(self) -> bool:
         """A new database at the path, built under a temporary name and renamed when whole,
         while this process holds the file's exclusive use lock: two processes creating the
         same file take turns, and the second opens what the first made (False: open it)."""
+        from models.engines import build_file
+
         path = self.path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            deadline = time.monotonic() + USE_LOCK_WAIT
+            deadline = time.monotonic() + filelock.USE_LOCK_WAIT
             while True:
                 turn = filelock.use_lock(path, exclusive=True)
                 if turn is not None or path.exists():
@@ -364,7 +312,7 @@ class Database:
             with turn:
                 if path.exists():  # another process made it while this one waited
                     return False
-                _build(path)
+                build_file(path)
         except OSError as err:
             raise FileProblem(describe_os_error(err, path)) from err
         except sqlconnect.OperationalError as err:  # pragma: no cover - disk errors via SQLite
@@ -373,31 +321,28 @@ class Database:
         return True
 
     def _upgrade(self, version: int, backup_dir: Path | None) -> None:
+        from models import backup
+
         backup.make_backup_of_file(self.path, backup.default_backup_dir(self.path)
                                    if backup_dir is None else backup_dir, kind="升级前",
                                    key=self.key)
         upgrade_file(self.path, version, self.key)
 
     # -- use ---------------------------------------------------------------------------------
-    @contextlib.contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self) -> contextlib.AbstractContextManager[Session]:
         """One transaction: commits at the end of the block, rolls back on any exception.
 
         Before the commit, the first screen's figures are recomputed in the same transaction
         when the block's writes marked them stale (models.first_screen)."""
-        s = self._factory()
-        try:
-            with s.begin():
-                yield s
-                first_screen_store.refresh_if_stale(s)
-        finally:
-            s.close()
+        return self._loaded().session()
 
     def reader(self) -> Session:
         """A session for reading only (the caller closes it); never blocks a writer."""
-        return self._read_factory()
+        return self._loaded().reader()
 
     def setting(self, key: str, default: str = "") -> str:
+        from models.entities import Setting
+
         with self.reader() as s:
             row = s.get(Setting, key)
             return row.value if row else default
@@ -405,8 +350,9 @@ class Database:
     def close(self) -> None:
         """Checkpoint the WAL into the main file and release the file and every lock held."""
         try:
-            if self.is_open:
-                self.dispose()
+            if self._engines is not None:
+                self._engines.dispose()
+                self._engines = None
                 if not sqlconnect.read_only_place(self.path):
                     checkpoint(self.path, self.key)
         except sqlconnect.Error:  # closing must not fail because of a checkpoint
@@ -418,22 +364,15 @@ class Database:
                 self._window.unlock()
                 self._window = None
 
-    def dispose(self) -> None:
-        """Close every pooled connection, and each one in use as soon as it is given back
-        (before the file is replaced by a restore)."""
-        self._generation += 1
-        if self.engine is not None and self.read_engine is not None:
-            self.engine.dispose()
-            self.read_engine.dispose()
-
     def schema_version(self) -> int:
-        assert self.engine is not None
         with self.engine.connect() as con:
             return con.exec_driver_sql("PRAGMA user_version").scalar_one()
 
     # -- copies ------------------------------------------------------------------------------
     def copy_to(self, dest: Path) -> Path:
         """A verified copy of the file at ``dest`` (models.backup.write_verified_copy)."""
+        from models import backup
+
         return backup.write_verified_copy(self.path, dest, self.key)
 
     def backup_of(self, path: Path | str) -> Database:
@@ -499,6 +438,8 @@ class Database:
         leaves either the old or the restored database; an older backup is then upgraded.
         Returns the path of the kept copy. Raises DatabaseDamaged, DatabaseTooNew,
         PasswordNeeded or FileProblem, changing nothing."""
+        from models import backup
+
         name = source.path.name
         if not source.path.is_file():
             raise FileProblem(f"找不到备份文件“{source.path}”。请检查路径。")
@@ -526,6 +467,8 @@ class Database:
     def _keep_current(self, keep_dir: Path) -> Path | None:
         """Before a restore: the current file kept in ``keep_dir`` (a verified 恢复前 backup,
         or a raw ``…_损坏.sqlite.keep`` copy of a damaged or unreadable one)."""
+        from models import backup
+
         if not self.path.exists():
             return None
         try:
@@ -569,47 +512,3 @@ class Database:
             faults.point("password.done")
         if new_key is not None:
             security.encrypt_plain_backups(self.path, new_key)
-
-
-def _build(path: Path) -> None:
-    """Write a new plain database at ``path`` (the caller holds the turn)."""
-    tmp = path.with_name(path.name + ".creating")
-    if tmp.exists():
-        tmp.unlink()
-    engine = create_engine(f"sqlite:///{tmp}", creator=lambda: connect_locked(tmp, None),
-                           module=sqlite3)
-    _configure(engine)
-    Base.metadata.create_all(engine)
-    with Session(engine) as s, s.begin():
-        seed_defaults(s)
-        first_screen_store.refresh_if_stale(s)
-        s.connection().exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
-        s.connection().exec_driver_sql(f"PRAGMA user_version={SCHEMA_VERSION}")
-    engine.dispose()
-    checkpoint(tmp)
-    for suffix in ("-wal", "-shm"):
-        Path(str(tmp) + suffix).unlink(missing_ok=True)
-    os.replace(tmp, path)
-    filelock.use_lock_path(tmp).unlink(missing_ok=True)
-
-
-DEFAULT_SETTINGS = {
-    "committee_name": "",
-    "region": "",
-    "director": "",
-    "deputy_director": "",
-    "backup_keep": "30",
-    "mask_ids": "1",
-}
-
-
-def seed_defaults(s: Session) -> None:
-    """Code tables from domain.md §3 and the default settings (only what is missing)."""
-    have = {(t, v) for t, v in s.execute(select(CodeEntry.table_name, CodeEntry.value))}
-    for table, values in codes.DEFAULT_TABLES.items():
-        for order, value in enumerate(values):
-            if (table, value) not in have:
-                s.add(CodeEntry(table_name=table, value=value, sort_order=order, builtin=True))
-    for key, value in DEFAULT_SETTINGS.items():
-        if s.get(Setting, key) is None:
-            s.add(Setting(key=key, value=value))

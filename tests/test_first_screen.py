@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from models import backup, first_screen
+from models import first_screen
 from models.db import Database
 from tests.helpers import ROOT, cli
 from tests.sheets import big_roster
@@ -90,14 +90,14 @@ def test_after_a_restore_of_an_older_backup(live, tmp_path):
     assert cli("import", "volunteers", big_roster(tmp_path / "r.xlsx", 25),
                "--db", live).returncode == 0
     assert shown(live) != at_backup
-    backup.restore(older, live, keep_dir=tmp_path / "kept")
+    Database(live).restore(Database(older), tmp_path / "kept")
     assert shown(live) == at_backup
     assert_current(live)
 
 
 def test_after_a_restore_of_a_schema_3_backup(live, tmp_path):
     old = ROOT / "tests" / "data" / "schema_v3.sqlite"
-    backup.restore(old, live, keep_dir=tmp_path / "kept")  # upgraded on the way in
+    Database(live).restore(Database(old), tmp_path / "kept")  # upgraded on the way in
     assert_current(live)
 
 

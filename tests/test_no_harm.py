@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from models import filelock, opening, outputs, security, sqlconnect
+from models import opening, outputs, security, sqlconnect
 from models.errors import FileProblem, ValidationError
 from tests.helpers import ROOT
 
@@ -625,12 +625,10 @@ def test_a_restore_waits_for_a_connection_of_its_own_process_still_in_use(db, tm
     worker = threading.Thread(target=reader)
     worker.start()
     assert out.wait(10)
-    lock = filelock.window_lock(db.path)
-    assert lock is not None
+    assert db.claim_window()  # the window's own database restores
     try:
-        backup.restore(copy, db.path, window_locked=True, close_connections=db.dispose)
+        db.restore(db.backup_of(copy))
     finally:
-        lock.unlock()
         worker.join()
     db.reconnect()
     assert db.setting("mask_ids") == "1"
