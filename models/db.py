@@ -217,10 +217,6 @@ class Database:
         """A handle on ``path`` (with ``key``), loaded: see :meth:`load`."""
         return cls(path, key).load(create, check, upgrade_backup_dir)
 
-    @property
-    def is_open(self) -> bool:
-        return self._engines is not None
-
     def load(self, create: bool = True, check: bool | None = False,
              upgrade_backup_dir: Path | None = None) -> Database:
         """Open (or create) the file and its engines; returns self.
@@ -350,9 +346,8 @@ class Database:
     def close(self) -> None:
         """Checkpoint the WAL into the main file and release the file and every lock held."""
         try:
-            if self._engines is not None:
+            if self._engines is not None:  # (a later use opens new connections)
                 self._engines.dispose()
-                self._engines = None
                 if not sqlconnect.read_only_place(self.path):
                     checkpoint(self.path, self.key)
         except sqlconnect.Error:  # closing must not fail because of a checkpoint
@@ -363,6 +358,11 @@ class Database:
             if self._window is not None:
                 self._window.unlock()
                 self._window = None
+
+    def integrity_problems(self) -> list[str]:
+        """SQLite's full integrity check of the file (the window runs it in the background):
+        the problems found, none when whole. Raises DatabaseDamaged, PasswordNeeded."""
+        return inspect_file(self.path, full=True, key=self.key)[1]
 
     def schema_version(self) -> int:
         with self.engine.connect() as con:

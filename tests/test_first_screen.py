@@ -253,7 +253,7 @@ import sys
 sys.path.insert(0, sys.argv[1])
 import gui.app as app
 
-HEAVY = ("sqlalchemy", "openpyxl", "reportlab", "models.entities", "models.db",
+HEAVY = ("sqlalchemy", "openpyxl", "reportlab", "models.entities", "models.engines",
          "gui.pages.volunteers", "exports")
 real = app.Loader.__init__
 
