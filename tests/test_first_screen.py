@@ -31,9 +31,9 @@ def stats_json(path: Path, year: int = YEAR) -> dict:
     return json.loads(proc.stdout)
 
 
-def shown(path: Path) -> dict:
+def shown(path: Path, key=None) -> dict:
     """The figures the first screen shows for ``path`` (it must be able to show them)."""
-    peek = first_screen.read(path)
+    peek = first_screen.read(path, key=key)
     assert peek.screen is not None, "the first screen cannot vouch for its figures"
     assert peek.screen.year == YEAR
     return peek.screen.figures
@@ -157,17 +157,12 @@ def test_an_older_password_hash_shows_nothing_before_it(live):
 
 
 def test_an_encrypted_file_shows_its_figures_only_with_its_key(live):
-    from models import security, sqlconnect
-
     plain = stats_json(live)
-    security.change_password(live, "青山2025关工委")
-    sqlconnect.remember(live, None)  # a new process: nothing known
-    assert first_screen.read(live).screen is None
-    security.unlock(live, "青山2025关工委")
-    try:
-        assert shown(live) == plain
-    finally:
-        sqlconnect.remember(live, None)
+    Database(live).change_password("青山2025关工委")
+    db = Database(live)  # a new start: no key known
+    assert first_screen.read(live, key=db.key).screen is None
+    db.unlock("青山2025关工委")
+    assert shown(live, db.key) == plain
 
 
 def test_not_ours_or_older_files_give_no_first_screen(tmp_path):
