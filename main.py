@@ -181,10 +181,11 @@ def run(argv: list[str]) -> int:
         return run_app(args.db, smoke=args.smoke, started=PROCESS_START)
     if args.command not in NO_DATABASE:  # every command with a --db: the one rule
         from models import opening
+        from models.db import Database
 
         path = opening.check_place(_db_path(args), args.command,
                                    write=None if not getattr(args, "dry_run", False) else False)
-        opening.remove_leftovers(path)
+        Database(path).remove_leftovers()
     return COMMANDS[args.command](args)
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from models import faults, filelock, opening, security, sqlconnect
+from models import faults, filelock, security, sqlconnect
 from models.errors import (
     DatabaseDamaged,
     DatabaseTooNew,
@@ -54,6 +54,13 @@ if TYPE_CHECKING:
 
     from models.engines import Engines
 
+#: another program of ours holds the file (an import, a roll-up, a password change)
+IN_USE = ("数据库“{name}”正在被另一个关工台账程序使用（例如正在导入、汇总或修改密码），这一次没有写入。"
+          "请等它完成后再试。")
+#: files of ours beside a database that only a killed re-encryption, restore or creation
+#: leaves behind (the re-encryption's may be a plain copy of an encrypted database)
+LEFTOVERS = tuple(f"{stem}{side}" for stem in (".rekey", ".restoring", ".creating")
+                  for side in ("", "-wal", "-shm", "-journal"))
 #: a command's shared use lock could not be had
 BEING_REPLACED = "数据库“{name}”正在被修改密码或恢复，请稍后再试。"
 #: a restore refused: the window has the database open
@@ -241,7 +248,7 @@ class Database:
                 return self._bind()
         if self.kind is FileKind.LEGACY:
             raise self.needs_password()
-        opening.remove_leftovers(path)
+        self.remove_leftovers()
         version, problems = inspect_file(path, full=check, key=self.key)
         if problems:
             raise DatabaseDamaged(
@@ -301,7 +308,7 @@ class Database:
                 if turn is not None or path.exists():
                     break
                 if time.monotonic() > deadline:
-                    raise FileProblem(opening.IN_USE.format(name=path.name))
+                    raise FileProblem(IN_USE.format(name=path.name))
                 time.sleep(0.05)
             if turn is None:
                 return False
@@ -315,6 +322,37 @@ class Database:
             raise FileProblem(f"无法建立数据库“{path}”：{err}。请换一个文件夹再试。") from err
         self.key = None
         return True
+
+    def remove_leftovers(self) -> list[Path]:
+        """Remove what a killed ``password``, restore or creation left beside the file (and
+        unfinished backup copies ``*.part`` in its backup folder), when no program has the
+        file open (the exclusive use lock is free: nothing is being written by them). Returns
+        what was removed; removes nothing in a read-only place or while the file is in use
+        (the next open tries again)."""
+        path = self.path
+        found = [p for p in (path.with_name(path.name + s) for s in LEFTOVERS) if p.exists()]
+        backups = path.parent / "backups"
+        if backups.is_dir():
+            old = time.time() - 120  # younger ones may be a backup being written right now
+            found += [p for p in backups.glob(f"{path.stem}_*.sqlite.part")
+                      if p.stat().st_mtime < old]
+        if not found or not os.access(path.parent, os.W_OK):
+            return []
+        try:
+            lock = filelock.use_lock(path, exclusive=True)
+        except OSError:
+            return []
+        if lock is None:
+            return []
+        removed = []
+        with lock:
+            for p in found:
+                try:
+                    p.unlink()
+                except OSError:
+                    continue
+                removed.append(p)
+        return removed
 
     def _upgrade(self, version: int, backup_dir: Path | None) -> None:
         from models import backup
