@@ -185,6 +185,7 @@ class Database:
         return not self.locked
 
     def needs_password(self) -> PasswordNeeded:
+        """The refusal to raise when the file's password was not given."""
         return PasswordNeeded(needs_password_message(self.path.name))
 
     # -- locks -----------------------------------------------------------------------------
@@ -211,10 +212,6 @@ class Database:
         lock = filelock.use_lock(self.path, timeout=filelock.USE_LOCK_WAIT)
         if lock is None:
             raise FileProblem(BEING_REPLACED.format(name=self.path.name))
-        self._held.append(lock)
-
-    def keep(self, lock: filelock.FileLock) -> None:
-        """Hold ``lock`` until :meth:`close`."""
         self._held.append(lock)
 
     # -- opening ---------------------------------------------------------------------------

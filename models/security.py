@@ -216,8 +216,9 @@ def unlock(path: Path | str, password: str,
 # -- older files: a scrypt hash in the settings, no encryption ---------------------------------
 
 def legacy_password_set(path: Path | str) -> bool:
-    """True for a plain file that holds the scrypt hash of an older version's password."""
-    if sqlconnect.is_encrypted(path) or not Path(path).is_file():
+    """True for a plain file that holds the scrypt hash of an older version's password (an
+    encrypted one cannot be read without its key: False)."""
+    if not Path(path).is_file():
         return False
     try:
         con = sqlconnect.connect(path, readonly=True, key=None)

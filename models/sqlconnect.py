@@ -84,22 +84,6 @@ def new_key(password: str) -> Key:
     return derive(password, os.urandom(SALT_BYTES))
 
 
-def file_salt(path: Path | str) -> bytes | None:
-    """The first 16 bytes of an encrypted file; None for a plain, empty or missing file, and
-    for one that cannot be a SQLCipher file (its size is not whole pages of 512 bytes or more:
-    a truncated or foreign file, judged as damaged instead)."""
-    head = _head(path)
-    if not head or head.startswith(SQLITE_MAGIC) or len(head) < SALT_BYTES:
-        return None
-    try:
-        size = os.stat(path).st_size
-    except OSError:
-        return None
-    if size < 1024 or size % 512:
-        return None
-    return head[:SALT_BYTES]
-
-
 class Kind(enum.Enum):
     """What a database file is, judged from its first bytes."""
 
@@ -108,11 +92,33 @@ class Kind(enum.Enum):
     ENCRYPTED = "encrypted"  #: whole pages without the magic: SQLCipher (or junk; a key tells)
 
 
+def _judge(path: Path | str) -> tuple[Kind, bytes | None]:
+    """What the file is, and the salt of an encrypted one (its first 16 bytes, read once). A
+    file whose size is not whole pages of 512 bytes or more cannot be a SQLCipher file: it is
+    judged plain (a truncated or foreign file: damaged, said by the header check)."""
+    head = _head(path)
+    if not head:
+        return Kind.MISSING, None
+    if head.startswith(SQLITE_MAGIC) or len(head) < SALT_BYTES:
+        return Kind.PLAIN, None
+    try:
+        size = os.stat(path).st_size
+    except OSError:
+        return Kind.PLAIN, None
+    if size < 1024 or size % 512:
+        return Kind.PLAIN, None
+    return Kind.ENCRYPTED, head[:SALT_BYTES]
+
+
+def file_salt(path: Path | str) -> bytes | None:
+    """The first 16 bytes of an encrypted file; None for a plain, empty, missing or damaged
+    one (see :func:`_judge`)."""
+    return _judge(path)[1]
+
+
 def detect(path: Path | str) -> Kind:
-    """The one judgement of what the file at ``path`` is (reads its first 16 bytes once)."""
-    if not _head(path):
-        return Kind.MISSING
-    return Kind.ENCRYPTED if file_salt(path) is not None else Kind.PLAIN
+    """The one judgement of what the file at ``path`` is (its first 16 bytes read once)."""
+    return _judge(path)[0]
 
 
 def is_encrypted(path: Path | str) -> bool:
