@@ -96,7 +96,7 @@ def _copy(src_path: Path, dest: Path, key: Key | None) -> dict[str, int]:
         src.close()
 
 
-def _verify(path: Path, key: Key | None, expected: dict[str, int] | None = None
+def _verify(path: Path, expected: dict[str, int] | None = None, key: Key | None = None
             ) -> dict[str, int]:
     """Integrity check and, when given, the expected counts. Raises DatabaseDamaged."""
     _version, problems = inspect_file(path, key=key)
@@ -166,7 +166,7 @@ def write_verified_copy(src_path: Path, dest: Path, key: Key | None = None) -> P
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp.unlink(missing_ok=True)
         counts = _copy(src_path, tmp, key)
-        _verify(tmp, key, counts)
+        _verify(tmp, counts, key)
         copy_photos(tmp, key, Path(src_path).parent / PHOTOS, dest.parent / PHOTOS)
         with tmp.open("rb+") as fh:
             os.fsync(fh.fileno())
@@ -242,7 +242,7 @@ def _checked(path: Path, key: Key | None) -> tuple[dict[str, int], bool, str]:
     seen = (str(path), st.st_size, st.st_mtime_ns, known.salt if known else b"")
     if seen not in _CHECKED:
         try:
-            _CHECKED[seen] = (_verify(path, known), True, "")
+            _CHECKED[seen] = (_verify(path, key=known), True, "")
         except (PasswordNeeded, WrongPassword):
             _CHECKED[seen] = ({}, False, ENCRYPTED)
         except (DatabaseDamaged, FileProblem) as err:

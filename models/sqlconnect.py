@@ -165,7 +165,7 @@ _CIPHER_FACTORIES: dict[type, type] = {}
 def _cipher_factory(factory: type) -> type:
     """The SQLCipher counterpart of a ``sqlite3.Connection`` subclass: the same mixins on
     sqlcipher3's Connection class (a factory adds behaviour through mixins, see
-    models.db.UseLockMixin, and no method of its own body)."""
+    models.engines.UseLockMixin, and no method of its own body)."""
     if factory not in _CIPHER_FACTORIES:
         bases = tuple(b for b in factory.__bases__ if b is not sqlite3.Connection)
         assert _cipher is not None
