@@ -250,7 +250,7 @@ class Start:
     everything else (:meth:`complete`). Holds what the start made (the window, its loader,
     idle lock and background checks) for the window's life."""
 
-    def __init__(self, app: QApplication, db: Database, smoke: bool, started: float) -> None:
+    def __init__(self, app: QCoreApplication, db: Database, smoke: bool, started: float) -> None:
         self.app, self.db, self.smoke, self.started = app, db, smoke, started
         self.window: MainWindow | None = None
         self.meter: StallMeter | None = None
