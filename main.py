@@ -60,12 +60,8 @@ class ChineseParser(argparse.ArgumentParser):
 def cmd_aliases(args: argparse.Namespace) -> int:
     from models import aliases
 
-    db = _open(args)
-    try:
-        with db.reader() as s:
-            taught = aliases.listing(s)
-    finally:
-        db.close()
+    with _open(args) as db, db.reader() as s:
+        taught = aliases.listing(s)
     if args.json:
         print(json.dumps([{"id": t.id, "table": t.table, "column": t.column, "value": t.value,
                            "code": t.code, "created_at": t.created_at.isoformat(sep=" ")}
@@ -185,10 +181,11 @@ def run(argv: list[str]) -> int:
         return run_app(args.db, smoke=args.smoke, started=PROCESS_START)
     if args.command not in NO_DATABASE:  # every command with a --db: the one rule
         from models import opening
+        from models.db import Database
 
         path = opening.check_place(_db_path(args), args.command,
                                    write=None if not getattr(args, "dry_run", False) else False)
-        opening.remove_leftovers(path)
+        Database(path).remove_leftovers()
     return COMMANDS[args.command](args)
 
 
@@ -238,68 +235,42 @@ def _readable(password: str, env: str) -> str:
     return password
 
 
-def _unlock(path: Path, what: str = "数据库") -> None:
-    """Before a command opens ``path``: the password of an encrypted file (GGTZ_PASSWORD or
-    asked). An older file that holds only a password hash is encrypted with its password now
-    (it must not stay unprotected). Raises PasswordNeeded / WrongPassword (exit 2)."""
-    from models import security, sqlconnect
-    from models.errors import PasswordNeeded
-    from models.sqlitefile import needs_password_message
+def _unlock(db: Any, what: str = "数据库") -> None:
+    """Before a command opens the file of ``db`` (models.db.Database): its password
+    (GGTZ_PASSWORD or asked) when it has one. An older file that holds only a password hash is
+    encrypted with its password now (it must not stay unprotected). Raises PasswordNeeded /
+    WrongPassword (exit 2)."""
+    from models.db import FileKind
 
-    path = Path(path)
-    legacy = _legacy(path)
-    if not security.is_encrypted(path) and not legacy:
-        return
-    if not legacy and sqlconnect.key_of(path) is not None:
-        return  # unlocked already by this process
-    password = _ask("GGTZ_PASSWORD", f"请输入{what}“{path.name}”的密码：")
+    if not db.locked:
+        return  # no password, or unlocked already
+    legacy = db.kind is FileKind.LEGACY
+    password = _ask("GGTZ_PASSWORD", f"请输入{what}“{db.path.name}”的密码：")
     if password is None:
-        raise PasswordNeeded(needs_password_message(path.name))
+        raise db.needs_password()
+    db.unlock(password)
     if legacy:
-        security.encrypt_legacy(path, password)
-        print(f"“{path.name}”设置过密码但还没有加密，现已用这个密码加密。", file=sys.stderr)
-    else:
-        security.unlock(path, password)
+        print(f"“{db.path.name}”设置过密码但还没有加密，现已用这个密码加密。", file=sys.stderr)
 
 
-def _hold(path: Path) -> Any:
-    """A shared use lock on ``path`` from before the file is first looked at until the command
-    ends (models.filelock): a password change or restore started meanwhile is told the file is
-    in use, and one already running is waited for. None for a file that does not exist yet."""
-    from models import filelock
-    from models.db import USE_LOCK_WAIT
-    from models.errors import FileProblem
+def _open(args: argparse.Namespace, create: bool = False, load: bool = True) -> Any:
+    """The command's database (models.db.Database), for ``with _open(args) as db:`` (closed at
+    the block's end): held from before the file is first opened (a password change or restore
+    started meanwhile is told it is in use), its password given, and loaded (``load``; a
+    missing file is created when ``create``)."""
+    from models.db import Database, FileKind
 
-    if not path.exists():
-        return None
-    if _legacy(path):  # encrypted now, under the exclusive lock of its own
-        _unlock(path)
-    lock = filelock.use_lock(path, timeout=USE_LOCK_WAIT)
-    if lock is None:
-        raise FileProblem(f"数据库“{path.name}”正在被修改密码或恢复，请稍后再试。")
-    return lock
-
-
-def _legacy(path: Path) -> bool:
-    from models import security
-
-    return not security.is_encrypted(path) and security.legacy_password_set(path)
-
-
-def _open(args: argparse.Namespace, create: bool = False):
-    from models.db import Database
-
-    path = _db_path(args)
-    hold = _hold(path)
+    db = Database(_db_path(args))
     try:
-        _unlock(path)
-        db = Database.open(path, create=create)
+        if db.kind is FileKind.LEGACY:  # encrypted now, under the exclusive lock of its own
+            _unlock(db)
+        db.hold()
+        _unlock(db)
+        if load:
+            db.load(create=create)
     except BaseException:
-        if hold is not None:
-            hold.unlock()
+        db.close()
         raise
-    if hold is not None:
-        db.keep(hold)
     return db
 
 
@@ -326,13 +297,9 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from models import demo
 
-    db = _open(args, create=True)
-    try:
-        with db.session() as s:
-            written = demo.build(s, scale=args.scale, seed=args.seed,
-                                 committee=args.committee, code=args.code)
-    finally:
-        db.close()
+    with _open(args, create=True) as db, db.session() as s:
+        written = demo.build(s, scale=args.scale, seed=args.seed,
+                             committee=args.committee, code=args.code)
     print("已建立演示乡镇：" + "，".join(f"{_DEMO_WORDS.get(k, k)} {v} 条"
                                         for k, v in written.items()))
     return 0
@@ -343,12 +310,8 @@ def _read_year(args: argparse.Namespace, read: Any) -> Any:
     from exports.service import check_year
 
     check_year(args.year)
-    db = _open(args)
-    try:
-        with db.reader() as s:
-            return read(s, args.year)
-    finally:
-        db.close()
+    with _open(args) as db, db.reader() as s:
+        return read(s, args.year)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -363,50 +326,47 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from models import backup
-
     _guard_out(args, "sqlite")
-    db = _open(args)
-    try:
-        out = backup.write_verified_copy(db.path, args.out)
-    finally:
-        db.close()
+    with _open(args) as db:
+        out = db.copy_to(args.out)
     print(f"已备份到“{out}”。")
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from models import backup, security
+    from models.db import UNPROTECTED, Database, FileKind
 
-    path = _db_path(args)
-    if Path(args.file).is_file():
-        _unlock(Path(args.file), "备份文件")
-    _unlock(path)
-    was_encrypted = security.is_encrypted(path)
-    kept = backup.restore(args.file, path)
+    source = Database(args.file)
+    if source.path.is_file():
+        _unlock(source, "备份文件")
+    db = Database(_db_path(args))  # not held: the restore has the file alone
+    db.borrow(source.key)  # a backup made with the database's password
+    _unlock(db)
+    was_encrypted = db.kind is FileKind.ENCRYPTED
+    kept = db.restore(source)
     note = f"原来的数据已另存为“{kept}”。" if kept else ""
     print(f"已从“{args.file}”恢复数据。{note}")
-    if was_encrypted and not security.is_encrypted(path):
-        print(backup.UNPROTECTED, file=sys.stderr)
+    if was_encrypted and db.kind is not FileKind.ENCRYPTED:
+        print(UNPROTECTED, file=sys.stderr)
     return 0
 
 
 def cmd_password(args: argparse.Namespace) -> int:
     from models import security
+    from models.db import Database, FileKind
     from models.errors import FileProblem, ValidationError
 
-    path = _db_path(args)
+    db = Database(_db_path(args))
+    path = db.path
     if not path.is_file():
-        raise FileProblem(f"找不到数据库文件“{path}”。请检查路径。")
-    if security.is_encrypted(path):
-        _unlock(path)
-    elif security.legacy_password_set(path):
+        raise FileProblem(f"找不到数据库文件“{_db_path(args)}”。请检查路径。")
+    legacy = db.kind is FileKind.LEGACY
+    if db.kind is FileKind.ENCRYPTED:
+        _unlock(db)
+    elif legacy:
         old = _ask("GGTZ_PASSWORD", f"请输入数据库“{path.name}”现在的密码：")
         if old is None:
-            from models.errors import PasswordNeeded
-            from models.sqlitefile import needs_password_message
-
-            raise PasswordNeeded(needs_password_message(path.name))
+            raise db.needs_password()
         security.verify_legacy(path, old)
     new: str | None = None
     if not args.remove:
@@ -416,7 +376,7 @@ def cmd_password(args: argparse.Namespace) -> int:
         if "GGTZ_NEW_PASSWORD" not in os.environ and \
                 _ask("GGTZ_NEW_PASSWORD", "请再输入一次新密码：") != new:
             raise ValidationError("密码", "两次输入的新密码不一样，密码没有修改")
-    security.change_password(path, new)
+    db.change_password(new)
     if new:
         print(f"已设置密码，数据库“{path.name}”和备份文件夹里的备份已加密，以后的备份也会加密。"
               "命令行请用环境变量 GGTZ_PASSWORD 给出密码。请记住这个密码：忘记了就无法打开数据。"
@@ -429,14 +389,8 @@ def cmd_password(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from models import check
 
-    path = _db_path(args)
-    hold = _hold(path)
-    try:
-        _unlock(path)
-        report = check.run(path)
-    finally:
-        if hold is not None:
-            hold.unlock()
+    with _open(args, load=False) as db:
+        report = check.run(db.path, db.key)
     if args.json:
         print(json.dumps({"ok": report.ok, "schema_version": report.schema_version,
                           "counts": report.counts, "problems": report.problems},
@@ -466,16 +420,13 @@ def _import(args: argparse.Namespace) -> int:
 
     if args.errors_out:
         _guard_out(args, "xlsx", args.errors_out)
-    db = _open(args)
-    try:
+    with _open(args) as db:
         options = importer.ImportOptions(dry_run=args.dry_run, skip_invalid=args.skip_invalid,
                                          update=args.update, create_groups=args.create_groups,
                                          sheet=args.sheet, answers=list(args.map))
         report = importer.run_import(
             db, args.kind, args.file, options,
             before_write=lambda: backup.make_backup(db, kind="导入前"))
-    finally:
-        db.close()
     if args.errors_out and (report.error_rows or report.unknown_values):
         workbooks.write_error_book(args.errors_out, report)
     if args.json:
@@ -522,12 +473,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     service.check_year(args.year)
     _guard_out(args, args.format)
-    db = _open(args)
-    try:
+    with _open(args) as db:
         out = service.export_form(db, args.form, args.format, args.out, year=args.year,
                                   full_id=args.full_id, person=args.person)
-    finally:
-        db.close()
     print(f"已导出“{out}”。")
     return 0
 
@@ -538,11 +486,8 @@ def cmd_package(args: argparse.Namespace) -> int:
 
     service.check_year(args.year)
     guard_folder(args.out)
-    db = _open(args)
-    try:
+    with _open(args) as db:
         out = service.build_package(db, args.year, args.out)
-    finally:
-        db.close()
     print(f"已生成上报包“{out}”。")
     return 0
 
@@ -559,12 +504,9 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="ggtz-dry-") as tmp:
         if args.dry_run and not path.exists():
             path = Path(tmp) / "empty.sqlite"  # nothing to compare with, and nothing written
-        db = _open(argparse.Namespace(db=path), create=True)
-        try:
+        with _open(argparse.Namespace(db=path), create=True) as db:
             result = rollup.take_packages(db, list(args.packages), dry_run=args.dry_run,
                                           trust_new_keys=set(args.trust_new_key))
-        finally:
-            db.close()
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
@@ -615,12 +557,9 @@ def cmd_review(args: argparse.Namespace) -> int:
     from exports import receipts, service
 
     service.check_year(args.year)
-    db = _open(args)
-    try:
+    with _open(args) as db:
         out, receipt = receipts.review(db, args.year, args.unit, args.accept,
                                        args.return_text or "", args.out)
-    finally:
-        db.close()
     print(f"{receipt['unit_name']}{args.year}年度第 {receipt['sequence']} 次上报包："
           f"{receipt['status']}。回执已写到“{out}”，请交给该单位。")
     return 0
@@ -629,11 +568,8 @@ def cmd_review(args: argparse.Namespace) -> int:
 def cmd_receipt(args: argparse.Namespace) -> int:
     from exports import receipts
 
-    db = _open(args)
-    try:
+    with _open(args) as db:
         result = receipts.take_receipt(db, args.file, trust_new_key=args.trust_new_key)
-    finally:
-        db.close()
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
@@ -648,12 +584,8 @@ def cmd_reopen(args: argparse.Namespace) -> int:
     from models import chain
 
     check_year(args.year)
-    db = _open(args)
-    try:
-        with db.session() as s:
-            chain.reopen(s, args.year, args.reason)
-    finally:
-        db.close()
+    with _open(args) as db, db.session() as s:
+        chain.reopen(s, args.year, args.reason)
     print(f"{args.year}年度已重新打开，可以修改了。改完后请重新生成上报包报上去。")
     return 0
 
@@ -680,11 +612,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from exports.service import check_year
 
     check_year(args.year)
-    db = _open(args)
-    try:
+    with _open(args) as db:
         out = report.write_report(db, args.year, args.out)
-    finally:
-        db.close()
     print(f"已生成{args.year}年度工作总结（草稿）“{out}”。请核对数字、补充文字后使用。")
     return 0
 
@@ -694,8 +623,7 @@ def cmd_wuhao_rubric(args: argparse.Namespace) -> int:
     county's file (--load)."""
     from models import settings, wuhao
 
-    db = _open(args)
-    try:
+    with _open(args) as db:
         if args.load:
             with db.session() as s:
                 rubric, _changes = wuhao.load_file(s, args.load)
@@ -704,8 +632,6 @@ def cmd_wuhao_rubric(args: argparse.Namespace) -> int:
         with db.reader() as s:
             rubric = wuhao.current(s)
             issuer = settings.committee(s).display_name
-    finally:
-        db.close()
     if args.out:
         wuhao.write_file(rubric, args.out, issuer)
         print(f"已导出考核细则“{args.out}”，请发给下级乡镇用 wuhao-rubric --load 导入。")

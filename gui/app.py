@@ -1,11 +1,13 @@
 """Starting the desktop application: fonts, the database, the main window.
 
-Start-up shows the first screen first (issue 14): when the file holds current first-screen
-figures (models.first_screen, read with the standard library), the window and its 首页 come up
-before SQLAlchemy, the ORM models and the pages are imported; a background thread then imports
-them and opens the database, and the window completes itself (``MainWindow.attach``) on the
-event loop. Otherwise (an older schema to upgrade, a password, a damaged file, figures of
-another year) the database is opened first, as before. This module imports nothing heavy.
+One start path (:class:`Start`): the window's database (models.db.Database, a light handle)
+takes the window's lock and its password; then the first screen comes first (issue 14): when
+the file holds current first-screen figures (models.first_screen, read with the standard
+library), the window and its 首页 come up before SQLAlchemy, the ORM models and the pages are
+imported, and a background thread imports them and loads the database; the window completes
+itself (``MainWindow.attach``) on the event loop. Otherwise (an older schema to upgrade, a
+damaged file, figures of another year) the database is loaded first, with the recovery screen
+for a damaged file. This module imports nothing heavy.
 """
 
 from __future__ import annotations
@@ -22,19 +24,18 @@ from PySide6.QtGui import QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from gui import style
-from models import filelock, first_screen, sqlconnect
+from models import first_screen
+from models.db import Database, FileKind
 from models.errors import DatabaseDamaged, FileProblem, UserError
 from models.paths import default_db_path
 from models.resources import APP_ICON, FONT_FILE
-from models.sqlitefile import describe_os_error, inspect_file
 
 if TYPE_CHECKING:
+    from gui.lock import IdleLock
     from gui.main_window import MainWindow
-    from models.db import Database
-    from models.filelock import FileLock
 
 #: the modules the window needs once the database is open (imported off the GUI thread)
-HEAVY_MODULES = ("sqlalchemy", "models.db", "models.stats", "models.reminders",
+HEAVY_MODULES = ("sqlalchemy", "models.engines", "models.stats", "models.reminders",
                  "models.settings", "models.backup", "models.records", "models.security",
                  "gui.context", "gui.lock")
 
@@ -78,15 +79,15 @@ class IntegrityCheck(QObject):
 
     failed = Signal(str)
 
-    def __init__(self, parent: QWidget, path: Path) -> None:
+    def __init__(self, parent: QWidget, db: Database) -> None:
         super().__init__(parent)
         self.parent_widget = parent
         self.failed.connect(self._warn)
-        threading.Thread(target=self._run, args=(path,), daemon=True).start()
+        threading.Thread(target=self._run, args=(db,), daemon=True).start()
 
-    def _run(self, path: Path) -> None:
+    def _run(self, db: Database) -> None:
         try:
-            _version, problems = inspect_file(path, full=True)
+            problems = db.integrity_problems()
         except UserError as err:
             self.failed.emit(err.message)
             return
@@ -99,79 +100,28 @@ class IntegrityCheck(QObject):
                              "恢复前程序会把现在的文件另存一份。")
 
 
-def unlock_at_start(path: Path, smoke: bool = False) -> bool:
-    """The password at start, when the file has one: it unlocks the encrypted file before
-    anything opens it (a key already given in this process is not asked again). An older file
-    that holds only a password hash is encrypted with it now (it must not stay unprotected).
-    False when the clerk gives up (the caller then opens the file anyway, which shows the
-    recovery screen: a file that is not a database looks the same as an encrypted one until a
-    password opens it)."""
-    import os
-
-    from PySide6.QtCore import Qt
-
-    from gui.lock import PasswordDialog, legacy_checker, unlocker
-    from models import security
-
-    if security.is_encrypted(path):
-        if sqlconnect.key_of(path) is not None:
-            return True
-        if smoke:  # the start-up measurement of an encrypted file
-            password = os.environ.get("GGTZ_PASSWORD")
-            return password is not None and security.unlock(path, password) is not None
-        return bool(PasswordDialog(path, "关工台账", check=unlocker(path)).exec())
-    if not security.legacy_password_set(path):
+def unlock_at_start(db: Database, smoke: bool = False) -> bool:
+    """The password at start, when the file needs one (a key already given is not asked
+    again): it unlocks the encrypted file before anything opens it; an older file that holds
+    only a password hash is encrypted with it now (it must not stay unprotected). False when
+    the clerk gives up."""
+    if not db.locked:
         return True
-    dialog = PasswordDialog(path, "关工台账", check=legacy_checker(path))
-    if not dialog.exec():
+    if smoke:  # the start-up measurement of an encrypted file
+        password = os.environ.get("GGTZ_PASSWORD")
+        if password is None:
+            return False
+        db.unlock(password)
+        return True
+    from gui.lock import PasswordDialog, unlocker
+
+    legacy = db.kind is FileKind.LEGACY
+    if not PasswordDialog(db, "关工台账", check=unlocker(db)).exec():
         return False
-    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-    try:
-        security.change_password(path, dialog.password.text(), window_locked=True,
-                                  existing=True)
-    finally:
-        QApplication.restoreOverrideCursor()
-    QMessageBox.information(None, "已加密", "这个数据库以前设置过密码，但数据文件还没有加密。"
-                            "现在已用这个密码把数据库加密，以后的备份也会加密。")
+    if legacy:
+        QMessageBox.information(None, "已加密", "这个数据库以前设置过密码，但数据文件还没有加密。"
+                                "现在已用这个密码把数据库加密，以后的备份也会加密。")
     return True
-
-
-def _lock(path: Path) -> FileLock:
-    """The window's lock on ``path`` (its folder made first). Raises UserError."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise FileProblem(describe_os_error(err, path.parent)) from err
-    from gui.guard import other_instance_message
-
-    lock = filelock.window_lock(path, timeout=0.2)
-    if lock is None:
-        raise FileProblem(other_instance_message(path))
-    return lock
-
-
-def _open_database(path: Path, smoke: bool, unlock: bool = True) -> Database | None:
-    """Open the locked database; a damaged file goes to the recovery screen (not in smoke).
-
-    Returns None when the clerk leaves the recovery screen without restoring.
-    Raises UserError with the sentence to show."""
-    from gui.guard import RecoveryDialog
-    from models import security
-    from models.db import Database
-
-    if unlock and not unlock_at_start(path, smoke) and not security.is_encrypted(path):
-        return None  # an older file's password was not given: nothing opened
-    try:
-        # the header, version and schema are checked now; the full integrity check of a large
-        # file runs in the background once the window is up (see IntegrityCheck)
-        return Database.open(path, check=None)
-    except DatabaseDamaged as err:
-        if smoke:
-            raise
-        dialog = RecoveryDialog(path, err.message)
-        if not dialog.exec() or not dialog.restored:
-            return None
-        return Database.open(path)
 
 
 class Loader(QObject):
@@ -180,9 +130,9 @@ class Loader(QObject):
 
     done = Signal(object)
 
-    def __init__(self, parent: QObject, path: Path) -> None:
+    def __init__(self, parent: QObject, db: Database) -> None:
         super().__init__(parent)
-        self.path = path
+        self.db = db
         threading.Thread(target=self._run, daemon=True, name="ggtz-loader").start()
 
     def _run(self) -> None:
@@ -191,11 +141,8 @@ class Loader(QObject):
         try:
             for name in HEAVY_MODULES:
                 import_module(name)
-            from models.db import Database
-
-            db = Database.open(self.path, check=None)
-            warm_up(db)
-            self.done.emit(db)
+            warm_up(self.db.load(check=None))
+            self.done.emit(self.db)
         except BaseException as err:
             self.done.emit(err)
 
@@ -282,113 +229,160 @@ def run_app(db_path: Path | None, smoke: bool = False, started: float | None = N
     app.setApplicationName("关工台账")
     app.setWindowIcon(QIcon(str(APP_ICON)))
     load_fonts(app)
-    path = Path(db_path or default_db_path()).expanduser().resolve()
+    db = Database(db_path or default_db_path())
     # until the hook is in (right after the first screen, or before the full start), an
     # unexpected error reaches main.main, which logs it and says so
     try:
-        lock = _lock(path)
+        if not db.claim_window(timeout=0.2):  # held until the window closes the database
+            from gui.guard import other_instance_message
+
+            raise FileProblem(other_instance_message(db.path))
     except UserError as err:
         if smoke:
             raise
         QMessageBox.critical(None, "无法打开数据库", err.message)
         return err.exit_code
-    if sqlconnect.is_encrypted(path) and not unlock_at_start(path, smoke):
-        return _run_opened(app, path, lock, smoke, started, unlock=False)  # recovery screen
-    peek = first_screen.read(path)  # an encrypted file is read with the key just given
-    if peek.screen is None:  # upgrade, older password, damage, another year: open first
-        return _run_opened(app, path, lock, smoke, started)
-    from gui.main_window import MainWindow
+    return Start(app, db, smoke, started).run()
 
-    window = MainWindow(None, preview=peek.screen, path=path)
-    window.lock = lock
-    meter = StallMeter(window)
-    failure: list[BaseException] = []
 
-    def loaded(result: Any) -> None:
-        if isinstance(result, BaseException):
-            failure.append(result)
-            window.hide()
-            app.quit()
-            return
-        _complete(app, window, result, smoke, started, meter)
+class Start:
+    """One start of the window on its database: the password, then the first screen — from
+    the stored figures while the database loads behind it, or after loading it here — then
+    everything else (:meth:`complete`). Holds what the start made (the window, its loader,
+    idle lock and background checks) for the window's life."""
 
-    def first() -> None:
-        if smoke:
-            print(f"startup_ms={int((time.perf_counter() - started) * 1000)}", flush=True)
+    def __init__(self, app: QCoreApplication, db: Database, smoke: bool, started: float) -> None:
+        self.app, self.db, self.smoke, self.started = app, db, smoke, started
+        self.window: MainWindow | None = None
+        self.meter: StallMeter | None = None
+        self.failure: BaseException | None = None
+        self.loader: Loader | None = None
+        self.idle_lock: IdleLock | None = None
+        self.integrity: IntegrityCheck | None = None
+        self.pages_thread: threading.Thread | None = None
+
+    def run(self) -> int:
+        from gui.main_window import MainWindow
+
+        unlocked = unlock_at_start(self.db, self.smoke)
+        if not unlocked and self.db.kind is FileKind.LEGACY:
+            return 2  # an older file's password was not given: nothing opened
+        # an encrypted file is read with the key just given; without it, loading it here
+        # shows the recovery screen (a file that is not a database looks the same as an
+        # encrypted one until a password opens it)
+        peek = first_screen.read(self.db.path, key=self.db.key) if unlocked else None
+        if peek is not None and peek.screen is not None:
+            code = self._show(MainWindow(None, preview=peek.screen, path=self.db.path))
+            if self.failure is None:
+                return code
+            # the file could not be loaded after all (damaged under us, a second look
+            # refused it): loaded here, with its recovery screen and messages
+            assert self.window is not None
+            self.window.deleteLater()
+            if self.smoke:
+                raise self.failure
+        try:
+            if not self._load_here():
+                return 2
+        except UserError as err:
+            if self.smoke:
+                raise
+            QMessageBox.critical(None, "无法打开数据库", err.message)
+            return err.exit_code
+        return self._show(MainWindow(self.db))
+
+    def _load_here(self) -> bool:
+        """Load the database before the window; a damaged file goes to the recovery screen
+        (not in smoke). False when the clerk leaves it without restoring. Raises UserError."""
+        from gui.guard import RecoveryDialog
         from gui.ops import install_excepthook
 
         install_excepthook()
-        meter.start()
-        window.loader = Loader(window, path)
-        window.loader.done.connect(loaded)
+        try:
+            # the header, version and schema are checked now; the full integrity check of a
+            # large file runs in the background once the window is up (see IntegrityCheck)
+            self.db.load(check=None)
+        except DatabaseDamaged as err:
+            if self.smoke:
+                raise
+            dialog = RecoveryDialog(self.db, err.message)
+            if not dialog.exec() or not dialog.restored:
+                return False
+            self.db.load()
+        return True
 
-    window.first_screen_ready.connect(lambda: QTimer.singleShot(0, first))
-    window.show()
-    code = app.exec()
-    if not failure:
-        return code
-    # the file could not be opened after all (damaged under us, a second look refused it):
-    # the usual way, with its recovery screen and messages
-    window.deleteLater()
-    if smoke:
-        raise failure[0]
-    return _run_opened(app, path, lock, smoke, started)
+    def _show(self, window: MainWindow) -> int:
+        self.window = window
+        self.meter = StallMeter(window)
+        window.first_screen_ready.connect(lambda: QTimer.singleShot(0, self._first_screen))
+        window.show()
+        return self.app.exec()
 
+    def _first_screen(self) -> None:
+        """The first screen is shown: a window on stored figures starts loading its
+        database; a window on the loaded database completes itself."""
+        assert self.window is not None and self.meter is not None
+        if self.smoke:
+            print(f"startup_ms={int((time.perf_counter() - self.started) * 1000)}", flush=True)
+        if self.window.ctx is not None:
+            self.complete()
+            return
+        from gui.ops import install_excepthook
 
-def _run_opened(app: QApplication, path: Path, lock: FileLock, smoke: bool,
-                started: float, unlock: bool = True) -> int:
-    """Open the database first, then show the window on it (the start-up before issue 14)."""
-    from gui.ops import install_excepthook
+        install_excepthook()
+        self.meter.start()
+        self.loader = Loader(self.window, self.db)
+        self.loader.done.connect(self._loaded)
 
-    install_excepthook()
-    try:
-        db = _open_database(path, smoke, unlock)
-    except UserError as err:
-        if smoke:
-            raise
-        QMessageBox.critical(None, "无法打开数据库", err.message)
-        return err.exit_code
-    if db is None:
-        return 2
-    from gui.main_window import MainWindow
+    def _loaded(self, result: Any) -> None:
+        assert self.window is not None
+        if isinstance(result, BaseException):
+            self.failure = result
+            self.window.hide()
+            self.app.quit()
+            return
+        self.complete()
 
-    window = MainWindow(db)
-    window.lock = lock
-    meter = StallMeter(window)
-    if smoke:
-        window.first_screen_ready.connect(lambda: print(
-            f"startup_ms={int((time.perf_counter() - started) * 1000)}", flush=True))
-    window.first_screen_ready.connect(
-        lambda: QTimer.singleShot(0, lambda: _complete(app, window, db, smoke, started, meter)))
-    window.show()
-    return app.exec()
+    def complete(self) -> None:
+        """Everything after the first screen: the loaded database given to the window, the
+        idle lock, the stored figures made current for a next start, the first-run questions
+        and the background integrity check; in smoke, the figures printed and the window
+        closed."""
+        from gui.lock import IdleLock
+        from gui.main_window import schedule_first_run
+        from gui.ops import run_op, write
 
+        window, db = self.window, self.db
+        assert window is not None and self.meter is not None
+        if window.ctx is None:
+            window.attach(db)
+        self.idle_lock = IdleLock(window, db, window.ctx.bus)
+        # a start that could not use stored figures (another year, an interrupted upgrade)
+        # stores them now, so the next start can (one quiet transaction in the background)
+        peek = first_screen.read(db.path, key=db.key)
+        if peek.screen is None and not peek.locked:
+            run_op(window, lambda _p: write(db, lambda _s: None), quiet=True,
+                   on_error=lambda _err: None)
+        if self.smoke:
+            self._report()
+            return
+        self.pages_thread = warm_pages()
+        schedule_first_run(window)
+        self.integrity = IntegrityCheck(window, db)
+        verify_first_screen(window, db)
 
-def _complete(app: QApplication, window: MainWindow, db: Database, smoke: bool,
-              started: float, meter: StallMeter) -> None:
-    """Everything after the first screen: the open database given to the window, the idle
-    lock, the stored figures made current for a next start, the first-run questions and the
-    background integrity check; in smoke, the figures printed and the window closed."""
-    from gui.lock import IdleLock
-    from gui.main_window import schedule_first_run
-    from gui.ops import run_op, write
+    def _report(self) -> None:
+        """Smoke: the times printed once the 首页 shows its reminders, then the window closed
+        (after visiting every page with GGTZ_SMOKE_PAGES=1)."""
+        window, meter, app = self.window, self.meter, self.app
+        assert window is not None and meter is not None
 
-    if window.ctx is None:
-        window.attach(db)
-    window.idle_lock = IdleLock(window, db)
-    # a start that could not use stored figures (another year, an interrupted upgrade) stores
-    # them now, so the next start can (one quiet transaction in the background)
-    peek = first_screen.read(db.path)
-    if peek.screen is None and not peek.locked:
-        run_op(window, lambda _p: write(db, lambda _s: None), quiet=True,
-               on_error=lambda _err: None)
-    if smoke:
         def report() -> None:
             gap = meter.stop() if meter.timer.isActive() else 0.0
-            print(f"loaded_ms={int((time.perf_counter() - started) * 1000)}", flush=True)
+            print(f"loaded_ms={int((time.perf_counter() - self.started) * 1000)}", flush=True)
             print(f"max_gap_ms={int(gap * 1000)}", flush=True)
             if os.environ.get("GGTZ_SMOKE_PAGES") == "1":
-                visit_every_page(window, started, lambda: (window.close(), app.quit()))
+                visit_every_page(window, self.started, lambda: (window.close(), app.quit()))
                 return
             window.close()
             app.quit()
@@ -398,11 +392,6 @@ def _complete(app: QApplication, window: MainWindow, db: Database, smoke: bool,
             QTimer.singleShot(0, report)
         else:
             home.reminders_shown.connect(report)
-        return
-    window.pages_thread = warm_pages()
-    schedule_first_run(window)
-    window.integrity = IntegrityCheck(window, db.path)
-    verify_first_screen(window, db)
 
 
 def visit_every_page(window: MainWindow, started: float, then: Any) -> None:
@@ -450,7 +439,7 @@ def verify_first_screen(window: MainWindow, db: Database) -> Any:
     from models.check import first_screen_disagrees
 
     def work(_progress: Any) -> bool:
-        if not first_screen_disagrees(db.path):
+        if not first_screen_disagrees(db.path, db.key):
             return False
 
         def recompute(s: Any) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtWidgets import QWidget
 
 from gui.bus import ChangeBus
+from gui.ops import perform
 from models import audit, idcard
 from models.changes import Changes
 from models.db import Database
@@ -34,8 +35,6 @@ class AppContext:
     def audit(self, parent: QWidget | None, action: str, detail: str, subject: str = "privacy",
               ) -> bool:
         """Write one audit line in its own transaction (through ``perform``)."""
-        from gui.ops import perform
-
         def write(s: Any) -> Changes:
             audit.log(s, action, subject, None, detail)
             return Changes()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.db import Database
 from models.errors import UserError
 
 
@@ -27,9 +28,12 @@ def other_instance_message(path: Path) -> str:
 class RecoveryDialog(QDialog):
     """Shown instead of the window when the database file is damaged."""
 
-    def __init__(self, db_path: Path, problem: str, parent: QWidget | None = None) -> None:
+    def __init__(self, db: Database | Path, problem: str, parent: QWidget | None = None) -> None:
+        """The backups of ``db`` (the window's database, which holds the window's lock; a
+        path makes a handle on it)."""
         super().__init__(parent)
-        self.db_path = Path(db_path)
+        self.db = db if isinstance(db, Database) else Database(db)
+        self.db_path = self.db.path
         self.restored = False
         self.setWindowTitle("数据库需要恢复")
         self.resize(720, 420)
@@ -42,7 +46,8 @@ class RecoveryDialog(QDialog):
         self.list.setWordWrap(True)  # a long line wraps: no sideways scrolling
         self.list.setResizeMode(QListWidget.ResizeMode.Adjust)
         folder = backup.default_backup_dir(self.db_path)
-        self.backups = [b for b in backup.list_backups(folder, self.db_path.stem, with_counts=True)
+        self.backups = [b for b in backup.list_backups(folder, self.db_path.stem, with_counts=True,
+                                                       key=self.db.key)
                         if b.ok or b.problem == backup.ENCRYPTED]
         for b in self.backups:
             counts = ("，".join(f"{k}{v}" for k, v in b.counts.items() if v) or "空库") if b.ok \
@@ -78,12 +83,12 @@ class RecoveryDialog(QDialog):
         if not 0 <= row < len(self.backups):
             return
         from gui.lock import ask_backup_password
-        from models import backup
 
-        if not ask_backup_password(self.backups[row].path, self):
+        source = self.db.backup_of(self.backups[row].path)
+        if not ask_backup_password(source, self):
             return
         try:
-            backup.restore(self.backups[row].path, self.db_path, window_locked=True)
+            self.db.restore(source)
         except UserError as err:
             self.error.setText(err.message)
             return

@@ -20,59 +20,51 @@ from PySide6.QtWidgets import (
 )
 
 from models import security
+from models.db import Database
 from models.errors import WrongPassword
 
 if TYPE_CHECKING:
-    from models.db import Database
+    from gui.bus import ChangeBus
+    from models.changes import Changes
 
 MAX_TRIES = 5
 
 
-def unlocker(path: Path) -> Callable[[str], bool]:
-    """A check that opens the encrypted file at ``path`` with the password (and remembers its
-    key for this process)."""
+def unlocker(db: Database) -> Callable[[str], bool]:
+    """A check that unlocks ``db`` with the password (an older file's password also encrypts
+    it, models.db.Database.unlock)."""
     def check(password: str) -> bool:
         try:
-            security.unlock(path, password)
+            db.unlock(password)
         except WrongPassword:
             return False
         return True
     return check
 
 
-def legacy_checker(path: Path) -> Callable[[str], bool]:
-    """A check against the password hash of an older, not yet encrypted file."""
-    def check(password: str) -> bool:
-        try:
-            security.verify_legacy(path, password)
-        except WrongPassword:
-            return False
+def ask_backup_password(source: Database, parent: QWidget | None = None) -> bool:
+    """Before a restore: an encrypted backup (``Database.backup_of``) that this database's key
+    does not open asks for that backup's password (it may differ from the current one). False
+    when not given."""
+    if not source.locked:
         return True
-    return check
-
-
-def ask_backup_password(path: Path, parent: QWidget | None = None) -> bool:
-    """Before a restore: an encrypted backup whose key is not known yet asks for that
-    backup's password (it may differ from the current one). False when not given."""
-    from models import sqlconnect
-
-    if not security.is_encrypted(path) or sqlconnect.key_of(path) is not None:
-        return True
-    dialog = PasswordDialog(path, "备份的密码", parent, check=unlocker(path),
-                            prompt=f"备份“{path.name}”设置了密码（已加密）。请输入做这个备份时的密码：")
+    dialog = PasswordDialog(source, "备份的密码", parent, check=unlocker(source),
+                            prompt=f"备份“{source.path.name}”设置了密码（已加密）。"
+                                   "请输入做这个备份时的密码：")
     return bool(dialog.exec())
 
 
 class PasswordDialog(QDialog):
-    """Asks for the password of the database file at ``path`` (by default: the one of the
-    open, encrypted file — the idle lock). Failures wait as the brake says (models.security)."""
+    """Asks for the password of the database ``db`` (by default: the one of the open,
+    encrypted file — the idle lock). Failures wait as the brake says (models.security)."""
 
-    def __init__(self, path: Path | Database, title: str, parent: QWidget | None = None,
+    def __init__(self, db: Database | Path, title: str, parent: QWidget | None = None,
                  check: Callable[[str], bool] | None = None,
                  prompt: str = "请输入关工台账的密码：") -> None:
         super().__init__(parent)
-        self.path = Path(path if isinstance(path, (str, Path)) else path.path)
-        self.check = check or (lambda text: security.check_password(self.path, text))
+        self.db = db if isinstance(db, Database) else Database(db)
+        self.path = self.db.path
+        self.check = check or self.db.check_password
         self.tries = 0
         self.setWindowTitle(title)
         self.password = QLineEdit()
@@ -161,9 +153,10 @@ class LockQuestion(QDialog):
 
 class IdleLock(QObject):
     """After the set minutes without keyboard or mouse use, asks whether the clerk is still
-    there (LockQuestion); locks the window when told to or when nobody answers."""
+    there (LockQuestion); locks the window when told to or when nobody answers. Follows the
+    settings (minutes, password set or removed, a restore) through ``bus``."""
 
-    def __init__(self, window: Any, db: Database) -> None:
+    def __init__(self, window: Any, db: Database, bus: ChangeBus | None = None) -> None:
         super().__init__(window)
         self.window = window
         self.db = db
@@ -172,7 +165,13 @@ class IdleLock(QObject):
         self.locked = False
         self.filtering = False
         self.question: LockQuestion | None = None
+        if bus is not None:
+            bus.changed.connect(self._changed)
         self.restart()
+
+    def _changed(self, changes: Changes) -> None:
+        if changes.settings and not self.locked:
+            self.restart()
 
     def ask(self) -> None:
         """The question first; 继续使用 starts the idle time again, anything else locks."""
@@ -192,7 +191,7 @@ class IdleLock(QObject):
             self.lock()
 
     def restart(self) -> None:
-        enabled = security.is_encrypted(self.db.path)
+        enabled = self.db.encrypted
         with self.db.reader() as s:
             minutes = security.lock_minutes(s)
         # the filter sees every event of the application (and each new kind of object costs
@@ -224,7 +223,7 @@ class IdleLock(QObject):
         """Hide everything and ask for the password; closing the dialog keeps it locked."""
         self.locked = True
         self.window.stack.hide()
-        dialog = PasswordDialog(self.db.path, "已锁定", self.window)
+        dialog = PasswordDialog(self.db, "已锁定", self.window)
         dialog.message.setText("程序已锁定（长时间没有操作）。请输入密码继续：")
         while not dialog.exec():
             dialog.tries = 0

@@ -12,7 +12,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
@@ -22,8 +22,19 @@ from models.crashlog import write_crash_log
 from models.errors import Cancelled, UserError
 
 if TYPE_CHECKING:
-    from gui.context import AppContext
+    from gui.bus import ChangeBus
     from models.db import Database
+
+
+class Context(Protocol):
+    """What :func:`perform` needs of the pages' context (gui.context.AppContext): the
+    database to write in and the bus to announce the changes on."""
+
+    @property
+    def db(self) -> Database: ...
+
+    @property
+    def bus(self) -> ChangeBus: ...
 
 Progress = Callable[[float, str], None]
 _POOL: QThreadPool | None = None
@@ -215,7 +226,7 @@ def write(db: Database, service: Callable[..., Any], *args: Any) -> Any:
         return service(s, *args)
 
 
-def perform(ctx: AppContext, parent: QWidget | None, service: Callable[..., Any], *args: Any,
+def perform(ctx: Context, parent: QWidget | None, service: Callable[..., Any], *args: Any,
             on_done: Callable[[Any], None] | None = None, title: str = "操作未完成",
             raise_user_errors: bool = False) -> Any:
     """Run ``service(session, *args)`` in one write transaction (the widgets' only way to write).

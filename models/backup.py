@@ -1,4 +1,4 @@
-"""Backups through SQLite's online backup API, verified, rotated, and restore.
+"""Backups through SQLite's online backup API, verified and rotated (a restore: models.db).
 
 Every backup is written to a temporary name, checked (``integrity_check`` and record counts equal
 to the source's) and only then renamed to its final name, so a backup that exists is whole.
@@ -13,43 +13,28 @@ import re
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from models import faults, filelock, sqlconnect
+from models import faults, sqlconnect
 from models.entities import SUBJECT_LABELS, SUBJECTS
-from models.errors import (
-    DatabaseDamaged,
-    DatabaseTooNew,
-    FileProblem,
-    PasswordNeeded,
-    WrongPassword,
-)
-from models.sqlitefile import (
-    SCHEMA_VERSION,
-    checkpoint,
-    describe_os_error,
-    inspect_file,
-    upgrade_file,
-)
+from models.errors import DatabaseDamaged, FileProblem, PasswordNeeded, WrongPassword
+from models.sqlconnect import Key
+from models.sqlitefile import describe_os_error, inspect_file
 
-if TYPE_CHECKING:
-    from models.db import Database
 
-#: sentence when the window has the database open
-WINDOW_OPEN = ("数据库“{name}”正在关工台账窗口中打开，不能恢复。请先关闭窗口，"
-               "或在窗口的“数据管理”页里恢复。")
-#: sentence when another program (an import, a backup) is using it
-IN_USE = ("数据库“{name}”正在被另一个关工台账程序使用（例如正在导入），不能恢复。"
-          "请等它完成后再试。")
+class OpenDatabase(Protocol):
+    """What the backups need of the open database (models.db.Database)."""
+
+    path: Path
+    key: Key | None
+
+    def setting(self, key: str, default: str = "") -> str: ...
+
 
 #: the problem shown for a backup whose password is not the one in use
 ENCRYPTED = "已加密（密码与现在的不同或未知，恢复时需要输入这个备份的密码）"
-#: told after a plain backup replaced an encrypted database
-UNPROTECTED = ("注意：恢复的备份是设置密码以前做的，没有加密。现在的数据没有密码保护，"
-               "请马上重新设置密码（“设置”页，或 password 命令）。")
 AUTO = "自动"
 KINDS_KEEP_OTHER = 10
 _NAME_RE = re.compile(r"^(?P<stem>.+)_(?P<stamp>\d{8}-\d{6}-\d{3})_(?P<kind>[^_.]+)\.sqlite$")
@@ -72,7 +57,7 @@ def default_backup_dir(db_path: Path) -> Path:
     return Path(db_path).parent / "backups"
 
 
-def backup_dir_of(db: Database) -> Path:
+def backup_dir_of(db: OpenDatabase) -> Path:
     """The folder chosen in 设置, or the default one."""
     chosen = db.setting("backup_dir")
     return Path(chosen) if chosen else default_backup_dir(db.path)
@@ -91,14 +76,14 @@ def record_counts(con: sqlite3.Connection) -> dict[str, int]:
     return counts
 
 
-def _copy(src_path: Path, dest: Path) -> dict[str, int]:
-    """Online-backup ``src_path`` into ``dest`` (a new file); return the source's counts.
+def _copy(src_path: Path, dest: Path, key: Key | None) -> dict[str, int]:
+    """Online-backup ``src_path`` (opened with ``key``) into ``dest`` (a new file); return the
+    source's counts.
 
     The copy of an encrypted file is encrypted with the same key and salt (so the same
     password opens it); the copy of a plain file is plain."""
-    key = sqlconnect.key_of(src_path) if sqlconnect.is_encrypted(src_path) else None
-    sqlconnect.remember(dest, key)
-    src = sqlconnect.connect(src_path, readonly=True)
+    key = key if sqlconnect.is_encrypted(src_path) else None
+    src = sqlconnect.connect(src_path, readonly=True, key=key)
     try:
         out = sqlconnect.connect(dest, key=key)
         try:
@@ -111,12 +96,13 @@ def _copy(src_path: Path, dest: Path) -> dict[str, int]:
         src.close()
 
 
-def _verify(path: Path, expected: dict[str, int] | None = None) -> dict[str, int]:
+def _verify(path: Path, expected: dict[str, int] | None = None, key: Key | None = None
+            ) -> dict[str, int]:
     """Integrity check and, when given, the expected counts. Raises DatabaseDamaged."""
-    _version, problems = inspect_file(path)
+    _version, problems = inspect_file(path, key=key)
     if problems:
         raise DatabaseDamaged(f"备份文件“{path.name}”检查未通过：{problems[0]}")
-    con = sqlconnect.connect(path, readonly=True)
+    con = sqlconnect.connect(path, readonly=True, key=key)
     try:
         counts = record_counts(con)
     finally:
@@ -130,9 +116,9 @@ PHOTOS = "photos"
 _PHOTO_NAME = re.compile(r"^[0-9A-Za-z_-]{1,100}\.(jpg|jpeg|png|bmp|gif)$", re.IGNORECASE)
 
 
-def photo_names(db_file: Path) -> list[str]:
+def photo_names(db_file: Path, key: Key | None) -> list[str]:
     """File names of the activity photos a database refers to (only plain, safe names)."""
-    con = sqlconnect.connect(db_file, readonly=True)
+    con = sqlconnect.connect(db_file, readonly=True, key=key)
     try:
         names = [r[0] for r in con.execute("SELECT DISTINCT file_name FROM activity_photos")]
     except sqlconnect.OperationalError:
@@ -142,13 +128,14 @@ def photo_names(db_file: Path) -> list[str]:
     return [n for n in names if isinstance(n, str) and _PHOTO_NAME.match(n)]
 
 
-def copy_photos(db_file: Path, src_dir: Path, dest_dir: Path) -> tuple[int, int]:
+def copy_photos(db_file: Path, key: Key | None, src_dir: Path, dest_dir: Path
+                ) -> tuple[int, int]:
     """Copy the photos ``db_file`` refers to from ``src_dir`` into ``dest_dir`` (a photo store
     or a data folder's ``photos/``). Names are unique (uuid), so a photo already there with
     the same size is not copied again and none is ever overwritten. Returns (copied, missing).
     Raises OSError."""
     copied = missing = 0
-    for name in photo_names(db_file):
+    for name in photo_names(db_file, key):
         src, dest = src_dir / name, dest_dir / name
         if not src.is_file():
             missing += 1 if not dest.is_file() else 0
@@ -163,8 +150,9 @@ def copy_photos(db_file: Path, src_dir: Path, dest_dir: Path) -> tuple[int, int]
     return copied, missing
 
 
-def write_verified_copy(src_path: Path, dest: Path) -> Path:
-    """Copy a database to ``dest`` through a temporary name, verified, then renamed.
+def write_verified_copy(src_path: Path, dest: Path, key: Key | None = None) -> Path:
+    """Copy a database (opened with ``key``) to ``dest`` through a temporary name, verified,
+    then renamed.
 
     The photos it refers to go with it: from ``photos/`` beside the source into ``photos/``
     beside ``dest`` (a photo store shared by the backups of that folder, new photos only).
@@ -177,15 +165,13 @@ def write_verified_copy(src_path: Path, dest: Path) -> Path:
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp.unlink(missing_ok=True)
-        counts = _copy(src_path, tmp)
-        _verify(tmp, counts)
-        copy_photos(tmp, Path(src_path).parent / PHOTOS, dest.parent / PHOTOS)
+        counts = _copy(src_path, tmp, key)
+        _verify(tmp, counts, key)
+        copy_photos(tmp, key, Path(src_path).parent / PHOTOS, dest.parent / PHOTOS)
         with tmp.open("rb+") as fh:
             os.fsync(fh.fileno())
         faults.point("backup.rename")
         os.replace(tmp, dest)
-        sqlconnect.remember(dest, sqlconnect.key_of(tmp))
-        sqlconnect.remember(tmp, None)
     except OSError as err:
         tmp.unlink(missing_ok=True)
         raise FileProblem(describe_os_error(err, dest)) from err
@@ -200,8 +186,10 @@ def write_verified_copy(src_path: Path, dest: Path) -> Path:
     return dest
 
 
-def make_backup_of_file(db_path: Path, folder: Path, kind: str = AUTO, keep: int = 30) -> Path:
-    """A named, verified backup of ``db_path`` in ``folder``; old ones rotated away."""
+def make_backup_of_file(db_path: Path, folder: Path, kind: str = AUTO, keep: int = 30,
+                        key: Key | None = None) -> Path:
+    """A named, verified backup of ``db_path`` (opened with ``key``) in ``folder``; old ones
+    rotated away."""
     while True:
         now = dt.datetime.now()
         stamp = f"{now:%Y%m%d-%H%M%S}-{now.microsecond // 1000:03d}"
@@ -209,20 +197,22 @@ def make_backup_of_file(db_path: Path, folder: Path, kind: str = AUTO, keep: int
         if not dest.exists():
             break
         time.sleep(0.002)
-    write_verified_copy(Path(db_path), dest)
+    write_verified_copy(Path(db_path), dest, key)
     rotate(Path(folder), Path(db_path).stem, keep)
     return dest
 
 
-def make_backup(db: Database, kind: str = AUTO) -> Path:
+def make_backup(db: OpenDatabase, kind: str = AUTO) -> Path:
     """Back up the open database to its backup folder."""
     keep = int(db.setting("backup_keep", "30") or 30)
-    return make_backup_of_file(db.path, backup_dir_of(db), kind, keep)
+    return make_backup_of_file(db.path, backup_dir_of(db), kind, keep, db.key)
 
 
-def list_backups(folder: Path, stem: str | None = None, with_counts: bool = False
-                 ) -> list[BackupInfo]:
-    """Backups in ``folder`` (of the database named ``stem``), newest first."""
+def list_backups(folder: Path, stem: str | None = None, with_counts: bool = False,
+                 key: Key | None = None) -> list[BackupInfo]:
+    """Backups in ``folder`` (of the database named ``stem``), newest first; ``with_counts``
+    checks each one (an encrypted one with ``key``, the database's, when it was made with
+    it)."""
     found: list[BackupInfo] = []
     if not Path(folder).is_dir():
         return found
@@ -232,7 +222,7 @@ def list_backups(folder: Path, stem: str | None = None, with_counts: bool = Fals
             continue
         info = BackupInfo(p, dt.datetime.strptime(m["stamp"], "%Y%m%d-%H%M%S-%f"), m["kind"])
         if with_counts:
-            info.counts, info.ok, info.problem = _checked(p)
+            info.counts, info.ok, info.problem = _checked(p, key)
         found.append(info)
     found.sort(key=lambda b: (b.created, b.path.name), reverse=True)
     return found
@@ -242,22 +232,22 @@ def list_backups(folder: Path, stem: str | None = None, with_counts: bool = Fals
 _CHECKED: dict[tuple[str, int, int, bytes], tuple[dict[str, int], bool, str]] = {}
 
 
-def _checked(path: Path) -> tuple[dict[str, int], bool, str]:
+def _checked(path: Path, key: Key | None) -> tuple[dict[str, int], bool, str]:
     """The verification of a backup file, cached by name, size and modification time."""
     try:
         st = path.stat()
     except OSError as err:
         return {}, False, describe_os_error(err, path)
-    known = sqlconnect.key_of(path)
-    key = (str(path), st.st_size, st.st_mtime_ns, known.salt if known else b"")
-    if key not in _CHECKED:
+    known = key if key is not None and key.fits(path) else None
+    seen = (str(path), st.st_size, st.st_mtime_ns, known.salt if known else b"")
+    if seen not in _CHECKED:
         try:
-            _CHECKED[key] = (_verify(path), True, "")
+            _CHECKED[seen] = (_verify(path, key=known), True, "")
         except (PasswordNeeded, WrongPassword):
-            _CHECKED[key] = ({}, False, ENCRYPTED)
+            _CHECKED[seen] = ({}, False, ENCRYPTED)
         except (DatabaseDamaged, FileProblem) as err:
-            _CHECKED[key] = ({}, False, str(err))
-    counts, ok, problem = _CHECKED[key]
+            _CHECKED[seen] = ({}, False, str(err))
+    counts, ok, problem = _CHECKED[seen]
     return dict(counts), ok, problem
 
 
@@ -275,100 +265,12 @@ def rotate(folder: Path, stem: str, keep: int) -> list[Path]:
     return removed
 
 
-def auto_backup_due(db: Database, max_age: dt.timedelta = dt.timedelta(days=1)) -> bool:
+def auto_backup_due(db: OpenDatabase, max_age: dt.timedelta = dt.timedelta(days=1)) -> bool:
     """True when there is no automatic backup younger than ``max_age``."""
     autos = [b for b in list_backups(backup_dir_of(db), db.path.stem) if b.kind == AUTO]
     return not autos or dt.datetime.now() - autos[0].created >= max_age
 
 
-def last_backup_time(db: Database) -> dt.datetime | None:
+def last_backup_time(db: OpenDatabase) -> dt.datetime | None:
     items = list_backups(backup_dir_of(db), db.path.stem)
     return items[0].created if items else None
-
-
-def restore(backup_file: Path, db_path: Path, keep_dir: Path | None = None,
-            window_locked: bool = False,
-            close_connections: Callable[[], None] | None = None) -> Path | None:
-    """Replace the database at ``db_path`` by ``backup_file``.
-
-    The backup is verified first (whole, exactly one of our schema versions, not newer than
-    this program). Refused while the database is open in a window (``window_locked``: the
-    caller *is* that window and holds the lock; it passes ``close_connections``, which is
-    called once this process can open no new connection to the file, e.g. ``db.dispose``:
-    nothing stays open, so the file can be replaced even on Windows) or while any
-    other process has it open (the exclusive use lock, held through the swap so nothing can
-    write into the file being replaced). The current file, if any, is kept: a verified backup
-    of kind 恢复前, or a raw copy named ``…_损坏.sqlite.keep`` when it is damaged. The swap is
-    an atomic rename, so a crash leaves either the old or the restored database. Returns the
-    path of the kept copy. Raises DatabaseDamaged, DatabaseTooNew or FileProblem, changing
-    nothing.
-    """
-    backup_file, db_path = Path(backup_file), Path(db_path).resolve()
-    if not backup_file.is_file():
-        raise FileProblem(f"找不到备份文件“{backup_file}”。请检查路径。")
-    version, problems = inspect_file(backup_file)
-    if problems:
-        raise DatabaseDamaged(f"备份文件“{backup_file.name}”已损坏（{problems[0]}），不能用来恢复。")
-    if version > SCHEMA_VERSION:
-        raise DatabaseTooNew(f"备份文件“{backup_file.name}”由更新版本的程序建立，请先升级程序。")
-    window = None
-    if not window_locked:
-        window = filelock.window_lock(db_path)
-        if window is None:
-            raise FileProblem(WINDOW_OPEN.format(name=db_path.name))
-    try:
-        with filelock.closed_in_process(db_path):
-            if close_connections is not None:
-                close_connections()
-            filelock.wait_own_closed(db_path, timeout=30.0)
-            use = filelock.use_lock(db_path, exclusive=True, timeout=2.0)
-            if use is None:
-                raise FileProblem(IN_USE.format(name=db_path.name))
-            with use:
-                kept = _swap(backup_file, db_path, keep_dir or default_backup_dir(db_path))
-                if version < SCHEMA_VERSION:
-                    make_backup_of_file(db_path, keep_dir or default_backup_dir(db_path),
-                                        kind="升级前")
-                    upgrade_file(db_path, version)
-    finally:
-        if window is not None:
-            window.unlock()
-    return kept
-
-
-_DAMAGED: tuple[type[Exception], ...] = (DatabaseDamaged, *sqlconnect.DatabaseError)
-
-
-def _swap(backup_file: Path, db_path: Path, keep_dir: Path) -> Path | None:
-    """Keep the current file, then atomically rename a verified copy of the backup over it
-    (the caller holds the exclusive use lock: no connection is open)."""
-    kept: Path | None = None
-    tmp = db_path.with_name(db_path.name + ".restoring")
-    try:
-        if db_path.exists():
-            try:
-                _v, damage = inspect_file(db_path)
-                if damage:
-                    raise DatabaseDamaged(damage[0])
-                checkpoint(db_path)
-                kept = make_backup_of_file(db_path, keep_dir, kind="恢复前")
-            except _DAMAGED:
-                keep_dir.mkdir(parents=True, exist_ok=True)
-                stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-                kept = keep_dir / f"{db_path.stem}_{stamp}_损坏.sqlite.keep"
-                shutil.copy2(db_path, kept)
-        write_verified_copy(backup_file, tmp)
-        faults.point("restore.swap")
-        try:
-            for suffix in ("-wal", "-shm"):
-                Path(str(db_path) + suffix).unlink(missing_ok=True)
-            os.replace(tmp, db_path)
-            sqlconnect.remember(db_path, sqlconnect.key_of(backup_file)
-                                if sqlconnect.is_encrypted(db_path) else None)
-        except PermissionError as err:  # Windows: another program still has the file open
-            tmp.unlink(missing_ok=True)
-            raise FileProblem(IN_USE.format(name=db_path.name)) from err
-    except OSError as err:
-        tmp.unlink(missing_ok=True)
-        raise FileProblem(describe_os_error(err, db_path)) from err
-    return kept

@@ -46,14 +46,14 @@ RULES: list[tuple[str, str]] = [
 ]
 
 
-def run(path: Path) -> CheckReport:
-    """Check the database file at ``path``.
+def run(path: Path, key: sqlconnect.Key | None = None) -> CheckReport:
+    """Check the database file at ``path`` (opened with ``key`` when encrypted).
 
     Raises DatabaseDamaged (not a database, damaged, unreadable) or DatabaseTooNew; otherwise
     returns a report whose ``problems`` lists each rule that failed, in plain Chinese.
     """
     path = Path(path)
-    version, problems = inspect_file(path)
+    version, problems = inspect_file(path, key=key)
     if problems:
         raise DatabaseDamaged(
             f"数据库文件“{path.name}”已损坏：SQLite 完整性检查发现 {len(problems)} 处错误"
@@ -61,7 +61,7 @@ def run(path: Path) -> CheckReport:
     if version > SCHEMA_VERSION:
         raise DatabaseTooNew(f"这个数据库由更新版本的程序建立（数据版本 {version}），请升级程序后再检查。")
     report = CheckReport(path, version)
-    con = sqlconnect.connect(path, readonly=True)
+    con = sqlconnect.connect(path, readonly=True, key=key)
     try:
         report.counts = record_counts(con)
         fk = con.execute("PRAGMA foreign_key_check").fetchall()
@@ -86,13 +86,13 @@ def run(path: Path) -> CheckReport:
         raise DatabaseDamaged(f"数据库文件“{path.name}”已损坏，无法读取（{err}）。请从备份恢复。") from err
     finally:
         con.close()
-    if not report.problems and first_screen_disagrees(path):
+    if not report.problems and first_screen_disagrees(path, key):
         report.problems.append("首页保存的统计数字与记录不一致（文件可能被其他程序改动过）。"
                                "在程序里修改并保存任意一条记录后会重新计算")
     return report
 
 
-def first_screen_disagrees(path: Path) -> bool:
+def first_screen_disagrees(path: Path, key: sqlconnect.Key | None = None) -> bool:
     """True when the first screen's stored figures claim to be current but differ from the
     records (models.first_screen); False when they agree or are not claimed current."""
     from sqlalchemy import create_engine
@@ -100,10 +100,10 @@ def first_screen_disagrees(path: Path) -> bool:
 
     from models import first_screen, first_screen_store
 
-    peek = first_screen.read(path)
+    peek = first_screen.read(path, key=key)
     if peek.screen is None:
         return False
-    engine = create_engine("sqlite://", creator=lambda: sqlconnect.connect(path, readonly=True))
+    engine = create_engine("sqlite://", creator=lambda: sqlconnect.connect(path, readonly=True, key=key))
     try:
         with Session(engine) as s:
             computed = first_screen_store.compute_screen(s, peek.screen.year)

@@ -31,6 +31,11 @@ else:
     import fcntl
 
 
+#: seconds a new connection (or a command's hold on the file) waits while a restore or password
+#: change replaces the file
+USE_LOCK_WAIT = 30.0
+
+
 class FileLock:
     """One held lock; :meth:`unlock` (idempotent) releases it."""
 

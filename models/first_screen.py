@@ -116,14 +116,16 @@ def parse(text: str) -> FirstScreen | None:
         return None
 
 
-def read(path: Path | str, today: dt.date | None = None) -> Peek:
-    """The first screen of the database at ``path`` when its stored figures are current for
-    ``today``'s year; never writes, never raises (any doubt gives ``Peek(None)``)."""
+def read(path: Path | str, today: dt.date | None = None, key: sqlconnect.Key | None = None
+         ) -> Peek:
+    """The first screen of the database at ``path`` (opened with ``key`` when encrypted) when
+    its stored figures are current for ``today``'s year; never writes, never raises (any doubt
+    gives ``Peek(None)``)."""
     from models.sqlitefile import SCHEMA_VERSION  # light; imported late (it imports us)
 
     today = today or dt.date.today()
     try:
-        con = sqlconnect.connect(path, readonly=True)
+        con = sqlconnect.connect(path, readonly=True, key=key)
     except sqlconnect.Error:
         return Peek(None)
     try:

@@ -62,11 +62,11 @@ def refresh_if_stale(s: Session, today: dt.date | None = None) -> bool:
     return True
 
 
-def refresh_file(path: Path) -> None:
+def refresh_file(path: Path, key: sqlconnect.Key | None = None) -> None:
     """Recompute the row of the file at ``path`` in one transaction, when stale (after an
     upgrade; the caller may hold the file's use lock, so this opens a plain connection)."""
     engine = create_engine("sqlite://",
-                           creator=lambda: sqlconnect.connect(path, autocommit=True))
+                           creator=lambda: sqlconnect.connect(path, autocommit=True, key=key))
     try:
         with Session(engine) as s, s.begin():
             s.connection().exec_driver_sql("BEGIN IMMEDIATE")  # no writer between read and write

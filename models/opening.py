@@ -18,9 +18,9 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
+from models.db import IN_USE, Database
 from models.errors import FileProblem
 
 #: commands that may give an existing folder a new database
@@ -93,10 +93,6 @@ def check_place(path: Path | str, command: str, write: bool | None = None) -> Pa
     return path
 
 
-IN_USE = ("数据库“{name}”正在被另一个关工台账程序使用（例如正在导入、汇总或修改密码），这一次没有写入。"
-          "请等它完成后再试。")
-
-
 def sqlite_problem(err: BaseException, db_path: Path | str | None = None) -> str | None:
     """The sentence for a foreseeable SQLite failure that reached the top (a read-only file or
     folder, another program holding the write lock), or None. One classifier for the command
@@ -110,55 +106,12 @@ def sqlite_problem(err: BaseException, db_path: Path | str | None = None) -> str
     return None
 
 
-#: files of ours beside a database that only a killed re-encryption, restore or creation
-#: leaves behind (the re-encryption's may be a plain copy of an encrypted database)
-LEFTOVERS = tuple(f"{stem}{side}" for stem in (".rekey", ".restoring", ".creating")
-                  for side in ("", "-wal", "-shm", "-journal"))
-
-
-def remove_leftovers(path: Path | str) -> list[Path]:
-    """Remove what a killed ``password``, restore or creation left beside the database at
-    ``path`` (and unfinished backup copies ``*.part`` in its backup folder), when no program
-    has the file open (the exclusive use lock is free: nothing is being written by them).
-    Returns what was removed; removes nothing in a read-only place or while the file is in
-    use (the next open tries again)."""
-    from models import filelock, sqlconnect
-
-    path = Path(path).expanduser().resolve()
-    found = [path.with_name(path.name + s) for s in LEFTOVERS]
-    found = [p for p in found if p.exists()]
-    backups = path.parent / "backups"
-    if backups.is_dir():
-        old = time.time() - 120  # younger ones may be a backup being written right now
-        found += [p for p in backups.glob(f"{path.stem}_*.sqlite.part")
-                  if p.stat().st_mtime < old]
-    if not found or not folder_writable(path):
-        return []
-    try:
-        lock = filelock.use_lock(path, exclusive=True)
-    except OSError:
-        return []
-    if lock is None:
-        return []
-    removed = []
-    with lock:
-        for p in found:
-            try:
-                p.unlink()
-            except OSError:
-                continue
-            sqlconnect.remember(p, None)
-            removed.append(p)
-    return removed
-
-
 def init_database(path: Path | str, committee: str, code: str, level: str | None = None) -> Path:
     """A new, empty database for one unit (``init``; the window's first run may call it too):
     the committee's name, its 行政区划代码 and level (default: 县 for 6 digits, else 乡镇) are
     stored in one transaction. An existing file is refused, and everything is checked before
     the file is made. Raises FileProblem or ValidationError; returns the path."""
     from models import settings
-    from models.db import Database
     from models.errors import ValidationError
 
     path = Path(path).expanduser()

@@ -4,20 +4,20 @@ With a password set, the database file, its WAL and every backup are encrypted a
 (SQLCipher 4, see models.sqlconnect); the password itself is stored nowhere. Without the
 password nothing of the data can be read, by the window, the command line or another program.
 
-- :func:`unlock` checks a password against an encrypted file and remembers the derived key for
-  this process; failures are slowed down (:func:`brake_seconds`), and the count of failures is
-  kept in a small file beside the database (``<库名>.sqlite.tries``: a count and a time, nothing
-  else) so that a restart does not reset it.
-- :func:`change_password` sets, changes or removes the password: it writes the re-encrypted
-  file beside the old one (``sqlcipher_export``), verifies it (integrity check and record counts
-  equal to the old file's), and swaps it in with one atomic rename while nothing has the file
+- :func:`unlock` checks a password against an encrypted file and gives the derived key to the
+  object that owns the file (models.db.Database); failures are slowed down
+  (:func:`brake_seconds`), and the count of failures is kept in a small file beside the
+  database (``<库名>.sqlite.tries``: a count and a time, nothing else) so that a restart does not reset it.
+- :func:`rekeyed` writes the re-encrypted file beside the old one (``sqlcipher_export``) and
+  verifies it (integrity check and record counts equal to the old file's);
+  ``Database.change_password`` swaps it in with one atomic rename while nothing has the file
   open. A kill at any point leaves one readable database with either the old or the new
   password (kill points ``password.export``, ``password.swap``, ``password.done``). Then the
   plain backups in the database's backup folders are encrypted the same way
   (:func:`encrypt_plain_backups`); a copy elsewhere (a USB stick) stays as it was made.
 - Files of version ≤ 3 programs may hold only a salted scrypt hash (settings ``password_hash``)
-  and no encryption: :func:`legacy_password_set` finds them; the window and the command line
-  then ask for that password and encrypt the file with it (:func:`encrypt_legacy`). The row is
+  and no encryption: :func:`legacy_password_set` finds them (``Database.kind``); the window and
+  the command line then ask for that password and ``Database.unlock`` encrypts the file with it. The row is
   deleted in the encrypted file: clearing a settings row no longer removes any protection.
 """
 
@@ -38,7 +38,6 @@ from models import faults, filelock, sqlconnect
 from models.errors import (
     DatabaseDamaged,
     FileProblem,
-    PasswordNeeded,
     UserError,
     ValidationError,
     WrongPassword,
@@ -48,7 +47,6 @@ from models.sqlitefile import (
     checkpoint,
     describe_os_error,
     inspect_file,
-    needs_password_message,
     wrong_password_message,
 )
 
@@ -67,11 +65,6 @@ BRAKE_MAX = 60.0
 WINDOW_OPEN = ("数据库“{name}”正在关工台账窗口中打开，不能修改密码。请先关闭窗口，"
                "或在窗口的“设置”页里修改。")
 IN_USE = "数据库“{name}”正在被另一个关工台账程序使用，不能修改密码。请等它完成后再试。"
-
-
-def is_encrypted(path: Path | str) -> bool:
-    """True when the file at ``path`` is encrypted (has a password)."""
-    return sqlconnect.is_encrypted(path)
 
 
 def check_length(password: str) -> None:
@@ -196,12 +189,13 @@ def _settle(path: Path) -> None:
 
 def unlock(path: Path | str, password: str,
            sleep: Callable[[float], None] = time.sleep) -> sqlconnect.Key | None:
-    """Open the encrypted file at ``path`` with ``password`` and remember its key for this
-    process (None for a plain file: nothing to unlock). Every try is counted before it is
-    made, under an OS lock, also when tries run in parallel processes (:func:`_reserve`), and
-    waits first when the failures before it are due a brake. Raises WrongPassword (counted),
-    DatabaseDamaged (the key is right — it authenticates other pages — but the first page is
-    damaged), FileProblem (another process holds the count for long)."""
+    """Open the encrypted file at ``path`` with ``password`` and return its key (None for a
+    plain file: nothing to unlock; the caller holds the key, see models.db.Database). Every
+    try is counted before it is made, under an OS lock, also when tries run in parallel
+    processes (:func:`_reserve`), and waits first when the failures before it are due a
+    brake. Raises WrongPassword (counted), DatabaseDamaged (the key is right — it
+    authenticates other pages — but the first page is damaged), FileProblem (another process
+    holds the count for long)."""
     path = Path(path).resolve()
     if not sqlconnect.is_encrypted(path):
         return None
@@ -216,28 +210,15 @@ def unlock(path: Path | str, password: str,
                                   "请从备份恢复。")
         raise WrongPassword(wrong_password_message(path.name))
     _settle(path)
-    sqlconnect.remember(path, key)
     return key
-
-
-def check_password(path: Path | str, password: str) -> bool:
-    """True when ``password`` is the one of the open, encrypted file at ``path`` (the idle
-    lock); always True for a plain file. Counts failures like :func:`unlock`."""
-    path = Path(path).resolve()
-    if not sqlconnect.is_encrypted(path):
-        return True
-    try:
-        key = unlock(path, password)
-    except WrongPassword:
-        return False
-    return key is not None
 
 
 # -- older files: a scrypt hash in the settings, no encryption ---------------------------------
 
 def legacy_password_set(path: Path | str) -> bool:
-    """True for a plain file that holds the scrypt hash of an older version's password."""
-    if sqlconnect.is_encrypted(path) or not Path(path).is_file():
+    """True for a plain file that holds the scrypt hash of an older version's password (an
+    encrypted one cannot be read without its key: False)."""
+    if not Path(path).is_file():
         return False
     try:
         con = sqlconnect.connect(path, readonly=True, key=None)
@@ -277,66 +258,16 @@ def verify_legacy(path: Path | str, password: str) -> None:
     _settle(path)
 
 
-def encrypt_legacy(path: Path | str, password: str, window_locked: bool = False,
-                   close_connections: Callable[[], None] | None = None) -> None:
-    """Encrypt an older plain file with the password whose scrypt hash it holds. Raises
-    WrongPassword (counted by the brake) when ``password`` is not that one."""
-    verify_legacy(path, password)
-    change_password(path, password, window_locked=window_locked,
-                    close_connections=close_connections, existing=True)
+# -- set, change, remove: the re-encrypted copy (Database.change_password swaps it in) -------
 
-
-# -- set, change, remove -----------------------------------------------------------------------
-
-def change_password(path: Path | str, new_password: str | None, *, window_locked: bool = False,
-                    close_connections: Callable[[], None] | None = None,
-                    existing: bool = False) -> None:
-    """Re-encrypt the database at ``path`` with ``new_password`` (None removes the password:
-    the file becomes plain; an empty or short one is refused, never taken as a removal).
-    The current key must be known (:func:`unlock`).
-
-    Refused while another window or program has the file open (like a restore); the window
-    itself passes ``window_locked`` and ``close_connections`` (e.g. ``db.dispose``) and opens
-    its engines again afterwards. ``existing``: the password is the one an older file already
-    has (:func:`encrypt_legacy`), not a new one, so its length is not judged. Raises
-    ValidationError, PasswordNeeded or FileProblem, changing nothing."""
-    path = Path(path).resolve()
-    if new_password is not None and not existing:  # an older file's password is not new
-        check_length(new_password)
-    if not sqlconnect.cipher_available():  # pragma: no cover - sqlcipher3 is a requirement
-        raise FileProblem("本程序缺少 SQLCipher 加密组件，不能设置密码。请重新安装关工台账。")
-    if sqlconnect.is_encrypted(path) and sqlconnect.key_of(path) is None:
-        raise PasswordNeeded(needs_password_message(path.name))
-    new_key = sqlconnect.new_key(new_password) if new_password else None
-    window = None
-    if not window_locked:
-        window = filelock.window_lock(path)
-        if window is None:
-            raise FileProblem(WINDOW_OPEN.format(name=path.name))
-    try:
-        with filelock.closed_in_process(path):
-            if close_connections is not None:
-                close_connections()
-            filelock.wait_own_closed(path, timeout=30.0)
-            use = filelock.use_lock(path, exclusive=True, timeout=2.0)
-            if use is None:
-                raise FileProblem(IN_USE.format(name=path.name))
-            with use:
-                _rekey(path, new_key)
-    finally:
-        if window is not None:
-            window.unlock()
-    if new_key is not None:
-        encrypt_plain_backups(path)
-
-
-def _export(src: Path, dest: Path, new_key: sqlconnect.Key | None) -> dict[str, int]:
-    """Write ``src`` (its key known, or plain) into the new file ``dest`` encrypted with
+def _export(src: Path, key: sqlconnect.Key | None, dest: Path, new_key: sqlconnect.Key | None
+            ) -> dict[str, int]:
+    """Write ``src`` (opened with ``key``, or plain) into the new file ``dest`` encrypted with
     ``new_key`` (plain when None) by ``sqlcipher_export``; returns the source's counts. The
     scrypt row of older versions is not carried over."""
     from models.backup import record_counts
 
-    con = sqlconnect.connect(src, autocommit=True, cipher=True)
+    con = sqlconnect.connect(src, autocommit=True, cipher=True, key=key)
     try:
         version = con.execute("PRAGMA user_version").fetchone()[0]
         counts = record_counts(con)
@@ -350,33 +281,32 @@ def _export(src: Path, dest: Path, new_key: sqlconnect.Key | None) -> dict[str, 
         con.execute("DETACH DATABASE rekey")
     finally:
         con.close()
-    sqlconnect.remember(dest, new_key)
-    _verify(dest, counts)
+    _verify(dest, counts, new_key)
     with dest.open("rb+") as fh:
         os.fsync(fh.fileno())
     return counts
 
 
-def _rekey(path: Path, new_key: sqlconnect.Key | None) -> None:
+@contextlib.contextmanager
+def rekeyed(path: Path, key: sqlconnect.Key | None, new_key: sqlconnect.Key | None
+            ) -> Iterator[Path]:
+    """The file at ``path`` (opened with ``key``) written beside it as ``<库>.rekey``,
+    encrypted with ``new_key`` (plain when None) and verified; the block swaps it in (the
+    caller has the file alone). Whatever is left of it is removed afterwards (kill points
+    ``password.export``). Raises FileProblem, the file unchanged."""
     tmp = path.with_name(path.name + ".rekey")
     sides = [Path(str(tmp) + s) for s in ("", "-wal", "-shm", "-journal")]
     try:
         for p in sides:
             p.unlink(missing_ok=True)
-        checkpoint(path)
-        _export(path, tmp, new_key)
-        faults.point("password.swap")
-        for suffix in ("-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-        os.replace(tmp, path)
-        sqlconnect.remember(path, new_key)
-        faults.point("password.done")
+        checkpoint(path, key)
+        _export(path, key, tmp, new_key)
+        yield tmp
     except OSError as err:
         raise FileProblem(describe_os_error(err, path)) from err
     except sqlconnect.Error as err:
         raise FileProblem(f"修改密码没有完成（{err}），数据库保持原样。请检查磁盘空间后再试。") from err
     finally:
-        sqlconnect.remember(tmp, None)
         for p in sides:
             p.unlink(missing_ok=True)
 
@@ -384,20 +314,19 @@ def _rekey(path: Path, new_key: sqlconnect.Key | None) -> None:
 _BACKUP_ERRORS: tuple[type[Exception], ...] = (OSError, UserError, *sqlconnect.Error)
 
 
-def encrypt_plain_backups(db_path: Path | str) -> tuple[int, int]:
-    """Encrypt, with the database's key, the plain backups of ``db_path`` in its backup folders
+def encrypt_plain_backups(db_path: Path | str, key: sqlconnect.Key) -> tuple[int, int]:
+    """Encrypt, with the database's ``key``, the plain backups of ``db_path`` in its backup folders
     (the default one and the one chosen in 设置): backups made before the password was set
     must not stay readable beside it. Each is rewritten beside itself, verified and renamed
     over (a kill leaves the plain or the encrypted backup). Returns (encrypted, left plain)."""
     from models import backup
 
     db_path = Path(db_path).resolve()
-    key = sqlconnect.key_of(db_path)
-    if key is None or not sqlconnect.is_encrypted(db_path):
+    if not sqlconnect.is_encrypted(db_path):
         return 0, 0
     folders = {backup.default_backup_dir(db_path)}
     try:
-        con = sqlconnect.connect(db_path, readonly=True)
+        con = sqlconnect.connect(db_path, readonly=True, key=key)
         try:
             row = con.execute("SELECT value FROM settings WHERE key = 'backup_dir'").fetchone()
         finally:
@@ -414,26 +343,24 @@ def encrypt_plain_backups(db_path: Path | str) -> tuple[int, int]:
             part = info.path.with_name(info.path.name + ".part")
             try:
                 part.unlink(missing_ok=True)
-                _export(info.path, part, key)
+                _export(info.path, None, part, key)
                 os.replace(part, info.path)
-                sqlconnect.remember(info.path, key)
                 done += 1
             except _BACKUP_ERRORS:
                 left += 1
             finally:
-                sqlconnect.remember(part, None)
                 part.unlink(missing_ok=True)
     return done, left
 
 
-def _verify(path: Path, counts: dict[str, int]) -> None:
+def _verify(path: Path, counts: dict[str, int], key: sqlconnect.Key | None) -> None:
     from models.backup import record_counts
     from models.errors import DatabaseDamaged
 
-    _version, problems = inspect_file(path)
+    _version, problems = inspect_file(path, key=key)
     if problems:
         raise DatabaseDamaged(f"重新加密后的文件检查未通过（{problems[0]}），数据库保持原样。")
-    con = sqlconnect.connect(path, readonly=True)
+    con = sqlconnect.connect(path, readonly=True, key=key)
     try:
         if record_counts(con) != counts:
             raise DatabaseDamaged("重新加密后的记录数与原库不一致，数据库保持原样。")

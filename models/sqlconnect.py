@@ -9,17 +9,20 @@ Encryption (issue 15). A file protected by a password is a SQLCipher 4 database 
 bytes are the random KDF salt instead of ``SQLite format 3``). The key is never stored: a
 :class:`Key` is derived from the password once per process, exactly as SQLCipher 4 derives it
 (PBKDF2-HMAC-SHA512, 256 000 iterations, 32 bytes, salted with the file's first 16 bytes), and
-:func:`remember` keeps it for the file's path. Every connection of that file is then opened with
+the one object that owns the file (``models.db.Database``) holds it. Nothing here remembers a
+key: every caller passes the key it holds. Every connection of an encrypted file is opened with
 the raw key (``PRAGMA key = "x'<key><salt>'"``), which skips SQLCipher's per-connection KDF: the
 guessing brake is the one derivation per attempt, not one per connection. A plain file (SQLite
-magic) is opened with :mod:`sqlite3` whatever is remembered, so restoring a plain backup over an
+magic) is opened with :mod:`sqlite3` whatever key is given, so restoring a plain backup over an
 encrypted file gives a plain file, never an unreadable one.
+
+:func:`detect` is the one place that tells what a file is (missing, plain, encrypted).
 """
 
 from __future__ import annotations
 
+import enum
 import hashlib
-import hmac
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -60,6 +63,11 @@ class Key:
     def __repr__(self) -> str:  # never print a key
         return "Key(…)"
 
+    def fits(self, path: Path | str) -> bool:
+        """Whether the encrypted file at ``path`` has this key's salt (a backup or copy made
+        with the same password keeps the salt of its source, so this key may open it)."""
+        return file_salt(path) == self.salt
+
 
 def cipher_available() -> bool:
     return _cipher is not None
@@ -76,59 +84,47 @@ def new_key(password: str) -> Key:
     return derive(password, os.urandom(SALT_BYTES))
 
 
-def same_key(a: Key | None, b: Key | None) -> bool:
-    if a is None or b is None:
-        return a is b
-    return a.salt == b.salt and hmac.compare_digest(a.raw, b.raw)
+class Kind(enum.Enum):
+    """What a database file is, judged from its first bytes."""
+
+    MISSING = "missing"  #: no file, or an empty one (it is created)
+    PLAIN = "plain"  #: SQLite's magic (or a file too short or ragged to be encrypted: damaged)
+    ENCRYPTED = "encrypted"  #: whole pages without the magic: SQLCipher (or junk; a key tells)
 
 
-_KEYS: dict[str, Key] = {}
-
-
-def _id(path: Path | str) -> str:
-    return os.path.normcase(str(Path(path).resolve()))
-
-
-def remember(path: Path | str, key: Key | None) -> None:
-    """Use ``key`` for every connection of ``path`` from now on (``None`` forgets it)."""
-    if key is None:
-        _KEYS.pop(_id(path), None)
-    else:
-        _KEYS[_id(path)] = key
-
-
-def key_of(path: Path | str) -> Key | None:
-    """The key remembered for ``path``, else a remembered key with the same salt as the file
-    (a backup or copy made with the same password keeps the salt of its source)."""
-    key = _KEYS.get(_id(path))
-    if key is not None or not _KEYS:
-        return key
-    salt = file_salt(path)
-    if salt is None:
-        return None
-    return next((k for k in _KEYS.values() if k.salt == salt), None)
-
-
-def file_salt(path: Path | str) -> bytes | None:
-    """The first 16 bytes of an encrypted file; None for a plain, empty or missing file, and
-    for one that cannot be a SQLCipher file (its size is not whole pages of 512 bytes or more:
-    a truncated or foreign file, judged as damaged instead)."""
+def _judge(path: Path | str) -> tuple[Kind, bytes | None]:
+    """What the file is, and the salt of an encrypted one (its first 16 bytes, read once). A
+    file whose size is not whole pages of 512 bytes or more cannot be a SQLCipher file: it is
+    judged plain (a truncated or foreign file: damaged, said by the header check)."""
     head = _head(path)
-    if not head or head.startswith(SQLITE_MAGIC) or len(head) < SALT_BYTES:
-        return None
+    if not head:
+        return Kind.MISSING, None
+    if head.startswith(SQLITE_MAGIC) or len(head) < SALT_BYTES:
+        return Kind.PLAIN, None
     try:
         size = os.stat(path).st_size
     except OSError:
-        return None
+        return Kind.PLAIN, None
     if size < 1024 or size % 512:
-        return None
-    return head[:SALT_BYTES]
+        return Kind.PLAIN, None
+    return Kind.ENCRYPTED, head[:SALT_BYTES]
+
+
+def file_salt(path: Path | str) -> bytes | None:
+    """The first 16 bytes of an encrypted file; None for a plain, empty, missing or damaged
+    one (see :func:`_judge`)."""
+    return _judge(path)[1]
+
+
+def detect(path: Path | str) -> Kind:
+    """The one judgement of what the file at ``path`` is (its first 16 bytes read once)."""
+    return _judge(path)[0]
 
 
 def is_encrypted(path: Path | str) -> bool:
     """True when the file exists, is not empty and does not start with the SQLite magic
     (an encrypted file — or junk: only trying a key can tell them apart)."""
-    return file_salt(path) is not None
+    return detect(path) is Kind.ENCRYPTED
 
 
 def _head(path: Path | str) -> bytes:
@@ -155,10 +151,10 @@ def _encrypted_target(path: Path | str, key: Key | None) -> bool:
     return not head.startswith(SQLITE_MAGIC)
 
 
-def module_for(path: Path | str) -> ModuleType:
-    """The DB-API module for ``path`` (sqlite3, or sqlcipher3's when it is opened with a key);
-    the SQLAlchemy engines are created with it so they wrap the right exceptions."""
-    if _encrypted_target(path, key_of(path)):
+def module_for(path: Path | str, key: Key | None) -> ModuleType:
+    """The DB-API module for ``path`` opened with ``key`` (sqlite3, or sqlcipher3's); the
+    SQLAlchemy engines are created with it so they wrap the right exceptions."""
+    if _encrypted_target(path, key):
         return cast(ModuleType, _cipher)
     return sqlite3
 
@@ -169,7 +165,7 @@ _CIPHER_FACTORIES: dict[type, type] = {}
 def _cipher_factory(factory: type) -> type:
     """The SQLCipher counterpart of a ``sqlite3.Connection`` subclass: the same mixins on
     sqlcipher3's Connection class (a factory adds behaviour through mixins, see
-    models.db.UseLockMixin, and no method of its own body)."""
+    models.engines.UseLockMixin, and no method of its own body)."""
     if factory not in _CIPHER_FACTORIES:
         bases = tuple(b for b in factory.__bases__ if b is not sqlite3.Connection)
         assert _cipher is not None
@@ -178,23 +174,18 @@ def _cipher_factory(factory: type) -> type:
     return _CIPHER_FACTORIES[factory]
 
 
-_NO_KEY: Any = object()
-
-
 def connect(path: Path | str, *, readonly: bool = False, autocommit: bool = False,
             factory: type[sqlite3.Connection] | None = None,
-            check_same_thread: bool = True, key: Key | None = _NO_KEY,
+            check_same_thread: bool = True, key: Key | None = None,
             cipher: bool = False) -> sqlite3.Connection:
     """Open the database file at ``path``.
 
     ``readonly`` opens it with ``mode=ro`` (never creates or writes the file; always so for a
     file in a read-only place, see :func:`read_only_place`); ``autocommit``
-    leaves transactions to the caller (``isolation_level=None``). ``key`` (default: the one
-    remembered for ``path``) opens an encrypted file; a wrong key fails at the first read with
-    "file is not a database". ``cipher`` opens even a plain file with SQLCipher (for
+    leaves transactions to the caller (``isolation_level=None``). ``key`` opens an encrypted
+    file; without it, or with a wrong one, the first read fails with "file is not a database".
+    ``cipher`` opens even a plain file with SQLCipher (for
     ``ATTACH … KEY`` and ``sqlcipher_export``). Raises one of :data:`Error`."""
-    if key is _NO_KEY:
-        key = key_of(path)
     kwargs: dict[str, Any] = {"check_same_thread": check_same_thread}
     if autocommit:
         kwargs["isolation_level"] = None

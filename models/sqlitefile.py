@@ -53,11 +53,11 @@ def wrong_password_message(name: str) -> str:
             "如果确定密码没错，文件可能已损坏，请从备份恢复。")
 
 
-def read_header_problem(path: Path) -> str | None:
+def read_header_problem(path: Path, key: sqlconnect.Key | None = None) -> str | None:
     """Why the file at ``path`` cannot be one of our databases, judged from its first bytes.
 
-    An encrypted file has no SQLite header: it passes when a key is remembered for it (the
-    key then decides), otherwise the sentence says a password is needed."""
+    An encrypted file has no SQLite header: it passes when a ``key`` is given (the key then
+    decides), otherwise the sentence says a password is needed."""
     try:
         size = path.stat().st_size
         with path.open("rb") as fh:
@@ -69,7 +69,7 @@ def read_header_problem(path: Path) -> str | None:
     if not head.startswith(SQLITE_MAGIC):
         if not sqlconnect.is_encrypted(path):
             return f"“{path.name}”不是关工台账的数据库文件，或文件已损坏。请从备份恢复。"
-        if sqlconnect.key_of(path) is not None:
+        if key is not None:
             return None
         return needs_password_message(path.name)
     if len(head) < 100:
@@ -293,8 +293,10 @@ def file_identity(path: Path) -> tuple[object, ...] | None:
     return (os.path.abspath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, wal_id)
 
 
-def inspect_file(path: Path, full: bool | None = True) -> tuple[int, list[str]]:
-    """Open ``path`` read-only and return (schema version, integrity problems).
+def inspect_file(path: Path, full: bool | None = True, key: sqlconnect.Key | None = None
+                 ) -> tuple[int, list[str]]:
+    """Open ``path`` read-only (with ``key`` when encrypted) and return (schema version,
+    integrity problems).
 
     ``full``: True runs the full ``integrity_check`` (``check``, backups before they are
     trusted, restores, the window's background verification); a pass is remembered for the
@@ -308,9 +310,9 @@ def inspect_file(path: Path, full: bool | None = True) -> tuple[int, list[str]]:
     if identity is not None:
         with _VERIFIED_LOCK:
             version = _VERIFIED.get(identity)
-        if version is not None and read_header_problem(path) is None:
+        if version is not None and read_header_problem(path, key) is None:
             return version, []
-    version, problems = _inspect(path, full)
+    version, problems = _inspect(path, full, key)
     if identity is not None and not problems and file_identity(path) == identity:
         with _VERIFIED_LOCK:
             if len(_VERIFIED) > 64:
@@ -319,15 +321,16 @@ def inspect_file(path: Path, full: bool | None = True) -> tuple[int, list[str]]:
     return version, problems
 
 
-def _inspect(path: Path, full: bool | None) -> tuple[int, list[str]]:
-    problem = read_header_problem(path)
+def _inspect(path: Path, full: bool | None, key: sqlconnect.Key | None
+             ) -> tuple[int, list[str]]:
+    problem = read_header_problem(path, key)
     if problem:
         raise (PasswordNeeded if problem == needs_password_message(path.name)
                else DatabaseDamaged)(problem)
     encrypted = sqlconnect.is_encrypted(path)
     opened = False  # the key opened the first page: a later failure is damage, not the key
     try:
-        con = sqlconnect.connect(path, readonly=True)
+        con = sqlconnect.connect(path, readonly=True, key=key)
         try:
             con.execute("SELECT count(*) FROM sqlite_master").fetchone()
             opened = True
@@ -364,9 +367,9 @@ def _inspect(path: Path, full: bool | None) -> tuple[int, list[str]]:
     return version, problems
 
 
-def checkpoint(path: Path) -> None:
+def checkpoint(path: Path, key: sqlconnect.Key | None = None) -> None:
     """Move everything in the WAL into the main file so the file alone is the whole database."""
-    con = sqlconnect.connect(path, autocommit=True)
+    con = sqlconnect.connect(path, autocommit=True, key=key)
     try:
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
@@ -470,7 +473,7 @@ UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v
                                                              6: _step_records}  # step records
 
 
-def upgrade_file(path: Path, version: int) -> None:
+def upgrade_file(path: Path, version: int, key: sqlconnect.Key | None = None) -> None:
     """Run every upgrade step from ``version`` to the newest, each in its own transaction
     (the caller has backed the file up), then compute the first screen's figures for the
     existing data (their own transaction). A kill inside a step leaves the previous version;
@@ -478,7 +481,7 @@ def upgrade_file(path: Path, version: int) -> None:
     from models import faults
 
     upgraded = version < SCHEMA_VERSION
-    con = sqlconnect.connect(path, autocommit=True)
+    con = sqlconnect.connect(path, autocommit=True, key=key)
     try:
         con.execute("PRAGMA foreign_keys=OFF")
         while version < SCHEMA_VERSION:
@@ -498,4 +501,4 @@ def upgrade_file(path: Path, version: int) -> None:
     if upgraded:
         from models.first_screen_store import refresh_file
 
-        refresh_file(path)
+        refresh_file(path, key)

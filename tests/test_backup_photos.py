@@ -54,7 +54,7 @@ def test_folder_backups_share_one_photo_store_and_copy_only_new_photos(tmp_path,
     assert first != second and copies == [] and store.stat().st_mtime_ns == stamp
     # the live photo lost: a restore from the folder brings it back
     (photo_dir(path) / name).unlink()
-    backup.restore(second, path)
+    Database(path).restore(Database(second))
     assert (photo_dir(path) / name).read_bytes() == data
 
 
@@ -88,6 +88,6 @@ def test_photo_names_from_a_backup_never_reach_outside_the_photo_folder(tmp_path
     planted.write_bytes(b"x")
     other = tmp_path / "pc2" / "deep" / "town.sqlite"
     Database.open(other).close()
-    backup.restore(usb, other)
+    Database(other).restore(Database(usb))
     assert sorted(tmp_path.rglob("evil.jpg")) == [planted]
     assert not photo_dir(other).exists() or not list(photo_dir(other).iterdir())

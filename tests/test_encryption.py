@@ -50,13 +50,6 @@ def ok(*args: object, **kw: str | None) -> subprocess.CompletedProcess:
     return proc
 
 
-@pytest.fixture(autouse=True)
-def _forget_keys():
-    sqlconnect._KEYS.clear()
-    yield
-    sqlconnect._KEYS.clear()
-
-
 @pytest.fixture(scope="module")
 def plain_town(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("plain") / "town.sqlite"
@@ -153,8 +146,9 @@ def test_acceptance_no_personal_data_in_any_file_and_commands_need_the_password(
     assert PW.encode() not in b"".join(f.read_bytes() for f in files)
 
     # the WAL while the database is being written is encrypted too
-    security.unlock(path, PW)
-    db = Database.open(path)
+    db = Database(path)
+    db.unlock(PW)
+    db.load()
     try:
         with db.session() as s:
             s.connection().exec_driver_sql(
@@ -243,10 +237,12 @@ def test_backups_list_and_restore(plain_town, tmp_path):
     # listing without the key: shown as encrypted, no crash
     listed = backup.list_backups(enc_backup.parent, with_counts=True)
     assert len(listed) == 1 and not listed[0].ok and listed[0].problem == backup.ENCRYPTED
-    security.unlock(path, PW)  # the database's key opens its backups (same salt)
-    listed = backup.list_backups(enc_backup.parent, with_counts=True)
+    key = security.unlock(path, PW)  # the database's key opens its backups (same salt)
+    listed = backup.list_backups(enc_backup.parent, with_counts=True, key=key)
     assert listed[0].ok and listed[0].counts["五老"] == 366
-    sqlconnect._KEYS.clear()
+    other = security.unlock(plain_backup, PW)  # a plain file: nothing to unlock
+    assert other is None and not backup.list_backups(enc_backup.parent, with_counts=True,
+                                                      key=sqlconnect.new_key(PW))[0].ok
     with pytest.raises(PasswordNeeded):
         Database.open(enc_backup)
     # restoring an old plain backup: done as it is, and the clerk is told
@@ -279,8 +275,8 @@ def test_an_older_file_with_only_a_password_hash_is_encrypted_when_used(plain_to
     proc = ok("check", "--db", path, password=PW)
     assert "加密" in proc.stderr
     assert not path.read_bytes().startswith(b"SQLite format 3")
-    security.unlock(path, PW)
-    con = sqlconnect.connect(path, readonly=True)
+    key = security.unlock(path, PW)
+    con = sqlconnect.connect(path, readonly=True, key=key)
     assert con.execute("SELECT count(*) FROM settings WHERE key='password_hash'").fetchone() == (0,)
     con.close()
 
@@ -359,9 +355,9 @@ def test_empty_passwords_are_no_password(plain_town, tmp_path):
     assert path.read_bytes().startswith(b"SQLite format 3")
     ok("password", "--db", path, new=PW)
     kept = run("password", "--db", path, new="", password=PW)  # never a quiet removal
-    assert kept.returncode == 2 and security.is_encrypted(path)
+    assert kept.returncode == 2 and sqlconnect.is_encrypted(path)
     with pytest.raises(ValidationError):
-        security.change_password(path, "")
+        Database(path).change_password("")
     empty = run("stats", "--db", path, "--year", 2025, password="")
     assert empty.returncode == 2 and "需要输入密码" in empty.stderr
     assert not path.with_name(path.name + ".tries").exists()  # not counted as a guess

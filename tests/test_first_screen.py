@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from models import backup, first_screen
+from models import first_screen
 from models.db import Database
 from tests.helpers import ROOT, cli
 from tests.sheets import big_roster
@@ -31,9 +31,9 @@ def stats_json(path: Path, year: int = YEAR) -> dict:
     return json.loads(proc.stdout)
 
 
-def shown(path: Path) -> dict:
+def shown(path: Path, key=None) -> dict:
     """The figures the first screen shows for ``path`` (it must be able to show them)."""
-    peek = first_screen.read(path)
+    peek = first_screen.read(path, key=key)
     assert peek.screen is not None, "the first screen cannot vouch for its figures"
     assert peek.screen.year == YEAR
     return peek.screen.figures
@@ -90,14 +90,14 @@ def test_after_a_restore_of_an_older_backup(live, tmp_path):
     assert cli("import", "volunteers", big_roster(tmp_path / "r.xlsx", 25),
                "--db", live).returncode == 0
     assert shown(live) != at_backup
-    backup.restore(older, live, keep_dir=tmp_path / "kept")
+    Database(live).restore(Database(older), tmp_path / "kept")
     assert shown(live) == at_backup
     assert_current(live)
 
 
 def test_after_a_restore_of_a_schema_3_backup(live, tmp_path):
     old = ROOT / "tests" / "data" / "schema_v3.sqlite"
-    backup.restore(old, live, keep_dir=tmp_path / "kept")  # upgraded on the way in
+    Database(live).restore(Database(old), tmp_path / "kept")  # upgraded on the way in
     assert_current(live)
 
 
@@ -157,17 +157,12 @@ def test_an_older_password_hash_shows_nothing_before_it(live):
 
 
 def test_an_encrypted_file_shows_its_figures_only_with_its_key(live):
-    from models import security, sqlconnect
-
     plain = stats_json(live)
-    security.change_password(live, "青山2025关工委")
-    sqlconnect.remember(live, None)  # a new process: nothing known
-    assert first_screen.read(live).screen is None
-    security.unlock(live, "青山2025关工委")
-    try:
-        assert shown(live) == plain
-    finally:
-        sqlconnect.remember(live, None)
+    Database(live).change_password("青山2025关工委")
+    db = Database(live)  # a new start: no key known
+    assert first_screen.read(live, key=db.key).screen is None
+    db.unlock("青山2025关工委")
+    assert shown(live, db.key) == plain
 
 
 def test_not_ours_or_older_files_give_no_first_screen(tmp_path):
@@ -253,7 +248,7 @@ import sys
 sys.path.insert(0, sys.argv[1])
 import gui.app as app
 
-HEAVY = ("sqlalchemy", "openpyxl", "reportlab", "models.entities", "models.db",
+HEAVY = ("sqlalchemy", "openpyxl", "reportlab", "models.entities", "models.engines",
          "gui.pages.volunteers", "exports")
 real = app.Loader.__init__
 

@@ -17,12 +17,12 @@ def test_second_instance_is_told_plainly(tmp_path):
         proc = cli("--db", path, "--smoke", timeout=60)
         assert proc.returncode == 2
         assert "已经在另一个关工台账窗口中打开" in proc.stderr and "Traceback" not in proc.stderr
-        assert filelock.window_lock(path, timeout=0.2) is None
+        assert not Database(path).claim_window()
     finally:
         held.unlock()
-    again = filelock.window_lock(path, timeout=0.2)
-    assert again is not None
-    again.unlock()
+    again = Database(path)
+    assert again.claim_window()
+    again.close()
 
 
 def test_recovery_screen_offers_the_newest_good_backup_and_keeps_the_damaged_file(qtbot, tmp_path):

@@ -25,7 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from models import filelock, opening, outputs, security, sqlconnect
+from models import opening, outputs, security, sqlconnect
+from models.db import Database
 from models.errors import FileProblem, ValidationError
 from tests.helpers import ROOT
 
@@ -63,13 +64,6 @@ def refused(proc: subprocess.CompletedProcess, *words: str) -> None:
         assert word in proc.stderr, proc.stderr
 
 
-@pytest.fixture(autouse=True)
-def _forget_keys():
-    sqlconnect._KEYS.clear()
-    yield
-    sqlconnect._KEYS.clear()
-
-
 def inproc(*args: object) -> None:
     """``main.main(ARGS)`` in this process for building fixtures (no process start-up)."""
     import main as entry
@@ -94,12 +88,9 @@ def encrypted(town, tmp_path_factory) -> tuple[Path, Path]:
     """The township with a password, and a backup of it on a stick."""
     folder = tmp_path_factory.mktemp("enc")
     path = _copy(town, folder / "e.sqlite")
-    security.change_password(path, PW)
-    copy = folder / "usb" / "copy.sqlite"
-    from models import backup
-
-    backup.write_verified_copy(path, copy)
-    sqlconnect._KEYS.clear()
+    db = Database(path)
+    db.change_password(PW)
+    copy = db.copy_to(folder / "usb" / "copy.sqlite")
     return path, copy
 
 
@@ -259,8 +250,6 @@ def test_a_missing_folder_or_file_never_starts_an_empty_database(tmp_path, capsy
     assert code == 2 and "已经存在" in err
     assert typo.read_bytes() == before
     inproc("import", "volunteers", roster, "--db", typo)
-    from models.db import Database
-
     db = Database.open(typo, create=False)
     try:
         assert db.setting("committee_name") == "青山镇关工委"
@@ -348,7 +337,7 @@ def test_a_killed_password_removal_leaves_no_plain_copy_once_the_file_is_opened(
     rekey = path.with_name(path.name + ".rekey")
     assert rekey.read_bytes().startswith(b"SQLite format 3")  # the plain copy of the kill
     ok("stats", "--db", path, "--year", 2025, "--json", password=PW)
-    assert not rekey.exists() and security.is_encrypted(path)
+    assert not rekey.exists() and sqlconnect.is_encrypted(path)
     assert not [p for p in tmp_path.iterdir() if ".rekey" in p.name]
 
 
@@ -450,15 +439,14 @@ def test_new_passwords_have_eight_characters_on_the_command_line_and_in_the_wind
     path = _copy(town, tmp_path / "s.sqlite")
     short = run("password", "--db", path, new="1234567")
     assert short.returncode == 1 and "至少要 8 位" in short.stderr and "试" in short.stderr
-    assert not security.is_encrypted(path)
+    assert not sqlconnect.is_encrypted(path)
     with pytest.raises(ValidationError, match="8 位"):
-        security.change_password(path, "abcdefg")
+        Database(path).change_password("abcdefg")
 
     from PySide6.QtWidgets import QMessageBox
 
     from gui.context import AppContext
     from gui.pages.settings import SettingsPage
-    from models.db import Database
 
     said: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a, **k: said.append(text))
@@ -469,7 +457,7 @@ def test_new_passwords_have_eight_characters_on_the_command_line_and_in_the_wind
         page.password.setText("1234567")
         page.save()
         assert said and "8 位" in said[-1]
-        assert not security.is_encrypted(path)
+        assert not sqlconnect.is_encrypted(path)
     finally:
         db.close()
 
@@ -575,7 +563,7 @@ def test_a_password_started_during_an_import_waits_or_says_so(town, tmp_path):
         else:
             refused(change, "另一个")
             assert importing.returncode == 0, err
-        ok("check", "--db", path, password=PW if security.is_encrypted(path) else None)
+        ok("check", "--db", path, password=PW if sqlconnect.is_encrypted(path) else None)
 
 
 def test_a_flipped_bit_in_an_encrypted_backup_is_damage_not_a_wrong_password(
@@ -625,12 +613,10 @@ def test_a_restore_waits_for_a_connection_of_its_own_process_still_in_use(db, tm
     worker = threading.Thread(target=reader)
     worker.start()
     assert out.wait(10)
-    lock = filelock.window_lock(db.path)
-    assert lock is not None
+    assert db.claim_window()  # the window's own database restores
     try:
-        backup.restore(copy, db.path, window_locked=True, close_connections=db.dispose)
+        db.restore(db.backup_of(copy))
     finally:
-        lock.unlock()
         worker.join()
     db.reconnect()
     assert db.setting("mask_ids") == "1"

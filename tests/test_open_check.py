@@ -12,9 +12,9 @@ def _counting(monkeypatch):
     calls: list[bool | None] = []
     real = sqlitefile._inspect
 
-    def spy(path, full):
+    def spy(path, full, key=None):
         calls.append(full)
-        return real(path, full)
+        return real(path, full, key)
 
     monkeypatch.setattr(sqlitefile, "_inspect", spy)
     return calls
@@ -49,7 +49,7 @@ def test_a_damaged_file_is_never_remembered_as_good(db_path, monkeypatch):
     Database.open(db_path).close()
     calls = _counting(monkeypatch)
     monkeypatch.setattr(sqlitefile, "_inspect",
-                        lambda path, full: (calls.append(full), (4, ["row 3 missing"]))[1])
+                        lambda path, full, key=None: (calls.append(full), (4, ["row 3 missing"]))[1])
     assert sqlitefile.inspect_file(db_path)[1] == ["row 3 missing"]
     assert sqlitefile.inspect_file(db_path)[1] == ["row 3 missing"]
     assert calls == [True, True]

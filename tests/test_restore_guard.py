@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from models import backup, filelock
 from models.db import APPLICATION_ID, Database
 from models.errors import DatabaseDamaged
 from tests.factories import add_volunteer
@@ -83,19 +82,18 @@ def test_restore_is_refused_while_the_database_is_open(town, how, sentence):
 
 def test_the_window_restores_after_closing_its_connections(town):
     path, saved = town
-    lock = filelock.window_lock(path)
-    assert lock is not None
+    db = Database(path)
+    assert db.claim_window()
     try:
-        db = Database.open(path)
+        db.load()
         with db.reader() as s:  # the window has read: a pooled connection exists
             s.connection()
-        with pytest.raises(Exception, match="另一个关工台账程序"):
-            backup.restore(saved, path, window_locked=True)  # pooled connection still open
-        backup.restore(saved, path, window_locked=True, close_connections=db.dispose)
+        with pytest.raises(Exception, match="窗口中打开"):  # another handle: not the window
+            Database(path).restore(Database(saved))
+        db.restore(db.backup_of(saved))  # the owner closes its own connections first
         add_volunteer(db, "恢复后加的人")  # the reopened connections see the restored file
-        db.close()
     finally:
-        lock.unlock()
+        db.close()
     assert _names(path) == ["备份里的人", "恢复后加的人"]
 
 
@@ -195,8 +193,9 @@ def test_reads_of_the_window_during_its_restore_wait_and_see_the_restored_file(t
     from sqlalchemy import text
 
     path, saved = town
-    lock = filelock.window_lock(path)
-    db = Database.open(path)
+    db = Database(path)
+    assert db.claim_window()
+    db.load()
     seen: list[int] = []
     errors: list[BaseException] = []
     stop = threading.Event()
@@ -214,15 +213,13 @@ def test_reads_of_the_window_during_its_restore_wait_and_see_the_restored_file(t
     reader.start()
     try:
         _wait_for(lambda: bool(seen) or bool(errors))
-        backup.restore(saved, path, window_locked=True, close_connections=db.dispose)
+        db.restore(db.backup_of(saved))
         n = len(seen)
         _wait_for(lambda: len(seen) >= n + 3 or bool(errors))
     finally:
         stop.set()
         reader.join(timeout=30)
         db.close()
-        assert lock is not None
-        lock.unlock()
     assert not errors
     assert seen[0] == 2 and seen[-1] == 1
 

@@ -6,8 +6,7 @@ from tests.helpers import cli
 
 
 def _set(db, password):
-    security.change_password(db.path, password, close_connections=db.dispose)
-    db.reconnect()
+    db.change_password(password)  # the database closes and reopens its own connections
 
 
 def test_the_password_encrypts_the_open_database_and_is_stored_nowhere(db, tmp_path):
@@ -15,9 +14,9 @@ def test_the_password_encrypts_the_open_database_and_is_stored_nowhere(db, tmp_p
         s.connection().exec_driver_sql(
             "INSERT INTO settings (key, value) VALUES ('probe', '王德明13912345678')")
     _set(db, "青山2025关工委")
-    assert security.is_encrypted(db.path) and db.engine.dialect.dbapi is not None
-    assert security.check_password(db.path, "青山2025关工委")
-    assert not security.check_password(db.path, "qingshan")
+    assert db.encrypted and db.engine.dialect.dbapi is not None
+    assert db.check_password("青山2025关工委")
+    assert not db.check_password("qingshan")
     assert db.setting("probe") == "王德明13912345678"  # the open window keeps working
     with db.session() as s:
         s.connection().exec_driver_sql("UPDATE settings SET value = '李四13800000000' "
@@ -27,13 +26,12 @@ def test_the_password_encrypts_the_open_database_and_is_stored_nowhere(db, tmp_p
         assert secret.encode() not in raw
     db.dispose()
     out = tmp_path / "b.sqlite"
-    sqlconnect._KEYS.clear()
-    assert cli("backup", "--db", db.path, "--out", out).returncode == 2
-    security.unlock(db.path, "青山2025关工委")
+    assert cli("backup", "--db", db.path, "--out", out).returncode == 2  # no key: another process
+    assert db.key is not None and not hasattr(sqlconnect, "_KEYS")  # only its owner holds it
     _set(db, None)
-    assert not security.is_encrypted(db.path)
+    assert not db.encrypted and db.key is None
     assert db.setting("probe") == "李四13800000000"
-    assert security.check_password(db.path, "anything")
+    assert db.check_password("anything")
 
 
 def test_idle_lock_hides_the_window_until_the_password(qtbot, db, monkeypatch):
@@ -116,21 +114,21 @@ def test_settings_page_sets_and_removes_the_password(qtbot, db, monkeypatch):
     page.password.setText("青山2025关工委")
     page.password_again.setText("青山2026关工委")  # typed differently: nothing saved, said in words
     page.save()
-    assert shown == ["没有保存"] and not security.is_encrypted(db.path)
+    assert shown == ["没有保存"] and not db.encrypted
     shown.clear()
     page.password.setText("青山2025关工委")
     page.password_again.setText("青山2025关工委")
     page.save()
-    qtbot.waitUntil(lambda: security.is_encrypted(db.path), timeout=20000)
-    qtbot.waitUntil(lambda: db.engine.dialect.dbapi is sqlconnect.module_for(db.path),
+    qtbot.waitUntil(lambda: db.encrypted, timeout=20000)
+    qtbot.waitUntil(lambda: db.engine.dialect.dbapi is sqlconnect.module_for(db.path, db.key),
                     timeout=5000)
     qtbot.waitUntil(lambda: bool(shown), timeout=5000)
     assert shown == ["设置已保存"]  # one message for one action (no second dialog)
     assert db.setting("mask_ids") == "1"
     page.clear_password.setChecked(True)
     page.save()
-    qtbot.waitUntil(lambda: not security.is_encrypted(db.path), timeout=20000)
-    qtbot.waitUntil(lambda: db.engine.dialect.dbapi is sqlconnect.module_for(db.path),
+    qtbot.waitUntil(lambda: not db.encrypted, timeout=20000)
+    qtbot.waitUntil(lambda: db.engine.dialect.dbapi is sqlconnect.module_for(db.path, db.key),
                     timeout=5000)
     assert db.setting("mask_ids") == "1"
     db.dispose()
@@ -162,13 +160,13 @@ def test_the_window_start_unlocks_an_encrypted_file_and_encrypts_an_older_one(
     monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
     path = tmp_path / "enc.sqlite"
     Database.open(path).close()
-    security.change_password(path, "青山2025关工委")
-    sqlconnect._KEYS.clear()
+    Database(path).change_password("青山2025关工委")
+    handle = Database(path)  # a new start: no key known
     typed[:] = ["wrong"]
-    assert not app.unlock_at_start(path) and sqlconnect.key_of(path) is None
+    assert not app.unlock_at_start(handle) and handle.key is None
     typed[:] = ["wrong", "青山2025关工委"]
-    assert app.unlock_at_start(path) and sqlconnect.key_of(path) is not None
-    Database.open(path).close()
+    assert app.unlock_at_start(handle) and handle.key is not None
+    handle.load().close()
 
     old = tmp_path / "old.sqlite"
     Database.open(old).close()
@@ -179,12 +177,13 @@ def test_the_window_start_unlocks_an_encrypted_file_and_encrypts_an_older_one(
                 (f"scrypt${2**14}$8$1${salt.hex()}${digest.hex()}",))
     con.commit()
     con.close()
+    handle = Database(old)
     typed[:] = ["nope"]
-    assert not app.unlock_at_start(old) and not security.is_encrypted(old)
+    assert not app.unlock_at_start(handle) and not sqlconnect.is_encrypted(old)
     typed[:] = ["1234"]
-    assert app.unlock_at_start(old) and security.is_encrypted(old)
+    assert app.unlock_at_start(handle) and sqlconnect.is_encrypted(old) and handle.encrypted
     assert not security.legacy_password_set(old)
-    db = Database.open(old)
+    db = handle.load()
     assert db.setting("password_hash") == ""
     db.close()
 
@@ -213,26 +212,23 @@ def test_window_restore_asks_an_encrypted_backups_password_and_warns_of_a_plain_
     monkeypatch.setattr(PasswordDialog, "exec", exec_)
     plain = backup.make_backup(db, "手动")
     _set(db, "12341234")
-    assert security.is_encrypted(plain)  # the plain backup beside it was encrypted too
+    assert sqlconnect.is_encrypted(plain)  # the plain backup beside it was encrypted too
     usb_plain = db.path.parent / "usb.sqlite"
-    sqlconnect.remember(plain, None)
-    security.change_password(db.path, None, close_connections=db.dispose)
-    db.reconnect()
-    backup.write_verified_copy(db.path, usb_plain)
-    _set(db, "56785678")
-    sqlconnect.remember(plain, None)  # a backup with another password than the database's
+    _set(db, None)
+    db.copy_to(usb_plain)
+    _set(db, "56785678")  # the backup has another password than the database's
     w = MainWindow(db)
     qtbot.addWidget(w)
     data = w.page("数据管理")
     data.restore(plain)
     qtbot.waitUntil(lambda: any(t == "恢复完成" for _k, t in said), timeout=20000)
     assert asked == ["备份的密码"]
-    assert security.is_encrypted(db.path) and security.check_password(db.path, "12341234")
+    assert db.encrypted and db.check_password("12341234")
     assert db.setting("mask_ids") == "1"
     data.restore(usb_plain)
     try:
         qtbot.waitUntil(lambda: any("没有加密" in t for _k, t in said), timeout=20000)
     except Exception:
         raise AssertionError(f"the window said only {said}") from None
-    assert not security.is_encrypted(db.path) and db.setting("mask_ids") == "1"
+    assert not db.encrypted and db.setting("mask_ids") == "1"
     w.close()

@@ -24,8 +24,9 @@ from gui.import_wizard import ImportWizard
 from gui.lock import ask_backup_password
 from gui.ops import perform, run_op, show_error
 from gui.table_model import ID_ROLE, RowsModel
-from models import audit, backup, demo, records, security, settings
+from models import audit, backup, demo, records, settings
 from models.changes import Changes
+from models.db import UNPROTECTED
 from models.entities import SUBJECT_LABELS
 from models.errors import UserError
 from models.outputs import guard_output
@@ -148,10 +149,10 @@ class DataPage(QWidget):
     def refresh_backups(self) -> Any:
         """List the backups (each one checked) off the GUI thread; returns the operation."""
         folder = backup.backup_dir_of(self.ctx.db)
-        stem = self.ctx.db.path.stem
+        stem, key = self.ctx.db.path.stem, self.ctx.db.key
 
         def work(_progress: Any) -> list[Any]:
-            return backup.list_backups(folder, stem, with_counts=True)
+            return backup.list_backups(folder, stem, with_counts=True, key=key)
 
         def show(items: list[Any]) -> None:
             self.backups.set_rows(
@@ -167,7 +168,7 @@ class DataPage(QWidget):
         """SQLite's integrity check plus the consistency rules, off the GUI thread."""
         from models import check
 
-        path = self.ctx.db.path
+        path, key = self.ctx.db.path, self.ctx.db.key
 
         def done(report: Any) -> None:
             if report.ok:
@@ -176,7 +177,7 @@ class DataPage(QWidget):
             else:
                 QMessageBox.warning(self, "检查发现问题", "\n".join(report.problems))
 
-        run_op(self, lambda _p: check.run(path), done, label="正在检查数据…", cancellable=False)
+        run_op(self, lambda _p: check.run(path, key), done, label="正在检查数据…", cancellable=False)
 
     def backup_now(self) -> None:
         db = self.ctx.db
@@ -199,7 +200,7 @@ class DataPage(QWidget):
         db = self.ctx.db
         def work(_progress: Any) -> Path:
             guard_output(target, "sqlite", db.path)
-            return backup.write_verified_copy(db.path, target)
+            return db.copy_to(target)
 
         run_op(self, work,
                lambda p: files.show_saved(self, "备份完成", p, f"已备份到“{p}”。"),
@@ -223,26 +224,24 @@ class DataPage(QWidget):
             "现在的数据会先另存一份（“恢复前”备份），万一选错了还能找回来。")
         if answer != QMessageBox.StandardButton.Yes:
             return
-        if not ask_backup_password(Path(path), self):
-            return
         db = self.ctx.db
-        was_encrypted = security.is_encrypted(db.path)
+        source = db.backup_of(path)
+        if not ask_backup_password(source, self):
+            return
+        was_encrypted = db.encrypted
 
         def work(_p: Any) -> Any:
-            # every connection closed (and none reopened) before the swap: Windows-safe
-            return backup.restore(path, db.path, backup.backup_dir_of(db), window_locked=True,
-                                  close_connections=db.dispose)
+            # the database closes its own connections (and opens none) for the swap, and
+            # reopens them after it: Windows-safe
+            return db.restore(source, backup.backup_dir_of(db))
 
         def done(_kept: Any) -> None:
-            db.reconnect()  # connections opened meanwhile still see the replaced file
+            # every page, and the idle lock (a settings change), follow the restored file
             self.ctx.bus.publish(Changes(**{k: True for k in Changes.__dataclass_fields__}))
-            if was_encrypted and not security.is_encrypted(db.path):
-                QMessageBox.warning(self, "恢复完成，但数据没有加密", f"数据已恢复。\n\n{backup.UNPROTECTED}")
+            if was_encrypted and not db.encrypted:
+                QMessageBox.warning(self, "恢复完成，但数据没有加密", f"数据已恢复。\n\n{UNPROTECTED}")
             else:
                 QMessageBox.information(self, "恢复完成", "数据已恢复。")
-            idle = getattr(self.window(), "idle_lock", None)
-            if idle is not None:
-                idle.restart()
 
         run_op(self, work, done, label="正在恢复…", cancellable=False)
 

@@ -249,13 +249,14 @@ class SettingsPage(QWidget):
 
     def change_password(self, new_password: str | None) -> None:
         """Set, change (``new_password``) or remove (None) the password: the database file is
-        re-encrypted beside the old one, verified and swapped (models.security), with every
-        connection of the window closed meanwhile; a progress dialog shows while it runs."""
+        re-encrypted beside the old one, verified and swapped by the window's database
+        (``Database.change_password``: it closes its own connections meanwhile and reopens
+        them); a progress dialog shows while it runs."""
         from gui.ops import run_op
 
         db = self.ctx.db
         if new_password is None:
-            if not security.is_encrypted(db.path):
+            if not db.encrypted:
                 return
             answer = QMessageBox.question(
                 self, "取消密码", "取消密码后，数据库和以后的备份都不再加密，任何人都能打开。确定取消吗？")
@@ -263,27 +264,16 @@ class SettingsPage(QWidget):
                 return
 
         def work(_p: Any) -> None:
-            security.change_password(db.path, new_password, window_locked=True,
-                                     close_connections=db.dispose)
+            db.change_password(new_password)
 
         def done(_result: Any) -> None:
-            db.reconnect()
-            idle = getattr(self.window(), "idle_lock", None)
-            if idle is not None:
-                idle.restart()
-            self.ctx.bus.publish(Changes.of("settings"))
+            self.ctx.bus.publish(Changes.of("settings"))  # the idle lock follows it
             QMessageBox.information(
                 self, "设置已保存",
                 "设置已保存。已设置密码：数据库已加密，以后的备份也会加密。请记住这个密码，"
                 "忘记了就无法打开数据。" if new_password else "设置已保存。已取消密码：数据库不再加密。")
 
-        def failed(err: BaseException) -> None:
-            db.reconnect()
-            from gui.ops import show_error
-
-            show_error(self, err)
-
-        run_op(self, work, done, label="正在重新加密数据库…", cancellable=False, on_error=failed)
+        run_op(self, work, done, label="正在重新加密数据库…", cancellable=False)
 
     def save(self) -> None:
 
@@ -314,15 +304,12 @@ class SettingsPage(QWidget):
         self.password.clear()
         self.password_again.clear()
         self.clear_password.setChecked(False)
-        idle = getattr(self.window(), "idle_lock", None)
-        if idle is not None:
-            idle.restart()
         if self.font_size.currentData() != style.current_size():
             style.switch(self.font_size.currentData())
         if self.masked.isChecked() != self.ctx.masked:
             self.ctx.set_masked(self.masked.isChecked(), self)
         self.ctx.bus.publish(Changes.of("settings"))
-        if (remove and security.is_encrypted(self.ctx.db.path)) or new_password:
+        if (remove and self.ctx.db.encrypted) or new_password:
             self.change_password(None if remove else new_password)  # its end says 已保存
             return
         QMessageBox.information(self, "已保存", "设置已保存。")
