@@ -267,8 +267,9 @@ def test_reports_export_and_package(window, qtbot, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QFileDialog
 
     page = window.page("报表中心")
-    page.forms.setCurrentRow(1)
-    assert page.preview_model.rowCount() > 100
+    page.forms.setCurrentRow(1)  # the preview is built in the background, then shown
+    qtbot.waitUntil(lambda: page.building is None and page.preview_model.rowCount() > 100,
+                    timeout=15000)
     assert "********" in page.preview_model.data(page.preview_model.index(0, 5))
     out = tmp_path / "五老花名册.xlsx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
