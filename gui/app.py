@@ -175,14 +175,17 @@ def _open_database(path: Path, smoke: bool, unlock: bool = True) -> Database | N
 
 
 class Loader(QObject):
-    """Imports the heavy modules and opens the database on a background thread; ``done``
-    carries the Database or the exception (delivered on the GUI thread)."""
+    """Imports the heavy modules and opens the database on a background thread (started by
+    :meth:`start`, once ``done`` is connected: a quick failure is never emitted to no one);
+    ``done`` carries the Database or the exception (delivered on the GUI thread)."""
 
     done = Signal(object)
 
     def __init__(self, parent: QObject, path: Path) -> None:
         super().__init__(parent)
         self.path = path
+
+    def start(self) -> None:
         threading.Thread(target=self._run, daemon=True, name="ggtz-loader").start()
 
     def _run(self) -> None:
@@ -198,6 +201,24 @@ class Loader(QObject):
             self.done.emit(db)
         except BaseException as err:
             self.done.emit(err)
+
+
+def loading_failed_text(err: BaseException, path: Path | None = None) -> str:
+    """The sentence when the window could not finish loading after its first screen: a
+    foreseeable SQLite refusal (read-only place, another program writing) said as such, else
+    the unexpected error (its details in the crash log, written here if not yet)."""
+    from gui.ops import log_unexpected
+    from models.opening import sqlite_problem
+
+    said = sqlite_problem(err, path)
+    if said:
+        return said
+    log_unexpected(err)
+    where = getattr(err, "log_path", None)
+    return ("数据库没能载入完成，程序遇到意外错误"
+            + (f"，详情已保存到“{where}”" if where else "")
+            + "。请点“确定”关闭程序，再重新打开；如果还是打不开，请把"
+            + ("这个文件" if where else "这个情况") + "发给技术支持人员。")
 
 
 def warm_up(db: Database) -> None:
@@ -303,13 +324,28 @@ def run_app(db_path: Path | None, smoke: bool = False, started: float | None = N
     meter = StallMeter(window)
     failure: list[BaseException] = []
 
+    def give_up(err: BaseException) -> None:
+        """An unexpected failure after the first screen: the sentence, then the end (the
+        window never waits for what will not come)."""
+        failure.append(err)
+        if not smoke:
+            QMessageBox.critical(window, "无法载入数据库", loading_failed_text(err, path))
+        window.hide()
+        app.exit(2)
+
     def loaded(result: Any) -> None:
-        if isinstance(result, BaseException):
+        if isinstance(result, UserError):  # foreseeable: the usual way, with its screens
             failure.append(result)
             window.hide()
             app.quit()
             return
-        _complete(app, window, result, smoke, started, meter)
+        if isinstance(result, BaseException):
+            give_up(result)
+            return
+        try:
+            _complete(app, window, result, smoke, started, meter)
+        except Exception as err:
+            give_up(err)
 
     def first() -> None:
         if smoke:
@@ -320,17 +356,20 @@ def run_app(db_path: Path | None, smoke: bool = False, started: float | None = N
         meter.start()
         window.loader = Loader(window, path)
         window.loader.done.connect(loaded)
+        window.loader.start()
 
     window.first_screen_ready.connect(lambda: QTimer.singleShot(0, first))
     window.show()
     code = app.exec()
     if not failure:
         return code
-    # the file could not be opened after all (damaged under us, a second look refused it):
-    # the usual way, with its recovery screen and messages
     window.deleteLater()
     if smoke:
         raise failure[0]
+    if not isinstance(failure[0], UserError):  # said already (give_up)
+        return 2
+    # the file could not be opened after all (damaged under us, a second look refused it):
+    # the usual way, with its recovery screen and messages
     return _run_opened(app, path, lock, smoke, started)
 
 
