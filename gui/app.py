@@ -238,8 +238,12 @@ def warm_up(db: Database) -> None:
 
 
 def warm_pages() -> threading.Thread:
-    """Import every page's module in the background (a first click on a page then only builds
-    it); returns the thread."""
+    """Import every page's module and the pinyin tables in the background (a first click on a
+    page then only builds it), then take what start-up made out of the cyclic garbage collector's scans
+    (``gc.freeze``: a full collection, triggered while a large preview or list is read in the
+    background, then walks only what came later instead of stalling the event loop for a
+    quarter of a second walking every module and class); returns the thread."""
+    import gc
     from importlib import import_module
 
     from gui import pages
@@ -250,6 +254,13 @@ def warm_pages() -> threading.Thread:
                 import_module(f"gui.pages.{module}")
             except Exception:
                 return
+        try:  # pypinyin's tables, which the pages' lists of groups are sorted with
+            from models import pinyin
+
+            pinyin.sort_key("关心下一代")
+        except Exception:
+            return
+        gc.freeze()
 
     thread = threading.Thread(target=run, daemon=True, name="ggtz-pages")
     thread.start()
@@ -420,6 +431,9 @@ def _complete(app: QApplication, window: MainWindow, db: Database, smoke: bool,
     if peek.screen is None and not peek.locked:
         run_op(window, lambda _p: write(db, lambda _s: None), quiet=True,
                on_error=lambda _err: None)
+    # the pages' modules are imported in the background from now on (the smoke measures the
+    # start-up the clerk gets, so it does the same)
+    window.pages_thread = warm_pages()
     if smoke:
         def report() -> None:
             gap = meter.stop() if meter.timer.isActive() else 0.0
@@ -437,17 +451,19 @@ def _complete(app: QApplication, window: MainWindow, db: Database, smoke: bool,
         else:
             home.reminders_shown.connect(report)
         return
-    window.pages_thread = warm_pages()
     schedule_first_run(window)
     window.integrity = IntegrityCheck(window, db.path)
     verify_first_screen(window, db)
 
 
 def visit_every_page(window: MainWindow, started: float, then: Any) -> None:
-    """Smoke with GGTZ_SMOKE_PAGES=1: show every page in turn, each once the background work
-    the previous one started is done, then print ``pages_ms`` (from ``started``: every page
-    ready), ``pages_gap_ms`` (the event loop's longest stall meanwhile) and ``slowest_page``
-    (the page whose showing held the loop longest, with its ms), and call ``then``."""
+    """Smoke with GGTZ_SMOKE_PAGES=1: show every page in turn, each once the previous one
+    shows its data (its lists, its 回收站 and 操作日志, its report preview: whatever has a
+    ``loading`` property), then print ``pages_ms`` (from ``started``: every page shown with its
+    data), ``pages_gap_ms`` (the event loop's longest stall meanwhile), ``slowest_page`` (the
+    page whose showing held the loop longest, with its ms) and, once the background
+    housekeeping is done too (the backups' verification listed in 数据管理, the checks of the
+    file), ``pages_all_ms``; then call ``then``."""
     from gui.main_window import NAV
     from gui.ops import _RUNNING
 
@@ -455,17 +471,27 @@ def visit_every_page(window: MainWindow, started: float, then: Any) -> None:
     meter.start()
     pending = list(range(len(NAV)))
     slowest = ("", 0.0)
+    shown: list[float] = []
+
+    def loading() -> bool:
+        page = window.stack.currentWidget()
+        return any(getattr(w, "loading", False) for w in (page, *page.findChildren(QWidget)))
 
     def step() -> None:
         nonlocal slowest
-        if _RUNNING:
+        if loading() or (not pending and shown and _RUNNING):
             QTimer.singleShot(5, step)
             return
         if not pending:
-            gap = meter.stop()
-            print(f"pages_ms={int((time.perf_counter() - started) * 1000)}", flush=True)
-            print(f"pages_gap_ms={int(gap * 1000)}", flush=True)
-            print(f"slowest_page={slowest[0]}:{int(slowest[1] * 1000)}", flush=True)
+            if not shown:
+                shown.append(time.perf_counter())
+                gap = meter.stop()
+                print(f"pages_ms={int((shown[0] - started) * 1000)}", flush=True)
+                print(f"pages_gap_ms={int(gap * 1000)}", flush=True)
+                print(f"slowest_page={slowest[0]}:{int(slowest[1] * 1000)}", flush=True)
+                QTimer.singleShot(0, step)
+                return
+            print(f"pages_all_ms={int((time.perf_counter() - started) * 1000)}", flush=True)
             then()
             return
         row = pending.pop(0)

@@ -23,8 +23,8 @@ from sqlalchemy import Select
 from gui import style
 from gui.context import AppContext
 from gui.files import save_file, show_saved
-from gui.ops import perform, run_op
-from gui.table_model import ListColumn, SqlListModel
+from gui.ops import Op, perform, run_op, show_error
+from gui.table_model import FirstBatch, ListColumn, SqlListModel
 from gui.widgets import HintEdit
 from models import records
 from models.changes import Changes
@@ -108,6 +108,7 @@ class ListPage(QWidget):
         QShortcut(QKeySequence("Ctrl+F"), self, activated=self.search.setFocus, context=ctx_)
         ctx.bus.changed.connect(self._changed)
         self._loaded = False
+        self._pending: object | None = None  # the background load still wanted
 
     # -- for subclasses ------------------------------------------------------------------------
     def columns(self) -> list[ListColumn]:
@@ -155,9 +156,40 @@ class ListPage(QWidget):
             if self._loaded:
                 self._fit_columns()
         if not self._loaded:
-            self.refresh()
+            self.load()
+
+    @property
+    def loading(self) -> bool:
+        """The list's first load is being read in the background."""
+        return self._pending is not None
+
+    def load(self) -> Op:
+        """The load of a page being shown, read in the background (the page appears at once
+        and the list fills in); a refresh meanwhile (a search, a filter, a change) supersedes
+        it. Returns the running operation."""
+        self._loaded = True  # one load at a time
+        self.count_label.setText("正在读取…")
+        token = object()
+        self._pending = token
+        read = self.model.first_batch()
+
+        def done(batch: FirstBatch) -> None:
+            if self._pending is token:
+                self.model.prefetched = batch
+                self._loaded = False  # fitted as a first load
+                self.refresh()
+
+        def failed(err: BaseException) -> None:
+            if self._pending is token:
+                self._pending = None
+                self._loaded = False  # tried again when shown again
+                self.count_label.setText("")
+                show_error(self, err)
+
+        return run_op(self, lambda _p: read(), done, quiet=True, on_error=failed)
 
     def refresh(self) -> None:
+        self._pending = None
         first = not self._loaded
         self._loaded = True
         self.model.refresh()

@@ -208,9 +208,12 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(page)
 
     def page(self, name: str) -> Any:
-        """The page called ``name``, shown (for tests and shortcuts)."""
+        """The page called ``name``, shown, with its lists' first load (read in the background)
+        waited for (for tests: a clerk sees the page at once and the list fill in)."""
         self.nav.setCurrentRow(NAV.index(name))
-        return self.pages[name]
+        page = self.pages[name]
+        wait_loaded(page)
+        return page
 
     # -- status ----------------------------------------------------------------------------------
     def update_status(self) -> None:
@@ -350,3 +353,18 @@ class MainWindow(QMainWindow):
 
 def schedule_first_run(window: MainWindow) -> None:
     QTimer.singleShot(0, window.maybe_first_run)
+
+
+def wait_loaded(widget: QWidget, timeout: float = 60.0) -> None:
+    """Process events until ``widget`` and the widgets in it that read their data in the
+    background (those with a ``loading`` property: the lists, 数据管理) have it (at most
+    ``timeout`` seconds)."""
+    import time
+
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+
+    parts = [w for w in (widget, *widget.findChildren(QWidget)) if hasattr(w, "loading")]
+    deadline = time.monotonic() + timeout
+    while any(p.loading for p in parts) and time.monotonic() < deadline:
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        time.sleep(0.002)

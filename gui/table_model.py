@@ -20,6 +20,8 @@ from models.db import Database
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 BATCH = 120
 Index = QModelIndex | QPersistentModelIndex
+#: a list's count, its first rows as shown and their record ids
+FirstBatch = tuple[int, list[list[Any]], list[int]]
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,11 @@ class SqlListModel(QAbstractTableModel):
         self.total = 0
         self._sort_col = -1
         self._descending = False
+        #: refresh() ran once: until then sorting only records the order (a view's
+        #: setSortingEnabled and setSortIndicator would each load the list again)
+        self.loaded = False
+        #: the first batch read in the background, shown by the next refresh()
+        self.prefetched: FirstBatch | None = None
 
     # -- loading -----------------------------------------------------------------------------
     def _ordered(self) -> Select:
@@ -67,14 +74,38 @@ class SqlListModel(QAbstractTableModel):
             rows = [[c.show(r) for c in self.columns] for r in result]
             return rows, [self.row_id(r) for r in result]
 
+    def first_batch(self) -> Callable[[], FirstBatch]:
+        """The reading of the count and the first batch for the current search, filters and
+        order, as a function to run on any thread (the statements are built here, on the
+        GUI thread, from the widgets; the function reads with its own session). Its result
+        is handed to :meth:`refresh` through ``prefetched``."""
+        counted = select(func.count()).select_from(self.query().order_by(None).subquery())
+        first = self._ordered().offset(0).limit(BATCH)
+        columns, row_id, db = self.columns, self.row_id, self.db
+
+        def read() -> FirstBatch:
+            with db.reader() as s:
+                total = s.scalar(counted) or 0
+                result = s.execute(first).all()
+                return (total, [[c.show(r) for c in columns] for r in result],
+                        [row_id(r) for r in result])
+
+        return read
+
     def refresh(self) -> None:
-        """Count and load the first batch again (after a search, a filter or a change)."""
+        """Count and load the first batch again (after a search, a filter or a change); with
+        ``prefetched`` set (a first_batch read in the background), show that instead."""
+        self.loaded = True
+        ready, self.prefetched = self.prefetched, None
         self.beginResetModel()
         try:
-            with self.db.reader() as s:
-                self.total = s.scalar(select(func.count()).select_from(
-                    self.query().order_by(None).subquery())) or 0
-            self.rows, self.ids = self._fetch(0)
+            if ready is not None:
+                self.total, self.rows, self.ids = ready
+            else:
+                with self.db.reader() as s:
+                    self.total = s.scalar(select(func.count()).select_from(
+                        self.query().order_by(None).subquery())) or 0
+                self.rows, self.ids = self._fetch(0)
         except BaseException:
             self.rows, self.ids, self.total = [], [], 0
             raise
@@ -128,7 +159,8 @@ class SqlListModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self._sort_col = column
         self._descending = order == Qt.SortOrder.DescendingOrder
-        self.refresh()
+        if self.loaded:
+            self.refresh()
 
     def id_at(self, row: int) -> int:
         return self.ids[row]

@@ -67,7 +67,8 @@ def test_every_page_visited_first_time_shows_its_data(window, qtbot):
 
 
 def test_the_reports_preview_is_built_in_the_background(window, qtbot):
-    page = window.page("报表中心")
+    window.nav.setCurrentRow(NAV.index("报表中心"))
+    page = window.pages["报表中心"]
     # the page is shown at once, saying the preview is on its way; the table fills in later
     assert page.info.text().startswith("正在生成预览") and page.stop_button.isVisible()
     assert page.building is not None
@@ -106,7 +107,7 @@ def test_the_preview_can_be_stopped_and_leaving_the_page_stops_it(window, qtbot)
 
     page.forms.setCurrentRow(3)
     op = page.building
-    window.page("设置")  # left while building: stopped, and built again when shown again
+    window.nav.setCurrentRow(NAV.index("设置"))  # left while building: stopped, and built again when shown again
     assert op is not None and op.cancel_requested.is_set()
     idle(qtbot)
     assert page.preview_model.rowCount() == 0

@@ -32,8 +32,10 @@ from gui.files import confirm_replace, pick_folder, save_file, show_saved
 from gui.ops import Op, error_text, run_op, show_error
 from models import quality, rollup, settings
 
-#: rows the preview's columns are fitted to (fitting to 30 000 rows takes a second)
-FIT_ROWS = 200
+#: rows the preview's columns are fitted to (fitting to 30 000 rows would take seconds)
+FIT_ROWS = 100
+#: the widest a preview column is fitted to (a long 备注 does not push the others away)
+MAX_WIDTH = 420
 
 
 def preview_and_print(parent: QWidget, pdf: Path) -> None:
@@ -114,7 +116,6 @@ class ReportsPage(QWidget):
         self.preview.setModel(self.preview_model)
         self.preview.setAlternatingRowColors(True)
         self.preview.verticalHeader().hide()
-        self.preview.horizontalHeader().setResizeContentsPrecision(FIT_ROWS)
         buttons = QVBoxLayout()
         self.print_button = QPushButton("打印…")
         self.xlsx_button = QPushButton("导出 Excel…")
@@ -256,6 +257,11 @@ class ReportsPage(QWidget):
                 self._stale = True
                 self.info.setText("预览已停止。重新选择报表或年度、或再次打开本页，可重新生成。")
 
+    @property
+    def loading(self) -> bool:
+        """The preview is being built."""
+        return self.building is not None
+
     def stop_preview(self) -> None:
         """取消: stop the preview being built (the line under the title says how to build it
         again)."""
@@ -267,7 +273,20 @@ class ReportsPage(QWidget):
         self.title.setText(table.title)
         foot = "；".join(table.foot_lines)
         self.info.setText(f"共 {len(table.rows)} 行。{foot}")
-        self.preview.resizeColumnsToContents()
+        self._fit_columns(table)
+
+    def _fit_columns(self, table: FormTable) -> None:
+        """Each column as wide as its heading and the widest of its first FIT_ROWS cells (at
+        most MAX_WIDTH): measured from the texts directly, which is ten times quicker than
+        asking the view (a call of data() for every role of every cell)."""
+        cells = self.preview.fontMetrics()
+        heads = self.preview.horizontalHeader().fontMetrics()
+        room = cells.horizontalAdvance("M") * 2  # the cell's and the sort arrow's margins
+        for i, col in enumerate(table.columns):
+            widest = max([cells.horizontalAdvance(display_text(col.kind, row[i]))
+                          for row in table.rows[:FIT_ROWS]]
+                         + [heads.horizontalAdvance(col.label)], default=0)
+            self.preview.setColumnWidth(i, min(widest + room, MAX_WIDTH))
 
     def _export_to(self, fmt: str, path: str, done: Any, on_error: Any = None) -> None:
         form_id, ctx = self.form_id(), self.context()
