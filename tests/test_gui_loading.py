@@ -107,7 +107,8 @@ def test_the_preview_can_be_stopped_and_leaving_the_page_stops_it(window, qtbot)
 
     page.forms.setCurrentRow(3)
     op = page.building
-    window.nav.setCurrentRow(NAV.index("设置"))  # left while building: stopped, and built again when shown again
+    window.nav.setCurrentRow(NAV.index("设置"))  # left while building: stopped
+    # (and built again when shown again)
     assert op is not None and op.cancel_requested.is_set()
     idle(qtbot)
     assert page.preview_model.rowCount() == 0
