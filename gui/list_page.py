@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -43,6 +44,7 @@ class ListPage(QWidget):
         self.ctx = ctx
         self.db = ctx.db
         self.filters: dict[str, QComboBox] = {}
+        self._filling: set[Op] = set()  # filter drop-downs being filled in the background
         self.search = HintEdit()  # the whole hint, in every text size
         self.search.setPlaceholderText(self.search_hint)
         self.search.setClearButtonEnabled(True)
@@ -133,10 +135,23 @@ class ListPage(QWidget):
         return getattr(changes, self.subject, False) or changes.settings
 
     # -- shared ----------------------------------------------------------------------------------
-    def add_filter(self, key: str, label: str, items: list[tuple[str, Any]]) -> QComboBox:
+    def add_filter(self, key: str, label: str, items: list[tuple[str, Any]],
+                   more: Callable[[], list[tuple[str, Any]]] | None = None) -> QComboBox:
+        """A filter drop-down of ``items``; ``more()`` (reads only, any thread: e.g. every
+        关工小组 in pinyin order) is read in the background and its items added after them."""
         box = QComboBox()
         for text, value in items:
             box.addItem(text, value)
+        if more is not None:
+            def fill(found: list[tuple[str, Any]]) -> None:
+                box.blockSignals(True)  # the choice (the first item) stays as it is
+                for text, value in found:
+                    box.addItem(text, value)
+                box.blockSignals(False)
+
+            op = run_op(self, lambda _p: more(), fill, quiet=True)
+            self._filling.add(op)
+            op.done.connect(lambda: self._filling.discard(op))
         box.currentIndexChanged.connect(lambda _i: self.refresh())
         self.toolbar.addWidget(QLabel(label))
         self.toolbar.addWidget(box)
@@ -160,8 +175,8 @@ class ListPage(QWidget):
 
     @property
     def loading(self) -> bool:
-        """The list's first load is being read in the background."""
-        return self._pending is not None
+        """The list's first load, or a filter's items, are being read in the background."""
+        return self._pending is not None or bool(self._filling)
 
     def load(self) -> Op:
         """The load of a page being shown, read in the background (the page appears at once
