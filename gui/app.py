@@ -365,9 +365,9 @@ def run_app(db_path: Path | None, smoke: bool = False, started: float | None = N
 
         install_excepthook()
         meter.start()
-        window.loader = Loader(window, path)
-        window.loader.done.connect(loaded)
-        window.loader.start()
+        loader = window.loader = Loader(window, path)  # type: ignore[attr-defined]
+        loader.done.connect(loaded)
+        loader.start()
 
     window.first_screen_ready.connect(lambda: QTimer.singleShot(0, first))
     window.show()
@@ -477,7 +477,8 @@ def visit_every_page(window: MainWindow, started: float, then: Any) -> None:
 
     def loading() -> bool:
         page = window.stack.currentWidget()
-        return any(getattr(w, "loading", False) for w in (page, *page.findChildren(QWidget)))
+        return page is not None and any(getattr(w, "loading", False)
+                                        for w in (page, *page.findChildren(QWidget)))
 
     def step() -> None:
         nonlocal slowest

@@ -174,7 +174,7 @@ class ReportsPage(QWidget):
         self.full_id.toggled.connect(self._full_id_toggled)
         ctx.bus.changed.connect(self._changed)
         self._stale = True  # the preview is built when the page is shown and out of date
-        self._shown: tuple[str, int, bool] | None = None  # form, year, full_id of the table
+        self._shown: tuple[str, int | None, bool] | None = None  # form, year, full_id shown
 
     def _full_id_toggled(self, checked: bool) -> None:
         """Showing full numbers in the preview is audited; if that fails they stay hidden."""
