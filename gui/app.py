@@ -431,9 +431,18 @@ def _complete(app: QApplication, window: MainWindow, db: Database, smoke: bool,
     if peek.screen is None and not peek.locked:
         run_op(window, lambda _p: write(db, lambda _s: None), quiet=True,
                on_error=lambda _err: None)
-    # the pages' modules are imported in the background from now on (the smoke measures the
-    # start-up the clerk gets, so it does the same)
-    window.pages_thread = warm_pages()
+    # the pages' modules are imported in the background once the 首页 is complete (first what
+    # the first page needs; the smoke measures the start-up the clerk gets, so it does the same)
+    home: Any = window.pages["首页"]
+
+    def warm() -> None:
+        if getattr(window, "pages_thread", None) is None:
+            window.pages_thread = warm_pages()  # type: ignore[attr-defined]
+
+    if home.reminders_done:  # the 首页 is complete when its reminders are shown
+        warm()
+    else:
+        home.reminders_shown.connect(warm)
     if smoke:
         def report() -> None:
             gap = meter.stop() if meter.timer.isActive() else 0.0
@@ -445,8 +454,7 @@ def _complete(app: QApplication, window: MainWindow, db: Database, smoke: bool,
             window.close()
             app.quit()
 
-        home: Any = window.pages["首页"]
-        if home.reminders_done:  # the 首页 is complete when its reminders are shown
+        if home.reminders_done:
             QTimer.singleShot(0, report)
         else:
             home.reminders_shown.connect(report)
