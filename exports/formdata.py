@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -34,6 +34,8 @@ from models.idcard import mask_id, mask_phone
 from models.pairings import overlaps
 from models.people import age_day, age_on
 
+#: rows between two calls of build_table's on_progress
+PROGRESS_EVERY = 500
 SIGNATURE_LINE = "单位负责人：                审核人：                填表人："
 
 
@@ -89,8 +91,12 @@ def _masker(form: Form, full: bool) -> list[Any]:
     return out
 
 
-def build_table(s: Session, form_id: str, ctx: FormContext) -> FormTable:
-    """The whole table of a form for ``ctx`` (reads only; logs a full-ID export)."""
+def build_table(s: Session, form_id: str, ctx: FormContext,
+                on_progress: Callable[[float, str], None] | None = None) -> FormTable:
+    """The whole table of a form for ``ctx`` (reads only; logs a full-ID export).
+
+    ``on_progress(0.0, text)`` is called every few hundred rows (the total is not known before
+    the end); it may raise (models.errors.Cancelled) to stop the work."""
     form = FORMS[form_id]
     year = ctx.year_or_now() if form.yearly or form_id == "groups" else None
     committee = settings.committee(s)
@@ -107,6 +113,8 @@ def build_table(s: Session, form_id: str, ctx: FormContext) -> FormTable:
                 value = mask(value)
             row.append(value)
         rows.append(row)
+        if on_progress is not None and n % PROGRESS_EVERY == 0:
+            on_progress(0.0, f"已读 {n} 行")
     total_row: list[Any] | None = None
     if form.totals and rows:
         total_row = []

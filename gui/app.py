@@ -125,14 +125,17 @@ def unlock_at_start(db: Database, smoke: bool = False) -> bool:
 
 
 class Loader(QObject):
-    """Imports the heavy modules and opens the database on a background thread; ``done``
-    carries the Database or the exception (delivered on the GUI thread)."""
+    """Imports the heavy modules and opens the database on a background thread (started by
+    :meth:`start`, once ``done`` is connected: a quick failure is never emitted to no one);
+    ``done`` carries the Database or the exception (delivered on the GUI thread)."""
 
     done = Signal(object)
 
     def __init__(self, parent: QObject, db: Database) -> None:
         super().__init__(parent)
         self.db = db
+
+    def start(self) -> None:
         threading.Thread(target=self._run, daemon=True, name="ggtz-loader").start()
 
     def _run(self) -> None:
@@ -145,6 +148,24 @@ class Loader(QObject):
             self.done.emit(self.db)
         except BaseException as err:
             self.done.emit(err)
+
+
+def loading_failed_text(err: BaseException, path: Path | None = None) -> str:
+    """The sentence when the window could not finish loading after its first screen: a
+    foreseeable SQLite refusal (read-only place, another program writing) said as such, else
+    the unexpected error (its details in the crash log, written here if not yet)."""
+    from gui.ops import log_unexpected
+    from models.opening import sqlite_problem
+
+    said = sqlite_problem(err, path)
+    if said:
+        return said
+    log_unexpected(err)
+    where = getattr(err, "log_path", None)
+    return ("数据库没能载入完成，程序遇到意外错误"
+            + (f"，详情已保存到“{where}”" if where else "")
+            + "。请点“确定”关闭程序，再重新打开；如果还是打不开，请把"
+            + ("这个文件" if where else "这个情况") + "发给技术支持人员。")
 
 
 def warm_up(db: Database) -> None:
@@ -164,8 +185,12 @@ def warm_up(db: Database) -> None:
 
 
 def warm_pages() -> threading.Thread:
-    """Import every page's module in the background (a first click on a page then only builds
-    it); returns the thread."""
+    """Import every page's module and the pinyin tables in the background (a first click on a
+    page then only builds it), then take what start-up made out of the cyclic garbage collector's scans
+    (``gc.freeze``: a full collection, triggered while a large preview or list is read in the
+    background, then walks only what came later instead of stalling the event loop for a
+    quarter of a second walking every module and class); returns the thread."""
+    import gc
     from importlib import import_module
 
     from gui import pages
@@ -176,6 +201,13 @@ def warm_pages() -> threading.Thread:
                 import_module(f"gui.pages.{module}")
             except Exception:
                 return
+        try:  # pypinyin's tables, which the pages' lists of groups are sorted with
+            from models import pinyin
+
+            pinyin.sort_key("关心下一代")
+        except Exception:
+            return
+        gc.freeze()
 
     thread = threading.Thread(target=run, daemon=True, name="ggtz-pages")
     thread.start()
@@ -275,6 +307,8 @@ class Start:
             code = self._show(MainWindow(None, preview=peek.screen, path=self.db.path))
             if self.failure is None:
                 return code
+            if not self.smoke and not isinstance(self.failure, UserError):
+                return 2  # said already (_give_up)
             # the file could not be loaded after all (damaged under us, a second look
             # refused it): loaded here, with its recovery screen and messages
             assert self.window is not None
@@ -333,15 +367,33 @@ class Start:
         self.meter.start()
         self.loader = Loader(self.window, self.db)
         self.loader.done.connect(self._loaded)
+        self.loader.start()
 
     def _loaded(self, result: Any) -> None:
         assert self.window is not None
-        if isinstance(result, BaseException):
+        if isinstance(result, UserError):  # foreseeable: loaded here, with its screens
             self.failure = result
             self.window.hide()
             self.app.quit()
             return
-        self.complete()
+        if isinstance(result, BaseException):
+            self._give_up(result)
+            return
+        try:
+            self.complete()
+        except Exception as err:
+            self._give_up(err)
+
+    def _give_up(self, err: BaseException) -> None:
+        """An unexpected failure after the first screen: the sentence, then the end (the
+        window never waits for what will not come)."""
+        assert self.window is not None
+        self.failure = err
+        if not self.smoke:
+            QMessageBox.critical(self.window, "无法载入数据库",
+                                 loading_failed_text(err, self.db.path))
+        self.window.hide()
+        self.app.exit(2)
 
     def complete(self) -> None:
         """Everything after the first screen: the loaded database given to the window, the
@@ -363,13 +415,24 @@ class Start:
         if peek.screen is None and not peek.locked:
             run_op(window, lambda _p: write(db, lambda _s: None), quiet=True,
                    on_error=lambda _err: None)
+        # the pages' modules are imported in the background once the 首页 is complete (first
+        # what the first page needs; the smoke measures the start-up the clerk gets, so it
+        # does the same)
+        home: Any = window.pages["首页"]
+        if home.reminders_done:  # the 首页 is complete when its reminders are shown
+            self._warm()
+        else:
+            home.reminders_shown.connect(self._warm)
         if self.smoke:
             self._report()
             return
-        self.pages_thread = warm_pages()
         schedule_first_run(window)
         self.integrity = IntegrityCheck(window, db)
         verify_first_screen(window, db)
+
+    def _warm(self) -> None:
+        if self.pages_thread is None:
+            self.pages_thread = warm_pages()
 
     def _report(self) -> None:
         """Smoke: the times printed once the 首页 shows its reminders, then the window closed
@@ -388,17 +451,20 @@ class Start:
             app.quit()
 
         home: Any = window.pages["首页"]
-        if home.reminders_done:  # the 首页 is complete when its reminders are shown
+        if home.reminders_done:
             QTimer.singleShot(0, report)
         else:
             home.reminders_shown.connect(report)
 
 
 def visit_every_page(window: MainWindow, started: float, then: Any) -> None:
-    """Smoke with GGTZ_SMOKE_PAGES=1: show every page in turn, each once the background work
-    the previous one started is done, then print ``pages_ms`` (from ``started``: every page
-    ready), ``pages_gap_ms`` (the event loop's longest stall meanwhile) and ``slowest_page``
-    (the page whose showing held the loop longest, with its ms), and call ``then``."""
+    """Smoke with GGTZ_SMOKE_PAGES=1: show every page in turn, each once the previous one
+    shows its data (its lists, its 回收站 and 操作日志, its report preview: whatever has a
+    ``loading`` property), then print ``pages_ms`` (from ``started``: every page shown with its
+    data), ``pages_gap_ms`` (the event loop's longest stall meanwhile), ``slowest_page`` (the
+    page whose showing held the loop longest, with its ms) and, once the background
+    housekeeping is done too (the backups' verification listed in 数据管理, the checks of the
+    file), ``pages_all_ms``; then call ``then``."""
     from gui.main_window import NAV
     from gui.ops import _RUNNING
 
@@ -406,21 +472,39 @@ def visit_every_page(window: MainWindow, started: float, then: Any) -> None:
     meter.start()
     pending = list(range(len(NAV)))
     slowest = ("", 0.0)
+    shown: list[float] = []
+    each: list[str] = []  # page:ms from its click to its data shown
+    clicked = [0.0]
+
+    def loading() -> bool:
+        page = window.stack.currentWidget()
+        return page is not None and any(getattr(w, "loading", False)
+                                        for w in (page, *page.findChildren(QWidget)))
 
     def step() -> None:
         nonlocal slowest
-        if _RUNNING:
+        if loading() or (not pending and shown and _RUNNING):
             QTimer.singleShot(5, step)
             return
+        if clicked[0]:
+            each.append(f"{NAV[len(NAV) - len(pending) - 1]}:"
+                        f"{int((time.perf_counter() - clicked[0]) * 1000)}")
+            clicked[0] = 0.0
         if not pending:
-            gap = meter.stop()
-            print(f"pages_ms={int((time.perf_counter() - started) * 1000)}", flush=True)
-            print(f"pages_gap_ms={int(gap * 1000)}", flush=True)
-            print(f"slowest_page={slowest[0]}:{int(slowest[1] * 1000)}", flush=True)
+            if not shown:
+                shown.append(time.perf_counter())
+                print(f"page_ms={','.join(each)}", flush=True)
+                gap = meter.stop()
+                print(f"pages_ms={int((shown[0] - started) * 1000)}", flush=True)
+                print(f"pages_gap_ms={int(gap * 1000)}", flush=True)
+                print(f"slowest_page={slowest[0]}:{int(slowest[1] * 1000)}", flush=True)
+                QTimer.singleShot(0, step)
+                return
+            print(f"pages_all_ms={int((time.perf_counter() - started) * 1000)}", flush=True)
             then()
             return
         row = pending.pop(0)
-        t = time.perf_counter()
+        t = clicked[0] = time.perf_counter()
         window.nav.setCurrentRow(row)
         took = time.perf_counter() - t
         if took > slowest[1]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -23,8 +24,8 @@ from sqlalchemy import Select
 from gui import style
 from gui.context import AppContext
 from gui.files import save_file, show_saved
-from gui.ops import perform, run_op
-from gui.table_model import ListColumn, SqlListModel
+from gui.ops import Op, perform, run_op, show_error
+from gui.table_model import FirstBatch, ListColumn, SqlListModel
 from gui.widgets import HintEdit, shortcut
 from models import records
 from models.changes import Changes
@@ -43,6 +44,7 @@ class ListPage(QWidget):
         self.ctx = ctx
         self.db = ctx.db
         self.filters: dict[str, QComboBox] = {}
+        self._filling: set[Op] = set()  # filter drop-downs being filled in the background
         self.search = HintEdit()  # the whole hint, in every text size
         self.search.setPlaceholderText(self.search_hint)
         self.search.setClearButtonEnabled(True)
@@ -108,6 +110,7 @@ class ListPage(QWidget):
         shortcut(QKeySequence("Ctrl+F"), self, self.search.setFocus, ctx_)
         ctx.bus.changed.connect(self._changed)
         self._loaded = False
+        self._pending: object | None = None  # the background load still wanted
 
     # -- for subclasses ------------------------------------------------------------------------
     def columns(self) -> list[ListColumn]:
@@ -132,10 +135,23 @@ class ListPage(QWidget):
         return getattr(changes, self.subject, False) or changes.settings
 
     # -- shared ----------------------------------------------------------------------------------
-    def add_filter(self, key: str, label: str, items: list[tuple[str, Any]]) -> QComboBox:
+    def add_filter(self, key: str, label: str, items: list[tuple[str, Any]],
+                   more: Callable[[], list[tuple[str, Any]]] | None = None) -> QComboBox:
+        """A filter drop-down of ``items``; ``more()`` (reads only, any thread: e.g. every
+        关工小组 in pinyin order) is read in the background and its items added after them."""
         box = QComboBox()
         for text, value in items:
             box.addItem(text, value)
+        if more is not None:
+            def fill(found: list[tuple[str, Any]]) -> None:
+                box.blockSignals(True)  # the choice (the first item) stays as it is
+                for text, value in found:
+                    box.addItem(text, value)
+                box.blockSignals(False)
+
+            op = run_op(self, lambda _p: more(), fill, quiet=True)
+            self._filling.add(op)
+            op.done.connect(lambda: self._filling.discard(op))
         box.currentIndexChanged.connect(lambda _i: self.refresh())
         self.toolbar.addWidget(QLabel(label))
         self.toolbar.addWidget(box)
@@ -155,9 +171,40 @@ class ListPage(QWidget):
             if self._loaded:
                 self._fit_columns()
         if not self._loaded:
-            self.refresh()
+            self.load()
+
+    @property
+    def loading(self) -> bool:
+        """The list's first load, or a filter's items, are being read in the background."""
+        return self._pending is not None or bool(self._filling)
+
+    def load(self) -> Op:
+        """The load of a page being shown, read in the background (the page appears at once
+        and the list fills in); a refresh meanwhile (a search, a filter, a change) supersedes
+        it. Returns the running operation."""
+        self._loaded = True  # one load at a time
+        self.count_label.setText("正在读取…")
+        token = object()
+        self._pending = token
+        read = self.model.first_batch()
+
+        def done(batch: FirstBatch) -> None:
+            if self._pending is token:
+                self.model.prefetched = batch
+                self._loaded = False  # fitted as a first load
+                self.refresh()
+
+        def failed(err: BaseException) -> None:
+            if self._pending is token:
+                self._pending = None
+                self._loaded = False  # tried again when shown again
+                self.count_label.setText("")
+                show_error(self, err)
+
+        return run_op(self, lambda _p: read(), done, quiet=True, on_error=failed)
 
     def refresh(self) -> None:
+        self._pending = None
         first = not self._loaded
         self._loaded = True
         self.model.refresh()
@@ -174,8 +221,16 @@ class ListPage(QWidget):
         empty 照片 column must not take half the width while the others are cut)."""
         header = self.view.horizontalHeader()
         header.setStretchLastSection(False)
-        self.view.resizeColumnsToContents()
-        widths = [min(self.view.columnWidth(i) + 12, 320) for i in range(self.model.columnCount())]
+        # measured from the texts shown (as the model shows them) and the header's own hint:
+        # a tenth of what the view's resizeColumnsToContents takes (it asks data() for every
+        # role of every cell), which held the event loop 60-100 ms on each first showing
+        metrics = self.view.fontMetrics()
+        margin = 2 * metrics.horizontalAdvance(" ") + 4  # the cell's frame and padding
+        widths = []
+        for i in range(self.model.columnCount()):
+            cells = max((metrics.horizontalAdvance("" if r[i] is None else str(r[i]))
+                         for r in self.model.rows), default=0) + margin
+            widths.append(min(max(cells, header.sectionSizeHint(i)) + 12, 320))
         total = sum(widths)
         spare = self.view.viewport().width() - total
         if total and spare > 0:

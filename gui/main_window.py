@@ -33,11 +33,8 @@ from models.errors import UserError
 from models.first_screen import FirstScreen
 
 if TYPE_CHECKING:
-    import threading
 
-    from gui.app import IntegrityCheck, Loader
     from gui.context import AppContext
-    from gui.lock import IdleLock
     from gui.ops import Op
     from models.db import Database
 
@@ -66,13 +63,6 @@ class MainWindow(QMainWindow):
     first_screen_ready = Signal()
     #: every page can be used (the database is open and the 首页 complete)
     attached = Signal()
-
-    # what gui.app starts with the window and keeps on it for the window's lifetime
-    lock: object  # the window's lock on the file (its type is the file layer's, unnamed here)
-    loader: Loader
-    idle_lock: IdleLock
-    pages_thread: threading.Thread
-    integrity: IntegrityCheck
 
     def __init__(self, db: Database | None, preview: FirstScreen | None = None,
                  path: Path | None = None) -> None:
@@ -221,9 +211,12 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(page)
 
     def page(self, name: str) -> Any:
-        """The page called ``name``, shown (for tests and shortcuts)."""
+        """The page called ``name``, shown, with its lists' first load (read in the background)
+        waited for (for tests: a clerk sees the page at once and the list fill in)."""
         self.nav.setCurrentRow(NAV.index(name))
-        return self.pages[name]
+        page = self.pages[name]
+        wait_loaded(page)
+        return page
 
     # -- status ----------------------------------------------------------------------------------
     def update_status(self) -> None:
@@ -363,3 +356,18 @@ class MainWindow(QMainWindow):
 
 def schedule_first_run(window: MainWindow) -> None:
     QTimer.singleShot(0, window.maybe_first_run)
+
+
+def wait_loaded(widget: QWidget, timeout: float = 60.0) -> None:
+    """Process events until ``widget`` and the widgets in it that read their data in the
+    background (those with a ``loading`` property: the lists, 数据管理) have it (at most
+    ``timeout`` seconds)."""
+    import time
+
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+
+    parts = [w for w in (widget, *widget.findChildren(QWidget)) if hasattr(w, "loading")]
+    deadline = time.monotonic() + timeout
+    while any(p.loading for p in parts) and time.monotonic() < deadline:
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        time.sleep(0.002)

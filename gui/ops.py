@@ -3,7 +3,8 @@
 ``work(progress)`` is plain Python (no widgets); ``progress(fraction, text)`` updates the dialog
 and raises Cancelled once the clerk pressed 取消. The progress dialog appears only when the
 work takes longer than ~0.5 s. Errors become a readable message box; ``on_done(result)`` runs
-on the GUI thread.
+on the GUI thread. A cancelled operation says so in a box, except a quiet one (the program
+cancelled it, e.g. a preview no longer wanted): its ``done`` signal is all that follows.
 """
 
 from __future__ import annotations
@@ -72,6 +73,8 @@ class _Runnable(QRunnable):
             op.signals.progress.emit(float(fraction), text)
 
         try:
+            if op.cancel_requested.is_set():  # cancelled while it waited for the worker
+                raise Cancelled()
             result = op.work(progress)
         except Cancelled:
             op.signals.cancelled.emit()
@@ -150,7 +153,8 @@ class Op(QObject):
 
     def _cancelled(self) -> None:
         self._close()
-        QMessageBox.information(self.parent_widget, "已取消", "操作已取消，没有写入任何数据。")
+        if self.dialog is not None:  # a quiet operation is cancelled by the program: no box
+            QMessageBox.information(self.parent_widget, "已取消", "操作已取消，没有写入任何数据。")
         self.done.emit()
 
 

@@ -19,6 +19,8 @@ from models.db import Database
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 BATCH = 120
 Index = QModelIndex | QPersistentModelIndex
+#: a list's count, its first rows as shown and their record ids
+FirstBatch = tuple[int, list[list[Any]], list[int]]
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,11 @@ class SqlListModel(QAbstractTableModel):
         self.total = 0
         self._sort_col = -1
         self._descending = False
+        #: refresh() ran once: until then sorting only records the order (a view's
+        #: setSortingEnabled and setSortIndicator would each load the list again)
+        self.loaded = False
+        #: the first batch read in the background, shown by the next refresh()
+        self.prefetched: FirstBatch | None = None
 
     # -- loading -----------------------------------------------------------------------------
     def _ordered(self) -> Select:
@@ -60,13 +67,36 @@ class SqlListModel(QAbstractTableModel):
             rows = [[c.show(r) for c in self.columns] for r in result]
             return rows, [self.row_id(r) for r in result]
 
+    def first_batch(self) -> Callable[[], FirstBatch]:
+        """The reading of the count and the first batch for the current search, filters and
+        order, as a function to run on any thread (the statements are built here, on the
+        GUI thread, from the widgets; the function reads with its own session). Its result
+        is handed to :meth:`refresh` through ``prefetched``."""
+        query, ordered = self.query(), self._ordered()
+        columns, row_id, db = self.columns, self.row_id, self.db
+
+        def read() -> FirstBatch:
+            with db.reader() as s:
+                total = lists.row_count(s, query)
+                result = lists.batch(s, ordered, 0, BATCH)
+                return (total, [[c.show(r) for c in columns] for r in result],
+                        [row_id(r) for r in result])
+
+        return read
+
     def refresh(self) -> None:
-        """Count and load the first batch again (after a search, a filter or a change)."""
+        """Count and load the first batch again (after a search, a filter or a change); with
+        ``prefetched`` set (a first_batch read in the background), show that instead."""
+        self.loaded = True
+        ready, self.prefetched = self.prefetched, None
         self.beginResetModel()
         try:
-            with self.db.reader() as s:
-                self.total = lists.row_count(s, self.query())
-            self.rows, self.ids = self._fetch(0)
+            if ready is not None:
+                self.total, self.rows, self.ids = ready
+            else:
+                with self.db.reader() as s:
+                    self.total = lists.row_count(s, self.query())
+                self.rows, self.ids = self._fetch(0)
         except BaseException:
             self.rows, self.ids, self.total = [], [], 0
             raise
@@ -120,7 +150,8 @@ class SqlListModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self._sort_col = column
         self._descending = order == Qt.SortOrder.DescendingOrder
-        self.refresh()
+        if self.loaded:
+            self.refresh()
 
     def id_at(self, row: int) -> int:
         return self.ids[row]

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from gui import ops
 from gui.dialogs.people import StudentDialog, VolunteerDialog
 from gui.dialogs.records import AidDialog, PairingDialog
-from gui.main_window import NAV, MainWindow
+from gui.main_window import NAV, MainWindow, wait_loaded
 from models import records
 from models.db import Database
 from models.entities import Activity, AidRecord, AuditEntry, Pairing, Student, Volunteer
@@ -204,6 +204,7 @@ def test_trash_restore_from_data_page(window, qtbot, monkeypatch):
     assert data.trash.rows[0][2] == name
     data.trash_view.selectRow(0)
     data.restore_trash()
+    wait_loaded(data)  # the 回收站 is read again in the background
     assert all(r[2] != name for r in data.trash.rows)
 
 
@@ -250,8 +251,9 @@ def test_reports_export_and_package(window, qtbot, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QFileDialog
 
     page = window.page("报表中心")
-    page.forms.setCurrentRow(1)
-    assert page.preview_model.rowCount() > 100
+    page.forms.setCurrentRow(1)  # the preview is built in the background, then shown
+    qtbot.waitUntil(lambda: page.building is None and page.preview_model.rowCount() > 100,
+                    timeout=15000)
     assert "********" in page.preview_model.data(page.preview_model.index(0, 5))
     out = tmp_path / "五老花名册.xlsx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
@@ -811,6 +813,7 @@ def test_the_audit_log_shows_chinese_subjects(window, messages):
         audit.log(s, "新增代码", "volunteer_category", None, "老党员")
     data = window.page("数据管理")
     data.refresh_audit()
+    wait_loaded(data)
     subjects = {r[4]: r[3] for r in data.audit.rows[:5]}
     assert subjects["x"] == "关心下一代工作年度统计表"
     assert subjects["老党员"] == "代码表：五老类别"

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui import style
-from gui.main_window import NAV, MainWindow
+from gui.main_window import NAV, MainWindow, wait_loaded
 from tests import helpers
 from tests.layout_probe import cut_texts
 from tests.sheets import vid
@@ -75,6 +75,7 @@ def _views(window: MainWindow) -> Iterator[tuple[str, QWidget]]:
             for tab_widget in tabs:
                 for i in range(tab_widget.count()):
                     tab_widget.setCurrentIndex(i)
+                    wait_loaded(page)  # a list in a tab is read when first shown
                     QApplication.processEvents()
                     yield f"{name}/{tab_widget.tabText(i)}", page
                 tab_widget.setCurrentIndex(0)

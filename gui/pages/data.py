@@ -22,7 +22,7 @@ from gui import files
 from gui.context import AppContext
 from gui.import_wizard import ImportWizard
 from gui.lock import ask_backup_password
-from gui.ops import perform, run_op, show_error
+from gui.ops import Op, perform, run_op, show_error
 from gui.table_model import ID_ROLE, RowsModel
 from models import audit, backup, demo, records, settings
 from models.changes import Changes
@@ -50,6 +50,7 @@ class DataPage(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self._reading: set[Op] = set()  # the 回收站 and 操作日志 being read
         head = QLabel("数据管理")
         head.setObjectName("pageTitle")
         self.tabs = QTabWidget()
@@ -68,9 +69,9 @@ class DataPage(QWidget):
 
     def refresh(self) -> None:
         self.demo_button.setVisible(self.ctx.db.setting("is_demo") == "1")
-        self.refresh_backups()
-        self.refresh_trash()
+        self.refresh_trash()  # queued first: the backups' verification may take long
         self.refresh_audit()
+        self.refresh_backups()
 
     # -- import ----------------------------------------------------------------------------------
     def _import_tab(self) -> QWidget:
@@ -264,11 +265,30 @@ class DataPage(QWidget):
         layout.addWidget(self.trash_view, 1)
         return page
 
-    def refresh_trash(self) -> None:
-        with self.ctx.db.reader() as s:
-            items = records.trash(s)
-        self.trash.set_rows([[f"{t.deleted_at:%Y-%m-%d %H:%M}", SUBJECT_LABELS[t.subject], t.label]
-                             for t in items], [(t.subject, t.id) for t in items])
+    @property
+    def loading(self) -> bool:
+        """The 回收站 or the 操作日志 is being read in the background."""
+        return bool(self._reading)
+
+    def _read(self, work: Any, show: Any) -> Op:
+        """``work()`` (reads only) in the background, then ``show(result)``."""
+        op = run_op(self, lambda _p: work(), show, quiet=True)
+        self._reading.add(op)
+        op.done.connect(lambda: self._reading.discard(op))
+        return op
+
+    def refresh_trash(self) -> Op:
+        """Read the 回收站 in the background (on a large file it takes a moment) and show it;
+        returns the operation."""
+        db = self.ctx.db
+
+        def work() -> tuple[list[list[Any]], list[Any]]:
+            with db.reader() as s:
+                items = records.trash(s)
+                return ([[f"{t.deleted_at:%Y-%m-%d %H:%M}", SUBJECT_LABELS[t.subject], t.label]
+                         for t in items], [(t.subject, t.id) for t in items])
+
+        return self._read(work, lambda found: self.trash.set_rows(*found))
 
     def _selected_trash(self) -> tuple[str, int] | None:
         index = self.trash_view.currentIndex()
@@ -315,13 +335,18 @@ class DataPage(QWidget):
         layout.addWidget(_table(self.audit), 1)
         return page
 
-    def refresh_audit(self) -> None:
-        forms = _form_titles()
-        with self.ctx.db.reader() as s:
-            rows = [[f"{a.at:%Y-%m-%d %H:%M:%S}", a.user, a.action,
-                     audit.subject_label(a.subject, forms), a.detail]
-                    for a in audit.recent(s, 500)]
-        self.audit.set_rows(rows)
+    def refresh_audit(self) -> Op:
+        """Read the last 500 操作日志 entries in the background and show them; returns the
+        operation."""
+        forms, db = _form_titles(), self.ctx.db
+
+        def work() -> list[list[Any]]:
+            with db.reader() as s:
+                return [[f"{a.at:%Y-%m-%d %H:%M:%S}", a.user, a.action,
+                         audit.subject_label(a.subject, forms), a.detail]
+                        for a in audit.recent(s, 500)]
+
+        return self._read(work, self.audit.set_rows)
 
     def export_audit(self) -> None:
         path = files.save_file(self, "导出操作日志", "操作日志.xlsx", "Excel 文件 (*.xlsx)",

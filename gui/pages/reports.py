@@ -24,17 +24,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from exports import service
 from exports.columns import display_text
 from exports.formdata import FormContext, FormTable, build_table
 from exports.forms import FORMS
-from exports.report import service as report
 from gui.context import AppContext
-from gui.dialogs.quality import QualityDialog
 from gui.files import confirm_replace, pick_folder, save_file, show_saved
-from gui.ops import run_op, show_error
-from gui.printing import preview_and_print
+from gui.ops import Op, error_text, run_op, show_error
 from models import quality, rollup, settings
+
+#: rows the preview's columns are fitted to (fitting to 30 000 rows would take seconds)
+FIT_ROWS = 100
+#: the widest a preview column is fitted to (a long 备注 does not push the others away)
+MAX_WIDTH = 420
+
+
+def preview_and_print(parent: QWidget, pdf: Path) -> None:
+    """The print preview of ``pdf`` (gui.printing, with pdfium, imported when first used)."""
+    from gui.printing import preview_and_print as show
+
+    show(parent, pdf)
 
 
 class FormTableModel(QAbstractTableModel):
@@ -94,6 +102,14 @@ class ReportsPage(QWidget):
         self.title = QLabel()
         self.title.setObjectName("sectionTitle")
         self.info = QLabel()
+        # the preview is built in the background (a 30 000-row roster takes seconds): while it
+        # builds, the line under the title says so and 取消 stops it
+        self.stop_button = QPushButton("取消")
+        self.stop_button.setToolTip("停止生成预览（打印和导出不受影响）")
+        self.stop_button.setVisible(False)
+        self.stop_button.clicked.connect(self.stop_preview)
+        self.building: Op | None = None
+        self._asked = 0  # the preview asked for last (earlier ones are cancelled or ignored)
         self.preview_model = FormTableModel()
         self.preview = QTableView()
         self.preview.setTabKeyNavigation(False)  # Tab goes on to the next control
@@ -134,7 +150,10 @@ class ReportsPage(QWidget):
         right = QVBoxLayout()
         right.addLayout(options)
         right.addWidget(self.title)
-        right.addWidget(self.info)
+        info_row = QHBoxLayout()
+        info_row.addWidget(self.info, 1)
+        info_row.addWidget(self.stop_button)
+        right.addLayout(info_row)
         right.addWidget(self.preview, 1)
         right.addLayout(buttons)
         head = QLabel("报表中心")
@@ -153,7 +172,9 @@ class ReportsPage(QWidget):
         self.forms.currentRowChanged.connect(lambda _r: self.refresh())
         self.year.currentIndexChanged.connect(lambda _i: self.refresh())
         self.full_id.toggled.connect(self._full_id_toggled)
-        ctx.bus.changed.connect(lambda _c: self.refresh() if self.isVisible() else None)
+        ctx.bus.changed.connect(self._changed)
+        self._stale = True  # the preview is built when the page is shown and out of date
+        self._shown: tuple[str, int | None, bool] | None = None  # form, year, full_id shown
 
     def _full_id_toggled(self, checked: bool) -> None:
         """Showing full numbers in the preview is audited; if that fails they stay hidden."""
@@ -170,21 +191,109 @@ class ReportsPage(QWidget):
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
-        self.refresh()
+        if self._stale:
+            self.refresh()
 
-    def refresh(self) -> None:
-        with self.ctx.db.reader() as s:
-            table = build_table(s, self.form_id(), self.context())
+    def hideEvent(self, event: Any) -> None:
+        """Leaving the page stops a preview still building (it is built again when shown)."""
+        super().hideEvent(event)
+        if self.building is not None:
+            self._stale = True
+            self.stop_preview()
+
+    def _changed(self, _changes: Any) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def refresh(self) -> Op:
+        """Build the preview of the chosen form and year in the background (reads only); the
+        table fills in when it is done, and a preview still building for an earlier choice is
+        cancelled. Returns the running operation."""
+        if self.building is not None:
+            self.building.cancel_requested.set()
+        self._asked += 1
+        asked, form_id, context, db = self._asked, self.form_id(), self.context(), self.ctx.db
+        self._stale = False
+        if self._shown != (form_id, context.year, context.full_id):
+            self.preview_model.set_table(None)  # never one form's rows under another's title
+            self._shown = None
+        self.title.setText(FORMS[form_id].title)
+        self.info.setText("正在生成预览…")
+        self.stop_button.setVisible(True)
+
+        def work(progress: Any) -> FormTable:
+            with db.reader() as s:
+                return build_table(s, form_id, context, on_progress=progress)
+
+        ended: list[bool] = []  # the work ended (shown or failed), not cancelled
+
+        def done(table: FormTable) -> None:
+            ended.append(True)
+            if asked == self._asked:
+                self._shown = (form_id, context.year, context.full_id)
+                self._show(table)
+
+        def failed(err: BaseException) -> None:
+            ended.append(True)
+            if asked == self._asked:
+                self.preview_model.set_table(None)
+                self.info.setText(f"预览没有生成：{error_text(err)}")
+
+        op = run_op(self, work, done, quiet=True, on_error=failed)
+        op.signals.progress.connect(
+            lambda _f, text: self.info.setText(f"正在生成预览…{text}") if asked == self._asked
+            else None)
+        op.done.connect(lambda: self._finished(op, asked, bool(ended)))
+        self.building = op
+        return op
+
+    def _finished(self, op: Op, asked: int, ended: bool) -> None:
+        if self.building is op:
+            self.building = None
+            self.stop_button.setVisible(False)
+            if not ended and asked == self._asked:
+                self._stale = True
+                self.info.setText("预览已停止。重新选择报表或年度、或再次打开本页，可重新生成。")
+
+    @property
+    def loading(self) -> bool:
+        """The preview is being built."""
+        return self.building is not None
+
+    def stop_preview(self) -> None:
+        """取消: stop the preview being built (the line under the title says how to build it
+        again)."""
+        if self.building is not None:
+            self.building.cancel_requested.set()
+
+    def _show(self, table: FormTable) -> None:
         self.preview_model.set_table(table)
         self.title.setText(table.title)
         foot = "；".join(table.foot_lines)
         self.info.setText(f"共 {len(table.rows)} 行。{foot}")
-        self.preview.resizeColumnsToContents()
+        self._fit_columns(table)
+
+    def _fit_columns(self, table: FormTable) -> None:
+        """Each column as wide as its heading and the widest of its first FIT_ROWS cells (at
+        most MAX_WIDTH): measured from the texts directly, which is ten times quicker than
+        asking the view (a call of data() for every role of every cell)."""
+        cells = self.preview.fontMetrics()
+        heads = self.preview.horizontalHeader().fontMetrics()
+        room = cells.horizontalAdvance("M") * 2  # the cell's and the sort arrow's margins
+        for i, col in enumerate(table.columns):
+            widest = max([cells.horizontalAdvance(display_text(col.kind, row[i]))
+                          for row in table.rows[:FIT_ROWS]]
+                         + [heads.horizontalAdvance(col.label)], default=0)
+            self.preview.setColumnWidth(i, min(widest + room, MAX_WIDTH))
 
     def _export_to(self, fmt: str, path: str, done: Any, on_error: Any = None) -> None:
         form_id, ctx = self.form_id(), self.context()
 
         def work(progress: Any) -> Path:
+            from exports import service
+
             return service.export_form(self.ctx.db, form_id, fmt, path, year=ctx.year,
                                        full_id=ctx.full_id, on_progress=progress)
 
@@ -231,6 +340,8 @@ class ReportsPage(QWidget):
 
     def check_quality(self) -> None:
         """上报前自查 at any time: the findings, or a sentence that there are none."""
+        from gui.dialogs.quality import QualityDialog
+
         year = self._year()
 
         def show(findings: list[quality.Finding]) -> None:
@@ -244,6 +355,8 @@ class ReportsPage(QWidget):
     def package(self) -> None:
         """生成上报包: refused at once without a 行政区划代码 (the sentence says where to set it);
         then the self-check; with findings the clerk may go back or send anyway."""
+        from gui.dialogs.quality import QualityDialog
+
         year = self._year()
         with self.ctx.db.reader() as s:
             code = rollup.own_unit(s)[0]
@@ -260,6 +373,8 @@ class ReportsPage(QWidget):
         self._check(year, checked)
 
     def _package(self, year: int) -> None:
+        from exports import service
+
         folder = pick_folder(self, "选择保存上报包的文件夹（可以是U盘）")
         if not folder:
             return
@@ -281,6 +396,8 @@ class ReportsPage(QWidget):
     def write_report(self) -> None:
         """生成工作总结: ask where to save the .docx, write it in the background, offer to open
         its folder."""
+        from exports.report import service as report
+
         year = self._year()
         with self.ctx.db.reader() as s:
             unit = rollup.own_unit(s)[1]

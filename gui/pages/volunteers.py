@@ -26,7 +26,7 @@ class VolunteersPage(ListPage):
 
     def build_filters(self) -> None:
         self.add_filter("category", "类别", _codes(self.ctx, "volunteer_category"))
-        self.add_filter("group", "关工小组", [("全部", None), *group_items(self.db)])
+        self.add_filter("group", "关工小组", [("全部", None)], more=lambda: group_items(self.db))
         self.add_filter("active", "状态", [("在队", True), ("全部（含已退出）", False)])
         certificate = QPushButton("志愿服务证明…")
         certificate.setToolTip("为选中的五老出具本年度的志愿服务记录证明（PDF 或 Excel）")

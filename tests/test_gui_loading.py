@@ -1,0 +1,177 @@
+"""Pages are built and filled when first visited, their data read off the GUI thread; the
+window never waits for a background load that failed (issue 25 item 4)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gui import ops
+from gui.main_window import NAV, MainWindow
+from models.db import Database
+from tests.helpers import ROOT, cli
+
+
+@pytest.fixture(scope="module")
+def town(tmp_path_factory) -> Path:
+    """A demo township written by the program (its first-screen figures stored)."""
+    path = tmp_path_factory.mktemp("town") / "town.sqlite"
+    proc = cli("demo", "--db", path, "--seed", "3")
+    assert proc.returncode == 0, proc.stderr
+    return path
+
+
+@pytest.fixture
+def window(qtbot, town, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    boxes: list[tuple] = []
+    for kind in ("information", "warning", "critical"):
+        monkeypatch.setattr(QMessageBox, kind, lambda *a, **k: boxes.append(a[1:3]))
+    path = tmp_path / "town.sqlite"
+    shutil.copy(town, path)
+    w = MainWindow(Database.open(path))
+    w.boxes = boxes
+    qtbot.addWidget(w)
+    w.resize(1280, 720)
+    w.show()
+    yield w
+    w.close()
+
+
+def idle(qtbot) -> None:
+    """Wait until the background work the pages started is done."""
+    qtbot.waitUntil(lambda: not ops._RUNNING, timeout=20_000)
+
+
+def test_every_page_visited_first_time_shows_its_data(window, qtbot):
+    from gui.list_page import ListPage
+
+    for name in NAV:
+        assert name == "首页" or name not in window.pages  # built when first visited
+        page = window.page(name)
+        idle(qtbot)
+        assert window.stack.currentWidget() is page
+        if isinstance(page, ListPage):
+            assert page.model.rowCount() > 0 and page.count_label.text().startswith("共 "), name
+    reports = window.pages["报表中心"]
+    assert reports.preview_model.rowCount() > 0
+    assert re.match(r"共 \d+ 行", reports.info.text()) and not reports.stop_button.isVisible()
+    assert window.boxes == []
+
+
+def test_the_reports_preview_is_built_in_the_background(window, qtbot):
+    window.nav.setCurrentRow(NAV.index("报表中心"))
+    page = window.pages["报表中心"]
+    # the page is shown at once, saying the preview is on its way; the table fills in later
+    assert page.info.text().startswith("正在生成预览") and page.stop_button.isVisible()
+    assert page.building is not None
+    idle(qtbot)
+    assert page.building is None and page.preview_model.rowCount() > 0
+    first = page.preview_model.table
+    assert first is not None and page.title.text() == first.title
+
+    # another form chosen while one builds: the earlier build is cancelled quietly and the
+    # table shows the form chosen last, never the earlier one's rows under its title
+    assert page.forms.currentRow() == 1
+    page.forms.setCurrentRow(2)
+    earlier = page.building
+    page.forms.setCurrentRow(3)
+    assert earlier is not None and earlier.cancel_requested.is_set()
+    assert page.preview_model.rowCount() == 0
+    idle(qtbot)
+    table = page.preview_model.table
+    assert table is not None and table.form.title == page.forms.item(3).text()
+    assert page.title.text() == table.title
+    assert window.boxes == []  # a preview cancelled by the program shows no box
+
+
+def test_the_preview_can_be_stopped_and_leaving_the_page_stops_it(window, qtbot):
+    page = window.page("报表中心")
+    idle(qtbot)
+    page.forms.setCurrentRow(0)
+    op = page.building
+    assert op is not None
+    page.stop_button.click()  # 取消
+    idle(qtbot)
+    assert op.cancel_requested.is_set() and page.building is None
+    assert not page.stop_button.isVisible()
+    assert page.info.text().startswith("预览已停止") and page.preview_model.rowCount() == 0
+    assert window.boxes == []
+
+    page.forms.setCurrentRow(3)
+    op = page.building
+    window.nav.setCurrentRow(NAV.index("设置"))  # left while building: stopped
+    # (and built again when shown again)
+    assert op is not None and op.cancel_requested.is_set()
+    idle(qtbot)
+    assert page.preview_model.rowCount() == 0
+    window.page("报表中心")
+    idle(qtbot)
+    table = page.preview_model.table
+    assert table is not None and table.form.title == page.forms.item(3).text()
+    assert window.boxes == []
+
+
+def test_a_preview_that_fails_says_so_on_the_page(window, qtbot, monkeypatch):
+    import gui.pages.reports as reports
+
+    def broken(*_a, **_k):
+        raise RuntimeError("broken form")
+
+    monkeypatch.setattr(reports, "build_table", broken)
+    page = window.page("报表中心")
+    idle(qtbot)
+    assert page.info.text().startswith("预览没有生成：") and "程序遇到意外错误" in page.info.text()
+    assert page.preview_model.rowCount() == 0 and not page.stop_button.isVisible()
+
+
+CHILD = r"""
+import sys
+sys.path.insert(0, sys.argv[1])
+from PySide6.QtWidgets import QMessageBox
+
+def said(_parent, title, text, *a, **k):
+    print(f"said={title}|{text}", flush=True)
+
+QMessageBox.critical = staticmethod(said)
+QMessageBox.warning = staticmethod(said)
+
+def boom(*_a, **_k):
+    raise RuntimeError("boom in the loader")
+
+if sys.argv[3] == "open":  # the background thread fails
+    import models.db
+    models.db.Database.open = staticmethod(boom)
+else:  # the GUI thread fails completing the window
+    import gui.main_window
+    gui.main_window.MainWindow.attach = boom
+import main
+sys.exit(main.main(["--db", sys.argv[2]]))
+"""
+
+
+@pytest.mark.parametrize("where", ["open", "attach"])
+def test_a_failed_load_says_what_to_do_instead_of_waiting(town, tmp_path, where):
+    path = tmp_path / "town.sqlite"
+    shutil.copy(town, path)
+    data = tmp_path / "data"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "GGTZ_DATA_DIR": str(data),
+           "GGTZ_CONFIG_DIR": str(tmp_path / "config")}
+    proc = subprocess.run([sys.executable, "-c", CHILD, str(ROOT), str(path), where],
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 2, proc.stderr
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("said=")]
+    assert len(lines) == 1, proc.stdout
+    title, text = lines[0][5:].split("|", 1)
+    assert title == "无法载入数据库"
+    assert text.startswith("数据库没能载入完成，程序遇到意外错误") and "重新打开" in text
+    log = Path(re.search(r"详情已保存到“(.+?)”", text)[1])
+    assert log.is_relative_to(data) and "boom in the loader" in log.read_text(encoding="utf-8")
+    assert "Traceback" not in proc.stderr
