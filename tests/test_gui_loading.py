@@ -148,7 +148,7 @@ def boom(*_a, **_k):
 
 if sys.argv[3] == "open":  # the background thread fails
     import models.db
-    models.db.Database.open = staticmethod(boom)
+    models.db.Database.load = boom
 else:  # the GUI thread fails completing the window
     import gui.main_window
     gui.main_window.MainWindow.attach = boom
