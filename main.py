@@ -184,7 +184,9 @@ def run(argv: list[str]) -> int:
 
         return run_app(args.db, smoke=args.smoke, started=PROCESS_START)
     if args.command not in NO_DATABASE:  # every command with a --db: the one rule
-        from models import opening
+        from models import first_screen_store, opening
+
+        first_screen_store.install()
 
         path = opening.check_place(_db_path(args), args.command,
                                    write=None if not getattr(args, "dry_run", False) else False)
@@ -586,9 +588,9 @@ def cmd_rollup(args: argparse.Namespace) -> int:
 
 
 def cmd_rollup_status(args: argparse.Namespace) -> int:
-    from models import rollup
+    from models import rollup_status
 
-    result = _read_year(args, rollup.status)
+    result = _read_year(args, rollup_status.status)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return 0

@@ -22,9 +22,10 @@ from PySide6.QtGui import QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from gui import style
-from models import filelock, first_screen, sqlconnect
+from models import filelock, sqlconnect
 from models.errors import DatabaseDamaged, FileProblem, UserError
 from models.paths import default_db_path
+from models.peek import read as read_first_screen
 from models.resources import APP_ICON, FONT_FILE
 from models.sqlitefile import describe_os_error, inspect_file
 
@@ -156,9 +157,10 @@ def _open_database(path: Path, smoke: bool, unlock: bool = True) -> Database | N
     Returns None when the clerk leaves the recovery screen without restoring.
     Raises UserError with the sentence to show."""
     from gui.guard import RecoveryDialog
-    from models import security
+    from models import first_screen_store, security
     from models.db import Database
 
+    first_screen_store.install()
     if unlock and not unlock_at_start(path, smoke) and not security.is_encrypted(path):
         return None  # an older file's password was not given: nothing opened
     try:
@@ -191,8 +193,10 @@ class Loader(QObject):
         try:
             for name in HEAVY_MODULES:
                 import_module(name)
+            from models import first_screen_store
             from models.db import Database
 
+            first_screen_store.install()
             db = Database.open(self.path, check=None)
             warm_up(db)
             self.done.emit(db)
@@ -293,7 +297,7 @@ def run_app(db_path: Path | None, smoke: bool = False, started: float | None = N
         return err.exit_code
     if sqlconnect.is_encrypted(path) and not unlock_at_start(path, smoke):
         return _run_opened(app, path, lock, smoke, started, unlock=False)  # recovery screen
-    peek = first_screen.read(path)  # an encrypted file is read with the key just given
+    peek = read_first_screen(path)  # an encrypted file is read with the key just given
     if peek.screen is None:  # upgrade, older password, damage, another year: open first
         return _run_opened(app, path, lock, smoke, started)
     from gui.main_window import MainWindow
@@ -377,7 +381,7 @@ def _complete(app: QApplication, window: MainWindow, db: Database, smoke: bool,
     window.idle_lock = IdleLock(window, db)
     # a start that could not use stored figures (another year, an interrupted upgrade) stores
     # them now, so the next start can (one quiet transaction in the background)
-    peek = first_screen.read(db.path)
+    peek = read_first_screen(db.path)
     if peek.screen is None and not peek.locked:
         run_op(window, lambda _p: write(db, lambda _s: None), quiet=True,
                on_error=lambda _err: None)
@@ -447,17 +451,12 @@ def verify_first_screen(window: MainWindow, db: Database) -> Any:
     from gui.ops import run_op, write
     from models.changes import Changes
     from models.check import first_screen_disagrees
+    from models.first_screen_store import mark_stale
 
     def work(_progress: Any) -> bool:
         if not first_screen_disagrees(db.path):
             return False
-
-        def recompute(s: Any) -> None:
-            from sqlalchemy import text
-
-            s.execute(text("UPDATE first_screen SET fresh = 0"))  # the helper stores them anew
-
-        write(db, recompute)
+        write(db, mark_stale)  # the session helper's hook stores them anew
         return True
 
     def done(fixed: bool) -> None:

@@ -12,15 +12,15 @@ import contextlib
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import backup, codes, filelock, first_screen_store, opening, sqlconnect, yearlock
-from models.entities import Base, CodeEntry, Setting
+from models import backup, codes, filelock, opening, sqlconnect, yearlock
+from models.entities import CodeEntry, Setting
 from models.errors import DatabaseDamaged, DatabaseTooNew, FileProblem
 from models.sqlitefile import (  # noqa: F401 - re-exported for callers of models.db
     APPLICATION_ID,
@@ -28,6 +28,7 @@ from models.sqlitefile import (  # noqa: F401 - re-exported for callers of model
     SQLITE_MAGIC,
     UPGRADES,
     checkpoint,
+    create_schema,
     describe_os_error,
     inspect_file,
     read_header_problem,
@@ -36,6 +37,23 @@ from models.sqlitefile import (  # noqa: F401 - re-exported for callers of model
 
 #: seconds a new connection waits while a restore replaces the file
 USE_LOCK_WAIT = 30.0
+
+#: run inside every write transaction just before it commits (see :func:`on_commit`)
+_ON_COMMIT: list[Callable[[Session], object]] = []
+
+
+def on_commit(hook: Callable[[Session], object]) -> None:
+    """Have ``hook(session)`` run inside every write transaction of this process just before
+    it commits (``Database.session``, a new file's first one): the layer above storage keeps
+    what it derives from the data current (the first screen's figures:
+    models.first_screen_store.install), so storage imports no statistics."""
+    if hook not in _ON_COMMIT:
+        _ON_COMMIT.append(hook)
+
+
+def _before_commit(s: Session) -> None:
+    for hook in _ON_COMMIT:
+        hook(s)
 
 
 class UseLockMixin:
@@ -204,10 +222,10 @@ class Database:
         if tmp.exists():
             tmp.unlink()
         engine = cls._engine(tmp)
-        Base.metadata.create_all(engine)
+        create_schema(engine)
         with Session(engine) as s, s.begin():
             seed_defaults(s)
-            first_screen_store.refresh_if_stale(s)
+            _before_commit(s)
             s.connection().exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
             s.connection().exec_driver_sql(f"PRAGMA user_version={SCHEMA_VERSION}")
         engine.dispose()
@@ -228,13 +246,13 @@ class Database:
     def session(self) -> Iterator[Session]:
         """One transaction: commits at the end of the block, rolls back on any exception.
 
-        Before the commit, the first screen's figures are recomputed in the same transaction
-        when the block's writes marked them stale (models.first_screen)."""
+        Before the commit, the :func:`on_commit` hooks run in the same transaction (the first
+        screen's figures are recomputed when the block's writes marked them stale)."""
         s = self._factory()
         try:
             with s.begin():
                 yield s
-                first_screen_store.refresh_if_stale(s)
+                _before_commit(s)
         finally:
             s.close()
 

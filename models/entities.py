@@ -517,17 +517,3 @@ SUBJECT_LABELS: dict[str, str] = {
     "honors": "表彰",
     "cares": "慰问",
 }
-
-
-def _first_screen_schema() -> None:
-    """The first screen's table and its staleness triggers (models.first_screen), created with
-    every new database after the tables."""
-    from sqlalchemy import DDL, event
-
-    from models import first_screen
-
-    for statement in first_screen.schema_statements():
-        event.listen(Base.metadata, "after_create", DDL(statement))
-
-
-_first_screen_schema()
