@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from models.errors import UserError  # noqa: E402
+from models.errors import UserError, user_message  # noqa: E402
 
 #: argparse's own English words -> the clerk's (help and refusals are Chinese throughout)
 _ARGPARSE_WORDS = (
@@ -772,26 +772,17 @@ def _main(args: list[str]) -> int:
 
         remove_stale_temp()  # what a killed print preview left in the system's temp folder
         return run(args)
-    except UserError as err:
-        print(err.message, file=sys.stderr)
-        return err.exit_code
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)
         return 1
     except BrokenPipeError:  # the reader went away before the work's status was known
         return 0
     except Exception as err:
-        from models.opening import sqlite_problem
-
-        said = sqlite_problem(err, _db_of(args))
-        if said:
-            print(said, file=sys.stderr)
-            return 2
-        if "full" not in str(err).lower() or "database" not in str(err).lower():
+        said = user_message(err, _db_of(args))
+        if said is None:
             return _unexpected()
-        print("磁盘空间不足，操作没有完成。请清理磁盘（或换一个有空间的位置）后再试，"
-              "然后可以用 check 命令检查数据库。", file=sys.stderr)
-        return 2
+        print(said, file=sys.stderr)
+        return err.exit_code if isinstance(err, UserError) else 2
 
 
 def _db_of(argv: list[str]) -> Path | None:

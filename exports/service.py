@@ -28,10 +28,8 @@ from models import (
     stats,
 )
 from models.db import Database
-from models.errors import DataError, FileProblem, UserError
-from models.opening import read_only_message
+from models.errors import DataError, FileProblem, UserError, describe_os_error, read_only_message
 from models.outputs import guard_folder, guard_output
-from models.sqlitefile import describe_os_error
 
 Progress = Callable[[float, str], None]
 FORMATS = ("xlsx", "pdf")

@@ -23,11 +23,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from gui import style
 from models import filelock, sqlconnect
-from models.errors import DatabaseDamaged, FileProblem, UserError
+from models.errors import DatabaseDamaged, FileProblem, UserError, describe_os_error
 from models.paths import default_db_path
 from models.peek import read as read_first_screen
 from models.resources import APP_ICON, FONT_FILE
-from models.sqlitefile import describe_os_error, inspect_file
+from models.sqlitefile import inspect_file
 
 if TYPE_CHECKING:
     from gui.main_window import MainWindow

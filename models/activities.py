@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from models import codetables, records, rules
 from models.changes import Changes
 from models.entities import Activity, ActivityPhoto, Volunteer, activity_participants
-from models.errors import FileProblem, ValidationError
+from models.errors import FileProblem, ValidationError, describe_os_error
 from models.pinyin import initials
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp"}
@@ -126,8 +126,6 @@ def attach_photo(s: Session, aid: int, source: Path, photo_dir: Path) -> tuple[A
         photo_dir.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, photo_dir / name)
     except OSError as err:
-        from models.db import describe_os_error
-
         (photo_dir / name).unlink(missing_ok=True)
         raise FileProblem(describe_os_error(err, source)) from err
     photo = ActivityPhoto(activity_id=act.id, file_name=name, original_name=source.name)

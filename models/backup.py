@@ -26,11 +26,11 @@ from models.errors import (
     FileProblem,
     PasswordNeeded,
     WrongPassword,
+    describe_os_error,
 )
 from models.sqlitefile import (
     SCHEMA_VERSION,
     checkpoint,
-    describe_os_error,
     inspect_file,
     upgrade_file,
 )

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import backup, codes, filelock, opening, sqlconnect, yearlock
 from models.entities import CodeEntry, Setting
-from models.errors import DatabaseDamaged, DatabaseTooNew, FileProblem
+from models.errors import IN_USE, DatabaseDamaged, DatabaseTooNew, FileProblem, describe_os_error
 from models.sqlitefile import (  # noqa: F401 - re-exported for callers of models.db
     APPLICATION_ID,
     SCHEMA_VERSION,
@@ -29,7 +29,6 @@ from models.sqlitefile import (  # noqa: F401 - re-exported for callers of model
     UPGRADES,
     checkpoint,
     create_schema,
-    describe_os_error,
     inspect_file,
     read_header_problem,
     upgrade_file,
@@ -201,7 +200,7 @@ class Database:
                 if turn is not None or path.exists():
                     break
                 if time.monotonic() > deadline:
-                    raise FileProblem(opening.IN_USE.format(name=path.name))
+                    raise FileProblem(IN_USE.format(name=path.name))
                 time.sleep(0.05)
             if turn is None:
                 return None

@@ -42,11 +42,11 @@ from models.errors import (
     UserError,
     ValidationError,
     WrongPassword,
+    describe_os_error,
 )
 from models.sqlitefile import (
     APPLICATION_ID,
     checkpoint,
-    describe_os_error,
     inspect_file,
     needs_password_message,
     wrong_password_message,

@@ -11,7 +11,6 @@ extra tables. :func:`schema_problem` names what differs.
 
 from __future__ import annotations
 
-import errno
 import os
 import re
 import sqlite3
@@ -23,7 +22,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from models import faults, first_screen, sqlconnect
-from models.errors import DatabaseDamaged, FileProblem, PasswordNeeded, WrongPassword
+from models.errors import (
+    DatabaseDamaged,
+    FileProblem,
+    PasswordNeeded,
+    WrongPassword,
+    describe_os_error,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -35,17 +40,6 @@ SQLITE_MAGIC = sqlconnect.SQLITE_MAGIC
 
 #: a fingerprint: (type, name, normalised CREATE statement) of every schema object
 Fingerprint = frozenset[tuple[str, str, str]]
-
-
-def describe_os_error(err: OSError, path: Path | str) -> str:
-    """A plain Chinese sentence for a failed file operation."""
-    if err.errno == errno.ENOSPC:
-        return f"磁盘空间不足，无法写入“{path}”。请清理磁盘或换一个位置后再试。"
-    if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"没有权限写入“{path}”（文件夹可能是只读的）。请换一个文件夹，或请管理员开通权限。"
-    if err.errno == errno.ENOENT:
-        return f"找不到“{path}”。请检查路径是否正确。"
-    return f"无法读写“{path}”（{err.strerror or err}）。请检查文件和文件夹后再试。"
 
 
 def needs_password_message(name: str) -> str:

@@ -27,7 +27,7 @@ from models import audit, records, settings
 from models.changes import Changes
 from models.codes import WUHAO_ITEMS
 from models.entities import WuhaoAssessment
-from models.errors import DataError, FileProblem, ValidationError
+from models.errors import DataError, FileProblem, ValidationError, describe_os_error
 
 SETTING = "wuhao_rubric"
 FILE_FORMAT = "ggtz-wuhao-rubric"
@@ -182,8 +182,6 @@ def set_current(s: Session, rubric: Rubric, source: str) -> Changes:
 
 def write_file(rubric: Rubric, path: Path | str, issuer: str) -> Path:
     """Write the rubric file a county sends its townships (UTF-8 JSON). Raises FileProblem."""
-    from models.sqlitefile import describe_os_error
-
     body = {"format": FILE_FORMAT, "version": FILE_VERSION, "issued_on": dt.date.today().isoformat(),
             **rubric.to_json(), "issuer": issuer}
     path = Path(path)
