@@ -20,6 +20,10 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import unescape
+
+import python_calamine as pc
+from defusedxml import ElementTree
 
 from models.errors import FileProblem
 
@@ -199,8 +203,6 @@ class Layout:
 
 
 def _calamine_problem(path: Path, err: Exception) -> FileProblem:
-    import python_calamine as pc
-
     if isinstance(err, pc.XmlError):
         return _xml_problem(path, err)
     return _not_readable(path, type(err).__name__)
@@ -208,8 +210,6 @@ def _calamine_problem(path: Path, err: Exception) -> FileProblem:
 
 def _calamine(path: Path, kind: str) -> Iterator[Sheet]:
     """The sheets of an .xlsx or .ods, read by python-calamine (Rust), one sheet at a time."""
-    import python_calamine as pc
-
     check_zip(path)
     layouts = ods_layouts(path) if kind == "ods" else {}
     members = {} if kind == "ods" else xlsx_sheet_members(path)
@@ -271,8 +271,6 @@ def _calamine_rows(path: Path, sheet: Any, last: int = 0) -> Iterator[Row]:
 
 
 def _calamine_cells(path: Path, sheet: Any, counter: list[int]) -> Iterator[Row]:
-    import python_calamine as pc
-
     if sheet.start is None:  # an empty sheet
         return
     start_row, start_col = sheet.start
@@ -304,7 +302,7 @@ class _OpenpyxlBook:
     """openpyxl's streaming reader, for the rare sheet too big for calamine's grid."""
 
     def __init__(self, path: Path) -> None:
-        import openpyxl
+        import openpyxl  # heavy (0.2 s): only for the rare sheet calamine cannot hold
         from openpyxl.utils.exceptions import InvalidFileException
 
         self.path = path
@@ -339,8 +337,6 @@ _SMALL_PART = 16 * 1024 * 1024
 
 
 def _small_xml(z: zipfile.ZipFile, name: str) -> Any:
-    from defusedxml import ElementTree
-
     if z.getinfo(name).file_size > _SMALL_PART:
         raise ValueError(name)
     return ElementTree.fromstring(z.read(name))
@@ -475,8 +471,6 @@ def ods_layouts(path: Path) -> dict[str, Layout]:
 
     One streaming pass over content.xml in 1 MB pieces, like :func:`xlsx_layout`: repeated rows
     and cells are counted, never expanded; a DTD is refused."""
-    from xml.sax.saxutils import unescape
-
     out: dict[str, Layout] = {}
     layout: Layout | None = None
     row = col = 0
@@ -576,7 +570,7 @@ def fill_merges(rows: Iterable[Row], merges: list[Merge]) -> Iterator[Row]:
 def _parsed_rows(ws: Any) -> Iterator[Row]:
     """The rows of a read-only sheet straight from openpyxl's parser: only as wide as the row's
     last filled cell (at most MAX_COLS), so a stray cell in column XFD costs nothing."""
-    from openpyxl.worksheet._reader import WorkSheetParser
+    from openpyxl.worksheet._reader import WorkSheetParser  # heavy: the rare big sheet only
 
     book = ws.parent
     with ws._get_source() as src:
@@ -624,7 +618,7 @@ def _trim(values: list[Any]) -> list[Any]:
 
 # -- xls --------------------------------------------------------------------------------------
 def _xls(path: Path) -> Iterator[Sheet]:
-    import xlrd
+    import xlrd  # heavy (0.1 s): only for an old .xls file
 
     try:
         book = xlrd.open_workbook(str(path), formatting_info=True)

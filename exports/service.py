@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from exports import pdf, xlsx
+from exports import certificate, pdf, xlsx
 from exports.atomic import atomic_path
 from exports.formdata import FormContext, build_table
 from exports.forms import FORMS
@@ -92,8 +92,6 @@ def _export_certificates(db: Database, form_id: str, fmt: str, out: Path | str,
                          year: int | None, full_id: bool, font_name: str,
                          person: str | int | None) -> Path:
     """The 志愿服务记录证明 of one 五老 or of everyone who served in the year (one page each)."""
-    from exports import certificate
-
     if fmt not in FORMATS:
         raise FileProblem(f"不支持的格式“{fmt}”，请选择 xlsx 或 pdf。")
     check_year(year)

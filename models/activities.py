@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Select, delete, insert, select
 from sqlalchemy import update as sql_update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from models import codetables, records, rules
 from models.changes import Changes
@@ -103,8 +103,6 @@ def update(s: Session, aid: int, data: ActivityInput) -> Changes:
 
 
 def to_input(a: Activity) -> ActivityInput:
-    from sqlalchemy.orm import object_session
-
     s = object_session(a)
     minutes = participant_hours(s, a.id) if s is not None else {}
     return ActivityInput(date=a.date, title=a.title, theme=a.theme, group_id=a.group_id,

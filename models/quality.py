@@ -8,6 +8,7 @@ ID numbers and phones never appear, masked or not). One function per finding, li
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -18,6 +19,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from models import settings
+from models.codes import RECHECK_DAYS
 from models.entities import Activity, AidRecord, Group, Pairing, Student, Volunteer
 from models.in_year import (
     bounds,
@@ -118,10 +120,6 @@ def pairing_without_aid(s: Session, year: int) -> list[dict[str, str]]:
 def student_not_rechecked(s: Session, year: int) -> list[dict[str, str]]:
     """在帮 帮扶对象 whose last 动态核查 (or, never checked, their 建档) is more than half a year
     before the end of ``year`` (or today, within it): domain.md §8."""
-    import datetime as dt
-
-    from models.reminders import RECHECK_DAYS
-
     until = min(dt.date.today(), dt.date(year, 12, 31))
     due = until - dt.timedelta(days=RECHECK_DAYS)
     last = func.coalesce(Student.checked_on, Student.registered_on)

@@ -40,6 +40,7 @@ from models.in_year import (
     volunteers_at_end,
 )
 from models.money import to_yuan
+from models.synonyms import SYNONYMS
 
 #: data file format carried in the package (2: records with uuids; 3: also what the receiver
 #: needs to recompute every §3 figure: 五好 and 党员 flags, join dates, who left, units' figures)
@@ -243,8 +244,6 @@ def fold_codes(figures: dict[str, Any], learned: dict[tuple[str, str], str]) -> 
     """A unit's figures with ``by_*`` keys written another way (a township's own code such as
     退休教师) counted under the code they mean: the built-in synonyms (models.synonyms) and the
     answers this database was taught (models.aliases.learned). Unknown keys stay as they are."""
-    from models.synonyms import SYNONYMS
-
     out = dict(figures)
     for section, key, table in _CODED_FIGURES:
         counts = (figures.get(section) or {}).get(key)

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from models import idcard, people
 from models.entities import Activity, AidRecord, Group, Volunteer, activity_participants
 from models.errors import ValidationError
 from models.rules import MAX_SERVICE_MINUTES
@@ -126,8 +127,6 @@ def totals(s: Session, start: dt.date | None, end: dt.date | None
 def find_volunteer(s: Session, person: str) -> Volunteer:
     """The one live 五老 named by ``person`` (a name or an ID number). Raises ValidationError
     saying what to do when there is none or several."""
-    from models import idcard, people
-
     text = people.clean_name(person)
     number = idcard.normalize(person)
     q = select(Volunteer).where(Volunteer.deleted_at.is_(None),

@@ -28,6 +28,7 @@ from models.changes import Changes
 from models.codes import WUHAO_ITEMS
 from models.entities import WuhaoAssessment
 from models.errors import DataError, FileProblem, ValidationError, describe_os_error
+from models.rules import year_problem
 
 SETTING = "wuhao_rubric"
 FILE_FORMAT = "ggtz-wuhao-rubric"
@@ -313,8 +314,6 @@ def assess(s: Session, gid: int, year: int, sheet: Scored) -> Changes:
     transaction: 达标 when the total reaches the sheet's threshold; each dimension's √ (the
     old items) when it has full marks. Raises ValidationError naming the item: a score outside
     0…its points, or a deduction without its 扣分理由."""
-    from models.rules import year_problem
-
     why = year_problem(year)
     if why:
         raise ValidationError("年度", why)

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.chain import lock_sentence
 from models.entities import (
     Activity,
     AidRecord,
@@ -122,8 +123,6 @@ def _update_touches(cls: type, old: dict[str, Any], new: dict[str, Any], changed
 
 
 def _refuse(years: set[int]) -> None:
-    from models.chain import lock_sentence
-
     raise YearLocked(lock_sentence(min(years)))
 
 
