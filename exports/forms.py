@@ -326,6 +326,3 @@ FORMS: dict[str, Form] = {f.id: f for f in (GROUPS, VOLUNTEERS, STUDENTS, PAIRIN
                                             DONATIONS, WUHAO, ANNUAL, UNITS, CHILDREN,
                                             SERVICE_HOURS, SERVICE_RECORD)}
 IMPORT_KINDS = tuple(f.id for f in FORMS.values() if f.importable)
-NUMBER_KINDS = (INT, MONEY)
-DATE_KINDS = (DATE, MONTH)
-MASKED_KINDS = (ID, PHONE)

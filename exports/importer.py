@@ -206,11 +206,6 @@ def _known(cell: Any, form: Form) -> bool:
     return not is_blank(cell) and bool(match_header([cell], form))
 
 
-def combine_header(upper: list[Any], lower: list[Any], form: Form) -> list[Any]:
-    """Two header rows as one (see :func:`combine_rows`)."""
-    return combine_rows([upper, lower], form)
-
-
 def combine_rows(rows: list[list[Any]], form: Form) -> list[Any]:
     """Header rows (up to four) as one: per column, the lowest name that is known, else the
     names joined from top to bottom (出生/年月), else a higher one (a merged name); a group

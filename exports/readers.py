@@ -11,7 +11,6 @@ plain Chinese sentence.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 import zipfile
@@ -447,12 +446,6 @@ def xlsx_layout(path: Path, member: str) -> Layout:
     return layout
 
 
-def sheet_layout(path: Path, member: str) -> tuple[list[Merge], set[int]]:
-    """Merged ranges and hidden rows of one worksheet (see :func:`xlsx_layout`)."""
-    layout = xlsx_layout(path, member)
-    return layout.merges, layout.hidden
-
-
 # -- ods --------------------------------------------------------------------------------------
 _ODS_TAG_RE = re.compile(rb"<(/?)table:(table|table-row|table-cell|covered-table-cell)([\s/>])")
 _ODS_ATTR_RE = re.compile(rb"table:([\w-]+)\s*=\s*[\"']([^\"']*)[\"']")
@@ -810,7 +803,3 @@ def _csv(path: Path, utf16: bool = False) -> Iterator[Sheet]:
             raise _not_readable(path, str(err)) from err
 
     return iter([Sheet(path.stem, rows())])
-
-
-def is_date_like(value: Any) -> bool:
-    return isinstance(value, (dt.date, dt.datetime))

@@ -227,18 +227,3 @@ def build_package(db: Database, year: int, out_dir: Path | str,
         audit.log(s, "生成上报包", "", None, f"{target.name}（第 {sequence} 次）")
     progress(1.0, "上报包已生成")
     return target
-
-
-def verify_package(path: Path | str) -> list[str]:
-    """Problems found when checking a package against its manifest (empty when whole)."""
-    problems = []
-    try:
-        with zipfile.ZipFile(path) as zf:
-            manifest = json.loads(zf.read("manifest.json"))
-            for item in manifest["files"]:
-                data = zf.read(item["name"])
-                if hashlib.sha256(data).hexdigest() != item["sha256"]:
-                    problems.append(f"{item['name']} 的校验值不符")
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as err:
-        problems.append(f"上报包无法读取：{err}")
-    return problems

@@ -490,9 +490,6 @@ class ChainYear(Base):
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
 
-ROLLUP_TABLES = ("rollup_units", "rollup_packages", "rollup_records")
-CHAIN_TABLES = ("chain_keys", "chain_reviews", "chain_sent", "chain_receipts", "chain_years")
-
 #: subject key -> model, for the generic services, the 回收站 and the check
 SUBJECTS: dict[str, type[Tracked]] = {
     "groups": Group,

@@ -63,16 +63,6 @@ def schema_statements() -> list[str]:
     return [CREATE_TABLE] + [trigger_sql(t, e) for t in WATCHED_TABLES for e in EVENTS]
 
 
-def trigger_names(tables: tuple[str, ...]) -> tuple[str, ...]:
-    """Names of the stale-marking triggers on ``tables``."""
-    return tuple(trigger_name(t, e) for t in tables for e in EVENTS)
-
-
-def schema_names() -> tuple[str, ...]:
-    """Names of every schema object :func:`schema_statements` creates."""
-    return (TABLE, *trigger_names(WATCHED_TABLES))
-
-
 @dataclass(frozen=True)
 class FirstScreen:
     """What the 首页 shows at start: ``figures`` is contract §3's object for ``year``;

@@ -19,7 +19,6 @@ encrypted file gives a plain file, never an unreadable one.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -74,12 +73,6 @@ def derive(password: str, salt: bytes) -> Key:
 def new_key(password: str) -> Key:
     """A key for a new encrypted file (fresh random salt)."""
     return derive(password, os.urandom(SALT_BYTES))
-
-
-def same_key(a: Key | None, b: Key | None) -> bool:
-    if a is None or b is None:
-        return a is b
-    return a.salt == b.salt and hmac.compare_digest(a.raw, b.raw)
 
 
 _KEYS: dict[str, Key] = {}
