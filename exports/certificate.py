@@ -79,7 +79,6 @@ def _entry_rows(rec: ServiceRecord) -> list[tuple[str, str, str]]:
 def write_pdf(path: Path | str, pages: list[Certificate], provenance: str,
               font_name: str | None = None) -> Path:
     """One A4 page per certificate; the font embedded. Raises FileProblem (exports.atomic)."""
-
     font = pdf.register_font(font_name or pdf.DEFAULT_FONT)
     width, height = A4
     left, right = 25 * mm, width - 25 * mm

@@ -6,15 +6,21 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtWidgets import QCheckBox as _Check
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
+    QDoubleSpinBox,
     QGridLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
+    QVBoxLayout,
     QWidget,
 )
+from PySide6.QtWidgets import QCheckBox as _Check
 
 from exports.cells import CellProblem, date_value
 
@@ -179,8 +185,6 @@ class RecordPicker(QWidget):
 
     def __init__(self, search: callable, placeholder: str, multi: bool = False,
                  parent: QWidget | None = None) -> None:
-        from PySide6.QtWidgets import QAbstractItemView, QListWidget, QVBoxLayout
-
         super().__init__(parent)
         self.search_fn = search
         self.multi = multi
@@ -205,8 +209,6 @@ class RecordPicker(QWidget):
         self.refresh("")
 
     def refresh(self, text: str = "") -> None:
-        from PySide6.QtWidgets import QListWidgetItem
-
         self.list.blockSignals(True)
         self.list.clear()
         seen = set()
@@ -258,8 +260,6 @@ class HoursEdit(QWidget):
     changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        from PySide6.QtWidgets import QDoubleSpinBox
-
         super().__init__(parent)
         self.spin = QDoubleSpinBox()
         self.spin.setRange(0, 24)
@@ -290,8 +290,6 @@ class ParticipantHours(QWidget):
     picked = Signal()
 
     def __init__(self, search: callable, parent: QWidget | None = None) -> None:
-        from PySide6.QtWidgets import QLabel, QListWidget, QVBoxLayout
-
         super().__init__(parent)
         self.search_fn = search
         self.edit = QLineEdit()
@@ -320,8 +318,6 @@ class ParticipantHours(QWidget):
         self._count()
 
     def refresh(self, text: str = "") -> None:
-        from PySide6.QtWidgets import QListWidgetItem
-
         self.found.blockSignals(True)
         self.found.clear()
         for rid, label in self.search_fn(text):

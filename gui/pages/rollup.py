@@ -5,6 +5,7 @@ units' figures with a 合计 row; 可能重复 and 相同记录."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -123,8 +124,6 @@ class RollupPage(QWidget):
     def _fill_years(self, prefer: int | None = None) -> None:
         """Years with packages (newest first) and the current one; shows ``prefer``, else the
         newest year with packages, else the current year."""
-        import datetime as dt
-
         with self.ctx.db.reader() as s:
             have = rollup.years_with_packages(s)
         this_year = dt.date.today().year
