@@ -308,11 +308,5 @@ def year_state(s: Session, year: int) -> dict[str, Any]:
             "locked": bool(row and row.locked)}
 
 
-def lock_sentence(year: int) -> str:
-    return (f"{year}年度已经上级审核通过并锁定，这个改动会改变{year}年度的报表，没有保存。"
-            f"如确需修改，请先在“设置”里重新打开{year}年度（命令行：reopen --year {year} "
-            "--reason 原因），改完后重新生成上报包报上去。")
-
-
 def today() -> dt.date:
     return dt.date.today()

@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.chain import lock_sentence
 from models.entities import (
     Activity,
     AidRecord,
@@ -120,6 +119,13 @@ def _update_touches(cls: type, old: dict[str, Any], new: dict[str, Any], changed
             if y in locked and y in (was | will):
                 touched.add(y)
     return touched
+
+
+def lock_sentence(year: int) -> str:
+    """Why a change to the accepted ``year`` was refused, and the way to make it."""
+    return (f"{year}年度已经上级审核通过并锁定，这个改动会改变{year}年度的报表，没有保存。"
+            f"如确需修改，请先在“设置”里重新打开{year}年度（命令行：reopen --year {year} "
+            "--reason 原因），改完后重新生成上报包报上去。")
 
 
 def _refuse(years: set[int]) -> None:
