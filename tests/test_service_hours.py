@@ -53,7 +53,8 @@ def test_participants_hours_and_the_count_keep_section_3(served):
 def test_hours_are_bounded_and_shown():
     """A day at most, never negative (models.rules, whatever the input: dialog or import)."""
     def said(minutes: int) -> list[str]:
-        return [p.message for p in rules.problems("aid", {"service_minutes": minutes})]
+        found = rules.problems("aid", {"service_minutes": minutes})
+        return [p.message for p in found if p.key == "service_minutes"]
 
     assert said(90) == [] and said(24 * 60) == []
     assert said(25 * 60) == ["服务时长 25 小时不合理，一次服务最多 24 小时，请核对"]
