@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from models.errors import UserError  # noqa: E402
+from models.errors import UserError, user_message  # noqa: E402
 
 #: argparse's own English words -> the clerk's (help and refusals are Chinese throughout)
 _ARGPARSE_WORDS = (
@@ -180,8 +180,10 @@ def run(argv: list[str]) -> int:
 
         return run_app(args.db, smoke=args.smoke, started=PROCESS_START)
     if args.command not in NO_DATABASE:  # every command with a --db: the one rule
-        from models import opening
+        from models import first_screen_store, opening
         from models.db import Database
+
+        first_screen_store.install()
 
         path = opening.check_place(_db_path(args), args.command,
                                    write=None if not getattr(args, "dry_run", False) else False)
@@ -528,9 +530,9 @@ def cmd_rollup(args: argparse.Namespace) -> int:
 
 
 def cmd_rollup_status(args: argparse.Namespace) -> int:
-    from models import rollup
+    from models import rollup_status
 
-    result = _read_year(args, rollup.status)
+    result = _read_year(args, rollup_status.status)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return 0
@@ -696,26 +698,17 @@ def _main(args: list[str]) -> int:
 
         remove_stale_temp()  # what a killed print preview left in the system's temp folder
         return run(args)
-    except UserError as err:
-        print(err.message, file=sys.stderr)
-        return err.exit_code
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)
         return 1
     except BrokenPipeError:  # the reader went away before the work's status was known
         return 0
     except Exception as err:
-        from models.opening import sqlite_problem
-
-        said = sqlite_problem(err, _db_of(args))
-        if said:
-            print(said, file=sys.stderr)
-            return 2
-        if "full" not in str(err).lower() or "database" not in str(err).lower():
+        said = user_message(err, _db_of(args))
+        if said is None:
             return _unexpected()
-        print("磁盘空间不足，操作没有完成。请清理磁盘（或换一个有空间的位置）后再试，"
-              "然后可以用 check 命令检查数据库。", file=sys.stderr)
-        return 2
+        print(said, file=sys.stderr)
+        return err.exit_code if isinstance(err, UserError) else 2
 
 
 def _db_of(argv: list[str]) -> Path | None:

@@ -14,8 +14,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from models.db import describe_os_error
-from models.errors import FileProblem
+from models.errors import FileProblem, describe_os_error
 from models.outputs import guard_output, kind_of_suffix
 
 

@@ -13,8 +13,15 @@ import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.worksheet.pagebreak import Break
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy.orm import Session
 
+from exports import pdf
 from exports.atomic import atomic_path
 from models import APP_VERSION, settings
 from models.idcard import mask_id
@@ -72,12 +79,6 @@ def _entry_rows(rec: ServiceRecord) -> list[tuple[str, str, str]]:
 def write_pdf(path: Path | str, pages: list[Certificate], provenance: str,
               font_name: str | None = None) -> Path:
     """One A4 page per certificate; the font embedded. Raises FileProblem (exports.atomic)."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
-    from reportlab.pdfgen.canvas import Canvas
-
-    from exports import pdf
-
     font = pdf.register_font(font_name or pdf.DEFAULT_FONT)
     width, height = A4
     left, right = 25 * mm, width - 25 * mm
@@ -144,10 +145,6 @@ def write_pdf(path: Path | str, pages: list[Certificate], provenance: str,
 
 def write_xlsx(path: Path | str, pages: list[Certificate], provenance: str) -> Path:
     """The same certificates on one sheet, one printed A4 page per person."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
-    from openpyxl.worksheet.pagebreak import Break
-
     wb = Workbook()
     ws = wb.active
     ws.title = TITLE

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from exports.columns import ID, PHONE, SEQ
 from exports.forms import FORMS, UNIT_FIGURES, Form
-from models import APP_VERSION, rollup, service_hours, settings, stats, wuhao
+from models import APP_VERSION, in_year, rollup, service_hours, settings, stats, wuhao
 from models.codes import split_multi
 from models.entities import (
     Activity,
@@ -143,10 +143,10 @@ def build_table(s: Session, form_id: str, ctx: FormContext,
 def _group_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dict[str, Any]]:
     y = year or ctx.year_or_now()
     vols = dict(s.execute(select(Volunteer.group_id, func.count())
-                          .where(stats.volunteers_at_end(y)).group_by(Volunteer.group_id)).all())
+                          .where(in_year.volunteers_at_end(y)).group_by(Volunteer.group_id)).all())
     passed = dict(s.execute(select(WuhaoAssessment.group_id, WuhaoAssessment.passed)
                             .where(WuhaoAssessment.year == y)).all())
-    for g in s.scalars(select(Group).where(stats.groups_at_end(y)).order_by(Group.id)):
+    for g in s.scalars(select(Group).where(in_year.groups_at_end(y)).order_by(Group.id)):
         wuhao = "" if g.id not in passed else ("达标" if passed[g.id] else "未达标")
         yield {"name": g.name, "type": g.type, "leader": g.leader, "deputy": g.deputy,
                "phone": g.phone, "member_count": g.member_count,
@@ -157,7 +157,7 @@ def _group_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dict
 def _volunteer_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dict[str, Any]]:
     y = ctx.year_or_now()
     end = age_day(y, ctx.exported_at.date())
-    where = stats.volunteers_at_end(year) if year else (
+    where = in_year.volunteers_at_end(year) if year else (
         Volunteer.deleted_at.is_(None) & Volunteer.left_on.is_(None))
     q = (select(Volunteer, Group.name).outerjoin(Group, (Volunteer.group_id == Group.id)
                                                  & Group.deleted_at.is_(None))
@@ -190,7 +190,7 @@ def _paired_names(s: Session, year: int | None) -> dict[int, str]:
 
 
 def _student_rows(s: Session, year: int | None, _ctx: FormContext) -> Iterator[dict[str, Any]]:
-    where = stats.students_in_year(year) if year else Student.deleted_at.is_(None)
+    where = in_year.students_in_year(year) if year else Student.deleted_at.is_(None)
     paired = _paired_names(s, year)
     for st in s.scalars(select(Student).where(where).order_by(Student.id)):
         yield {"name": st.name, "sex": st.sex, "birth_date": st.birth_date,
@@ -217,7 +217,7 @@ def _iso_day(value: Any) -> dt.date | None:
 
 def _children_rows(s: Session, year: int | None, _ctx: FormContext) -> Iterator[dict[str, Any]]:
     """The 留守（困境）儿童基本情况登记表: the year's 帮扶对象 with their 民政 fields."""
-    where = stats.students_in_year(year) if year else Student.deleted_at.is_(None)
+    where = in_year.students_in_year(year) if year else Student.deleted_at.is_(None)
     for st in s.scalars(select(Student).where(where).order_by(Student.id)):
         yield {"name": st.name, "sex": st.sex, "ethnicity": st.ethnicity,
                "birth_date": st.birth_date, "id_number": st.id_number or "",
@@ -247,7 +247,7 @@ def _service_hours_rows(s: Session, year: int | None, ctx: FormContext
     done = service_hours.totals(s, *service_hours.year_bounds(y))
     q = (select(Volunteer, Group.name).outerjoin(Group, (Volunteer.group_id == Group.id)
                                                  & Group.deleted_at.is_(None))
-         .where(or_(stats.volunteers_at_end(y),
+         .where(or_(in_year.volunteers_at_end(y),
                     Volunteer.id.in_(list(done)) & Volunteer.deleted_at.is_(None)))
          .order_by(Group.id.is_(None), Group.id, Volunteer.id))
     for v, group in s.execute(q):
@@ -295,7 +295,7 @@ def _pairing_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[di
     q = (select(Pairing, Volunteer, Student)
          .join(Volunteer, Pairing.volunteer_id == Volunteer.id)
          .join(Student, Pairing.student_id == Student.id)
-         .where(stats.pairings_in_year(y)).order_by(Pairing.id))
+         .where(in_year.pairings_in_year(y)).order_by(Pairing.id))
     for p, v, st in s.execute(q):
         n, money = aid.get(p.id, (0, 0))
         yield {"volunteer": v.name, "volunteer_category": v.category, "student": st.name,
@@ -333,7 +333,7 @@ def _wuhao_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dict
     y = year or ctx.year_or_now()
     found = {a.group_id: a for a in s.scalars(select(WuhaoAssessment)
                                               .where(WuhaoAssessment.year == y))}
-    for g in s.scalars(select(Group).where(stats.groups_at_end(y)).order_by(Group.id)):
+    for g in s.scalars(select(Group).where(in_year.groups_at_end(y)).order_by(Group.id)):
         a = found.get(g.id)
         row: dict[str, Any] = {"name": g.name, "passed": "未评定"}
         if a is not None:

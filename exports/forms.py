@@ -6,7 +6,7 @@ the database (:mod:`exports.formdata`). Writers and the importer only ever look 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from exports.columns import (
     BOOL,
@@ -107,8 +107,6 @@ VOLUNTEERS = Form("volunteers", "\u201c五老\u201d队伍花名册", (
 
 def _civil(key: str, width: float) -> Col:
     """The 民政 column ``key`` as the import declares it, printed ``width`` wide."""
-    from dataclasses import replace
-
     return replace(next(c for c in CIVIL_COLUMNS if c.key == key), width=width)
 
 
@@ -328,6 +326,3 @@ FORMS: dict[str, Form] = {f.id: f for f in (GROUPS, VOLUNTEERS, STUDENTS, PAIRIN
                                             DONATIONS, WUHAO, ANNUAL, UNITS, CHILDREN,
                                             SERVICE_HOURS, SERVICE_RECORD)}
 IMPORT_KINDS = tuple(f.id for f in FORMS.values() if f.importable)
-NUMBER_KINDS = (INT, MONEY)
-DATE_KINDS = (DATE, MONTH)
-MASKED_KINDS = (ID, PHONE)

@@ -8,7 +8,6 @@ kill during the write leaves the database exactly as before.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import operator
 import re
@@ -23,8 +22,9 @@ from exports import kinds, regforms
 from exports.cells import DateContext, clean_cells, header_key, is_blank, text
 from exports.cells import filled as filled_cells
 from exports.chinese_numbers import replace_numerals
-from exports.columns import PREFIXABLE_KINDS, SEQ, Col, other_party
+from exports.columns import SEQ, Col, other_party
 from exports.forms import FORMS, IMPORT_KINDS, Form
+from exports.headers import known_names, match_header
 from exports.legends import find_legends
 from exports.readers import Row, Sheet, open_sheets
 from exports.values import Answer, Question, Vocabulary, parse_map, value_key
@@ -179,56 +179,6 @@ class ImportReport:
         return f"{head}；{verb}{tail}。"
 
 
-@functools.cache
-def _known_names(form_id: str) -> tuple[dict[str, Col], list[tuple[str, Col]]]:
-    """A form's column names -> column, and the same longest first (for prefixed names)."""
-    form = FORMS[form_id]
-    exact: dict[str, Col] = {}
-    for col in form.columns + form.extra_import:
-        for name in col.names():
-            exact.setdefault(name, col)
-    return exact, sorted(exact.items(), key=lambda kv: -len(kv[0]))
-
-
-def match_header(cells: list[Any], form: Form) -> dict[int, Col]:
-    """Which form column each header cell means (exact names first, then prefixed names)."""
-    exact, longest_first = _known_names(form.id)
-    keys = [header_key(c) if not is_blank(c) else "" for c in cells]
-    found: dict[int, Col] = {}
-    used: set[str] = set()
-    for i, key in enumerate(keys):
-        col = exact.get(key) or exact.get(_INNER_BRACKETS.sub("", key))  # 监护人(父亲)电话
-        if key and col is not None and col.key not in used:
-            found[i] = col
-            used.add(col.key)
-    for i, key in enumerate(keys):
-        if not key or i in found or key in exact:
-            continue
-        col = _by_ending(key, longest_first)
-        if col is not None and col.key not in used:
-            found[i] = col
-            used.add(col.key)
-    return found
-
-
-_INNER_BRACKETS = re.compile(r"\([^()]*\)")
-
-
-def _by_ending(key: str, longest_first: list[tuple[str, Col]]) -> Col | None:
-    """The column a name means by its ending (活动日期 → 日期, 儿童姓名 → 姓名): the longest
-    known name it ends with, at most four characters more; a short name only for names,
-    IDs, phones and dates (户籍类别 is not 类别); never another person's (监护人身份证号)."""
-    for name, col in longest_first:
-        if len(name) < 2 or not key.endswith(name) or not 0 < len(key) - len(name) <= 4:
-            continue
-        if len(name) < 3 and col.kind not in PREFIXABLE_KINDS:
-            continue
-        if other_party(key[:-len(name)], col.label + name) is not None:
-            return None
-        return col
-    return None
-
-
 @dataclass
 class Table:
     """A sheet's header (one or two rows) and the rows read while looking for it."""
@@ -256,11 +206,6 @@ class Table:
 
 def _known(cell: Any, form: Form) -> bool:
     return not is_blank(cell) and bool(match_header([cell], form))
-
-
-def combine_header(upper: list[Any], lower: list[Any], form: Form) -> list[Any]:
-    """Two header rows as one (see :func:`combine_rows`)."""
-    return combine_rows([upper, lower], form)
 
 
 def combine_rows(rows: list[list[Any]], form: Form) -> list[Any]:
@@ -432,7 +377,7 @@ def _table_rows(table: Table, form: Form, report: ImportReport
     note_index = next((i for i, c in table.mapping.items() if c.key == "note"), None)
     width = max(len(table.header), max(table.mapping, default=0) + 1) + 5
     header_keys = {i: c.key for i, c in table.mapping.items()}
-    exact = _known_names(form.id)[0]
+    exact = known_names(form.id)[0]
     key_index = next((i for i, c in table.mapping.items()
                       if c.key in kinds.KEY_COLUMNS[form.id]), None)
     name = table.sheet.name
@@ -575,7 +520,7 @@ def answer_table(form: Form, column: str) -> str | None:
     """The code table (or name list) a ``--map`` column means: a column name of the form
     (as the file or the form writes it) or the name of a code table (五老类别, 性别 …)."""
     key = header_key(column)
-    exact, longest_first = _known_names(form.id)
+    exact, longest_first = known_names(form.id)
     col = exact.get(key)
     if col is None:
         col = next((c for n, c in longest_first if len(n) >= 2 and key.endswith(n)), None)

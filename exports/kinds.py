@@ -17,6 +17,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from exports import cells
+from exports.forms import STUDENTS
 from exports.values import INSIDE, LEGEND, Vocabulary, value_key
 from models import audit, faults, idcard, people, rules
 from models.codes import join_multi
@@ -35,6 +36,7 @@ from models.errors import DataError
 from models.money import to_fen
 from models.pairings import overlaps
 from models.pinyin import initials
+from models.students import CIVIL_CODES, CIVIL_IDS, CIVIL_NAMES, CIVIL_PHONES, CIVIL_TEXTS
 from models.synonyms import CREATE, TABLE_LABELS
 
 #: columns without which a file cannot be imported at all
@@ -772,9 +774,6 @@ class StudentsHandler(PeopleHandler):
     def civil(self, row: RowReader) -> dict[str, Any]:
         """The 民政 columns (exports.forms.CIVIL_COLUMNS). A value that is not one of its code
         table's is kept in 备注 with a warning, never dropped or stored as 其他."""
-        from exports.forms import STUDENTS
-        from models.students import CIVIL_CODES, CIVIL_IDS, CIVIL_NAMES, CIVIL_PHONES, CIVIL_TEXTS
-
         out: dict[str, Any] = {}
         for key, table in CIVIL_CODES.items():
             raw = row.text(key)

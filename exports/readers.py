@@ -11,7 +11,6 @@ plain Chinese sentence.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 import zipfile
@@ -20,6 +19,10 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import unescape
+
+import python_calamine as pc
+from defusedxml import ElementTree
 
 from models.errors import FileProblem
 
@@ -202,8 +205,6 @@ class Layout:
 
 
 def _calamine_problem(path: Path, err: Exception) -> FileProblem:
-    import python_calamine as pc
-
     if isinstance(err, pc.XmlError):
         return _xml_problem(path, err)
     return _not_readable(path, type(err).__name__)
@@ -211,8 +212,6 @@ def _calamine_problem(path: Path, err: Exception) -> FileProblem:
 
 def _calamine(path: Path, kind: str) -> Iterator[Sheet]:
     """The sheets of an .xlsx or .ods, read by python-calamine (Rust), one sheet at a time."""
-    import python_calamine as pc
-
     check_zip(path)
     layouts = ods_layouts(path) if kind == "ods" else {}
     members = {} if kind == "ods" else xlsx_sheet_members(path)
@@ -274,8 +273,6 @@ def _calamine_rows(path: Path, sheet: Any, last: int = 0) -> Iterator[Row]:
 
 
 def _calamine_cells(path: Path, sheet: Any, counter: list[int]) -> Iterator[Row]:
-    import python_calamine as pc
-
     if sheet.start is None:  # an empty sheet
         return
     start_row, start_col = sheet.start
@@ -307,7 +304,7 @@ class _OpenpyxlBook:
     """openpyxl's streaming reader, for the rare sheet too big for calamine's grid."""
 
     def __init__(self, path: Path) -> None:
-        import openpyxl
+        import openpyxl  # heavy (0.2 s): only for the rare sheet calamine cannot hold
         from openpyxl.utils.exceptions import InvalidFileException
 
         self.path = path
@@ -342,8 +339,6 @@ _SMALL_PART = 16 * 1024 * 1024
 
 
 def _small_xml(z: zipfile.ZipFile, name: str) -> Any:
-    from defusedxml import ElementTree
-
     if z.getinfo(name).file_size > _SMALL_PART:
         raise ValueError(name)
     return ElementTree.fromstring(z.read(name))
@@ -484,12 +479,6 @@ def xlsx_layout(path: Path, member: str) -> Layout:
     return layout
 
 
-def sheet_layout(path: Path, member: str) -> tuple[list[Merge], set[int]]:
-    """Merged ranges and hidden rows of one worksheet (see :func:`xlsx_layout`)."""
-    layout = xlsx_layout(path, member)
-    return layout.merges, layout.hidden
-
-
 # -- ods --------------------------------------------------------------------------------------
 _ODS_TAG_RE = re.compile(rb"<(/?)table:(table|table-row|table-cell|covered-table-cell)([\s/>])")
 _ODS_ATTR_RE = re.compile(rb"table:([\w-]+)\s*=\s*[\"']([^\"']*)[\"']")
@@ -508,8 +497,6 @@ def ods_layouts(path: Path) -> dict[str, Layout]:
 
     One streaming pass over content.xml in 1 MB pieces, like :func:`xlsx_layout`: repeated rows
     and cells are counted, never expanded; a DTD is refused."""
-    from xml.sax.saxutils import unescape
-
     out: dict[str, Layout] = {}
     layout: Layout | None = None
     row = col = 0
@@ -609,7 +596,7 @@ def fill_merges(rows: Iterable[Row], merges: list[Merge]) -> Iterator[Row]:
 def _parsed_rows(ws: Any) -> Iterator[Row]:
     """The rows of a read-only sheet straight from openpyxl's parser: only as wide as the row's
     last filled cell (at most MAX_COLS), so a stray cell in column XFD costs nothing."""
-    from openpyxl.worksheet._reader import WorkSheetParser
+    from openpyxl.worksheet._reader import WorkSheetParser  # heavy: the rare big sheet only
 
     book = ws.parent
     with ws._get_source() as src:
@@ -657,7 +644,7 @@ def _trim(values: list[Any]) -> list[Any]:
 
 # -- xls --------------------------------------------------------------------------------------
 def _xls(path: Path) -> Iterator[Sheet]:
-    import xlrd
+    import xlrd  # heavy (0.1 s): only for an old .xls file
 
     try:
         book = xlrd.open_workbook(str(path), formatting_info=True)
@@ -849,7 +836,3 @@ def _csv(path: Path, utf16: bool = False) -> Iterator[Sheet]:
             raise _not_readable(path, str(err)) from err
 
     return iter([Sheet(path.stem, rows())])
-
-
-def is_date_like(value: Any) -> bool:
-    return isinstance(value, (dt.date, dt.datetime))

@@ -2,7 +2,7 @@
 beside value cells (``姓名 | 王德 | 性别 | 男``), labels possibly in a two-column grid, values
 possibly merged over several cells. Such a sheet is one record.
 
-The labels are matched like column names (:func:`exports.importer.match_header`).
+The labels are matched like column names (:func:`exports.headers.match_header`).
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from exports.cells import is_blank, text
+from exports.headers import match_header
+from exports.kinds import KEY_COLUMNS
 
 if TYPE_CHECKING:
     from exports.columns import Col
@@ -34,8 +36,6 @@ class FormRecord:
 
 
 def _column(cell: Any, form: Form) -> Col | None:
-    from exports.importer import match_header  # the one way names are matched
-
     if is_blank(cell) or not isinstance(cell, str) or len(text(cell)) > 20:
         return None
     return match_header([cell], form).get(0)
@@ -94,8 +94,6 @@ def read_form(rows: Iterable[Row], form: Form) -> FormRecord | None:
     """The record of a sheet that is one person's form, or None when the rows are a table
     (labels beside values on fewer than two rows, fewer than three labels, the kind's key
     columns missing, or a row of data after the form's end)."""
-    from exports.kinds import KEY_COLUMNS
-
     labels: list[Any] = []
     values: list[Any] = []
     mapping: dict[int, Col] = {}

@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select
 
-from models import audit, chain, rollup, settings
+from models import audit, chain, rollup, settings, yearlock
 from models.db import Database
 from models.entities import RollupPackage, RollupRecord, RollupUnit, now
 
@@ -528,7 +528,7 @@ def _take_one(s: Any, pkg: Package, receiver: tuple[str, str, str],
                       f"（序号 {pkg.sequence}，已收下的是 {old.sequence}），整个包没有收下。"
                       "如要更正，请让该单位重新生成上报包。")
     if pkg.year in chain.locked_years(s):
-        raise Refused(f"上报包“{name}”没有收下：" + chain.lock_sentence(pkg.year))
+        raise Refused(f"上报包“{name}”没有收下：" + yearlock.lock_sentence(pkg.year))
     unit = s.get(RollupUnit, pkg.unit_code)
     if unit is None:
         s.add(RollupUnit(code=pkg.unit_code, name=pkg.unit_name, level=pkg.level))

@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from exports import pdf, xlsx
+from exports import certificate, pdf, xlsx
 from exports.atomic import atomic_path
 from exports.formdata import FormContext, build_table
 from exports.forms import FORMS
@@ -28,10 +28,8 @@ from models import (
     stats,
 )
 from models.db import Database
-from models.errors import DataError, FileProblem, UserError
-from models.opening import read_only_message
+from models.errors import DataError, FileProblem, UserError, describe_os_error, read_only_message
 from models.outputs import guard_folder, guard_output
-from models.sqlitefile import describe_os_error
 
 Progress = Callable[[float, str], None]
 FORMATS = ("xlsx", "pdf")
@@ -94,8 +92,6 @@ def _export_certificates(db: Database, form_id: str, fmt: str, out: Path | str,
                          year: int | None, full_id: bool, font_name: str,
                          person: str | int | None) -> Path:
     """The 志愿服务记录证明 of one 五老 or of everyone who served in the year (one page each)."""
-    from exports import certificate
-
     if fmt not in FORMATS:
         raise FileProblem(f"不支持的格式“{fmt}”，请选择 xlsx 或 pdf。")
     check_year(year)
@@ -231,18 +227,3 @@ def build_package(db: Database, year: int, out_dir: Path | str,
         audit.log(s, "生成上报包", "", None, f"{target.name}（第 {sequence} 次）")
     progress(1.0, "上报包已生成")
     return target
-
-
-def verify_package(path: Path | str) -> list[str]:
-    """Problems found when checking a package against its manifest (empty when whole)."""
-    problems = []
-    try:
-        with zipfile.ZipFile(path) as zf:
-            manifest = json.loads(zf.read("manifest.json"))
-            for item in manifest["files"]:
-                data = zf.read(item["name"])
-                if hashlib.sha256(data).hexdigest() != item["sha256"]:
-                    problems.append(f"{item['name']} 的校验值不符")
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as err:
-        problems.append(f"上报包无法读取：{err}")
-    return problems

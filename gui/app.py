@@ -24,10 +24,10 @@ from PySide6.QtGui import QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from gui import style
-from models import first_screen
 from models.db import Database, FileKind
 from models.errors import DatabaseDamaged, FileProblem, UserError
 from models.paths import default_db_path
+from models.peek import read as read_first_screen
 from models.resources import APP_ICON, FONT_FILE
 
 if TYPE_CHECKING:
@@ -144,6 +144,9 @@ class Loader(QObject):
         try:
             for name in HEAVY_MODULES:
                 import_module(name)
+            from models import first_screen_store
+
+            first_screen_store.install()
             warm_up(self.db.load(check=None))
             self.done.emit(self.db)
         except BaseException as err:
@@ -155,9 +158,9 @@ def loading_failed_text(err: BaseException, path: Path | None = None) -> str:
     foreseeable SQLite refusal (read-only place, another program writing) said as such, else
     the unexpected error (its details in the crash log, written here if not yet)."""
     from gui.ops import log_unexpected
-    from models.opening import sqlite_problem
+    from models.errors import user_message
 
-    said = sqlite_problem(err, path)
+    said = user_message(err, path)
     if said:
         return said
     log_unexpected(err)
@@ -302,7 +305,7 @@ class Start:
         # an encrypted file is read with the key just given; without it, loading it here
         # shows the recovery screen (a file that is not a database looks the same as an
         # encrypted one until a password opens it)
-        peek = first_screen.read(self.db.path, key=self.db.key) if unlocked else None
+        peek = read_first_screen(self.db.path, key=self.db.key) if unlocked else None
         if peek is not None and peek.screen is not None:
             code = self._show(MainWindow(None, preview=peek.screen, path=self.db.path))
             if self.failure is None:
@@ -330,8 +333,10 @@ class Start:
         (not in smoke). False when the clerk leaves it without restoring. Raises UserError."""
         from gui.guard import RecoveryDialog
         from gui.ops import install_excepthook
+        from models import first_screen_store
 
         install_excepthook()
+        first_screen_store.install()
         try:
             # the header, version and schema are checked now; the full integrity check of a
             # large file runs in the background once the window is up (see IntegrityCheck)
@@ -411,7 +416,7 @@ class Start:
         self.idle_lock = IdleLock(window, db, window.ctx.bus)
         # a start that could not use stored figures (another year, an interrupted upgrade)
         # stores them now, so the next start can (one quiet transaction in the background)
-        peek = first_screen.read(db.path, key=db.key)
+        peek = read_first_screen(db.path, key=db.key)
         if peek.screen is None and not peek.locked:
             run_op(window, lambda _p: write(db, lambda _s: None), quiet=True,
                    on_error=lambda _err: None)
@@ -521,17 +526,12 @@ def verify_first_screen(window: MainWindow, db: Database) -> Any:
     from gui.ops import run_op, write
     from models.changes import Changes
     from models.check import first_screen_disagrees
+    from models.first_screen_store import mark_stale
 
     def work(_progress: Any) -> bool:
         if not first_screen_disagrees(db.path, db.key):
             return False
-
-        def recompute(s: Any) -> None:
-            from sqlalchemy import text
-
-            s.execute(text("UPDATE first_screen SET fresh = 0"))  # the helper stores them anew
-
-        write(db, recompute)
+        write(db, mark_stale)  # the session helper's hook stores them anew
         return True
 
     def done(fixed: bool) -> None:

@@ -4,6 +4,7 @@ accepted year. Small widgets, so the pages that hold them change by a line or tw
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtWidgets import (
@@ -25,6 +26,7 @@ from gui.files import open_file
 from gui.ops import perform
 from models import chain, rollup, settings
 from models.changes import Changes
+from models.errors import UserError
 
 
 class YearState(QWidget):
@@ -55,8 +57,6 @@ class YearState(QWidget):
 
     def take(self, path: str | None = None) -> object:
         from exports import receipts
-        from models.errors import UserError
-
         path = path or open_file(self, "选择上级给的回执", "回执 (*.zip)")
         if not path:
             return None
@@ -104,8 +104,6 @@ class ChainSettings(QGroupBox):
         self.load()
 
     def load(self) -> None:
-        import datetime as dt
-
         with self.ctx.db.reader() as s:
             self.expected.setText("，".join(rollup.expected_units(s)))
             locked = sorted(chain.locked_years(s))

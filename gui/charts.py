@@ -6,7 +6,7 @@ which ``QPainter.drawText(QRectF, int, str)`` takes as they are."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize
+from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -101,6 +101,4 @@ class BarChart(QWidget):
 
 def _elided(fm: QFontMetrics, text: str, width: int) -> str:
     """``text`` shortened in the middle to fit ``width`` pixels."""
-    from PySide6.QtCore import Qt
-
     return fm.elidedText(text, Qt.TextElideMode.ElideMiddle, width)

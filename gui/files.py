@@ -4,9 +4,13 @@ configuration), not in the program's folder. Every save dialog of the window goe
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from models import paths
@@ -103,12 +107,6 @@ def pick_folder(parent: QWidget | None, title: str) -> str:
 def open_folder(path: str | Path) -> None:
     """Open the folder holding ``path`` (or ``path`` itself when it is a folder) in the
     system's file manager; on Windows the file is selected there."""
-    import subprocess
-    import sys
-
-    from PySide6.QtCore import QUrl
-    from PySide6.QtGui import QDesktopServices
-
     p = Path(path)
     if sys.platform == "win32" and p.is_file():
         subprocess.Popen(["explorer", "/select,", str(p)])
@@ -119,9 +117,6 @@ def open_folder(path: str | Path) -> None:
 def show_saved(parent: QWidget | None, title: str, path: str | Path, text: str = "") -> Any:
     """The one message after an export, a package or a backup: where the file went, with
     打开所在文件夹 (Enter) and 关闭 (Esc). Window-modal but not blocking; returns the box."""
-    from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QMessageBox
-
     box = QMessageBox(QMessageBox.Icon.Information, title,
                       text or f"已保存到“{path}”。", QMessageBox.StandardButton.Close, parent)
     box.button(QMessageBox.StandardButton.Close).setText("关闭")

@@ -303,7 +303,7 @@ class ListPage(QWidget):
         rows = self.model.all_rows()
 
         def work(progress: Any) -> str:
-            from exports.listbook import write_list
+            from exports.listbook import write_list  # openpyxl: only when a list is saved
 
             return str(write_list(path, self.title, headers, rows, progress))
 

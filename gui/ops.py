@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidge
 
 from models.changes import Changes
 from models.crashlog import write_crash_log
-from models.errors import Cancelled, UserError
+from models.errors import Cancelled, UserError, user_message
 
 if TYPE_CHECKING:
     from gui.bus import ChangeBus
@@ -160,11 +160,7 @@ class Op(QObject):
 
 def error_text(err: BaseException, rolled_back: bool | None = None) -> str:
     """The sentence for ``err``; "数据没有改动" only when ``rolled_back`` is known to be True."""
-    if isinstance(err, UserError):
-        return err.message
-    from models.opening import sqlite_problem
-
-    said = sqlite_problem(err)  # read-only place, another program writing: the same sentence
+    said = user_message(err)  # the command line's sentence for the same failure
     if said:
         return said
     where = getattr(err, "log_path", None)

@@ -7,16 +7,21 @@ from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QCheckBox as _Check
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
+    QDoubleSpinBox,
     QGridLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
+    QListWidget,
     QListWidgetItem,
     QPushButton,
+    QVBoxLayout,
     QWidget,
 )
+from PySide6.QtWidgets import QCheckBox as _Check
 
 from exports.cells import CellProblem, date_value
 
@@ -193,8 +198,6 @@ class RecordPicker(QWidget):
 
     def __init__(self, search: Search, placeholder: str, multi: bool = False,
                  parent: QWidget | None = None) -> None:
-        from PySide6.QtWidgets import QAbstractItemView, QListWidget, QVBoxLayout
-
         super().__init__(parent)
         self.search_fn = search
         self.multi = multi
@@ -270,8 +273,6 @@ class HoursEdit(QWidget):
     changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        from PySide6.QtWidgets import QDoubleSpinBox
-
         super().__init__(parent)
         self.spin = QDoubleSpinBox()
         self.spin.setRange(0, 24)
@@ -302,8 +303,6 @@ class ParticipantHours(QWidget):
     picked = Signal()
 
     def __init__(self, search: Search, parent: QWidget | None = None) -> None:
-        from PySide6.QtWidgets import QLabel, QListWidget, QVBoxLayout
-
         super().__init__(parent)
         self.search_fn = search
         self.edit = QLineEdit()

@@ -11,12 +11,12 @@ from typing import Any
 
 from sqlalchemy import Select, delete, insert, select
 from sqlalchemy import update as sql_update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from models import codetables, records, rules
 from models.changes import Changes
 from models.entities import Activity, ActivityPhoto, Volunteer, activity_participants
-from models.errors import FileProblem, ValidationError
+from models.errors import FileProblem, ValidationError, describe_os_error
 from models.pinyin import initials
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp"}
@@ -103,8 +103,6 @@ def update(s: Session, aid: int, data: ActivityInput) -> Changes:
 
 
 def to_input(a: Activity) -> ActivityInput:
-    from sqlalchemy.orm import object_session
-
     s = object_session(a)
     minutes = participant_hours(s, a.id) if s is not None else {}
     return ActivityInput(date=a.date, title=a.title, theme=a.theme, group_id=a.group_id,
@@ -126,8 +124,6 @@ def attach_photo(s: Session, aid: int, source: Path, photo_dir: Path) -> tuple[A
         photo_dir.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, photo_dir / name)
     except OSError as err:
-        from models.db import describe_os_error
-
         (photo_dir / name).unlink(missing_ok=True)
         raise FileProblem(describe_os_error(err, source)) from err
     photo = ActivityPhoto(activity_id=act.id, file_name=name, original_name=source.name)

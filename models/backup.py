@@ -19,9 +19,15 @@ from typing import Protocol
 
 from models import faults, sqlconnect
 from models.entities import SUBJECT_LABELS, SUBJECTS
-from models.errors import DatabaseDamaged, FileProblem, PasswordNeeded, WrongPassword
+from models.errors import (
+    DatabaseDamaged,
+    FileProblem,
+    PasswordNeeded,
+    WrongPassword,
+    describe_os_error,
+)
 from models.sqlconnect import Key
-from models.sqlitefile import describe_os_error, inspect_file
+from models.sqlitefile import inspect_file
 
 
 class OpenDatabase(Protocol):

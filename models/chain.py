@@ -24,8 +24,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import audit, settings
-from models.entities import ChainKey, ChainReceipt, ChainReview, ChainSent, ChainYear, now
+from models.entities import (
+    ChainKey,
+    ChainReceipt,
+    ChainReview,
+    ChainSent,
+    ChainYear,
+    RollupPackage,
+    RollupUnit,
+    now,
+)
 from models.errors import DataError
+from models.rollup import latest_packages, own_unit
 
 #: the unit's private signing key (32-byte seed, hex) in the settings table
 PRIVATE_KEY = "sign_private_key"
@@ -145,8 +155,6 @@ def review_of(s: Session, unit_code: str, year: int, manifest_sha256: str) -> Ch
 def unit_states(s: Session, year: int) -> dict[str, dict[str, Any]]:
     """unit code -> {"state", "comment", "decided_at"} for every unit with a package for
     ``year`` (units without one are 未上报)."""
-    from models.rollup import latest_packages
-
     out: dict[str, dict[str, Any]] = {}
     for pkg in latest_packages(s, year):
         rev = review_of(s, pkg.unit_code, year, pkg.sha256)
@@ -161,9 +169,6 @@ def decide(s: Session, unit_code: str, year: int, accept: bool, comment: str) ->
     """Record the decision on the unit's latest package for ``year`` and return the signed
     receipt (contract §7). Raises DataError when there is no such package or a return has no
     comment."""
-    from models.entities import RollupPackage, RollupUnit
-    from models.rollup import own_unit
-
     comment = " ".join(comment.split())[:500]
     pkg = s.scalar(select(RollupPackage).where(RollupPackage.unit_code == unit_code,
                                                RollupPackage.year == year))
@@ -217,8 +222,6 @@ def take_receipt(s: Session, receipt: dict[str, Any], receipt_sha256: str,
             or not isinstance(year, int) or not isinstance(sequence, int)
             or receipt.get("status") not in (ACCEPTED, RETURNED)):
         raise DataError("这个文件不是有效的回执（内容不完整），没有收下。请向上级索取回执文件。")
-    from models.rollup import own_unit
-
     code = own_unit(s)[0]
     if receipt["unit_code"] != code:
         raise DataError(f"这个回执是写给“{receipt.get('unit_name') or receipt['unit_code']}”"
@@ -303,12 +306,6 @@ def year_state(s: Session, year: int) -> dict[str, Any]:
         words += f"：{receipt.comment}"
     return {"year": year, "state": receipt.status, "sentence": head + words,
             "locked": bool(row and row.locked)}
-
-
-def lock_sentence(year: int) -> str:
-    return (f"{year}年度已经上级审核通过并锁定，这个改动会改变{year}年度的报表，没有保存。"
-            f"如确需修改，请先在“设置”里重新打开{year}年度（命令行：reopen --year {year} "
-            "--reason 原因），改完后重新生成上报包报上去。")
 
 
 def today() -> dt.date:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from models import idcard, sqlconnect
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+from models import first_screen, first_screen_store, idcard, peek, sqlconnect
 from models.backup import record_counts
 from models.db import SCHEMA_VERSION, inspect_file
 from models.errors import DatabaseDamaged, DatabaseTooNew
@@ -95,18 +98,13 @@ def run(path: Path, key: sqlconnect.Key | None = None) -> CheckReport:
 def first_screen_disagrees(path: Path, key: sqlconnect.Key | None = None) -> bool:
     """True when the first screen's stored figures claim to be current but differ from the
     records (models.first_screen); False when they agree or are not claimed current."""
-    from sqlalchemy import create_engine
-    from sqlalchemy.orm import Session
-
-    from models import first_screen, first_screen_store
-
-    peek = first_screen.read(path, key=key)
-    if peek.screen is None:
+    stored = peek.read(path, key=key).screen
+    if stored is None:
         return False
     engine = create_engine("sqlite://", creator=lambda: sqlconnect.connect(path, readonly=True, key=key))
     try:
         with Session(engine) as s:
-            computed = first_screen_store.compute_screen(s, peek.screen.year)
+            computed = first_screen_store.compute_screen(s, stored.year)
     finally:
         engine.dispose()
-    return first_screen.payload(computed) != first_screen.payload(peek.screen)
+    return first_screen.payload(computed) != first_screen.payload(stored)

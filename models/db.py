@@ -28,11 +28,13 @@ from typing import TYPE_CHECKING
 
 from models import faults, filelock, security, sqlconnect
 from models.errors import (
+    IN_USE,
     DatabaseDamaged,
     DatabaseTooNew,
     FileProblem,
     PasswordNeeded,
     WrongPassword,
+    describe_os_error,
 )
 from models.sqlconnect import Key
 from models.sqlitefile import (  # noqa: F401 - re-exported for callers of models.db
@@ -41,7 +43,6 @@ from models.sqlitefile import (  # noqa: F401 - re-exported for callers of model
     SQLITE_MAGIC,
     UPGRADES,
     checkpoint,
-    describe_os_error,
     inspect_file,
     needs_password_message,
     read_header_problem,
@@ -54,9 +55,6 @@ if TYPE_CHECKING:
 
     from models.engines import Engines
 
-#: another program of ours holds the file (an import, a roll-up, a password change)
-IN_USE = ("数据库“{name}”正在被另一个关工台账程序使用（例如正在导入、汇总或修改密码），这一次没有写入。"
-          "请等它完成后再试。")
 #: files of ours beside a database that only a killed re-encryption, restore or creation
 #: leaves behind (the re-encryption's may be a plain copy of an encrypted database)
 LEFTOVERS = tuple(f"{stem}{side}" for stem in (".rekey", ".restoring", ".creating")
@@ -72,7 +70,6 @@ RESTORE_IN_USE = ("数据库“{name}”正在被另一个关工台账程序使�
 #: told after a plain backup replaced an encrypted database
 UNPROTECTED = ("注意：恢复的备份是设置密码以前做的，没有加密。现在的数据没有密码保护，"
                "请马上重新设置密码（“设置”页，或 password 命令）。")
-
 
 #: what a file that cannot be backed up before a restore raises (it is kept as a raw copy)
 _DAMAGED: tuple[type[Exception], ...] = (DatabaseDamaged, *sqlconnect.DatabaseError)

@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import codes, filelock, first_screen_store, sqlconnect, yearlock
-from models.entities import Base, CodeEntry, Setting
+from models import codes, filelock, sqlconnect, yearlock
+from models.entities import CodeEntry, Setting
 from models.errors import FileProblem
 from models.sqlconnect import Key
-from models.sqlitefile import APPLICATION_ID, SCHEMA_VERSION, checkpoint
+from models.sqlitefile import APPLICATION_ID, SCHEMA_VERSION, checkpoint, create_schema
 
 
 class UseLockMixin:
@@ -40,6 +40,24 @@ class UseLockMixin:
 class LockedConnection(UseLockMixin, sqlite3.Connection):
     """A SQLite connection with the use lock (sqlconnect gives an encrypted file the same
     mixin on SQLCipher's connection class)."""
+
+
+#: run inside every write transaction just before it commits (see :func:`on_commit`)
+_ON_COMMIT: list[Callable[[Session], object]] = []
+
+
+def on_commit(hook: Callable[[Session], object]) -> None:
+    """Have ``hook(session)`` run inside every write transaction of this process just before
+    it commits (``Database.session``, a new file's first one): the layer above storage keeps
+    what it derives from the data current (the first screen's figures:
+    models.first_screen_store.install), so storage imports no statistics."""
+    if hook not in _ON_COMMIT:
+        _ON_COMMIT.append(hook)
+
+
+def _before_commit(s: Session) -> None:
+    for hook in _ON_COMMIT:
+        hook(s)
 
 
 def connect_locked(path: Path, key: Key | None) -> sqlite3.Connection:
@@ -131,7 +149,7 @@ class Engines:
         try:
             with s.begin():
                 yield s
-                first_screen_store.refresh_if_stale(s)
+                _before_commit(s)
         finally:
             s.close()
 
@@ -146,10 +164,10 @@ def build_file(path: Path) -> None:
     if tmp.exists():
         tmp.unlink()
     engine = _engine(tmp, lambda: None)
-    Base.metadata.create_all(engine)
+    create_schema(engine)
     with Session(engine) as s, s.begin():
         seed_defaults(s)
-        first_screen_store.refresh_if_stale(s)
+        _before_commit(s)
         s.connection().exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
         s.connection().exec_driver_sql(f"PRAGMA user_version={SCHEMA_VERSION}")
     engine.dispose()

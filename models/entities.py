@@ -490,9 +490,6 @@ class ChainYear(Base):
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
 
-ROLLUP_TABLES = ("rollup_units", "rollup_packages", "rollup_records")
-CHAIN_TABLES = ("chain_keys", "chain_reviews", "chain_sent", "chain_receipts", "chain_years")
-
 #: subject key -> model, for the generic services, the 回收站 and the check
 SUBJECTS: dict[str, type[Tracked]] = {
     "groups": Group,
@@ -517,17 +514,3 @@ SUBJECT_LABELS: dict[str, str] = {
     "honors": "表彰",
     "cares": "慰问",
 }
-
-
-def _first_screen_schema() -> None:
-    """The first screen's table and its staleness triggers (models.first_screen), created with
-    every new database after the tables."""
-    from sqlalchemy import DDL, event
-
-    from models import first_screen
-
-    for statement in first_screen.schema_statements():
-        event.listen(Base.metadata, "after_create", DDL(statement))
-
-
-_first_screen_schema()

@@ -1,5 +1,6 @@
 """Keeping the first screen's figures (models.first_screen) current: computed with the full
-program inside the transaction that changed the data."""
+program inside the transaction that changed the data. A layer above storage: storage calls it
+only through the hooks :func:`install` registers."""
 
 from __future__ import annotations
 
@@ -9,13 +10,20 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from models import first_screen, sqlconnect
+from models import engines, first_screen, reminders, rollup, settings, sqlconnect, sqlitefile, stats
+
+
+def install() -> None:
+    """From now on in this process, keep the stored figures current: recomputed inside every
+    write transaction that made them stale (models.engines.on_commit) and after an upgrade
+    (models.sqlitefile.after_upgrade). The program's entry points call it before they open a
+    file (main.py, gui/app.py; the tests' conftest.py). Calling it again changes nothing."""
+    engines.on_commit(refresh_if_stale)
+    sqlitefile.after_upgrade(refresh_file)
 
 
 def compute_screen(s: Session, year: int) -> first_screen.FirstScreen:
     """What the 首页 shows for ``year``, computed now."""
-    from models import reminders, settings, stats
-
     return first_screen.FirstScreen(
         year=year, committee=settings.committee(s).display_name,
         demo=settings.get(s, "is_demo") == "1", figures=stats.year_figures(s, year),
@@ -38,14 +46,18 @@ def stored(s: Session, year: int) -> first_screen.FirstScreen | None:
 def screen_year(s: Session, today: dt.date | None = None) -> int:
     """The year the 首页 opens on: the current one; in a roll-up database that has no package
     for it yet, the newest year its units reported (a county in January looks at last year)."""
-    from models import rollup
-
     year = (today or dt.date.today()).year
     if rollup.has_packages(s):
         years = rollup.years_with_packages(s)
         if years and year not in years:
             return years[0]
     return year
+
+
+def mark_stale(s: Session) -> None:
+    """Have the stored figures recomputed at the end of ``s``'s transaction (the caller found
+    them untrue: a file edited by another program)."""
+    s.execute(text(first_screen.MARK_STALE))
 
 
 def refresh_if_stale(s: Session, today: dt.date | None = None) -> bool:

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from models import rollup
 from models.codes import HONOR_LEVELS
 from models.entities import Activity, Honor
-from models.stats import _bounds, own_figures
+from models.in_year import bounds
+from models.stats import own_figures
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class UnitPart:
 def notable_activities(s: Session, year: int) -> list[Notable]:
     """One activity per theme dated in ``year``: the one with most young people (then most 五老,
     then the earliest); themes in the order of their number of activities (most first)."""
-    start, end = _bounds(year)
+    start, end = bounds(year)
     rows = s.execute(select(Activity.date, Activity.title, Activity.theme, Activity.youth_count,
                             Activity.volunteer_count)
                      .where(Activity.deleted_at.is_(None), Activity.date.between(start, end))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from models.errors import ValidationError
+
 #: no single amount of a township's records comes near this (一千亿元)
 LIMIT_YUAN = Decimal(10) ** 11
 
@@ -25,8 +27,6 @@ def to_fen(yuan: Decimal | int | float | str) -> int:
 
 def parse_fen(yuan: Decimal | int | float | str, label: str) -> int:
     """``to_fen`` for a dialog field: ValidationError naming ``label`` when unreadable."""
-    from models.errors import ValidationError
-
     try:
         return to_fen(yuan)
     except ValueError as err:

@@ -20,8 +20,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from models.db import IN_USE, Database
-from models.errors import FileProblem
+from models.db import Database
+from models.errors import FileProblem, read_only_message
 
 #: commands that may give an existing folder a new database
 CREATORS = frozenset({"init", "demo", "rollup"})
@@ -41,9 +41,6 @@ NO_DATABASE = ("找不到数据库文件“{path}”。请检查 --db 的路径�
                "或打开关工台账窗口建立。")
 NO_FOLDER = ("找不到文件夹“{folder}”。请检查 --db 的路径（盘符、文件夹名）是否写对，"
              "数据库没有被建立，什么也没有改动。")
-READ_ONLY = ("数据库“{name}”所在的位置是只读的（例如U盘打开了写保护，或文件、文件夹被设为只读），"
-             "只能查看、统计、导出和备份，不能修改。请把它复制到电脑上可写的文件夹，"
-             "或去掉只读后再试。")
 READ_ONLY_FOLDER = ("文件夹“{folder}”是只读的（例如U盘打开了写保护），不能在这里建立数据库。"
                     "请换一个可写的文件夹。")
 
@@ -60,10 +57,6 @@ def writable(path: Path | str) -> bool:
     if not folder_writable(path):
         return False
     return not path.exists() or os.access(path, os.W_OK)
-
-
-def read_only_message(path: Path | str) -> str:
-    return READ_ONLY.format(name=Path(path).name)
 
 
 def check_place(path: Path | str, command: str, write: bool | None = None) -> Path:
@@ -93,17 +86,6 @@ def check_place(path: Path | str, command: str, write: bool | None = None) -> Pa
     return path
 
 
-def sqlite_problem(err: BaseException, db_path: Path | str | None = None) -> str | None:
-    """The sentence for a foreseeable SQLite failure that reached the top (a read-only file or
-    folder, another program holding the write lock), or None. One classifier for the command
-    line and the window."""
-    text = str(err).lower()
-    name = Path(db_path).name if db_path else "数据库"
-    if "readonly database" in text or "read-only" in text:
-        return read_only_message(db_path) if db_path else READ_ONLY.replace("“{name}”", "")
-    if "database is locked" in text or "database table is locked" in text:
-        return IN_USE.format(name=name) if db_path else IN_USE.replace("“{name}”", "")
-    return None
 
 
 def init_database(path: Path | str, committee: str, code: str, level: str | None = None) -> Path:

@@ -21,10 +21,14 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import tempfile
+import time
 import zipfile
 from pathlib import Path
 
 from models.errors import FileProblem
+from models.paths import default_db_path
 
 #: what a writer may write: xlsx, pdf, docx, zip (an upward package), sqlite (a backup)
 KINDS = ("xlsx", "pdf", "docx", "zip", "sqlite")
@@ -101,10 +105,8 @@ def _databases(db_path: Path | str | None) -> list[Path]:
     """The database in use and the default one (an --out may name either)."""
     found = [Path(db_path)] if db_path else []
     try:
-        from models.paths import default_db_path
-
         found.append(default_db_path())
-    except (OSError, ImportError):  # pragma: no cover - no per-user folder
+    except OSError:  # pragma: no cover - no per-user folder
         pass
     return found
 
@@ -180,10 +182,6 @@ TEMP_MAX_AGE = 12 * 3600.0
 def remove_stale_temp(max_age: float = TEMP_MAX_AGE) -> int:
     """Remove folders of ours in the system's temporary folder that a killed program left
     (older than ``max_age`` seconds); returns how many. Never fails."""
-    import shutil
-    import tempfile
-    import time
-
     removed = 0
     try:
         base = Path(tempfile.gettempdir())

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
-from models import idcard
+from models import idcard, records
 from models.entities import Student, Volunteer
 from models.errors import DataError, ValidationError
 from models.pinyin import initials
@@ -142,8 +142,6 @@ def save(s: Session, model: type[P], subject: str,
     """Insert (``rid`` None) or update a person after refusing duplicates; logs it.
 
     Raises DataError when the same person is already recorded."""
-    from models import records
-
     refuse_duplicate(s, model, values, exclude_id=rid)
     if rid is None:
         return records.create(s, subject, values, values["name"])

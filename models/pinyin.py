@@ -30,7 +30,7 @@ def initials(text: str | None) -> str:
 def _char_key(ch: str) -> str:
     if ch.isascii():
         return ch.lower()
-    from pypinyin import Style, lazy_pinyin
+    from pypinyin import Style, lazy_pinyin  # imported on first use: its tables load slowly
 
     spelled = lazy_pinyin(ch, style=Style.TONE3, errors="ignore")
     return spelled[0] if spelled and spelled[0] else ch

@@ -8,6 +8,7 @@ ID numbers and phones never appear, masked or not). One function per finding, li
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -18,16 +19,17 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from models import settings
+from models.codes import RECHECK_DAYS
 from models.entities import Activity, AidRecord, Group, Pairing, Student, Volunteer
-from models.pairings import overlaps
-from models.stats import (
-    _bounds,
+from models.in_year import (
+    bounds,
     groups_at_end,
     pairings_in_year,
     students_in_year,
     volunteers_at_end,
-    year_figures,
 )
+from models.pairings import overlaps
+from models.stats import year_figures
 
 ERROR, NOTE = "错误", "提醒"
 #: records listed per finding (the count is always the full number)
@@ -75,7 +77,7 @@ def guardian_missing(s: Session, year: int) -> list[dict[str, str]]:
 def _active_pairing(year: int) -> Any:
     """Where-clause (Pairing joined with its Volunteer): a pairing that really runs in ``year``:
     overlaps it, and its 五老 is not deleted and had not left before the year (or the pairing)."""
-    start, end = _bounds(year)
+    start, end = bounds(year)
     return and_(Pairing.deleted_at.is_(None), Volunteer.deleted_at.is_(None),
                 overlaps(Pairing.started_on, Pairing.ended_on, start, end),
                 or_(Volunteer.left_on.is_(None), Volunteer.left_on >= start),
@@ -86,7 +88,7 @@ def _active_pairing(year: int) -> Any:
 def paired_without_active_pairing(s: Session, year: int) -> list[dict[str, str]]:
     """Students of the year shown as paired (a pairing that is still open or overlaps the year)
     whose pairings do not really run: the 五老 left before, or was deleted."""
-    start, end = _bounds(year)
+    start, end = bounds(year)
     marked = (select(Pairing.student_id).where(
         Pairing.deleted_at.is_(None),
         or_(Pairing.ended_on.is_(None), overlaps(Pairing.started_on, Pairing.ended_on, start, end)),
@@ -102,7 +104,7 @@ def paired_without_active_pairing(s: Session, year: int) -> list[dict[str, str]]
 
 def pairing_without_aid(s: Session, year: int) -> list[dict[str, str]]:
     """Pairings that run in the year with no 帮扶记录 dated in it (of that pairing or its 五老)."""
-    start, end = _bounds(year)
+    start, end = bounds(year)
     has_aid = (select(AidRecord.id).where(
         AidRecord.deleted_at.is_(None), AidRecord.date.between(start, end),
         AidRecord.student_id == Pairing.student_id,
@@ -118,10 +120,6 @@ def pairing_without_aid(s: Session, year: int) -> list[dict[str, str]]:
 def student_not_rechecked(s: Session, year: int) -> list[dict[str, str]]:
     """在帮 帮扶对象 whose last 动态核查 (or, never checked, their 建档) is more than half a year
     before the end of ``year`` (or today, within it): domain.md §8."""
-    import datetime as dt
-
-    from models.reminders import RECHECK_DAYS
-
     until = min(dt.date.today(), dt.date(year, 12, 31))
     due = until - dt.timedelta(days=RECHECK_DAYS)
     last = func.coalesce(Student.checked_on, Student.registered_on)
@@ -155,7 +153,7 @@ def group_without_volunteers(s: Session, year: int) -> list[dict[str, str]]:
 
 
 def _activities(s: Session, year: int, cond: Any, detail: str) -> list[dict[str, str]]:
-    start, end = _bounds(year)
+    start, end = bounds(year)
     rows = s.execute(select(Activity.uuid, Activity.title, Activity.date)
                      .where(Activity.deleted_at.is_(None), Activity.date.between(start, end), cond)
                      .order_by(Activity.date, Activity.id))
@@ -199,7 +197,7 @@ FORM_FIELDS: dict[str, tuple[Any, Callable[[int], Any], tuple[tuple[str, str], .
                  (("name", "姓名"), ("categories", "帮扶类别"), ("sex", "性别"),
                   ("birth_date", "出生日期"))),
     "activities": (Activity, lambda y: and_(Activity.deleted_at.is_(None),
-                                            Activity.date.between(*_bounds(y))),
+                                            Activity.date.between(*bounds(y))),
                    (("title", "活动名称"), ("theme", "主题类别"))),
 }
 

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy import extract, func, select
 from sqlalchemy.orm import Session
 
-from models import stats
 from models.codes import RECHECK_DAYS
 from models.entities import Activity, Group, Student, Volunteer, WuhaoAssessment
+from models.in_year import groups_at_end, students_in_year, volunteers_at_end
 from models.pairings import stale_pairings
+from models.rollup import units_months
 
 AGE_OUT = 18
 
@@ -30,8 +31,6 @@ def month_counts(s: Session, year: int) -> list[int]:
                Activity.date.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
         .group_by(extract("month", Activity.date))).all())
     own = [int(counts.get(m, 0)) for m in range(1, 13)]
-    from models.rollup import units_months
-
     return [a + b for a, b in zip(own, units_months(s, year))]
 
 
@@ -41,7 +40,7 @@ def unchecked_students(s: Session, today: dt.date) -> list[str]:
     due = today - dt.timedelta(days=RECHECK_DAYS)
     last = func.coalesce(Student.checked_on, Student.registered_on)
     return list(s.scalars(select(Student.name).where(
-        stats.students_in_year(today.year), Student.status == "在帮",
+        students_in_year(today.year), Student.status == "在帮",
         last.is_(None) | (last < due)).order_by(Student.id)))
 
 
@@ -60,7 +59,7 @@ def reminders(s: Session, today: dt.date, last_backup: dt.datetime | None,
         out.append(Reminder("结对", f"超过 90 天没有帮扶记录的结对：{names}{more}。"))
     year = today.year
     aging = list(s.scalars(select(Student.name).where(
-        stats.students_in_year(year), Student.status == "在帮",
+        students_in_year(year), Student.status == "在帮",
         extract("year", Student.birth_date) == year - AGE_OUT)))
     if aging:
         out.append(Reminder("学生", f"今年年满 {AGE_OUT} 周岁的帮扶对象 {len(aging)} 名："
@@ -73,14 +72,14 @@ def reminders(s: Session, today: dt.date, last_backup: dt.datetime | None,
                                   f"{'等' if len(unchecked) > limit else ''}，"
                                   "请入户核实情况后更新“最近核查日期”。"))
     assessed = select(WuhaoAssessment.group_id).where(WuhaoAssessment.year == year)
-    missing = list(s.scalars(select(Group.name).where(stats.groups_at_end(year),
+    missing = list(s.scalars(select(Group.name).where(groups_at_end(year),
                                                       Group.id.not_in(assessed))))
     if missing:
         out.append(Reminder("五好", f"今年还没有五好评定的关工组织 {len(missing)} 个："
                                   f"{'、'.join(missing[:limit])}{'等' if len(missing) > limit else ''}。"))
     for age in (80, 90):
         turning = list(s.scalars(select(Volunteer.name).where(
-            stats.volunteers_at_end(year), extract("year", Volunteer.birth_date) == year - age)))
+            volunteers_at_end(year), extract("year", Volunteer.birth_date) == year - age)))
         if turning:
             out.append(Reminder("慰问", f"今年满 {age} 岁的五老 {len(turning)} 位："
                                       f"{'、'.join(turning[:limit])}{'等' if len(turning) > limit else ''}，"

@@ -31,15 +31,16 @@ from models.entities import (
     activity_participants,
 )
 from models.idcard import mask_id, mask_phone
-from models.money import to_yuan
-from models.stats import (
+from models.in_year import (
     PARTY,
-    _bounds,
+    bounds,
     groups_at_end,
     pairings_in_year,
     students_in_year,
     volunteers_at_end,
 )
+from models.money import to_yuan
+from models.synonyms import SYNONYMS
 
 #: data file format carried in the package (2: records with uuids; 3: also what the receiver
 #: needs to recompute every §3 figure: 五好 and 党员 flags, join dates, who left, units' figures)
@@ -55,7 +56,7 @@ def _day(value: dt.date | None, month_only: bool = False) -> str:
 def year_records(s: Session, year: int) -> dict[str, Any]:
     """Every record that the year's forms show, each with its ``uuid``; ID numbers and phones
     masked and birth dates as precise as the forms print them (五老 出生年月, students 出生日期)."""
-    start, end = _bounds(year)
+    start, end = bounds(year)
     out: dict[str, Any] = {"format": DATA_FORMAT, "year": year}
     passed = set(s.scalars(select(WuhaoAssessment.group_id).where(
         WuhaoAssessment.year == year, WuhaoAssessment.passed.is_(True))))
@@ -243,8 +244,6 @@ def fold_codes(figures: dict[str, Any], learned: dict[tuple[str, str], str]) -> 
     """A unit's figures with ``by_*`` keys written another way (a township's own code such as
     退休教师) counted under the code they mean: the built-in synonyms (models.synonyms) and the
     answers this database was taught (models.aliases.learned). Unknown keys stay as they are."""
-    from models.synonyms import SYNONYMS
-
     out = dict(figures)
     for section, key, table in _CODED_FIGURES:
         counts = (figures.get(section) or {}).get(key)
@@ -491,50 +490,6 @@ def copies(s: Session, year: int) -> list[dict[str, Any]]:
             for y in units[i + 1:]:
                 pairs[(x, y)] = pairs.get((x, y), 0) + 1
     return [{"unit_codes": [x, y], "count": n} for (x, y), n in sorted(pairs.items())]
-
-
-def status(s: Session, year: int) -> dict[str, Any]:
-    """Every unit known (ever reported, or expected in settings) for ``year``: ``status``
-    reported/missing, ``state`` 未上报/待审核/已退回/已通过 with the review's comment and date;
-    people in two units' data files (same name and birth date, ``duplicates``, 可能重复) and
-    records with the same uuid in two units' packages (``copies``, 相同记录)."""
-    from models import chain
-
-    units = {u.code: u for u in s.scalars(select(RollupUnit))}
-    taken = {p.unit_code: p for p in latest_packages(s, year)}
-    states = chain.unit_states(s, year)
-    codes = sorted(set(units) | set(expected_units(s)))
-    rows = []
-    for code in codes:
-        unit = units.get(code)
-        pkg = taken.get(code)
-        state = states.get(code, {"state": chain.MISSING, "comment": "", "decided_at": None})
-        key = chain.pinned(s, code)
-        rows.append({"unit_code": code, "unit_name": unit.name if unit else "",
-                     "level": unit.level if unit else "",
-                     "status": "reported" if pkg else "missing",
-                     "taken_at": pkg.taken_at.isoformat() if pkg else None,
-                     "sequence": pkg.sequence if pkg else None,
-                     "signed": bool(pkg and pkg.format >= 3),
-                     "fingerprint": chain.fingerprint(key.public_key) if key else None,
-                     "state": state["state"], "comment": state["comment"],
-                     "decided_at": state["decided_at"],
-                     "quality": json.loads(pkg.quality_json) if pkg and pkg.quality_json
-                     else None})
-    dupes = (select(RollupRecord.name, RollupRecord.birth_date,
-                    func.group_concat(RollupPackage.unit_code.distinct()))
-             .join(RollupPackage, RollupRecord.package_id == RollupPackage.id)
-             .where(RollupPackage.year == year, RollupRecord.birth_date != "")
-             .group_by(RollupRecord.name, RollupRecord.birth_date)
-             .having(func.count(RollupPackage.unit_code.distinct()) > 1,
-                     func.count(RollupRecord.uuid.distinct()) > 1)  # not only 相同记录
-             .order_by(RollupRecord.name))
-    duplicates = [{"name": n, "birth_date": b, "unit_codes": sorted(str(c).split(","))}
-                  for n, b, c in s.execute(dupes)]
-    return {"year": year, "units": rows,
-            "reported": sum(r["status"] == "reported" for r in rows),
-            "missing": sum(r["status"] == "missing" for r in rows),
-            "duplicates": duplicates, "copies": copies(s, year)}
 
 
 def years_with_packages(s: Session) -> list[int]:

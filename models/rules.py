@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import Date, String
 
+from models import idcard
 from models.entities import SUBJECTS
 from models.errors import ValidationError
 
@@ -197,8 +198,6 @@ def _honor(values: dict[str, Any], _facts: dict[str, Any]) -> list[Problem]:
 
 def _student(values: dict[str, Any], _facts: dict[str, Any]) -> list[Problem]:
     """The relatives' ID numbers (GB 11643, as the student's own) and not the child's own."""
-    from models import idcard
-
     found = []
     own = values.get("id_number")
     for key in RELATIVE_IDS:

@@ -41,11 +41,11 @@ from models.errors import (
     UserError,
     ValidationError,
     WrongPassword,
+    describe_os_error,
 )
 from models.sqlitefile import (
     APPLICATION_ID,
     checkpoint,
-    describe_os_error,
     inspect_file,
     wrong_password_message,
 )

@@ -13,33 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from models import idcard, people
 from models.entities import Activity, AidRecord, Group, Volunteer, activity_participants
 from models.errors import ValidationError
-from models.rules import MAX_SERVICE_MINUTES
-
-
-def to_minutes(hours: str | float | Decimal | None, label: str = "服务时长(小时)") -> int:
-    """Hours as typed (``1.5``, ``2``, empty) to whole minutes. Raises ValidationError naming
-    ``label`` for text that is not a number, a negative one or more than a day."""
-    text = str(hours if hours is not None else "").replace("小时", "").strip()
-    if not text:
-        return 0
-    try:
-        value = Decimal(text)
-    except InvalidOperation as err:
-        raise ValidationError(label, f"“{hours}”不是数字，请填写小时数，如 1.5") from err
-    if not value.is_finite() or value < 0:
-        raise ValidationError(label, "服务时长不能是负数")
-    minutes = int((value * 60).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    if minutes > MAX_SERVICE_MINUTES:
-        raise ValidationError(label, f"服务时长 {text} 小时不合理，一次服务最多 24 小时，请核对")
-    return minutes
 
 
 def hours(minutes: int | None) -> Decimal:
@@ -126,8 +108,6 @@ def totals(s: Session, start: dt.date | None, end: dt.date | None
 def find_volunteer(s: Session, person: str) -> Volunteer:
     """The one live 五老 named by ``person`` (a name or an ID number). Raises ValidationError
     saying what to do when there is none or several."""
-    from models import idcard, people
-
     text = people.clean_name(person)
     number = idcard.normalize(person)
     q = select(Volunteer).where(Volunteer.deleted_at.is_(None),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import asdict, dataclass
 
 from sqlalchemy.orm import Session
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 from models import audit
 from models.changes import Changes
 from models.entities import Setting
+from models.errors import ValidationError
 
 
 @dataclass
@@ -45,8 +47,6 @@ MISSING_CODE = ("还没有填写本单位的行政区划代码，不能生成上
 
 def clean_code(code: str) -> str:
     """A typed code without spaces, full-width digits made plain (１３０ → 130)."""
-    import unicodedata
-
     return "".join(unicodedata.normalize("NFKC", code).split())
 
 
@@ -78,8 +78,6 @@ def save_unit(s: Session, code: str, level: str) -> Changes:
 def check_unit(code: str, level: str) -> str:
     """The 行政区划代码 without white space, after checking it and the level (no database
     needed: ``init`` checks before it creates the file). Raises ValidationError."""
-    from models.errors import ValidationError
-
     code = clean_code(code)
     if level not in LEVELS:
         raise ValidationError("单位级别", "请选择乡镇、县或市")

@@ -11,17 +11,27 @@ extra tables. :func:`schema_problem` names what differs.
 
 from __future__ import annotations
 
-import errno
 import os
 import re
 import sqlite3
 import threading
+import uuid
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from models import first_screen, sqlconnect
-from models.errors import DatabaseDamaged, PasswordNeeded, WrongPassword
+from models import faults, first_screen, sqlconnect
+from models.errors import (
+    DatabaseDamaged,
+    FileProblem,
+    PasswordNeeded,
+    WrongPassword,
+    describe_os_error,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 #: identifies our files in the SQLite header ("GGTZ")
 APPLICATION_ID = 0x4747545A
@@ -30,17 +40,6 @@ SQLITE_MAGIC = sqlconnect.SQLITE_MAGIC
 
 #: a fingerprint: (type, name, normalised CREATE statement) of every schema object
 Fingerprint = frozenset[tuple[str, str, str]]
-
-
-def describe_os_error(err: OSError, path: Path | str) -> str:
-    """A plain Chinese sentence for a failed file operation."""
-    if err.errno == errno.ENOSPC:
-        return f"磁盘空间不足，无法写入“{path}”。请清理磁盘或换一个位置后再试。"
-    if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"没有权限写入“{path}”（文件夹可能是只读的）。请换一个文件夹，或请管理员开通权限。"
-    if err.errno == errno.ENOENT:
-        return f"找不到“{path}”。请检查路径是否正确。"
-    return f"无法读写“{path}”（{err.strerror or err}）。请检查文件和文件夹后再试。"
 
 
 def needs_password_message(name: str) -> str:
@@ -154,6 +153,13 @@ _V4_WATCHED_TABLES = ("settings", "code_entries", "groups", "wuhao_assessments",
                       "students", "pairings", "aid_records", "activities", "activity_photos",
                       "donations", "honors", "volunteer_cares", "rollup_units",
                       "rollup_packages", "rollup_records")
+_V4_EVENTS = ("insert", "update", "delete")
+#: the stale-marking trigger of schema 4, by (table, event)
+_V4_TRIGGER = ("CREATE TRIGGER first_screen_stale_{table}_{event} AFTER {EVENT} ON {table} "
+               "WHEN (SELECT fresh FROM first_screen WHERE id = 1) "
+               "BEGIN UPDATE first_screen SET fresh = 0 WHERE id = 1; END")
+_V4_TRIGGER_NAMES = tuple(f"first_screen_stale_{table}_{event}"
+                          for table in _V4_WATCHED_TABLES for event in _V4_EVENTS)
 
 
 #: indexes added by each upgrade step (version n -> n + 1)
@@ -167,7 +173,7 @@ _ADDED_INDEXES: dict[int, tuple[str, ...]] = {
 #: tables added by each upgrade step
 _ADDED_TABLES: dict[int, tuple[str, ...]] = {
     2: _ROLLUP_TABLES,
-    3: ("first_screen", *first_screen.trigger_names(_V4_WATCHED_TABLES)),
+    3: ("first_screen", *_V4_TRIGGER_NAMES),
     4: ("aliases",),  # step aliases
     # step chain
     5: ("chain_keys", "chain_reviews", "chain_sent", "chain_receipts", "chain_years"),
@@ -224,15 +230,25 @@ def _without_columns(obj: tuple[str, str, str], columns: set[tuple[str, str]]) -
     return kind, name, f"{head}({','.join(p for p in parts if p not in drop)})"
 
 
-@cache
-def expected_fingerprints() -> dict[int, Fingerprint]:
-    """Schema version -> fingerprint; the newest is the models' metadata as created."""
-    from sqlalchemy import create_engine
-
+def create_schema(engine: Engine) -> None:
+    """The newest schema, as a new file gets it: the models' tables (models.entities), then
+    the first screen's table and its triggers (models.first_screen)."""
+    # SQLAlchemy and the models are heavy: only a new file and the first schema check load them
     from models.entities import Base
 
-    engine = create_engine("sqlite://")
     Base.metadata.create_all(engine)
+    with engine.begin() as con:
+        for statement in first_screen.schema_statements():
+            con.exec_driver_sql(statement)
+
+
+@cache
+def expected_fingerprints() -> dict[int, Fingerprint]:
+    """Schema version -> fingerprint; the newest is :func:`create_schema`'s."""
+    from sqlalchemy import create_engine  # heavy: not needed to read a file's header
+
+    engine = create_engine("sqlite://")
+    create_schema(engine)
     raw = engine.raw_connection()
     try:
         newest = fingerprint(raw.driver_connection)  # type: ignore[arg-type]
@@ -355,8 +371,6 @@ def _inspect(path: Path, full: bool | None, key: sqlconnect.Key | None
         if encrypted and not opened and "not a database" in str(err):
             raise WrongPassword(wrong_password_message(path.name)) from err
         if not opened and sqlconnect.read_only_place(path):
-            from models.errors import FileProblem
-
             raise FileProblem(
                 f"数据库“{path.name}”在只读的位置（例如U盘打开了写保护），而且上次没有正常关闭，"
                 f"在这里读不出来（{err}）。文件没有损坏：请把整个文件夹复制到电脑上可写的地方再打开。"
@@ -389,8 +403,6 @@ def _v1_to_v2(con: sqlite3.Connection) -> None:
 def _v2_to_v3(con: sqlite3.Connection) -> None:
     """A stable ``uuid`` on every record (filled for existing rows, unique per table) and the
     roll-up tables (contract §6), written out as schema 3 created them (frozen)."""
-    import uuid
-
     for table in UUID_TABLES:
         con.execute(f"ALTER TABLE {table} ADD COLUMN {_UUID_COLUMN}")
         ids = [r[0] for r in con.execute(f"SELECT id FROM {table}")]
@@ -403,12 +415,12 @@ def _v2_to_v3(con: sqlite3.Connection) -> None:
 
 def _v3_to_v4(con: sqlite3.Connection) -> None:
     """The first screen's figures (models.first_screen): its table and the triggers that mark
-    it stale, on the tables schema 4 had (frozen). The row is computed by :func:`upgrade_file`
-    right after the last step (with the full program); until then the window does not use it."""
+    it stale, on the tables schema 4 had (frozen). The row is computed after the last step by
+    the layer above (:func:`after_upgrade`); until then the window does not use it."""
     con.execute(_V4_FIRST_SCREEN_TABLE)
     for table in _V4_WATCHED_TABLES:
-        for event in first_screen.EVENTS:
-            con.execute(first_screen.trigger_sql(table, event))
+        for event in _V4_EVENTS:
+            con.execute(_V4_TRIGGER.format(table=table, event=event, EVENT=event.upper()))
 
 
 def _step_aliases(con: sqlite3.Connection) -> None:
@@ -473,13 +485,25 @@ UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v
                                                              6: _step_records}  # step records
 
 
+#: called with the file's path after an upgrade (see :func:`after_upgrade`)
+_AFTER_UPGRADE: list[Callable[[Path, sqlconnect.Key | None], None]] = []
+
+
+def after_upgrade(hook: Callable[[Path, sqlconnect.Key | None], None]) -> None:
+    """Have ``hook(path, key)`` run after every upgrade of a file in this process, once its steps
+    are committed (the caller may hold the file's use lock: the hook opens its own plain
+    connection). The layer above storage registers what it derives from the data (the first
+    screen's figures: models.first_screen_store.install), so this file computes nothing."""
+    if hook not in _AFTER_UPGRADE:
+        _AFTER_UPGRADE.append(hook)
+
+
 def upgrade_file(path: Path, version: int, key: sqlconnect.Key | None = None) -> None:
     """Run every upgrade step from ``version`` to the newest, each in its own transaction
-    (the caller has backed the file up), then compute the first screen's figures for the
-    existing data (their own transaction). A kill inside a step leaves the previous version;
-    a kill before the figures are stored leaves them missing (the window then computes them)."""
-    from models import faults
-
+    (the caller has backed the file up), then mark the stored first screen stale (an older
+    program made it) and run the :func:`after_upgrade` hooks (the figures are recomputed
+    there, in their own transaction). A kill inside a step leaves the previous version; a kill
+    before the figures are stored leaves them stale (the window then computes them)."""
     upgraded = version < SCHEMA_VERSION
     con = sqlconnect.connect(path, autocommit=True, key=key)
     try:
@@ -496,9 +520,10 @@ def upgrade_file(path: Path, version: int, key: sqlconnect.Key | None = None) ->
                 con.execute("ROLLBACK")
                 raise
             version += 1
+        if upgraded:
+            con.execute(first_screen.MARK_STALE)
     finally:
         con.close()
     if upgraded:
-        from models.first_screen_store import refresh_file
-
-        refresh_file(path, key)
+        for hook in _AFTER_UPGRADE:
+            hook(path, key)

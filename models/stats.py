@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import Integer, func, select
 from sqlalchemy.orm import Session
 
+from models import rollup
+from models.aliases import learned
 from models.codes import VOLUNTEER_CATEGORIES, split_multi
 from models.entities import (
     Activity,
@@ -19,46 +21,15 @@ from models.entities import (
     Volunteer,
     WuhaoAssessment,
 )
+from models.in_year import (
+    PARTY,
+    bounds,
+    groups_at_end,
+    pairings_in_year,
+    students_in_year,
+    volunteers_at_end,
+)
 from models.money import to_yuan
-from models.pairings import overlaps
-
-PARTY = ("中共党员", "中共预备党员")
-
-
-def _bounds(year: int) -> tuple[dt.date, dt.date]:
-    return dt.date(year, 1, 1), dt.date(year, 12, 31)
-
-
-def groups_at_end(year: int) -> Any:
-    """Where-clause: groups that exist at the end of ``year``."""
-    _, end = _bounds(year)
-    return (Group.deleted_at.is_(None)
-            & (Group.founded_on.is_(None) | (Group.founded_on <= end))
-            & (Group.dissolved_on.is_(None) | (Group.dissolved_on > end)))
-
-
-def volunteers_at_end(year: int) -> Any:
-    """Where-clause: 五老 in the team at the end of ``year``."""
-    _, end = _bounds(year)
-    return (Volunteer.deleted_at.is_(None)
-            & (Volunteer.joined_on.is_(None) | (Volunteer.joined_on <= end))
-            & (Volunteer.left_on.is_(None) | (Volunteer.left_on > end)))
-
-
-def students_in_year(year: int) -> Any:
-    """Where-clause: students assisted at some time in ``year``."""
-    start, end = _bounds(year)
-    return (Student.deleted_at.is_(None)
-            & (Student.registered_on.is_(None) | (Student.registered_on <= end))
-            & (Student.closed_on.is_(None) | (Student.closed_on >= start)))
-
-
-def pairings_in_year(year: int) -> Any:
-    """Where-clause: live pairings overlapping ``year`` (join Volunteer and Student)."""
-    start, end = _bounds(year)
-    return (Pairing.deleted_at.is_(None) & Volunteer.deleted_at.is_(None)
-            & Student.deleted_at.is_(None)
-            & overlaps(Pairing.started_on, Pairing.ended_on, start, end))
 
 
 def _live_pairings() -> Any:
@@ -70,13 +41,9 @@ def year_figures(s: Session, year: int) -> dict[str, Any]:
     """All figures of contract.md §3 for ``year``; in a roll-up database (one that has taken
     packages, contract §6) the sum of its own records' figures and its units' latest packages
     for ``year``."""
-    from models import rollup
-
     own = own_figures(s, year)
     if not rollup.has_packages(s):
         return own
-    from models.aliases import learned
-
     taught = learned(s)
     parts = [own] + [rollup.fold_codes(rollup.package_figures(p), taught)
                      for p in rollup.latest_packages(s, year)]
@@ -85,7 +52,7 @@ def year_figures(s: Session, year: int) -> dict[str, Any]:
 
 def own_figures(s: Session, year: int) -> dict[str, Any]:
     """The §3 figures of this database's own records for ``year``."""
-    start, end = _bounds(year)
+    start, end = bounds(year)
     return {
         "year": year,
         "groups": _groups(s, year),

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from models import codetables, people, records, rules
+from models import codetables, idcard, people, records, rules
 from models.changes import Changes
 from models.codes import MULTI_SEP, join_multi, split_multi
 from models.entities import AidRecord, Pairing, Student
@@ -88,8 +88,6 @@ CIVIL_FIELDS = (*CIVIL_CODES, *CIVIL_TEXTS, *CIVIL_NAMES, *CIVIL_IDS, *CIVIL_PHO
 def civil_values(s: Session, data: StudentInput) -> dict[str, Any]:
     """The 民政 fields as stored: codes checked against their tables, names and ID numbers
     normalised (the ID numbers are checked by models.rules). Raises ValidationError."""
-    from models import idcard
-
     values: dict[str, Any] = {}
     for key, table in CIVIL_CODES.items():
         raw = (getattr(data, key) or "").strip()

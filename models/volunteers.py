@@ -6,12 +6,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from models import codetables, people, rules
+from models import audit, codetables, people, rules
 from models.changes import Changes
-from models.codes import join_multi
+from models.codes import join_multi, split_multi
 from models.entities import Volunteer
 from models.errors import ValidationError
 from models.idcard import normalize_phone
@@ -74,8 +74,6 @@ def update(s: Session, vid: int, data: VolunteerInput) -> Changes:
 
 def to_input(v: Volunteer) -> VolunteerInput:
     """The dialog value of a stored 五老 (for editing)."""
-    from models.codes import split_multi
-
     return VolunteerInput(
         name=v.name, category=v.category, sex=v.sex, birth_date=v.birth_date,
         id_number=v.id_number or "", political_status=v.political_status,
@@ -107,8 +105,6 @@ def search(s: Session, text: str, limit: int = 50) -> list[Volunteer]:
 
 def newest_id(s: Session) -> int:
     """The highest 五老 id so far (0 when none): what an import adds comes after it."""
-    from sqlalchemy import func
-
     return int(s.scalar(select(func.max(Volunteer.id))) or 0)
 
 
@@ -122,8 +118,6 @@ def without_joined(s: Session, after_id: int = 0) -> list[int]:
 def fill_joined(s: Session, ids: list[int], day: dt.date) -> Changes:
     """Give the 五老 ``ids`` that still have no 加入时间 the date ``day`` (one audit line), in
     the caller's transaction. Raises ValidationError for a date outside 1900–2100."""
-    from models import audit
-
     if not dt.date(1900, 1, 1) <= day <= dt.date(2100, 12, 31):
         raise ValidationError("加入时间", "日期应在 1900 年到 2100 年之间")
     filled = 0

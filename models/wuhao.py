@@ -27,7 +27,8 @@ from models import audit, records, settings
 from models.changes import Changes
 from models.codes import WUHAO_ITEMS
 from models.entities import WuhaoAssessment
-from models.errors import DataError, FileProblem, ValidationError
+from models.errors import DataError, FileProblem, ValidationError, describe_os_error
+from models.rules import year_problem
 
 SETTING = "wuhao_rubric"
 FILE_FORMAT = "ggtz-wuhao-rubric"
@@ -182,8 +183,6 @@ def set_current(s: Session, rubric: Rubric, source: str) -> Changes:
 
 def write_file(rubric: Rubric, path: Path | str, issuer: str) -> Path:
     """Write the rubric file a county sends its townships (UTF-8 JSON). Raises FileProblem."""
-    from models.sqlitefile import describe_os_error
-
     body = {"format": FILE_FORMAT, "version": FILE_VERSION, "issued_on": dt.date.today().isoformat(),
             **rubric.to_json(), "issuer": issuer}
     path = Path(path)
@@ -315,8 +314,6 @@ def assess(s: Session, gid: int, year: int, sheet: Scored) -> Changes:
     transaction: 达标 when the total reaches the sheet's threshold; each dimension's √ (the
     old items) when it has full marks. Raises ValidationError naming the item: a score outside
     0…its points, or a deduction without its 扣分理由."""
-    from models.rules import year_problem
-
     why = year_problem(year)
     if why:
         raise ValidationError("年度", why)

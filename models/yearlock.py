@@ -121,9 +121,14 @@ def _update_touches(cls: type, old: dict[str, Any], new: dict[str, Any], changed
     return touched
 
 
-def _refuse(years: set[int]) -> None:
-    from models.chain import lock_sentence
+def lock_sentence(year: int) -> str:
+    """Why a change to the accepted ``year`` was refused, and the way to make it."""
+    return (f"{year}年度已经上级审核通过并锁定，这个改动会改变{year}年度的报表，没有保存。"
+            f"如确需修改，请先在“设置”里重新打开{year}年度（命令行：reopen --year {year} "
+            "--reason 原因），改完后重新生成上报包报上去。")
 
+
+def _refuse(years: set[int]) -> None:
     raise YearLocked(lock_sentence(min(years)))
 
 

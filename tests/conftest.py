@@ -13,7 +13,10 @@ if str(ROOT) not in sys.path:
 
 import pytest  # noqa: E402
 
+from models import first_screen_store  # noqa: E402
 from models.db import Database  # noqa: E402
+
+first_screen_store.install()  # as the program's entry points do (main.py, gui/app.py)
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from models import first_screen
+from models import peek
 from models.db import Database
 from tests.helpers import ROOT, cli
 from tests.sheets import big_roster
@@ -33,10 +33,10 @@ def stats_json(path: Path, year: int = YEAR) -> dict:
 
 def shown(path: Path, key=None) -> dict:
     """The figures the first screen shows for ``path`` (it must be able to show them)."""
-    peek = first_screen.read(path, key=key)
-    assert peek.screen is not None, "the first screen cannot vouch for its figures"
-    assert peek.screen.year == YEAR
-    return peek.screen.figures
+    seen = peek.read(path, key=key)
+    assert seen.screen is not None, "the first screen cannot vouch for its figures"
+    assert seen.screen.year == YEAR
+    return seen.screen.figures
 
 
 def assert_current(path: Path) -> None:
@@ -69,7 +69,7 @@ def test_a_new_demo_database_shows_its_figures(live):
     figures = stats_json(live)
     assert figures["volunteers"]["total"] > 0 and figures["activities"]["total"] > 0
     assert shown(live) == figures
-    screen = first_screen.read(live).screen
+    screen = peek.read(live).screen
     assert screen is not None and screen.demo and sum(screen.months) == figures[
         "activities"]["total"]
 
@@ -116,7 +116,7 @@ def test_a_write_by_another_program_makes_the_figures_unusable(live):
         con.execute("UPDATE volunteers SET left_on = '2000-01-01' WHERE id = "
                     "(SELECT min(id) FROM volunteers WHERE deleted_at IS NULL)")
     con.close()
-    assert first_screen.read(live).screen is None  # the trigger marked them stale
+    assert peek.read(live).screen is None  # the trigger marked them stale
     db = Database.open(live)
     with db.session():  # the next transaction of the program stores them again
         pass
@@ -125,13 +125,13 @@ def test_a_write_by_another_program_makes_the_figures_unusable(live):
 
 
 def test_figures_of_another_year_are_not_shown(live):
-    assert first_screen.read(live).screen is not None
-    assert first_screen.read(live, today=dt.date(YEAR + 1, 1, 1)).screen is None
+    assert peek.read(live).screen is not None
+    assert peek.read(live, today=dt.date(YEAR + 1, 1, 1)).screen is None
     con = sqlite3.connect(live)  # as if they were stored last year, the clerk's last day
     with con:
         con.execute("UPDATE first_screen SET year = year - 1")
     con.close()
-    assert first_screen.read(live).screen is None
+    assert peek.read(live).screen is None
     db = Database.open(live)
     with db.session():  # the program's next transaction stores this year's
         pass
@@ -152,27 +152,27 @@ def test_an_older_password_hash_shows_nothing_before_it(live):
         con.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('password_hash', ?)",
                     (f"scrypt${2**14}$8$1${salt.hex()}${digest.hex()}",))
     con.close()
-    peek = first_screen.read(live)
-    assert peek.locked and peek.screen is None
+    seen = peek.read(live)
+    assert seen.locked and seen.screen is None
 
 
 def test_an_encrypted_file_shows_its_figures_only_with_its_key(live):
     plain = stats_json(live)
     Database(live).change_password("青山2025关工委")
     db = Database(live)  # a new start: no key known
-    assert first_screen.read(live, key=db.key).screen is None
+    assert peek.read(live, key=db.key).screen is None
     db.unlock("青山2025关工委")
     assert shown(live, db.key) == plain
 
 
 def test_not_ours_or_older_files_give_no_first_screen(tmp_path):
-    assert first_screen.read(tmp_path / "missing.sqlite").screen is None
+    assert peek.read(tmp_path / "missing.sqlite").screen is None
     junk = tmp_path / "junk.sqlite"
     junk.write_bytes(b"not a database at all" * 10)
-    assert first_screen.read(junk).screen is None
+    assert peek.read(junk).screen is None
     old = tmp_path / "v3.sqlite"
     shutil.copy(ROOT / "tests" / "data" / "schema_v3.sqlite", old)
-    assert first_screen.read(old).screen is None
+    assert peek.read(old).screen is None
 
 
 def test_writes_in_the_window_delete_to_the_trash_and_restore(live, qtbot):
@@ -210,7 +210,7 @@ def test_the_first_screen_is_the_full_page_before_it_loads(live, qtbot):
     full 首页 once the database is open (nothing jumps)."""
     from gui.main_window import MainWindow
 
-    screen = first_screen.read(live).screen
+    screen = peek.read(live).screen
     window = MainWindow(None, preview=screen, path=live)
     qtbot.addWidget(window)
     window.resize(1280, 720)
@@ -277,7 +277,7 @@ def test_a_start_that_could_not_use_them_stores_them_for_the_next(live):
     with con:
         con.execute("UPDATE first_screen SET year = year - 1")
     con.close()
-    assert first_screen.read(live).screen is None
+    assert peek.read(live).screen is None
     proc = cli("--db", live, "--smoke", timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("startup_ms=")

@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from exports import importer
+from exports import headers
 from exports.importer import ImportOptions, run_import
 from models import groups
 from models.entities import Activity, Donation, Pairing, Student, Volunteer
@@ -237,7 +237,7 @@ def test_template_has_the_import_header(tmp_path):
 def test_header_matching_rules():
     from exports.forms import FORMS
 
-    found = importer.match_header(
+    found = headers.match_header(
         ["活动日期", "活 动 名 称", "“主题类别”", "参加五老（人）", "受教育青少年(人次)", "奇怪的列"],
         FORMS["activities"])
     assert {i: c.key for i, c in found.items()} == {

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from exports import cells, importer
+from exports import cells, headers
 from exports.chinese_numbers import capital_amount
 from exports.forms import FORMS
 from exports.importer import ImportOptions, run_import
@@ -240,10 +240,10 @@ def test_a_group_row_naming_the_guardian_makes_the_names_below_the_guardians(db,
 def test_other_systems_names_are_known():
     form = FORMS["students"]
     header = ["学生姓名", "身份证件号", "学校名称", "就读年级", "与儿童关系", "监护人联系方式", "现居住地址"]
-    assert {importer.match_header(header, form)[i].key for i in range(len(header))} == {
+    assert {headers.match_header(header, form)[i].key for i in range(len(header))} == {
         "name", "id_number", "school", "grade", "guardian_relation", "guardian_phone", "address"}
     header = ["志愿者姓名", "证件号", "手机号码", "注册时间", "政治面貌"]
-    got = importer.match_header(header, FORMS["volunteers"])
+    got = headers.match_header(header, FORMS["volunteers"])
     assert [got[i].key for i in range(5)] == ["name", "id_number", "phone", "joined_on",
                                               "political_status"]
 
@@ -616,7 +616,7 @@ def test_every_kind_reads_the_same_record_through_invisible_characters(db, kind,
 def test_a_school_roster_names_the_guardian_in_brackets():
     header = ["学号", "姓名", "年级", "身份证号", "全国学籍号", "户籍所在地", "居住所在地", "监护人(父亲)",
               "监护人(母亲)", "监护人(父亲)电话", "监护人(母亲)电话"]
-    got = {header[i]: c.key for i, c in importer.match_header(header, FORMS["students"]).items()}
+    got = {header[i]: c.key for i, c in headers.match_header(header, FORMS["students"]).items()}
     assert got == {"姓名": "name", "年级": "grade", "身份证号": "id_number", "居住所在地": "address",
                    "户籍所在地": "hukou_place",
                    "监护人(父亲)": "guardian", "监护人(父亲)电话": "guardian_phone"}

@@ -27,7 +27,7 @@ import pytest
 
 from models import opening, outputs, security, sqlconnect
 from models.db import Database
-from models.errors import FileProblem, ValidationError
+from models.errors import FileProblem, ValidationError, user_message
 from tests.helpers import ROOT
 
 PW = "青山关工委2025"
@@ -274,9 +274,9 @@ def test_a_read_only_place_is_named_so_and_refused_before_writing(town, tmp_path
             opening.check_place(path, command)
     for command in ("check", "stats", "export", "backup"):
         assert opening.check_place(path, command) == path
-    assert "只读" in (opening.sqlite_problem(Exception("attempt to write a readonly database"),
-                                             path) or "")
-    assert "正在被另一个" in (opening.sqlite_problem(Exception("database is locked"), path) or "")
+    assert "只读" in (user_message(Exception("attempt to write a readonly database"), path)
+                    or "")
+    assert "正在被另一个" in (user_message(Exception("database is locked"), path) or "")
 
 
 def _read_only_mount_works() -> bool:

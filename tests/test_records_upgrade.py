@@ -51,6 +51,8 @@ def test_every_old_value_is_kept_and_new_columns_are_empty(old, tmp_path):
             assert {k: new[k] for k in values} == values, (table, rowid)
             checked += 1
     assert checked > 100
+    if int(old.stem.removeprefix("schema_v")) > 6:  # written after the step: its own values
+        return
     defaults = {"DATE": None, "INTEGER": 0, "TEXT": ""}
     for table, column in _RECORDS_COLUMNS:
         name, kind = column.split()[:2]

@@ -12,8 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from exports.formdata import FormContext, build_table
-from models import activities, pairings, service_hours, stats
-from models.errors import ValidationError
+from models import activities, pairings, rules, service_hours, stats
 from tests.factories import add_student, add_volunteer, id_number
 from tests.helpers import cli
 
@@ -51,12 +50,15 @@ def test_participants_hours_and_the_count_keep_section_3(served):
     assert totals[wang] == (2, 1, 90 + 60 + 45) and totals[li] == (2, 0, 120)
 
 
-def test_hours_are_parsed_and_bounded():
-    assert service_hours.to_minutes("1.5") == 90 and service_hours.to_minutes("") == 0
-    assert service_hours.to_minutes("2小时") == 120
-    for bad in ("两个", "-1", "25"):
-        with pytest.raises(ValidationError):
-            service_hours.to_minutes(bad)
+def test_hours_are_bounded_and_shown():
+    """A day at most, never negative (models.rules, whatever the input: dialog or import)."""
+    def said(minutes: int) -> list[str]:
+        found = rules.problems("aid", {"service_minutes": minutes})
+        return [p.message for p in found if p.key == "service_minutes"]
+
+    assert said(90) == [] and said(24 * 60) == []
+    assert said(25 * 60) == ["服务时长 25 小时不合理，一次服务最多 24 小时，请核对"]
+    assert said(-1) == ["时长不能是负数"]
     assert service_hours.hours_text(50) == "0.83" and service_hours.hours_text(90) == "1.5"
 
 

@@ -70,13 +70,13 @@ def test_upgraded_file_has_its_first_screen_figures(old, tmp_path):
     upgraded schema is exactly the newest one (triggers included)."""
     import datetime as dt
 
-    from models import first_screen
+    from models import first_screen, peek
     from models.sqlitefile import expected_fingerprints, fingerprint
 
     path = tmp_path / "town.sqlite"
     shutil.copy(old, path)
     if int(old.stem.removeprefix("schema_v")) < 4:  # files before v4 have no stored figures
-        assert first_screen.read(path).screen is None
+        assert peek.read(path).screen is None
     db = Database.open(path)
     year = dt.date.today().year
     try:
@@ -84,7 +84,7 @@ def test_upgraded_file_has_its_first_screen_figures(old, tmp_path):
             figures = stats.year_figures(s, year)
     finally:
         db.close()
-    screen = first_screen.read(path).screen
+    screen = peek.read(path).screen
     assert screen is not None and screen.year == year and screen.figures == figures
     con = sqlite3.connect(path)
     try:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from exports.atomic import atomic_path
 from exports.report import wording
-from exports.service import check_year
+from exports.service import check_year, safe_file_name
 from models import audit, highlights, rollup, stats
 from models.db import Database
 from models.entities import Honor
@@ -20,8 +20,6 @@ Progress = Callable[[float, str], None]
 
 
 def default_name(unit: str, year: int) -> str:
-    from exports.service import safe_file_name
-
     return f"{safe_file_name(unit)}{year}年工作总结（草稿）.docx"
 
 

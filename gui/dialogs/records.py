@@ -27,6 +27,7 @@ from models import students, volunteers
 from models.activities import ActivityInput
 from models.db import Database
 from models.donations import DonationInput
+from models.errors import ValidationError
 from models.groups import GroupInput
 from models.honors import CareInput, HonorInput
 from models.idcard import mask_id
@@ -118,8 +119,6 @@ class PairingDialog(FormDialog):
             self.started.set_date(dt.date.today())
 
     def value(self) -> PairingInput:
-        from models.errors import ValidationError
-
         if self.volunteer.value() is None:
             raise ValidationError("五老", "请在列表中选择一位五老")
         if self.student.value() is None:
@@ -159,8 +158,6 @@ class AidDialog(FormDialog):
             self.volunteer.set_chosen({volunteer[0]: volunteer[1]})
 
     def value(self) -> AidInput:
-        from models.errors import ValidationError
-
         day = read_date(self, "日期", self.date)
         if day is None:
             raise ValidationError("日期", "请填写日期")
@@ -237,8 +234,6 @@ class ActivityDialog(FormDialog):
             self._thumb(Path(f))
 
     def value(self) -> ActivityInput:
-        from models.errors import ValidationError
-
         day = read_date(self, "日期", self.date)
         if day is None:
             raise ValidationError("日期", "请填写活动日期")
@@ -286,8 +281,6 @@ class DonationDialog(FormDialog):
             self.date.set_date(dt.date.today())
 
     def value(self) -> DonationInput:
-        from models.errors import ValidationError
-
         day = read_date(self, "日期", self.date)
         if day is None:
             raise ValidationError("日期", "请填写捐赠日期")
@@ -351,8 +344,6 @@ class CareDialog(FormDialog):
             self.date.set_date(dt.date.today())
 
     def value(self) -> CareInput:
-        from models.errors import ValidationError
-
         if self.volunteer.value() is None:
             raise ValidationError("五老", "请在列表中选择一位五老")
         day = read_date(self, "日期", self.date)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -195,8 +196,6 @@ class DataPage(QWidget):
         folder = files.pick_folder(self, "选择U盘或文件夹")
         if not folder:
             return
-        import datetime as dt
-
         target = Path(folder) / f"关工台账备份_{dt.datetime.now():%Y%m%d-%H%M%S}.sqlite"
         db = self.ctx.db
         def work(_progress: Any) -> Path:

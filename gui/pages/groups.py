@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import Select
 
+from gui import style
 from gui.context import AppContext
 from gui.dialogs.records import GroupDialog
 from gui.list_page import ListPage
@@ -178,8 +179,6 @@ class WuhaoDialog(QDialog):
 
     def _fit(self) -> None:
         """Big enough for the checklist, never larger than the screen's free area."""
-        from gui import style
-
         area = style.available_geometry(self)
         body = self.checklist.widget()
         need = body.sizeHint() if body is not None else self.sizeHint()

@@ -5,6 +5,7 @@ units' figures with a 合计 row; 可能重复 and 相同记录."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 from gui.context import AppContext
 from gui.files import open_files, pick_folder
 from gui.ops import Op, perform, run_op
-from models import chain, rollup, settings
+from models import chain, rollup, rollup_status, settings
 from models.changes import Changes
 
 STATUS_WORDS = {"new": "新收下", "replaced": "替换为新的", "unchanged": "已收过，没有变化"}
@@ -123,8 +124,6 @@ class RollupPage(QWidget):
     def _fill_years(self, prefer: int | None = None) -> None:
         """Years with packages (newest first) and the current one; shows ``prefer``, else the
         newest year with packages, else the current year."""
-        import datetime as dt
-
         with self.ctx.db.reader() as s:
             have = rollup.years_with_packages(s)
         this_year = dt.date.today().year
@@ -225,7 +224,7 @@ class RollupPage(QWidget):
     def refresh(self) -> None:
         year = self.selected_year()
         with self.ctx.db.reader() as s:
-            status = rollup.status(s, year)
+            status = rollup_status.status(s, year)
             figures = {p.unit_code: rollup.package_figures(p)
                        for p in rollup.latest_packages(s, year)}
             total = rollup.add_figures(list(figures.values()), year) if figures else None

@@ -14,8 +14,10 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from models import demo  # noqa: E402
+from models import demo, first_screen_store  # noqa: E402
 from models.db import Database  # noqa: E402
+
+first_screen_store.install()  # as the program's entry points do: each save keeps the 首页 current
 
 CACHE = Path(tempfile.gettempdir()) / "ggtz-bench"
 
