@@ -64,7 +64,7 @@ def test_listing_with_counts_checks_each_backup_once(db, tmp_path, monkeypatch):
         backup.make_backup_of_file(db.path, folder, kind="手动")
     calls = []
     real = backup._verify
-    monkeypatch.setattr(backup, "_verify", lambda p, e=None: calls.append(p) or real(p, e))
+    monkeypatch.setattr(backup, "_verify", lambda p, key=None: calls.append(p) or real(p, key=key))
     first = backup.list_backups(folder, db.path.stem, with_counts=True)
     assert len(first) == 3 and all(b.ok for b in first) and len(calls) == 3
     again = backup.list_backups(folder, db.path.stem, with_counts=True)
