@@ -33,14 +33,11 @@ from models.errors import DataError
 from models.money import to_fen
 from models.pairings import overlaps
 from models.pinyin import initials
+from models.subjects import form_keys, key_columns
 from models.synonyms import CREATE, TABLE_LABELS
 
 #: columns without which a file cannot be imported at all
-KEY_COLUMNS: dict[str, tuple[str, ...]] = {
-    "groups": ("name",), "volunteers": ("name",), "students": ("name",),
-    "pairings": ("volunteer", "student"), "activities": ("date", "title"),
-    "donations": ("date", "donor"),
-}
+KEY_COLUMNS: dict[str, tuple[str, ...]] = key_columns()
 MAX_COUNT = 10_000_000  # no activity or group counts more people than this
 _SCI_RE = re.compile(r"^\d+(\.\d+)?[eE]\+?\d+$")
 #: a Chinese name (2–10 characters, a middle dot allowed) followed by a bracketed remark
@@ -623,9 +620,7 @@ def guess_group_type(name: str) -> str:
 
 
 #: model column -> form column key, where the two differ (rule problems name form columns)
-FORM_KEYS = {"money_fen": "money", "goods_value_fen": "goods_value", "group_id": "group",
-             "volunteer_id": "volunteer", "student_id": "student",
-             "recipients_text": "recipients"}
+FORM_KEYS = form_keys()
 
 CHANGED_MEANWHILE = ("导入期间，数据库里已经有人录入了与第 {row} 行相同的{what}（{name}），为避免重复，"
                      "这次没有写入任何数据。请重新导入这个文件（程序会重新查重）。")

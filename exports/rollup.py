@@ -23,6 +23,7 @@ from sqlalchemy import delete, insert, select
 from models import audit, chain, rollup, settings
 from models.db import Database
 from models.entities import RollupPackage, RollupRecord, RollupUnit, now
+from models.subjects import figure_keys
 
 ROLLUP_RECORDS: Any = RollupRecord.__table__
 MAX_MEMBERS = 200
@@ -35,15 +36,8 @@ MAX_RATIO = 200
 _CHUNK = 1 << 20
 
 #: the §3 figures a package's stats.json must carry (section -> keys)
-FIGURE_KEYS: dict[str, tuple[str, ...]] = {
-    "groups": ("total", "by_type", "wuhao"),
-    "volunteers": ("total", "backbone", "party_members", "by_category", "joined", "left"),
-    "students": ("total", "paired", "by_category"),
-    "pairings": ("active",),
-    "aid": ("records", "money_yuan"),
-    "activities": ("total", "by_theme", "volunteer_participations", "youth_participations"),
-    "donations": ("count", "money_yuan", "goods_value_yuan"),
-}
+#: (the subjects' ``figures``, models.subjects)
+FIGURE_KEYS: dict[str, tuple[str, ...]] = figure_keys()
 
 
 class Refused(Exception):

@@ -8,7 +8,8 @@ import os
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.entities import SUBJECT_LABELS, AuditEntry
+from models.entities import AuditEntry
+from models.subjects import SUBJECT_LABELS
 
 #: what the audit log calls the subjects that are not records (code tables, settings …)
 OTHER_SUBJECTS: dict[str, str] = {

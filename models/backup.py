@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from models import faults, filelock, sqlconnect
-from models.entities import SUBJECT_LABELS, SUBJECTS
+from models.entities import SUBJECTS
 from models.errors import (
     DatabaseDamaged,
     DatabaseTooNew,
@@ -34,6 +34,7 @@ from models.sqlitefile import (
     inspect_file,
     upgrade_file,
 )
+from models.subjects import SUBJECT_LABELS
 
 if TYPE_CHECKING:
     from models.db import Database

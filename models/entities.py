@@ -25,6 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from models.subjects import SUBJECT_INFO
+
 
 def now() -> dt.datetime:
     """Local wall-clock time without microseconds, as the clerk reads it."""
@@ -493,30 +495,9 @@ class ChainYear(Base):
 ROLLUP_TABLES = ("rollup_units", "rollup_packages", "rollup_records")
 CHAIN_TABLES = ("chain_keys", "chain_reviews", "chain_sent", "chain_receipts", "chain_years")
 
-#: subject key -> model, for the generic services, the 回收站 and the check
-SUBJECTS: dict[str, type[Tracked]] = {
-    "groups": Group,
-    "volunteers": Volunteer,
-    "students": Student,
-    "pairings": Pairing,
-    "aid": AidRecord,
-    "activities": Activity,
-    "donations": Donation,
-    "honors": Honor,
-    "cares": VolunteerCare,
-}
-
-SUBJECT_LABELS: dict[str, str] = {
-    "groups": "关工组织",
-    "volunteers": "五老",
-    "students": "帮扶对象",
-    "pairings": "结对",
-    "aid": "帮扶记录",
-    "activities": "活动",
-    "donations": "捐赠",
-    "honors": "表彰",
-    "cares": "慰问",
-}
+#: subject key -> model, for the generic services, the 回收站 and the check (derived from the
+#: descriptors of models.subjects)
+SUBJECTS: dict[str, type[Tracked]] = {d.key: globals()[d.model_name] for d in SUBJECT_INFO.values()}
 
 
 def _first_screen_schema() -> None:

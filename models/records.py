@@ -20,14 +20,10 @@ from sqlalchemy.orm import Session
 
 from models import audit
 from models.changes import Changes
-from models.entities import (
-    SUBJECT_LABELS,
-    SUBJECTS,
-    ActivityPhoto,
-)
+from models.entities import SUBJECTS, ActivityPhoto
 from models.errors import DataError
 from models.paths import photo_dir
-from models.subjects import parents_of
+from models.subjects import SUBJECT_LABELS, parents_of
 from models.subjects import subject as subject_of
 
 
@@ -111,7 +107,7 @@ def dependants_text(s: Session, subject: str, rid: int) -> str:
         n = s.scalar(select(func.count()).select_from(model).where(
             getattr(model, dep.column) == rid, model.deleted_at.is_(None))) or 0
         if n:
-            parts.append(f"{n} 条{dep.label}记录")
+            parts.append(f"{n} 条{SUBJECT_LABELS[dep.subject]}记录")
     return "、".join(parts)
 
 

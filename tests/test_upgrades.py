@@ -12,6 +12,14 @@ from models.db import SCHEMA_VERSION, Database
 
 DATA = Path(__file__).parent / "data"
 OLD_FILES = sorted(DATA.glob("schema_v*.sqlite"))
+#: subject labels the expected files (written by older versions; never edited) spell as they
+#: were then -> the one label of today's descriptor (models.subjects)
+RENAMED = {"捐赠": "捐资助学"}
+
+
+def counts_now(counts: dict[str, int]) -> dict[str, int]:
+    """An expected file's record counts under today's labels."""
+    return {RENAMED.get(label, label): n for label, n in counts.items()}
 
 
 def test_there_is_a_file_for_every_version():
@@ -33,7 +41,7 @@ def test_old_file_opens_upgraded_with_every_record(old, tmp_path):
     finally:
         db.close()
     con = sqlite3.connect(path)
-    assert backup.record_counts(con) == expected["counts"]
+    assert backup.record_counts(con) == counts_now(expected["counts"])
     con.close()
     before_upgrade = [b for b in backup.list_backups(tmp_path / "backups", "town")
                       if b.kind == "升级前"]

@@ -40,6 +40,13 @@ HOMES = {
     "DataPage": "data",
     "SettingsPage": "settings",
 }
+#: subject key (models.subjects) -> the page class listing it, in the navigation's order; the
+#: entry's text is the descriptor's ``nav``
+SUBJECT_PAGES = {
+    "groups": "GroupsPage", "volunteers": "VolunteersPage", "students": "StudentsPage",
+    "pairings": "PairingsPage", "activities": "ActivitiesPage", "donations": "DonationsPage",
+    "honors": "HonorsPage",
+}
 __all__ = [
     "ActivitiesPage",
     "CaresList",
