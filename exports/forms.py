@@ -24,7 +24,7 @@ from exports.columns import (
     Col,
 )
 from models.codes import WUHAO_ITEMS
-from models.subjects import SUBJECT_INFO, import_kinds
+from models.subjects import CIVIL_KEYS, SUBJECT_INFO, import_kinds
 
 
 def field(subject: str, key: str, width: float, header: str = "", kind: str = "",
@@ -103,12 +103,6 @@ VOLUNTEERS = Form("volunteers", "\u201c五老\u201d队伍花名册", (
 ))
 
 #: the 民政 登记表's fields of a 帮扶对象 (domain.md §8), read by the students import
-CIVIL_KEYS = ("ethnicity", "hukou_place", "residence", "boarding", "schooling", "health",
-              "disability_type", "disability_grade",
-              *(f"{who}_{k}" for who in ("father", "mother")
-                for k in ("name", "id_number", "phone", "status", "work_place")),
-              "guardianship", "guardian_id_number", "guardian_address", "guardianship_rating",
-              "family_income", "relief", "checked_on")
 _CIVIL_WIDTHS = {"ethnicity": 6, "hukou_place": 16, "residence": 16, "boarding": 6,
                  "schooling": 9, "health": 8, "disability_type": 9, "disability_grade": 7,
                  "name": 8, "id_number": 20, "phone": 13, "status": 8, "work_place": 12,

@@ -159,6 +159,13 @@ def _parent(who: str, key: str) -> tuple[Field, ...]:
 
 
 _NOTE = f("note", "备注")
+#: the 民政 登记表's fields of a 帮扶对象 (domain.md §8), in the order of the 登记表
+CIVIL_KEYS = ("ethnicity", "hukou_place", "residence", "boarding", "schooling", "health",
+              "disability_type", "disability_grade",
+              *(f"{who}_{k}" for who in ("father", "mother")
+                for k in ("name", "id_number", "phone", "status", "work_place")),
+              "guardianship", "guardian_id_number", "guardian_address", "guardianship_rating",
+              "family_income", "relief", "checked_on")
 
 GROUPS = Subject(
     "groups", "关工组织", "Group", (
@@ -243,6 +250,7 @@ STUDENTS = Subject(
           "登记时间"),
         f("status", "状态", CODE, "帮扶状态", code_table="student_status"),
         f("closed_on", "结束日期", DATE),
+        f("health_note", "健康情况"),
         _NOTE,
         # the 民政 登记表's fields (domain.md §8)
         f("ethnicity", "民族"),
@@ -307,6 +315,7 @@ AID = Subject(
         f("content", "内容"),
         f("money_fen", "金额(元)", MONEY, column="money"),
         f("service_minutes", "服务时长(小时)", MINUTES),
+        f("volunteer_id", "五老", REF),
     ),
     figures=("records", "money_yuan"),
 )
@@ -372,6 +381,7 @@ HONORS = Subject(
 
 CARES = Subject(
     "cares", "慰问", "VolunteerCare", (
+        f("volunteer_id", "五老", REF, required=True),
         f("date", "日期", DATE, required=True),
         f("occasion", "慰问事由"),
         f("content", "慰问内容"),
