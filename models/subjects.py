@@ -334,7 +334,6 @@ ACTIVITIES = Subject(
           "受教育青少年人数", "受益青少年", "受益青少年人数", "受益人次", "参与青少年", "参与青少年人数",
           "参加青少年人数", "青少年人数", "受教育青少年人次"),
         f("summary", "内容摘要", TEXT, "活动内容", "内容", "摘要", "活动简介"),
-        f("service_minutes", "服务时长(小时)", MINUTES),
     ),
     dependants=(
         Dependant("activity_photos", "activity_id", "delete"),
