@@ -205,6 +205,18 @@ DONATIONS = Form("donations", "捐资助学明细表", (
     field("donations", "recipients_text", 16),
 ), yearly=True, importable=True, totals=("money", "goods_value"))
 
+VENUES = Form("venues", "关工阵地情况表", (
+    SEQ_COL,
+    field("venues", "name", 22),
+    field("venues", "type", 12),
+    field("venues", "group_id", 18, kind=TEXT),
+    field("venues", "address", 24),
+    field("venues", "opened_on", 11),
+    field("venues", "funds_fen", 12),
+    field("venues", "note", 14),
+), yearly=True, importable=True, totals=("funds",), note="本年经费为本年度投入阵地的经费",
+    extra_import=(field("venues", "funds_year", 8, kind=INT),))
+
 WUHAO = Form("wuhao", "\u201c五好\u201d基层关工组织达标情况表", (
     SEQ_COL,
     Col("name", "组织名称", TEXT, 20, importable=False),
@@ -268,7 +280,7 @@ UNITS = Form("units", "各单位汇总表", (
 
 FORMS: dict[str, Form] = {f.id: f for f in (GROUPS, VOLUNTEERS, STUDENTS, PAIRINGS, ACTIVITIES,
                                             DONATIONS, WUHAO, ANNUAL, UNITS, CHILDREN,
-                                            SERVICE_HOURS, SERVICE_RECORD)}
+                                            SERVICE_HOURS, SERVICE_RECORD, VENUES)}
 IMPORT_KINDS = import_kinds()
 NUMBER_KINDS = (INT, MONEY)
 DATE_KINDS = (DATE, MONTH)

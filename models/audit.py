@@ -26,6 +26,7 @@ OTHER_SUBJECTS: dict[str, str] = {
     "donor_type": "代码表：捐赠方类型",
     "honor_level": "代码表：表彰级别",
     "pairing_mode": "代码表：结对形式",
+    "venue_type": "代码表：阵地类型",
 }
 
 

@@ -68,6 +68,13 @@ def honor_check(values: dict[str, Any], _facts: dict[str, Any]) -> list[Problem]
     return [Problem("year", why)] if why else []
 
 
+def venue_check(values: dict[str, Any], _facts: dict[str, Any]) -> list[Problem]:
+    """The 经费年度 is a year (when 经费 is recorded)."""
+    year = values.get("funds_year")
+    why = year_problem(year) if year is not None else None
+    return [Problem("funds_year", why)] if why else []
+
+
 def student_check(values: dict[str, Any], _facts: dict[str, Any]) -> list[Problem]:
     """The relatives' ID numbers (GB 11643, as the student's own) and not the child's own."""
     found = []

@@ -361,6 +361,26 @@ class VolunteerCare(Tracked, Base):
     volunteer: Mapped[Volunteer] = relationship()
 
 
+class Venue(Tracked, Base):
+    """阵地: a place of the work (校外辅导站、留守儿童之家 …) and its 经费 for one year (domain.md §8;
+    schema step "venues")."""
+
+    __tablename__ = "venues"
+    name: Mapped[str] = mapped_column(String(100), index=True)
+    name_initials: Mapped[str] = mapped_column(String(100), default="")
+    type: Mapped[str] = mapped_column(String(20), default="其他")
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"),
+                                                  index=True)
+    address: Mapped[str] = mapped_column(String(200), default="")
+    opened_on: Mapped[dt.date | None] = mapped_column(Date)
+    #: the year ``funds_fen`` is for (本年经费 of that year); None when no 经费 is recorded
+    funds_year: Mapped[int | None] = mapped_column(Integer)
+    funds_fen: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    group: Mapped[Group | None] = relationship()
+
+
 class AuditEntry(Base):
     """One line of the audit log (who did what, when)."""
 

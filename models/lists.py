@@ -14,6 +14,7 @@ from models import donations as _donations
 from models import groups as _groups
 from models import pairings as _pairings
 from models import students as _students
+from models import venues as _venues
 from models import volunteers as _volunteers
 from models.entities import (
     Activity,
@@ -24,6 +25,7 @@ from models.entities import (
     Honor,
     Pairing,
     Student,
+    Venue,
     Volunteer,
     VolunteerCare,
 )
@@ -98,3 +100,10 @@ def cares(text: str = "") -> Select[VolunteerCare, str]:
         q = q.where(Volunteer.name.like(f"%{text}%")
                     | Volunteer.name_initials.like(f"{text.lower()}%"))
     return q.order_by(VolunteerCare.date.desc())
+
+
+def venues(text: str = "", type_: str = "") -> Select[Venue, str | None]:
+    """Rows ``(Venue, name of its live group or None)``, by id."""
+    live_group = (Venue.group_id == Group.id) & Group.deleted_at.is_(None)
+    q = _venues.query(text, type_)
+    return q.outerjoin(Group, live_group).add_columns(Group.name).order_by(Venue.id)

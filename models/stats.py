@@ -16,6 +16,7 @@ from models.entities import (
     Group,
     Pairing,
     Student,
+    Venue,
     Volunteer,
     WuhaoAssessment,
 )
@@ -61,6 +62,12 @@ def pairings_in_year(year: int) -> Any:
             & overlaps(Pairing.started_on, Pairing.ended_on, start, end))
 
 
+def venues_at_end(year: int) -> Any:
+    """Where-clause: live 阵地 set up on or before the end of ``year`` (or date unknown)."""
+    _, end = _bounds(year)
+    return Venue.deleted_at.is_(None) & (Venue.opened_on.is_(None) | (Venue.opened_on <= end))
+
+
 def _live_pairings() -> Any:
     return (select(Pairing).join(Volunteer, Pairing.volunteer_id == Volunteer.id)
             .join(Student, Pairing.student_id == Student.id))
@@ -97,6 +104,7 @@ def own_figures(s: Session, year: int) -> dict[str, Any]:
         "aid": _aid(s, start, end),
         "activities": _activities(s, start, end),
         "donations": _donations(s, start, end),
+        "venues": _venues(s, year),
     }
 
 
@@ -172,3 +180,14 @@ def _donations(s: Session, start: dt.date, end: dt.date) -> dict[str, Any]:
         func.coalesce(func.sum(Donation.goods_value_fen), 0))
         .where(Donation.deleted_at.is_(None), Donation.date.between(start, end))).one()
     return {"count": n, "money_yuan": to_yuan(money), "goods_value_yuan": to_yuan(goods)}
+
+
+def _venues(s: Session, year: int) -> dict[str, Any]:
+    """阵地 at the end of ``year`` by type, and the 经费 recorded for ``year`` among them."""
+    where = venues_at_end(year)
+    by_type = dict(s.execute(select(Venue.type, func.count()).where(where)
+                             .group_by(Venue.type).order_by(func.count().desc())).all())
+    funds = s.scalar(select(func.coalesce(func.sum(Venue.funds_fen), 0))
+                     .where(where, Venue.funds_year == year)) or 0
+    return {"total": sum(by_type.values()), "by_type": {k: v for k, v in by_type.items() if v},
+            "funds_yuan": to_yuan(funds)}

@@ -113,6 +113,9 @@ class Subject:
     forms: tuple[str, ...] = ()
     #: its section of ``stats`` (contract §3): the keys a package's figures must carry
     figures: tuple[str, ...] = ()
+    #: packages of older programs lack its section (a subject added since, such as 阵地): they
+    #: are still taken, the section counting as empty
+    figures_optional: bool = False
 
     def cascades(self) -> tuple[Dependant, ...]:
         return tuple(d for d in self.dependants if d.action == "cascade")
@@ -186,6 +189,7 @@ GROUPS = Subject(
         Dependant("students", "group_id", "null"),
         Dependant("activities", "group_id", "null"),
         Dependant("honors", "group_id", "null"),
+        Dependant("venues", "group_id", "null"),
     ),
     periods=(("founded_on", "dissolved_on"),),
     nav="关工组织", importable=True, forms=("groups", "wuhao"),
@@ -388,10 +392,30 @@ CARES = Subject(
     ),
 )
 
+VENUES = Subject(
+    "venues", "阵地", "Venue", (
+        f("name", "阵地名称", TEXT, "名称", "阵地", "阵地名", "站点名称", "场所名称", "关工阵地名称",
+          "阵地全称", required=True),
+        f("type", "类型", CODE, "阵地类型", "类别", "阵地类别", code_table="venue_type"),
+        f("group_id", "所属关工小组", REF, "关工小组", "所在关工小组", "所属组织", "所在组织",
+          "所属关工组织", "所在关工组织", column="group"),
+        f("address", "地址", TEXT, "详细地址", "阵地地址", "所在地", "位置", "地点"),
+        f("opened_on", "建立时间", DATE, "建立日期", "成立时间", "成立日期", "建成时间", "挂牌时间",
+          "创建时间"),
+        f("funds_fen", "本年经费(元)", MONEY, "经费", "年度经费", "本年度经费", "经费投入", "投入经费",
+          "本年经费投入", column="funds"),
+        f("funds_year", "经费年度", YEAR, "年度"),
+        _NOTE,
+    ),
+    check=checks.venue_check,
+    nav="关工阵地", importable=True, forms=("venues",),
+    figures=("total", "by_type", "funds_yuan"), figures_optional=True,
+)
+
 #: every subject, in the order of the navigation
 SUBJECT_INFO: dict[str, Subject] = {
     d.key: d for d in (GROUPS, VOLUNTEERS, STUDENTS, PAIRINGS, AID, ACTIVITIES, DONATIONS, HONORS,
-                       CARES)
+                       CARES, VENUES)
 }
 _FIELDS: dict[str, dict[str, Field]] = {
     d.key: {fd.key: fd for fd in d.fields} for d in SUBJECT_INFO.values()}
@@ -423,9 +447,11 @@ def key_columns() -> dict[str, tuple[str, ...]]:
             for d in SUBJECT_INFO.values() if d.importable}
 
 
-def figure_keys() -> dict[str, tuple[str, ...]]:
-    """Section -> keys of the ``stats`` figures (contract §3) a package must carry."""
-    return {d.key: d.figures for d in SUBJECT_INFO.values() if d.figures}
+def figure_keys(optional: bool = True) -> dict[str, tuple[str, ...]]:
+    """Section -> keys of the ``stats`` figures (contract §3); without ``optional`` only the
+    sections every package must carry (not those of subjects added since)."""
+    return {d.key: d.figures for d in SUBJECT_INFO.values()
+            if d.figures and (optional or not d.figures_optional)}
 
 
 def nav_entries() -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Dialogs for groups, pairings, 帮扶记录, activities, donations, honors and care visits."""
+"""Dialogs for groups, pairings, 帮扶记录, activities, donations, honors, care visits and 阵地."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ from models.groups import GroupInput
 from models.honors import CareInput, HonorInput
 from models.idcard import mask_id
 from models.pairings import AidInput, PairingInput
+from models.venues import VenueInput
 
 Save = Callable[[Any], Any] | None
 
@@ -375,3 +376,42 @@ class CareDialog(FormDialog):
         return self.edited(CareInput, volunteer_id=self.volunteer.value(), date=day,
                          occasion=self.occasion.value(), content=self.content.text(),
                          money_yuan=self.money.text())
+
+
+class VenueDialog(FormDialog):
+    """A 阵地: its fields as the descriptor names them; 本年经费 in 元 for the 经费年度."""
+
+    subject = "venues"
+
+    def __init__(self, parent: QWidget | None, db: Database, initial: VenueInput | None = None,
+                 on_save: Save = None) -> None:
+        super().__init__(parent, db, "编辑阵地" if initial else "新增阵地", on_save)
+        self.initial = initial
+        types = _lists(db, "venue_type")["venue_type"]
+        self.name = self.field("name", QLineEdit())
+        self.type = self.field("type", CodeCombo(types))
+        self.group = self.field("group_id", IdCombo(group_items(db)))
+        self.address = self.field("address", QLineEdit())
+        self.opened = self.field("opened_on", DateEdit(), column=1)
+        self.funds = self.field("funds_fen", QLineEdit(), column=1)
+        self.funds.setPlaceholderText("没有经费可不填")
+        self.funds_year = self.field("funds_year", spin(2100), column=1)
+        self.funds_year.setMinimum(1949)
+        self.note = self.field("note", QLineEdit(), column=1)
+        if initial:
+            self.name.setText(initial.name)
+            self.type.set_value(initial.type)
+            self.group.set_value(initial.group_id)
+            self.address.setText(initial.address)
+            self.opened.set_date(initial.opened_on)
+            self.funds.setText(str(initial.funds_yuan or ""))
+            self.note.setText(initial.note)
+        self.funds_year.setValue(initial.funds_year if initial and initial.funds_year
+                                 else dt.date.today().year)
+
+    def value(self) -> VenueInput:
+        return self.edited(VenueInput, name=self.name.text(), type=self.type.value(),
+                           group_id=self.group.value(), address=self.address.text(),
+                           opened_on=self.date_of("opened_on", self.opened),
+                           funds_yuan=self.funds.text(), funds_year=self.funds_year.value(),
+                           note=self.note.text())
