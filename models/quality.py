@@ -226,7 +226,8 @@ _SECTIONS = {key: SUBJECT_LABELS[key] for key in figure_keys()}
 _KEYS = {"total": "总数", "wuhao": "五好达标", "backbone": "骨干", "party_members": "党员",
          "joined": "新加入", "left": "退出", "paired": "已结对", "active": "本年结对",
          "records": "条数", "money_yuan": "金额(元)", "volunteer_participations": "五老参与人次",
-         "youth_participations": "受教育人次", "count": "笔数", "goods_value_yuan": "物资折价(元)"}
+         "youth_participations": "受教育人次", "count": "笔数", "goods_value_yuan": "物资折价(元)",
+         "funds_yuan": "经费(元)"}
 
 
 def _leaves(figures: dict[str, Any]) -> dict[str, Decimal]:

@@ -120,6 +120,35 @@ def test_trash_deletes_restores_and_purging_the_group_keeps_the_venue(db):
         assert s.get(Venue, vid) is None
 
 
+def test_an_accepted_year_locks_its_venues_and_their_funds(db):
+    from models.entities import ChainYear
+    from models.yearlock import YearLocked
+
+    vid = _venue(db, opened_on=dt.date(2020, 1, 1), funds_yuan="100", funds_year=YEAR)
+    later = _venue(db, name="新站", opened_on=dt.date(YEAR + 1, 3, 1))
+    with db.session() as s:
+        s.add(ChainYear(year=YEAR, locked=True))
+
+    def change(rid: int, **kw) -> None:
+        with db.session() as s:
+            data = venues.to_input(s.get(Venue, rid))
+            for key, value in kw.items():
+                setattr(data, key, value)
+            venues.update(s, rid, data)
+
+    for kw in ({"type": "假日学校"}, {"funds_yuan": "200"}, {"funds_year": YEAR + 1},
+               {"opened_on": dt.date(YEAR + 1, 1, 1)}):
+        with pytest.raises(YearLocked):
+            change(vid, **kw)
+    with pytest.raises(YearLocked), db.session() as s:
+        records.delete(s, "venues", vid)
+    with pytest.raises(YearLocked), db.session() as s:
+        venues.create(s, VenueInput("旧站", opened_on=dt.date(2019, 1, 1)))
+    change(vid, address="红旗村新址", note="搬了")  # what today looks like stays editable
+    change(later, type="假日学校", funds_yuan="300", funds_year=YEAR + 1)  # after the year
+    assert _figures(db)["venues"]["funds_yuan"] == 100.0
+
+
 # -- the year's figures ---------------------------------------------------------------------
 
 def test_figures_count_venues_open_at_the_end_of_the_year_and_its_funds(db):
