@@ -9,27 +9,10 @@ import pytest
 
 from models import backup, stats
 from models.db import SCHEMA_VERSION, Database
+from tests.helpers import counts_now, figures_now
 
 DATA = Path(__file__).parent / "data"
 OLD_FILES = sorted(DATA.glob("schema_v*.sqlite"))
-#: subject labels the expected files (written by older versions; never edited) spell as they
-#: were then -> the one label of today's descriptor (models.subjects)
-RENAMED = {"捐赠": "捐资助学"}
-
-
-#: subjects added since the expected files were written: none of their records, no figures
-ADDED = {"阵地": 0}
-ADDED_FIGURES = {"venues": {"total": 0, "by_type": {}, "funds_yuan": 0.0}}
-
-
-def counts_now(counts: dict[str, int]) -> dict[str, int]:
-    """An expected file's record counts under today's labels (a later subject has none)."""
-    return {**{RENAMED.get(label, label): n for label, n in counts.items()}, **ADDED}
-
-
-def figures_now(figures: dict) -> dict:
-    """An expected file's figures with the sections of later subjects (empty)."""
-    return {**figures, **ADDED_FIGURES}
 
 
 def test_there_is_a_file_for_every_version():
