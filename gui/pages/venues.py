@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import Select
 
 from gui.dialogs.records import VenueDialog
@@ -41,6 +42,11 @@ class VenuesPage(ListPage):
 
     def edit(self, rid: int) -> None:
         with self.db.reader() as s:
-            initial = venues.to_input(s.get(Venue, rid))
+            venue = s.get(Venue, rid)
+            if venue is None or venue.deleted_at is not None:
+                QMessageBox.information(self, "提示", "这个阵地已被删除（可能在回收站里）。")
+                self.refresh()
+                return
+            initial = venues.to_input(venue)
         VenueDialog(self, self.db, initial,
                     on_save=self.save_with(lambda s, v: venues.update(s, rid, v))).exec()
