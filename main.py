@@ -22,6 +22,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from models.errors import UserError, user_message  # noqa: E402
+from models.subjects import SUBJECT_LABELS  # noqa: E402
 
 #: argparse's own English words -> the clerk's (help and refusals are Chinese throughout)
 _ARGPARSE_WORDS = (
@@ -281,9 +282,8 @@ def _print_json(value: object) -> None:
 
 
 #: the demo's tables in the clerk's words (what ``demo`` prints)
-_DEMO_WORDS = {"groups": "关工组织", "wuhao": "五好评定", "volunteers": "五老", "students": "帮扶对象",
-               "pairings": "结对", "aid": "帮扶记录", "activities": "活动", "participants": "活动参与",
-               "donations": "捐赠", "recipients": "受助", "honors": "表彰", "cares": "慰问"}
+#: (the subjects' labels, models.subjects, and the rows that are no subject)
+_DEMO_WORDS = {**SUBJECT_LABELS, "wuhao": "五好评定", "participants": "活动参与", "recipients": "受助"}
 
 
 def cmd_init(args: argparse.Namespace) -> int:

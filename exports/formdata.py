@@ -27,6 +27,7 @@ from models.entities import (
     Group,
     Pairing,
     Student,
+    Venue,
     Volunteer,
     WuhaoAssessment,
 )
@@ -329,6 +330,19 @@ def _donation_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[d
                "purpose": d.purpose, "recipients": d.recipients_text}
 
 
+def _venue_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dict[str, Any]]:
+    """The 阵地 at the end of the year; 本年经费 only when it was recorded for that year."""
+    y = year or ctx.year_or_now()
+    q = (select(Venue, Group.name).outerjoin(Group, (Venue.group_id == Group.id)
+                                             & Group.deleted_at.is_(None))
+         .where(stats.venues_at_end(y)).order_by(Venue.id))
+    for v, group in s.execute(q):
+        yield {"name": v.name, "type": v.type, "group": group or "", "address": v.address,
+               "opened_on": v.opened_on,
+               "funds": yuan(v.funds_fen) if v.funds_year == y and v.funds_fen else None,
+               "note": v.note}
+
+
 def _wuhao_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dict[str, Any]]:
     y = year or ctx.year_or_now()
     found = {a.group_id: a for a in s.scalars(select(WuhaoAssessment)
@@ -414,6 +428,12 @@ def annual_rows(figures: dict[str, Any]) -> Iterator[dict[str, Any]]:
     yield row("捐赠", "捐款金额", f"{d['money_yuan']:,.2f}", "元")
     yield row("捐赠", "物资折价", f"{d['goods_value_yuan']:,.2f}", "元")
     yield row("捐赠", "捐钱捐物合计", f"{d['money_yuan'] + d['goods_value_yuan']:,.2f}", "元")
+    venues = figures.get("venues")  # (the figures of an older program's package have none)
+    if venues is not None:
+        yield row("阵地", "关工阵地", venues["total"], "个")
+        for kind, n in venues["by_type"].items():
+            yield row("阵地", f"　其中：{kind}", n, "个")
+        yield row("阵地", "本年经费", f"{venues['funds_yuan']:,.2f}", "元")
 
 
 def _annual_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dict[str, Any]]:
@@ -461,6 +481,6 @@ ROW_SOURCES = {
     "pairings": _pairing_rows, "activities": _activity_rows, "donations": _donation_rows,
     "wuhao": _wuhao_rows, "annual-stats": _annual_rows, "units": _unit_rows,
     "children-register": _children_rows, "service-hours": _service_hours_rows,
-    "service-record": _service_record_rows,
+    "service-record": _service_record_rows, "venues": _venue_rows,
 }
 FOOT_LINES = {"wuhao": _wuhao_foot}

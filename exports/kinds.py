@@ -27,6 +27,7 @@ from models.entities import (
     Group,
     Pairing,
     Student,
+    Venue,
     Volunteer,
     donation_recipients,
     new_uuid,
@@ -37,14 +38,11 @@ from models.money import to_fen
 from models.pairings import overlaps
 from models.pinyin import initials
 from models.students import CIVIL_CODES, CIVIL_IDS, CIVIL_NAMES, CIVIL_PHONES, CIVIL_TEXTS
+from models.subjects import form_keys, key_columns
 from models.synonyms import CREATE, TABLE_LABELS
 
 #: columns without which a file cannot be imported at all
-KEY_COLUMNS: dict[str, tuple[str, ...]] = {
-    "groups": ("name",), "volunteers": ("name",), "students": ("name",),
-    "pairings": ("volunteer", "student"), "activities": ("date", "title"),
-    "donations": ("date", "donor"),
-}
+KEY_COLUMNS: dict[str, tuple[str, ...]] = key_columns()
 MAX_COUNT = 10_000_000  # no activity or group counts more people than this
 _SCI_RE = re.compile(r"^\d+(\.\d+)?[eE]\+?\d+$")
 _NUMBER_TEXT_RE = re.compile(r"\d{15}(\d{2}[\dX])?\.0")
@@ -369,6 +367,28 @@ class Handler:
                                                .where(Group.deleted_at.is_(None))).all())
         return self._groups
 
+    def group_id(self, row: RowReader, key: str) -> int | None:
+        """The live group a cell names; an unknown name is asked about (or created)."""
+        name = "".join(row.text(key).split())
+        if not name:
+            return None
+        groups = self.groups()
+        found = groups.get(name) or groups.get(name + "关工小组")
+        if found is not None:
+            return found
+        answer = self.vocab.learned_name("group", name)
+        if answer is not None and answer in groups:
+            return groups[answer]
+        self.unknown_groups.setdefault(name, []).append(row.number)
+        if answer == CREATE:
+            self.create_names.add(name)
+        if self.create_groups or answer == CREATE:
+            self.vocab.ask("group", row.label(key), name, row.number, row.sheet, False,
+                           self.names("group"), taken=CREATE)
+        else:
+            self.unknown(row, key, "group", name, False, names=self.names("group"))
+        return None
+
     def read(self, row: RowReader) -> None:
         raise NotImplementedError
 
@@ -635,28 +655,6 @@ class PeopleHandler(Handler):
             self.new_rows.append(row.number)
         return record
 
-    def group_id(self, row: RowReader, key: str) -> int | None:
-        name = "".join(row.text(key).split())
-        if not name:
-            return None
-        groups = self.groups()
-        found = groups.get(name) or groups.get(name + "关工小组")
-        if found is not None:
-            return found
-        answer = self.vocab.learned_name("group", name)
-        if answer is not None and answer in groups:
-            return groups[answer]
-        self.unknown_groups.setdefault(name, []).append(row.number)
-        if answer == CREATE:
-            self.create_names.add(name)
-        if self.create_groups or answer == CREATE:
-            self.vocab.ask("group", row.label(key), name, row.number, row.sheet, False,
-                           self.names("group"), taken=CREATE)
-        else:
-            self.unknown(row, key, "group", name, False, names=self.names("group"))
-        return None
-
-
 
 def guess_group_type(name: str) -> str:
     """The group type a name suggests (红旗村 → 村, 东城社区 → 社区, 第一中学 → 学校)."""
@@ -668,9 +666,7 @@ def guess_group_type(name: str) -> str:
 
 
 #: model column -> form column key, where the two differ (rule problems name form columns)
-FORM_KEYS = {"money_fen": "money", "goods_value_fen": "goods_value", "group_id": "group",
-             "volunteer_id": "volunteer", "student_id": "student",
-             "recipients_text": "recipients"}
+FORM_KEYS = form_keys()
 
 CHANGED_MEANWHILE = ("导入期间，数据库里已经有人录入了与第 {row} 行相同的{what}（{name}），为避免重复，"
                      "这次没有写入任何数据。请重新导入这个文件（程序会重新查重）。")
@@ -1008,8 +1004,63 @@ class DonationsHandler(Handler):
         return 0
 
 
+class VenuesHandler(Handler):
+    """阵地: a name already in the program is an update (with ``--update``) or a row error; the
+    经费 is for the year its 经费年度 cell names, or this year."""
+
+    subject = "venues"
+
+    def __init__(self, s: Session, allow_update: bool) -> None:
+        super().__init__(s, allow_update)
+        self.existing = dict(s.execute(select(Venue.name, Venue.id)
+                                       .where(Venue.deleted_at.is_(None))).all())
+        self.seen: dict[str, int] = {}
+
+    def model(self) -> Any:
+        return Venue
+
+    def read(self, row: RowReader) -> None:
+        name = "".join(row.text("name").split())
+        if not name:
+            row.error("name", "阵地名称为空，请填写")
+        vtype = self.code(row, "type", "venue_type", True, blank="其他")
+        opened, _ = row.date("opened_on")
+        funds = row.money_fen("funds")
+        year = row.count("funds_year") if not row.blank("funds_year") else None
+        values = {"name": name, "name_initials": initials(name), "type": vtype,
+                  "group_id": self.group_id(row, "group"), "address": row.text("address"),
+                  "opened_on": opened, "funds_fen": funds,
+                  "funds_year": year or (dt.date.today().year if funds else None),
+                  "note": row.note()}
+        group_name = "".join(row.text("group").split())
+        if values["group_id"] is None and group_name in self.unknown_groups:
+            values["_group_name"] = group_name
+        if name in self.seen:
+            row.error("name", f"与第 {self.seen[name]} 行的阵地名称重复")
+        self.check(row, {k: v for k, v in values.items() if not k.startswith("_")})
+        if row.errors:
+            return
+        self.seen[name] = row.number
+        if name in self.existing:
+            if not self.allow_update:
+                row.error("name", "数据库中已有同名的阵地（如要更新，请选择“更新已有记录”）")
+                return
+            self.updates.append({"id": self.existing[name], **values})
+        else:
+            self.new.append(values)
+
+    def recheck(self, s: Session) -> None:
+        names = [r["name"] for r in self.new]
+        for i in range(0, len(names), 500):
+            taken = s.scalar(select(Venue.name).where(Venue.deleted_at.is_(None),
+                                                      Venue.name.in_(names[i:i + 500])).limit(1))
+            if taken is not None:
+                raise DataError(CHANGED_MEANWHILE.format(row=self.seen.get(taken, "?"),
+                                                         what="阵地", name=taken))
+
+
 HANDLERS: dict[str, type[Handler]] = {
     "groups": GroupsHandler, "volunteers": VolunteersHandler, "students": StudentsHandler,
     "pairings": PairingsHandler, "activities": ActivitiesHandler,
-    "donations": DonationsHandler,
+    "donations": DonationsHandler, "venues": VenuesHandler,
 }

@@ -23,6 +23,7 @@ from sqlalchemy import delete, insert, select
 from models import audit, chain, rollup, settings, yearlock
 from models.db import Database
 from models.entities import RollupPackage, RollupRecord, RollupUnit, now
+from models.subjects import figure_keys
 
 ROLLUP_RECORDS: Any = RollupRecord.__table__
 MAX_MEMBERS = 200
@@ -35,15 +36,10 @@ MAX_RATIO = 200
 _CHUNK = 1 << 20
 
 #: the §3 figures a package's stats.json must carry (section -> keys)
-FIGURE_KEYS: dict[str, tuple[str, ...]] = {
-    "groups": ("total", "by_type", "wuhao"),
-    "volunteers": ("total", "backbone", "party_members", "by_category", "joined", "left"),
-    "students": ("total", "paired", "by_category"),
-    "pairings": ("active",),
-    "aid": ("records", "money_yuan"),
-    "activities": ("total", "by_theme", "volunteer_participations", "youth_participations"),
-    "donations": ("count", "money_yuan", "goods_value_yuan"),
-}
+#: (the subjects' ``figures``, models.subjects)
+FIGURE_KEYS: dict[str, tuple[str, ...]] = figure_keys()
+#: sections a package of an older program does not carry (阵地): checked when present
+OPTIONAL_FIGURES = frozenset(FIGURE_KEYS) - frozenset(figure_keys(optional=False))
 
 
 class Refused(Exception):
@@ -180,6 +176,8 @@ def _check_figures(path: Path, figures: Any, year: int) -> dict[str, Any]:
         raise _refuse(path, "的统计数字年度与清单不一致")
     for section, keys in FIGURE_KEYS.items():
         part = figures.get(section)
+        if part is None and section in OPTIONAL_FIGURES:
+            continue
         for key in keys:
             value = part.get(key) if isinstance(part, dict) else None
             ok = (isinstance(value, dict) and len(value) <= 200
@@ -190,7 +188,7 @@ def _check_figures(path: Path, figures: Any, year: int) -> dict[str, Any]:
             if not ok:
                 raise _refuse(path, f"的统计数字不完整或超出合理范围（{section}.{key}）")
     return {"year": year, **{sec: {k: figures[sec][k] for k in keys}
-                             for sec, keys in FIGURE_KEYS.items()}}
+                             for sec, keys in FIGURE_KEYS.items() if sec in figures}}
 
 
 #: data.json lists -> {field: kind} every record must have (format 2; format 3 adds more)
@@ -203,6 +201,10 @@ _RECORD_FIELDS: dict[str, dict[str, str]] = {
     "activities": {"uuid": "uuid", "theme": "text", "volunteer_count": "count?",
                    "youth_count": "count?"},
     "donations": {"uuid": "uuid", "money_fen": "fen", "goods_value_fen": "fen"},
+}
+#: data.json lists a package of an older program does not carry (阵地), checked when present
+_OPTIONAL_RECORD_FIELDS: dict[str, dict[str, str]] = {
+    "venues": {"uuid": "uuid", "type": "text", "funds_fen": "fen", "funds_year": "count?"},
 }
 
 
@@ -246,7 +248,8 @@ def _check_data(path: Path, data: Any, year: int, figures: dict[str, Any],
         raise _refuse(path, "的数据文件 data.json 格式不对")
     seen: set[str] = set()
     n = 0
-    for key, fields in _RECORD_FIELDS.items():
+    optional = {k: f for k, f in _OPTIONAL_RECORD_FIELDS.items() if k in data}
+    for key, fields in {**_RECORD_FIELDS, **optional}.items():
         records: Any = data.get(key)
         if not _flat_records(records):
             raise _refuse(path, f"的数据文件 data.json 里“{key}”缺少或格式不对")
@@ -259,7 +262,7 @@ def _check_data(path: Path, data: Any, year: int, figures: dict[str, Any],
         raise _refuse(path, f"的数据文件 data.json 里有重复的记录编号（{n - len(seen)} 条），"
                       "可能被改动过")
     for key, value in data.items():
-        if key in _RECORD_FIELDS or key == "units" or type(value) in _FLAT:
+        if key in _RECORD_FIELDS or key in optional or key == "units" or type(value) in _FLAT:
             continue
         if not _flat_records(value):
             raise _refuse(path, f"的数据文件 data.json 里“{str(key)[:40]}”的格式不对")

@@ -40,6 +40,7 @@ from gui.table_model import RowsModel
 from models import backup
 from models.changes import Changes
 from models.errors import UserError
+from models.subjects import import_kinds, subject
 from models.synonyms import CREATE, TABLE_LABELS
 
 #: the pick list entry that answers nothing (the value stays unknown)
@@ -48,8 +49,8 @@ STEP_FILE, STEP_MAPPING, STEP_QUESTIONS, STEP_CHECK = range(4)
 #: unknown values listed on the questions page (more means a column is taken for another)
 MAX_SHOWN = 200
 
-KIND_LABELS = {"groups": "关工组织", "volunteers": "五老队伍", "students": "帮扶对象",
-               "pairings": "结对帮扶", "activities": "活动台账", "donations": "捐资助学"}
+#: import kind -> what the wizard calls it (the navigation entry of its page, models.subjects)
+KIND_LABELS = {k: subject(k).nav for k in import_kinds()}
 
 
 def _step_page(title: str) -> tuple[QWidget, QVBoxLayout]:

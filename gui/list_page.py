@@ -29,7 +29,7 @@ from gui.table_model import FirstBatch, ListColumn, SqlListModel
 from gui.widgets import HintEdit, shortcut
 from models import records
 from models.changes import Changes
-from models.entities import SUBJECT_LABELS
+from models.subjects import SUBJECT_LABELS
 
 
 class ListPage(QWidget):

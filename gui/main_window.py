@@ -31,6 +31,7 @@ from models import APP_VERSION, paths
 from models.changes import Changes
 from models.errors import UserError
 from models.first_screen import FirstScreen
+from models.subjects import subject
 
 if TYPE_CHECKING:
 
@@ -42,15 +43,13 @@ if TYPE_CHECKING:
 BACKUP_CHECK_MS = 30 * 60 * 1000
 FIRST_BACKUP_CHECK_MS = 60 * 1000
 
-NAV = ("首页", "关工组织", "五老队伍", "帮扶对象", "结对帮扶", "活动台账", "捐资助学", "表彰慰问",
-       "报表中心", "汇总", "数据管理", "设置")
-
-
-#: navigation entry -> its page class in gui.pages (首页 is built at start-up)
-PAGE_CLASSES = {"首页": "Dashboard", "关工组织": "GroupsPage", "五老队伍": "VolunteersPage",
-                "帮扶对象": "StudentsPage", "结对帮扶": "PairingsPage", "活动台账": "ActivitiesPage",
-                "捐资助学": "DonationsPage", "表彰慰问": "HonorsPage", "报表中心": "ReportsPage",
-                "汇总": "RollupPage", "数据管理": "DataPage", "设置": "SettingsPage"}
+#: navigation entry -> its page class in gui.pages (首页 is built at start-up): the subjects'
+#: pages named by their descriptors' entries (models.subjects), between 首页 and the tools
+PAGE_CLASSES = {"首页": "Dashboard",
+                **{subject(key).nav: cls for key, cls in pages.SUBJECT_PAGES.items()},
+                "报表中心": "ReportsPage", "汇总": "RollupPage", "数据管理": "DataPage",
+                "设置": "SettingsPage"}
+NAV = tuple(PAGE_CLASSES)
 
 
 def page_factory(name: str) -> Any:
@@ -294,7 +293,7 @@ class MainWindow(QMainWindow):
                 write(self.ctx.db, build)
 
             run_op(self, work, lambda _r: self.ctx.bus.publish(
-                Changes(**{k: True for k in Changes.__dataclass_fields__})),
+                Changes.everything()),
                 label="正在载入演示数据…")
             return
 

@@ -17,9 +17,9 @@ FONT_SIZES = {"normal": 11, "large": 13, "larger": 15, ELDER: 18}
 FONT_LABELS = {"normal": "标准", "large": "大", "larger": "特大", ELDER: "长辈版"}
 #: the height every click target has in 长辈版 (buttons, fields, check boxes, list entries)
 ELDER_TARGET = 60
-#: the navigation's entries in 长辈版: twelve of them must fit the 1366×728 screen's window
-#: (about 630 px between title bar and status bar), so 50 px each, not 60
-NAV_ITEM = 50
+#: the navigation's entries in 长辈版: thirteen of them (关工阵地 since schema 8) must fit the
+#: 1366×728 screen's window (about 630 px between title bar and status bar), so 48 px each
+NAV_ITEM = 48
 #: line spacing of rows in 长辈版, as a multiple of the font's height
 ELDER_LINE = 1.3
 

@@ -44,7 +44,7 @@ def values_of(s: Session, data: ActivityInput) -> dict[str, Any]:
                                  "volunteer_count": int(data.volunteer_count),
                                  "youth_count": int(data.youth_count)})
     values = {"date": data.date, "title": title, "title_initials": initials(title),
-            "theme": codetables.require(s, "activity_theme", data.theme, "主题类别"),
+            "theme": codetables.require(s, "activity_theme", data.theme, rules.label("activities", "theme")),
             "group_id": data.group_id, "organiser": data.organiser.strip(),
             "place": data.place.strip(),
             "volunteer_count": max(int(data.volunteer_count), len(data.participant_ids)),

@@ -8,7 +8,8 @@ import os
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.entities import SUBJECT_LABELS, AuditEntry
+from models.entities import AuditEntry
+from models.subjects import SUBJECT_LABELS
 
 #: what the audit log calls the subjects that are not records (code tables, settings …)
 OTHER_SUBJECTS: dict[str, str] = {
@@ -25,6 +26,7 @@ OTHER_SUBJECTS: dict[str, str] = {
     "donor_type": "代码表：捐赠方类型",
     "honor_level": "代码表：表彰级别",
     "pairing_mode": "代码表：结对形式",
+    "venue_type": "代码表：阵地类型",
 }
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from models import faults, sqlconnect
-from models.entities import SUBJECT_LABELS, SUBJECTS
+from models.entities import SUBJECTS
 from models.errors import (
     DatabaseDamaged,
     FileProblem,
@@ -28,6 +28,7 @@ from models.errors import (
 )
 from models.sqlconnect import Key
 from models.sqlitefile import inspect_file
+from models.subjects import SUBJECT_LABELS
 
 
 class OpenDatabase(Protocol):

@@ -1,34 +1,63 @@
-"""What a service changed, so that only the pages showing those subjects refresh."""
+"""What a service changed, so that only the pages showing those subjects refresh.
+
+The keys are the subjects' keys (:mod:`models.subjects`, derived: a new subject is announced
+without an edit here) plus ``settings`` and ``trash``. ``Changes.of("pairings", "students")``
+names them; ``changes.pairings`` asks; an unknown key is refused at once (a typo never
+silently refreshes nothing)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from models.subjects import SUBJECT_INFO
+
+#: every key a Changes may carry, subjects first
+KEYS: tuple[str, ...] = (*SUBJECT_INFO, "settings", "trash")
+_KNOWN = frozenset(KEYS)
 
 
-@dataclass(frozen=True)
 class Changes:
-    groups: bool = False
-    volunteers: bool = False
-    students: bool = False
-    pairings: bool = False
-    aid: bool = False
-    activities: bool = False
-    donations: bool = False
-    honors: bool = False
-    cares: bool = False
-    settings: bool = False
-    trash: bool = False
+    """An immutable set of changed keys (see the module's docstring)."""
+
+    __slots__ = ("_keys",)
+    _keys: frozenset[str]
+
+    def __init__(self, **flags: bool) -> None:
+        unknown = set(flags) - _KNOWN
+        if unknown:
+            raise TypeError(f"Changes has no key {', '.join(sorted(unknown))}")
+        object.__setattr__(self, "_keys", frozenset(k for k, on in flags.items() if on))
 
     @classmethod
-    def of(cls, *subjects: str) -> Changes:
-        return cls(**{name: True for name in subjects})
+    def of(cls, *keys: str) -> Changes:
+        return cls(**dict.fromkeys(keys, True))
+
+    @classmethod
+    def everything(cls) -> Changes:
+        """Every subject, the settings and the 回收站 (a restore, a new database)."""
+        return cls.of(*KEYS)
+
+    def __getattr__(self, name: str) -> bool:
+        if name not in _KNOWN:
+            raise AttributeError(name)
+        return name in self._keys
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Changes is immutable")
 
     def __or__(self, other: Changes) -> Changes:
-        return Changes(**{f.name: getattr(self, f.name) or getattr(other, f.name)
-                          for f in fields(self)})
+        return Changes.of(*(self._keys | other._keys))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Changes) and self._keys == other._keys
+
+    def __hash__(self) -> int:
+        return hash(self._keys)
+
+    def __repr__(self) -> str:
+        return f"Changes.of({', '.join(repr(k) for k in self.subjects())})"
 
     def any(self) -> bool:
-        return any(getattr(self, f.name) for f in fields(self))
+        return bool(self._keys)
 
     def subjects(self) -> list[str]:
-        return [f.name for f in fields(self) if getattr(self, f.name)]
+        """The changed keys, in :data:`KEYS` order."""
+        return [k for k in KEYS if k in self._keys]

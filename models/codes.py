@@ -21,6 +21,7 @@ ACTIVITY_THEMES = (
     "网吧监督净化环境", "文体与社会实践", "其他",
 )
 DONOR_TYPES = ("爱心企业", "社会组织", "爱心人士", "五老", "党员干部", "成员单位", "其他")
+VENUE_TYPES = ("校外辅导站", "留守儿童之家", "假日学校", "四点半学校", "关爱工作站", "教育实践基地", "其他")
 HONOR_LEVELS = ("国家级", "省级", "市级", "县级", "乡镇级")
 PAIRING_MODES = ("一对一", "一对多", "帮扶小组")
 SEXES = ("男", "女")
@@ -61,6 +62,7 @@ DEFAULT_TABLES: dict[str, tuple[str, ...]] = {
     "guardianship_type": GUARDIANSHIP_TYPES,
     "guardianship_rating": GUARDIANSHIP_RATINGS,
     "relief_type": RELIEF_TYPES,
+    "venue_type": VENUE_TYPES,
 }
 
 #: the separator used to store several codes in one column, also around the ends so that

@@ -27,6 +27,7 @@ from models.entities import (
     Honor,
     Pairing,
     Student,
+    Venue,
     Volunteer,
     VolunteerCare,
     WuhaoAssessment,
@@ -364,6 +365,18 @@ def build(s: Session, scale: int = 1, seed: int = 2025, today: dt.date | None = 
     put(donation_recipients, rec_rows, "recipients")
     put(Honor, honor_rows, "honors")
     put(VolunteerCare, care_rows, "cares")
+    # 阵地 (schema step "venues"): a generator of their own, so every other value stays
+    vg = _Gen(seed + 8081, g.today)
+    venue_rows = []
+    for i, grp in enumerate(group_rows[::5]):
+        vtype = codes.VENUE_TYPES[i % (len(codes.VENUE_TYPES) - 1)]
+        place = str(grp["name"]).removesuffix("关工小组")
+        venue_rows.append({
+            "name": place + vtype, "name_initials": initials(place + vtype), "type": vtype,
+            "group_id": grp["id"], "address": place, "note": "",
+            "opened_on": vg.date_between(dt.date(2010, 1, 1), dt.date(2024, 12, 31)),
+            "funds_year": g.today.year, "funds_fen": vg.r.choice((30, 50, 80, 120, 200)) * 10000})
+    put(Venue, venue_rows, "venues")
 
     region = "示范县" + committee.removesuffix("关工委")
     settings.save_committee(s, settings.Committee(committee, region, "李国强", "王秀英"))
@@ -382,7 +395,7 @@ def remove(s: Session) -> None:
     for table in (activity_participants, donation_recipients):
         s.execute(delete(table))
     for model in (AidRecord, Pairing, WuhaoAssessment, Honor, VolunteerCare, Donation, Activity,
-                  Student, Volunteer, Group):
+                  Venue, Student, Volunteer, Group):
         s.execute(delete(model))
     settings.put(s, "is_demo", "0")
     settings.save_committee(s, settings.Committee())

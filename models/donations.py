@@ -32,10 +32,11 @@ class DonationInput:
 
 def values_of(s: Session, data: DonationInput) -> dict[str, Any]:
     donor = data.donor.strip()
-    money = parse_fen(data.money_yuan or 0, "捐款金额(元)")
-    goods_value = parse_fen(data.goods_value_yuan or 0, "物资折价(元)")
+    money = parse_fen(data.money_yuan or 0, rules.label("donations", "money_fen"))
+    goods_value = parse_fen(data.goods_value_yuan or 0, rules.label("donations", "goods_value_fen"))
     values = {"date": data.date, "donor": donor, "donor_initials": initials(donor),
-            "donor_type": codetables.require(s, "donor_type", data.donor_type, "捐赠方类型"),
+            "donor_type": codetables.require(s, "donor_type", data.donor_type,
+                                              rules.label("donations", "donor_type")),
             "money_fen": money, "goods": data.goods.strip(), "goods_value_fen": goods_value,
             "purpose": data.purpose.strip(), "recipients_text": data.recipients_text.strip(),
             "note": data.note.strip()}

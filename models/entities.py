@@ -25,6 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from models.subjects import SUBJECT_INFO
+
 
 def now() -> dt.datetime:
     """Local wall-clock time without microseconds, as the clerk reads it."""
@@ -359,6 +361,26 @@ class VolunteerCare(Tracked, Base):
     volunteer: Mapped[Volunteer] = relationship()
 
 
+class Venue(Tracked, Base):
+    """阵地: a place of the work (校外辅导站、留守儿童之家 …) and its 经费 for one year (domain.md §8;
+    schema step "venues")."""
+
+    __tablename__ = "venues"
+    name: Mapped[str] = mapped_column(String(100), index=True)
+    name_initials: Mapped[str] = mapped_column(String(100), default="")
+    type: Mapped[str] = mapped_column(String(20), default="其他")
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"),
+                                                  index=True)
+    address: Mapped[str] = mapped_column(String(200), default="")
+    opened_on: Mapped[dt.date | None] = mapped_column(Date)
+    #: the year ``funds_fen`` is for (本年经费 of that year); None when no 经费 is recorded
+    funds_year: Mapped[int | None] = mapped_column(Integer)
+    funds_fen: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    group: Mapped[Group | None] = relationship()
+
+
 class AuditEntry(Base):
     """One line of the audit log (who did what, when)."""
 
@@ -490,27 +512,6 @@ class ChainYear(Base):
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
 
-#: subject key -> model, for the generic services, the 回收站 and the check
-SUBJECTS: dict[str, type[Tracked]] = {
-    "groups": Group,
-    "volunteers": Volunteer,
-    "students": Student,
-    "pairings": Pairing,
-    "aid": AidRecord,
-    "activities": Activity,
-    "donations": Donation,
-    "honors": Honor,
-    "cares": VolunteerCare,
-}
-
-SUBJECT_LABELS: dict[str, str] = {
-    "groups": "关工组织",
-    "volunteers": "五老",
-    "students": "帮扶对象",
-    "pairings": "结对",
-    "aid": "帮扶记录",
-    "activities": "活动",
-    "donations": "捐赠",
-    "honors": "表彰",
-    "cares": "慰问",
-}
+#: subject key -> model, for the generic services, the 回收站 and the check (derived from the
+#: descriptors of models.subjects)
+SUBJECTS: dict[str, type[Tracked]] = {d.key: globals()[d.model_name] for d in SUBJECT_INFO.values()}

@@ -41,7 +41,7 @@ CREATE_TABLE = ("CREATE TABLE first_screen (id INTEGER PRIMARY KEY CHECK (id = 1
 WATCHED_TABLES = ("settings", "code_entries", "groups", "wuhao_assessments", "volunteers",
                   "students", "pairings", "aid_records", "activities", "activity_photos",
                   "donations", "honors", "volunteer_cares", "rollup_units", "rollup_packages",
-                  "rollup_records")
+                  "rollup_records", "venues")
 EVENTS = ("insert", "update", "delete")
 #: what a trigger, an upgrade and a forced recomputation do: the stored figures are not current
 MARK_STALE = "UPDATE first_screen SET fresh = 0 WHERE id = 1"

@@ -36,7 +36,7 @@ def values_of(s: Session, data: GroupInput) -> dict[str, Any]:
     rules.require("groups", {"name": name, "member_count": int(data.member_count),
                              "founded_on": data.founded_on, "dissolved_on": data.dissolved_on})
     values = {"name": name, "name_initials": initials(name),
-            "type": codetables.require(s, "group_type", data.type, "组织类型"),
+            "type": codetables.require(s, "group_type", data.type, rules.label("groups", "type")),
             "leader": clean_name(data.leader), "deputy": clean_name(data.deputy),
             "phone": normalize_phone(data.phone), "member_count": int(data.member_count),
             "founded_on": data.founded_on, "dissolved_on": data.dissolved_on,

@@ -32,7 +32,7 @@ def honor_values(s: Session, data: HonorInput) -> dict[str, Any]:
                              "recipient_name": data.recipient_name.strip(), "year": data.year})
     values = {"title": data.title.strip(), "recipient_name": data.recipient_name.strip(),
             "year": data.year, "date": data.date,
-            "level": codetables.require(s, "honor_level", data.level, "表彰级别"),
+            "level": codetables.require(s, "honor_level", data.level, rules.label("honors", "level")),
             "issuer": data.issuer.strip(), "volunteer_id": data.volunteer_id,
             "group_id": data.group_id, "note": data.note.strip()}
     rules.require("honors", values)
@@ -61,7 +61,7 @@ def care_values(s: Session, data: CareInput) -> dict[str, Any]:
     records.get_live(s, "volunteers", data.volunteer_id)
     values = {"volunteer_id": data.volunteer_id, "date": data.date,
               "occasion": data.occasion.strip(), "content": data.content.strip(),
-              "money_fen": parse_fen(data.money_yuan or 0, "金额(元)")}
+              "money_fen": parse_fen(data.money_yuan or 0, rules.label("cares", "money_fen"))}
     rules.require("cares", values)
     return values
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from models.entities import Group, Pairing, Student, Volunteer
+from models.entities import Group, Pairing, Student, Venue, Volunteer
 from models.pairings import overlaps
 
 #: the political statuses counted as 党员
@@ -49,3 +49,9 @@ def pairings_in_year(year: int) -> Any:
     return (Pairing.deleted_at.is_(None) & Volunteer.deleted_at.is_(None)
             & Student.deleted_at.is_(None)
             & overlaps(Pairing.started_on, Pairing.ended_on, start, end))
+
+
+def venues_at_end(year: int) -> Any:
+    """Where-clause: live 阵地 set up on or before the end of ``year`` (or date unknown)."""
+    _, end = bounds(year)
+    return Venue.deleted_at.is_(None) & (Venue.opened_on.is_(None) | (Venue.opened_on <= end))

@@ -19,6 +19,7 @@ from models import donations as _donations
 from models import groups as _groups
 from models import pairings as _pairings
 from models import students as _students
+from models import venues as _venues
 from models import volunteers as _volunteers
 from models.entities import (
     Activity,
@@ -29,6 +30,7 @@ from models.entities import (
     Honor,
     Pairing,
     Student,
+    Venue,
     Volunteer,
     VolunteerCare,
 )
@@ -125,3 +127,10 @@ def batch(s: Session, q: Select[Any], offset: int = 0, limit: int | None = None)
     if offset or limit is not None:
         q = q.offset(offset).limit(limit)
     return s.execute(q).all()
+
+
+def venues(text: str = "", type_: str = "") -> Select[Venue, str | None]:
+    """Rows ``(Venue, name of its live group or None)``, by id."""
+    live_group = (Venue.group_id == Group.id) & Group.deleted_at.is_(None)
+    q = _venues.query(text, type_)
+    return q.outerjoin(Group, live_group).add_columns(Group.name).order_by(Venue.id)

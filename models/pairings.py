@@ -40,7 +40,7 @@ def values_of(s: Session, data: PairingInput) -> dict[str, Any]:
     volunteer = records.get_live(s, "volunteers", data.volunteer_id)
     records.get_live(s, "students", data.student_id)
     values = {"volunteer_id": data.volunteer_id, "student_id": data.student_id,
-              "mode": codetables.require(s, "pairing_mode", data.mode, "结对形式"),
+              "mode": codetables.require(s, "pairing_mode", data.mode, rules.label("pairings", "mode")),
               "started_on": data.started_on or dt.date.today(), "ended_on": data.ended_on,
               "note": data.note.strip()}
     rules.require("pairings", values, {"volunteer_left_on": volunteer.left_on,
@@ -79,7 +79,7 @@ def end(s: Session, pid: int, on: dt.date) -> Changes:
     """End a pairing on ``on``."""
     p = records.get_live(s, "pairings", pid)
     if p.started_on and on < p.started_on:
-        raise ValidationError("结束日期", "结束日期早于开始日期，请核对")
+        raise ValidationError(rules.label("pairings", "ended_on"), "结束日期早于开始日期，请核对")
     records.update_values(s, "pairings", pid, {"ended_on": on}, f"结束于{on:%Y.%m.%d}")
     return Changes.of("pairings", "students")
 
@@ -117,7 +117,7 @@ def aid_values(s: Session, data: AidInput) -> dict[str, Any]:
     if data.volunteer_id is not None:
         records.get_live(s, "volunteers", data.volunteer_id)
     rules.require("aid", {"date": data.date})
-    fen = parse_fen(data.money_yuan or 0, "金额(元)")
+    fen = parse_fen(data.money_yuan or 0, rules.label("aid", "money_fen"))
     pairing_id = data.pairing_id
     if pairing_id is None and data.volunteer_id is not None:
         pairing_id = s.scalar(select(Pairing.id).where(
@@ -126,7 +126,7 @@ def aid_values(s: Session, data: AidInput) -> dict[str, Any]:
             overlaps(Pairing.started_on, Pairing.ended_on, data.date, data.date)).limit(1))
     values = {"student_id": data.student_id, "volunteer_id": data.volunteer_id,
             "pairing_id": pairing_id, "date": data.date,
-            "kind": codetables.require(s, "aid_kind", data.kind, "帮扶方式"),
+            "kind": codetables.require(s, "aid_kind", data.kind, rules.label("aid", "kind")),
             "content": data.content.strip(), "money_fen": fen,
             "service_minutes": int(data.service_minutes or 0)}
     rules.require("aid", values)

@@ -30,6 +30,7 @@ from models.in_year import (
 )
 from models.pairings import overlaps
 from models.stats import year_figures
+from models.subjects import SUBJECT_LABELS, figure_keys
 
 ERROR, NOTE = "错误", "提醒"
 #: records listed per finding (the count is always the full number)
@@ -218,12 +219,13 @@ def required_field_empty(s: Session, year: int) -> list[dict[str, str]]:
     return out
 
 
-_SECTIONS = {"groups": "关工组织", "volunteers": "五老", "students": "帮扶对象", "pairings": "结对",
-             "aid": "帮扶记录", "activities": "活动", "donations": "捐赠"}
+#: the figures' sections (models.subjects) by their subjects' labels
+_SECTIONS = {key: SUBJECT_LABELS[key] for key in figure_keys()}
 _KEYS = {"total": "总数", "wuhao": "五好达标", "backbone": "骨干", "party_members": "党员",
          "joined": "新加入", "left": "退出", "paired": "已结对", "active": "本年结对",
          "records": "条数", "money_yuan": "金额(元)", "volunteer_participations": "五老参与人次",
-         "youth_participations": "受教育人次", "count": "笔数", "goods_value_yuan": "物资折价(元)"}
+         "youth_participations": "受教育人次", "count": "笔数", "goods_value_yuan": "物资折价(元)",
+         "funds_yuan": "经费(元)"}
 
 
 def _leaves(figures: dict[str, Any]) -> dict[str, Decimal]:

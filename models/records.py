@@ -21,14 +21,14 @@ from sqlalchemy.orm import Session
 from models import audit
 from models.changes import Changes
 from models.entities import (
-    SUBJECT_LABELS,
     SUBJECTS,
     ActivityPhoto,
+    Base,
     Tracked,
 )
 from models.errors import DataError
 from models.paths import photo_dir
-from models.subjects import parents_of
+from models.subjects import SUBJECT_LABELS, parents_of
 from models.subjects import subject as subject_of
 
 R = TypeVar("R", bound=Tracked)
@@ -121,7 +121,7 @@ def dependants_text(s: Session, subject: str, rid: int) -> str:
         n = s.scalar(select(func.count()).select_from(model).where(
             getattr(model, dep.column) == rid, model.deleted_at.is_(None))) or 0
         if n:
-            parts.append(f"{n} 条{dep.label}记录")
+            parts.append(f"{n} 条{SUBJECT_LABELS[dep.subject]}记录")
     return "、".join(parts)
 
 
@@ -129,7 +129,7 @@ def _dead_parent(s: Session, subject: str, obj: Any) -> str:
     """The sentence refusing to restore ``obj`` while a record it belongs to is deleted."""
     for parent, dep in parents_of(subject):
         pid = getattr(obj, dep.column)
-        owner = s.get(parent.model, pid) if pid is not None else None
+        owner = s.get(SUBJECTS[parent.key], pid) if pid is not None else None
         if owner is not None and owner.deleted_at is not None:
             return (f"这条{SUBJECT_LABELS[subject]}记录所属的{parent.label}“{describe(owner)}”"
                     f"还在回收站里，请先在回收站恢复这个{parent.label}。")
@@ -207,19 +207,20 @@ def purge(s: Session, subject: str, rid: int) -> Changes:
 
 def _purge(s: Session, key: str, rid: int, files: list[str], changed: set[str]) -> None:
     for dep in subject_of(key).dependants:
-        col = dep.table.c[dep.column]
+        table = Base.metadata.tables[dep.table_name]
+        col = table.c[dep.column]
         if dep.action == "cascade":
             model = SUBJECTS[dep.subject]
             for dep_id in list(s.scalars(select(model.id).where(getattr(model, dep.column) == rid))):
                 _purge(s, dep.subject, dep_id, files, changed)
                 changed.add(dep.subject)
         elif dep.action == "null":
-            s.execute(update(dep.table).where(col == rid).values({dep.column: None}))
+            s.execute(update(table).where(col == rid).values({dep.column: None}))
         else:
-            if dep.table is ActivityPhoto.__table__:
+            if table is ActivityPhoto.__table__:
                 files.extend(s.scalars(select(ActivityPhoto.file_name)
                                        .where(ActivityPhoto.activity_id == rid)))
-            s.execute(sql_delete(dep.table).where(col == rid))
+            s.execute(sql_delete(table).where(col == rid))
     model = SUBJECTS[key]
     obj = s.get(model, rid)
     if obj is not None:

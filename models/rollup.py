@@ -26,6 +26,7 @@ from models.entities import (
     RollupRecord,
     RollupUnit,
     Student,
+    Venue,
     Volunteer,
     WuhaoAssessment,
     activity_participants,
@@ -37,6 +38,7 @@ from models.in_year import (
     groups_at_end,
     pairings_in_year,
     students_in_year,
+    venues_at_end,
     volunteers_at_end,
 )
 from models.money import to_yuan
@@ -135,6 +137,12 @@ def year_records(s: Session, year: int) -> dict[str, Any]:
         for d in s.scalars(select(Donation).where(Donation.deleted_at.is_(None),
                                                   Donation.date.between(start, end))
                            .order_by(Donation.id))]
+    group_names = dict(s.execute(select(Group.id, Group.name)).all())
+    out["venues"] = [
+        {"uuid": v.uuid, "name": v.name, "type": v.type, "group": group_names.get(v.group_id or 0, ""),
+         "address": v.address, "opened_on": _day(v.opened_on), "funds_year": v.funds_year,
+         "funds_fen": v.funds_fen or 0}
+        for v in s.scalars(select(Venue).where(venues_at_end(year)).order_by(Venue.id))]
     # people of the units' latest packages, so the level above finds duplicates across units
     rolled = (select(RollupRecord.subject, RollupRecord.uuid, RollupRecord.name,
                      RollupRecord.birth_date, RollupPackage.unit_code)
@@ -237,7 +245,8 @@ def yuan_to_fen(yuan: Any) -> int:
 _CODED_FIGURES = (("groups", "by_type", "group_type"),
                   ("volunteers", "by_category", "volunteer_category"),
                   ("students", "by_category", "student_category"),
-                  ("activities", "by_theme", "activity_theme"))
+                  ("activities", "by_theme", "activity_theme"),
+                  ("venues", "by_type", "venue_type"))
 
 
 def fold_codes(figures: dict[str, Any], learned: dict[tuple[str, str], str]) -> dict[str, Any]:
@@ -277,7 +286,9 @@ def add_figures(parts: list[dict[str, Any]], year: int) -> dict[str, Any]:
     groups = total["groups"]
     groups["wuhao_rate"] = round(groups["wuhao"] / groups["total"], 3) if groups["total"] else 0
     for section, key in (("groups", "by_type"), ("students", "by_category"),
-                         ("activities", "by_theme")):
+                         ("activities", "by_theme"), ("venues", "by_type")):
+        if section not in total:  # 阵地: none of the parts carries them (older packages)
+            continue
         total[section][key] = dict(sorted(((k, v) for k, v in total[section][key].items() if v),
                                           key=lambda kv: -kv[1]))
     return total
@@ -425,6 +436,14 @@ def figures_from_records(data: dict[str, Any], year: int) -> dict[str, Any]:
                       "goods_value_yuan": to_yuan(sum(d["goods_value_fen"]
                                                       for d in data["donations"]))},
     }
+    venues = data.get("venues")
+    if isinstance(venues, list):  # a package of a program before 阵地 carries none
+        by_vtype: dict[str, int] = {}
+        for v in venues:
+            by_vtype[v["type"]] = by_vtype.get(v["type"], 0) + 1
+        out["venues"] = {"total": len(venues), "by_type": by_vtype,
+                         "funds_yuan": to_yuan(sum(v["funds_fen"] for v in venues
+                                                   if v.get("funds_year") == year))}
     if full:
         out["groups"]["wuhao"] = sum(bool(g.get("wuhao")) for g in groups)
         out["volunteers"]["party_members"] = sum(bool(v.get("party_member")) for v in vols)

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 #: identifies our files in the SQLite header ("GGTZ")
 APPLICATION_ID = 0x4747545A
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 SQLITE_MAGIC = sqlconnect.SQLITE_MAGIC
 
 #: a fingerprint: (type, name, normalised CREATE statement) of every schema object
@@ -219,6 +219,27 @@ _RECORDS_COLUMNS: tuple[tuple[str, str], ...] = (
     ("rollup_packages", "data_json TEXT DEFAULT '' NOT NULL"),
 )
 _ADDED_COLUMNS[6] = _RECORDS_COLUMNS  # step records
+
+# step venues: the 阵地 (domain.md §8) and the first screen's triggers on them. Frozen DDL.
+_VENUES_DDL = (
+    "CREATE TABLE venues (name VARCHAR(100) NOT NULL, name_initials VARCHAR(100) NOT NULL, "
+    "type VARCHAR(20) NOT NULL, group_id INTEGER, address VARCHAR(200) NOT NULL, opened_on DATE, "
+    "funds_year INTEGER, funds_fen INTEGER NOT NULL, note TEXT NOT NULL, id INTEGER NOT NULL, "
+    "created_at DATETIME NOT NULL, updated_at DATETIME NOT NULL, deleted_at DATETIME, "
+    "uuid VARCHAR(36), PRIMARY KEY (id), "
+    "FOREIGN KEY(group_id) REFERENCES groups (id) ON DELETE SET NULL)",
+    "CREATE INDEX ix_venues_group_id ON venues (group_id)",
+    "CREATE UNIQUE INDEX ix_venues_uuid ON venues (uuid)",
+    "CREATE INDEX ix_venues_name ON venues (name)",
+)
+_VENUES_TRIGGERS = tuple(
+    f"CREATE TRIGGER first_screen_stale_venues_{event} AFTER {event.upper()} ON venues "
+    "WHEN (SELECT fresh FROM first_screen WHERE id = 1) "
+    "BEGIN UPDATE first_screen SET fresh = 0 WHERE id = 1; END"
+    for event in ("insert", "update", "delete"))
+_ADDED_TABLES[7] = ("venues", "first_screen_stale_venues_insert",  # step venues
+                    "first_screen_stale_venues_update", "first_screen_stale_venues_delete")
+_ADDED_INDEXES[7] = ("ix_venues_group_id", "ix_venues_uuid", "ix_venues_name")  # step venues
 
 
 def _without_columns(obj: tuple[str, str, str], columns: set[tuple[str, str]]) -> tuple[str, str, str]:
@@ -477,12 +498,22 @@ def _step_records(con: sqlite3.Connection) -> None:
             con.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
 
 
+def _step_venues(con: sqlite3.Connection) -> None:
+    """The 阵地 of domain.md §8 (校外辅导站、留守儿童之家 …, with the year's 经费): their table,
+    empty, and the triggers that mark the first screen's figures stale when one changes. The
+    stored figures are marked stale too: they gain the 阵地 section."""
+    for statement in (*_VENUES_DDL, *_VENUES_TRIGGERS):
+        con.execute(statement)
+    con.execute("UPDATE first_screen SET fresh = 0")
+
+
 #: version n -> step that upgrades a connection from n to n + 1 (run inside a transaction)
 UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3,
                                                              3: _v3_to_v4,
                                                              4: _step_aliases,  # step aliases
                                                              5: _step_chain,  # step chain
-                                                             6: _step_records}  # step records
+                                                             6: _step_records,  # step records
+                                                             7: _step_venues}  # step venues
 
 
 #: called with the file's path after an upgrade (see :func:`after_upgrade`)

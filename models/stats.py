@@ -18,6 +18,7 @@ from models.entities import (
     Group,
     Pairing,
     Student,
+    Venue,
     Volunteer,
     WuhaoAssessment,
 )
@@ -27,6 +28,7 @@ from models.in_year import (
     groups_at_end,
     pairings_in_year,
     students_in_year,
+    venues_at_end,
     volunteers_at_end,
 )
 from models.money import to_yuan
@@ -64,6 +66,7 @@ def own_figures(s: Session, year: int) -> dict[str, Any]:
         "aid": _aid(s, start, end),
         "activities": _activities(s, start, end),
         "donations": _donations(s, start, end),
+        "venues": _venues(s, year),
     }
 
 
@@ -139,3 +142,14 @@ def _donations(s: Session, start: dt.date, end: dt.date) -> dict[str, Any]:
         func.coalesce(func.sum(Donation.goods_value_fen), 0))
         .where(Donation.deleted_at.is_(None), Donation.date.between(start, end))).one()
     return {"count": n, "money_yuan": to_yuan(money), "goods_value_yuan": to_yuan(goods)}
+
+
+def _venues(s: Session, year: int) -> dict[str, Any]:
+    """阵地 at the end of ``year`` by type, and the 经费 recorded for ``year`` among them."""
+    where = venues_at_end(year)
+    by_type = dict(s.execute(select(Venue.type, func.count()).where(where)
+                             .group_by(Venue.type).order_by(func.count().desc())).all())
+    funds = s.scalar(select(func.coalesce(func.sum(Venue.funds_fen), 0))
+                     .where(where, Venue.funds_year == year)) or 0
+    return {"total": sum(by_type.values()), "by_type": {k: v for k, v in by_type.items() if v},
+            "funds_yuan": to_yuan(funds)}

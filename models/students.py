@@ -14,7 +14,9 @@ from models.changes import Changes
 from models.codes import MULTI_SEP, join_multi, split_multi
 from models.entities import AidRecord, Pairing, Student
 from models.errors import ValidationError
+from models.fields import CODE, ID, NAME, PHONE, TEXT
 from models.idcard import normalize_phone
+from models.subjects import CIVIL_KEYS, STUDENTS
 
 
 @dataclass
@@ -68,21 +70,17 @@ class StudentInput:
 
 
 #: the coded 民政 fields: attribute -> code table (models.codes); empty means not recorded
-CIVIL_CODES: dict[str, str] = {
-    "schooling": "schooling", "health": "health_status", "disability_type": "disability_type",
-    "disability_grade": "disability_grade", "father_status": "parent_status",
-    "mother_status": "parent_status", "guardianship": "guardianship_type",
-    "guardianship_rating": "guardianship_rating",
-}
+#: (the kinds and code tables of the descriptor's 民政 fields, models.subjects)
+_CIVIL = [STUDENTS.field(key) for key in CIVIL_KEYS]
+CIVIL_CODES: dict[str, str] = {fd.key: fd.code_table for fd in _CIVIL
+                               if fd.kind == CODE and fd.code_table}
 #: the free-text 民政 fields
-CIVIL_TEXTS = ("ethnicity", "hukou_place", "residence", "father_work_place", "mother_work_place",
-               "guardian_address", "family_income")
-CIVIL_NAMES = ("father_name", "mother_name")
-CIVIL_IDS = ("father_id_number", "mother_id_number", "guardian_id_number")
-CIVIL_PHONES = ("father_phone", "mother_phone")
+CIVIL_TEXTS = tuple(fd.key for fd in _CIVIL if fd.kind == TEXT and fd.key != "boarding")
+CIVIL_NAMES = tuple(fd.key for fd in _CIVIL if fd.kind == NAME)
+CIVIL_IDS = tuple(fd.key for fd in _CIVIL if fd.kind == ID)
+CIVIL_PHONES = tuple(fd.key for fd in _CIVIL if fd.kind == PHONE)
 #: every 民政 attribute of StudentInput stored in the column of the same name
-CIVIL_FIELDS = (*CIVIL_CODES, *CIVIL_TEXTS, *CIVIL_NAMES, *CIVIL_IDS, *CIVIL_PHONES, "boarding",
-                "relief", "checked_on")
+CIVIL_FIELDS = CIVIL_KEYS
 
 
 def civil_values(s: Session, data: StudentInput) -> dict[str, Any]:

@@ -6,10 +6,11 @@ Enforced centrally by :func:`install` on the writing sessionmaker (``models.db``
 
 What counts: a dated record (帮扶记录, 活动, 捐赠, 表彰, 关爱) whose old or new date is in Y;
 a 五好 assessment of Y; at a roll-up database, a unit's package for Y; a 关工小组, 五老,
-帮扶对象 or 结对 whose span (start … end) overlaps Y, when it is added, deleted, moved into or
-out of Y, or a field that Y's figures count changes (category, 骨干, 政治面貌, 类型, 帮扶类别,
-the dates, the pair). Contact details (phones, addresses, notes) of people still in the roster
-stay editable: they describe today, and the rosters are printed from today's values.
+帮扶对象, 结对 or 阵地 whose span (start … end; a 阵地 has no end) overlaps Y, when it is added,
+deleted, moved into or out of Y, or a field that Y's figures count changes (category, 骨干,
+政治面貌, 类型, 帮扶类别, the dates, the pair; a 阵地's 经费 of Y). Contact details (phones,
+addresses, notes) of people still in the roster stay editable: they describe today, and the
+rosters are printed from today's values.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from models.entities import (
     Pairing,
     RollupPackage,
     Student,
+    Venue,
     Volunteer,
     VolunteerCare,
     WuhaoAssessment,
@@ -46,7 +48,13 @@ SPANNED: dict[type, tuple[str, str, tuple[str, ...]]] = {
                                           "deleted_at")),
     Student: ("registered_on", "closed_on", ("categories", "deleted_at")),
     Pairing: ("started_on", "ended_on", ("volunteer_id", "student_id", "deleted_at")),
+    # 阵地: counted from its opening on (it has no end)
+    Venue: ("opened_on", "", ("type", "deleted_at")),
 }
+#: record class -> (its money's year column, the columns of that money): 阵地's 本年经费 counts
+#: in its 经费年度 only
+FUNDED: dict[type, tuple[str, tuple[str, ...]]] = {Venue: ("funds_year", ("funds_fen",
+                                                                          "funds_year"))}
 #: record class -> its year column (a 五好 assessment; a unit's package at a roll-up database)
 YEARLY: dict[type, str] = {WuhaoAssessment: "year", RollupPackage: "year"}
 _TABLES = {cls.__table__.name: cls  # type: ignore[attr-defined]
@@ -118,6 +126,10 @@ def _update_touches(cls: type, old: dict[str, Any], new: dict[str, Any], changed
             y = _year_of(value)
             if y in locked and y in (was | will):
                 touched.add(y)
+    if cls in FUNDED and changed & set(FUNDED[cls][1]):
+        year = FUNDED[cls][0]
+        touched |= {y for y in (old.get(year), new.get(year))
+                    if isinstance(y, int) and y in locked & (was | will)}
     return touched
 
 

@@ -22,6 +22,7 @@ from models.entities import (
     Honor,
     Pairing,
     Student,
+    Venue,
     Volunteer,
     VolunteerCare,
 )
@@ -136,7 +137,7 @@ def test_every_dialog_saved_unchanged_changes_nothing(window, monkeypatch):
     db = window.ctx.db
     before = _snapshot(db.path)
     pages = {"关工组织": Group, "五老队伍": Volunteer, "帮扶对象": Student, "结对帮扶": Pairing,
-             "活动台账": Activity, "捐资助学": Donation}
+             "活动台账": Activity, "捐资助学": Donation, "关工阵地": Venue}
     opened = 0
     for name, model in pages.items():
         page = window.page(name)

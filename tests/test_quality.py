@@ -193,7 +193,7 @@ def test_figures_that_moved_more_than_threefold(clean):
     names = {r["name"]: r["detail"] for r in found["figure_jumps"].records}
     assert names["活动·总数"] == "2024年 11 → 2025年 1"
     assert "活动·理论宣讲" in names and "活动·受教育人次" in names
-    assert "捐赠·金额(元)" not in names  # unchanged figures are not asked about
+    assert "捐资助学·金额(元)" not in names  # unchanged figures are not asked about
 
 
 def test_figures_against_what_was_sent_last_year(clean):

@@ -54,7 +54,8 @@ def test_every_old_value_is_kept_and_new_columns_are_empty(old, tmp_path):
     if int(old.stem.removeprefix("schema_v")) > 6:  # written after the step: its own values
         return
     defaults = {"DATE": None, "INTEGER": 0, "TEXT": ""}
-    for table, column in _RECORDS_COLUMNS:
+    # a file written after the step (schema 7 on) holds these values already
+    for table, column in _RECORDS_COLUMNS if int(old.stem.removeprefix("schema_v")) < 7 else ():
         name, kind = column.split()[:2]
         want = defaults.get(kind, "")
         assert all(r[name] == want for r in after[table].values()), (table, name)

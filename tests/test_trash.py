@@ -17,6 +17,7 @@ from models.entities import (
     Activity,
     ActivityPhoto,
     AidRecord,
+    Base,
     Pairing,
     Volunteer,
     VolunteerCare,
@@ -57,9 +58,10 @@ def _most_connected(db: Database, key: str) -> int:
         assert ids, f"the demo township has no {key}"
 
         def weight(rid: int) -> int:
-            return sum(s.scalar(select(func.count()).select_from(d.table)
-                                .where(d.table.c[d.column] == rid)) or 0
-                       for d in SUBJECT_INFO[key].dependants)
+            tables = [(Base.metadata.tables[d.table_name], d.column)
+                      for d in SUBJECT_INFO[key].dependants]
+            return sum(s.scalar(select(func.count()).select_from(t).where(t.c[c] == rid)) or 0
+                       for t, c in tables)
         return max(ids[:200], key=weight)
 
 

@@ -29,6 +29,7 @@ from gui.ops import FAILED
 from gui.widgets import shortcut
 from models.db import Database
 from models.errors import DataError, UserError, ValidationError
+from models.subjects import subject
 
 ERROR_STYLE = style.ERROR_STYLE
 T = TypeVar("T")
@@ -36,7 +37,11 @@ W = TypeVar("W", bound=QWidget)
 
 
 class FormDialog(QDialog):
-    """Subclasses add fields with ``add`` and implement ``value()`` (a typed input)."""
+    """Subclasses add fields with ``field`` (a field of their :attr:`subject`) or ``add`` (a
+    widget that is no field) and implement ``value()`` (a typed input)."""
+
+    #: the subject key (models.subjects) whose fields :meth:`field` adds
+    subject = ""
 
     def __init__(self, parent: QWidget | None, db: Database, title: str,
                  on_save: Callable[[Any], Any] | None = None, columns: int = 2) -> None:
@@ -151,6 +156,20 @@ class FormDialog(QDialog):
         text = f"{label}{' *' if required else ''}："
         self.forms[min(column, len(self.forms) - 1)].addRow(text, holder)
         return widget
+
+    def field(self, key: str, widget: W, column: int = 0, note: str = "") -> W:
+        """Add field ``key`` of the dialog's :attr:`subject`, labelled and marked required as
+        its descriptor (models.subjects) says, so that the rule set's messages find it."""
+        fd = subject(self.subject).field(key)
+        return self.add(fd.label, widget, column, required=fd.required, note=note)
+
+    def label(self, key: str) -> str:
+        """The label of field ``key`` of the dialog's subject (as :meth:`field` shows it)."""
+        return subject(self.subject).label_of(key)
+
+    def date_of(self, key: str, widget: Any) -> Any:
+        """The date in ``widget`` for field ``key``, or ValidationError naming the field."""
+        return read_date(self, self.label(key), widget)
 
     def section(self, title: str, columns: int = 2) -> None:
         """Put the fields added from now on on a tab of their own (基本情况 / 家庭与监护 …), in

@@ -9,13 +9,12 @@ from typing import Any
 from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
 from gui import style
-from gui.dialogs.base import FormDialog, read_date
+from gui.dialogs.base import FormDialog
 from gui.widgets import CodeCombo, DateEdit, IdCombo, MultiCheck
 from models import codetables, groups, idcard
 from models.db import Database
 from models.people import age_on
 from models.pinyin import sort_key
-from models.rules import label
 from models.students import CIVIL_CODES, StudentInput
 from models.volunteers import VolunteerInput
 
@@ -39,16 +38,15 @@ class PersonDialog(FormDialog):
     note: QPlainTextEdit
 
     def _person_fields(self) -> None:
-        self.name = self.add("姓名", QLineEdit(), required=True)
-        self.id_number = self.add("身份证号", QLineEdit(), note="")
+        self.name = self.field("name", QLineEdit())
+        self.id_number = self.field("id_number", QLineEdit())
         self.id_number.setMaxLength(24)
         self.id_hint = QLabel()
         self.id_hint.setWordWrap(True)  # a long hint wraps: the dialog keeps its width
         self.id_hint.setStyleSheet(style.OK_STYLE)
         self.forms[0].addRow("", self.id_hint)
-        self.sex = self.add("性别", CodeCombo(["男", "女"], allow_empty=True))
-        self.birth = self.add("出生年月" if self.month_only else "出生日期",
-                              DateEdit(month_only=self.month_only))
+        self.sex = self.field("sex", CodeCombo(["男", "女"], allow_empty=True))
+        self.birth = self.field("birth_date", DateEdit(month_only=self.month_only))
         self.id_number.textChanged.connect(self._id_changed)
 
     def _id_changed(self, text: str) -> None:
@@ -78,6 +76,7 @@ class PersonDialog(FormDialog):
 
 
 class VolunteerDialog(PersonDialog):
+    subject = "volunteers"
     month_only = True
 
     def __init__(self, parent: QWidget | None, db: Database, initial: VolunteerInput | None = None,
@@ -86,19 +85,19 @@ class VolunteerDialog(PersonDialog):
         self.initial = initial
         lists = _lists(db, "volunteer_category", "political_status", "volunteer_role")
         self._person_fields()
-        self.political = self.add("政治面貌", CodeCombo(lists["political_status"], allow_empty=True))
-        self.category = self.add("五老类别", CodeCombo(lists["volunteer_category"], allow_empty=True),
-                                 required=True)
-        self.group = self.add("所在关工小组", IdCombo(group_items(db)))
-        self.phone = self.add("联系电话", QLineEdit())
-        self.backbone = self.add("是否骨干", QCheckBox("骨干"))
-        self.former_post = self.add("原工作单位及职务", QLineEdit(), column=1)
-        self.specialty = self.add("专业特长", QLineEdit(), column=1)
-        self.roles = self.add("担任角色", MultiCheck(lists["volunteer_role"], columns=2), column=1)
-        self.joined = self.add("加入时间", DateEdit(), column=1)
-        self.left = self.add("退出时间", DateEdit(), column=1)
-        self.leave_reason = self.add("退出原因", QLineEdit(), column=1)
-        self.note = self.add("备注", QPlainTextEdit(), column=1)
+        self.political = self.field("political_status",
+                                    CodeCombo(lists["political_status"], allow_empty=True))
+        self.category = self.field("category", CodeCombo(lists["volunteer_category"], allow_empty=True))
+        self.group = self.field("group_id", IdCombo(group_items(db)))
+        self.phone = self.field("phone", QLineEdit())
+        self.backbone = self.field("is_backbone", QCheckBox("骨干"))
+        self.former_post = self.field("former_post", QLineEdit(), column=1)
+        self.specialty = self.field("specialty", QLineEdit(), column=1)
+        self.roles = self.field("roles", MultiCheck(lists["volunteer_role"], columns=2), column=1)
+        self.joined = self.field("joined_on", DateEdit(), column=1)
+        self.left = self.field("left_on", DateEdit(), column=1)
+        self.leave_reason = self.field("leave_reason", QLineEdit(), column=1)
+        self.note = self.field("note", QPlainTextEdit(), column=1)
         self.note.setFixedHeight(60)
         if initial:
             self._set_person(initial)
@@ -120,17 +119,19 @@ class VolunteerDialog(PersonDialog):
     def value(self) -> VolunteerInput:
         return self.edited(
             VolunteerInput, name=self.name.text(), category=self.category.value(), sex=self.sex.value(),
-            birth_date=read_date(self, "出生年月", self.birth), id_number=self.id_number.text(),
+            birth_date=self.date_of("birth_date", self.birth), id_number=self.id_number.text(),
             political_status=self.political.value(), former_post=self.former_post.text(),
             specialty=self.specialty.text(), roles=self.roles.values(),
             is_backbone=self.backbone.isChecked(), group_id=self.group.value(),
-            phone=self.phone.text(), joined_on=read_date(self, "加入时间", self.joined),
-            left_on=read_date(self, "退出时间", self.left),
+            phone=self.phone.text(), joined_on=self.date_of("joined_on", self.joined),
+            left_on=self.date_of("left_on", self.left),
             leave_reason=self.leave_reason.text(), note=self.note.toPlainText())
 
 
 class StudentDialog(PersonDialog):
     """A 帮扶对象 in three sections as the 民政 登记表 has them: 基本情况, 家庭与监护, 健康与救助."""
+
+    subject = "students"
 
     def __init__(self, parent: QWidget | None, db: Database, initial: StudentInput | None = None,
                  on_save: Callable[[StudentInput], Any] | None = None) -> None:
@@ -140,56 +141,56 @@ class StudentDialog(PersonDialog):
                        "relief_type")
 
         def code(key: str, column: int) -> CodeCombo:
-            return self.add(label("students", key),
-                            CodeCombo(lists[CIVIL_CODES[key]], allow_empty=True), column=column)
+            return self.field(key, CodeCombo(lists[CIVIL_CODES[key]], allow_empty=True),
+                              column=column)
 
         self.section("基本情况")
         self._person_fields()
-        self.ethnicity = self.add("民族", QLineEdit())
-        self.school = self.add("就读学校", QLineEdit())
-        self.grade = self.add("年级", QLineEdit())
+        self.ethnicity = self.field("ethnicity", QLineEdit())
+        self.school = self.field("school", QLineEdit())
+        self.grade = self.field("grade", QLineEdit())
         self.schooling = code("schooling", 0)
-        self.boarding = self.add("是否寄宿", CodeCombo(["是", "否"], allow_empty=True))
-        self.categories = self.add("帮扶类别", MultiCheck(lists["student_category"], columns=2),
-                                   column=1, required=True)
-        self.registered = self.add("建档日期", DateEdit(), column=1)
-        self.status = self.add("状态", CodeCombo(lists["student_status"]), column=1)
-        self.closed = self.add("结束日期", DateEdit(), column=1)
-        self.note = self.add("备注", QPlainTextEdit(), column=1)
+        self.boarding = self.field("boarding", CodeCombo(["是", "否"], allow_empty=True))
+        self.categories = self.field("categories", MultiCheck(lists["student_category"], columns=2),
+                                     column=1)
+        self.registered = self.field("registered_on", DateEdit(), column=1)
+        self.status = self.field("status", CodeCombo(lists["student_status"]), column=1)
+        self.closed = self.field("closed_on", DateEdit(), column=1)
+        self.note = self.field("note", QPlainTextEdit(), column=1)
         self.note.setFixedHeight(50)
 
         self.section("家庭与监护")
         self.parents: dict[str, dict[str, QWidget]] = {}
-        for who, key in (("父亲", "father"), ("母亲", "mother")):
+        for key in ("father", "mother"):
             self.parents[key] = {
-                "name": self.add(f"{who}姓名", QLineEdit()),
-                "id_number": self.add(f"{who}身份证号", QLineEdit()),
-                "phone": self.add(f"{who}电话", QLineEdit()),
+                "name": self.field(f"{key}_name", QLineEdit()),
+                "id_number": self.field(f"{key}_id_number", QLineEdit()),
+                "phone": self.field(f"{key}_phone", QLineEdit()),
                 "status": code(f"{key}_status", 0),
-                "work_place": self.add(f"{who}务工地", QLineEdit()),
+                "work_place": self.field(f"{key}_work_place", QLineEdit()),
             }
             work = self.parents[key]["work_place"]
             assert isinstance(work, QLineEdit)
             work.setPlaceholderText("外出务工时填，如 广东省深圳市")
         self.guardianship = code("guardianship", 1)
-        self.guardian = self.add("监护人", QLineEdit(), column=1)
-        self.guardian_id = self.add("监护人身份证号", QLineEdit(), column=1)
-        self.relation = self.add("与本人关系", QLineEdit(), column=1)
-        self.guardian_phone = self.add("监护人电话", QLineEdit(), column=1)
-        self.guardian_address = self.add("监护人住址", QLineEdit(), column=1)
+        self.guardian = self.field("guardian", QLineEdit(), column=1)
+        self.guardian_id = self.field("guardian_id_number", QLineEdit(), column=1)
+        self.relation = self.field("guardian_relation", QLineEdit(), column=1)
+        self.guardian_phone = self.field("guardian_phone", QLineEdit(), column=1)
+        self.guardian_address = self.field("guardian_address", QLineEdit(), column=1)
         self.rating = code("guardianship_rating", 1)
-        self.hukou = self.add("户籍地", QLineEdit(), column=1)
-        self.residence = self.add("现居住地", QLineEdit(), column=1)
-        self.address = self.add("家庭住址", QLineEdit(), column=1)
+        self.hukou = self.field("hukou_place", QLineEdit(), column=1)
+        self.residence = self.field("residence", QLineEdit(), column=1)
+        self.address = self.field("address", QLineEdit(), column=1)
 
         self.section("健康与救助")
         self.health_status = code("health", 0)
         self.disability_type = code("disability_type", 0)
         self.disability_grade = code("disability_grade", 0)
-        self.health = self.add("健康情况", QLineEdit(), note="仅内部使用，不出现在公示表中")
-        self.income = self.add("家庭经济来源", QLineEdit(), column=1)
-        self.relief = self.add("享受救助", MultiCheck(lists["relief_type"], columns=2), column=1)
-        self.checked = self.add("最近核查日期", DateEdit(), column=1,
+        self.health = self.field("health_note", QLineEdit(), note="仅内部使用，不出现在公示表中")
+        self.income = self.field("family_income", QLineEdit(), column=1)
+        self.relief = self.field("relief", MultiCheck(lists["relief_type"], columns=2), column=1)
+        self.checked = self.field("checked_on", DateEdit(), column=1,
                                 note="每半年入户核查一次（动态核查），超过半年首页会提醒")
         if initial:
             self._set_person(initial)
@@ -249,16 +250,16 @@ class StudentDialog(PersonDialog):
             disability_type=self.disability_type.value(),
             disability_grade=self.disability_grade.value(), family_income=self.income.text(),
             relief=self.relief.values(),
-            checked_on=read_date(self, "最近核查日期", self.checked))
+            checked_on=self.date_of("checked_on", self.checked))
         return out
 
     def value(self) -> StudentInput:
         return self.edited(
             StudentInput, name=self.name.text(), categories=self.categories.values(), sex=self.sex.value(),
-            birth_date=read_date(self, "出生日期", self.birth), id_number=self.id_number.text(),
+            birth_date=self.date_of("birth_date", self.birth), id_number=self.id_number.text(),
             school=self.school.text(), grade=self.grade.text(), guardian=self.guardian.text(),
             guardian_relation=self.relation.text(), guardian_phone=self.guardian_phone.text(),
             address=self.address.text(), health_note=self.health.text(),
-            registered_on=read_date(self, "建档日期", self.registered),
-            status=self.status.value() or "在帮", closed_on=read_date(self, "结束日期", self.closed),
+            registered_on=self.date_of("registered_on", self.registered),
+            status=self.status.value() or "在帮", closed_on=self.date_of("closed_on", self.closed),
             note=self.note.toPlainText(), **self._civil())

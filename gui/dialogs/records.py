@@ -1,4 +1,4 @@
-"""Dialogs for groups, pairings, 帮扶记录, activities, donations, honors and care visits."""
+"""Dialogs for groups, pairings, 帮扶记录, activities, donations, honors, care visits and 阵地."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.dialogs.base import FormDialog, read_date
+from gui.dialogs.base import FormDialog
 from gui.dialogs.people import _lists, group_items
 from gui.files import open_files
 from gui.widgets import CodeCombo, DateEdit, HoursEdit, IdCombo, ParticipantHours, RecordPicker
@@ -32,6 +32,7 @@ from models.groups import GroupInput
 from models.honors import CareInput, HonorInput
 from models.idcard import mask_id
 from models.pairings import AidInput, PairingInput
+from models.venues import VenueInput
 
 Save = Callable[[Any], Any] | None
 
@@ -59,20 +60,22 @@ def student_search(db: Database) -> Callable[[str], list[tuple[int, str]]]:
 
 
 class GroupDialog(FormDialog):
+    subject = "groups"
+
     def __init__(self, parent: QWidget | None, db: Database, initial: GroupInput | None = None,
                  on_save: Save = None) -> None:
         super().__init__(parent, db, "编辑关工组织" if initial else "新增关工组织", on_save)
         self.initial = initial
         types = _lists(db, "group_type")["group_type"]
-        self.name = self.add("组织名称", QLineEdit(), required=True)
-        self.type = self.add("类型", CodeCombo(types))
-        self.leader = self.add("组长", QLineEdit())
-        self.deputy = self.add("常务副组长", QLineEdit())
-        self.phone = self.add("联系电话", QLineEdit(), column=1)
-        self.members = self.add("成员数", spin(10000), column=1)
-        self.founded = self.add("成立时间", DateEdit(), column=1)
-        self.dissolved = self.add("撤销时间", DateEdit(), column=1)
-        self.note = self.add("备注", QLineEdit(), column=1)
+        self.name = self.field("name", QLineEdit())
+        self.type = self.field("type", CodeCombo(types))
+        self.leader = self.field("leader", QLineEdit())
+        self.deputy = self.field("deputy", QLineEdit())
+        self.phone = self.field("phone", QLineEdit(), column=1)
+        self.members = self.field("member_count", spin(10000), column=1)
+        self.founded = self.field("founded_on", DateEdit(), column=1)
+        self.dissolved = self.field("dissolved_on", DateEdit(), column=1)
+        self.note = self.field("note", QLineEdit(), column=1)
         if initial:
             self.name.setText(initial.name)
             self.type.set_value(initial.type)
@@ -89,25 +92,27 @@ class GroupDialog(FormDialog):
                            leader=self.leader.text(),
                           deputy=self.deputy.text(), phone=self.phone.text(),
                           member_count=self.members.value(),
-                          founded_on=read_date(self, "成立时间", self.founded),
-                          dissolved_on=read_date(self, "撤销时间", self.dissolved),
+                          founded_on=self.date_of("founded_on", self.founded),
+                          dissolved_on=self.date_of("dissolved_on", self.dissolved),
                           note=self.note.text())
 
 
 class PairingDialog(FormDialog):
+    subject = "pairings"
+
     def __init__(self, parent: QWidget | None, db: Database, initial: PairingInput | None = None,
                  on_save: Save = None, labels: tuple[str, str] = ("", "")) -> None:
         super().__init__(parent, db, "编辑结对" if initial else "新增结对", on_save)
         self.initial = initial
         modes = _lists(db, "pairing_mode")["pairing_mode"]
-        self.volunteer = self.add("五老", RecordPicker(volunteer_search(db), "输入姓名或拼音首字母查找五老"),
-                                  required=True)
-        self.student = self.add("帮扶对象", RecordPicker(student_search(db), "输入姓名或拼音首字母查找学生"),
-                                column=1, required=True)
-        self.mode = self.add("结对形式", CodeCombo(modes))
-        self.started = self.add("开始日期", DateEdit(), column=1)
-        self.ended = self.add("结束日期", DateEdit(), column=1)
-        self.note = self.add("备注", QLineEdit())
+        self.volunteer = self.field("volunteer_id",
+                                    RecordPicker(volunteer_search(db), "输入姓名或拼音首字母查找五老"))
+        self.student = self.field("student_id",
+                                  RecordPicker(student_search(db), "输入姓名或拼音首字母查找学生"), column=1)
+        self.mode = self.field("mode", CodeCombo(modes))
+        self.started = self.field("started_on", DateEdit(), column=1)
+        self.ended = self.field("ended_on", DateEdit(), column=1)
+        self.note = self.field("note", QLineEdit())
         if initial:
             self.volunteer.set_chosen({initial.volunteer_id: labels[0]})
             self.student.set_chosen({initial.student_id: labels[1]})
@@ -120,16 +125,18 @@ class PairingDialog(FormDialog):
 
     def value(self) -> PairingInput:
         if self.volunteer.value() is None:
-            raise ValidationError("五老", "请在列表中选择一位五老")
+            raise ValidationError(self.label("volunteer_id"), "请在列表中选择一位五老")
         if self.student.value() is None:
-            raise ValidationError("帮扶对象", "请在列表中选择一名学生")
+            raise ValidationError(self.label("student_id"), "请在列表中选择一名学生")
         return self.edited(PairingInput, volunteer_id=self.volunteer.value(), student_id=self.student.value(),
-                            mode=self.mode.value(), started_on=read_date(self, "开始日期", self.started),
-                            ended_on=read_date(self, "结束日期", self.ended), note=self.note.text())
+                            mode=self.mode.value(), started_on=self.date_of("started_on", self.started),
+                            ended_on=self.date_of("ended_on", self.ended), note=self.note.text())
 
 
 class AidDialog(FormDialog):
     """A 帮扶记录 for one student (the student is fixed; the 五老 is optional)."""
+
+    subject = "aid"
 
     def __init__(self, parent: QWidget | None, db: Database, student_id: int, student_name: str,
                  initial: AidInput | None = None, on_save: Save = None,
@@ -138,14 +145,14 @@ class AidDialog(FormDialog):
         self.initial = initial
         self.student_id = student_id
         kinds = _lists(db, "aid_kind")["aid_kind"]
-        self.date = self.add("日期", DateEdit(), required=True)
-        self.kind = self.add("帮扶方式", CodeCombo(kinds))
-        self.volunteer = self.add("五老", RecordPicker(volunteer_search(db), "可选：查找五老"))
-        self.content = self.add("内容", QPlainTextEdit())
+        self.date = self.field("date", DateEdit())
+        self.kind = self.field("kind", CodeCombo(kinds))
+        self.volunteer = self.field("volunteer_id", RecordPicker(volunteer_search(db), "可选：查找五老"))
+        self.content = self.field("content", QPlainTextEdit())
         self.content.setFixedHeight(70)
-        self.money = self.add("金额(元)", QLineEdit())
+        self.money = self.field("money_fen", QLineEdit())
         self.money.setPlaceholderText("没有资助可不填")
-        self.hours = self.add("服务时长(小时)", HoursEdit(), note="五老这次帮扶用的时间，记入志愿服务记录")
+        self.hours = self.field("service_minutes", HoursEdit(), note="五老这次帮扶用的时间，记入志愿服务记录")
         if initial:
             self.date.set_date(initial.date)
             self.kind.set_value(initial.kind)
@@ -158,29 +165,31 @@ class AidDialog(FormDialog):
             self.volunteer.set_chosen({volunteer[0]: volunteer[1]})
 
     def value(self) -> AidInput:
-        day = read_date(self, "日期", self.date)
+        day = self.date_of("date", self.date)
         if day is None:
-            raise ValidationError("日期", "请填写日期")
+            raise ValidationError(self.label("date"), "请填写日期")
         return self.edited(AidInput, student_id=self.student_id, date=day, kind=self.kind.value(),
                         content=self.content.toPlainText(), money_yuan=self.money.text(),
                         volunteer_id=self.volunteer.value(), service_minutes=self.hours.minutes())
 
 
 class ActivityDialog(FormDialog):
+    subject = "activities"
+
     def __init__(self, parent: QWidget | None, db: Database, initial: ActivityInput | None = None,
                  on_save: Save = None, participants: dict[int, str] | None = None,
                  photos: list[Path] | None = None) -> None:
         super().__init__(parent, db, "编辑活动" if initial else "新增活动", on_save)
         self.initial = initial
         themes = _lists(db, "activity_theme")["activity_theme"]
-        self.date = self.add("日期", DateEdit(), required=True)
-        self.title = self.add("活动名称", QLineEdit(), required=True)
-        self.theme = self.add("主题类别", CodeCombo(themes))
-        self.group = self.add("组织单位", IdCombo(group_items(db)))
-        self.place = self.add("地点", QLineEdit())
-        self.volunteer_count = self.add("参加五老(人)", spin())
-        self.youth_count = self.add("受教育青少年(人次)", spin())
-        self.summary = self.add("内容摘要", QPlainTextEdit(), column=1)
+        self.date = self.field("date", DateEdit())
+        self.title = self.field("title", QLineEdit())
+        self.theme = self.field("theme", CodeCombo(themes))
+        self.group = self.field("organiser", IdCombo(group_items(db)))
+        self.place = self.field("place", QLineEdit())
+        self.volunteer_count = self.field("volunteer_count", spin())
+        self.youth_count = self.field("youth_count", spin())
+        self.summary = self.field("summary", QPlainTextEdit(), column=1)
         self.summary.setFixedHeight(70)
         self.participants = self.add("参加的五老", ParticipantHours(volunteer_search(db)), column=1,
                                      note="勾选参加的五老并填服务时长，记入各人的志愿服务记录")
@@ -234,9 +243,9 @@ class ActivityDialog(FormDialog):
             self._thumb(Path(f))
 
     def value(self) -> ActivityInput:
-        day = read_date(self, "日期", self.date)
+        day = self.date_of("date", self.date)
         if day is None:
-            raise ValidationError("日期", "请填写活动日期")
+            raise ValidationError(self.label("date"), "请填写活动日期")
         group_id = self.group.value()
         if group_id is not None:
             organiser = self.group.currentText()
@@ -254,19 +263,21 @@ class ActivityDialog(FormDialog):
 
 
 class DonationDialog(FormDialog):
+    subject = "donations"
+
     def __init__(self, parent: QWidget | None, db: Database, initial: DonationInput | None = None,
                  on_save: Save = None, recipients: dict[int, str] | None = None) -> None:
         super().__init__(parent, db, "编辑捐赠" if initial else "新增捐赠", on_save)
         self.initial = initial
         types = _lists(db, "donor_type")["donor_type"]
-        self.date = self.add("日期", DateEdit(), required=True)
-        self.donor = self.add("捐赠方", QLineEdit(), required=True)
-        self.donor_type = self.add("捐赠方类型", CodeCombo(types))
-        self.money = self.add("捐款金额(元)", QLineEdit())
-        self.goods = self.add("捐物名称", QLineEdit(), column=1)
-        self.goods_value = self.add("物资折价(元)", QLineEdit(), column=1)
-        self.purpose = self.add("用途", QLineEdit(), column=1)
-        self.recipients = self.add("受助对象", RecordPicker(student_search(db), "可选：查找受助学生",
+        self.date = self.field("date", DateEdit())
+        self.donor = self.field("donor", QLineEdit())
+        self.donor_type = self.field("donor_type", CodeCombo(types))
+        self.money = self.field("money_fen", QLineEdit())
+        self.goods = self.field("goods", QLineEdit(), column=1)
+        self.goods_value = self.field("goods_value_fen", QLineEdit(), column=1)
+        self.purpose = self.field("purpose", QLineEdit(), column=1)
+        self.recipients = self.field("recipients_text", RecordPicker(student_search(db), "可选：查找受助学生",
                                                           multi=True), column=1)
         if initial:
             self.date.set_date(initial.date)
@@ -281,9 +292,9 @@ class DonationDialog(FormDialog):
             self.date.set_date(dt.date.today())
 
     def value(self) -> DonationInput:
-        day = read_date(self, "日期", self.date)
+        day = self.date_of("date", self.date)
         if day is None:
-            raise ValidationError("日期", "请填写捐赠日期")
+            raise ValidationError(self.label("date"), "请填写捐赠日期")
         return self.edited(DonationInput, date=day, donor=self.donor.text(),
                            donor_type=self.donor_type.value(),
                              money_yuan=self.money.text(),
@@ -293,20 +304,22 @@ class DonationDialog(FormDialog):
 
 
 class HonorDialog(FormDialog):
+    subject = "honors"
+
     def __init__(self, parent: QWidget | None, db: Database, initial: HonorInput | None = None,
                  on_save: Save = None) -> None:
         super().__init__(parent, db, "编辑表彰" if initial else "新增表彰", on_save, columns=1)
         self.initial = initial
         levels = _lists(db, "honor_level")["honor_level"]
-        self.title = self.add("荣誉名称", QLineEdit(), required=True)
-        self.recipient = self.add("表彰对象", QLineEdit(), required=True,
+        self.title = self.field("title", QLineEdit())
+        self.recipient = self.field("recipient_name", QLineEdit(),
                                   note="五老姓名或关工组织名称")
         # empty until chosen: a record saved unchanged never becomes 国家级
-        self.level = self.add("表彰级别", CodeCombo(levels, allow_empty=True))
-        self.year = self.add("年度", spin(2100))
+        self.level = self.field("level", CodeCombo(levels, allow_empty=True))
+        self.year = self.field("year", spin(2100))
         self.year.setMinimum(1949)
-        self.date = self.add("表彰日期", DateEdit())
-        self.issuer = self.add("授予单位", QLineEdit())
+        self.date = self.field("date", DateEdit())
+        self.issuer = self.field("issuer", QLineEdit())
         if initial:
             self.title.setText(initial.title)
             self.recipient.setText(initial.recipient_name)
@@ -320,20 +333,22 @@ class HonorDialog(FormDialog):
     def value(self) -> HonorInput:
         return self.edited(HonorInput, title=self.title.text(), recipient_name=self.recipient.text(),
                           year=self.year.value(), level=self.level.value(),
-                          date=read_date(self, "表彰日期", self.date), issuer=self.issuer.text())
+                          date=self.date_of("date", self.date), issuer=self.issuer.text())
 
 
 class CareDialog(FormDialog):
+    subject = "cares"
+
     def __init__(self, parent: QWidget | None, db: Database, initial: CareInput | None = None,
                  on_save: Save = None, volunteer_name: str = "") -> None:
         super().__init__(parent, db, "编辑慰问" if initial else "新增慰问", on_save, columns=1)
         self.initial = initial
-        self.volunteer = self.add("五老", RecordPicker(volunteer_search(db), "查找五老"), required=True)
-        self.date = self.add("日期", DateEdit(), required=True)
-        self.occasion = self.add("慰问事由", CodeCombo(["春节慰问", "重阳节慰问", "生日慰问", "住院看望",
+        self.volunteer = self.field("volunteer_id", RecordPicker(volunteer_search(db), "查找五老"))
+        self.date = self.field("date", DateEdit())
+        self.occasion = self.field("occasion", CodeCombo(["春节慰问", "重阳节慰问", "生日慰问", "住院看望",
                                                     "其他"]))
-        self.content = self.add("慰问内容", QLineEdit())
-        self.money = self.add("金额(元)", QLineEdit())
+        self.content = self.field("content", QLineEdit())
+        self.money = self.field("money_fen", QLineEdit())
         if initial:
             self.volunteer.set_chosen({initial.volunteer_id: volunteer_name})
             self.date.set_date(initial.date)
@@ -345,10 +360,49 @@ class CareDialog(FormDialog):
 
     def value(self) -> CareInput:
         if self.volunteer.value() is None:
-            raise ValidationError("五老", "请在列表中选择一位五老")
-        day = read_date(self, "日期", self.date)
+            raise ValidationError(self.label("volunteer_id"), "请在列表中选择一位五老")
+        day = self.date_of("date", self.date)
         if day is None:
-            raise ValidationError("日期", "请填写日期")
+            raise ValidationError(self.label("date"), "请填写日期")
         return self.edited(CareInput, volunteer_id=self.volunteer.value(), date=day,
                          occasion=self.occasion.value(), content=self.content.text(),
                          money_yuan=self.money.text())
+
+
+class VenueDialog(FormDialog):
+    """A 阵地: its fields as the descriptor names them; 本年经费 in 元 for the 经费年度."""
+
+    subject = "venues"
+
+    def __init__(self, parent: QWidget | None, db: Database, initial: VenueInput | None = None,
+                 on_save: Save = None) -> None:
+        super().__init__(parent, db, "编辑阵地" if initial else "新增阵地", on_save)
+        self.initial = initial
+        types = _lists(db, "venue_type")["venue_type"]
+        self.name = self.field("name", QLineEdit())
+        self.type = self.field("type", CodeCombo(types))
+        self.group = self.field("group_id", IdCombo(group_items(db)))
+        self.address = self.field("address", QLineEdit())
+        self.opened = self.field("opened_on", DateEdit(), column=1)
+        self.funds = self.field("funds_fen", QLineEdit(), column=1)
+        self.funds.setPlaceholderText("没有经费可不填")
+        self.funds_year = self.field("funds_year", spin(2100), column=1)
+        self.funds_year.setMinimum(1949)
+        self.note = self.field("note", QLineEdit(), column=1)
+        if initial:
+            self.name.setText(initial.name)
+            self.type.set_value(initial.type)
+            self.group.set_value(initial.group_id)
+            self.address.setText(initial.address)
+            self.opened.set_date(initial.opened_on)
+            self.funds.setText(str(initial.funds_yuan or ""))
+            self.note.setText(initial.note)
+        self.funds_year.setValue(initial.funds_year if initial and initial.funds_year
+                                 else dt.date.today().year)
+
+    def value(self) -> VenueInput:
+        return self.edited(VenueInput, name=self.name.text(), type=self.type.value(),
+                           group_id=self.group.value(), address=self.address.text(),
+                           opened_on=self.date_of("opened_on", self.opened),
+                           funds_yuan=self.funds.text(), funds_year=self.funds_year.value(),
+                           note=self.note.text())

@@ -9,6 +9,7 @@
 ``activities``            活动台账 (ActivitiesPage)
 ``donations``             捐资助学 (DonationsPage)
 ``honors``                表彰慰问 (HonorsPage with HonorsList and CaresList)
+``venues``                关工阵地 (VenuesPage)
 ``reports``               报表中心 (ReportsPage)
 ``rollup``                汇总 (RollupPage: the townships' packages, one level up)
 ``data``                  数据管理 (DataPage)
@@ -35,10 +36,18 @@ HOMES = {
     "ActivitiesPage": "activities",
     "DonationsPage": "donations",
     "HonorsPage": "honors", "HonorsList": "honors", "CaresList": "honors",
+    "VenuesPage": "venues",
     "ReportsPage": "reports",
     "RollupPage": "rollup",
     "DataPage": "data",
     "SettingsPage": "settings",
+}
+#: subject key (models.subjects) -> the page class listing it, in the navigation's order; the
+#: entry's text is the descriptor's ``nav``
+SUBJECT_PAGES = {
+    "groups": "GroupsPage", "volunteers": "VolunteersPage", "students": "StudentsPage",
+    "pairings": "PairingsPage", "activities": "ActivitiesPage", "donations": "DonationsPage",
+    "honors": "HonorsPage", "venues": "VenuesPage",
 }
 __all__ = [
     "ActivitiesPage",
@@ -54,6 +63,7 @@ __all__ = [
     "RollupPage",
     "SettingsPage",
     "StudentsPage",
+    "VenuesPage",
     "VolunteersPage",
     "WuhaoDialog",
 ]  # the same names as HOMES
@@ -70,6 +80,7 @@ if TYPE_CHECKING:
     from gui.pages.rollup import RollupPage
     from gui.pages.settings import SettingsPage
     from gui.pages.students import StudentsPage
+    from gui.pages.venues import VenuesPage
     from gui.pages.volunteers import VolunteersPage
 
 

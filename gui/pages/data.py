@@ -28,9 +28,9 @@ from gui.table_model import ID_ROLE, RowsModel
 from models import audit, backup, demo, records, settings
 from models.changes import Changes
 from models.db import UNPROTECTED
-from models.entities import SUBJECT_LABELS
 from models.errors import UserError
 from models.outputs import guard_output
+from models.subjects import SUBJECT_LABELS
 
 
 def _table(model: RowsModel) -> QTableView:
@@ -115,7 +115,7 @@ class DataPage(QWidget):
 
         def remove(s: Any) -> Changes:
             demo.remove(s)
-            return Changes(**{k: True for k in Changes.__dataclass_fields__})
+            return Changes.everything()
 
         if perform(self.ctx, self, remove, title="没有清除"):
             QMessageBox.information(self, "已清除", "演示数据已清除，可以开始录入本乡镇的数据了。")
@@ -237,7 +237,7 @@ class DataPage(QWidget):
 
         def done(_kept: Any) -> None:
             # every page, and the idle lock (a settings change), follow the restored file
-            self.ctx.bus.publish(Changes(**{k: True for k in Changes.__dataclass_fields__}))
+            self.ctx.bus.publish(Changes.everything())
             if was_encrypted and not db.encrypted:
                 QMessageBox.warning(self, "恢复完成，但数据没有加密", f"数据已恢复。\n\n{UNPROTECTED}")
             else:

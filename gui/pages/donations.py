@@ -11,10 +11,11 @@ from gui.table_model import ListColumn as C
 from models import donations, lists, records
 from models.entities import Donation
 from models.money import format_yuan
+from models.subjects import SUBJECT_LABELS, subject
 
 
 class DonationsPage(ListPage):
-    subject, title = "donations", "捐资助学"
+    subject, title = "donations", SUBJECT_LABELS["donations"]
     search_hint = "搜索捐赠方名称或拼音首字母"
 
     def build_filters(self) -> None:
@@ -22,15 +23,17 @@ class DonationsPage(ListPage):
         self.add_filter("year", "年份", _year_items())
 
     def columns(self) -> list[C]:
-        return [C("日期", lambda r: _date(r[0].date), Donation.date, "center"),
-                C("捐赠方", lambda r: r[0].donor, Donation.donor, width=180),
-                C("捐赠方类型", lambda r: r[0].donor_type, Donation.donor_type),
-                C("捐款金额(元)", lambda r: format_yuan(r[0].money_fen), Donation.money_fen, "right"),
-                C("捐物名称", lambda r: r[0].goods, Donation.goods),
-                C("物资折价(元)", lambda r: format_yuan(r[0].goods_value_fen) if r[0].goods_value_fen
-                  else "", Donation.goods_value_fen, "right"),
-                C("用途", lambda r: r[0].purpose, Donation.purpose),
-                C("受助对象", lambda r: r[0].recipients_text)]
+        label = subject("donations").label_of
+        return [C(label("date"), lambda r: _date(r[0].date), Donation.date, "center"),
+                C(label("donor"), lambda r: r[0].donor, Donation.donor, width=180),
+                C(label("donor_type"), lambda r: r[0].donor_type, Donation.donor_type),
+                C(label("money_fen"), lambda r: format_yuan(r[0].money_fen), Donation.money_fen,
+                  "right"),
+                C(label("goods"), lambda r: r[0].goods, Donation.goods),
+                C(label("goods_value_fen"), lambda r: format_yuan(r[0].goods_value_fen)
+                  if r[0].goods_value_fen else "", Donation.goods_value_fen, "right"),
+                C(label("purpose"), lambda r: r[0].purpose, Donation.purpose),
+                C(label("recipients_text"), lambda r: r[0].recipients_text)]
 
     def query(self) -> Select:
         return lists.donations(self.search.text(), self.filter("type") or "",

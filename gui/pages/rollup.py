@@ -28,6 +28,7 @@ from gui.files import open_files, pick_folder
 from gui.ops import Op, perform, run_op
 from models import chain, rollup, rollup_status, settings
 from models.changes import Changes
+from models.subjects import subject
 
 STATUS_WORDS = {"new": "新收下", "replaced": "替换为新的", "unchanged": "已收过，没有变化"}
 DRY_WORDS = {"new": "将新收下", "replaced": "将替换旧的", "unchanged": "已收过，没有变化"}
@@ -35,7 +36,7 @@ DRY_WORDS = {"new": "将新收下", "replaced": "将替换旧的", "unchanged": 
 FIGURES = (("组织数", "groups", "total"), ("五老人数", "volunteers", "total"),
            ("帮扶对象", "students", "total"), ("活动场次", "activities", "total"),
            ("受教育人次", "activities", "youth_participations"),
-           ("捐款金额(元)", "donations", "money_yuan"))
+           (subject("donations").label_of("money_fen"), "donations", "money_yuan"))
 UNIT_HEADERS = (["单位", "区划代码", "上报情况", "审核状态", "审核", "意见", "审核日期", "自查"]
                 + [h for h, _s, _k in FIGURES] + ["收下日期", "次数", "密钥指纹"])
 STATE_COLUMN, BUTTON_COLUMN = 3, 4
