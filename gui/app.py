@@ -23,7 +23,7 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QObject, QTimer, QTra
 from PySide6.QtGui import QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from gui import style
+from gui import collector, style
 from models.db import Database, FileKind
 from models.errors import DatabaseDamaged, FileProblem, UserError
 from models.paths import default_db_path
@@ -189,11 +189,8 @@ def warm_up(db: Database) -> None:
 
 def warm_pages() -> threading.Thread:
     """Import every page's module and the pinyin tables in the background (a first click on a
-    page then only builds it), then take what start-up made out of the cyclic garbage collector's scans
-    (``gc.freeze``: a full collection, triggered while a large preview or list is read in the
-    background, then walks only what came later instead of stalling the event loop for a
-    quarter of a second walking every module and class); returns the thread."""
-    import gc
+    page then only builds it); returns the thread. It touches no Qt object. Once it has ended,
+    :meth:`Start._warm` takes what start-up made out of the garbage collector's scans."""
     from importlib import import_module
 
     from gui import pages
@@ -210,7 +207,6 @@ def warm_pages() -> threading.Thread:
             pinyin.sort_key("关心下一代")
         except Exception:
             return
-        gc.freeze()
 
     thread = threading.Thread(target=run, daemon=True, name="ggtz-pages")
     thread.start()
@@ -261,6 +257,7 @@ def run_app(db_path: Path | None, smoke: bool = False, started: float | None = N
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)  # (instance() is typed as the core application)
     install_translations(app)
+    collector.install(app)  # garbage (and the Qt objects in it) freed on this thread only
     app.setApplicationName("关工台账")
     app.setWindowIcon(QIcon(str(APP_ICON)))
     load_fonts(app)
@@ -436,8 +433,26 @@ class Start:
         verify_first_screen(window, db)
 
     def _warm(self) -> None:
-        if self.pages_thread is None:
-            self.pages_thread = warm_pages()
+        if self.pages_thread is not None or self.window is None:
+            return
+        thread = self.pages_thread = warm_pages()
+        poll = QTimer(self.window)  # ends with the window
+        poll.setInterval(50)
+
+        def frozen_when_warm() -> None:
+            """``gc.freeze``, on the GUI thread (never beside a collection in progress) once
+            the pages are imported: what start-up made leaves the collector's scans, so a
+            full collection while a large list is read walks only what came later, instead
+            of stalling the event loop a quarter of a second walking every module and class."""
+            if thread.is_alive():
+                return
+            poll.stop()
+            import gc
+
+            gc.freeze()
+
+        poll.timeout.connect(frozen_when_warm)
+        poll.start()
 
     def _report(self) -> None:
         """Smoke: the times printed once the 首页 shows its reminders, then the window closed

@@ -61,12 +61,26 @@ class _Signals(QObject):
 class _Runnable(QRunnable):
     def __init__(self, op: Op) -> None:
         super().__init__()
-        self.op = op
+        self.op: Op | None = op
         self.setAutoDelete(True)
 
     def run(self) -> None:
+        """The work, then its outcome signalled to the GUI thread; last, ``op.released``: from
+        then on this thread holds no reference to the operation, whose Qt objects are thus
+        always destroyed on the GUI thread (a QObject destroyed on the worker, while the GUI
+        thread delivers its signal, can crash the program)."""
         op = self.op
+        assert op is not None  # (run once)
+        self.op = None
+        released = op.released
+        try:
+            self._outcome(op)
+        finally:
+            del op
+            released.set()
 
+    @staticmethod
+    def _outcome(op: Op) -> None:
         def progress(fraction: float, text: str) -> None:
             if op.cancel_requested.is_set():
                 raise Cancelled()
@@ -100,6 +114,8 @@ class Op(QObject):
         self.on_done = on_done
         self.on_error = on_error
         self.cancel_requested = threading.Event()
+        #: set by the worker once it holds no reference to this operation any more
+        self.released = threading.Event()
         self.signals = _Signals()
         self.signals.progress.connect(self._progress)
         self.signals.finished.connect(self._finished)
@@ -131,7 +147,15 @@ class Op(QObject):
             self.dialog.reset()
             self.dialog.close()
             self.dialog.deleteLater()
-        _RUNNING.discard(self)
+        self._forget()
+
+    def _forget(self) -> None:
+        """Leave the running set once the worker has let go of this operation (a moment after
+        its outcome arrives), so that the last reference is always the GUI thread's."""
+        if self.released.is_set():
+            _RUNNING.discard(self)
+        else:
+            QTimer.singleShot(5, self._forget)
 
     def _finished(self, result: Any) -> None:
         self._close()

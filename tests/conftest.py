@@ -28,14 +28,18 @@ def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(autouse=True)
 def _qt_in_chinese(request: pytest.FixtureRequest):
-    """A test that uses Qt (pytest-qt's qapp) gets Qt's own Chinese translations, as the
-    program does (gui.app.install_translations)."""
+    """A test that uses Qt (pytest-qt's qapp) gets Qt's own Chinese translations and the
+    collection of garbage on the GUI thread only, as the program does (gui.app.run_app); at
+    its end its windows are destroyed and the automatic collector is back."""
     if "qapp" in request.fixturenames:
         from PySide6.QtWidgets import QMessageBox
 
+        from gui import collector
         from gui.app import install_translations
 
-        install_translations(request.getfixturevalue("qapp"))
+        qapp = request.getfixturevalue("qapp")
+        install_translations(qapp)
+        gui_collector = collector.install(qapp)  # as the program does (gui.app.run_app)
         # a modal question nobody answers would hang the run: unless the test answers it
         # itself (its own monkeypatch wins), every question is answered with its default "否"
         mp = request.getfixturevalue("monkeypatch")
@@ -47,6 +51,37 @@ def _qt_in_chinese(request: pytest.FixtureRequest):
     pool = getattr(ops, "_POOL", None)
     if pool is not None:
         pool.waitForDone(60_000)
+    if "qapp" in request.fixturenames:
+        _destroy_windows()
+        gui_collector.stop()  # the automatic collector again for the tests without a window
+
+
+def _destroy_windows() -> None:
+    """Destroy what a test's windows left behind, now, while Qt is in a test.
+
+    pytest-qt closes the widgets a test registered and asks for their deletion (deleteLater),
+    which Qt carries out only when some later test runs an event loop; a window nobody
+    registered (a dialog, a second window) lives on. Either is then destroyed in the middle of
+    another test, or by Python's garbage collector when it frees the window's wrapper (its C++
+    destructor, with its children's signals and event filters calling back into Python, run
+    inside a collection: the CI run of 2026-12-04 died there with a segmentation fault). Here
+    every window of ours is closed and deleted and the deletions carried out at once."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QWidget
+
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return
+    for widget in app.topLevelWidgets():
+        # ours or a test's (Python classes), windows and dialogs, bare QWidgets; not Qt's own
+        # popups and tooltips (seen from Python as a QFrame, QLabel, QMenu)
+        if (isinstance(widget, (QMainWindow, QDialog)) or type(widget) is QWidget
+                or not type(widget).__module__.startswith("PySide6")):
+            widget.close()
+            widget.deleteLater()
+    for _ in range(3):  # a deletion may ask for more (children closing their own dialogs)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        app.processEvents()
 
 
 @pytest.fixture
