@@ -122,6 +122,11 @@ class Op(QObject):
         self.signals.failed.connect(self._failed)
         self.signals.cancelled.connect(self._cancelled)
         self.dialog: QProgressDialog | None = None
+        #: the widget that asked is gone (a window closed while the work ran): its callbacks,
+        #: which would reach into deleted widgets, are not called
+        self.orphaned = False
+        if parent is not None:
+            parent.destroyed.connect(self._orphan)
         if quiet:  # background housekeeping: no progress dialog
             return
         self.dialog = QProgressDialog(label, "取消" if cancellable else "", 0, 1000, parent)
@@ -157,10 +162,15 @@ class Op(QObject):
         else:
             QTimer.singleShot(5, self._forget)
 
+    def _orphan(self) -> None:
+        self.orphaned = True
+        self.parent_widget = None
+        self.dialog = None  # (a child of the parent: deleted with it)
+
     def _finished(self, result: Any) -> None:
         self._close()
         try:
-            if self.on_done is not None:
+            if self.on_done is not None and not self.orphaned:
                 self.on_done(result)
         finally:
             self.done.emit()
@@ -168,7 +178,9 @@ class Op(QObject):
     def _failed(self, err: BaseException) -> None:
         self._close()
         try:
-            if self.on_error is not None:
+            if self.orphaned:  # its window is closed (an unexpected error is in the crash log)
+                pass
+            elif self.on_error is not None:
                 self.on_error(err)
             else:
                 show_error(self.parent_widget, err)

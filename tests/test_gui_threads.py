@@ -68,3 +68,24 @@ def test_the_worker_lets_go_of_an_operation_before_the_window_forgets_it(qtbot):
 
 def test_the_automatic_collector_is_back_without_a_window():
     assert gc.isenabled()  # (the fixture of the tests above gave it back)
+
+
+def test_a_window_closed_while_its_work_runs_gets_no_callback(qtbot):
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QLabel
+
+    label = QLabel("上次备份：尚未备份")
+    go = threading.Event()
+    called: list[object] = []
+
+    def done(result: object) -> None:
+        called.append(result)
+        label.setText("上次备份：刚才")  # a deleted label would raise here
+
+    op = ops.run_op(label, lambda progress: go.wait(10), done, quiet=True)
+    label.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert op.orphaned
+    with qtbot.waitSignal(op.done, timeout=10_000):
+        go.set()
+    assert called == []
