@@ -25,6 +25,7 @@ from PySide6.QtGui import (
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QWidget
 
+from gui.app import register_bundled_font
 from gui.pdf_pages import Font, Page, PdfFile
 from gui.style import fit_on_screen
 
@@ -43,9 +44,10 @@ def qt_family(font: Font) -> str:
     """The Qt family of a PDF font: the installed or registered family whose name without
     spaces is the PDF's (``WenQuanYiMicroHei`` → ``WenQuanYi Micro Hei``), else the PDF's name."""
     wanted = font.family.replace(" ", "").lower()
-    for family in QFontDatabase.families():
-        if family.replace(" ", "").lower() == wanted:
-            return family
+    for families in (QFontDatabase.families, register_bundled_font):
+        for family in families():
+            if family.replace(" ", "").lower() == wanted:
+                return family
     return {"helvetica": "Arial", "times-roman": "Times New Roman",
             "courier": "Courier New"}.get(wanted, font.family)
 
