@@ -8,6 +8,7 @@ import os
 import statistics
 import sys
 import tempfile
+import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -28,7 +29,7 @@ def floor_command(floor: Callable[..., object] | str) -> str:
     """The exact command of a benchmark's floor, to print beside its figure: the source of the
     floor's function, or the command line or program given as text."""
     code = floor if isinstance(floor, str) else inspect.getsource(floor)
-    lines = [line for line in inspect.cleandoc(code).splitlines() if line.strip()]
+    lines = [line for line in textwrap.dedent(code).splitlines() if line.strip()]
     return "floor's command:\n" + "\n".join(f"    {line}" for line in lines)
 
 
