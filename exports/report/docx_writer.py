@@ -12,10 +12,10 @@ font is named anywhere (it would win). Read back in the tests with python-docx a
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import zipfile
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
 
 from exports.report.wording import Draft
 
@@ -33,6 +33,17 @@ _HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 def xml_text(text: str) -> str:
     """``text`` without the characters a .docx cannot hold (tabs and line breaks are kept)."""
     return _NOT_XML.sub("", text)
+
+
+def escape(text: str) -> str:
+    """``text`` as XML character data (``&``, ``<``, ``>`` escaped)."""
+    return html.escape(text, quote=False)
+
+
+def quoteattr(value: str) -> str:
+    """``value`` as a quoted XML attribute value (xml.sax.saxutils would pull urllib and http
+    into the bundle, which leaves them out)."""
+    return f'"{html.escape(xml_text(value), quote=True)}"'
 
 
 def _twips(mm: float) -> int:
