@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -139,10 +139,21 @@ class Font:
 
 @dataclass
 class Page:
+    """A page: its size in points, its fonts, and its content read when painted (a roster of a
+    thousand pages is not held unpacked in memory)."""
+
     width: float
     height: float
-    content: bytes
+    load: Callable[[], bytes]
     fonts: dict[str, Font]
+
+    @property
+    def content(self) -> bytes:
+        """The page's content stream, unpacked (raises :class:`PdfUnreadable`)."""
+        try:
+            return self.load()
+        except (ValueError, TypeError, zlib.error) as e:
+            raise PdfUnreadable(f"damaged page: {e}") from e
 
     def operations(self) -> Iterator[tuple[str, list[Any]]]:
         """Each operator of the page with its operands."""
@@ -156,6 +167,7 @@ class Page:
                 operands.append(_value(stream, tok))
 
 
+_END_STREAM = re.compile(rb"\s*endstream")
 _BF = re.compile(rb"beginbf(char|range)(.*?)endbf\1", re.DOTALL)
 
 
@@ -236,14 +248,19 @@ class PdfFile:
         return offsets
 
     def resolve(self, obj: Any) -> Any:
-        """The object a reference points to (streams as ``(dict, decoded bytes)``)."""
+        """The object a reference points to (streams as ``(dict, decoded bytes)``, read again
+        each time: only other objects are kept)."""
         while isinstance(obj, Ref):
-            if obj.num not in self.cache:
-                self.cache[obj.num] = self._read(obj.num)
-            obj = self.cache[obj.num]
+            if obj.num in self.cache:
+                obj = self.cache[obj.num]
+                continue
+            value = self._read(obj.num)
+            if not isinstance(value, tuple):
+                self.cache[obj.num] = value
+            obj = value
         return obj
 
-    def _read(self, num: int) -> Any:
+    def _read(self, num: int, decode: bool = True) -> Any:
         pos = self.offsets.get(num)
         if pos is None:
             raise PdfUnreadable(f"object {num} is missing")
@@ -260,7 +277,10 @@ class PdfFile:
         length = self.resolve(obj.get("Length"))
         if not isinstance(length, int):
             raise PdfUnreadable(f"stream {num} has no length")
-        return obj, self._decoded(obj, self.data[start:start + length])
+        raw = self.data[start:start + length]
+        if len(raw) != length or _END_STREAM.match(self.data, start + length) is None:
+            raise PdfUnreadable(f"stream {num} is cut short or its length is wrong")
+        return obj, (self._decoded(obj, raw) if decode else b"")
 
     @staticmethod
     def _decoded(info: dict, raw: bytes) -> bytes:
@@ -292,12 +312,16 @@ class PdfFile:
         box = [float(self.resolve(v)) for v in self.resolve(inherited.get("MediaBox", []))]
         if len(box) != 4:
             raise PdfUnreadable("a page has no size")
-        contents = self.resolve(node.get("Contents", []))
-        parts = contents if isinstance(contents, list) else [node.get("Contents")]
-        content = b"\n".join(self._stream(p) for p in parts)
+        contents = node.get("Contents", [])
+        if isinstance(contents, Ref):  # one stream, or an array of streams
+            head = self._read(contents.num, decode=False)
+            parts = head if isinstance(head, list) else [contents]
+        else:
+            parts = contents if isinstance(contents, list) else [contents]
         resources = self.resolve(inherited.get("Resources", {})) or {}
         fonts = self.resolve(resources.get("Font", {})) or {}
-        yield Page(box[2] - box[0], box[3] - box[1], content,
+        yield Page(box[2] - box[0], box[3] - box[1],
+                   lambda: b"\n".join(self._stream(p) for p in parts),
                    {name: self._font(ref) for name, ref in fonts.items()})
 
     def _font(self, ref: Any) -> Font:

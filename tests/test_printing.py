@@ -141,3 +141,23 @@ def test_a_truncated_pdf_is_refused(pdfs, tmp_path):
         path.write_bytes(data[:cut])
         with pytest.raises(PdfUnreadable):
             PdfFile(path)
+
+
+def test_a_damaged_page_is_refused_when_painted(pdfs, tmp_path):
+    """Pages are unpacked when painted (a long roster is not held in memory): a damaged
+    content stream is refused then, not painted half."""
+    data = bytearray(pdfs["groups"].read_bytes())
+    pdf = PdfFile(pdfs["groups"])
+    first = pdf.pages[0]
+    assert first.content  # unpacked on demand, not kept
+    assert not any(isinstance(v, tuple) for v in pdf.cache.values())
+    # garble the deflated bytes of the first page's content (its length kept)
+    contents_ref = data[data.index(b"/Contents") + 10:].split(b" ")[0]
+    obj = data.index(b"\n" + contents_ref + b" 0 obj") + 1
+    at = data.index(b"stream\n", obj) + len(b"stream\n")
+    data[at + 2:at + 40] = bytes(38)
+    path = tmp_path / "garbled.pdf"
+    path.write_bytes(bytes(data))
+    damaged = PdfFile(path)
+    with pytest.raises(PdfUnreadable):
+        list(damaged.pages[0].operations())
