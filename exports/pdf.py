@@ -8,6 +8,7 @@ Rows are measured and paginated before drawing, so the page count is known up fr
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from reportlab.pdfgen.canvas import Canvas
 from exports.atomic import atomic_path
 from exports.columns import display_text
 from exports.formdata import FormTable
-from models.resources import FONT_FILE
+from models.resources import FONT_FILE, font_data
 
 Progress = Callable[[float, str], None]
 DEFAULT_FONT = "文泉驿微米黑"
@@ -52,7 +53,10 @@ def register_font(name: str = DEFAULT_FONT) -> str:
     """Register a TrueType font with reportlab (embedded as a subset); returns its name."""
     path, index = available_fonts().get(name, (FONT_FILE, 0))
     internal = f"GGTZ-{abs(hash(name)) % 10**6}"
-    pdfmetrics.registerFont(TTFont(internal, str(path), subfontIndex=index))
+    # the bundled font is read through font_data (the bundle carries it packed)
+    data = font_data() if path == FONT_FILE else None
+    source = io.BytesIO(data) if data is not None else str(path)
+    pdfmetrics.registerFont(TTFont(internal, source, subfontIndex=index))
     return internal
 
 

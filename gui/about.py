@@ -19,7 +19,6 @@ LIBRARIES = [  # (distribution, shown name, licence)
     ("python-calamine", "python-calamine / calamine", "MIT"),
     ("reportlab", "ReportLab", "BSD-3-Clause"),
     ("rl-accel", "rl-accel（ReportLab 加速）", "BSD-3-Clause"),
-    ("pypdfium2", "pypdfium2 / PDFium", "Apache-2.0 或 BSD-3-Clause"),
     ("pypinyin", "pypinyin", "MIT"),
     ("platformdirs", "platformdirs", "MIT"),
     ("xlrd", "xlrd", "BSD-3-Clause"),

@@ -287,3 +287,36 @@ def test_control_characters_and_hostile_placeholders_do_not_break_the_draft(db, 
     custom.write_text(json.dumps(tpl, ensure_ascii=False), "utf-8")
     draft = report.build_draft(db, YEAR, TODAY, template=custom)
     assert draft.title == "{unit.__class__}{0}2025"
+
+
+def test_the_docx_is_plain_wordprocessingml_with_hostile_text_and_font_names(tmp_path):
+    """The .docx is written part by part (no python-docx in the program): markup characters in
+    the text and in the template's font names are escaped, every page of the zip is XML that
+    python-docx reads, no theme font is named anywhere, tabs and line breaks are Word's own."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    from exports.report.docx_writer import write_docx
+
+    fonts = {"title": '小标宋"&<', "heading": "黑体'>", "body": "仿宋_GB2312", "note": "楷体",
+             "page_number": "宋体", "latin": "Times & Roman"}
+    draft = wording.Draft(title="<总结> & “草稿”\x07", note="说明\t一\n二", opening=["</w:t>开头"],
+                          sections=[wording.Section("一、标题", ["段落 ]]> &amp;"])],
+                          signature=["青山镇关工委", "2026年1月1日"], fonts=fonts)
+    out = write_docx(draft, tmp_path / "r.docx")
+    with zipfile.ZipFile(out) as zf:
+        for name in zf.namelist():
+            data = zf.read(name)
+            if name.endswith((".xml", ".rels")):
+                ElementTree.fromstring(data)  # well-formed
+            assert b"Theme" not in data, name
+    doc = Document(str(out))
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[0] == "<总结> & “草稿”" and texts[1] == "说明\t一\n二"
+    assert "</w:t>开头" in texts and "段落 ]]> &amp;" in texts
+    assert doc.styles["公文标题"].element.rPr.rFonts.get(qn("w:eastAsia")) == '小标宋"&<'
+    assert doc.styles["公文一级标题"].element.rPr.rFonts.get(qn("w:ascii")) == "Times & Roman"
+    assert doc.paragraphs[-1].alignment == 2  # right: the signature
+    footer = "".join(p.text for p in doc.sections[0].footer.paragraphs)
+    assert footer.startswith("— ") and footer.endswith(" —")
+    assert doc.core_properties.title == "<总结> & “草稿”" and doc.core_properties.author == "关工台账"

@@ -3,30 +3,31 @@ A4, margins 37/35/28/26 mm (top/bottom/left/right), title in 二号 小标宋, h
 body in 三号 仿宋 with a fixed 28 pt line and a two-character first-line indent, page numbers
 “— 1 —” in 四号 宋体 at the foot.
 
-python-docx's ``font.name`` sets only ``w:ascii``/``w:hAnsi``; Word and WPS pick Chinese
-glyphs from ``w:eastAsia``, so every style and run gets its ``w:rFonts`` written out here (and
-the theme-font attributes of the document defaults are removed, as they would win).
+The WordprocessingML is written here, part by part, into the zip (no python-docx: it needs lxml,
+6 MB of the bundle for one file a year). Word and WPS pick Chinese glyphs from ``w:eastAsia``,
+so every style, run and the document defaults name all four fonts (``w:rFonts``), and no theme
+font is named anywhere (it would win). Read back in the tests with python-docx and LibreOffice.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import re
+import zipfile
 from pathlib import Path
-
-from docx import Document
-from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
 
 from exports.report.wording import Draft
 
 BODY_PT, TITLE_PT, PAGE_NO_PT = 16, 22, 14
 LINE_PT = 28
-_THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 #: characters XML 1.0 cannot hold (a name typed or imported with a control character)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+_DOC = "application/vnd.openxmlformats-officedocument.wordprocessingml"
+_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
 def xml_text(text: str) -> str:
@@ -34,143 +35,180 @@ def xml_text(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
-def set_fonts(rpr_parent: object, east_asia: str, latin: str) -> None:
-    """Write ``w:rFonts`` (ascii, hAnsi, eastAsia, cs) on an element that holds an ``rPr``
-    (a run, a style) and drop theme-font attributes that would override it."""
-    rpr = rpr_parent.get_or_add_rPr()  # type: ignore[attr-defined]
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for attr in _THEME_ATTRS:
-        fonts.attrib.pop(qn(attr), None)
-    fonts.set(qn("w:ascii"), latin)
-    fonts.set(qn("w:hAnsi"), latin)
-    fonts.set(qn("w:eastAsia"), east_asia)
-    fonts.set(qn("w:cs"), latin)
+def escape(text: str) -> str:
+    """``text`` as XML character data (``&``, ``<``, ``>`` escaped)."""
+    return html.escape(text, quote=False)
 
 
-def _style(doc: object, name: str, east_asia: str, latin: str, size: int, bold: bool = False,
-           center: bool = False, indent: bool = True, line: float = LINE_PT) -> None:
-    styles = doc.styles  # type: ignore[attr-defined]
-    style = styles[name] if name in [s.name for s in styles] else \
-        styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-    if name != "Normal":
-        style.base_style = styles["Normal"]
-    style.font.name = latin
-    style.font.size = Pt(size)
-    style.font.bold = bold
-    set_fonts(style.element, east_asia, latin)
-    fmt = style.paragraph_format
-    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    fmt.line_spacing = Pt(line)
-    fmt.space_before = Pt(0)
-    fmt.space_after = Pt(0)
-    fmt.first_line_indent = Pt(BODY_PT * 2) if indent else Pt(0)
-    fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER if center else WD_ALIGN_PARAGRAPH.JUSTIFY
-    fmt.widow_control = False
+def quoteattr(value: str) -> str:
+    """``value`` as a quoted XML attribute value (xml.sax.saxutils would pull urllib and http
+    into the bundle, which leaves them out)."""
+    return f'"{html.escape(xml_text(value), quote=True)}"'
 
 
-def _defaults(doc: object, east_asia: str, latin: str) -> None:
-    """The document defaults name the fonts too (no theme fonts left to win)."""
-    styles_el = doc.styles.element  # type: ignore[attr-defined]
-    rpr_default = styles_el.find(qn("w:docDefaults") + "/" + qn("w:rPrDefault"))
-    if rpr_default is None:
-        return
-    rpr = rpr_default.find(qn("w:rPr"))
-    if rpr is None:
-        rpr = OxmlElement("w:rPr")
-        rpr_default.append(rpr)
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for attr in _THEME_ATTRS:
-        fonts.attrib.pop(qn(attr), None)
-    for attr, value in (("w:ascii", latin), ("w:hAnsi", latin), ("w:eastAsia", east_asia),
-                        ("w:cs", latin)):
-        fonts.set(qn(attr), value)
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.append(lang)
-    lang.set(qn("w:eastAsia"), "zh-CN")
+def _twips(mm: float) -> int:
+    return round(mm * 1440 / 25.4)
 
 
-def _para(doc: object, text: str, style: str, east_asia: str, latin: str,
-          align: WD_ALIGN_PARAGRAPH | None = None) -> None:
-    p = doc.add_paragraph(style=style)  # type: ignore[attr-defined]
-    if align is not None:
-        p.paragraph_format.alignment = align
-        p.paragraph_format.first_line_indent = Pt(0)
-    run = p.add_run(xml_text(text))
-    set_fonts(run._r, east_asia, latin)
+def _fonts(east_asia: str, latin: str) -> str:
+    """``w:rFonts`` naming the four fonts (ascii, hAnsi, eastAsia, cs)."""
+    return (f"<w:rFonts w:ascii={quoteattr(latin)} w:hAnsi={quoteattr(latin)} "
+            f"w:eastAsia={quoteattr(east_asia)} w:cs={quoteattr(latin)}/>")
 
 
-def _page_numbers(section: object, font: str, latin: str) -> None:
-    """“— PAGE —” centred in the footer, 四号 宋体."""
-    footer = section.footer  # type: ignore[attr-defined]
-    p = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
-    p.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.paragraph_format.first_line_indent = Pt(0)
+def _run_props(east_asia: str, latin: str, size_pt: float | None = None,
+               bold: bool | None = None) -> str:
+    parts = [_fonts(east_asia, latin)]
+    if bold is not None:
+        parts.append("<w:b/>" if bold else '<w:b w:val="0"/>')
+    if size_pt is not None:
+        half = round(size_pt * 2)
+        parts.append(f'<w:sz w:val="{half}"/><w:szCs w:val="{half}"/>')
+    return f"<w:rPr>{''.join(parts)}</w:rPr>"
 
-    def run(text: str = "") -> object:
-        r = p.add_run(text)
-        r.font.size = Pt(PAGE_NO_PT)
-        set_fonts(r._r, font, latin)
-        return r
 
-    run("— ")
-    for kind, instr in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"),
-                        ("end", None)):
-        r = run()
-        if kind:
-            el = OxmlElement("w:fldChar")
-            el.set(qn("w:fldCharType"), kind)
-        elif instr == "1":
-            el = OxmlElement("w:t")
-            el.text = "1"
+def _style(style_id: str, name: str, east_asia: str, latin: str, size: int,
+           center: bool = False, indent: bool = True, line: float = LINE_PT) -> str:
+    """A paragraph style: the fonts, the size, an exact line, no space around, the first-line
+    indent of two characters (or none), centred or justified, no widow control."""
+    default = ' w:default="1"' if style_id == "Normal" else ""
+    based = "" if style_id == "Normal" else '<w:basedOn w:val="Normal"/><w:qFormat/>'
+    first = BODY_PT * 2 * 20 if indent else 0
+    return (f'<w:style w:type="paragraph"{default} w:styleId="{style_id}">'
+            f"<w:name w:val={quoteattr(name)}/>{based}"
+            f'<w:pPr><w:widowControl w:val="0"/>'
+            f'<w:spacing w:before="0" w:after="0" w:line="{round(line * 20)}" w:lineRule="exact"/>'
+            f'<w:ind w:firstLine="{first}"/><w:jc w:val="{"center" if center else "both"}"/>'
+            f"</w:pPr>{_run_props(east_asia, latin, size, bold=False)}</w:style>")
+
+
+def _runs(text: str, props: str) -> str:
+    """The runs of ``text`` (tabs and line breaks as Word's own elements)."""
+    out = []
+    for piece in re.split(r"(\t|\r\n|\n|\r)", xml_text(text)):
+        if piece == "\t":
+            inner = "<w:tab/>"
+        elif piece in ("\r\n", "\n", "\r"):
+            inner = "<w:br/>"
+        elif piece:
+            inner = f'<w:t xml:space="preserve">{escape(piece)}</w:t>'
         else:
-            el = OxmlElement("w:instrText")
-            el.set(qn("xml:space"), "preserve")
-            el.text = instr or ""
-        r._r.append(el)  # type: ignore[attr-defined]
-    run(" —")
+            continue
+        out.append(f"<w:r>{props}{inner}</w:r>")
+    return "".join(out)
+
+
+def _para(text: str, style: str, east_asia: str, latin: str, right: bool = False) -> str:
+    extra = '<w:ind w:firstLine="0"/><w:jc w:val="right"/>' if right else ""
+    return (f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{extra}</w:pPr>'
+            f"{_runs(text, _run_props(east_asia, latin))}</w:p>")
+
+
+def _footer(font: str, latin: str) -> str:
+    """“— PAGE —” centred, 四号 宋体."""
+    props = _run_props(font, latin, PAGE_NO_PT)
+
+    def run(inner: str) -> str:
+        return f"<w:r>{props}{inner}</w:r>"
+
+    field = "".join(run(inner) for inner in (
+        '<w:t xml:space="preserve">— </w:t>', '<w:fldChar w:fldCharType="begin"/>',
+        '<w:instrText xml:space="preserve"> PAGE </w:instrText>',
+        '<w:fldChar w:fldCharType="separate"/>', "<w:t>1</w:t>",
+        '<w:fldChar w:fldCharType="end"/>', '<w:t xml:space="preserve"> —</w:t>'))
+    return (f'{_HEAD}<w:ftr xmlns:w="{_W}" xmlns:r="{_R}"><w:p><w:pPr>'
+            f'<w:ind w:firstLine="0"/><w:jc w:val="center"/></w:pPr>{field}</w:p></w:ftr>')
+
+
+def _styles(f: dict[str, str], latin: str) -> str:
+    defaults = (f"<w:docDefaults><w:rPrDefault><w:rPr>{_fonts(f['body'], latin)}"
+                '<w:lang w:val="en-US" w:eastAsia="zh-CN"/></w:rPr></w:rPrDefault>'
+                "<w:pPrDefault/></w:docDefaults>")
+    styles = [_style("Normal", "Normal", f["body"], latin, BODY_PT),
+              _style("GongwenTitle", "公文标题", f["title"], latin, TITLE_PT, center=True,
+                     indent=False, line=36),
+              _style("GongwenNote", "公文草稿说明", f["note"], latin, BODY_PT, center=True,
+                     indent=False),
+              _style("GongwenHeading1", "公文一级标题", f["heading"], latin, BODY_PT),
+              _style("GongwenSignature", "公文落款", f["body"], latin, BODY_PT, indent=False)]
+    return f'{_HEAD}<w:styles xmlns:w="{_W}">{defaults}{"".join(styles)}</w:styles>'
+
+
+def _document(draft: Draft, latin: str) -> str:
+    f = draft.fonts
+    body = [_para(draft.title, "GongwenTitle", f["title"], latin),
+            _para(draft.note, "GongwenNote", f["note"], latin),
+            '<w:p><w:pPr><w:pStyle w:val="Normal"/></w:pPr></w:p>']  # an empty line
+    body += [_para(text, "Normal", f["body"], latin) for text in draft.opening]
+    for section in draft.sections:
+        body.append(_para(section.heading, "GongwenHeading1", f["heading"], latin))
+        body += [_para(text, "Normal", f["body"], latin) for text in section.paragraphs]
+    body.append('<w:p><w:pPr><w:pStyle w:val="Normal"/></w:pPr></w:p>')
+    body += [_para(line, "GongwenSignature", f["body"], latin, right=True)
+             for line in draft.signature]
+    page = ('<w:sectPr><w:footerReference w:type="default" r:id="rIdFooter"/>'
+               f'<w:pgSz w:w="{_twips(210)}" w:h="{_twips(297)}"/>'
+               f'<w:pgMar w:top="{_twips(37)}" w:right="{_twips(26)}" w:bottom="{_twips(35)}" '
+               f'w:left="{_twips(28)}" w:header="{_twips(15)}" w:footer="{_twips(25)}" '
+               'w:gutter="0"/></w:sectPr>')
+    return (f'{_HEAD}<w:document xmlns:w="{_W}" xmlns:r="{_R}"><w:body>{"".join(body)}'
+            f"{page}</w:body></w:document>")
+
+
+def _core(title: str, now: dt.datetime) -> str:
+    stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (f'{_HEAD}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
+            'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+            'xmlns:dcterms="http://purl.org/dc/terms/" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            f"<dc:title>{escape(xml_text(title))}</dc:title><dc:creator>关工台账</dc:creator>"
+            "<cp:keywords>草稿</cp:keywords><dc:description>草稿</dc:description>"
+            f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
+            "</cp:coreProperties>")
+
+
+def _rels(*rels: tuple[str, str, str]) -> str:
+    return (f'{_HEAD}<Relationships xmlns="{_PKG}">'
+            + "".join(f'<Relationship Id="{i}" Type="{t}" Target="{target}"/>'
+                      for i, t, target in rels) + "</Relationships>")
 
 
 def write_docx(draft: Draft, target: Path) -> Path:
-    """Write ``draft`` to ``target`` (a path that may be replaced); returns it."""
-    f = draft.fonts
-    latin = f.get("latin", "Times New Roman")
-    doc = Document()
-    sec = doc.sections[0]
-    sec.page_width, sec.page_height = Mm(210), Mm(297)
-    sec.top_margin, sec.bottom_margin = Mm(37), Mm(35)
-    sec.left_margin, sec.right_margin = Mm(28), Mm(26)
-    sec.footer_distance = Mm(25)
-    _defaults(doc, f["body"], latin)
-    _style(doc, "Normal", f["body"], latin, BODY_PT)
-    _style(doc, "公文标题", f["title"], latin, TITLE_PT, center=True, indent=False, line=36)
-    _style(doc, "公文草稿说明", f["note"], latin, BODY_PT, center=True, indent=False)
-    _style(doc, "公文一级标题", f["heading"], latin, BODY_PT)
-    _style(doc, "公文落款", f["body"], latin, BODY_PT, indent=False)
-    _para(doc, draft.title, "公文标题", f["title"], latin)
-    _para(doc, draft.note, "公文草稿说明", f["note"], latin)
-    doc.add_paragraph(style="Normal")  # one empty line under the title
-    for text in draft.opening:
-        _para(doc, text, "Normal", f["body"], latin)
-    for section in draft.sections:
-        _para(doc, section.heading, "公文一级标题", f["heading"], latin)
-        for text in section.paragraphs:
-            _para(doc, text, "Normal", f["body"], latin)
-    doc.add_paragraph(style="Normal")
-    for line in draft.signature:
-        _para(doc, line, "公文落款", f["body"], latin, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    _page_numbers(sec, f.get("page_number", "宋体"), latin)
-    props = doc.core_properties
-    props.title = xml_text(draft.title)
-    props.author = "关工台账"
-    props.comments = "草稿"
-    props.keywords = "草稿"
-    doc.save(str(target))
+    """Write ``draft`` to ``target`` (a path that may be replaced); returns it. Raises OSError
+    when the file cannot be written."""
+    latin = draft.fonts.get("latin", "Times New Roman")
+    office = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    parts = {
+        "[Content_Types].xml": (
+            f'{_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/word/document.xml" ContentType="{_DOC}.document.main+xml"/>'
+            f'<Override PartName="/word/styles.xml" ContentType="{_DOC}.styles+xml"/>'
+            f'<Override PartName="/word/settings.xml" ContentType="{_DOC}.settings+xml"/>'
+            f'<Override PartName="/word/footer1.xml" ContentType="{_DOC}.footer+xml"/>'
+            '<Override PartName="/docProps/core.xml" '
+            'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+            "</Types>"),
+        "_rels/.rels": _rels(
+            ("rId1", f"{office}/officeDocument", "word/document.xml"),
+            ("rId2", f"{_PKG}/metadata/core-properties", "docProps/core.xml")),
+        "docProps/core.xml": _core(draft.title, dt.datetime.now(dt.UTC)),
+        "word/_rels/document.xml.rels": _rels(
+            ("rIdStyles", f"{office}/styles", "styles.xml"),
+            ("rIdSettings", f"{office}/settings", "settings.xml"),
+            ("rIdFooter", f"{office}/footer", "footer1.xml")),
+        "word/document.xml": _document(draft, latin),
+        "word/styles.xml": _styles(draft.fonts, latin),
+        "word/settings.xml": (f'{_HEAD}<w:settings xmlns:w="{_W}">'
+                              '<w:defaultTabStop w:val="420"/>'
+                              '<w:characterSpacingControl w:val="compressPunctuation"/>'
+                              "</w:settings>"),
+        "word/footer1.xml": _footer(draft.fonts.get("page_number", "宋体"), latin),
+    }
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, xml in parts.items():
+            zf.writestr(name, xml.encode("utf-8"))
     return target

@@ -57,7 +57,7 @@ def write_report(db: Database, year: int, out: Path | str,
     progress(0.1, "正在统计本年度数字…")
     draft = build_draft(db, year, today)
     progress(0.6, "正在生成 Word 文件…")
-    from exports.report import docx_writer  # python-docx (lxml) only when a report is written
+    from exports.report import docx_writer
 
     with atomic_path(out) as part:
         docx_writer.write_docx(draft, part)

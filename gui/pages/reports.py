@@ -39,7 +39,7 @@ MAX_WIDTH = 420
 
 
 def preview_and_print(parent: QWidget, pdf: Path) -> None:
-    """The print preview of ``pdf`` (gui.printing, with pdfium, imported when first used)."""
+    """The print preview of ``pdf`` (gui.printing, imported when first used)."""
     from gui.printing import preview_and_print as show
 
     show(parent, pdf)

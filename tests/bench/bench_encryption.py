@@ -78,7 +78,11 @@ def main() -> None:
         print(f"set the password on demo --scale {args.scale} "
               f"({plain.stat().st_size / 1e6:.0f} MB): {time.perf_counter() - t:.1f} s")
         print("floor of every ratio below: the same work on the plain (unencrypted) copy of the "
-              "same file, in the same run (e.g. main.py stats --db plain.sqlite --year 2025 --json)")
+              "same file, in the same run; the floors' commands:\n"
+              "    stats.year_figures(s, 2025) in Database.open(plain.sqlite).reader()\n"
+              "    main.py stats --db plain.sqlite --year 2025 --json\n"
+              "    run_import(Database.open(import-plain.sqlite), 'volunteers', roster.xlsx, "
+              "ImportOptions())")
 
         salt = sqlconnect.file_salt(enc)
         assert salt is not None

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT  # noqa: F401 - puts the project on sys.path
+from common import ROOT, floor_command  # noqa: F401 - ROOT puts the project on sys.path
 from openpyxl import Workbook
 
 from exports import pdf, xlsx
@@ -74,6 +74,7 @@ def main() -> None:
               f"{PAIRS} alternating runs")
         print("floor  openpyxl write-only, same cells: Workbook(write_only=True); ws.append(row) "
               "for each row; wb.save(p)")
+        print(floor_command(floor))
         for i, clock in enumerate(("cpu", "wall")):
             xlsx_ratios = [x[i] / f[i] for x, f in zip(xlsxs, floors)]
             pdf_ratios = [p[i] / x[i] for p, x in zip(pdfs, xlsxs)]

@@ -92,6 +92,7 @@ def main() -> None:
     b, a = statistics.median(bare), statistics.median(ours)
     print(f"floor  python -c BARE (PySide6 only: QMainWindow + empty QTableView, shown): "
           f"{b * 1000:.0f} ms (median of {pairs} processes)")
+    print("floor's command: python -c BARE, BARE being:\n" + BARE.strip())
     print(f"关工台账 --smoke on demo --scale 100, first screen with figures: {a * 1000:.0f} ms "
           f"(median of {pairs}, alternating with the bare window)")
     print(f"ratio = {a / b:.2f}x (goal <= 2x); per pair: "

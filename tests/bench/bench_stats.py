@@ -34,6 +34,8 @@ def main() -> None:
     db.close()
     print(f"open (quick_check): {open_s * 1000:.0f} ms")
     print(f"floor  SELECT count(*) FROM activities: {floor * 1000:.2f} ms")
+    print('floor\'s command: db.reader().connection().exec_driver_sql('
+          '"SELECT count(*) FROM activities").scalar() on the same file')
     print(f"stats  year_figures(2025):             {figures * 1000:.2f} ms")
     print(f"ratio  stats / floor = {figures / floor:.1f}x")
     whole(path, scale100_db(1), int(sys.argv[1]) if len(sys.argv) > 1 else 5)

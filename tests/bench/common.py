@@ -1,11 +1,14 @@
-"""Helpers for benchmarks: a shared ``demo --scale 100`` database and a timer."""
+"""Helpers for benchmarks: a shared ``demo --scale 100`` database, a timer, and the printed
+command of a floor (every benchmark prints its floor's exact command beside its figure)."""
 
 from __future__ import annotations
 
+import inspect
 import os
 import statistics
 import sys
 import tempfile
+import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +23,14 @@ from models.db import Database  # noqa: E402
 first_screen_store.install()  # as the program's entry points do: each save keeps the 首页 current
 
 CACHE = Path(tempfile.gettempdir()) / "ggtz-bench"
+
+
+def floor_command(floor: Callable[..., object] | str) -> str:
+    """The exact command of a benchmark's floor, to print beside its figure: the source of the
+    floor's function, or the command line or program given as text."""
+    code = floor if isinstance(floor, str) else inspect.getsource(floor)
+    lines = [line for line in textwrap.dedent(code).splitlines() if line.strip()]
+    return "floor's command:\n" + "\n".join(f"    {line}" for line in lines)
 
 
 def scale100_db(scale: int = 100) -> Path:
