@@ -12,8 +12,6 @@ for a damaged file. This module imports nothing heavy.
 
 from __future__ import annotations
 
-import functools
-import lzma
 import os
 import sys
 import threading
@@ -22,15 +20,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QObject, QTimer, QTranslator, Signal
-from PySide6.QtGui import QFontDatabase, QIcon
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from gui import collector, style
+from gui import collector
+from gui.fonts import load_fonts
 from models.db import Database, FileKind
 from models.errors import DatabaseDamaged, FileProblem, UserError
 from models.paths import default_db_path
 from models.peek import read as read_first_screen
-from models.resources import APP_ICON, font_data
+from models.resources import APP_ICON
 
 if TYPE_CHECKING:
     from gui.lock import IdleLock
@@ -60,30 +59,6 @@ def install_translations(app: QCoreApplication) -> list[str]:
     app._ggtz_translators = translators  # type: ignore[attr-defined]
     app._ggtz_translators_loaded = loaded  # type: ignore[attr-defined]
     return loaded
-
-
-@functools.cache
-def register_bundled_font() -> tuple[str, ...]:
-    """Register the program's CJK font with Qt (once); returns its families (none if missing).
-    The bundle carries it packed: unpacking takes about 0.1 s, so Windows, whose window uses
-    Microsoft YaHei, registers it only when a PDF's pages are painted (gui.printing)."""
-    try:
-        data = font_data()
-    except (OSError, lzma.LZMAError):  # a damaged install: Qt's default font stands in
-        return ()
-    fid = QFontDatabase.addApplicationFontFromData(data) if data is not None else -1
-    return tuple(QFontDatabase.applicationFontFamilies(fid)) if fid >= 0 else ()
-
-
-def load_fonts(app: QApplication) -> str:
-    """Register the bundled CJK font and apply it with the chosen size; returns its family."""
-    if sys.platform == "win32" and "Microsoft YaHei" in QFontDatabase.families():
-        family = "Microsoft YaHei"  # Windows' own UI font renders crisper on old screens
-    else:
-        families = register_bundled_font()
-        family = families[0] if families else app.font().family()
-    style.apply(app, family)
-    return family
 
 
 class IntegrityCheck(QObject):

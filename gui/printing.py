@@ -25,7 +25,7 @@ from PySide6.QtGui import (
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QWidget
 
-from gui.app import register_bundled_font
+from gui.fonts import register_bundled_font
 from gui.pdf_pages import Font, Page, PdfFile
 from gui.style import fit_on_screen
 

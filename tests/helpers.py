@@ -137,7 +137,7 @@ def open_window(qtbot: Any, demo: Path, tmp_path: Path, width: int = 0,
 def font_size(qapp: QApplication, size: str) -> Iterator[str]:
     """The program's own fonts at ``size`` (normal, larger, 长辈版) while inside; the
     application's font, style sheet and palette as they were after."""
-    from gui.app import load_fonts
+    from gui.fonts import load_fonts
     from models import paths
 
     font, sheet, palette = qapp.font(), qapp.styleSheet(), qapp.palette()

@@ -59,9 +59,10 @@ def test_the_worker_lets_go_of_an_operation_before_the_window_forgets_it(qtbot):
     weakref.finalize(op, lambda: freed_on.append(threading.current_thread().name))
     with qtbot.waitSignal(op.done, timeout=10_000):
         pass
-    qtbot.waitUntil(lambda: op not in ops._RUNNING, timeout=5_000)
-    assert op.released.is_set()
+    released = op.released
     del op
+    qtbot.waitUntil(lambda: not ops._RUNNING, timeout=5_000)  # forgotten once released
+    assert released.is_set()
     gc.collect()
     assert freed_on == [threading.main_thread().name]
 

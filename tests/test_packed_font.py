@@ -52,7 +52,7 @@ def test_pdfs_embed_the_packed_font(packed_only, db, tmp_path):
 
 
 def test_the_window_registers_the_packed_font(packed_only, qapp, monkeypatch):
-    from gui import app as gui_app
+    from gui import fonts as gui_app
 
     gui_app.register_bundled_font.cache_clear()
     try:

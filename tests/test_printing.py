@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtPrintSupport import QPrinter
 
 from exports import service
-from gui.app import load_fonts
+from gui.fonts import load_fonts
 from gui.pdf_pages import PdfFile, PdfUnreadable
 from gui.printing import PagePainter, paint_page, paint_pdf
 from models import demo

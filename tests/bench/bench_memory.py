@@ -64,7 +64,8 @@ def child_window(db_path: Path, out: Path) -> dict[str, float]:
     sys.path.insert(0, str(ROOT))
 
     from exports.forms import FORMS
-    from gui.app import install_translations, load_fonts
+    from gui.app import install_translations
+    from gui.fonts import load_fonts
     from gui.main_window import NAV, MainWindow
     from gui.ops import _RUNNING  # the background operations the pages start
     from models.db import Database

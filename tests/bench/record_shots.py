@@ -29,10 +29,11 @@ def main() -> int:
     from sqlalchemy import select
 
     from gui import style
-    from gui.app import install_translations, load_fonts
+    from gui.app import install_translations
     from gui.context import AppContext
     from gui.dialogs.people import StudentDialog
     from gui.dialogs.records import ActivityDialog
+    from gui.fonts import load_fonts
     from gui.pages.groups import WuhaoDialog
     from models import activities, demo, students
     from models.db import Database

@@ -59,7 +59,7 @@ def main() -> int:
     db_file.parent.mkdir()
     shutil.copy(args.db, db_file)
 
-    from gui.app import install_translations, load_fonts
+    from gui.app import install_translations
     from gui.dialogs.people import StudentDialog, VolunteerDialog
     from gui.dialogs.records import (
         ActivityDialog,
@@ -70,6 +70,7 @@ def main() -> int:
         HonorDialog,
         PairingDialog,
     )
+    from gui.fonts import load_fonts
     from gui.main_window import NAV, MainWindow
     from models import idcard, paths
     from models.db import Database

@@ -39,7 +39,8 @@ def main() -> int:
     os.environ["GGTZ_DATA_DIR"] = str(work / "data")
     from exports import receipts, service
     from exports import rollup as taking
-    from gui.app import install_translations, load_fonts
+    from gui.app import install_translations
+    from gui.fonts import load_fonts
     from gui.main_window import MainWindow
     from models import demo, settings
     from models.db import Database
