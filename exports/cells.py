@@ -92,10 +92,12 @@ def text(value: Any) -> str:
         if out.startswith("'"):
             out = out[1:].strip()
         return out
+    if type(value) is int:  # a 序号: its digits are the whole text
+        return str(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, dt.datetime):
-        return f"{value:%Y-%m-%d}"
+    if isinstance(value, dt.datetime):  # isoformat: the same text, without strftime's cost
+        return value.date().isoformat() if value.year >= 1000 else f"{value:%Y-%m-%d}"
     out = str(value).translate(_INVISIBLE_TABLE).strip()
     if out.startswith("'"):  # Excel's "store as text" apostrophe, typed or pasted in
         out = out[1:].strip()

@@ -570,8 +570,13 @@ def _xml_windows(f: Any, path: Path) -> Iterator[tuple[bytes, int]]:
             return
 
 def fill_merges(rows: Iterable[Row], merges: list[Merge]) -> Iterator[Row]:
-    """Give every cell of a merged range the value of its top-left cell."""
+    """Give every cell of a merged range the value of its top-left cell (the rows themselves
+    when the sheet has no merged range)."""
     pending = sorted((m for m in merges if m[1] <= MAX_COLS), reverse=True)
+    return _filled(rows, pending) if pending else iter(rows)
+
+
+def _filled(rows: Iterable[Row], pending: list[Merge]) -> Iterator[Row]:
     active: list[tuple[Merge, Any]] = []
     for number, values in rows:
         while pending and pending[-1][0] <= number:

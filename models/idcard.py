@@ -13,7 +13,6 @@ from typing import NamedTuple
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
-_ZEROS = ord("0") * sum(WEIGHTS)
 _FULLWIDTH = str.maketrans("０１２３４５６７８９ｘＸ", "0123456789XX")
 _SPACE_RE = re.compile(r"[\s\u3000\u00a0]+")
 
@@ -41,8 +40,10 @@ def check_char(first17: str) -> str:
     """The check character for the first 17 digits."""
     if len(first17) != 17:
         raise ValueError("check_char needs 17 digits")
-    if first17.isascii() and first17.isdigit():  # the bytes less the weighted b"0": no int()
-        return CHECK_CHARS[(sum(map(operator.mul, first17.encode(), WEIGHTS)) - _ZEROS) % 11]
+    if first17.isascii() and first17.isdigit():
+        # the weights are 2**(17-i) mod 11 and 13 = 2 (mod 11): the weighted sum is twice the
+        # digits read in base 13, mod 11 (one C call)
+        return CHECK_CHARS[2 * int(first17, 13) % 11]
     return CHECK_CHARS[sum(map(operator.mul, map(int, first17), WEIGHTS)) % 11]
 
 
