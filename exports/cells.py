@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from exports.chinese_numbers import CHINESE_DIGIT_CHARS, capital_amount, replace_numerals
+from models import idcard
 from models.codes import MULTI_SEP
 
 _WS_RE = re.compile(r"[\s\u3000\u00a0\ufeff\u200b-\u200d\u2060\u00ad]+")
@@ -198,25 +199,29 @@ def read_date(value: Any, context: DateContext = NO_CONTEXT) -> DateRead:
 
     Raises CellProblem (with the sentence for the clerk) or Ambiguous."""
     if type(value) is str:  # the usual cell first: a text read once per day and context
-        got = _read_date_once(value, context.year, context.ages, dt.date.today())
+        got = _read_date_once(value, context.year, context.ages, idcard.today())
         if isinstance(got, DateRead):
             return got
         raise got[0](got[1])
     if isinstance(value, dt.datetime):
-        return DateRead(value.date())
+        return _date_read(value.date())
     if isinstance(value, dt.date):
-        return DateRead(value)
+        return _date_read(value)
     if isinstance(value, bool):
         raise CellProblem(f"日期看不懂，{DATE_HINT}")
     if not isinstance(value, (str, int, float)):
         return _read_date(value, context)
     # a column repeats its dates (1955.03): each text is read once per day and context
     # (a number and a text are never equal keys; an int and a float that are read alike)
-    got = _read_date_once(value, context.year, context.ages, dt.date.today())
+    got = _read_date_once(value, context.year, context.ages, idcard.today())
     if isinstance(got, DateRead):
         return got
     problem, message = got
     raise problem(message)
+
+
+#: a date cell as read (frozen: one object a date, a column repeats its dates)
+_date_read = functools.lru_cache(maxsize=4096)(DateRead)
 
 
 @functools.lru_cache(maxsize=16384)

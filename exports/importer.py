@@ -639,8 +639,8 @@ def _read_file(db: Database, kind: str, path: Path, options: ImportOptions, prog
                 row = kinds.RowReader(number, cells, labels, context)
                 row.sheet = info.name
                 handler.read(row)
-                if row.warnings:
-                    report.warnings.extend(Issue(number, c, m, info.name) for c, m in row.warnings)
+                for c, m in row.warnings:
+                    report.warnings.append(Issue(number, c, m, info.name))
                 if number in table.sheet.hidden:
                     report.warnings.append(Issue(number, "", "这一行在 Excel 里是隐藏的，已照常读入，"
                                                  "请核对是否应当导入", info.name))

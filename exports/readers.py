@@ -289,12 +289,16 @@ def _calamine_cells(path: Path, sheet: Any, counter: list[int]) -> Iterator[Row]
         row: list[Any] | None = first
         while row is not None:
             number += 1
-            values = pad + [None if v == "" else v for v in row[:keep]]
+            values = [None if v == "" else v for v in (row if len(row) <= keep else row[:keep])]
+            if pad:
+                values = pad + values
             n = len(values)
             while n and values[n - 1] is None:
                 n -= 1
+            if n < len(values):
+                del values[n:]
             counter[0] = number
-            yield number, values[:n]
+            yield number, values
             row = next(rows, None)
     except (pc.CalamineError, ValueError) as err:
         raise _calamine_problem(path, err) from err

@@ -9,6 +9,7 @@ import datetime as dt
 import functools
 import operator
 import re
+import time
 from typing import NamedTuple
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -24,6 +25,25 @@ class IdInfo(NamedTuple):
     number: str
     birth_date: dt.date
     sex: str
+
+
+#: (first and last moment of the day as timestamps, that day): :func:`today`'s memory
+_DAY: tuple[float, float, dt.date] = (0.0, -1.0, dt.date.min)
+
+
+def today() -> dt.date:
+    """``dt.date.today()``, read from the clock again only when the local day it gave is over
+    (or the clock was set back before it): one ``time.time()`` a call (an import asks for
+    every row)."""
+    global _DAY
+    start, end, day = _DAY
+    now = time.time()
+    if not start <= now < end:
+        day = dt.date.today()
+        start = dt.datetime.combine(day, dt.time()).timestamp()
+        end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time()).timestamp()
+        _DAY = (start, end, day)
+    return day
 
 
 def normalize(raw: str | None) -> str:
@@ -72,7 +92,7 @@ _examine = functools.lru_cache(maxsize=4096)(_parse)
 def examine(number: str) -> IdInfo | str:
     """The one parse of a normalised number: what it tells (birth date, sex), or the sentence
     saying why it is not a valid ID number. Not remembered: the import asks once a number."""
-    return _parse(number, dt.date.today())
+    return _parse(number, today())
 
 
 def problem(number: str) -> str | None:
