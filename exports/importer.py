@@ -418,7 +418,9 @@ def _table_rows(table: Table, form: Form, report: ImportReport
                 f"第{number}行起（空行之后）是另一张表或标题，从这里起没有读入。"
                 "如果下面也是要导入的数据，请删去中间的空行和标题后再导入"), name))
             return
-        section = "" if repeated else _section(values, name_index)
+        # two different filled cells: no heading (what _single_text finds, without its loop)
+        section = "" if repeated or (len(filled) > 1 and values[filled[0]] != values[filled[1]]) \
+            else _section(values, name_index)
         if section == "likely":
             report.warnings.append(Issue(number, "", (
                 f"这一行只有“{_single_text(values)}”，看作小标题，已跳过；"

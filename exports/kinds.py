@@ -655,11 +655,12 @@ class PeopleHandler(Handler):
         numbers = {r["id_number"]: n for r, n in zip(self.new, self.new_rows) if r["id_number"]}
         keys = {(r["name"], r["birth_date"]): n for r, n in zip(self.new, self.new_rows)
                 if not r["id_number"] and r["birth_date"] is not None}
-        chunk = list(numbers)
-        for i in range(0, len(chunk), 500):
-            for number, name in s.execute(select(m.id_number, m.name).where(
-                    m.id_number.in_(chunk[i:i + 500]))):
-                raise DataError(CHANGED_MEANWHILE.format(row=numbers[number], what=what, name=name))
+        if numbers:  # one pass over the table's numbers (not one scan per 500 of the file's)
+            clash = min(((numbers[number], name) for number, name in s.execute(
+                select(m.id_number, m.name).where(m.id_number.is_not(None)))
+                if number in numbers), default=None)
+            if clash is not None:
+                raise DataError(CHANGED_MEANWHILE.format(row=clash[0], what=what, name=clash[1]))
         if keys:
             names = sorted({k[0] for k in keys})
             for i in range(0, len(names), 500):

@@ -194,3 +194,28 @@ def test_the_cursor_insert_is_refused_in_an_accepted_year(db) -> None:
 def test_the_check_character_is_the_weighted_sum_of_gb_11643(first17: str) -> None:
     weighted = sum(int(d) * w for d, w in zip(first17, idcard.WEIGHTS))
     assert idcard.check_char(first17) == idcard.CHECK_CHARS[weighted % 11]
+
+
+def test_a_number_recorded_while_the_file_was_checked_refuses_the_write(db, tmp_path) -> None:
+    """The recheck under the write lock (one pass over the table's numbers) finds the person
+    recorded meanwhile and names the file's first row that clashes; nothing is written."""
+    from exports.importer import run_import
+    from models.errors import DataError
+    from tests.sheets import vid, xlsx
+
+    first, second = vid(1950, 1, 2, 11), vid(1951, 3, 4, 22)
+    path = xlsx(tmp_path / "五老.xlsx", ["姓名", "身份证号", "五老类别"],
+                [["王德", first, "老干部"], ["李华", second, "老教师"], ["张三", "", "老战士"]],
+                text_cols=(1,))
+
+    def meanwhile() -> None:
+        with db.session() as s:
+            for name, number in (("李华", second), ("王德", first)):
+                s.add(Volunteer(name=name, name_initials="x", id_number=number,
+                                category="老干部"))
+
+    with pytest.raises(DataError) as err:
+        run_import(db, "volunteers", path, before_write=meanwhile)
+    assert "第 2 行" in str(err.value) and "王德" in str(err.value)
+    with db.reader() as s:
+        assert sorted(s.scalars(select(Volunteer.name))) == ["李华", "王德"]
