@@ -44,7 +44,7 @@ WRITE_CLASH = ("写入时发现与数据库里已有的记录重复（可能另�
 Progress = Callable[[float, str], None]
 
 
-@dataclass
+@dataclass(slots=True)  # one a row of a big file: no __dict__ each
 class Issue:
     row: int
     column: str
@@ -385,11 +385,10 @@ def _table_rows(table: Table, form: Form, report: ImportReport
     ahead: list[tuple[int, list[Any]]] = []
     blank_run = 0
 
-    def pull() -> tuple[int, list[Any]] | None:
-        return ahead.pop(0) if ahead else next(rows, None)
-
-    while (item := pull()) is not None:
-        number, values = item[0], item[1][:width]
+    while (item := ahead.pop(0) if ahead else next(rows, None)) is not None:
+        number, values = item
+        if len(values) > width:
+            values = values[:width]
         filled = filled_cells(values)
         if not filled or (all(i == seq_index or _is_zero(values[i]) for i in filled) and \
                 filled != [seq_index]):  # empty, or only formulas that give 0

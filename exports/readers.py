@@ -840,7 +840,8 @@ def _csv(path: Path, utf16: bool = False) -> Iterator[Sheet]:
         reader = csv.reader(io.StringIO(content), dialect)
         try:
             for number, values in enumerate(reader, start=1):
-                yield number, [v if v != "" else None for v in values[:MAX_COLS]]
+                yield number, [v if v != "" else None for v in
+                               (values if len(values) <= MAX_COLS else values[:MAX_COLS])]
         except csv.Error as err:
             raise _not_readable(path, str(err)) from err
 

@@ -73,6 +73,12 @@ def problems(subject: str, values: dict[str, Any], facts: dict[str, Any] | None 
         if value is None or (isinstance(value, str) and not value.strip("|").strip()):
             found.append(Problem(key, _EMPTY_TEXT.get(key, f"{label(subject, key)}不能为空")))
     for key, value in values.items():  # by the value's type: one test for most values
+        if type(value) is str:  # the usual value first
+            limit = lengths.get(key)
+            if limit is not None and len(value) > limit:
+                found.append(Problem(key, f"{label(subject, key)}最多 {limit} 个字，"
+                                          f"现在有 {len(value)} 个字，请核对"))
+            continue
         if value is None or value is False or value is True:  # no rule reads a bool
             continue
         if isinstance(value, str):
