@@ -220,6 +220,11 @@ def read_date(value: Any, context: DateContext = NO_CONTEXT) -> DateRead:
     raise problem(message)
 
 
+_MIDNIGHT_RE = re.compile(r"(\d)(?:00:00:00|0:00:00)$")
+#: an Excel serial date that became text (45809)
+_SERIAL_RE = re.compile(r"\d{5}(\.0+)?")
+_EIGHT_DIGITS_RE = re.compile(r"\d{8}")
+_SIX_DIGITS_RE = re.compile(r"\d{6}")
 #: a date cell as read (frozen: one object a date, a column repeats its dates)
 _date_read = functools.lru_cache(maxsize=4096)(DateRead)
 
@@ -244,11 +249,11 @@ def _read_date(value: Any, context: DateContext) -> DateRead:
     raw = _WS_RE.sub("", raw)
     if not raw:
         raise CellProblem("日期为空")
-    raw = re.sub(r"(\d)(?:00:00:00|0:00:00)$", r"\1", raw)
+    raw = _MIDNIGHT_RE.sub(r"\1", raw)
     raw = _WEEKDAY_RE.sub("", raw).rstrip(",，")
     if _CHINESE_DATE_RE.search(raw):
         raw = replace_numerals(raw)
-    if re.fullmatch(r"\d{5}(\.0+)?", raw):  # an Excel serial date that became text (45809)
+    if _SERIAL_RE.fullmatch(raw):  # an Excel serial date that became text (45809)
         return _date_number(int(float(raw)), context)
     got = _plain_date(raw, context)
     if got is not None:
@@ -272,9 +277,9 @@ def _plain_date(raw: str, context: DateContext) -> DateRead | None:
         return DateRead(_date(int(m[1]), int(m[2]), int(m[3])))
     if m := _MONTH_RE.match(raw):
         return DateRead(_date(int(m[1]), int(m[2]), 1), True)
-    if re.fullmatch(r"\d{8}", raw):
+    if _EIGHT_DIGITS_RE.fullmatch(raw):
         return DateRead(_date(int(raw[:4]), int(raw[4:6]), int(raw[6:])))
-    if re.fullmatch(r"\d{6}", raw):
+    if _SIX_DIGITS_RE.fullmatch(raw):
         return DateRead(_date(int(raw[:4]), int(raw[4:]), 1), True)
     if m := _SHORT_YEAR_RE.match(raw):
         year = _century(int(m[1]), int(m[2]), context)

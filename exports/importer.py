@@ -323,6 +323,7 @@ TEXTBOOK_ID = "11010519491231002X"
 
 _HEADING_RE = re.compile(r"^([一二三四五六七八九十百]+|\d{1,2})[、.．]\D|^[（(][一二三四五六七八九十\d]+[)）]"
                          r"|^以[下上]|^第[一二三四五六七八九十\d]+[部批组片类]|[：:]$")
+_LETTER_RE = re.compile(r"[^\W\d_]")
 _STATS_WORDS = ("人数", "合计", "统计", "占比", "比例", "小计", "汇总")
 
 
@@ -339,7 +340,7 @@ def _single_text(values: list[Any]) -> str | None:
     if first is None:
         return None
     only = text(first)
-    if not re.search(r"[^\W\d_]", only):  # digits, dates, punctuation: not a heading
+    if not _LETTER_RE.search(only):  # digits, dates, punctuation: not a heading
         return None
     return only
 
