@@ -2,7 +2,9 @@
 Y's figures is refused in every write session, whatever dialog or import made it.
 
 Enforced centrally by :func:`install` on the writing sessionmaker (``models.db``): a
-``before_flush`` hook for ORM changes and a ``do_orm_execute`` hook for Core bulk statements.
+``before_flush`` hook for ORM changes and a ``do_orm_execute`` hook for Core bulk statements;
+the import's inserts through the DBAPI cursor (``exports.kinds.core_insert``), which no session
+hook sees, call :func:`check_inserts` first.
 
 What counts: a dated record (帮扶记录, 活动, 捐赠, 表彰, 关爱) whose old or new date is in Y;
 a 五好 assessment of Y; at a roll-up database, a unit's package for Y; a 关工小组, 五老,
