@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from exports.chinese_numbers import CHINESE_DIGIT_CHARS, capital_amount, replace_numerals
+from models import idcard
 from models.codes import MULTI_SEP
 
 _WS_RE = re.compile(r"[\s\u3000\u00a0\ufeff\u200b-\u200d\u2060\u00ad]+")
@@ -92,10 +93,12 @@ def text(value: Any) -> str:
         if out.startswith("'"):
             out = out[1:].strip()
         return out
+    if type(value) is int:  # a 序号: its digits are the whole text
+        return str(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, dt.datetime):
-        return f"{value:%Y-%m-%d}"
+    if isinstance(value, dt.datetime):  # isoformat: the same text, without strftime's cost
+        return value.date().isoformat() if value.year >= 1000 else f"{value:%Y-%m-%d}"
     out = str(value).translate(_INVISIBLE_TABLE).strip()
     if out.startswith("'"):  # Excel's "store as text" apostrophe, typed or pasted in
         out = out[1:].strip()
@@ -196,25 +199,34 @@ def read_date(value: Any, context: DateContext = NO_CONTEXT) -> DateRead:
 
     Raises CellProblem (with the sentence for the clerk) or Ambiguous."""
     if type(value) is str:  # the usual cell first: a text read once per day and context
-        got = _read_date_once(value, context.year, context.ages, dt.date.today())
+        got = _read_date_once(value, context.year, context.ages, idcard.today())
         if isinstance(got, DateRead):
             return got
         raise got[0](got[1])
     if isinstance(value, dt.datetime):
-        return DateRead(value.date())
+        return _date_read(value.date())
     if isinstance(value, dt.date):
-        return DateRead(value)
+        return _date_read(value)
     if isinstance(value, bool):
         raise CellProblem(f"日期看不懂，{DATE_HINT}")
     if not isinstance(value, (str, int, float)):
         return _read_date(value, context)
     # a column repeats its dates (1955.03): each text is read once per day and context
     # (a number and a text are never equal keys; an int and a float that are read alike)
-    got = _read_date_once(value, context.year, context.ages, dt.date.today())
+    got = _read_date_once(value, context.year, context.ages, idcard.today())
     if isinstance(got, DateRead):
         return got
     problem, message = got
     raise problem(message)
+
+
+_MIDNIGHT_RE = re.compile(r"(\d)(?:00:00:00|0:00:00)$")
+#: an Excel serial date that became text (45809)
+_SERIAL_RE = re.compile(r"\d{5}(\.0+)?")
+_EIGHT_DIGITS_RE = re.compile(r"\d{8}")
+_SIX_DIGITS_RE = re.compile(r"\d{6}")
+#: a date cell as read (frozen: one object a date, a column repeats its dates)
+_date_read = functools.lru_cache(maxsize=4096)(DateRead)
 
 
 @functools.lru_cache(maxsize=16384)
@@ -237,11 +249,11 @@ def _read_date(value: Any, context: DateContext) -> DateRead:
     raw = _WS_RE.sub("", raw)
     if not raw:
         raise CellProblem("日期为空")
-    raw = re.sub(r"(\d)(?:00:00:00|0:00:00)$", r"\1", raw)
+    raw = _MIDNIGHT_RE.sub(r"\1", raw)
     raw = _WEEKDAY_RE.sub("", raw).rstrip(",，")
     if _CHINESE_DATE_RE.search(raw):
         raw = replace_numerals(raw)
-    if re.fullmatch(r"\d{5}(\.0+)?", raw):  # an Excel serial date that became text (45809)
+    if _SERIAL_RE.fullmatch(raw):  # an Excel serial date that became text (45809)
         return _date_number(int(float(raw)), context)
     got = _plain_date(raw, context)
     if got is not None:
@@ -265,9 +277,9 @@ def _plain_date(raw: str, context: DateContext) -> DateRead | None:
         return DateRead(_date(int(m[1]), int(m[2]), int(m[3])))
     if m := _MONTH_RE.match(raw):
         return DateRead(_date(int(m[1]), int(m[2]), 1), True)
-    if re.fullmatch(r"\d{8}", raw):
+    if _EIGHT_DIGITS_RE.fullmatch(raw):
         return DateRead(_date(int(raw[:4]), int(raw[4:6]), int(raw[6:])))
-    if re.fullmatch(r"\d{6}", raw):
+    if _SIX_DIGITS_RE.fullmatch(raw):
         return DateRead(_date(int(raw[:4]), int(raw[4:]), 1), True)
     if m := _SHORT_YEAR_RE.match(raw):
         year = _century(int(m[1]), int(m[2]), context)

@@ -44,7 +44,7 @@ WRITE_CLASH = ("写入时发现与数据库里已有的记录重复（可能另�
 Progress = Callable[[float, str], None]
 
 
-@dataclass
+@dataclass(slots=True)  # one a row of a big file: no __dict__ each
 class Issue:
     row: int
     column: str
@@ -323,6 +323,7 @@ TEXTBOOK_ID = "11010519491231002X"
 
 _HEADING_RE = re.compile(r"^([一二三四五六七八九十百]+|\d{1,2})[、.．]\D|^[（(][一二三四五六七八九十\d]+[)）]"
                          r"|^以[下上]|^第[一二三四五六七八九十\d]+[部批组片类]|[：:]$")
+_LETTER_RE = re.compile(r"[^\W\d_]")
 _STATS_WORDS = ("人数", "合计", "统计", "占比", "比例", "小计", "汇总")
 
 
@@ -339,7 +340,7 @@ def _single_text(values: list[Any]) -> str | None:
     if first is None:
         return None
     only = text(first)
-    if not re.search(r"[^\W\d_]", only):  # digits, dates, punctuation: not a heading
+    if not _LETTER_RE.search(only):  # digits, dates, punctuation: not a heading
         return None
     return only
 
@@ -385,11 +386,10 @@ def _table_rows(table: Table, form: Form, report: ImportReport
     ahead: list[tuple[int, list[Any]]] = []
     blank_run = 0
 
-    def pull() -> tuple[int, list[Any]] | None:
-        return ahead.pop(0) if ahead else next(rows, None)
-
-    while (item := pull()) is not None:
-        number, values = item[0], item[1][:width]
+    while (item := ahead.pop(0) if ahead else next(rows, None)) is not None:
+        number, values = item
+        if len(values) > width:
+            values = values[:width]
         filled = filled_cells(values)
         if not filled or (all(i == seq_index or _is_zero(values[i]) for i in filled) and \
                 filled != [seq_index]):  # empty, or only formulas that give 0
@@ -418,7 +418,9 @@ def _table_rows(table: Table, form: Form, report: ImportReport
                 f"第{number}行起（空行之后）是另一张表或标题，从这里起没有读入。"
                 "如果下面也是要导入的数据，请删去中间的空行和标题后再导入"), name))
             return
-        section = "" if repeated else _section(values, name_index)
+        # two different filled cells: no heading (what _single_text finds, without its loop)
+        section = "" if repeated or (len(filled) > 1 and values[filled[0]] != values[filled[1]]) \
+            else _section(values, name_index)
         if section == "likely":
             report.warnings.append(Issue(number, "", (
                 f"这一行只有“{_single_text(values)}”，看作小标题，已跳过；"
@@ -639,8 +641,8 @@ def _read_file(db: Database, kind: str, path: Path, options: ImportOptions, prog
                 row = kinds.RowReader(number, cells, labels, context)
                 row.sheet = info.name
                 handler.read(row)
-                if row.warnings:
-                    report.warnings.extend(Issue(number, c, m, info.name) for c, m in row.warnings)
+                for c, m in row.warnings:
+                    report.warnings.append(Issue(number, c, m, info.name))
                 if number in table.sheet.hidden:
                     report.warnings.append(Issue(number, "", "这一行在 Excel 里是隐藏的，已照常读入，"
                                                  "请核对是否应当导入", info.name))

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import operator
+import os
 import re
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Date, DateTime, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from exports import cells
 from exports.forms import STUDENTS
 from exports.values import INSIDE, LEGEND, Vocabulary, value_key
-from models import audit, faults, idcard, people, rules
+from models import audit, faults, idcard, people, rules, yearlock
 from models.codes import join_multi
 from models.entities import (
     Activity,
@@ -242,26 +244,138 @@ def upgrade_id(old: str) -> str:
 
 
 def core_insert(s: Session, model: Any, rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` (column -> value dicts) into ``model``'s table with SQLAlchemy Core
-    executemany, in the session's transaction and in their order: no ORM bookkeeping per row.
-    Consecutive rows with the same keys go in one statement. Run through ``Session.execute`` so
-    the session's statement hooks (the year lock, models.yearlock) see every insert.
+    """Insert ``rows`` (column -> value dicts) into ``model``'s table in the session's
+    transaction and in their order: the DBAPI cursor's executemany with one parameter tuple a
+    row, no ORM bookkeeping and no SQLAlchemy work per row. Consecutive rows with the same keys
+    go in one statement. The year lock (models.yearlock), which sees Core statements through the
+    session's hook, is applied to the rows here first (raises YearLocked, nothing inserted).
 
-    The Python defaults of a tracked record are given here, not by SQLAlchemy row by row: one
-    ``created_at``/``updated_at`` for the call (``now()`` has whole seconds) and a uuid each."""
+    Columns a row does not give take their Python defaults as SQLAlchemy would give them: one
+    ``created_at``/``updated_at`` for the call (``now()`` has whole seconds), a uuid each, the
+    constants (``""``, ``0``, ``False``); values are converted by the columns' own SQLAlchemy
+    bind processors (dates as SQLAlchemy's SQLite dialect stores them). Rows naming a column the
+    table lacks, or a column whose default is another function, go through ``Session.execute``.
+    """
+    if not rows:
+        return
     table = model.__table__
+    yearlock.check_inserts(s, table.name, rows)
+    conn = s.connection()
+    stamp = now()
+    for keys, group in itertools.groupby(rows, key=_row_keys):
+        plan = _insert_plan(table, keys, conn.dialect)
+        if plan is None:
+            s.execute(insert(table), list(group))
+            continue
+        conn.exec_driver_sql(plan.sql, plan.parameters(list(group), stamp))
+
+
+def _row_keys(row: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(row)
+
+
+def _date_text(processor: Any) -> Any:
+    """The DATE bind processor, with the usual value (a plain date) made by ``isoformat``
+    (the text SQLAlchemy's SQLite dialect makes: YYYY-MM-DD)."""
+    def process(value: Any) -> Any:
+        if value is None:
+            return None
+        if type(value) is dt.date:
+            return value.isoformat()
+        return processor(value)
+    return process
+
+
+class _InsertPlan:
+    """One INSERT of a table for rows with given keys: the SQL, and how each parameter tuple
+    is made (the rows' values through their processors, then the defaults)."""
+
+    def __init__(self, sql: str, keys: tuple[str, ...], processors: list[tuple[int, Any]],
+                 defaults: list[Any]) -> None:
+        self.sql = sql
+        self.getter = operator.itemgetter(*keys)
+        self.single = len(keys) == 1
+        self.processors = processors
+        #: per default column: a constant, _STAMP (the call's time) or _UUID (one per row)
+        self.defaults = defaults
+
+    def parameters(self, rows: list[dict[str, Any]], stamp: dt.datetime) -> list[tuple[Any, ...]]:
+        getter = self.getter
+        columns: list[Any] = [[getter(r) for r in rows]] if self.single else \
+            list(zip(*[getter(r) for r in rows]))
+        for i, process in self.processors:
+            columns[i] = list(map(process, columns[i]))
+        n = len(rows)
+        for default in self.defaults:
+            if default is _UUID:
+                columns.append(new_uuids(n))
+            else:
+                columns.append(itertools.repeat(default[1](stamp) if default[0] is _STAMP
+                                                 else default[1], n))
+        return list(zip(*columns))
+
+
+def new_uuids(n: int) -> list[str]:
+    """``n`` of :func:`models.entities.new_uuid` at once: random version-4 uuids as
+    ``uuid.uuid4`` makes them (16 random bytes, the version and variant bits set), from one
+    read of the system's random source."""
+    data = bytearray(os.urandom(16 * n))
+    data[6::16] = bytes(b & 0x0F | 0x40 for b in data[6::16])
+    data[8::16] = bytes(b & 0x3F | 0x80 for b in data[8::16])
+    h = data.hex()
+    return [f"{h[i:i + 8]}-{h[i + 8:i + 12]}-{h[i + 12:i + 16]}-{h[i + 16:i + 20]}-"
+            f"{h[i + 20:i + 32]}" for i in range(0, 32 * n, 32)]
+
+
+_STAMP, _UUID = object(), object()
+_PLANS: dict[tuple[Any, tuple[str, ...], str], _InsertPlan | None] = {}
+
+
+def _insert_plan(table: Any, keys: tuple[str, ...], dialect: Any) -> _InsertPlan | None:
+    """The plan for rows with ``keys`` (cached), or None when they need SQLAlchemy."""
+    cache_key = (table, keys, dialect.name)
+    if cache_key in _PLANS:
+        return _PLANS[cache_key]
+    plan: _InsertPlan | None = None
     columns = table.c
-    if "uuid" in columns and "created_at" in columns and "updated_at" in columns:
-        stamp = now()
-        rows = [row if "uuid" in row else
-                {"created_at": stamp, "updated_at": stamp, **row, "uuid": new_uuid()}
-                for row in rows]
+    if dialect.paramstyle == "qmark" and keys and all(k in columns for k in keys):
+        def processor(col: Any) -> Any:
+            process = col.type.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None and isinstance(col.type, Date) and \
+                    not isinstance(col.type, DateTime):
+                return _date_text(process)
+            return process
 
-    def keys(row: dict[str, Any]) -> tuple[str, ...]:
-        return tuple(row)
+        names = list(keys)
+        processors = [(i, p) for i, k in enumerate(keys) if (p := processor(columns[k]))]
+        defaults: list[Any] = []
+        for col in columns:
+            if col.key in keys or col.default is None:
+                continue
+            default = col.default
+            if default.is_scalar:
+                process = processor(col)
+                defaults.append((None, process(default.arg) if process else default.arg))
+            elif _function_of(default) is now:
+                defaults.append((_STAMP, processor(col) or (lambda v: v)))
+            elif _function_of(default) is new_uuid:
+                defaults.append(_UUID)
+            else:
+                _PLANS[cache_key] = None
+                return None
+            names.append(col.key)
+        quote = dialect.identifier_preparer
+        sql = "INSERT INTO {} ({}) VALUES ({})".format(
+            quote.format_table(table), ", ".join(quote.quote(columns[n].name) for n in names),
+            ", ".join("?" * len(names)))
+        plan = _InsertPlan(sql, keys, processors, defaults)
+    _PLANS[cache_key] = plan
+    return plan
 
-    for _keys, group in itertools.groupby(rows, key=keys):
-        s.execute(insert(table), list(group))
+
+def _function_of(default: Any) -> Any:
+    """A column default's function (SQLAlchemy wraps it to take a context), or None."""
+    return getattr(default.arg, "__wrapped__", None) if default.is_callable else None
 
 
 class Handler:
@@ -541,11 +655,12 @@ class PeopleHandler(Handler):
         numbers = {r["id_number"]: n for r, n in zip(self.new, self.new_rows) if r["id_number"]}
         keys = {(r["name"], r["birth_date"]): n for r, n in zip(self.new, self.new_rows)
                 if not r["id_number"] and r["birth_date"] is not None}
-        chunk = list(numbers)
-        for i in range(0, len(chunk), 500):
-            for number, name in s.execute(select(m.id_number, m.name).where(
-                    m.id_number.in_(chunk[i:i + 500]))):
-                raise DataError(CHANGED_MEANWHILE.format(row=numbers[number], what=what, name=name))
+        if numbers:  # one pass over the table's numbers (not one scan per 500 of the file's)
+            clash = min(((numbers[number], name) for number, name in s.execute(
+                select(m.id_number, m.name).where(m.id_number.is_not(None)))
+                if number in numbers), default=None)
+            if clash is not None:
+                raise DataError(CHANGED_MEANWHILE.format(row=clash[0], what=what, name=clash[1]))
         if keys:
             names = sorted({k[0] for k in keys})
             for i in range(0, len(names), 500):

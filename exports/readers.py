@@ -289,12 +289,16 @@ def _calamine_cells(path: Path, sheet: Any, counter: list[int]) -> Iterator[Row]
         row: list[Any] | None = first
         while row is not None:
             number += 1
-            values = pad + [None if v == "" else v for v in row[:keep]]
+            values = [None if v == "" else v for v in (row if len(row) <= keep else row[:keep])]
+            if pad:
+                values = pad + values
             n = len(values)
             while n and values[n - 1] is None:
                 n -= 1
+            if n < len(values):
+                del values[n:]
             counter[0] = number
-            yield number, values[:n]
+            yield number, values
             row = next(rows, None)
     except (pc.CalamineError, ValueError) as err:
         raise _calamine_problem(path, err) from err
@@ -570,8 +574,13 @@ def _xml_windows(f: Any, path: Path) -> Iterator[tuple[bytes, int]]:
             return
 
 def fill_merges(rows: Iterable[Row], merges: list[Merge]) -> Iterator[Row]:
-    """Give every cell of a merged range the value of its top-left cell."""
+    """Give every cell of a merged range the value of its top-left cell (the rows themselves
+    when the sheet has no merged range)."""
     pending = sorted((m for m in merges if m[1] <= MAX_COLS), reverse=True)
+    return _filled(rows, pending) if pending else iter(rows)
+
+
+def _filled(rows: Iterable[Row], pending: list[Merge]) -> Iterator[Row]:
     active: list[tuple[Merge, Any]] = []
     for number, values in rows:
         while pending and pending[-1][0] <= number:
@@ -831,7 +840,8 @@ def _csv(path: Path, utf16: bool = False) -> Iterator[Sheet]:
         reader = csv.reader(io.StringIO(content), dialect)
         try:
             for number, values in enumerate(reader, start=1):
-                yield number, [v if v != "" else None for v in values[:MAX_COLS]]
+                yield number, [v if v != "" else None for v in
+                               (values if len(values) <= MAX_COLS else values[:MAX_COLS])]
         except csv.Error as err:
             raise _not_readable(path, str(err)) from err
 

@@ -50,14 +50,15 @@ def label(subject: str, key: str) -> str:
 
 
 @functools.cache
-def _limits(subject: str) -> tuple[dict[str, int], set[str], set[str]]:
-    """Text column lengths, date columns and non-negative columns of the subject."""
+def _limits(subject: str) -> tuple[dict[str, int], set[str], set[str], tuple[str, ...]]:
+    """Text column lengths, date columns, non-negative columns and required fields of the
+    subject (made once: the import asks for every row)."""
     table = sa_inspect(SUBJECTS[subject]).local_table
     lengths = {c.name: c.type.length for c in table.columns
                if isinstance(c.type, String) and c.type.length}
     dates = {c.name for c in table.columns if isinstance(c.type, Date)}
     non_negative = {fd.key for fd in SUBJECT_INFO[subject].fields if fd.non_negative}
-    return lengths, dates, non_negative
+    return lengths, dates, non_negative, SUBJECT_INFO[subject].required()
 
 
 def problems(subject: str, values: dict[str, Any], facts: dict[str, Any] | None = None
@@ -65,15 +66,20 @@ def problems(subject: str, values: dict[str, Any], facts: dict[str, Any] | None 
     """Every rule ``values`` (column -> value as stored) breaks; empty when it may be stored."""
     facts = facts or {}
     found: list[Problem] = []
-    lengths, dates, non_negative = _limits(subject)
+    lengths, dates, non_negative, required = _limits(subject)
     descriptor = SUBJECT_INFO[subject]
-    required = descriptor.required()
     for key in required:
         value = values.get(key)
         if value is None or (isinstance(value, str) and not value.strip("|").strip()):
             found.append(Problem(key, _EMPTY_TEXT.get(key, f"{label(subject, key)}不能为空")))
     for key, value in values.items():  # by the value's type: one test for most values
-        if value is None:
+        if type(value) is str:  # the usual value first
+            limit = lengths.get(key)
+            if limit is not None and len(value) > limit:
+                found.append(Problem(key, f"{label(subject, key)}最多 {limit} 个字，"
+                                          f"现在有 {len(value)} 个字，请核对"))
+            continue
+        if value is None or value is False or value is True:  # no rule reads a bool
             continue
         if isinstance(value, str):
             if key in lengths and len(value) > lengths[key]:

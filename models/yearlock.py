@@ -2,7 +2,9 @@
 Y's figures is refused in every write session, whatever dialog or import made it.
 
 Enforced centrally by :func:`install` on the writing sessionmaker (``models.db``): a
-``before_flush`` hook for ORM changes and a ``do_orm_execute`` hook for Core bulk statements.
+``before_flush`` hook for ORM changes and a ``do_orm_execute`` hook for Core bulk statements;
+the import's inserts through the DBAPI cursor (``exports.kinds.core_insert``), which no session
+hook sees, call :func:`check_inserts` first.
 
 What counts: a dated record (帮扶记录, 活动, 捐赠, 表彰, 关爱) whose old or new date is in Y;
 a 五好 assessment of Y; at a roll-up database, a unit's package for Y; a 关工小组, 五老,
@@ -179,11 +181,7 @@ def do_orm_execute(state: Any) -> None:
     params = state.parameters
     rows = params if isinstance(params, list) else [params] if params else []
     if state.is_insert:
-        values_rows = rows or [dict(state.statement.compile().params)]
-        for row in values_rows:
-            years = _years_of_values(cls, {**_defaults(cls), **row}, locked)
-            if years:
-                _refuse(years)
+        _refuse_rows(cls, rows or [dict(state.statement.compile().params)], locked)
         return
     # update / delete: the rows as they are now, matched by primary key or the statement's where
     with s.no_autoflush:
@@ -209,6 +207,25 @@ def do_orm_execute(state: Any) -> None:
                 years = _update_touches(cls, old, new, changed, locked)
             if years:
                 _refuse(years)
+
+
+def _refuse_rows(cls: type, rows: list[dict[str, Any]], locked: set[int]) -> None:
+    for row in rows:
+        years = _years_of_values(cls, {**_defaults(cls), **row}, locked)
+        if years:
+            _refuse(years)
+
+
+def check_inserts(s: Session, table_name: str, rows: list[dict[str, Any]]) -> None:
+    """What ``do_orm_execute`` checks for an insert of ``rows`` into ``table_name``, for a
+    writer that inserts through the DBAPI cursor (the import's bulk insert). Raises
+    YearLocked when a row belongs to a locked year; nothing when the table is not watched."""
+    cls = _TABLES.get(table_name)
+    if cls is None or not rows:
+        return
+    locked = _locked(s)
+    if locked:
+        _refuse_rows(cls, rows, locked)
 
 
 def _defaults(cls: type) -> dict[str, Any]:

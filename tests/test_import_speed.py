@@ -144,3 +144,78 @@ def test_bulk_insert_gives_every_row_its_timestamps_and_own_uuid(db) -> None:
     assert all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}",
                             g.uuid) for g in got[:3])
     assert all(g.created_at == g.updated_at and g.created_at.microsecond == 0 for g in got)
+
+
+def test_the_cursor_insert_stores_what_sqlalchemys_insert_stores(db) -> None:
+    """Every column type and default: the tuples given to the DBAPI cursor make the same rows
+    as SQLAlchemy's own insert of the same dicts (dates as text, booleans as 0/1, None, the
+    constant defaults, a datetime in a DATE column)."""
+    from sqlalchemy import insert
+
+    from models.entities import Student
+
+    base = {"name": "王德", "name_initials": "wd", "sex": "男", "id_number": None,
+            "birth_date": dt.date(2012, 3, 4), "categories": "|留守儿童|", "status": "在帮"}
+    rows = [base, {**base, "name": "李华", "birth_date": None, "closed_on": dt.date(2025, 1, 2)},
+            {**base, "name": "张三", "birth_date": dt.datetime(2011, 5, 6, 7, 8, 9)},
+            {**base, "name": "赵四", "birth_date": dt.date(999, 1, 1)}]
+    with db.session() as s:
+        kinds.core_insert(s, Student, [dict(r) for r in rows])
+        s.execute(insert(Student), [{**r, "uuid": f"u{i}"} for i, r in enumerate(rows)])
+    with db.reader() as s:
+        conn = s.connection()
+        got = conn.exec_driver_sql("SELECT * FROM students ORDER BY id").all()
+        names = [d[1] for d in conn.exec_driver_sql("PRAGMA table_info(students)").all()]
+    skip = {names.index(k) for k in ("id", "uuid", "created_at", "updated_at")}
+    ours, theirs = got[:4], got[4:]
+    assert [[v for i, v in enumerate(r) if i not in skip] for r in ours] == \
+        [[v for i, v in enumerate(r) if i not in skip] for r in theirs]
+    assert [r[names.index("birth_date")] for r in ours] == \
+        ["2012-03-04", None, "2011-05-06", "0999-01-01"]
+    assert len({r[names.index("uuid")] for r in ours}) == 4
+
+
+def test_the_cursor_insert_is_refused_in_an_accepted_year(db) -> None:
+    """The year lock sees the rows the cursor inserts: nothing is written."""
+    from models.entities import Activity, ChainYear
+    from models.yearlock import YearLocked
+
+    with db.session() as s:
+        s.add(ChainYear(year=2024, locked=True, needs_resend=False, reason=""))
+    rows = [{"date": dt.date(2025, 5, 4), "title": "报告会", "theme": "其他"},
+            {"date": dt.date(2024, 5, 4), "title": "辅导", "theme": "其他"}]
+    with pytest.raises(YearLocked), db.session() as s:
+        kinds.core_insert(s, Activity, rows)
+    with db.reader() as s:
+        assert s.scalars(select(Activity.id)).all() == []
+
+
+@given(st.text(alphabet="0123456789", min_size=17, max_size=17))
+def test_the_check_character_is_the_weighted_sum_of_gb_11643(first17: str) -> None:
+    weighted = sum(int(d) * w for d, w in zip(first17, idcard.WEIGHTS))
+    assert idcard.check_char(first17) == idcard.CHECK_CHARS[weighted % 11]
+
+
+def test_a_number_recorded_while_the_file_was_checked_refuses_the_write(db, tmp_path) -> None:
+    """The recheck under the write lock (one pass over the table's numbers) finds the person
+    recorded meanwhile and names the file's first row that clashes; nothing is written."""
+    from exports.importer import run_import
+    from models.errors import DataError
+    from tests.sheets import vid, xlsx
+
+    first, second = vid(1950, 1, 2, 11), vid(1951, 3, 4, 22)
+    path = xlsx(tmp_path / "五老.xlsx", ["姓名", "身份证号", "五老类别"],
+                [["王德", first, "老干部"], ["李华", second, "老教师"], ["张三", "", "老战士"]],
+                text_cols=(1,))
+
+    def meanwhile() -> None:
+        with db.session() as s:
+            for name, number in (("李华", second), ("王德", first)):
+                s.add(Volunteer(name=name, name_initials="x", id_number=number,
+                                category="老干部"))
+
+    with pytest.raises(DataError) as err:
+        run_import(db, "volunteers", path, before_write=meanwhile)
+    assert "第 2 行" in str(err.value) and "王德" in str(err.value)
+    with db.reader() as s:
+        assert sorted(s.scalars(select(Volunteer.name))) == ["李华", "王德"]

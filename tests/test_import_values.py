@@ -461,7 +461,7 @@ def test_a_coded_cell_is_a_code_it_names_or_a_question_never_a_fallback(db, whic
     kind, key, table = which
     form = FORMS[kind]
     base = {"activities": {"date": "2025-01-02", "title": "活动"},
-            "donations": {"date": "2025-01-02", "donor": "某人"},
+            "donations": {"date": "2025-01-02", "donor": "某人", "money": "100"},
             "groups": {"name": "某组"}, "students": {"name": "小明", "categories": "留守儿童"}}
     values = {**base[kind], key: raw}
     labels = {c.key: c.label for c in form.import_columns()}
