@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from typing import Any, Protocol
 
 _WS = frozenset(" \t\n\r")
+_NUMBER = frozenset("0123456789.eE+-")
 CHUNK = 1 << 20
 
 
@@ -78,6 +79,16 @@ class _Window:
             raise Malformed(f"expected {char!r}")
         self.pos += 1
 
+    def _cut(self, value: Any, end: int) -> bool:
+        """True when ``value``, a number, may go on in the next chunk ("12" of "12.5", "1.5"
+        of "1.5e3": the decoder stops where the text stops looking like a number)."""
+        if self.eof or isinstance(value, bool) or not isinstance(value, (int, float)):
+            return False
+        buf, n = self.buf, len(self.buf)
+        while end < n and buf[end] in _NUMBER:
+            end += 1
+        return end == n
+
     def value(self, limit: int) -> Any:
         """The JSON value at the reading point (at most ``limit`` characters long)."""
         self.peek()
@@ -89,9 +100,10 @@ class _Window:
                     raise Malformed(str(err)) from err
             except RecursionError as err:
                 raise Malformed("nested too deep") from err
+            except ValueError as err:  # an integer of more digits than Python converts
+                raise Malformed(str(err)[:80]) from err
             else:
-                # a number may go on in the next chunk: take it only when something follows
-                if end < len(self.buf) or self.eof:
+                if not self._cut(value, end):
                     if end - self.pos > limit:
                         raise Malformed("value too long")
                     self.pos = end

@@ -310,7 +310,7 @@ def _stream_data(path: Path, fh: jsonstream.Readable, year: int, figures: dict[s
     scalars: dict[str, Any] = {}
     lists: set[str] = set()
     try:
-        for key, value in jsonstream.members(fh, MAX_ITEM):
+        for key, value in jsonstream.members(fh, MAX_ITEM, jsonstream.CHUNK):
             if not isinstance(value, jsonstream.Items):
                 if key in _RECORD_FIELDS or key in _OPTIONAL_RECORD_FIELDS:
                     raise _refuse(path, f"的数据文件 data.json 里“{key}”缺少或格式不对")

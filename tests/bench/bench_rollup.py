@@ -135,7 +135,7 @@ def big_package(scale: int) -> Path:
     db = folder / "town.sqlite"
     db.unlink(missing_ok=True)
     for cmd in ([PYTHON, MAIN, "demo", "--db", str(db), "--scale", str(scale),
-                 "--code", f"130103{scale:03d}", "--committee", f"大{scale}镇关工委"],
+                 "--code", f"1301020{scale // 10:02d}", "--committee", f"大{scale}镇关工委"],
                 [PYTHON, MAIN, "package", "--db", str(db), "--year", str(YEAR),
                  "--out", str(folder)]):
         print("build  " + " ".join(cmd), flush=True)
