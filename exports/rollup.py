@@ -268,9 +268,9 @@ def _flat_records(records: Any) -> bool:
 
 #: records of one list checked and counted together (column-wise checks stay fast, memory small)
 BATCH = 5000
-#: records one data file may hold in all (its uuids are kept to find duplicates: a memory
-#: bomb of tiny records is refused; a demo×100 township has ~60 000, five times that 300 000)
-MAX_RECORDS = 2_000_000
+#: records one data file may hold in all (its uuids and people are kept until it is taken: a
+#: memory bomb of tiny records is refused; demo×100 has ~120 000, five times that ~600 000)
+MAX_RECORDS = 1_000_000
 #: longest record or top-level value of a data file, in characters (a record has at most a few
 #: dozen fields of at most MAX_TEXT characters)
 MAX_ITEM = 1 << 18
