@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import codecs
 import json
-from collections.abc import Iterator
-from typing import Any, Protocol
+import re
+from collections.abc import Callable, Iterator
+from typing import Any, Protocol, cast
 
 _WS = frozenset(" \t\n\r")
 _NUMBER = frozenset("0123456789.eE+-")
@@ -38,6 +39,10 @@ def _no_constant(name: str) -> Any:
 
 
 _DECODER = json.JSONDecoder(parse_constant=_no_constant)
+#: the C scanner behind raw_decode (value, end) or StopIteration: an attribute typeshed omits
+_SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
+#: the end of the white space at a position (the pattern matches the empty text too)
+_SKIP_WS = cast(Callable[[str, int], "re.Match[str]"], re.compile(r"[ \t\n\r]*").match)
 
 
 class _Window:
@@ -129,12 +134,32 @@ class Items:
             pass
 
     def _read(self) -> Iterator[Any]:
-        w = self._window
+        w, limit = self._window, self._limit
         if w.peek() == "]":
             w.pos += 1
             return
         while True:
-            yield w.value(self._limit)
+            # the common case in one step: an item and its separator inside the window (the
+            # C scanner called directly); anything else goes the careful way (w.value)
+            buf = w.buf
+            start = _SKIP_WS(buf, w.pos).end()
+            try:
+                value, end = _SCAN(buf, start)
+            except (StopIteration, RecursionError, ValueError):
+                end = -1
+            if 0 <= end - start <= limit:
+                after = _SKIP_WS(buf, end).end()
+                following = buf[after:after + 1]
+                if following == ",":
+                    w.pos = after + 1
+                    yield value
+                    continue
+                if following == "]":
+                    w.pos = after + 1
+                    yield value
+                    return
+            w.pos = start
+            yield w.value(limit)
             following = w.peek()
             w.pos += 1
             if following == "]":
