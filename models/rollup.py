@@ -368,7 +368,9 @@ class KeptWriter:
             return ""
         self._put("}")
         self._parts.append(self._zip.flush())
-        return PACKED + base64.b64encode(b"".join(self._parts)).decode("ascii")
+        packed = b"".join(self._parts)
+        self._parts.clear()  # one copy of the compressed text at a time
+        return PACKED + base64.b64encode(packed).decode("ascii")
 
 
 def kept_data(text: str) -> Any:
