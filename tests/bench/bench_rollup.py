@@ -107,6 +107,7 @@ def variants(big: Path, n: int, folder: Path) -> list[Path]:
     out = []
     with zipfile.ZipFile(big) as zin:
         members = [(i.filename, zin.read(i)) for i in zin.infolist()]
+    folder.mkdir(parents=True, exist_ok=True)
     for i in range(n):
         target = folder / f"big{i}.zip"
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
@@ -314,6 +315,8 @@ def memory(scales: list[int]) -> None:
                     several, tmp)
         five = big_package(5 * 100)
         rollup_peak("demo×500 (count bound lifted)", [five], tmp, lifted=True)
+        fives = [five, *variants(five, 1, tmp / "five")]
+        rollup_peak("2×demo×500 in one call (lifted)", fives, tmp, lifted=True)
         for name, path in hostile(tmp, small):
             rollup_peak(f"hostile {name}", [path], tmp)
 
