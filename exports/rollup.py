@@ -14,6 +14,7 @@ import hashlib
 import json
 import math
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -21,6 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import defer
 
 from exports import jsonstream
 from models import audit, chain, rollup, settings, yearlock
@@ -59,14 +61,14 @@ class DataFile:
 
     kept: str  # rollup.KeptWriter's stored form of the lists the county's forms read
     months: list[int]
-    #: the people (rollup_records rows without package_id), one JSON text per batch read
-    #: (a list of rows): a fifth of the memory the rows' dicts or tuples would take
+    #: the people (rollup_records rows without package_id), one zlib-compressed JSON text (a
+    #: list of rows) per batch read: a fifteenth of the memory the rows' dicts would take
     people: list[bytes]
 
     def people_rows(self) -> Iterator[list[dict[str, str]]]:
         """The people, batch by batch, as rollup_records rows (without package_id)."""
         for text in self.people:
-            yield json.loads(text)
+            yield json.loads(zlib.decompress(text))
 
 
 @dataclass
@@ -354,7 +356,8 @@ def _stream_data(path: Path, fh: jsonstream.Readable, year: int, figures: dict[s
                     months = [a + b for a, b in zip(months, rollup.months_of({key: batch}))]
                 found = _people({key: batch})
                 if found:
-                    people.append(json.dumps(found, ensure_ascii=False).encode())
+                    people.append(zlib.compress(
+                        json.dumps(found, ensure_ascii=False).encode(), 1))
             if key in rollup.KEPT_DATA:
                 kept.end()
     except jsonstream.Malformed as err:
@@ -658,8 +661,9 @@ def _take_one(s: Any, pkg: Package, receiver: tuple[str, str, str],
         if chain.pinned(s, pkg.unit_code) is not None:
             raise Refused(f"上报包“{name}”没有签名，而{pkg.unit_name}以前的上报包是签了名的，"
                           "整个包没有收下。请让对方用新版本程序重新生成上报包。")
-    old = s.scalar(select(RollupPackage).where(RollupPackage.unit_code == pkg.unit_code,
-                                               RollupPackage.year == pkg.year))
+    old = s.scalar(select(RollupPackage).options(defer(RollupPackage.data_json))
+                   .where(RollupPackage.unit_code == pkg.unit_code,
+                          RollupPackage.year == pkg.year))
     key = chain.pinned(s, pkg.unit_code)
     item = {"file": name, "unit_code": pkg.unit_code, "unit_name": pkg.unit_name,
             "year": pkg.year, "signed": bool(pkg.public_key),
@@ -692,6 +696,7 @@ def _take_one(s: Any, pkg: Package, receiver: tuple[str, str, str],
     old.quality_json = pkg.quality_json
     old.months_json = json.dumps(pkg.data.months) if pkg.data else None
     s.flush()
+    s.expire(old, ["data_json"])  # written: the session need not hold it until the commit
     # Core, not the ORM's bulk path: a third of the cost of a package (nothing to track);
     # batch by batch, so the rows' dicts never exist all at once
     for rows in pkg.data.people_rows() if pkg.data else ():

@@ -370,7 +370,10 @@ class KeptWriter:
         self._parts.append(self._zip.flush())
         packed = b"".join(self._parts)
         self._parts.clear()  # one copy of the compressed text at a time
-        return PACKED + base64.b64encode(packed).decode("ascii")
+        text = bytearray(PACKED.encode("ascii"))
+        text += base64.b64encode(packed)
+        del packed
+        return text.decode("ascii")
 
 
 def kept_data(text: str) -> Any:
