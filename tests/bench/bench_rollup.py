@@ -315,8 +315,8 @@ def memory(scales: list[int]) -> None:
                     several, tmp)
         five = big_package(5 * 100)
         rollup_peak("demo×500 (count bound lifted)", [five], tmp, lifted=True)
-        fives = [five, *variants(five, 1, tmp / "five")]
-        rollup_peak("2×demo×500 in one call (lifted)", fives, tmp, lifted=True)
+        fives = [five, *variants(five, 2, tmp / "five")]
+        rollup_peak("3×demo×500 in one call (lifted)", fives, tmp, lifted=True)
         for name, path in hostile(tmp, small):
             rollup_peak(f"hostile {name}", [path], tmp)
 
