@@ -3,7 +3,9 @@
 Every package is checked whole before anything of it is taken: the zip must be readable, every
 member listed in ``manifest.json`` with its true size and SHA-256, nothing else in it, names
 without paths, sizes and compression ratios within bounds (a zip bomb or a manifest that lies
-about sizes is refused while reading at most a capped number of bytes). ``take_packages`` then
+about sizes is refused while reading at most a capped number of bytes); ``data.json`` is read as
+a stream (exports.jsonstream), batch by batch, keeping only what the receiver stores, so memory
+stays bounded whatever the package's size (issue 25). ``take_packages`` then
 takes the good ones in one transaction: ``new``, ``replaced`` (higher sequence) or
 ``unchanged`` (the same manifest); an older package is refused.
 """
@@ -36,7 +38,7 @@ MAX_MEMBER_BYTES = 64 << 20
 MAX_TOTAL_BYTES = 1 << 30
 #: manifest.json, stats.json, quality.json are read whole; data.json is streamed (jsonstream)
 MAX_JSON_BYTES = 32 << 20
-#: data.json: a demo×100 township's is ~47 MB, five times that ~240 MB; twice that is allowed
+#: data.json: a demo×100 township's is ~40 MB, five times that ~200 MB; 2.5 times that allowed
 MAX_DATA_BYTES = 512 << 20
 DATA_NAME = "data.json"
 YEAR_MIN, YEAR_MAX = 1949, 2100
