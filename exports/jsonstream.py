@@ -9,8 +9,9 @@ chunk and the item being read, whatever the file's size or its line breaks (a fi
 one line, as every package so far, reads the same way).
 
 Everything that is not plain JSON of that shape is :class:`Malformed`: a top level that is not
-an object, a key given twice, an item or value longer than ``max_item`` characters, nesting
-deeper than the C decoder allows, NaN/Infinity, invalid UTF-8, anything after the object.
+an object, a key given twice, more than MAX_MEMBERS members, an item or value longer than
+``max_item`` characters, nesting deeper than the C decoder allows, NaN/Infinity, an integer of more
+digits than Python converts, invalid UTF-8, anything after the object.
 """
 
 from __future__ import annotations
@@ -168,10 +169,14 @@ class Items:
                 raise Malformed("expected ',' or ']'")
 
 
+#: members one object may have (a package's data file has about twenty)
+MAX_MEMBERS = 1000
+
+
 def members(fh: Readable, max_item: int, chunk: int = CHUNK) -> Iterator[tuple[str, Any]]:
     """(key, value) of each member of the JSON object that ``fh`` holds, in file order; an
     array's value is an :class:`Items` to iterate before asking for the next member (what is
-    left of it is skipped). Raises :class:`Malformed`."""
+    left of it is skipped). At most :data:`MAX_MEMBERS` members. Raises :class:`Malformed`."""
     w = _Window(fh, chunk)
     w.expect("{")
     seen: set[str] = set()
@@ -184,6 +189,8 @@ def members(fh: Readable, max_item: int, chunk: int = CHUNK) -> Iterator[tuple[s
             key = w.value(max_item)
             if key in seen:
                 raise Malformed(f"key {key[:40]!r} twice")
+            if len(seen) >= MAX_MEMBERS:
+                raise Malformed("too many members")
             seen.add(key)
             w.expect(":")
             if w.peek() == "[":

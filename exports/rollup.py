@@ -320,7 +320,8 @@ def _stream_data(path: Path, fh: jsonstream.Readable, year: int, figures: dict[s
                     raise _refuse(path, f"的数据文件 data.json 里“{key}”缺少或格式不对")
                 if key == "units" or type(value) not in _FLAT:
                     raise _refuse(path, f"的数据文件 data.json 里“{str(key)[:40]}”的格式不对")
-                scalars[key] = value
+                if key in ("year", "format"):  # the others are checked and let go
+                    scalars[key] = value
                 continue
             lists.add(key)
             if key == "units":  # each unit checked as it is read; its figures folded at once

@@ -72,6 +72,13 @@ def test_an_integer_of_more_digits_than_python_converts_is_refused():
             _read(text, chunk=1 << 20, max_item=100_000)
 
 
+def test_an_object_of_more_members_than_the_format_has_is_refused():
+    many = {f"k{i}": i for i in range(jsonstream.MAX_MEMBERS)}
+    assert _read(json.dumps(many), chunk=1 << 20) == many
+    with pytest.raises(Malformed):
+        _read(json.dumps({**many, "one more": 0}), chunk=1 << 20)
+
+
 def test_invalid_utf8_is_refused_also_when_split_across_chunks():
     with pytest.raises(Malformed):
         _read(b'{"a": "\xe4\xb8"}', chunk=3)
