@@ -282,17 +282,41 @@ MAX_ITEM = 1 << 18
 MAX_UNITS = 10_000
 
 
-def _uuid_key(uuid: str) -> bytes | str:
-    """A record uuid as kept to find duplicates: a canonical one (lower-case hex with dashes, as
-    the program writes them) as its 16 bytes (half the memory of its text), any other as is."""
-    if len(uuid) == 36 and uuid[8] == uuid[13] == uuid[18] == uuid[23] == "-":
-        try:
-            raw = bytes.fromhex(uuid.replace("-", ""))
-        except ValueError:
-            return uuid
-        if raw.hex() == uuid.replace("-", ""):  # lower-case only: one text per key
-            return raw
-    return uuid
+class _Uuids:
+    """The record uuids of a data file, kept to count duplicates exactly in little memory: a
+    canonical uuid (lower-case hex with dashes, as the program writes them) as its 16 bytes in
+    one of 4096 byte strings (no object per uuid: a tenth of a set's memory), any other text in
+    a set."""
+
+    def __init__(self) -> None:
+        self._buckets = [bytearray() for _ in range(4096)]
+        self._other: set[str] = set()
+        self.n = 0
+
+    def add(self, uuids: list[str]) -> None:
+        buckets, other = self._buckets, self._other
+        self.n += len(uuids)
+        for uuid in uuids:
+            raw = None
+            if len(uuid) == 36 and uuid[8] == uuid[13] == uuid[18] == uuid[23] == "-":
+                plain = uuid.replace("-", "")
+                try:
+                    raw = bytes.fromhex(plain)
+                except ValueError:
+                    pass
+                if raw is not None and raw.hex() != plain:  # upper case: kept as its text
+                    raw = None
+            if raw is None:
+                other.add(uuid)
+            else:
+                buckets[(raw[0] << 4) | (raw[1] >> 4)] += raw
+
+    def unique(self) -> int:
+        """How many different uuids were added."""
+        found = len(self._other)
+        for bucket in self._buckets:
+            found += len({bytes(bucket[i:i + 16]) for i in range(0, len(bucket), 16)})
+        return found
 
 
 def _batches(items: Iterator[Any]) -> Iterator[list[Any]]:
@@ -309,7 +333,7 @@ def _stream_data(path: Path, fh: jsonstream.Readable, year: int, figures: dict[s
     kept = rollup.KeptWriter()
     months = [0] * 12
     people: list[bytes] = []
-    seen: set[bytes | str] = set()
+    uuids = _Uuids()
     n = total = units = 0
     scalars: dict[str, Any] = {}
     lists: set[str] = set()
@@ -350,7 +374,7 @@ def _stream_data(path: Path, fh: jsonstream.Readable, year: int, figures: dict[s
                         if not _column_ok(kind, [rec.get(field) for rec in batch]):
                             raise _refuse(path, f"的数据文件 data.json 里“{key}”的“{field}”"
                                           "不对或超出合理范围")
-                    seen.update(map(_uuid_key, (rec["uuid"] for rec in batch)))
+                    uuids.add([rec["uuid"] for rec in batch])
                     n += len(batch)
                 tally.add(key, batch)
                 if key in rollup.KEPT_DATA:
@@ -373,10 +397,11 @@ def _stream_data(path: Path, fh: jsonstream.Readable, year: int, figures: dict[s
     missing = [key for key in _RECORD_FIELDS if key not in lists]
     if missing:
         raise _refuse(path, f"的数据文件 data.json 里“{missing[0]}”缺少或格式不对")
-    if len(seen) != n:
-        raise _refuse(path, f"的数据文件 data.json 里有重复的记录编号（{n - len(seen)} 条），"
+    unique = uuids.unique()
+    if unique != n:
+        raise _refuse(path, f"的数据文件 data.json 里有重复的记录编号（{n - unique} 条），"
                       "可能被改动过")
-    del seen
+    del uuids
     recomputed = tally.figures(fmt >= 3)
     where = rollup.figures_differ(figures, recomputed)
     if where:

@@ -143,3 +143,18 @@ def test_units_of_a_roll_up_package_are_checked_and_added_one_by_one(town, tmp_p
     bad = forge(town["path"], tmp_path / "badunit.zip", key=key,
                 members={"data.json": bad_unit, "stats.json": doubled})
     assert "units" in _refused(bad)
+
+
+def test_duplicate_uuids_are_counted_exactly_whatever_their_form():
+    import uuid as uuidlib
+
+    ids = [str(uuidlib.UUID(int=(i + 1) * 0x9E3779B97F4A7C15F39CC0605CEDC835 % 2**128))
+           for i in range(20_000)]
+    assert ids[0].upper() != ids[0]
+    spaced = "ab cdef0-1234-5678-9abc-def012345678"  # dashes in place, a space among the digits
+    odd = [ids[0].upper(), "not-a-uuid", spaced, "x" * 36]
+    seen = taking._Uuids()
+    seen.add(ids[:12_000])
+    seen.add(ids[11_990:] + odd + odd[1:2] + ids[:3])
+    assert seen.n == 12_000 + 8_010 + 4 + 1 + 3
+    assert seen.unique() == 20_000 + 4  # 10 + 1 + 3 seen twice; upper case is another text
