@@ -3,7 +3,9 @@
 Every package is checked whole before anything of it is taken: the zip must be readable, every
 member listed in ``manifest.json`` with its true size and SHA-256, nothing else in it, names
 without paths, sizes and compression ratios within bounds (a zip bomb or a manifest that lies
-about sizes is refused while reading at most a capped number of bytes). ``take_packages`` then
+about sizes is refused while reading at most a capped number of bytes); ``data.json`` is read as
+a stream (exports.jsonstream), batch by batch, keeping only what the receiver stores, so memory
+stays bounded whatever the package's size (issue 25). ``take_packages`` then
 takes the good ones in one transaction: ``new``, ``replaced`` (higher sequence) or
 ``unchanged`` (the same manifest); an older package is refused.
 """
@@ -14,12 +16,17 @@ import hashlib
 import json
 import math
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import defer
 
+from exports import jsonstream
 from models import audit, chain, rollup, settings, yearlock
 from models.db import Database
 from models.entities import RollupPackage, RollupRecord, RollupUnit, now
@@ -28,8 +35,12 @@ from models.subjects import figure_keys
 ROLLUP_RECORDS: Any = RollupRecord.__table__
 MAX_MEMBERS = 200
 MAX_MEMBER_BYTES = 64 << 20
-MAX_TOTAL_BYTES = 512 << 20
+MAX_TOTAL_BYTES = 1 << 30
+#: manifest.json, stats.json, quality.json are read whole; data.json is streamed (jsonstream)
 MAX_JSON_BYTES = 32 << 20
+#: data.json: a demo×100 township's is ~40 MB, five times that ~200 MB; 2.5 times that allowed
+MAX_DATA_BYTES = 512 << 20
+DATA_NAME = "data.json"
 YEAR_MIN, YEAR_MAX = 1949, 2100
 #: a member bigger than 1 MB may not expand more than this (xlsx/pdf/json compress ~10×)
 MAX_RATIO = 200
@@ -47,6 +58,22 @@ class Refused(Exception):
 
 
 @dataclass
+class DataFile:
+    """What the receiver keeps of a checked data.json (read as a stream, never whole)."""
+
+    kept: str  # rollup.KeptWriter's stored form of the lists the county's forms read
+    months: list[int]
+    #: the people (rollup_records rows without package_id), one zlib-compressed JSON text (a
+    #: list of rows) per batch read: a fifteenth of the memory the rows' dicts would take
+    people: list[bytes]
+
+    def people_rows(self) -> Iterator[list[dict[str, str]]]:
+        """The people, batch by batch, as rollup_records rows (without package_id)."""
+        for text in self.people:
+            yield json.loads(zlib.decompress(text))
+
+
+@dataclass
 class Package:
     """A checked package, ready to be taken."""
 
@@ -60,7 +87,7 @@ class Package:
     exported_at: str
     manifest_sha256: str
     figures: dict[str, Any]
-    data: dict[str, Any] | None
+    data: DataFile | None
     public_key: str = ""
     quality_json: str | None = None
 
@@ -84,12 +111,16 @@ def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> tuple[bytes |
     with zf.open(info) as fh:
         while block := fh.read(_CHUNK):
             n += len(block)
-            if n > info.file_size or n > MAX_MEMBER_BYTES:
+            if n > info.file_size or n > _member_cap(info.filename):
                 break
             h.update(block)
             if kept is not None:
                 kept.append(block)
     return (b"".join(kept) if kept is not None else None), h.hexdigest(), n
+
+
+def _member_cap(name: str) -> int:
+    return MAX_DATA_BYTES if name == DATA_NAME else MAX_MEMBER_BYTES
 
 
 def _check_members(path: Path, infos: list[zipfile.ZipInfo]) -> None:
@@ -102,7 +133,7 @@ def _check_members(path: Path, infos: list[zipfile.ZipInfo]) -> None:
     for info in infos:
         if not _safe_name(info.filename):
             raise _refuse(path, f"里有带路径的文件名“{info.filename}”，可能是恶意文件")
-        if info.file_size > MAX_MEMBER_BYTES:
+        if info.file_size > _member_cap(info.filename):
             raise _refuse(path, f"里的“{info.filename}”大得不合理（{info.file_size} 字节）")
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > _CHUNK and ratio > MAX_RATIO:
@@ -127,7 +158,7 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"JSON constant {name}")
 
 
-def _json(path: Path, raw: bytes | None, name: str, walk: bool = True) -> Any:
+def _json(path: Path, raw: bytes | None, name: str) -> Any:
     """Parse one JSON member, refusing NaN/Infinity, absurd numbers and nesting deeper than the
     format needs (a deeply nested file is refused, never a crash)."""
     if raw is None:
@@ -140,7 +171,7 @@ def _json(path: Path, raw: bytes | None, name: str, walk: bool = True) -> Any:
         raise _refuse(path, f"里的“{name}”嵌套层数异常，不是关工台账写的数据文件") from err
     except (UnicodeDecodeError, ValueError) as err:
         raise _refuse(path, f"里的“{name}”不是有效的数据文件") from err
-    if walk and not _shallow(value, MAX_DEPTH):
+    if not _shallow(value, MAX_DEPTH):
         raise _refuse(path, f"里的“{name}”嵌套层数异常，不是关工台账写的数据文件")
     return value
 
@@ -239,47 +270,186 @@ def _flat_records(records: Any) -> bool:
                     for r in records))
 
 
-def _check_data(path: Path, data: Any, year: int, figures: dict[str, Any],
-                signed: bool) -> dict[str, Any]:
-    """A data file's shape, bounds, unique uuids, and its figures equal to ``stats.json``."""
-    if not isinstance(data, dict) or data.get("year") != year:
+#: records of one list checked and counted together (column-wise checks stay fast, memory small)
+BATCH = 5000
+#: records one data file may hold in all (its uuids and people are kept until it is taken: a
+#: memory bomb of tiny records is refused; demo×100 has ~120 000, five times that ~600 000)
+MAX_RECORDS = 1_000_000
+#: longest record or top-level value of a data file, in characters (a record has at most a few
+#: dozen fields of at most MAX_TEXT characters)
+MAX_ITEM = 1 << 18
+#: units a roll-up unit's data file may list
+MAX_UNITS = 10_000
+
+
+class _Uuids:
+    """The record uuids of a data file, kept to count duplicates exactly in little memory: a
+    canonical uuid (lower-case hex with dashes, as the program writes them) as its 16 bytes in
+    one of 4096 byte strings (no object per uuid: a tenth of a set's memory), any other text in
+    a set."""
+
+    def __init__(self) -> None:
+        self._buckets = [bytearray() for _ in range(4096)]
+        self._other: set[str] = set()
+        self.n = 0
+
+    def add(self, uuids: list[str]) -> None:
+        buckets, other = self._buckets, self._other
+        self.n += len(uuids)
+        for uuid in uuids:
+            raw = None
+            if len(uuid) == 36 and uuid[8] == uuid[13] == uuid[18] == uuid[23] == "-":
+                plain = uuid.replace("-", "")
+                try:
+                    raw = bytes.fromhex(plain)
+                except ValueError:
+                    pass
+                if raw is not None and raw.hex() != plain:  # upper case: kept as its text
+                    raw = None
+            if raw is None:
+                other.add(uuid)
+            else:
+                buckets[(raw[0] << 4) | (raw[1] >> 4)] += raw
+
+    def unique(self) -> int:
+        """How many different uuids were added."""
+        found = len(self._other)
+        for bucket in self._buckets:
+            found += len({bytes(bucket[i:i + 16]) for i in range(0, len(bucket), 16)})
+        return found
+
+
+def _batches(items: Iterator[Any]) -> Iterator[list[Any]]:
+    while batch := list(islice(items, BATCH)):
+        yield batch
+
+
+def _stream_data(path: Path, fh: jsonstream.Readable, year: int, figures: dict[str, Any],
+                 signed: bool) -> DataFile:
+    """Read data.json from ``fh`` as a stream, batch by batch: its shape and bounds, unique
+    uuids, its figures recomputed (rollup.FigureTally) and equal to ``stats.json``; keeps only
+    what the receiver stores (the forms' lists compressed, the months, the people)."""
+    tally = rollup.FigureTally(year)
+    kept = rollup.KeptWriter()
+    months = [0] * 12
+    people: list[bytes] = []
+    uuids = _Uuids()
+    n = total = units = 0
+    scalars: dict[str, Any] = {}
+    lists: set[str] = set()
+    try:
+        for key, value in jsonstream.members(fh, MAX_ITEM, jsonstream.CHUNK):
+            if not isinstance(value, jsonstream.Items):
+                if key in _RECORD_FIELDS or key in _OPTIONAL_RECORD_FIELDS:
+                    raise _refuse(path, f"的数据文件 data.json 里“{key}”缺少或格式不对")
+                if key == "units" or type(value) not in _FLAT:
+                    raise _refuse(path, f"的数据文件 data.json 里“{str(key)[:40]}”的格式不对")
+                if key in ("year", "format"):  # the others are checked and let go
+                    scalars[key] = value
+                continue
+            lists.add(key)
+            if key == "units":  # each unit checked as it is read; its figures folded at once
+                for unit in value:
+                    units += 1
+                    if units > MAX_UNITS or not isinstance(unit, dict) \
+                            or not _shallow(unit, 4):
+                        raise _refuse(path, "的数据文件 data.json 里“units”的格式不对")
+                    tally.add_unit(_check_figures(path, unit.get("figures"), year))
+                    months = [a + b for a, b in zip(months, rollup.months_of({"units": [unit]}))]
+                continue
+            fields = _RECORD_FIELDS.get(key) or _OPTIONAL_RECORD_FIELDS.get(key)
+            tally.begin(key)
+            if key in rollup.KEPT_DATA:
+                kept.start(key)
+            for batch in _batches(iter(value)):
+                total += len(batch)
+                if total > MAX_RECORDS:
+                    raise _refuse(path, "里的“data.json”结构异常（记录或对象太多），"
+                                  "不是关工台账写的数据文件")
+                if not _flat_records(batch):
+                    raise _refuse(path, f"的数据文件 data.json 里“{str(key)[:40]}”"
+                                  + ("缺少或格式不对" if fields else "的格式不对"))
+                if fields:
+                    for field, kind in fields.items():
+                        if not _column_ok(kind, [rec.get(field) for rec in batch]):
+                            raise _refuse(path, f"的数据文件 data.json 里“{key}”的“{field}”"
+                                          "不对或超出合理范围")
+                    uuids.add([rec["uuid"] for rec in batch])
+                    n += len(batch)
+                tally.add(key, batch)
+                if key in rollup.KEPT_DATA:
+                    kept.add(batch)
+                if key == "activities":
+                    months = [a + b for a, b in zip(months, rollup.months_of({key: batch}))]
+                found = _people({key: batch})
+                if found:
+                    people.append(zlib.compress(
+                        json.dumps(found, ensure_ascii=False).encode(), 1))
+            if key in rollup.KEPT_DATA:
+                kept.end()
+    except jsonstream.Malformed as err:
+        raise _refuse(path, "的数据文件 data.json 不是有效的数据文件（格式、嵌套或大小异常）") from err
+    if scalars.get("year") != year:
         raise _refuse(path, "的数据文件 data.json 年度与清单不一致")
-    if data.get("format", 2) not in ((3,) if signed else (2, 3)):
+    fmt = scalars.get("format", 2)
+    if fmt not in ((3,) if signed else (2, 3)):
         raise _refuse(path, "的数据文件 data.json 格式不对")
-    seen: set[str] = set()
-    n = 0
-    optional = {k: f for k, f in _OPTIONAL_RECORD_FIELDS.items() if k in data}
-    for key, fields in {**_RECORD_FIELDS, **optional}.items():
-        records: Any = data.get(key)
-        if not _flat_records(records):
-            raise _refuse(path, f"的数据文件 data.json 里“{key}”缺少或格式不对")
-        for field, kind in fields.items():
-            if not _column_ok(kind, [rec.get(field) for rec in records]):
-                raise _refuse(path, f"的数据文件 data.json 里“{key}”的“{field}”不对或超出合理范围")
-        seen.update(rec["uuid"] for rec in records)
-        n += len(records)
-    if len(seen) != n:
-        raise _refuse(path, f"的数据文件 data.json 里有重复的记录编号（{n - len(seen)} 条），"
+    missing = [key for key in _RECORD_FIELDS if key not in lists]
+    if missing:
+        raise _refuse(path, f"的数据文件 data.json 里“{missing[0]}”缺少或格式不对")
+    unique = uuids.unique()
+    if unique != n:
+        raise _refuse(path, f"的数据文件 data.json 里有重复的记录编号（{n - unique} 条），"
                       "可能被改动过")
-    for key, value in data.items():
-        if key in _RECORD_FIELDS or key in optional or key == "units" or type(value) in _FLAT:
-            continue
-        if not _flat_records(value):
-            raise _refuse(path, f"的数据文件 data.json 里“{str(key)[:40]}”的格式不对")
-    units = data.get("units", [])
-    if not isinstance(units, list) or not all(isinstance(u, dict) for u in units) \
-            or not _shallow(units, 5):
-        raise _refuse(path, "的数据文件 data.json 里“units”的格式不对")
-    for u in units:
-        u["figures"] = _check_figures(path, u.get("figures"), year)
-    recomputed = rollup.figures_from_records(data, year)
+    del uuids
+    recomputed = tally.figures(fmt >= 3)
     where = rollup.figures_differ(figures, recomputed)
     if where:
         raise _refuse(path, f"包里的统计数与明细不一致（{where}：统计数 "
                       f"{_show(figures, where)}，明细算出 {_show(recomputed, where)}），"
                       "可能被改动过")
-    result: dict[str, Any] = data
-    return result
+    return DataFile(kept.text(), months, people)
+
+
+class _Hashing:
+    """A zip member read for :func:`_stream_data`, hashed on the way and never read past its
+    declared size (plus one chunk)."""
+
+    def __init__(self, fh: Any, size: int) -> None:
+        self._fh, self._size = fh, size
+        self.sha = hashlib.sha256()
+        self.n = 0
+
+    def read(self, n: int, /) -> bytes:
+        block: bytes = self._fh.read(n)
+        self.n += len(block)
+        if self.n > self._size:
+            raise jsonstream.Malformed("longer than declared")
+        self.sha.update(block)
+        return block
+
+
+def _read_data(path: Path, item: dict[str, Any], year: int, figures: dict[str, Any],
+               signed: bool) -> DataFile:
+    """Stream the manifest's data file ``item`` (checked, size and SHA-256, by the first pass)
+    again from the zip, checking it on the way; the bytes read must hash as the manifest says
+    (the file may not change between the passes)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo(str(item.get("name")))
+            if info.file_size != item.get("size"):
+                raise _refuse(path, f"里的“{info.filename}”大小与清单不符，可能被改动过")
+            with zf.open(info) as raw:
+                fh = _Hashing(raw, info.file_size)
+                data = _stream_data(path, fh, year, figures, signed)
+                while fh.read(_CHUNK):  # what follows the object (white space) is hashed too
+                    pass
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, EOFError, OSError,
+            NotImplementedError, RuntimeError, jsonstream.Malformed) as err:
+        raise _refuse(path, "已损坏或不完整（可能在拷贝时被截断）") from err
+    if fh.n != info.file_size or fh.sha.hexdigest() != item.get("sha256"):
+        raise _refuse(path, f"里的“{info.filename}”与清单上的校验值不符，文件被改动过或已损坏")
+    return data
 
 
 def _show(figures: dict[str, Any], where: str) -> str:
@@ -330,6 +500,7 @@ def read_package(path: Path | str) -> Package:
             if not YEAR_MIN <= year <= YEAR_MAX:
                 raise _refuse(path, f"的年度（{year}）不合理，应在 {YEAR_MIN} 到 {YEAR_MAX} 之间")
             wanted: dict[str, bytes | None] = {}
+            data_item: dict[str, Any] | None = None
             listed: set[str] = set()
             for item in files:
                 name = item.get("name") if isinstance(item, dict) else None
@@ -340,14 +511,17 @@ def read_package(path: Path | str) -> Package:
                 info = by_name[name]
                 if item.get("size") != info.file_size:
                     raise _refuse(path, f"里的“{name}”大小与清单不符，可能被改动过")
-                keep = MAX_JSON_BYTES if item.get("format") == "json" else 0
+                streamed = item.get("form") == "data"
+                keep = MAX_JSON_BYTES if item.get("format") == "json" and not streamed else 0
                 data, sha, n = _read(zf, info, keep)
                 if n != info.file_size:
                     raise _refuse(path, f"里的“{name}”不完整或大小与清单不符")
                 if sha != item.get("sha256"):
                     raise _refuse(path, f"里的“{name}”与清单上的校验值不符，文件被改动过或已损坏")
                 listed.add(name)
-                if keep:
+                if streamed:
+                    data_item = item
+                elif keep:
                     wanted[str(item.get("form"))] = data
                     if name == "quality.json":
                         wanted["quality"] = data
@@ -387,11 +561,9 @@ def read_package(path: Path | str) -> Package:
     if not (code.strip().isascii() and code.strip().isdigit()):  # a name in the code's place
         raise _refuse(path, f"里的单位代码“{code.strip()[:30]}”不是行政区划代码",
                       "请这个单位在“设置”里填好行政区划代码，再重新生成上报包。")
-    # data.json's shape is checked list by list in _check_data (faster than the generic walk)
-    records = _json(path, wanted["data"], "data.json", walk=False) if "data" in wanted else None
-    if not isinstance(records, dict):
+    if data_item is None:
         raise _refuse(path, "里没有数据文件 data.json")
-    records = _check_data(path, records, year, figures, fmt == 3)
+    records = _read_data(path, data_item, year, figures, fmt == 3)
     name = "".join(ch for ch in name if ch.isprintable()).strip()  # no control characters
     code = "".join(ch for ch in code if ch.isprintable())
     return Package(path, int(fmt), code.strip(), name, str(level), year, sequence,
@@ -517,8 +689,9 @@ def _take_one(s: Any, pkg: Package, receiver: tuple[str, str, str],
         if chain.pinned(s, pkg.unit_code) is not None:
             raise Refused(f"上报包“{name}”没有签名，而{pkg.unit_name}以前的上报包是签了名的，"
                           "整个包没有收下。请让对方用新版本程序重新生成上报包。")
-    old = s.scalar(select(RollupPackage).where(RollupPackage.unit_code == pkg.unit_code,
-                                               RollupPackage.year == pkg.year))
+    old = s.scalar(select(RollupPackage).options(defer(RollupPackage.data_json))
+                   .where(RollupPackage.unit_code == pkg.unit_code,
+                          RollupPackage.year == pkg.year))
     key = chain.pinned(s, pkg.unit_code)
     item = {"file": name, "unit_code": pkg.unit_code, "unit_name": pkg.unit_name,
             "year": pkg.year, "signed": bool(pkg.public_key),
@@ -547,13 +720,14 @@ def _take_one(s: Any, pkg: Package, receiver: tuple[str, str, str],
     old.sequence, old.format, old.file_name = pkg.sequence, pkg.format, name
     old.sha256, old.exported_at, old.taken_at = pkg.manifest_sha256, pkg.exported_at, now()
     old.figures_json = json.dumps(pkg.figures, ensure_ascii=False)
-    old.data_json = rollup.units_data(pkg.data)
+    old.data_json = pkg.data.kept if pkg.data else ""
     old.quality_json = pkg.quality_json
-    old.months_json = json.dumps(rollup.months_of(pkg.data)) if pkg.data else None
+    old.months_json = json.dumps(pkg.data.months) if pkg.data else None
     s.flush()
-    people = _people(pkg.data)
-    if people:
-        # Core, not the ORM's bulk path: a third of the cost of a package (nothing to track)
+    s.expire(old, ["data_json"])  # written: the session need not hold it until the commit
+    # Core, not the ORM's bulk path: a third of the cost of a package (nothing to track);
+    # batch by batch, so the rows' dicts never exist all at once
+    for rows in pkg.data.people_rows() if pkg.data else ():
         s.connection().execute(insert(ROLLUP_RECORDS),
-                               [{"package_id": old.id, **p} for p in people])
+                               [{"package_id": old.id, **row} for row in rows])
     return {**item, "status": status}

@@ -6,8 +6,10 @@ Reading and checking package files is :mod:`exports.rollup`; nothing here touche
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
+import zlib
 from decimal import Decimal
 from typing import Any
 
@@ -328,6 +330,63 @@ def units_data(data: Any) -> str:
     return json.dumps(kept, ensure_ascii=False) if kept else ""
 
 
+#: a package's kept data as taken since issue 25: the JSON of :func:`units_data`,
+#: zlib-compressed and in base64 after this prefix (a big township's is a tenth of its size)
+PACKED = "zlib:"
+
+
+class KeptWriter:
+    """:func:`units_data`'s text written list by list and batch by batch while a data file is
+    read (never all of it in memory), compressed: :meth:`text` gives the stored form."""
+
+    def __init__(self) -> None:
+        self._zip = zlib.compressobj(1)
+        self._parts: list[bytes] = []
+        self._lists = 0
+        self._first = True
+
+    def _put(self, text: str) -> None:
+        self._parts.append(self._zip.compress(text.encode("utf-8")))
+
+    def start(self, key: str) -> None:
+        self._put(("{" if not self._lists else ",") + json.dumps(key, ensure_ascii=False) + ":[")
+        self._lists += 1
+        self._first = True
+
+    def add(self, records: list[dict[str, Any]]) -> None:
+        if records:
+            body = json.dumps(records, ensure_ascii=False)[1:-1]
+            self._put(body if self._first else "," + body)
+            self._first = False
+
+    def end(self) -> None:
+        self._put("]")
+
+    def text(self) -> str:
+        """The stored form ("" when no list was kept)."""
+        if not self._lists:
+            return ""
+        self._put("}")
+        self._parts.append(self._zip.flush())
+        packed = b"".join(self._parts)
+        self._parts.clear()  # one copy of the compressed text at a time
+        text = bytearray(PACKED.encode("ascii"))
+        text += base64.b64encode(packed)
+        del packed
+        return text.decode("ascii")
+
+
+def kept_data(text: str) -> Any:
+    """A package's kept data (``data_json``) as stored, plain or :data:`PACKED`; raises
+    ValueError (also zlib.error, a ValueError's kin caught by callers) when unreadable."""
+    if text.startswith(PACKED):
+        try:
+            return json.loads(zlib.decompress(base64.b64decode(text[len(PACKED):])))
+        except zlib.error as err:
+            raise ValueError("damaged kept data") from err
+    return json.loads(text)
+
+
 def clean(value: Any) -> Any:
     """A value of a unit's record as a form may print it: numbers and short texts only."""
     if isinstance(value, bool) or value is None:
@@ -346,7 +405,7 @@ def units_records(s: Session, year: int, subject: str) -> list[tuple[str, dict[s
     out: list[tuple[str, dict[str, Any]]] = []
     for pkg in latest_packages(s, year):
         try:
-            data = json.loads(pkg.data_json) if pkg.data_json else {}
+            data = kept_data(pkg.data_json) if pkg.data_json else {}
         except ValueError:
             continue
         rows = data.get(subject) if isinstance(data, dict) else None
@@ -397,66 +456,132 @@ def figures_from_records(data: dict[str, Any], year: int) -> dict[str, Any]:
     """The §3 figures a checked data file gives (plus, for a roll-up unit, its units'
     figures). Keys that data format 2 did not carry (五好, 党员, 新增, 减少) are left out, so
     the comparison covers what the file can prove."""
-    full = data.get("format", 2) >= 3
-    groups = data["groups"]
-    by_type: dict[str, int] = {}
-    for g in groups:
-        by_type[g["type"]] = by_type.get(g["type"], 0) + 1
-    vols = data["volunteers"]
-    by_cat: dict[str, int] = {}
-    for v in vols:
-        by_cat[v["category"]] = by_cat.get(v["category"], 0) + 1
-    students = data["students"]
-    by_scat: dict[str, int] = {}
-    for st in students:
-        for cat in split_multi(st.get("categories")):
-            by_scat[cat] = by_scat.get(cat, 0) + 1
-    student_ids = {st["uuid"] for st in students}
-    paired = len({p["student"] for p in data["pairings"]} & student_ids)
-    by_theme: dict[str, int] = {}
-    for a in data["activities"]:
-        by_theme[a["theme"]] = by_theme.get(a["theme"], 0) + 1
-    out: dict[str, Any] = {
-        "year": year,
-        "groups": {"total": len(groups), "by_type": by_type},
-        "volunteers": {"total": len(vols),
-                       "backbone": sum(bool(v["is_backbone"]) for v in vols),
-                       "by_category": by_cat},
-        "students": {"total": len(students), "paired": paired, "by_category": by_scat},
-        "pairings": {"active": len(data["pairings"])},
-        "aid": {"records": len(data["aid"]),
-                "money_yuan": to_yuan(sum(r["money_fen"] for r in data["aid"]))},
-        "activities": {"total": len(data["activities"]), "by_theme": by_theme,
-                       "volunteer_participations": sum(a["volunteer_count"] or 0
-                                                       for a in data["activities"]),
-                       "youth_participations": sum(a["youth_count"] or 0
-                                                   for a in data["activities"])},
-        "donations": {"count": len(data["donations"]),
-                      "money_yuan": to_yuan(sum(d["money_fen"] for d in data["donations"])),
-                      "goods_value_yuan": to_yuan(sum(d["goods_value_fen"]
-                                                      for d in data["donations"]))},
-    }
-    venues = data.get("venues")
-    if isinstance(venues, list):  # a package of a program before 阵地 carries none
-        by_vtype: dict[str, int] = {}
-        for v in venues:
-            by_vtype[v["type"]] = by_vtype.get(v["type"], 0) + 1
-        out["venues"] = {"total": len(venues), "by_type": by_vtype,
-                         "funds_yuan": to_yuan(sum(v["funds_fen"] for v in venues
-                                                   if v.get("funds_year") == year))}
-    if full:
-        out["groups"]["wuhao"] = sum(bool(g.get("wuhao")) for g in groups)
-        out["volunteers"]["party_members"] = sum(bool(v.get("party_member")) for v in vols)
-        left = data.get("volunteers_left") or []
-        out["volunteers"]["joined"] = sum(_year_of(v.get("joined_on")) == year
-                                          for v in [*vols, *left])
-        out["volunteers"]["left"] = sum(_year_of(v.get("left_on")) == year for v in left)
-    units = data.get("units") or []
-    if units:
-        keys = {sec: set(part) for sec, part in out.items() if isinstance(part, dict)}
-        total = add_figures([_complete(out), *(u["figures"] for u in units)], year)
-        out = {"year": year, **{sec: {k: total[sec][k] for k in ks} for sec, ks in keys.items()}}
-    return out
+    tally = FigureTally(year)
+    for key in FigureTally.LISTS:
+        records = data.get(key)
+        if isinstance(records, list):
+            tally.begin(key)
+            tally.add(key, records)
+    return tally.figures(data.get("format", 2) >= 3,
+                         [u["figures"] for u in data.get("units") or []])
+
+
+class FigureTally:
+    """The §3 figures of a data file's records fed list by list, in batches of any size (a data
+    file is read in pieces: exports.rollup never holds all its records at once). Keeps counts,
+    sums, and the uuids of students and of paired students (for ``paired``). A list the file
+    does not carry counts as empty, except 阵地 (``venues``): a package of a program before
+    阵地 carries none, and its figures then have no ``venues`` section."""
+
+    #: the data file's lists the figures count
+    LISTS = ("groups", "volunteers", "volunteers_left", "students", "pairings", "aid",
+             "activities", "donations", "venues")
+
+    def __init__(self, year: int) -> None:
+        self.year = year
+        self.n: dict[str, int] = dict.fromkeys(self.LISTS, 0)
+        self.present: set[str] = set()
+        self.by: dict[str, dict[str, int]] = {"type": {}, "category": {}, "student": {},
+                                              "theme": {}, "venue": {}}
+        self.sums: dict[str, int] = dict.fromkeys(
+            ("wuhao", "backbone", "party", "joined", "left", "aid_fen", "volunteer_count",
+             "youth_count", "donation_fen", "goods_fen", "venue_fen"), 0)
+        self.students: set[str] = set()
+        self.paired: set[str] = set()
+        self._units: dict[str, Any] | None = None
+
+    def begin(self, key: str) -> None:
+        """The data file carries the list ``key`` (even an empty one)."""
+        self.present.add(key)
+
+    def add_unit(self, figures: dict[str, Any]) -> None:
+        """Add a roll-up unit's unit's checked figures (folded at once: a file listing many
+        units never holds them all)."""
+        self._units = figures if self._units is None else add_figures(
+            [self._units, figures], self.year)
+
+    @staticmethod
+    def _count(into: dict[str, int], key: str) -> None:
+        into[key] = into.get(key, 0) + 1
+
+    def add(self, key: str, records: list[dict[str, Any]]) -> None:
+        """Count ``records`` of the data file's list ``key`` (checked records)."""
+        if key not in self.n:
+            return
+        self.n[key] += len(records)
+        sums, by = self.sums, self.by
+        if key == "groups":
+            for g in records:
+                self._count(by["type"], g["type"])
+                sums["wuhao"] += bool(g.get("wuhao"))
+        elif key == "volunteers":
+            for v in records:
+                self._count(by["category"], v["category"])
+                sums["backbone"] += bool(v["is_backbone"])
+                sums["party"] += bool(v.get("party_member"))
+                sums["joined"] += _year_of(v.get("joined_on")) == self.year
+        elif key == "volunteers_left":
+            for v in records:
+                sums["joined"] += _year_of(v.get("joined_on")) == self.year
+                sums["left"] += _year_of(v.get("left_on")) == self.year
+        elif key == "students":
+            for st in records:
+                for cat in split_multi(st.get("categories")):
+                    self._count(by["student"], cat)
+                self.students.add(st["uuid"])
+        elif key == "pairings":
+            self.paired.update(p["student"] for p in records)
+        elif key == "aid":
+            sums["aid_fen"] += sum(r["money_fen"] for r in records)
+        elif key == "activities":
+            for a in records:
+                self._count(by["theme"], a["theme"])
+                sums["volunteer_count"] += a["volunteer_count"] or 0
+                sums["youth_count"] += a["youth_count"] or 0
+        elif key == "donations":
+            sums["donation_fen"] += sum(d["money_fen"] for d in records)
+            sums["goods_fen"] += sum(d["goods_value_fen"] for d in records)
+        elif key == "venues":  # 阵地 at the end of the year; funds granted for this year
+            for v in records:
+                self._count(by["venue"], v["type"])
+            sums["venue_fen"] += sum(v["funds_fen"] for v in records
+                                     if v.get("funds_year") == self.year)
+
+    def figures(self, full: bool, units: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """The figures of what was added; ``full``: data format 3 (五好, 党员, 新增, 减少);
+        ``units``: checked figures of a roll-up unit's units, added to those given to
+        :meth:`add_unit`."""
+        year, n, sums, by = self.year, self.n, self.sums, self.by
+        out: dict[str, Any] = {
+            "year": year,
+            "groups": {"total": n["groups"], "by_type": by["type"]},
+            "volunteers": {"total": n["volunteers"], "backbone": sums["backbone"],
+                           "by_category": by["category"]},
+            "students": {"total": n["students"], "paired": len(self.paired & self.students),
+                         "by_category": by["student"]},
+            "pairings": {"active": n["pairings"]},
+            "aid": {"records": n["aid"], "money_yuan": to_yuan(sums["aid_fen"])},
+            "activities": {"total": n["activities"], "by_theme": by["theme"],
+                           "volunteer_participations": sums["volunteer_count"],
+                           "youth_participations": sums["youth_count"]},
+            "donations": {"count": n["donations"], "money_yuan": to_yuan(sums["donation_fen"]),
+                          "goods_value_yuan": to_yuan(sums["goods_fen"])},
+        }
+        if "venues" in self.present:
+            out["venues"] = {"total": n["venues"], "by_type": by["venue"],
+                             "funds_yuan": to_yuan(sums["venue_fen"])}
+        if full:
+            out["groups"]["wuhao"] = sums["wuhao"]
+            out["volunteers"]["party_members"] = sums["party"]
+            out["volunteers"]["joined"] = sums["joined"]
+            out["volunteers"]["left"] = sums["left"]
+        parts = ([self._units] if self._units is not None else []) + list(units or [])
+        if parts:
+            keys = {sec: set(part) for sec, part in out.items() if isinstance(part, dict)}
+            total = add_figures([_complete(out), *parts], year)
+            out = {"year": year, **{sec: {k: total[sec][k] for k in ks}
+                                    for sec, ks in keys.items()}}
+        return out
 
 
 def _complete(part: dict[str, Any]) -> dict[str, Any]:
