@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 
 from gui import files
 from gui.context import AppContext
-from gui.import_wizard import ImportWizard
 from gui.lock import ask_backup_password
 from gui.ops import Op, perform, run_op, show_error
 from gui.table_model import ID_ROLE, RowsModel
@@ -96,6 +95,8 @@ class DataPage(QWidget):
         return page
 
     def open_import(self) -> None:
+        from gui.import_wizard import ImportWizard  # the readers: only when one is opened
+
         wizard = ImportWizard(self.ctx, self)
         try:
             wizard.exec()
