@@ -463,58 +463,67 @@ class Start:
 
 
 def visit_every_page(window: MainWindow, started: float, then: Any) -> None:
-    """Smoke with GGTZ_SMOKE_PAGES=1: show every page in turn, each once the previous one
-    shows its data (its lists, its 回收站 and 操作日志, its report preview: whatever has a
-    ``loading`` property), then print ``pages_ms`` (from ``started``: every page shown with its
-    data), ``pages_gap_ms`` (the event loop's longest stall meanwhile), ``slowest_page`` (the
-    page whose showing held the loop longest, with its ms) and, once the background
-    housekeeping is done too (the backups' verification listed in 数据管理, the checks of the
-    file), ``pages_all_ms``; then call ``then``."""
+    """Smoke with GGTZ_SMOKE_PAGES=1: click every page in turn, each once the previous one
+    is ready — shows its first screenful of data, painted (its list's first rows, its 回收站
+    and 操作日志, its report preview's first rows: whatever has a ``loading`` property is
+    read, or says ``first_shown``) — then print ``page_ms`` (each page: click → ready),
+    ``pages_ready_ms`` (the slowest of them: every page ready within it), ``slowest_page``,
+    ``pages_gap_ms`` (the event loop's longest stall meanwhile) with ``stall_page`` (the page
+    clicked last when it happened), ``pages_ms`` (from ``started``: every page visited) and,
+    once the background work is done too (the backups' verification listed in 数据管理, a
+    preview left building), ``pages_all_ms``; then call ``then``."""
     from gui.main_window import NAV
     from gui.ops import _RUNNING
 
     meter = StallMeter(window)
     meter.start()
     pending = list(range(len(NAV)))
-    slowest = ("", 0.0)
-    shown: list[float] = []
-    each: list[str] = []  # page:ms from its click to its data shown
+    each: list[tuple[str, int]] = []  # page, ms from its click to its first screenful painted
+    stall = ["", 0.0]  # the page clicked last when the longest stall so far happened
     clicked = [0.0]
 
-    def loading() -> bool:
+    def ready() -> bool:
         page = window.stack.currentWidget()
-        return page is not None and any(getattr(w, "loading", False)
-                                        for w in (page, *page.findChildren(QWidget)))
+        return page is None or not any(
+            getattr(w, "loading", False) and not getattr(w, "first_shown", False)
+            for w in (page, *page.findChildren(QWidget)))
 
     def step() -> None:
-        nonlocal slowest
-        if loading() or (not pending and shown and _RUNNING):
-            QTimer.singleShot(5, step)
-            return
+        if meter.longest > stall[1]:
+            stall[:] = [NAV[len(NAV) - len(pending) - 1], meter.longest]
         if clicked[0]:
-            each.append(f"{NAV[len(NAV) - len(pending) - 1]}:"
-                        f"{int((time.perf_counter() - clicked[0]) * 1000)}")
+            if not ready():
+                QTimer.singleShot(5, step)
+                return
+            page = window.stack.currentWidget()
+            if page is not None:
+                page.repaint()  # its first screenful painted, not only read
+            each.append((NAV[len(NAV) - len(pending) - 1],
+                         int((time.perf_counter() - clicked[0]) * 1000)))
             clicked[0] = 0.0
-        if not pending:
-            if not shown:
-                shown.append(time.perf_counter())
-                print(f"page_ms={','.join(each)}", flush=True)
-                gap = meter.stop()
-                print(f"pages_ms={int((shown[0] - started) * 1000)}", flush=True)
-                print(f"pages_gap_ms={int(gap * 1000)}", flush=True)
-                print(f"slowest_page={slowest[0]}:{int(slowest[1] * 1000)}", flush=True)
-                QTimer.singleShot(0, step)
+        if pending:
+            row = pending.pop(0)
+            clicked[0] = time.perf_counter()
+            window.nav.setCurrentRow(row)
+            QTimer.singleShot(0, step)
+            return
+        gap = meter.stop()
+        slowest = max(each, key=lambda e: e[1])
+        print(f"page_ms={','.join(f'{name}:{ms}' for name, ms in each)}", flush=True)
+        print(f"pages_ready_ms={slowest[1]}", flush=True)
+        print(f"slowest_page={slowest[0]}:{slowest[1]}", flush=True)
+        print(f"pages_ms={int((time.perf_counter() - started) * 1000)}", flush=True)
+        print(f"pages_gap_ms={int(gap * 1000)}", flush=True)
+        print(f"stall_page={stall[0]}", flush=True)
+
+        def housekept() -> None:
+            if _RUNNING:
+                QTimer.singleShot(5, housekept)
                 return
             print(f"pages_all_ms={int((time.perf_counter() - started) * 1000)}", flush=True)
             then()
-            return
-        row = pending.pop(0)
-        t = clicked[0] = time.perf_counter()
-        window.nav.setCurrentRow(row)
-        took = time.perf_counter() - t
-        if took > slowest[1]:
-            slowest = (NAV[row], took)
-        QTimer.singleShot(0, step)
+
+        QTimer.singleShot(0, housekept)
 
     QTimer.singleShot(0, step)
 

@@ -272,7 +272,7 @@ class DataPage(QWidget):
 
     def _read(self, work: Any, show: Any) -> Op:
         """``work()`` (reads only) in the background, then ``show(result)``."""
-        op = run_op(self, lambda _p: work(), show, quiet=True)
+        op = run_op(self, lambda _p: work(), show, quiet=True, reads=True)
         self._reading.add(op)
         op.done.connect(lambda: self._reading.discard(op))
         return op
