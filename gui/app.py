@@ -479,7 +479,7 @@ def visit_every_page(window: MainWindow, started: float, then: Any) -> None:
     meter.start()
     pending = list(range(len(NAV)))
     each: list[tuple[str, int]] = []  # page, ms from its click to its first screenful painted
-    stall = ["", 0.0]  # the page clicked last when the longest stall so far happened
+    stall: list[Any] = ["", 0.0]  # the page clicked last when the longest stall so far happened
     clicked = [0.0]
 
     def ready() -> bool:
