@@ -199,7 +199,7 @@ def warm_pages() -> threading.Thread:
     from gui import pages
 
     def run() -> None:
-        for module in sorted(set(pages.HOMES.values())):
+        for module in dict.fromkeys(pages.HOMES.values()):  # the navigation's order
             try:
                 import_module(f"gui.pages.{module}")
             except Exception:
