@@ -34,10 +34,11 @@ if TYPE_CHECKING:
     from gui.lock import IdleLock
     from gui.main_window import MainWindow
 
-#: the modules the window needs once the database is open (imported off the GUI thread)
+#: the modules the window needs once the database is open (imported off the GUI thread),
+#: with what every list page shares (the first page clicked never waits for its import)
 HEAVY_MODULES = ("sqlalchemy", "models.engines", "models.stats", "models.reminders",
                  "models.settings", "models.backup", "models.records", "models.security",
-                 "gui.context", "gui.lock")
+                 "gui.context", "gui.lock", "gui.list_page", "gui.dialogs.records")
 
 
 def install_translations(app: QCoreApplication) -> list[str]:
