@@ -24,6 +24,7 @@ from PySide6.QtGui import QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from gui import style
+from gui.pages import HOMES
 from models.db import Database, FileKind
 from models.errors import DatabaseDamaged, FileProblem, UserError
 from models.paths import default_db_path
@@ -35,10 +36,12 @@ if TYPE_CHECKING:
     from gui.main_window import MainWindow
 
 #: the modules the window needs once the database is open (imported off the GUI thread),
-#: with what every list page shares (the first page clicked never waits for its import)
+#: with every page's, in the navigation's order (a page clicked never waits for an import:
+#: the GUI thread would stall on the import lock while another thread imports it)
 HEAVY_MODULES = ("sqlalchemy", "models.engines", "models.stats", "models.reminders",
                  "models.settings", "models.backup", "models.records", "models.security",
-                 "gui.context", "gui.lock", "gui.list_page", "gui.dialogs.records")
+                 "gui.context", "gui.lock",
+                 *(f"gui.pages.{name}" for name in dict.fromkeys(HOMES.values())))
 
 
 def install_translations(app: QCoreApplication) -> list[str]:
@@ -483,16 +486,20 @@ def visit_every_page(window: MainWindow, started: float, then: Any) -> None:
     stall: list[Any] = ["", 0.0]  # the page clicked last when the longest stall so far happened
     clicked = [0.0]
 
+    parts: list[QWidget] = []  # the page's widgets that read their data in the background
+
     def ready() -> bool:
-        page = window.stack.currentWidget()
-        return page is None or not any(
-            getattr(w, "loading", False) and not getattr(w, "first_shown", False)
-            for w in (page, *page.findChildren(QWidget)))
+        return not any(w.loading and not getattr(w, "first_shown", False)  # type: ignore[attr-defined]
+                       for w in parts)
 
     def step() -> None:
         if meter.longest > stall[1]:
             stall[:] = [NAV[len(NAV) - len(pending) - 1], meter.longest]
         if clicked[0]:
+            shown = window.stack.currentWidget()
+            if not parts and shown is not None:
+                parts.extend(w for w in (shown, *shown.findChildren(QWidget))
+                             if hasattr(w, "loading"))
             if not ready():
                 QTimer.singleShot(5, step)
                 return
@@ -502,6 +509,7 @@ def visit_every_page(window: MainWindow, started: float, then: Any) -> None:
             each.append((NAV[len(NAV) - len(pending) - 1],
                          int((time.perf_counter() - clicked[0]) * 1000)))
             clicked[0] = 0.0
+            parts.clear()
         if pending:
             row = pending.pop(0)
             clicked[0] = time.perf_counter()
