@@ -235,7 +235,8 @@ class ReportsPage(QWidget):
                                    on_first_rows=lambda t: started[0].signals.partial.emit(t))
 
         def first(table: FormTable) -> None:  # a screenful while a long table is read
-            if asked == self._asked and self._shown is None:  # (else the last one stays)
+            if (asked == self._asked and self._shown is None  # (else the last one stays)
+                    and not started[0].cancel_requested.is_set()):
                 self.preview_model.set_table(table)
                 self.title.setText(table.title)
                 self._fit_columns(table)
@@ -273,6 +274,9 @@ class ReportsPage(QWidget):
             self.stop_button.setVisible(False)
             if not ended and asked == self._asked:
                 self._stale = True
+                if self._shown is None:  # a first screenful is not the table: not kept
+                    self.preview_model.set_table(None)
+                    self.first_shown = False
                 self.info.setText("预览已停止。重新选择报表或年度、或再次打开本页，可重新生成。")
 
     @property
