@@ -180,6 +180,11 @@ class ListPage(QWidget):
         """The list's first load, or a filter's items, are being read in the background."""
         return self._pending is not None or bool(self._filling)
 
+    @property
+    def first_shown(self) -> bool:
+        """The list shows its count and first rows (a filter's items may still be coming)."""
+        return self._loaded and self._pending is None
+
     def load(self, fit: bool = True) -> Op:
         """The list's count and first screenful read in the background (the page appears at
         once and the list fills in; a search shows its rows when they come); a later load or

@@ -56,8 +56,9 @@ class DataPage(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self._import_tab(), "导入 Excel")
         self.tabs.addTab(self._backup_tab(), "备份与恢复")
-        self.tabs.addTab(self._trash_tab(), "回收站")
-        self.tabs.addTab(self._audit_tab(), "操作日志")
+        self._read_tabs = (self._trash_tab(), self._audit_tab())  # read in the background
+        self.tabs.addTab(self._read_tabs[0], "回收站")
+        self.tabs.addTab(self._read_tabs[1], "操作日志")
         layout = QVBoxLayout(self)
         layout.addWidget(head)
         layout.addWidget(self.tabs, 1)
@@ -269,6 +270,12 @@ class DataPage(QWidget):
     def loading(self) -> bool:
         """The 回收站 or the 操作日志 is being read in the background."""
         return bool(self._reading)
+
+    @property
+    def first_shown(self) -> bool:
+        """The tab on screen shows what it holds: it is not the 回收站 or 操作日志 being read
+        (the page opens on 导入 Excel)."""
+        return not self._reading or self.tabs.currentWidget() not in self._read_tabs
 
     def _read(self, work: Any, show: Any) -> Op:
         """``work()`` (reads only) in the background, then ``show(result)``."""
