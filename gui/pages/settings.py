@@ -188,19 +188,20 @@ class SettingsPage(QWidget):
         self.load_taught()
 
     def load(self) -> None:
-        with self.ctx.db.reader() as s:
+        with self.ctx.db.reader() as s:  # one read for the whole form
             c = settings.committee(s)
             backup_dir = settings.get(s, "backup_dir")
             keep = int(settings.get(s, "backup_keep", "30") or 30)
+            unit_code = settings.get(s, settings.UNIT_CODE)
+            level = settings.get(s, settings.UNIT_LEVEL) or rollup.own_unit(s)[2]
+            filler = settings.get(s, settings.FILLER)
+            lock_minutes = security.lock_minutes(s)
         self.name.setText(c.committee_name)
         self.region.setText(c.region)
-        with self.ctx.db.reader() as s:
-            self.unit_code.setText(settings.get(s, settings.UNIT_CODE))
-            level = settings.get(s, settings.UNIT_LEVEL) or rollup.own_unit(s)[2]
+        self.unit_code.setText(unit_code)
         self.unit_level.setCurrentText(level)
         self.director.setText(c.director)
-        with self.ctx.db.reader() as s:
-            self.filler.setText(settings.get(s, settings.FILLER))
+        self.filler.setText(filler)
         self.deputy.setText(c.deputy_director)
         self.data_dir.setText(breakable_path(self.ctx.db.path))
         self.backup_dir.setText(backup_dir)
@@ -209,8 +210,7 @@ class SettingsPage(QWidget):
         self.keep.setValue(keep)
         self._show_size()
         self.masked.setChecked(self.ctx.masked)
-        with self.ctx.db.reader() as s:
-            self.lock_minutes.setValue(security.lock_minutes(s))
+        self.lock_minutes.setValue(lock_minutes)
         self.load_taught()
 
     def _show_size(self) -> None:
