@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -212,6 +213,12 @@ class SettingsPage(QWidget):
         self.masked.setChecked(self.ctx.masked)
         self.lock_minutes.setValue(lock_minutes)
         self.load_taught()
+        # shown in the same turn (the window builds a page as it shows it): not read again
+        self._taught_fresh = True
+        QTimer.singleShot(0, self, self._taught_read_before)
+
+    def _taught_read_before(self) -> None:
+        self._taught_fresh = False
 
     def _show_size(self) -> None:
         self.font_size.blockSignals(True)
@@ -221,7 +228,10 @@ class SettingsPage(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self._show_size()  # the 首页's 长辈版 switch may have changed it
-        self.load_taught()
+        if self._taught_fresh:  # read a moment ago, when the page was built
+            self._taught_fresh = False
+        else:  # an import since may have taught new values
+            self.load_taught()
 
     def _size_chosen(self, _index: int) -> None:
         """The text size (长辈版 included) takes effect at once, without 保存设置."""
