@@ -517,6 +517,8 @@ def visit_every_page(window: MainWindow, started: float, then: Any) -> None:
                          int((time.perf_counter() - clicked[0]) * 1000)))
             clicked[0] = 0.0
             parts.clear()
+            QTimer.singleShot(0, step)  # the next click in a turn of its own, as a clerk's
+            return
         if pending:
             row = pending.pop(0)
             clicked[0] = time.perf_counter()
