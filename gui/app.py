@@ -480,9 +480,10 @@ def visit_every_page(window: MainWindow, started: float, then: Any) -> None:
     read, or says ``first_shown``) — then print ``page_ms`` (each page: click → ready),
     ``pages_ready_ms`` (the slowest of them: every page ready within it), ``slowest_page``,
     ``pages_gap_ms`` (the event loop's longest stall meanwhile) with ``stall_page`` (the page
-    clicked last when it happened), ``pages_ms`` (from ``started``: every page visited) and,
-    once the background work is done too (the backups' verification listed in 数据管理, a
-    preview left building), ``pages_all_ms``; then call ``then``."""
+    clicked last when it happened), ``pages_busiest_ms`` (the GUI thread's own longest piece
+    of work), ``pages_ms`` (from ``started``: every page visited) and, once the background
+    work the visit started is done too (a preview left building), ``pages_all_ms``; then
+    call ``then``."""
     from gui.main_window import NAV
     from gui.ops import _RUNNING
 

@@ -55,13 +55,16 @@ class DataPage(QWidget):
         head.setObjectName("pageTitle")
         self.tabs = QTabWidget()
         self.tabs.addTab(self._import_tab(), "导入 Excel")
-        self.tabs.addTab(self._backup_tab(), "备份与恢复")
+        self._backups_page = self._backup_tab()
+        self._backups_stale = True  # listed (each backup verified) when its tab is shown
+        self.tabs.addTab(self._backups_page, "备份与恢复")
         self._read_tabs = (self._trash_tab(), self._audit_tab())  # read in the background
         self.tabs.addTab(self._read_tabs[0], "回收站")
         self.tabs.addTab(self._read_tabs[1], "操作日志")
         layout = QVBoxLayout(self)
         layout.addWidget(head)
         layout.addWidget(self.tabs, 1)
+        self.tabs.currentChanged.connect(lambda _i: self._list_backups_if_shown())
         ctx.bus.changed.connect(lambda _c: self.refresh() if self.isVisible() else None)
 
     def showEvent(self, event: Any) -> None:
@@ -70,9 +73,17 @@ class DataPage(QWidget):
 
     def refresh(self) -> None:
         self.demo_button.setVisible(self.ctx.db.setting("is_demo") == "1")
-        self.refresh_trash()  # queued first: the backups' verification may take long
+        self.refresh_trash()
         self.refresh_audit()
-        self.refresh_backups()
+        self._backups_stale = True
+        self._list_backups_if_shown()
+
+    def _list_backups_if_shown(self) -> None:
+        """The backups are listed, each one verified (seconds for a large file), only while
+        their tab is on screen: opening 数据管理 does not start that work for nothing."""
+        if self._backups_stale and self.tabs.currentWidget() is self._backups_page:
+            self._backups_stale = False
+            self.refresh_backups()
 
     # -- import ----------------------------------------------------------------------------------
     def _import_tab(self) -> QWidget:

@@ -20,8 +20,8 @@ screen while the rest loads (``max_gap_ms``) and while the pages are clicked (``
 with the page clicked last when it happened), and the GUI thread's own longest piece of work
 between two heartbeats (its CPU time: on a loaded machine a stall also holds the time the
 process waited for a core or for another thread's GIL). ``pages_ms`` (spawn to every page visited) and
-``pages_all_ms`` (the background housekeeping done too: the backups listed in 数据管理
-verified) are printed for context.
+``pages_all_ms`` (every background operation the visit started done too) are printed for
+context.
 
 Filtering the 五老 list (33 784 rows) per keystroke: the search is read in the background once
 typing pauses (the latest search wins); measured per keystroke: the time until its rows are
@@ -139,7 +139,7 @@ def main() -> None:
           f"a stall's rest is waiting for a core or another thread's GIL): median "
           f"{statistics.median(busiest)} ms, worst {max(busiest)} ms")
     print(f"spawn -> every page visited: {statistics.median(visited) * 1000:.0f} ms; and the "
-          f"background housekeeping done too (backups listed in 数据管理 verified): "
+          f"background work the visit started done too: "
           f"{statistics.median(housekept) * 1000:.0f} ms (medians)")
 
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
