@@ -1,4 +1,6 @@
-"""One helper for all slow work: ``run_op`` runs ``work`` on a single background worker.
+"""One helper for all slow work: ``run_op`` runs ``work`` on a single background worker
+(writes, exports, backups: one at a time), or, with ``reads=True``, on the readers' two
+workers (what a page reads to show, never queued behind a long write).
 
 ``work(progress)`` is plain Python (no widgets); ``progress(fraction, text)`` updates the dialog
 and raises Cancelled once the clerk pressed 取消. The progress dialog appears only when the
