@@ -37,6 +37,8 @@ from models.people import age_day, age_on
 
 #: rows between two calls of build_table's on_progress
 PROGRESS_EVERY = 500
+#: the rows a preview shows first, while the rest of a long table is read (a screenful)
+FIRST_ROWS = 60
 SIGNATURE_LINE = "单位负责人：                审核人：                填表人："
 
 
@@ -93,14 +95,22 @@ def _masker(form: Form, full: bool) -> list[Any]:
 
 
 def build_table(s: Session, form_id: str, ctx: FormContext,
-                on_progress: Callable[[float, str], None] | None = None) -> FormTable:
+                on_progress: Callable[[float, str], None] | None = None,
+                on_first_rows: Callable[[FormTable], None] | None = None) -> FormTable:
     """The whole table of a form for ``ctx`` (reads only; logs a full-ID export).
 
     ``on_progress(0.0, text)`` is called every few hundred rows (the total is not known before
-    the end); it may raise (models.errors.Cancelled) to stop the work."""
+    the end); it may raise (models.errors.Cancelled) to stop the work. ``on_first_rows`` is
+    given the table's first FIRST_ROWS rows (a screenful: no totals, foot or provenance yet)
+    as soon as they are read, when the table has more than that."""
     form = FORMS[form_id]
     year = ctx.year_or_now() if form.yearly or form_id == "groups" else None
     committee = settings.committee(s)
+    prefix = f"{year}年度" if form.yearly and year else ""
+    title = f"{committee.display_name}{prefix}{form.title}"
+    day = ctx.report_date or ctx.exported_at.date()
+    unit_line = (f"填报单位：{committee.display_name}（盖章）"
+                 f"{' ' * 8}填报日期：{day.year}年{day.month}月{day.day}日")
     # the records are turned into rows as they stream from the database (a 30 000-row roster
     # never holds its ORM objects, its dicts and its rows all at once)
     records = ROW_SOURCES[form_id](s, year if ctx.year or form.yearly else None, ctx)
@@ -114,6 +124,8 @@ def build_table(s: Session, form_id: str, ctx: FormContext,
                 value = mask(value)
             row.append(value)
         rows.append(row)
+        if on_first_rows is not None and n == FIRST_ROWS + 1:
+            on_first_rows(FormTable(form, title, unit_line, rows[:FIRST_ROWS], year=year))
         if on_progress is not None and n % PROGRESS_EVERY == 0:
             on_progress(0.0, f"已读 {n} 行")
     total_row: list[Any] | None = None
@@ -126,11 +138,6 @@ def build_table(s: Session, form_id: str, ctx: FormContext,
                 total_row.append(sum((r[i] or 0) for r in rows))
             else:
                 total_row.append(None)
-    prefix = f"{year}年度" if form.yearly and year else ""
-    title = f"{committee.display_name}{prefix}{form.title}"
-    day = ctx.report_date or ctx.exported_at.date()
-    unit_line = (f"填报单位：{committee.display_name}（盖章）"
-                 f"{' ' * 8}填报日期：{day.year}年{day.month}月{day.day}日")
     foot = list(FOOT_LINES[form_id](s, year)) if form_id in FOOT_LINES else []
     # the 填表人 set in 设置 (never the computer's login name); without one, only the time
     who = ctx.exported_by or settings.get(s, settings.FILLER)

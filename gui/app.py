@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from gui import collector
 from gui.fonts import load_fonts
+from gui.pages import HOMES
 from models.db import Database, FileKind
 from models.errors import DatabaseDamaged, FileProblem, UserError
 from models.paths import default_db_path
@@ -35,10 +36,13 @@ if TYPE_CHECKING:
     from gui.lock import IdleLock
     from gui.main_window import MainWindow
 
-#: the modules the window needs once the database is open (imported off the GUI thread)
+#: the modules the window needs once the database is open (imported off the GUI thread),
+#: with every page's, in the navigation's order (a page clicked never waits for an import:
+#: the GUI thread would stall on the import lock while another thread imports it)
 HEAVY_MODULES = ("sqlalchemy", "models.engines", "models.stats", "models.reminders",
                  "models.settings", "models.backup", "models.records", "models.security",
-                 "gui.context", "gui.lock")
+                 "gui.context", "gui.lock",
+                 *(f"gui.pages.{name}" for name in dict.fromkeys(HOMES.values())))
 
 
 def install_translations(app: QCoreApplication) -> list[str]:
@@ -184,7 +188,7 @@ def warm_pages() -> threading.Thread:
     from gui import pages
 
     def run() -> None:
-        for module in sorted(set(pages.HOMES.values())):
+        for module in dict.fromkeys(pages.HOMES.values()):  # the navigation's order
             try:
                 import_module(f"gui.pages.{module}")
             except Exception:
@@ -203,24 +207,30 @@ def warm_pages() -> threading.Thread:
 
 class StallMeter(QObject):
     """The longest gap between ticks of a 5 ms timer: how long the event loop (input,
-    painting) was held up while the heavy part loaded."""
+    painting) was held up while the heavy part loaded; and ``busiest``, the most CPU time the
+    GUI thread itself spent between two ticks (its longest piece of work: on a loaded machine
+    a gap also holds the time the process waited for a core or for another thread's GIL)."""
 
     def __init__(self, parent: QObject) -> None:
         super().__init__(parent)
         self.longest = 0.0
+        self.busiest = 0.0
         self._last = time.perf_counter()
+        self._last_cpu = time.thread_time()
         self.timer = QTimer(self)
         self.timer.setInterval(5)
         self.timer.timeout.connect(self._tick)
 
     def start(self) -> None:
         self._last = time.perf_counter()
+        self._last_cpu = time.thread_time()
         self.timer.start()
 
     def _tick(self) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.thread_time()
         self.longest = max(self.longest, now - self._last)
-        self._last = now
+        self.busiest = max(self.busiest, cpu - self._last_cpu)
+        self._last, self._last_cpu = now, cpu
 
     def stop(self) -> float:
         self._tick()
@@ -452,6 +462,7 @@ class Start:
             gap = meter.stop() if meter.timer.isActive() else 0.0
             print(f"loaded_ms={int((time.perf_counter() - self.started) * 1000)}", flush=True)
             print(f"max_gap_ms={int(gap * 1000)}", flush=True)
+            print(f"max_busiest_ms={int(meter.busiest * 1000)}", flush=True)
             if os.environ.get("GGTZ_SMOKE_PAGES") == "1":
                 visit_every_page(window, self.started, lambda: (window.close(), app.quit()))
                 return
@@ -466,58 +477,76 @@ class Start:
 
 
 def visit_every_page(window: MainWindow, started: float, then: Any) -> None:
-    """Smoke with GGTZ_SMOKE_PAGES=1: show every page in turn, each once the previous one
-    shows its data (its lists, its 回收站 and 操作日志, its report preview: whatever has a
-    ``loading`` property), then print ``pages_ms`` (from ``started``: every page shown with its
-    data), ``pages_gap_ms`` (the event loop's longest stall meanwhile), ``slowest_page`` (the
-    page whose showing held the loop longest, with its ms) and, once the background
-    housekeeping is done too (the backups' verification listed in 数据管理, the checks of the
-    file), ``pages_all_ms``; then call ``then``."""
+    """Smoke with GGTZ_SMOKE_PAGES=1: click every page in turn, each once the previous one
+    is ready — shows its first screenful of data, painted (its list's first rows, its 回收站
+    and 操作日志, its report preview's first rows: whatever has a ``loading`` property is
+    read, or says ``first_shown``) — then print ``page_ms`` (each page: click → ready),
+    ``pages_ready_ms`` (the slowest of them: every page ready within it), ``slowest_page``,
+    ``pages_gap_ms`` (the event loop's longest stall meanwhile) with ``stall_page`` (the page
+    clicked last when it happened), ``pages_busiest_ms`` (the GUI thread's own longest piece
+    of work), ``pages_ms`` (from ``started``: every page visited) and, once the background
+    work the visit started is done too (a preview left building), ``pages_all_ms``; then
+    call ``then``."""
     from gui.main_window import NAV
     from gui.ops import _RUNNING
 
     meter = StallMeter(window)
     meter.start()
     pending = list(range(len(NAV)))
-    slowest = ("", 0.0)
-    shown: list[float] = []
-    each: list[str] = []  # page:ms from its click to its data shown
+    each: list[tuple[str, int]] = []  # page, ms from its click to its first screenful painted
+    stall: list[Any] = ["", 0.0]  # the page clicked last when the longest stall so far happened
     clicked = [0.0]
 
-    def loading() -> bool:
-        page = window.stack.currentWidget()
-        return page is not None and any(getattr(w, "loading", False)
-                                        for w in (page, *page.findChildren(QWidget)))
+    parts: list[QWidget] = []  # the page's widgets that read their data in the background
+
+    def ready() -> bool:
+        return not any(w.loading and not getattr(w, "first_shown", False)  # type: ignore[attr-defined]
+                       for w in parts)
 
     def step() -> None:
-        nonlocal slowest
-        if loading() or (not pending and shown and _RUNNING):
-            QTimer.singleShot(5, step)
-            return
+        if meter.longest > stall[1]:
+            stall[:] = [NAV[len(NAV) - len(pending) - 1], meter.longest]
         if clicked[0]:
-            each.append(f"{NAV[len(NAV) - len(pending) - 1]}:"
-                        f"{int((time.perf_counter() - clicked[0]) * 1000)}")
+            shown = window.stack.currentWidget()
+            if not parts and shown is not None:
+                parts.extend(w for w in (shown, *shown.findChildren(QWidget))
+                             if hasattr(w, "loading"))
+            if not ready():
+                QTimer.singleShot(5, step)
+                return
+            page = window.stack.currentWidget()
+            if page is not None:
+                page.repaint()  # its first screenful painted, not only read
+            each.append((NAV[len(NAV) - len(pending) - 1],
+                         int((time.perf_counter() - clicked[0]) * 1000)))
             clicked[0] = 0.0
-        if not pending:
-            if not shown:
-                shown.append(time.perf_counter())
-                print(f"page_ms={','.join(each)}", flush=True)
-                gap = meter.stop()
-                print(f"pages_ms={int((shown[0] - started) * 1000)}", flush=True)
-                print(f"pages_gap_ms={int(gap * 1000)}", flush=True)
-                print(f"slowest_page={slowest[0]}:{int(slowest[1] * 1000)}", flush=True)
-                QTimer.singleShot(0, step)
+            parts.clear()
+            QTimer.singleShot(0, step)  # the next click in a turn of its own, as a clerk's
+            return
+        if pending:
+            row = pending.pop(0)
+            clicked[0] = time.perf_counter()
+            window.nav.setCurrentRow(row)
+            QTimer.singleShot(0, step)
+            return
+        gap = meter.stop()
+        slowest = max(each, key=lambda e: e[1])
+        print(f"page_ms={','.join(f'{name}:{ms}' for name, ms in each)}", flush=True)
+        print(f"pages_ready_ms={slowest[1]}", flush=True)
+        print(f"slowest_page={slowest[0]}:{slowest[1]}", flush=True)
+        print(f"pages_ms={int((time.perf_counter() - started) * 1000)}", flush=True)
+        print(f"pages_gap_ms={int(gap * 1000)}", flush=True)
+        print(f"stall_page={stall[0]}", flush=True)
+        print(f"pages_busiest_ms={int(meter.busiest * 1000)}", flush=True)
+
+        def housekept() -> None:
+            if _RUNNING:
+                QTimer.singleShot(5, housekept)
                 return
             print(f"pages_all_ms={int((time.perf_counter() - started) * 1000)}", flush=True)
             then()
-            return
-        row = pending.pop(0)
-        t = clicked[0] = time.perf_counter()
-        window.nav.setCurrentRow(row)
-        took = time.perf_counter() - t
-        if took > slowest[1]:
-            slowest = (NAV[row], took)
-        QTimer.singleShot(0, step)
+
+        QTimer.singleShot(0, housekept)
 
     QTimer.singleShot(0, step)
 

@@ -48,8 +48,10 @@ class ListPage(QWidget):
         self.search = HintEdit()  # the whole hint, in every text size
         self.search.setPlaceholderText(self.search_hint)
         self.search.setClearButtonEnabled(True)
+        # a search is read in the background once typing pauses (the list keeps its rows
+        # until the new ones come; the latest search wins): a keystroke never holds the window
         self._debounce = QTimer(self, singleShot=True, interval=200)
-        self._debounce.timeout.connect(self.refresh)
+        self._debounce.timeout.connect(lambda: self.load(fit=False))
         self.search.textChanged.connect(lambda _t: self._debounce.start())
         self.count_label = QLabel()
         self.add_button = QPushButton("新增")
@@ -149,7 +151,7 @@ class ListPage(QWidget):
                     box.addItem(text, value)
                 box.blockSignals(False)
 
-            op = run_op(self, lambda _p: more(), fill, quiet=True)
+            op = run_op(self, lambda _p: more(), fill, quiet=True, reads=True)
             self._filling.add(op)
             op.done.connect(lambda: self._filling.discard(op))
         box.currentIndexChanged.connect(lambda _i: self.refresh())
@@ -178,10 +180,16 @@ class ListPage(QWidget):
         """The list's first load, or a filter's items, are being read in the background."""
         return self._pending is not None or bool(self._filling)
 
-    def load(self) -> Op:
-        """The load of a page being shown, read in the background (the page appears at once
-        and the list fills in); a refresh meanwhile (a search, a filter, a change) supersedes
-        it. Returns the running operation."""
+    @property
+    def first_shown(self) -> bool:
+        """The list shows its count and first rows (a filter's items may still be coming)."""
+        return self._loaded and self._pending is None
+
+    def load(self, fit: bool = True) -> Op:
+        """The list's count and first screenful read in the background (the page appears at
+        once and the list fills in; a search shows its rows when they come); a later load or
+        a refresh meanwhile (a search, a filter, a change) supersedes it. With ``fit`` the
+        columns are fitted to the rows as on a first load. Returns the running operation."""
         self._loaded = True  # one load at a time
         self.count_label.setText("正在读取…")
         token = object()
@@ -191,7 +199,8 @@ class ListPage(QWidget):
         def done(batch: FirstBatch) -> None:
             if self._pending is token:
                 self.model.prefetched = batch
-                self._loaded = False  # fitted as a first load
+                if fit:
+                    self._loaded = False  # fitted as a first load
                 self.refresh()
 
         def failed(err: BaseException) -> None:
@@ -201,7 +210,7 @@ class ListPage(QWidget):
                 self.count_label.setText("")
                 show_error(self, err)
 
-        return run_op(self, lambda _p: read(), done, quiet=True, on_error=failed)
+        return run_op(self, lambda _p: read(), done, quiet=True, on_error=failed, reads=True)
 
     def refresh(self) -> None:
         self._pending = None

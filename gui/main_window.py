@@ -339,10 +339,10 @@ class MainWindow(QMainWindow):
         if self.ctx is None:  # closed while still loading: nothing is open yet
             super().closeEvent(event)
             return
-        from gui.ops import pool
+        from gui.ops import wait_for_workers
         from models import backup
 
-        pool().waitForDone(60_000)  # a background backup or export finishes first
+        wait_for_workers(60_000)  # a background backup, export or list read finishes first
         try:
             if backup.auto_backup_due(self.ctx.db, max_age=dt.timedelta(hours=1)):
                 backup.make_backup(self.ctx.db)

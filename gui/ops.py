@@ -1,4 +1,6 @@
-"""One helper for all slow work: ``run_op`` runs ``work`` on a single background worker.
+"""One helper for all slow work: ``run_op`` runs ``work`` on a single background worker
+(writes, exports, backups: one at a time), or, with ``reads=True``, on the readers' two
+workers (what a page reads to show, never queued behind a long write).
 
 ``work(progress)`` is plain Python (no widgets); ``progress(fraction, text)`` updates the dialog
 and raises Cancelled once the clerk pressed 取消. The progress dialog appears only when the
@@ -39,6 +41,9 @@ class Context(Protocol):
 
 Progress = Callable[[float, str], None]
 _POOL: QThreadPool | None = None
+#: the readers' workers: what a page reads to show (a list's first screenful, a preview) is
+#: never queued behind a backup, an import or a verification on the one worker that writes
+_READ_POOL: QThreadPool | None = None
 #: operations still running (kept alive until they finish)
 _RUNNING: set[Op] = set()
 
@@ -51,8 +56,28 @@ def pool() -> QThreadPool:
     return _POOL
 
 
+def read_pool() -> QThreadPool:
+    """The workers of ``run_op(..., reads=True)``: two, so a long preview being stopped never
+    holds up a list's first screenful."""
+    global _READ_POOL
+    if _READ_POOL is None:
+        _READ_POOL = QThreadPool()
+        _READ_POOL.setMaxThreadCount(2)
+    return _READ_POOL
+
+
+def wait_for_workers(msecs: int) -> None:
+    """Wait (at most ``msecs`` each) until both the worker and the readers are idle."""
+    for each in (_POOL, _READ_POOL):
+        if each is not None:
+            each.waitForDone(msecs)
+
+
 class _Signals(QObject):
     progress = Signal(float, str)
+    #: an early part of the result (a preview's first screenful), emitted by the work itself
+    #: (``op.signals.partial.emit(value)``); delivered on the GUI thread like the others
+    partial = Signal(object)
     finished = Signal(object)
     failed = Signal(object)
     cancelled = Signal()
@@ -213,12 +238,16 @@ def show_error(parent: QWidget | None, err: BaseException) -> None:
 def run_op(parent: QWidget | None, work: Callable[[Progress], Any],
            on_done: Callable[[Any], None] | None = None, label: str = "正在处理…",
            cancellable: bool = True,
-           on_error: Callable[[BaseException], None] | None = None, quiet: bool = False) -> Op:
+           on_error: Callable[[BaseException], None] | None = None, quiet: bool = False,
+           reads: bool = False) -> Op:
     """Run ``work`` off the GUI thread with a progress dialog (see module docstring); with
-    ``quiet`` there is no dialog (background housekeeping, e.g. the daily backup)."""
+    ``quiet`` there is no dialog (background housekeeping, e.g. the daily backup). With
+    ``reads`` the work only reads what a page shows (it never writes): it runs on the
+    readers' workers (:func:`read_pool`), beside whatever the writing worker is busy with."""
     op = Op(parent, work, on_done, label, cancellable, on_error, quiet)
     _RUNNING.add(op)
-    QTimer.singleShot(0, lambda: pool().start(_Runnable(op)))
+    workers = read_pool if reads else pool
+    QTimer.singleShot(0, lambda: workers().start(_Runnable(op)))
     return op
 
 

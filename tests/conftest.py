@@ -48,9 +48,8 @@ def _qt_in_chinese(request: pytest.FixtureRequest):
     # the window's one worker thread is shared by every test of the run: what a test's window
     # left queued (a quiet check, a list load) must not delay the next test's operations
     ops = sys.modules.get("gui.ops")
-    pool = getattr(ops, "_POOL", None)
-    if pool is not None:
-        pool.waitForDone(60_000)
+    if ops is not None:
+        ops.wait_for_workers(60_000)
     if "qapp" in request.fixturenames:
         _destroy_windows()
         gui_collector.stop()  # the automatic collector again for the tests without a window

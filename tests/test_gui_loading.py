@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -117,6 +118,105 @@ def test_the_preview_can_be_stopped_and_leaving_the_page_stops_it(window, qtbot)
     table = page.preview_model.table
     assert table is not None and table.form.title == page.forms.item(3).text()
     assert window.boxes == []
+
+
+def test_a_long_preview_shows_its_first_screenful_while_the_rest_is_read(window, qtbot,
+                                                                        monkeypatch):
+    from exports.formdata import FIRST_ROWS
+
+    page = window.page("报表中心")
+    idle(qtbot)
+    page.forms.setCurrentRow(list(reports_forms()).index("volunteers"))  # the 五老 roster
+    idle(qtbot)
+    assert len(page.preview_model.table.rows) > FIRST_ROWS
+    shown: list[tuple[Any, bool]] = []  # (table set, still building) as the clerk sees them
+    real = page.preview_model.set_table
+
+    def spy(table):
+        shown.append((table, page.building is not None))
+        real(table)
+
+    monkeypatch.setattr(page.preview_model, "set_table", spy)
+    page.year.setCurrentIndex(page.year.currentIndex() + 1)  # another year: built anew
+    assert not page.first_shown
+    idle(qtbot)
+    # emptied (another year's rows never shown under this title), the first screenful while
+    # it builds, then the whole table
+    assert [(t is None, building) for t, building in shown] == [
+        (True, False), (False, True), (False, True)]
+    (_none, _b), (first, _b1), (whole, _b2) = shown
+    assert len(first.rows) == FIRST_ROWS < len(whole.rows)
+    assert first.rows == whole.rows[:FIRST_ROWS] and first.title == whole.title
+    assert page.first_shown and page.building is None and page.preview_model.table is whole
+
+
+def test_a_stopped_preview_keeps_no_first_screenful(window, qtbot, monkeypatch):
+    import threading
+
+    import gui.pages.reports as reports
+    from exports.formdata import FIRST_ROWS, FormTable
+
+    real, gate = reports.build_table, threading.Event()
+
+    def slow(s, form_id, context, on_progress=None, on_first_rows=None):
+        table = real(s, form_id, context)
+        on_first_rows(FormTable(table.form, table.title, table.unit_line, table.rows[:FIRST_ROWS]))
+        gate.wait(20)  # the rest being read until the clerk stops it
+        on_progress(0.0, "")  # raises Cancelled once 取消 was pressed
+        return table
+
+    monkeypatch.setattr(reports, "build_table", slow)
+    window.nav.setCurrentRow(NAV.index("报表中心"))
+    page = window.pages["报表中心"]
+    qtbot.waitUntil(lambda: page.first_shown, timeout=20_000)
+    assert page.building is not None
+    assert page.preview_model.rowCount() == FIRST_ROWS
+    page.stop_button.click()
+    gate.set()
+    idle(qtbot)
+    assert page.info.text().startswith("预览已停止") and page.building is None
+    assert page.preview_model.rowCount() == 0 and not page.first_shown  # not kept as the table
+
+
+def test_a_search_is_read_in_the_background_and_the_latest_wins(window, qtbot):
+    page = window.page("五老队伍")
+    idle(qtbot)
+    everyone = page.model.total
+    name = page.model.rows[0][0]
+    page.search.setText(name)
+    assert page.model.total == everyone  # the keystroke itself reads nothing
+    page._debounce.stop()
+    first = page.load(fit=False)
+    page.search.setText("没有这个人")
+    latest = page.load(fit=False)
+    assert page.loading
+    idle(qtbot)
+    assert not first.cancel_requested.is_set()  # read, but superseded
+    assert page.model.total == 0 and page.count_label.text() == "共 0 条"
+    assert latest is not first
+    page.search.setText(name)  # typing pauses: the debounce reads it
+    qtbot.waitUntil(lambda: page.model.total >= 1 and not page.loading, timeout=20_000)
+    assert all(row[0] == name for row in page.model.rows)
+
+
+def test_a_page_is_never_queued_behind_the_writing_worker(window, qtbot):
+    import threading
+
+    release = threading.Event()
+    busy = ops.run_op(window, lambda _p: release.wait(30), quiet=True)  # e.g. a long backup
+    try:
+        page = window.page("帮扶对象")  # waits for the list's first screenful
+        assert page.model.rowCount() > 0 and busy in ops._RUNNING  # the writer still busy
+    finally:
+        release.set()
+    with qtbot.waitSignal(busy.done, timeout=20_000):
+        pass
+
+
+def reports_forms():
+    from exports.forms import FORMS
+
+    return FORMS
 
 
 def test_a_preview_that_fails_says_so_on_the_page(window, qtbot, monkeypatch):

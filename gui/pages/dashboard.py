@@ -277,7 +277,7 @@ class Dashboard(QWidget):
                 self.reminders_shown.emit()
 
         run_op(self, work, lambda notes: self._show_reminders(round_, notes), quiet=True,
-               on_error=failed)
+               on_error=failed, reads=True)
 
     def _show_reminders(self, round_: int, notes: Any) -> None:
         if round_ != self._reminder_round or not isValid(self.reminders):

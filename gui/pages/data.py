@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 
 from gui import files
 from gui.context import AppContext
-from gui.import_wizard import ImportWizard
 from gui.lock import ask_backup_password
 from gui.ops import Op, perform, run_op, show_error
 from gui.table_model import ID_ROLE, RowsModel
@@ -56,12 +55,16 @@ class DataPage(QWidget):
         head.setObjectName("pageTitle")
         self.tabs = QTabWidget()
         self.tabs.addTab(self._import_tab(), "导入 Excel")
-        self.tabs.addTab(self._backup_tab(), "备份与恢复")
-        self.tabs.addTab(self._trash_tab(), "回收站")
-        self.tabs.addTab(self._audit_tab(), "操作日志")
+        self._backups_page = self._backup_tab()
+        self._backups_stale = True  # listed (each backup verified) when its tab is shown
+        self.tabs.addTab(self._backups_page, "备份与恢复")
+        self._read_tabs = (self._trash_tab(), self._audit_tab())  # read in the background
+        self.tabs.addTab(self._read_tabs[0], "回收站")
+        self.tabs.addTab(self._read_tabs[1], "操作日志")
         layout = QVBoxLayout(self)
         layout.addWidget(head)
         layout.addWidget(self.tabs, 1)
+        self.tabs.currentChanged.connect(lambda _i: self._list_backups_if_shown())
         ctx.bus.changed.connect(lambda _c: self.refresh() if self.isVisible() else None)
 
     def showEvent(self, event: Any) -> None:
@@ -70,9 +73,17 @@ class DataPage(QWidget):
 
     def refresh(self) -> None:
         self.demo_button.setVisible(self.ctx.db.setting("is_demo") == "1")
-        self.refresh_trash()  # queued first: the backups' verification may take long
+        self.refresh_trash()
         self.refresh_audit()
-        self.refresh_backups()
+        self._backups_stale = True
+        self._list_backups_if_shown()
+
+    def _list_backups_if_shown(self) -> None:
+        """The backups are listed, each one verified (seconds for a large file), only while
+        their tab is on screen: opening 数据管理 does not start that work for nothing."""
+        if self._backups_stale and self.tabs.currentWidget() is self._backups_page:
+            self._backups_stale = False
+            self.refresh_backups()
 
     # -- import ----------------------------------------------------------------------------------
     def _import_tab(self) -> QWidget:
@@ -96,6 +107,8 @@ class DataPage(QWidget):
         return page
 
     def open_import(self) -> None:
+        from gui.import_wizard import ImportWizard  # the readers: only when one is opened
+
         wizard = ImportWizard(self.ctx, self)
         try:
             wizard.exec()
@@ -269,9 +282,15 @@ class DataPage(QWidget):
         """The 回收站 or the 操作日志 is being read in the background."""
         return bool(self._reading)
 
+    @property
+    def first_shown(self) -> bool:
+        """The tab on screen shows what it holds: it is not the 回收站 or 操作日志 being read
+        (the page opens on 导入 Excel)."""
+        return not self._reading or self.tabs.currentWidget() not in self._read_tabs
+
     def _read(self, work: Any, show: Any) -> Op:
         """``work()`` (reads only) in the background, then ``show(result)``."""
-        op = run_op(self, lambda _p: work(), show, quiet=True)
+        op = run_op(self, lambda _p: work(), show, quiet=True, reads=True)
         self._reading.add(op)
         op.done.connect(lambda: self._reading.discard(op))
         return op

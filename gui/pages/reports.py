@@ -174,6 +174,9 @@ class ReportsPage(QWidget):
         self.full_id.toggled.connect(self._full_id_toggled)
         ctx.bus.changed.connect(self._changed)
         self._stale = True  # the preview is built when the page is shown and out of date
+        #: the preview shows rows of the form and year asked for last (its first screenful,
+        #: while the rest of a long table is read; or the whole table)
+        self.first_shown = False
         self._shown: tuple[str, int | None, bool] | None = None  # form, year, full_id shown
 
     def _full_id_toggled(self, checked: bool) -> None:
@@ -223,9 +226,22 @@ class ReportsPage(QWidget):
         self.info.setText("正在生成预览…")
         self.stop_button.setVisible(True)
 
+        started: list[Op] = []  # (the operation, once run_op gave it: before its work runs)
+        fitted: list[bool] = []  # the columns were fitted to the first screenful
+
         def work(progress: Any) -> FormTable:
             with db.reader() as s:
-                return build_table(s, form_id, context, on_progress=progress)
+                return build_table(s, form_id, context, on_progress=progress,
+                                   on_first_rows=lambda t: started[0].signals.partial.emit(t))
+
+        def first(table: FormTable) -> None:  # a screenful while a long table is read
+            if (asked == self._asked and self._shown is None  # (else the last one stays)
+                    and not started[0].cancel_requested.is_set()):
+                self.preview_model.set_table(table)
+                self.title.setText(table.title)
+                self._fit_columns(table)
+                self.first_shown = True
+                fitted.append(True)
 
         ended: list[bool] = []  # the work ended (shown or failed), not cancelled
 
@@ -233,7 +249,7 @@ class ReportsPage(QWidget):
             ended.append(True)
             if asked == self._asked:
                 self._shown = (form_id, context.year, context.full_id)
-                self._show(table)
+                self._show(table, fit=not fitted)
 
         def failed(err: BaseException) -> None:
             ended.append(True)
@@ -241,7 +257,10 @@ class ReportsPage(QWidget):
                 self.preview_model.set_table(None)
                 self.info.setText(f"预览没有生成：{error_text(err)}")
 
-        op = run_op(self, work, done, quiet=True, on_error=failed)
+        self.first_shown = self._shown is not None
+        op = run_op(self, work, done, quiet=True, on_error=failed, reads=True)
+        started.append(op)
+        op.signals.partial.connect(first)
         op.signals.progress.connect(
             lambda _f, text: self.info.setText(f"正在生成预览…{text}") if asked == self._asked
             else None)
@@ -255,6 +274,9 @@ class ReportsPage(QWidget):
             self.stop_button.setVisible(False)
             if not ended and asked == self._asked:
                 self._stale = True
+                if self._shown is None:  # a first screenful is not the table: not kept
+                    self.preview_model.set_table(None)
+                    self.first_shown = False
                 self.info.setText("预览已停止。重新选择报表或年度、或再次打开本页，可重新生成。")
 
     @property
@@ -268,12 +290,16 @@ class ReportsPage(QWidget):
         if self.building is not None:
             self.building.cancel_requested.set()
 
-    def _show(self, table: FormTable) -> None:
+    def _show(self, table: FormTable, fit: bool = True) -> None:
+        """The whole table (``fit``: its columns fitted; not again after its first screenful,
+        so the columns do not jump)."""
+        self.first_shown = True
         self.preview_model.set_table(table)
         self.title.setText(table.title)
         foot = "；".join(table.foot_lines)
         self.info.setText(f"共 {len(table.rows)} 行。{foot}")
-        self._fit_columns(table)
+        if fit:
+            self._fit_columns(table)
 
     def _fit_columns(self, table: FormTable) -> None:
         """Each column as wide as its heading and the widest of its first FIT_ROWS cells (at

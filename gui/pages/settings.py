@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -188,19 +189,20 @@ class SettingsPage(QWidget):
         self.load_taught()
 
     def load(self) -> None:
-        with self.ctx.db.reader() as s:
+        with self.ctx.db.reader() as s:  # one read for the whole form
             c = settings.committee(s)
             backup_dir = settings.get(s, "backup_dir")
             keep = int(settings.get(s, "backup_keep", "30") or 30)
+            unit_code = settings.get(s, settings.UNIT_CODE)
+            level = settings.get(s, settings.UNIT_LEVEL) or rollup.own_unit(s)[2]
+            filler = settings.get(s, settings.FILLER)
+            lock_minutes = security.lock_minutes(s)
         self.name.setText(c.committee_name)
         self.region.setText(c.region)
-        with self.ctx.db.reader() as s:
-            self.unit_code.setText(settings.get(s, settings.UNIT_CODE))
-            level = settings.get(s, settings.UNIT_LEVEL) or rollup.own_unit(s)[2]
+        self.unit_code.setText(unit_code)
         self.unit_level.setCurrentText(level)
         self.director.setText(c.director)
-        with self.ctx.db.reader() as s:
-            self.filler.setText(settings.get(s, settings.FILLER))
+        self.filler.setText(filler)
         self.deputy.setText(c.deputy_director)
         self.data_dir.setText(breakable_path(self.ctx.db.path))
         self.backup_dir.setText(backup_dir)
@@ -209,9 +211,14 @@ class SettingsPage(QWidget):
         self.keep.setValue(keep)
         self._show_size()
         self.masked.setChecked(self.ctx.masked)
-        with self.ctx.db.reader() as s:
-            self.lock_minutes.setValue(security.lock_minutes(s))
+        self.lock_minutes.setValue(lock_minutes)
         self.load_taught()
+        # shown in the same turn (the window builds a page as it shows it): not read again
+        self._taught_fresh = True
+        QTimer.singleShot(0, self, self._taught_read_before)
+
+    def _taught_read_before(self) -> None:
+        self._taught_fresh = False
 
     def _show_size(self) -> None:
         self.font_size.blockSignals(True)
@@ -221,7 +228,10 @@ class SettingsPage(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self._show_size()  # the 首页's 长辈版 switch may have changed it
-        self.load_taught()
+        if self._taught_fresh:  # read a moment ago, when the page was built
+            self._taught_fresh = False
+        else:  # an import since may have taught new values
+            self.load_taught()
 
     def _size_chosen(self, _index: int) -> None:
         """The text size (长辈版 included) takes effect at once, without 保存设置."""

@@ -9,7 +9,6 @@ from typing import Any
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QPushButton
 from sqlalchemy import Select
 
-from exports import service
 from gui.dialogs.people import VolunteerDialog, group_items
 from gui.files import save_file
 from gui.list_page import ListPage
@@ -55,6 +54,8 @@ class VolunteersPage(ListPage):
             path += f".{fmt}"
 
         def work(_progress: Any) -> Path:
+            from exports import service  # openpyxl and reportlab: only when one is made
+
             return service.export_form(self.db, "service-record", fmt, path, year=year,
                                        person=rid)
 
