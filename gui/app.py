@@ -272,7 +272,14 @@ def run_app(db_path: Path | None, smoke: bool = False, started: float | None = N
             raise
         QMessageBox.critical(None, "无法打开数据库", err.message)
         return err.exit_code
-    return Start(app, db, smoke, started).run()
+    try:
+        return Start(app, db, smoke, started).run()
+    finally:
+        # a worker still running Python when the interpreter ends is cut off inside Qt's C++
+        # (the process aborts: "terminate called without an active exception")
+        ops = sys.modules.get("gui.ops")
+        if ops is not None:
+            ops.wait_for_workers(30_000)
 
 
 class Start:

@@ -17,6 +17,7 @@ import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
@@ -147,11 +148,6 @@ class Op(QObject):
         self.signals.failed.connect(self._failed)
         self.signals.cancelled.connect(self._cancelled)
         self.dialog: QProgressDialog | None = None
-        #: the widget that asked is gone (a window closed while the work ran): its callbacks,
-        #: which would reach into deleted widgets, are not called
-        self.orphaned = False
-        if parent is not None:
-            parent.destroyed.connect(self._orphan)
         if quiet:  # background housekeeping: no progress dialog
             return
         self.dialog = QProgressDialog(label, "取消" if cancellable else "", 0, 1000, parent)
@@ -166,14 +162,22 @@ class Op(QObject):
         self.dialog.setValue(0)
 
     def _progress(self, fraction: float, text: str) -> None:
-        if self.dialog is None:
+        if self.dialog is None or not shiboken6.isValid(self.dialog):
             return
         self.dialog.setValue(int(max(0.0, min(1.0, fraction)) * 1000))
         if text:
             self.dialog.setLabelText(text)
 
+    @property
+    def orphaned(self) -> bool:
+        """The widget that asked is gone (a window closed while the work ran): the callbacks,
+        which would reach into deleted widgets, are not called. (Asked when the outcome comes,
+        not by a slot on the widget's ``destroyed`` signal: that signal can fire while this
+        operation itself is being freed, and a slot on a half-freed object crashes.)"""
+        return self.parent_widget is not None and not shiboken6.isValid(self.parent_widget)
+
     def _close(self) -> None:
-        if self.dialog is not None:
+        if self.dialog is not None and shiboken6.isValid(self.dialog):
             self.dialog.reset()
             self.dialog.close()
             self.dialog.deleteLater()
@@ -186,11 +190,6 @@ class Op(QObject):
             _RUNNING.discard(self)
         else:
             QTimer.singleShot(5, self._forget)
-
-    def _orphan(self) -> None:
-        self.orphaned = True
-        self.parent_widget = None
-        self.dialog = None  # (a child of the parent: deleted with it)
 
     def _finished(self, result: Any) -> None:
         self._close()
@@ -214,7 +213,7 @@ class Op(QObject):
 
     def _cancelled(self) -> None:
         self._close()
-        if self.dialog is not None:  # a quiet operation is cancelled by the program: no box
+        if self.dialog is not None and not self.orphaned:  # a quiet one: cancelled by the program
             QMessageBox.information(self.parent_widget, "已取消", "操作已取消，没有写入任何数据。")
         self.done.emit()
 
