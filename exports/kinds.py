@@ -64,7 +64,8 @@ class RowReader:
     """One row's cells by column key, with the issues found while reading them."""
 
     def __init__(self, number: int, values: dict[str, Any], labels: dict[str, str],
-                 context: cells.DateContext = cells.NO_CONTEXT) -> None:
+                 context: cells.DateContext = cells.NO_CONTEXT,
+                 texts: dict[str, str] | None = None) -> None:
         self.number = number
         self.values = values
         self.labels = labels
@@ -82,11 +83,10 @@ class RowReader:
         self.year_missing = False
         #: column key -> what its valid ID number tells (:meth:`id_number` parses it once)
         self.id_info: dict[str, idcard.IdInfo] = {}
-        #: every cell as :func:`exports.cells.text`, made at once: a printable text that does
-        #: not start with Excel's apostrophe is only stripped (no call per cell)
-        self._texts: dict[str, str] = {
-            k: "" if v is None else t if type(v) is str and v.isprintable() and not
-            (t := v.strip()).startswith("'") else cells.text(v) for k, v in values.items()}
+        #: every cell as :func:`exports.cells.text`, made at once (``texts``: made already,
+        #: key by key as ``values``)
+        self._texts: dict[str, str] = texts if texts is not None else \
+            dict(zip(values, cells.texts(list(values.values()))))
 
     def label(self, key: str) -> str:
         return self.labels.get(key, key)

@@ -24,6 +24,7 @@ from xml.sax.saxutils import unescape
 import python_calamine as pc
 from defusedxml import ElementTree
 
+from exports.cells import visible
 from models.errors import FileProblem
 
 MAX_BYTES = 200 * 1024 * 1024
@@ -42,6 +43,9 @@ class Sheet:
     rows: Iterator[Row]
     #: row numbers that are hidden in Excel
     hidden: set[int] = field(default_factory=set)
+    #: the rows' text cells are :func:`exports.cells.visible` already (the import then does
+    #: not clean them again)
+    clean: bool = False
 
 
 SAVE_AS = ("请用 Excel 或 WPS 打开它，选“文件 → 另存为”，保存类型选“Excel 工作簿(*.xlsx)”，"
@@ -840,9 +844,10 @@ def _csv(path: Path, utf16: bool = False) -> Iterator[Sheet]:
         reader = csv.reader(io.StringIO(content), dialect)
         try:
             for number, values in enumerate(reader, start=1):
-                yield number, [v if v != "" else None for v in
-                               (values if len(values) <= MAX_COLS else values[:MAX_COLS])]
+                # every INVISIBLE character is unprintable: a printable text has none
+                yield number, [None if v == "" else v if v.isprintable() else visible(v)
+                               for v in (values if len(values) <= MAX_COLS else values[:MAX_COLS])]
         except csv.Error as err:
             raise _not_readable(path, str(err)) from err
 
-    return iter([Sheet(path.stem, rows())])
+    return iter([Sheet(path.stem, rows(), clean=True)])
