@@ -446,6 +446,11 @@ def split_list(value: Any) -> list[str]:
     return list(_split_text(text(value)))
 
 
+def split_text(shown: str) -> list[str]:
+    """:func:`split_list` of a cell whose :func:`text` is ``shown``."""
+    return list(_split_text(shown))
+
+
 _LIST_SEP_RE = re.compile(r"[、，,；;\s\u3000]+")
 
 

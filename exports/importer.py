@@ -309,11 +309,16 @@ def _is_footer(values: list[Any], seq_index: int | None = None,
     return False
 
 
+#: the texts a pre-filled formula shows on an empty row
+_ZERO_TEXTS = frozenset(("0", "0.00", "0.0", "#N/A", "#DIV/0!"))
+
+
 def _is_zero(value: Any) -> bool:
-    """What a pre-filled formula shows on an empty row (=SUM(…) → 0)."""
+    """What a pre-filled formula shows on an empty row (=SUM(…) → 0). Its
+    :func:`exports.cells.text` is then one of ``_ZERO_TEXTS``."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value == 0
-    return isinstance(value, str) and value.strip() in ("0", "0.00", "0.0", "#N/A", "#DIV/0!")
+    return isinstance(value, str) and value.strip() in _ZERO_TEXTS
 
 
 _ORDINAL_RE = re.compile(r"^[（(]?[一二三四五六七八九十百]+[)）]?[、.．,，]?$")
@@ -395,8 +400,10 @@ def _table_rows(table: Table, form: Form, report: ImportReport
             values = values[:width]
         shown = cell_texts(values)
         filled = filled_of(values, shown)
-        if not filled or (all(i == seq_index or _is_zero(values[i]) for i in filled) and \
-                filled != [seq_index]):  # empty, or only formulas that give 0
+        if not filled or (filled != [seq_index] and  # empty, or only formulas that give 0
+                          # (the first filled cell after the 序号 shows a zero, then all do)
+                          shown[filled[1] if filled[0] == seq_index else filled[0]] in _ZERO_TEXTS
+                          and all(i == seq_index or _is_zero(values[i]) for i in filled)):
             blank_run += 1
             report.skipped += 1
             continue
