@@ -254,7 +254,7 @@ def _calamine(path: Path, kind: str) -> Iterator[Sheet]:
                 except (pc.CalamineError, ValueError) as err:
                     raise _calamine_problem(path, err) from err
                 rows = _calamine_rows(path, sheet, layout.rows if kind == "xlsx" else 0)
-                yield Sheet(meta.name, fill_merges(rows, layout.merges), layout.hidden)
+                yield Sheet(meta.name, fill_merges(rows, layout.merges), layout.hidden, clean=True)
         finally:
             book.close()
             handle.close()
@@ -266,8 +266,9 @@ def _calamine(path: Path, kind: str) -> Iterator[Sheet]:
 
 def _calamine_rows(path: Path, sheet: Any, last: int = 0) -> Iterator[Row]:
     """``(row number, values)`` of a calamine sheet: empty cells (calamine's ``""``) are None,
-    rows without their empty cells at the end, at most MAX_COLS wide; empty rows up to row
-    ``last`` (the XML's last row element), as openpyxl gives them."""
+    text cells :func:`exports.cells.visible`, rows without their empty cells at the end, at
+    most MAX_COLS wide; empty rows up to row ``last`` (the XML's last row element), as openpyxl
+    gives them."""
     counter = [0]
     yield from _calamine_cells(path, sheet, counter)
     number = counter[0]
@@ -293,7 +294,9 @@ def _calamine_cells(path: Path, sheet: Any, counter: list[int]) -> Iterator[Row]
         row: list[Any] | None = first
         while row is not None:
             number += 1
-            values = [None if v == "" else v for v in (row if len(row) <= keep else row[:keep])]
+            # every INVISIBLE character is unprintable: a printable text has none (no copy)
+            values = [None if v == "" else visible(v) if type(v) is str and not v.isprintable()
+                      else v for v in (row if len(row) <= keep else row[:keep])]
             if pad:
                 values = pad + values
             n = len(values)
