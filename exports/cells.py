@@ -88,7 +88,8 @@ def texts(values: list[Any]) -> list[str]:
     """Every cell of a row as :func:`text`, in one pass: a printable text that does not start
     with Excel's apostrophe is only stripped (no call per cell)."""
     return ["" if v is None else t if type(v) is str and v.isprintable() and not
-            (t := v.strip()).startswith("'") else text(v) for v in values]
+            (t := v.strip()).startswith("'") else str(v) if type(v) is int else text(v)
+            for v in values]
 
 
 def filled_of(values: list[Any], shown: list[str]) -> list[int]:

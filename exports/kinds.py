@@ -144,6 +144,8 @@ class RowReader:
 
     def note(self, key: str = "note") -> str:
         """The 备注 cell with the remarks taken out of other cells appended."""
+        if not self.remarks:
+            return self._texts.get(key, "")
         return "；".join(p for p in (self.text(key), *self.remarks) if p)
 
     def date(self, key: str, required: bool = False, what: str = "日期",
