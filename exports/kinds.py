@@ -317,6 +317,7 @@ def _stale_trigger_set_aside(conn: Any, table: str, rows: int) -> Iterator[None]
     conn.exec_driver_sql(first_screen.MARK_STALE)
     conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
     try:
+        faults.point("import.trigger")
         yield
     finally:  # not there again unless SQLite rolled the transaction back (the drop with it)
         if conn.exec_driver_sql(_TRIGGER_SQL, (name,)).first() is None:
