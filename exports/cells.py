@@ -84,6 +84,21 @@ def clean_cells(values: list[Any]) -> list[Any]:
             for v in values]
 
 
+def texts(values: list[Any]) -> list[str]:
+    """Every cell of a row as :func:`text`, in one pass: a printable text that does not start
+    with Excel's apostrophe is only stripped (no call per cell)."""
+    return ["" if v is None else t if type(v) is str and v.isprintable() and not
+            (t := v.strip()).startswith("'") else str(v) if type(v) is int else text(v)
+            for v in values]
+
+
+def filled_of(values: list[Any], shown: list[str]) -> list[int]:
+    """:func:`filled` when the row's :func:`texts` are known: a cell with text is filled unless
+    it starts with a character of ``_WS_OTHER``; one without text may be (an apostrophe)."""
+    return [i for i, t in enumerate(shown)
+            if (t and t[0] not in _WS_OTHER) or (values[i] is not None and not is_blank(values[i]))]
+
+
 def text(value: Any) -> str:
     """A cell as trimmed text without control characters; numbers without a spurious ``.0``."""
     if value is None:
@@ -430,6 +445,11 @@ def goods_value_in(value: Any) -> Decimal | None:
 def split_list(value: Any) -> list[str]:
     """Several codes in one cell, separated by 、，,；; or spaces."""
     return list(_split_text(text(value)))
+
+
+def split_text(shown: str) -> list[str]:
+    """:func:`split_list` of a cell whose :func:`text` is ``shown``."""
+    return list(_split_text(shown))
 
 
 _LIST_SEP_RE = re.compile(r"[、，,；;\s\u3000]+")

@@ -19,8 +19,9 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from exports import kinds, regforms
-from exports.cells import DateContext, clean_cells, header_key, is_blank, text
+from exports.cells import DateContext, clean_cells, filled_of, header_key, is_blank, text
 from exports.cells import filled as filled_cells
+from exports.cells import texts as cell_texts
 from exports.chinese_numbers import replace_numerals
 from exports.columns import SEQ, Col, other_party
 from exports.forms import FORMS, IMPORT_KINDS, Form
@@ -297,21 +298,27 @@ def _form_table(sheet: Sheet, seen: list[Row], form: Form) -> Table | None:
 
 
 def _is_footer(values: list[Any], seq_index: int | None = None,
-               filled: list[int] | None = None) -> bool:
+               filled: list[int] | None = None, shown_cells: list[str] | None = None) -> bool:
     """A total or signature row: its first filled cell (after the 序号) starts with 合计,
-    总合计, 汇总, 填表人 … (``filled``: the row's filled cells, when known)"""
+    总合计, 汇总, 填表人 … (``filled``, ``shown_cells``: the row's filled cells and its
+    :func:`exports.cells.texts`, when known)"""
     for i in filled_cells(values) if filled is None else filled:
-        shown = text(values[i])
+        shown = text(values[i]) if shown_cells is None else shown_cells[i]
         if not (i == seq_index and shown.isdigit()):
             return shown.replace(" ", "").replace("\u3000", "").startswith(FOOTER_WORDS)
     return False
 
 
+#: the texts a pre-filled formula shows on an empty row
+_ZERO_TEXTS = frozenset(("0", "0.00", "0.0", "#N/A", "#DIV/0!"))
+
+
 def _is_zero(value: Any) -> bool:
-    """What a pre-filled formula shows on an empty row (=SUM(…) → 0)."""
+    """What a pre-filled formula shows on an empty row (=SUM(…) → 0). Its
+    :func:`exports.cells.text` is then one of ``_ZERO_TEXTS``."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value == 0
-    return isinstance(value, str) and value.strip() in ("0", "0.00", "0.0", "#N/A", "#DIV/0!")
+    return isinstance(value, str) and value.strip() in _ZERO_TEXTS
 
 
 _ORDINAL_RE = re.compile(r"^[（(]?[一二三四五六七八九十百]+[)）]?[、.．,，]?$")
@@ -366,12 +373,13 @@ def _header_like(values: list[Any], form: Form) -> bool:
 
 
 def _table_rows(table: Table, form: Form, report: ImportReport
-                ) -> Iterator[tuple[int, list[Any]]]:
+                ) -> Iterator[tuple[int, list[Any], list[str]]]:
     """The record rows of a table, in order. Skipped rows (blank or only formulas giving 0,
     序号 only, total or signature rows anywhere, a Chinese ordinal in 序号, a template's example
     row (with a warning), repeated header, section heading) are counted in ``report.skipped``;
     the table ends at a blank gap of two or more rows followed by another table or a title
-    (one warning names the row)."""
+    (one warning names the row). Each row comes with its cells' :func:`exports.cells.texts`
+    (made once, shared with the row's reading)."""
     seq_index = next((i for i, c in table.mapping.items() if c.kind == SEQ), None)
     name_index = next((i for i, c in table.mapping.items() if c.key == "name"), None)
     id_index = next((i for i, c in table.mapping.items() if c.key == "id_number"), None)
@@ -390,22 +398,24 @@ def _table_rows(table: Table, form: Form, report: ImportReport
         number, values = item
         if len(values) > width:
             values = values[:width]
-        filled = filled_cells(values)
-        if not filled or (all(i == seq_index or _is_zero(values[i]) for i in filled) and \
-                filled != [seq_index]):  # empty, or only formulas that give 0
+        shown = cell_texts(values)
+        filled = filled_of(values, shown)
+        if not filled or (filled != [seq_index] and  # empty, or only formulas that give 0
+                          # (the first filled cell after the 序号 shows a zero, then all do)
+                          shown[filled[1] if filled[0] == seq_index else filled[0]] in _ZERO_TEXTS
+                          and all(i == seq_index or _is_zero(values[i]) for i in filled)):
             blank_run += 1
             report.skipped += 1
             continue
         after_gap, blank_run = blank_run >= 2, 0
-        if filled == [seq_index] or _is_footer(values, seq_index, filled):
+        if filled == [seq_index] or _is_footer(values, seq_index, filled, shown):
             report.skipped += 1
             continue
-        seq_text = text(values[seq_index]) if seq_index is not None and \
-            seq_index < len(values) else ""
+        seq_text = shown[seq_index] if seq_index is not None and seq_index < len(values) else ""
         if seq_text and not seq_text.isdigit() and _ORDINAL_RE.match(seq_text.replace(" ", "")):
             report.skipped += 1  # 一、 / （三） in the 序号 column: a section heading
             continue
-        example = _example(values, seq_text, note_index, id_index, name_index)
+        example = _example(shown, seq_text, note_index, id_index, name_index)
         if example:
             report.warnings.append(Issue(number, "", example, name))
             report.skipped += 1
@@ -428,24 +438,23 @@ def _table_rows(table: Table, form: Form, report: ImportReport
         if repeated or section:
             report.skipped += 1
             continue
-        yield number, values
+        yield number, values, shown
 
 
-def _example(values: list[Any], seq_text: str, note_index: int | None,
+def _example(shown: list[str], seq_text: str, note_index: int | None,
              id_index: int | None, name_index: int | None = None) -> str:
     """Why the row is a template's example (marked 示例/例 in 序号 or 备注, a name like
-    ``例：张三`` or ``张三（示例）``, or the textbook ID number), or ""."""
-    name = text(values[name_index]) if name_index is not None and name_index < len(values) \
-        else ""
+    ``例：张三`` or ``张三（示例）``, or the textbook ID number), or "" (``shown``: the row's
+    cells as :func:`exports.cells.texts`)."""
+    name = shown[name_index] if name_index is not None and name_index < len(shown) else ""
     if "例" in name and _EXAMPLE_NAME_RE.search(name.replace(" ", "")):  # every mark has 例
         return f"这一行的姓名写着“{name}”，是填写示例，已跳过"
-    note = text(values[note_index]) if note_index is not None and note_index < len(values) \
-        else ""
+    note = shown[note_index] if note_index is not None and note_index < len(shown) else ""
     for cell in (seq_text, note):
         if "例" in cell and _EXAMPLE_RE.search(cell.replace(" ", "")):
             return f"这一行标着“{cell}”，是填写示例，已跳过"
-    if id_index is not None and id_index < len(values) and \
-            text(values[id_index]).replace(" ", "").upper() == TEXTBOOK_ID:
+    if id_index is not None and id_index < len(shown) and \
+            shown[id_index].replace(" ", "").upper() == TEXTBOOK_ID:
         return f"这一行的身份证号 {TEXTBOOK_ID} 是模板里的示例号码，看作填写示例，已跳过"
     return ""
 
@@ -624,7 +633,7 @@ def _read_file(db: Database, kind: str, path: Path, options: ImportOptions, prog
             width = max(importing, default=-1) + 1
             pick = _picker(list(importing))
             context = date_context(table, path.name, options.default_year)
-            for number, values in _table_rows(table, form, report):
+            for number, values, shown in _table_rows(table, form, report):
                 n += 1
                 if n > MAX_ROWS:
                     raise FileProblem(f"文件“{path.name}”超过 {MAX_ROWS} 行，请拆分后再导入。")
@@ -634,11 +643,15 @@ def _read_file(db: Database, kind: str, path: Path, options: ImportOptions, prog
                 report.rows_read += 1
                 if not keys:
                     cells: dict[str, Any] = {}
+                    cells_shown: dict[str, str] = {}
+                elif len(values) >= width:
+                    cells = dict(zip(keys, pick(values)))
+                    cells_shown = dict(zip(keys, pick(shown)))
                 else:
-                    padded = values if len(values) >= width else \
-                        values + [None] * (width - len(values))
-                    cells = dict(zip(keys, pick(padded)))
-                row = kinds.RowReader(number, cells, labels, context)
+                    short = width - len(values)
+                    cells = dict(zip(keys, pick(values + [None] * short)))
+                    cells_shown = dict(zip(keys, pick(shown + [""] * short)))
+                row = kinds.RowReader(number, cells, labels, context, cells_shown)
                 row.sheet = info.name
                 handler.read(row)
                 for c, m in row.warnings:
@@ -696,10 +709,10 @@ def peek(path: Path | str, kind: str, rows: int = 8) -> Peek:
         if result is None:
             result = Peek(info.name, info.header_row, [text(c) for c in table.header],
                           {i: c.key for i, c in table.mapping.items()}, [])
-        for number, values in _table_rows(table, form, report):
+        for number, _values, shown in _table_rows(table, form, report):
             info.rows_read += 1
             if result.sheet == info.name and len(result.sample) < rows:
-                result.sample.append((number, [text(v) for v in values]))
+                result.sample.append((number, shown))
     assert result is not None  # _tables raises when no sheet has a header
     result.sheets, result.passed_over = report.sheets, report.passed_over
     return result
@@ -730,7 +743,8 @@ def _tables(path: Path, form: Form, only: str | None, report: ImportReport) -> I
         names.append(sheet.name)
         if only is not None and sheet.name.strip() != only.strip():
             continue
-        sheet.rows = _cleaned(sheet.rows)
+        if not sheet.clean:
+            sheet.rows = _cleaned(sheet.rows)
         table = _find_header(sheet, form)
         if table is None:
             report.passed_over.append(sheet.name)

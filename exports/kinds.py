@@ -8,11 +8,13 @@ transaction.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import operator
 import os
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Date, DateTime, func, insert, select, update
@@ -21,7 +23,7 @@ from sqlalchemy.orm import Session
 from exports import cells
 from exports.forms import STUDENTS
 from exports.values import INSIDE, LEGEND, Vocabulary, value_key
-from models import audit, faults, idcard, people, rules, yearlock
+from models import audit, faults, first_screen, idcard, people, rules, yearlock
 from models.codes import join_multi
 from models.entities import (
     Activity,
@@ -63,8 +65,24 @@ NUMERIC_ID = ("身份证号被 Excel 存成了数字，后几位已经丢失，�
 class RowReader:
     """One row's cells by column key, with the issues found while reading them."""
 
+    __slots__ = (
+        "_texts",
+        "context",
+        "errors",
+        "id_info",
+        "labels",
+        "no_id_said",
+        "number",
+        "remarks",
+        "sheet",
+        "values",
+        "warnings",
+        "year_missing",
+    )
+
     def __init__(self, number: int, values: dict[str, Any], labels: dict[str, str],
-                 context: cells.DateContext = cells.NO_CONTEXT) -> None:
+                 context: cells.DateContext = cells.NO_CONTEXT,
+                 texts: dict[str, str] | None = None) -> None:
         self.number = number
         self.values = values
         self.labels = labels
@@ -82,11 +100,10 @@ class RowReader:
         self.year_missing = False
         #: column key -> what its valid ID number tells (:meth:`id_number` parses it once)
         self.id_info: dict[str, idcard.IdInfo] = {}
-        #: every cell as :func:`exports.cells.text`, made at once: a printable text that does
-        #: not start with Excel's apostrophe is only stripped (no call per cell)
-        self._texts: dict[str, str] = {
-            k: "" if v is None else t if type(v) is str and v.isprintable() and not
-            (t := v.strip()).startswith("'") else cells.text(v) for k, v in values.items()}
+        #: every cell as :func:`exports.cells.text`, made at once (``texts``: made already,
+        #: key by key as ``values``)
+        self._texts: dict[str, str] = texts if texts is not None else \
+            dict(zip(values, cells.texts(list(values.values()))))
 
     def label(self, key: str) -> str:
         return self.labels.get(key, key)
@@ -108,6 +125,10 @@ class RowReader:
         """The cell as :func:`exports.cells.text` (made once per cell)."""
         return self._texts.get(key, "")
 
+    def parts(self, key: str) -> list[str]:
+        """The cell's codes, as :func:`exports.cells.split_list` gives them."""
+        return cells.split_text(self._texts.get(key, ""))
+
     def name(self, key: str) -> str:
         return people.clean_name(self.text(key))
 
@@ -123,6 +144,8 @@ class RowReader:
 
     def note(self, key: str = "note") -> str:
         """The 备注 cell with the remarks taken out of other cells appended."""
+        if not self.remarks:
+            return self._texts.get(key, "")
         return "；".join(p for p in (self.text(key), *self.remarks) if p)
 
     def date(self, key: str, required: bool = False, what: str = "日期",
@@ -262,12 +285,43 @@ def core_insert(s: Session, model: Any, rows: list[dict[str, Any]]) -> None:
     yearlock.check_inserts(s, table.name, rows)
     conn = s.connection()
     stamp = now()
-    for keys, group in itertools.groupby(rows, key=_row_keys):
-        plan = _insert_plan(table, keys, conn.dialect)
-        if plan is None:
-            s.execute(insert(table), list(group))
-            continue
-        conn.exec_driver_sql(plan.sql, plan.parameters(list(group), stamp))
+    with _stale_trigger_set_aside(conn, table.name, len(rows)):
+        for keys, group in itertools.groupby(rows, key=_row_keys):
+            plan = _insert_plan(table, keys, conn.dialect)
+            if plan is None:
+                s.execute(insert(table), list(group))
+                continue
+            conn.exec_driver_sql(plan.sql, plan.parameters(list(group), stamp))
+
+
+#: rows inserted at once from which the 首页's stale-marking trigger is set aside: it fires on
+#: every row and costs about as much as all seven indexes of the 五老 table together
+BULK_TRIGGER_ROWS = 500
+_TRIGGER_SQL = "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?"
+
+
+@contextlib.contextmanager
+def _stale_trigger_set_aside(conn: Any, table: str, rows: int) -> Iterator[None]:
+    """Around a bulk insert of ``rows`` rows into ``table``, in the caller's write transaction:
+    the stored first-screen figures are marked stale once (what the trigger does on the first
+    row: models.first_screen) and the table's insert trigger is dropped, then created again
+    from its own text in sqlite_master, so the schema after the transaction is the same; a
+    rollback or a crash restores it with the rows. Nothing is done below BULK_TRIGGER_ROWS
+    rows or when the table has no such trigger."""
+    name = first_screen.trigger_name(table, "insert")
+    sql = conn.exec_driver_sql(_TRIGGER_SQL, (name,)).scalar() \
+        if rows >= BULK_TRIGGER_ROWS else None
+    if sql is None:
+        yield
+        return
+    conn.exec_driver_sql(first_screen.MARK_STALE)
+    conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    try:
+        faults.point("import.trigger")
+        yield
+    finally:  # not there again unless SQLite rolled the transaction back (the drop with it)
+        if conn.exec_driver_sql(_TRIGGER_SQL, (name,)).first() is None:
+            conn.exec_driver_sql(sql)
 
 
 def _row_keys(row: dict[str, Any]) -> tuple[str, ...]:
@@ -802,7 +856,7 @@ class VolunteersHandler(PeopleHandler):
             category = self.code(row, "category", "volunteer_category", True)
         political = self.code(row, "political_status", "political_status", False) or ""
         roles = []
-        for part in filter(value_key, cells.split_list(row.raw("roles"))):
+        for part in filter(value_key, row.parts("roles")):
             found = self.one_code(row, "roles", "volunteer_role", part, False,
                                   left="这一项没有记入")
             if found:
@@ -846,7 +900,7 @@ class StudentsHandler(PeopleHandler):
         values = self.identity(row)
         cats: list[str] = []
         allowed = self.table("student_category")
-        parts = [p for p in cells.split_list(row.raw("categories")) if value_key(p)]
+        parts = [p for p in row.parts("categories") if value_key(p)]
         unknown: list[str] = []
         for part in parts:
             found, _how = self.vocab.resolve("student_category", part)
@@ -871,7 +925,7 @@ class StudentsHandler(PeopleHandler):
                  "note": row.note()}
         extra.update(self.civil(row))
         extra["note"] = row.note()
-        paired = [people.clean_name(n) for n in cells.split_list(row.raw("volunteer"))]
+        paired = [people.clean_name(n) for n in row.parts("volunteer")]
         if values is None or row.errors:
             return
         checked = {**values, **extra}
@@ -911,7 +965,7 @@ class StudentsHandler(PeopleHandler):
                 row.remarks.append(f"是否寄宿：{row.text('boarding')}")
         out["boarding"] = boarding
         relief: list[str] = []
-        for part in cells.split_list(row.raw("relief")):
+        for part in row.parts("relief"):
             found = self.one_code(row, "relief", "relief_type", part, False,
                                   left="已记入备注")
             if found:

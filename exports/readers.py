@@ -24,6 +24,7 @@ from xml.sax.saxutils import unescape
 import python_calamine as pc
 from defusedxml import ElementTree
 
+from exports.cells import visible
 from models.errors import FileProblem
 
 MAX_BYTES = 200 * 1024 * 1024
@@ -42,6 +43,9 @@ class Sheet:
     rows: Iterator[Row]
     #: row numbers that are hidden in Excel
     hidden: set[int] = field(default_factory=set)
+    #: the rows' text cells are :func:`exports.cells.visible` already (the import then does
+    #: not clean them again)
+    clean: bool = False
 
 
 SAVE_AS = ("请用 Excel 或 WPS 打开它，选“文件 → 另存为”，保存类型选“Excel 工作簿(*.xlsx)”，"
@@ -250,7 +254,7 @@ def _calamine(path: Path, kind: str) -> Iterator[Sheet]:
                 except (pc.CalamineError, ValueError) as err:
                     raise _calamine_problem(path, err) from err
                 rows = _calamine_rows(path, sheet, layout.rows if kind == "xlsx" else 0)
-                yield Sheet(meta.name, fill_merges(rows, layout.merges), layout.hidden)
+                yield Sheet(meta.name, fill_merges(rows, layout.merges), layout.hidden, clean=True)
         finally:
             book.close()
             handle.close()
@@ -262,8 +266,9 @@ def _calamine(path: Path, kind: str) -> Iterator[Sheet]:
 
 def _calamine_rows(path: Path, sheet: Any, last: int = 0) -> Iterator[Row]:
     """``(row number, values)`` of a calamine sheet: empty cells (calamine's ``""``) are None,
-    rows without their empty cells at the end, at most MAX_COLS wide; empty rows up to row
-    ``last`` (the XML's last row element), as openpyxl gives them."""
+    text cells :func:`exports.cells.visible`, rows without their empty cells at the end, at
+    most MAX_COLS wide; empty rows up to row ``last`` (the XML's last row element), as openpyxl
+    gives them."""
     counter = [0]
     yield from _calamine_cells(path, sheet, counter)
     number = counter[0]
@@ -289,7 +294,9 @@ def _calamine_cells(path: Path, sheet: Any, counter: list[int]) -> Iterator[Row]
         row: list[Any] | None = first
         while row is not None:
             number += 1
-            values = [None if v == "" else v for v in (row if len(row) <= keep else row[:keep])]
+            # every INVISIBLE character is unprintable: a printable text has none (no copy)
+            values = [None if v == "" else visible(v) if type(v) is str and not v.isprintable()
+                      else v for v in (row if len(row) <= keep else row[:keep])]
             if pad:
                 values = pad + values
             n = len(values)
@@ -840,9 +847,10 @@ def _csv(path: Path, utf16: bool = False) -> Iterator[Sheet]:
         reader = csv.reader(io.StringIO(content), dialect)
         try:
             for number, values in enumerate(reader, start=1):
-                yield number, [v if v != "" else None for v in
-                               (values if len(values) <= MAX_COLS else values[:MAX_COLS])]
+                # every INVISIBLE character is unprintable: a printable text has none
+                yield number, [None if v == "" else v if v.isprintable() else visible(v)
+                               for v in (values if len(values) <= MAX_COLS else values[:MAX_COLS])]
         except csv.Error as err:
             raise _not_readable(path, str(err)) from err
 
-    return iter([Sheet(path.stem, rows())])
+    return iter([Sheet(path.stem, rows(), clean=True)])

@@ -64,7 +64,6 @@ def _limits(subject: str) -> tuple[dict[str, int], set[str], set[str], tuple[str
 def problems(subject: str, values: dict[str, Any], facts: dict[str, Any] | None = None
              ) -> list[Problem]:
     """Every rule ``values`` (column -> value as stored) breaks; empty when it may be stored."""
-    facts = facts or {}
     found: list[Problem] = []
     lengths, dates, non_negative, required = _limits(subject)
     descriptor = SUBJECT_INFO[subject]
@@ -106,7 +105,7 @@ def problems(subject: str, values: dict[str, Any], facts: dict[str, Any] | None 
             found.append(Problem(end, f"{label(subject, end)}早于{label(subject, start)}，请核对"))
     if descriptor.check is not None:
         found.extend(Problem(p.key, p.message.replace("{label}", label(subject, p.key)),
-                             p.droppable) for p in descriptor.check(values, facts))
+                             p.droppable) for p in descriptor.check(values, facts or {}))
     return found
 
 

@@ -79,6 +79,25 @@ def test_import_killed_after_its_first_insert_batch_leaves_nothing(tmp_path):
     assert _counts(path)["五老"] == ROWS
 
 
+def test_import_killed_while_its_trigger_is_set_aside_leaves_the_schema_and_no_row(tmp_path):
+    """A kill between the first-screen trigger's drop and its creation again (inside the
+    import's transaction): the file is as before, trigger included, and the import reruns."""
+    roster = big_roster(tmp_path / "roster.xlsx", ROWS)
+    path = tmp_path / "town.sqlite"
+    Database.open(path).close()
+    before = _counts(path)
+    _killed("import.trigger", "import", "volunteers", roster, "--db", path)
+    _check(path)
+    assert _counts(path) == before
+    con = sqlite3.connect(path)
+    assert con.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND "
+                       "name = 'first_screen_stale_volunteers_insert'").fetchone()[0] == 1
+    con.close()
+    assert _run(None, "import", "volunteers", roster, "--db", path).returncode == 0
+    assert _counts(path)["五老"] == ROWS
+    _check(path)
+
+
 @pytest.mark.parametrize("version", [1, 2, 3])
 def test_upgrade_killed_inside_its_step_leaves_the_old_version(tmp_path, version):
     old = ROOT / "tests" / "data" / f"schema_v{version}.sqlite"

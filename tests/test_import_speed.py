@@ -219,3 +219,47 @@ def test_a_number_recorded_while_the_file_was_checked_refuses_the_write(db, tmp_
     assert "第 2 行" in str(err.value) and "王德" in str(err.value)
     with db.reader() as s:
         assert sorted(s.scalars(select(Volunteer.name))) == ["李华", "王德"]
+
+
+def _schema(db) -> set[tuple[str, str, str]]:
+    with db.reader() as s:
+        return set(s.connection().exec_driver_sql(
+            "SELECT type, name, sql FROM sqlite_master").all())
+
+
+def _fresh(s) -> int:
+    return s.connection().exec_driver_sql("SELECT fresh FROM first_screen WHERE id = 1").scalar()
+
+
+def test_a_bulk_insert_sets_the_first_screen_trigger_aside_and_puts_it_back(db) -> None:
+    """The stale-marking trigger, dropped for a bulk insert, is there again with its own text
+    after it (the file's schema unchanged), the figures were marked stale in the transaction and
+    are recomputed at its commit; a failed bulk insert leaves the schema and no row either."""
+    from sqlalchemy import func
+    from sqlalchemy.exc import IntegrityError
+
+    from models import first_screen_store
+
+    with db.session() as s:
+        first_screen_store.mark_stale(s)  # recomputed at this commit: fresh
+    with db.reader() as s:
+        assert _fresh(s) == 1
+    before = _schema(db)
+    assert ("trigger", "first_screen_stale_volunteers_insert") in {(t, n) for t, n, _ in before}
+    rows = [{"name": f"人{i}", "name_initials": "r", "category": "老干部"}
+            for i in range(kinds.BULK_TRIGGER_ROWS)]
+    with db.session() as s:
+        kinds.core_insert(s, Volunteer, [dict(r) for r in rows])
+        assert _fresh(s) == 0  # what the trigger would have done
+        assert s.connection().exec_driver_sql(kinds._TRIGGER_SQL, (
+            "first_screen_stale_volunteers_insert",)).scalar() is not None
+    assert _schema(db) == before
+    with db.reader() as s:
+        assert _fresh(s) == 1
+        assert s.scalar(select(func.count()).select_from(Volunteer)) == len(rows)
+    clash = [dict(r, uuid="00000000-0000-4000-8000-000000000009") for r in rows]
+    with pytest.raises(IntegrityError), db.session() as s:
+        kinds.core_insert(s, Volunteer, clash)
+    assert _schema(db) == before
+    with db.reader() as s:
+        assert s.scalar(select(func.count()).select_from(Volunteer)) == len(rows)
