@@ -22,7 +22,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from models.errors import UserError, user_message  # noqa: E402
-from models.subjects import SUBJECT_LABELS  # noqa: E402
 
 #: argparse's own English words -> the clerk's (help and refusals are Chinese throughout)
 _ARGPARSE_WORDS = (
@@ -281,11 +280,6 @@ def _print_json(value: object) -> None:
     print(json.dumps(value, ensure_ascii=False, indent=1))
 
 
-#: the demo's tables in the clerk's words (what ``demo`` prints)
-#: (the subjects' labels, models.subjects, and the rows that are no subject)
-_DEMO_WORDS = {**SUBJECT_LABELS, "wuhao": "五好评定", "participants": "活动参与", "recipients": "受助"}
-
-
 def cmd_init(args: argparse.Namespace) -> int:
     """A new, empty database for one unit (contract §1); an existing file is refused."""
     from models import opening
@@ -298,11 +292,14 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from models import demo
+    from models.subjects import SUBJECT_LABELS
 
+    # the demo's tables in the clerk's words: the subjects' labels and the rows that are none
+    words = {**SUBJECT_LABELS, "wuhao": "五好评定", "participants": "活动参与", "recipients": "受助"}
     with _open(args, create=True) as db, db.session() as s:
         written = demo.build(s, scale=args.scale, seed=args.seed,
                              committee=args.committee, code=args.code)
-    print("已建立演示乡镇：" + "，".join(f"{_DEMO_WORDS.get(k, k)} {v} 条"
+    print("已建立演示乡镇：" + "，".join(f"{words.get(k, k)} {v} 条"
                                         for k, v in written.items()))
     return 0
 

@@ -481,7 +481,7 @@ def _ends_table(values: list[Any], form: Form, header_keys: dict[int, str],
 
 def run_import(db: Database, kind: str, path: Path | str, options: ImportOptions | None = None,
                on_progress: Progress | None = None,
-               before_write: Callable[[], None] | None = None) -> ImportReport:
+               before_write: Callable[[], object] | None = None) -> ImportReport:
     """Import ``path`` as ``kind``: every sheet with a recognisable header (or only
     ``options.sheet``); sheets without one are passed over with a warning.
 
