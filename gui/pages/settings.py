@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from gui import style
 from gui.context import AppContext
 from gui.files import pick_folder
-from gui.ops import perform
+from gui.ops import perform, readers_idle
 from gui.table_model import RowsModel
 from models import aliases, paths, rollup, security, settings
 from models.changes import Changes
@@ -274,6 +274,7 @@ class SettingsPage(QWidget):
                 return
 
         def work(_p: Any) -> None:
+            readers_idle()
             db.change_password(new_password)
 
         def done(_result: Any) -> None:
