@@ -67,14 +67,22 @@ def _copy(src: Path, dest: Path) -> Path:
     return dest
 
 
-def test_import_killed_after_its_first_insert_batch_leaves_nothing(tmp_path):
+def _import_killed_at(tmp_path: Path, point: str) -> tuple[Path, Path]:
+    """A 2 000-row roster's import killed at ``point``; the file passes ``check`` and holds
+    what it held before (the kill was inside the import's transaction). Returns the database
+    and the roster."""
     roster = big_roster(tmp_path / "roster.xlsx", ROWS)
     path = tmp_path / "town.sqlite"
     Database.open(path).close()
     before = _counts(path)
-    _killed("import.insert:1", "import", "volunteers", roster, "--db", path)
+    _killed(point, "import", "volunteers", roster, "--db", path)
     _check(path)
-    assert _counts(path) == before  # inside the transaction: nothing of it remains
+    assert _counts(path) == before
+    return path, roster
+
+
+def test_import_killed_after_its_first_insert_batch_leaves_nothing(tmp_path):
+    path, roster = _import_killed_at(tmp_path, "import.insert:1")
     assert _run(None, "import", "volunteers", roster, "--db", path).returncode == 0
     assert _counts(path)["五老"] == ROWS
 
@@ -82,13 +90,7 @@ def test_import_killed_after_its_first_insert_batch_leaves_nothing(tmp_path):
 def test_import_killed_while_its_trigger_is_set_aside_leaves_the_schema_and_no_row(tmp_path):
     """A kill between the first-screen trigger's drop and its creation again (inside the
     import's transaction): the file is as before, trigger included, and the import reruns."""
-    roster = big_roster(tmp_path / "roster.xlsx", ROWS)
-    path = tmp_path / "town.sqlite"
-    Database.open(path).close()
-    before = _counts(path)
-    _killed("import.trigger", "import", "volunteers", roster, "--db", path)
-    _check(path)
-    assert _counts(path) == before
+    path, roster = _import_killed_at(tmp_path, "import.trigger")
     con = sqlite3.connect(path)
     assert con.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND "
                        "name = 'first_screen_stale_volunteers_insert'").fetchone()[0] == 1
