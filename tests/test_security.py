@@ -1,6 +1,5 @@
 """The program password is the SQLCipher key of the file; locking asks for it again."""
 
-
 import sys
 
 from models import security, sqlconnect
