@@ -9,13 +9,14 @@ import time
 
 PROCESS_START = time.perf_counter()  # --smoke reports start-up from here
 
-import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
-import traceback  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+from typing import TYPE_CHECKING, Any  # noqa: E402
+
+if TYPE_CHECKING:  # (the window's start does without argparse: see _window_args)
+    import argparse
 
 ROOT = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:
@@ -41,22 +42,6 @@ def _chinese(text: str) -> str:
     return text
 
 
-class ChineseParser(argparse.ArgumentParser):
-    """argparse whose help is Chinese and whose refusals are a Chinese sentence and exit
-    status 2."""
-
-    def format_help(self) -> str:
-        return _chinese(super().format_help())
-
-    def format_usage(self) -> str:
-        return _chinese(super().format_usage())
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        print(f"命令参数不对（{_chinese(message)}）。请用 python main.py --help 查看用法。",
-              file=sys.stderr)
-        raise SystemExit(2)
-
-
 def cmd_aliases(args: argparse.Namespace) -> int:
     from models import aliases
 
@@ -74,11 +59,34 @@ def cmd_aliases(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parser_class() -> type[argparse.ArgumentParser]:
+    """argparse whose help is Chinese and whose refusals are a Chinese sentence and exit
+    status 2 (made when a command line needs it: argparse is not imported for the window)."""
+    import argparse
+
+    class ChineseParser(argparse.ArgumentParser):
+        def format_help(self) -> str:
+            return _chinese(super().format_help())
+
+        def format_usage(self) -> str:
+            return _chinese(super().format_usage())
+
+        def error(self, message: str) -> None:  # type: ignore[override]
+            print(f"命令参数不对（{_chinese(message)}）。请用 python main.py --help 查看用法。",
+                  file=sys.stderr)
+            raise SystemExit(2)
+
+    return ChineseParser
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = ChineseParser(prog="main.py", description="关工台账：乡镇关工委工作台账")
+    import argparse
+
+    parser_class = _parser_class()
+    p = parser_class(prog="main.py", description="关工台账：乡镇关工委工作台账")
     p.add_argument("--db", type=Path, help="数据库文件（默认在用户数据文件夹）")
     p.add_argument("--smoke", action="store_true", help="打开主窗口，显示首页后退出")
-    sub = p.add_subparsers(dest="command", parser_class=ChineseParser)
+    sub = p.add_subparsers(dest="command", parser_class=parser_class)
 
     def cmd(name: str, help_: str) -> argparse.ArgumentParser:
         c = sub.add_parser(name, help=help_)
@@ -173,12 +181,44 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _window_args(argv: list[str]) -> tuple[Path | None, bool] | None:
+    """(--db, --smoke) of a command line that only starts the window — ``[--db FILE]
+    [--smoke]``, each at most once — read without argparse (importing it and building every
+    command's parser costs the first screen ≈10 ms); None for any other command line, which
+    argparse then reads (and refuses with its sentence)."""
+    db: Path | None = None
+    smoke = False
+    rest = list(argv)
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--smoke" and not smoke:
+            smoke = True
+            continue
+        if arg == "--db" and rest:
+            value = rest.pop(0)
+        elif arg.startswith("--db="):
+            value = arg[len("--db="):]
+        else:
+            return None
+        if db is not None or not value or value.startswith("-"):
+            return None
+        db = Path(value)
+    return db, smoke
+
+
 def run(argv: list[str]) -> int:
-    args = build_parser().parse_args(argv)
-    if args.command is None:
+    window = _window_args(argv)
+    if window is None:
+        args = build_parser().parse_args(argv)
+        if args.command is None:
+            window = args.db, args.smoke
+    if window is not None:  # the window (it clears the temporary folder once it is up)
         from gui.app import run_app
 
-        return run_app(args.db, smoke=args.smoke, started=PROCESS_START)
+        return run_app(window[0], smoke=window[1], started=PROCESS_START)
+    from models.outputs import remove_stale_temp
+
+    remove_stale_temp()  # what a killed print preview left in the system's temp folder
     if args.command not in NO_DATABASE:  # every command with a --db: the one rule
         from models import first_screen_store, opening
         from models.db import Database
@@ -496,6 +536,7 @@ _STATUS_WORDS = {"new": "新收下", "replaced": "已替换为新的", "unchange
 
 def cmd_rollup(args: argparse.Namespace) -> int:
     import tempfile
+    from argparse import Namespace
 
     from exports import rollup
 
@@ -503,7 +544,7 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="ggtz-dry-") as tmp:
         if args.dry_run and not path.exists():
             path = Path(tmp) / "empty.sqlite"  # nothing to compare with, and nothing written
-        with _open(argparse.Namespace(db=path), create=True) as db:
+        with _open(Namespace(db=path), create=True) as db:
             result = rollup.take_packages(db, list(args.packages), dry_run=args.dry_run,
                                           trust_new_keys=set(args.trust_new_key))
     if args.json:
@@ -691,9 +732,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(args: list[str]) -> int:
     try:
-        from models.outputs import remove_stale_temp
-
-        remove_stale_temp()  # what a killed print preview left in the system's temp folder
         return run(args)
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)
@@ -720,6 +758,8 @@ def _db_of(argv: list[str]) -> Path | None:
 
 def _unexpected() -> int:
     """Any other error: the details go to the crash log, the clerk gets a plain sentence."""
+    import traceback
+
     from models.crashlog import write_crash_log
 
     where = write_crash_log(traceback.format_exc())

@@ -181,7 +181,8 @@ def warm_up(db: Database) -> None:
 
 def warm_pages() -> threading.Thread:
     """Import every page's module and the pinyin tables in the background (a first click on a
-    page then only builds it); returns the thread. It touches no Qt object. Once it has ended,
+    page then only builds it), then remove what a killed print preview left in the temporary
+    folder; returns the thread. It touches no Qt object. Once it has ended,
     :meth:`Start._warm` takes what start-up made out of the garbage collector's scans."""
     from importlib import import_module
 
@@ -199,6 +200,9 @@ def warm_pages() -> threading.Thread:
             pinyin.sort_key("关心下一代")
         except Exception:
             return
+        from models.outputs import remove_stale_temp
+
+        remove_stale_temp()  # what a killed print preview left (the window's start: here)
 
     thread = threading.Thread(target=run, daemon=True, name="ggtz-pages")
     thread.start()

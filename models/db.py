@@ -71,8 +71,6 @@ RESTORE_IN_USE = ("数据库“{name}”正在被另一个关工台账程序使�
 UNPROTECTED = ("注意：恢复的备份是设置密码以前做的，没有加密。现在的数据没有密码保护，"
                "请马上重新设置密码（“设置”页，或 password 命令）。")
 
-#: what a file that cannot be backed up before a restore raises (it is kept as a raw copy)
-_DAMAGED: tuple[type[Exception], ...] = (DatabaseDamaged, *sqlconnect.DatabaseError)
 
 
 class FileKind(enum.Enum):
@@ -511,7 +509,7 @@ class Database:
                 checkpoint(self.path, self.key)
                 return backup.make_backup_of_file(self.path, keep_dir, kind="恢复前",
                                                   key=self.key)
-            except _DAMAGED:
+            except (DatabaseDamaged, *sqlconnect.DatabaseError):  # type: ignore[misc]
                 keep_dir.mkdir(parents=True, exist_ok=True)
                 stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
                 kept = keep_dir / f"{self.path.stem}_{stamp}_损坏.sqlite.keep"

@@ -60,13 +60,21 @@ def _before_commit(s: Session) -> None:
         hook(s)
 
 
-def connect_locked(path: Path, key: Key | None) -> sqlite3.Connection:
-    """Open ``path`` (with ``key``) after taking its shared use lock (waits while a restore
-    runs)."""
+def connect_locked(path: Path, key: Callable[[], Key | None]) -> sqlite3.Connection:
+    """Open ``path`` after taking its shared use lock (waits while a restore or password
+    change replaces the file), with the key ``key()`` gives once the lock is held — the file's
+    key after such a swap, not the one before it. The lock is released when the connection is
+    closed, or at once when opening it fails. Raises FileProblem or one of sqlconnect's
+    errors."""
     lock = filelock.use_lock(path, timeout=filelock.USE_LOCK_WAIT)
     if lock is None:
         raise FileProblem(f"数据库“{path.name}”正在被恢复，请稍后再试。")
-    con = sqlconnect.connect(path, check_same_thread=False, factory=LockedConnection, key=key)
+    try:
+        con = sqlconnect.connect(path, check_same_thread=False, factory=LockedConnection,
+                                 key=key())
+    except BaseException:  # the lock must not outlive a connection that was never made
+        lock.unlock()  # (its failure's traceback would hold it until a garbage collection)
+        raise
     con.use_lock = lock  # type: ignore[attr-defined]
     return con
 
@@ -95,7 +103,7 @@ def _configure(engine: Engine, immediate: bool = True) -> None:
 def _engine(path: Path, key: Callable[[], Key | None], immediate: bool = True) -> Engine:
     """An engine on ``path`` whose connections are opened with the key ``key()`` gives at
     that moment (the owner's key changes when the file is re-encrypted or restored)."""
-    engine = create_engine(f"sqlite:///{path}", creator=lambda: connect_locked(path, key()),
+    engine = create_engine(f"sqlite:///{path}", creator=lambda: connect_locked(path, key),
                            module=sqlconnect.module_for(path, key()))
     _configure(engine, immediate)
     return engine

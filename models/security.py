@@ -24,8 +24,6 @@ password nothing of the data can be read, by the window, the command line or ano
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import hmac
 import json
 import os
 import threading
@@ -239,6 +237,9 @@ def _legacy_matches(path: Path, password: str) -> bool:
         con.close()
     try:
         _algo, n, r, p, salt, digest = (row[0] if row else "").split("$")
+        import hashlib
+        import hmac
+
         got = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt), n=int(n),
                              r=int(r), p=int(p), dklen=32)
         return hmac.compare_digest(bytes.fromhex(digest), got)
@@ -311,9 +312,6 @@ def rekeyed(path: Path, key: sqlconnect.Key | None, new_key: sqlconnect.Key | No
             p.unlink(missing_ok=True)
 
 
-_BACKUP_ERRORS: tuple[type[Exception], ...] = (OSError, UserError, *sqlconnect.Error)
-
-
 def encrypt_plain_backups(db_path: Path | str, key: sqlconnect.Key) -> tuple[int, int]:
     """Encrypt, with the database's ``key``, the plain backups of ``db_path`` in its backup folders
     (the default one and the one chosen in 设置): backups made before the password was set
@@ -346,7 +344,7 @@ def encrypt_plain_backups(db_path: Path | str, key: sqlconnect.Key) -> tuple[int
                 _export(info.path, None, part, key)
                 os.replace(part, info.path)
                 done += 1
-            except _BACKUP_ERRORS:
+            except (OSError, UserError, *sqlconnect.Error):  # type: ignore[misc]
                 left += 1
             finally:
                 part.unlink(missing_ok=True)

@@ -22,18 +22,13 @@ encrypted file gives a plain file, never an unreadable one.
 from __future__ import annotations
 
 import enum
-import hashlib
 import os
 import sqlite3
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any, cast
-
-try:  # the SQLCipher binding (sqlcipher3 wheels: SQLCipher 4, OpenSSL linked in)
-    from sqlcipher3 import dbapi2 as _cipher
-except ImportError:  # pragma: no cover - the binding is in requirements.txt
-    _cipher = None
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 KDF_ITERATIONS = 256_000
@@ -41,12 +36,32 @@ SALT_BYTES = 16
 #: page cache of an encrypted connection (KiB); SQLite's default is 2000
 CIPHER_CACHE_KIB = 65536
 
-_MODULES: tuple[Any, ...] = (sqlite3,) if _cipher is None else (sqlite3, _cipher)
-#: what callers catch: the errors of either module (sqlite3's and sqlcipher3's are distinct)
-Error: tuple[type[Exception], ...] = tuple(m.Error for m in _MODULES)
-DatabaseError: tuple[type[Exception], ...] = tuple(m.DatabaseError for m in _MODULES)
-OperationalError: tuple[type[Exception], ...] = tuple(m.OperationalError for m in _MODULES)
 Connection = sqlite3.Connection
+#: what callers catch (``except sqlconnect.Error``), see :func:`__getattr__`
+_ERRORS = ("Error", "DatabaseError", "OperationalError")
+
+
+@cache
+def _cipher() -> Any:
+    """The SQLCipher binding (sqlcipher3 wheels: SQLCipher 4, OpenSSL linked in), imported
+    when first needed — loading it and OpenSSL costs ≈4 ms that the window's first screen of
+    a plain file does without; None when it is missing."""
+    try:
+        from sqlcipher3 import dbapi2
+    except ImportError:  # pragma: no cover - the binding is in requirements.txt
+        return None
+    return dbapi2
+
+
+def __getattr__(name: str) -> tuple[type[Exception], ...]:
+    """``Error``, ``DatabaseError``, ``OperationalError``: the errors of either module
+    (sqlite3's and sqlcipher3's are distinct classes), for ``except sqlconnect.Error:`` — an
+    except clause is evaluated only when an exception reaches it, so naming them imports
+    nothing beforehand."""
+    if name not in _ERRORS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    cipher = _cipher()
+    return tuple(getattr(m, name) for m in ((sqlite3,) if cipher is None else (sqlite3, cipher)))
 
 
 @dataclass(frozen=True)
@@ -70,11 +85,13 @@ class Key:
 
 
 def cipher_available() -> bool:
-    return _cipher is not None
+    return _cipher() is not None
 
 
 def derive(password: str, salt: bytes) -> Key:
     """SQLCipher 4's own key derivation (PBKDF2-HMAC-SHA512, 256 000 rounds)."""
+    import hashlib  # (OpenSSL's loading: not before the window's first screen)
+
     raw = hashlib.pbkdf2_hmac("sha512", password.encode("utf-8"), salt, KDF_ITERATIONS, 32)
     return Key(raw, salt)
 
@@ -145,7 +162,7 @@ def key_for_file(path: Path | str, password: str) -> Key | None:
 def _encrypted_target(path: Path | str, key: Key | None) -> bool:
     """Whether ``path`` is to be opened with SQLCipher: a key is known and the file is not a
     plain SQLite file (a missing or empty file is created encrypted)."""
-    if key is None or _cipher is None:
+    if key is None or _cipher() is None:
         return False
     head = _head(path)
     return not head.startswith(SQLITE_MAGIC)
@@ -155,7 +172,7 @@ def module_for(path: Path | str, key: Key | None) -> ModuleType:
     """The DB-API module for ``path`` opened with ``key`` (sqlite3, or sqlcipher3's); the
     SQLAlchemy engines are created with it so they wrap the right exceptions."""
     if _encrypted_target(path, key):
-        return cast(ModuleType, _cipher)
+        return cast(ModuleType, _cipher())
     return sqlite3
 
 
@@ -168,9 +185,10 @@ def _cipher_factory(factory: type) -> type:
     models.engines.UseLockMixin, and no method of its own body)."""
     if factory not in _CIPHER_FACTORIES:
         bases = tuple(b for b in factory.__bases__ if b is not sqlite3.Connection)
-        assert _cipher is not None
+        cipher = _cipher()
+        assert cipher is not None
         _CIPHER_FACTORIES[factory] = type(f"Cipher{factory.__name__}",
-                                          (*bases, _cipher.Connection), {})
+                                          (*bases, cipher.Connection), {})
     return _CIPHER_FACTORIES[factory]
 
 
@@ -190,9 +208,9 @@ def connect(path: Path | str, *, readonly: bool = False, autocommit: bool = Fals
     if autocommit:
         kwargs["isolation_level"] = None
     encrypted = _encrypted_target(path, key)
-    module: Any = _cipher if encrypted or (cipher and _cipher is not None) else sqlite3
+    module: Any = _cipher() if encrypted or (cipher and _cipher() is not None) else sqlite3
     if factory is not None:
-        kwargs["factory"] = _cipher_factory(factory) if module is _cipher else factory
+        kwargs["factory"] = factory if module is sqlite3 else _cipher_factory(factory)
     place_read_only = read_only_place(path)
     if readonly or place_read_only:
         con = module.connect(f"file:{_uri_path(path)}?mode=ro{_immutable(path, place_read_only)}",
@@ -245,18 +263,19 @@ def damaged_not_wrong(path: Path | str, key: Key) -> bool:
     when it authenticates other pages (SQLCipher's ``cipher_integrity_check``: with a wrong key
     every page fails, with the right one only the damaged ones), i.e. the key is right and the
     file is damaged. False when it cannot tell."""
-    if _cipher is None:  # pragma: no cover - the binding is in requirements.txt
+    cipher = _cipher()
+    if cipher is None:  # pragma: no cover - the binding is in requirements.txt
         return False
     try:
         pages = os.path.getsize(path) // 4096  # SQLCipher 4's page size
-        con = _cipher.connect(f"file:{_uri_path(path)}?mode=ro", uri=True)
+        con = cipher.connect(f"file:{_uri_path(path)}?mode=ro", uri=True)
         try:
             con.execute("PRAGMA cipher_log_level = NONE")
             con.execute(f"PRAGMA key = {key.pragma_value()}")
             failed = len(con.execute("PRAGMA cipher_integrity_check").fetchall())
         finally:
             con.close()
-    except (OSError, *Error):  # type: ignore[misc]
+    except (OSError, *__getattr__("Error")):  # type: ignore[misc]
         return False
     return pages > 1 and 0 < failed < pages
 

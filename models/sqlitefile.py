@@ -15,7 +15,6 @@ import os
 import re
 import sqlite3
 import threading
-import uuid
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -424,6 +423,8 @@ def _v1_to_v2(con: sqlite3.Connection) -> None:
 def _v2_to_v3(con: sqlite3.Connection) -> None:
     """A stable ``uuid`` on every record (filled for existing rows, unique per table) and the
     roll-up tables (contract §6), written out as schema 3 created them (frozen)."""
+    import uuid  # (only this frozen step: the window's start does without it)
+
     for table in UUID_TABLES:
         con.execute(f"ALTER TABLE {table} ADD COLUMN {_UUID_COLUMN}")
         ids = [r[0] for r in con.execute(f"SELECT id FROM {table}")]

@@ -16,6 +16,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -303,6 +304,61 @@ def test_raw_key_equals_sqlcipher_own_derivation(tmp_path):
             con.execute("SELECT x FROM t")
         finally:
             con.close()
+
+
+def _cipher_file(path: Path, password: str) -> sqlconnect.Key:
+    """A small SQLCipher file at ``path`` with ``password``; its key."""
+    from sqlcipher3 import dbapi2
+
+    con = dbapi2.connect(str(path))
+    con.execute(f"PRAGMA key = '{password}'")
+    con.execute("CREATE TABLE t (x)")
+    con.commit()
+    con.close()
+    key = sqlconnect.key_for_file(path, password)
+    assert key is not None
+    return key
+
+
+def test_a_connection_that_fails_to_open_gives_its_use_lock_back_at_once(tmp_path):
+    """A connection refused by its file (here a wrong key) leaves no use lock behind: the
+    window's restore waited 30 s and then refused ("正在被另一个关工台账程序使用") while the
+    failure's traceback, waiting for a garbage collection, held the lock."""
+    from models import engines, filelock
+
+    path = tmp_path / "k.sqlite"
+    _cipher_file(path, PW)
+    wrong = sqlconnect.key_for_file(path, "x" + PW)
+    with pytest.raises(sqlconnect.DatabaseError) as failed:
+        engines.connect_locked(path, lambda: wrong)
+    assert failed.value.__traceback__ is not None  # (the traceback is still alive here)
+    with filelock.closed_in_process(path):
+        assert filelock.wait_own_closed(path, timeout=0.0)
+
+
+def test_a_connection_waiting_out_a_swap_opens_with_the_key_of_the_file_after_it(tmp_path):
+    """A connection asked for while the file is being replaced (restore, password change)
+    waits, then opens the new file with the key it has then — not the one of before."""
+    import threading
+
+    from models import engines, filelock
+
+    path = tmp_path / "k.sqlite"
+    old = _cipher_file(path, PW)
+    current = [old]
+    opened: list[Any] = []
+    with filelock.closed_in_process(path):
+        waiting = threading.Thread(
+            target=lambda: opened.append(engines.connect_locked(path, lambda: current[0])))
+        waiting.start()
+        waiting.join(0.3)
+        assert waiting.is_alive()  # it waits for the swap
+        path.unlink()
+        current[0] = _cipher_file(path, NEW)  # the new file, with its own key
+    waiting.join(10)
+    con = opened[0]
+    assert con.execute("SELECT count(*) FROM t").fetchone() == (0,)
+    con.close()
 
 
 def test_password_change_is_refused_while_a_window_or_another_program_has_the_file(
