@@ -249,7 +249,7 @@ sys.path.insert(0, sys.argv[1])
 import gui.app as app
 
 HEAVY = ("sqlalchemy", "openpyxl", "reportlab", "models.entities", "models.engines",
-         "gui.pages.volunteers", "exports")
+         "gui.pages.volunteers", "exports", "sqlcipher3", "models.outputs", "hashlib", "uuid")
 real = app.Loader.__init__
 
 def spy(self, *args):

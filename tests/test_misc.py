@@ -100,3 +100,22 @@ def project_root():
     from tests.helpers import ROOT
 
     return ROOT
+
+
+@pytest.mark.parametrize("argv", [
+    [], ["--smoke"], ["--db", "town.sqlite"], ["--db=town.sqlite", "--smoke"],
+    ["--smoke", "--db", "关工 台账/town.sqlite"], ["--db", "a", "--db", "b"], ["--smoke", "--smoke"],
+    ["--sm"], ["--db"], ["--db", "-x"], ["stats", "--db", "x"], ["--db", "x", "stats"], ["-h"],
+    ["--db="], ["--bogus"],
+])
+def test_the_windows_command_line_is_read_as_argparse_reads_it(argv):
+    """The window's start reads ``[--db FILE] [--smoke]`` without argparse (start-up time);
+    whatever it takes, argparse reads the same, and anything else goes to argparse."""
+    import main
+
+    fast = main._window_args(argv)
+    if fast is None:
+        return
+    args = main.build_parser().parse_args(argv)
+    assert args.command is None
+    assert fast == (args.db, args.smoke)
