@@ -136,7 +136,11 @@ class Loader(QObject):
         try:
             for name in HEAVY_MODULES:
                 import_module(name)
-            from models import first_screen_store
+            from models import first_screen_store, pinyin
+
+            # pypinyin's tables (one unmarshal of ≈20 ms that no other thread can run beside):
+            # here, before the pages can be clicked, not beside the first page built
+            pinyin.sort_key("关心下一代")
 
             first_screen_store.install()
             warm_up(self.db.load(check=None))
@@ -179,9 +183,31 @@ def warm_up(db: Database) -> None:
         first_screen_store.stored(s, dt.date.today().year)
 
 
-def warm_pages() -> threading.Thread:
-    """Import every page's module and the pinyin tables in the background (a first click on a
-    page then only builds it), then remove what a killed print preview left in the temporary
+def warm_page_reads(db: Database) -> None:
+    """The reads that 汇总 and 设置 make on the GUI thread when built (small, but their
+    statements' first compiling is half their time), made once here off it: SQLAlchemy keeps
+    the compiled statements, so the pages' own reads are quick. Results are dropped."""
+    import datetime as dt
+
+    from models import aliases, chain, rollup, rollup_status, security, settings
+
+    year = dt.date.today().year
+    with db.reader() as s:
+        rollup.years_with_packages(s)
+        rollup_status.status(s, year)
+        rollup.latest_packages(s, year)
+        chain.own_fingerprint_if_made(s)
+        rollup.expected_units(s)
+        chain.locked_years(s)
+        aliases.listing(s)
+        settings.committee(s)
+        security.lock_minutes(s)
+
+
+def warm_pages(db: Database) -> threading.Thread:
+    """Import every page's module in the background (a first click on a page then only builds
+    it), have the reads that pages make on the GUI thread as they are built compiled once
+    (:func:`warm_page_reads`), then remove what a killed print preview left in the temporary
     folder; returns the thread. It touches no Qt object. Once it has ended,
     :meth:`Start._warm` takes what start-up made out of the garbage collector's scans."""
     from importlib import import_module
@@ -194,12 +220,10 @@ def warm_pages() -> threading.Thread:
                 import_module(f"gui.pages.{module}")
             except Exception:
                 return
-        try:  # pypinyin's tables, which the pages' lists of groups are sorted with
-            from models import pinyin
-
-            pinyin.sort_key("关心下一代")
-        except Exception:
-            return
+        try:
+            warm_page_reads(db)
+        except Exception:  # (only time is at stake: the page reads it again when built)
+            pass
         from models.outputs import remove_stale_temp
 
         remove_stale_temp()  # what a killed print preview left (the window's start: here)
@@ -337,8 +361,8 @@ class Start:
     def _load_here(self) -> bool:
         """Load the database before the window; a damaged file goes to the recovery screen
         (not in smoke). False when the clerk leaves it without restoring. Raises UserError."""
+        from gui.excepthook import install_excepthook
         from gui.guard import RecoveryDialog
-        from gui.ops import install_excepthook
         from models import first_screen_store
 
         install_excepthook()
@@ -372,7 +396,7 @@ class Start:
         if self.window.ctx is not None:
             self.complete()
             return
-        from gui.ops import install_excepthook
+        from gui.excepthook import install_excepthook
 
         install_excepthook()
         self.meter.start()
@@ -444,7 +468,7 @@ class Start:
     def _warm(self) -> None:
         if self.pages_thread is not None or self.window is None:
             return
-        thread = self.pages_thread = warm_pages()
+        thread = self.pages_thread = warm_pages(self.db)
         poll = QTimer(self.window)  # ends with the window
         poll.setInterval(50)
 

@@ -11,7 +11,6 @@ cancelled it, e.g. a preview no longer wanted): its ``done`` signal is all that 
 
 from __future__ import annotations
 
-import sys
 import threading
 import traceback
 from collections.abc import Callable
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from models.changes import Changes
 from models.crashlog import write_crash_log
@@ -334,28 +333,3 @@ def perform(ctx: Context, parent: QWidget | None, service: Callable[..., Any], *
                             + (f"，详情已保存到“{where}”，请发给技术支持人员。" if where else "。")
                             + "请关闭程序后重新打开。")
     return result
-
-
-def install_excepthook() -> None:
-    """Whatever escapes a handler (GUI thread or another thread) is logged and shown."""
-    def show(err: BaseException) -> None:
-        log_unexpected(err)
-        if (threading.current_thread() is threading.main_thread()
-                and QApplication.instance() is not None):  # a box without an app aborts
-            try:
-                QMessageBox.critical(None, "程序出错", error_text(err))
-            except Exception:
-                pass
-
-    def hook(kind: type[BaseException], err: BaseException, tb: Any) -> None:
-        if issubclass(kind, KeyboardInterrupt):
-            sys.__excepthook__(kind, err, tb)
-            return
-        show(err)
-
-    def thread_hook(args: threading.ExceptHookArgs) -> None:
-        if args.exc_value is not None and not isinstance(args.exc_value, SystemExit):
-            show(args.exc_value)
-
-    sys.excepthook = hook
-    threading.excepthook = thread_hook

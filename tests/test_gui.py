@@ -597,7 +597,9 @@ def test_the_excepthook_logs_and_shows_what_escapes(messages, monkeypatch):
 
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
     monkeypatch.setattr(threading, "excepthook", threading.excepthook)
-    ops.install_excepthook()
+    from gui.excepthook import install_excepthook
+
+    install_excepthook()
     try:
         raise ValueError("escaped from a slot")
     except ValueError:
