@@ -220,14 +220,21 @@ def run(argv: list[str]) -> int:
 
     remove_stale_temp()  # what a killed print preview left in the system's temp folder
     if args.command not in NO_DATABASE:  # every command with a --db: the one rule
-        from models import first_screen_store, opening
+        from models import opening, sqlitefile
         from models.db import Database
-
-        first_screen_store.install()
 
         path = opening.check_place(_db_path(args), args.command,
                                    write=None if not getattr(args, "dry_run", False) else False)
         Database(path).remove_leftovers()
+        if args.command in EARLY_CHECK:
+            sqlitefile.check_early(path)  # beside the imports (SQLAlchemy's first of all)
+        try:
+            from models import first_screen_store
+
+            first_screen_store.install()
+            return COMMANDS[args.command](args)
+        finally:
+            sqlitefile.finish_early()
     return COMMANDS[args.command](args)
 
 
@@ -235,6 +242,10 @@ def run(argv: list[str]) -> int:
 
 #: commands that open no database (all others follow models.opening.check_place)
 NO_DATABASE = frozenset({"forms", "template"})
+#: commands whose opening's quick check starts before their imports (models.sqlitefile.
+#: check_early); the others check in full, create, or replace the file
+EARLY_CHECK = frozenset({"stats", "export", "package", "import", "quality", "report",
+                         "rollup-status", "aliases"})
 
 
 def _db_path(args: argparse.Namespace) -> Path:

@@ -342,6 +342,10 @@ def inspect_file(path: Path, full: bool | None = True, key: sqlconnect.Key | Non
     Raises DatabaseDamaged when SQLite cannot read it at all or its schema is not exactly one
     of this program's versions (see :func:`schema_problem`). Writes nothing.
     """
+    if full is False and key is None:
+        early = _early_result(path)
+        if early is not None:
+            return early
     identity = file_identity(path) if full else None
     if identity is not None:
         with _VERIFIED_LOCK:
@@ -355,6 +359,67 @@ def inspect_file(path: Path, full: bool | None = True, key: sqlconnect.Key | Non
                 _VERIFIED.clear()
             _VERIFIED[identity] = version
     return version, problems
+
+
+class _EarlyCheck:
+    """A quick check of a plain file running on a thread of its own (:func:`check_early`)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.identity = file_identity(path)
+        self.done = threading.Event()
+        self.result: tuple[int, list[str]] | None = None
+
+    def run(self) -> None:
+        try:
+            self.result = _inspect(self.path, False, None)
+        except BaseException:  # (said by the check made again where the file is opened)
+            self.result = None
+        finally:
+            self.done.set()
+
+
+_EARLY: dict[str, _EarlyCheck] = {}
+
+
+def check_early(path: Path) -> None:
+    """Start the ``quick_check`` of the plain file at ``path`` on a thread of its own: SQLite
+    runs it without holding the interpreter, so a command's imports run beside it (on a
+    135 MB file the check takes 0.19 s). The next :func:`inspect_file` of ``path`` with
+    ``full=False`` takes its result when the file has not changed since it began (else
+    checks again). Nothing for an encrypted, missing or damaged file (the check needs the
+    key, or the sentence of a check made where the file is opened). Writes nothing."""
+    if sqlconnect.detect(path) is not sqlconnect.Kind.PLAIN:
+        return
+    early = _EarlyCheck(path)
+    if early.identity is None:
+        return
+    with _VERIFIED_LOCK:
+        _EARLY[os.path.abspath(path)] = early
+    threading.Thread(target=early.run, daemon=True, name="ggtz-early-check").start()
+
+
+def finish_early() -> None:
+    """Wait for the early checks still running (a command that ends before it opened its
+    file leaves none behind at the interpreter's end)."""
+    with _VERIFIED_LOCK:
+        pending = list(_EARLY.values())
+        _EARLY.clear()
+    for early in pending:
+        early.done.wait()
+
+
+def _early_result(path: Path) -> tuple[int, list[str]] | None:
+    """The result of the early check of ``path`` (waited for), if one ran and the file is
+    unchanged since it began; it is used once."""
+    with _VERIFIED_LOCK:
+        early = _EARLY.pop(os.path.abspath(path), None)
+    if early is None:
+        return None
+    early.done.wait()
+    if early.result is None or file_identity(path) != early.identity:
+        return None
+    return early.result
 
 
 def _inspect(path: Path, full: bool | None, key: sqlconnect.Key | None

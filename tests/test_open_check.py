@@ -53,3 +53,46 @@ def test_a_damaged_file_is_never_remembered_as_good(db_path, monkeypatch):
     assert sqlitefile.inspect_file(db_path)[1] == ["row 3 missing"]
     assert sqlitefile.inspect_file(db_path)[1] == ["row 3 missing"]
     assert calls == [True, True]
+
+
+def test_a_commands_quick_check_runs_beside_its_imports_and_is_used_once(db_path, monkeypatch):
+    """``check_early`` (started by main.py before a command's imports): opening the unchanged
+    file takes its result instead of checking again; a second opening checks again."""
+    Database.open(db_path).close()
+    calls = _counting(monkeypatch)
+    sqlitefile.check_early(db_path)
+    Database.open(db_path, create=False).close()
+    assert calls == [False]  # the early check's, taken by the opening
+    Database.open(db_path, create=False).close()
+    assert calls == [False, False]
+
+
+def test_a_file_changed_after_its_early_check_is_checked_again(db_path, monkeypatch):
+    db = Database.open(db_path)
+    with db.session() as s:
+        demo.build(s, scale=1)
+    db.close()
+    calls = _counting(monkeypatch)
+    sqlitefile.check_early(db_path)
+    (early,) = sqlitefile._EARLY.values()
+    assert early.done.wait(30)
+    db = Database(db_path).load(check=None)  # another program writes meanwhile
+    with db.session() as s:
+        s.connection().exec_driver_sql("UPDATE volunteers SET note = 'x' WHERE id = 1")
+    db.close()
+    _version, problems = sqlitefile.inspect_file(db_path, full=False)
+    # the early check, the writer's opening (header only), then a check of the file as it is
+    assert calls == [False, None, False] and not problems
+
+
+def test_an_encrypted_file_gets_no_early_check(tmp_path, monkeypatch):
+    from sqlcipher3 import dbapi2
+
+    path = tmp_path / "k.sqlite"
+    con = dbapi2.connect(str(path))
+    con.execute("PRAGMA key = 'secret-1234'")
+    con.execute("CREATE TABLE t (x)")
+    con.commit()
+    con.close()
+    sqlitefile.check_early(path)  # it would need the key: nothing is started
+    assert not sqlitefile._EARLY
