@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Integer, func, select
+from sqlalchemy import Integer, case, distinct, func, select
 from sqlalchemy.orm import Session
 
 from models import rollup
@@ -59,10 +59,7 @@ def own_figures(s: Session, year: int) -> dict[str, Any]:
         "year": year,
         "groups": _groups(s, year),
         "volunteers": _volunteers(s, year, start, end),
-        "students": _students(s, year),
-        "pairings": {"active": s.scalar(
-            _live_pairings().where(pairings_in_year(year))
-            .with_only_columns(func.count(Pairing.id)))},
+        **_students_and_pairings(s, year),
         "aid": _aid(s, start, end),
         "activities": _activities(s, start, end),
         "donations": _donations(s, start, end),
@@ -84,25 +81,31 @@ def _groups(s: Session, year: int) -> dict[str, Any]:
 
 
 def _volunteers(s: Session, year: int, start: dt.date, end: dt.date) -> dict[str, Any]:
-    where = volunteers_at_end(year)
+    at_end = volunteers_at_end(year)
+    live = Volunteer.deleted_at.is_(None)
+
+    def total(condition: Any, value: Any = 1) -> Any:
+        """The sum of ``value`` over the live 五老 that meet ``condition`` (one scan for all)."""
+        return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+
     counted: Any = s.execute(select(
-        func.count(),
-        func.coalesce(func.sum(Volunteer.is_backbone.cast(Integer)), 0),
-        func.coalesce(func.sum(Volunteer.political_status.in_(PARTY).cast(Integer)), 0),
-    ).where(where)).one()
-    total, backbone, party = counted
-    counts = dict(s.execute(select(Volunteer.category, func.count()).where(where)
+        total(at_end), total(at_end, Volunteer.is_backbone.cast(Integer)),
+        total(at_end, Volunteer.political_status.in_(PARTY).cast(Integer)),
+        total(Volunteer.joined_on.between(start, end)),
+        total(Volunteer.left_on.between(start, end)),
+    ).where(live)).one()
+    count, backbone, party, joined, left = counted
+    counts = dict(s.execute(select(Volunteer.category, func.count()).where(at_end)
                             .group_by(Volunteer.category)).all())
     by_category = {c: counts.pop(c, 0) for c in VOLUNTEER_CATEGORIES}
     by_category.update({k: v for k, v in counts.items() if v})
-    live = Volunteer.deleted_at.is_(None)
-    joined = s.scalar(select(func.count()).where(live, Volunteer.joined_on.between(start, end)))
-    left = s.scalar(select(func.count()).where(live, Volunteer.left_on.between(start, end)))
-    return {"total": total, "backbone": int(backbone), "party_members": int(party),
-            "by_category": by_category, "joined": joined, "left": left}
+    return {"total": int(count), "backbone": int(backbone), "party_members": int(party),
+            "by_category": by_category, "joined": int(joined), "left": int(left)}
 
 
-def _students(s: Session, year: int) -> dict[str, Any]:
+def _students_and_pairings(s: Session, year: int) -> dict[str, Any]:
+    """``students`` (assisted in ``year``, by category, how many paired) and ``pairings``
+    (live pairings of ``year``): a student is paired when one of those pairings is theirs."""
     where = students_in_year(year)
     by_category: dict[str, int] = {}
     total = 0
@@ -110,11 +113,13 @@ def _students(s: Session, year: int) -> dict[str, Any]:
         total += 1
         for cat in split_multi(cats):
             by_category[cat] = by_category.get(cat, 0) + 1
-    paired_ids = (_live_pairings().where(pairings_in_year(year))
-                  .with_only_columns(Pairing.student_id))
-    paired = s.scalar(select(func.count()).where(where, Student.id.in_(paired_ids)))
+    active, paired = s.execute(
+        _live_pairings().where(pairings_in_year(year)).with_only_columns(
+            func.count(Pairing.id),
+            func.count(distinct(case((where, Pairing.student_id)))))).one()
     ordered = dict(sorted(by_category.items(), key=lambda kv: -kv[1]))
-    return {"total": total, "paired": paired, "by_category": ordered}
+    return {"students": {"total": total, "paired": paired, "by_category": ordered},
+            "pairings": {"active": active}}
 
 
 def _aid(s: Session, start: dt.date, end: dt.date) -> dict[str, Any]:
