@@ -312,13 +312,9 @@ def _pairing_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[di
                "aid_money": yuan(money)}
 
 
-def _in_year(column: Any, year: int) -> Any:
-    return column.between(dt.date(year, 1, 1), dt.date(year, 12, 31))
-
-
 def _activity_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dict[str, Any]]:
     q = (select(Activity).where(Activity.deleted_at.is_(None),
-                                _in_year(Activity.date, year or ctx.year_or_now()))
+                                in_year.during(Activity.date, year or ctx.year_or_now()))
          .order_by(Activity.date, Activity.id))
     for a in s.scalars(q):
         yield {"date": a.date, "title": a.title, "theme": a.theme, "organiser": a.organiser,
@@ -328,7 +324,7 @@ def _activity_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[d
 
 def _donation_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dict[str, Any]]:
     q = (select(Donation).where(Donation.deleted_at.is_(None),
-                                _in_year(Donation.date, year or ctx.year_or_now()))
+                                in_year.during(Donation.date, year or ctx.year_or_now()))
          .order_by(Donation.date, Donation.id))
     for d in s.scalars(q):
         yield {"date": d.date, "donor": d.donor, "donor_type": d.donor_type,
