@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLayout,
-    QScrollArea,
     QStyle,
     QTabWidget,
     QVBoxLayout,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from exports.cells import CellProblem
 from gui import style
+from gui.chrome import dialog_buttons, scroll_area
 from gui.ops import FAILED
 from gui.widgets import shortcut
 from models.db import Database
@@ -66,21 +66,13 @@ class FormDialog(QDialog):
         for form in self.forms:
             cols.addLayout(form, 1)
         self.body = body
-        self.body_scroll = scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.body_scroll = scroll = scroll_area(body)
         self.banner = QLabel()
         self.banner.setStyleSheet(ERROR_STYLE)
         self.banner.setWordWrap(True)
         self.banner.hide()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                        | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = dialog_buttons(self, (QDialogButtonBox.StandardButton.Save, "保存"),
+                                      (QDialogButtonBox.StandardButton.Cancel, "取消"))
         shortcut(QKeySequence("Ctrl+S"), self, self.accept)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
