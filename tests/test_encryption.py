@@ -22,7 +22,7 @@ import pytest
 from models import backup, security, sqlconnect
 from models.db import Database
 from models.errors import PasswordNeeded, ValidationError, WrongPassword
-from tests.helpers import ROOT
+from tests.helpers import ROOT, run_main
 from tests.sheets import big_roster
 
 PW = "青山2025关工委"
@@ -31,17 +31,8 @@ NEW = "新密码-7788"
 
 def run(*args: object, password: str | None = None, new: str | None = None,
         kill: str | None = None) -> subprocess.CompletedProcess:
-    """``main.py ARGS`` in a fresh process with no terminal (so nothing is asked)."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("GGTZ_PASSWORD", "GGTZ_NEW_PASSWORD", "GGTZ_KILL_AT")}
-    env["PYTHONIOENCODING"] = "utf-8"
-    for name, value in (("GGTZ_PASSWORD", password), ("GGTZ_NEW_PASSWORD", new),
-                        ("GGTZ_KILL_AT", kill)):
-        if value is not None:
-            env[name] = value
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)],
-                          capture_output=True, text=True, encoding="utf-8", env=env,
-                          stdin=subprocess.DEVNULL, timeout=300)
+    """``main.py ARGS`` with no terminal (helpers.run_main), given up to 5 minutes."""
+    return run_main(*args, password=password, new=new, kill=kill, timeout=300)
 
 
 def ok(*args: object, **kw: str | None) -> subprocess.CompletedProcess:
