@@ -302,20 +302,15 @@ def test_password_change_is_refused_while_a_window_or_another_program_has_the_fi
 
     path = _copy(plain_town, tmp_path / "w.sqlite")
     before = path.read_bytes()
-    window = filelock.window_lock(path)
-    assert window is not None
-    try:
-        proc = run("password", "--db", path, new=PW)
-    finally:
-        window.unlock()
-    assert proc.returncode == 2 and "窗口" in proc.stderr
-    user = filelock.use_lock(path)  # e.g. an import running in another process
-    assert user is not None
-    try:
-        proc = run("password", "--db", path, new=PW)
-    finally:
-        user.unlock()
-    assert proc.returncode == 2 and "另一个" in proc.stderr
+    # the window's lock, then a user's (e.g. an import running in another process)
+    for take, said in ((filelock.window_lock, "窗口"), (filelock.use_lock, "另一个")):
+        held = take(path)
+        assert held is not None
+        try:
+            proc = run("password", "--db", path, new=PW)
+        finally:
+            held.unlock()
+        assert proc.returncode == 2 and said in proc.stderr, proc.stderr
     assert path.read_bytes() == before
     assert not any(".rekey" in p.name for p in tmp_path.iterdir())
 
