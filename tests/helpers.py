@@ -36,6 +36,15 @@ def cli(*args: str | Path, check: bool = False, timeout: float = 120) -> subproc
     return proc
 
 
+def cli_demo(folder: Path, seed: int) -> Path:
+    """``folder``/town.sqlite: a demo township written by ``main.py demo`` in its own process
+    (so with the first-screen figures the program stores)."""
+    path = folder / "town.sqlite"
+    proc = cli("demo", "--db", path, "--seed", str(seed))
+    assert proc.returncode == 0, proc.stderr
+    return path
+
+
 def run_main(*args: object, password: str | None = None, new: str | None = None,
              kill: str | None = None, env: dict[str, str] | None = None,
              timeout: float = 120) -> subprocess.CompletedProcess:
