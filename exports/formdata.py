@@ -312,13 +312,9 @@ def _pairing_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[di
                "aid_money": yuan(money)}
 
 
-def _in_year(column: Any, year: int) -> Any:
-    return column.between(dt.date(year, 1, 1), dt.date(year, 12, 31))
-
-
 def _activity_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dict[str, Any]]:
     q = (select(Activity).where(Activity.deleted_at.is_(None),
-                                _in_year(Activity.date, year or ctx.year_or_now()))
+                                in_year.during(Activity.date, year or ctx.year_or_now()))
          .order_by(Activity.date, Activity.id))
     for a in s.scalars(q):
         yield {"date": a.date, "title": a.title, "theme": a.theme, "organiser": a.organiser,
@@ -328,7 +324,7 @@ def _activity_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[d
 
 def _donation_rows(s: Session, year: int | None, ctx: FormContext) -> Iterator[dict[str, Any]]:
     q = (select(Donation).where(Donation.deleted_at.is_(None),
-                                _in_year(Donation.date, year or ctx.year_or_now()))
+                                in_year.during(Donation.date, year or ctx.year_or_now()))
          .order_by(Donation.date, Donation.id))
     for d in s.scalars(q):
         yield {"date": d.date, "donor": d.donor, "donor_type": d.donor_type,
@@ -407,28 +403,27 @@ def annual_rows(figures: dict[str, Any]) -> Iterator[dict[str, Any]]:
         shown.add(section)
         return {"section": label, "item": item, "value": value, "unit": unit}
 
-    yield row("组织", "基层关工组织总数", g["total"], "个")
-    for kind, n in g["by_type"].items():
-        yield row("组织", f"　其中：{kind}", n, "个")
+    def parted(section: str, item: str, total: Any, parts: dict[str, Any],
+               unit: str) -> Iterator[dict[str, Any]]:
+        """A total's row, then a 其中 row for each of its parts."""
+        yield row(section, item, total, unit)
+        for part, n in parts.items():
+            yield row(section, f"　其中：{part}", n, unit)
+
+    yield from parted("组织", "基层关工组织总数", g["total"], g["by_type"], "个")
     yield row("组织", "“五好”达标组织", g["wuhao"], "个")
     yield row("组织", "“五好”达标率", f"{g['wuhao_rate'] * 100:.1f}%", "")
-    yield row("五老", "“五老”总数", v["total"], "人")
-    for cat, n in v["by_category"].items():
-        yield row("五老", f"　其中：{cat}", n, "人")
+    yield from parted("五老", "“五老”总数", v["total"], v["by_category"], "人")
     yield row("五老", "骨干", v["backbone"], "人")
     yield row("五老", "党员", v["party_members"], "人")
     yield row("五老", "本年新增", v["joined"], "人")
     yield row("五老", "本年退出", v["left"], "人")
-    yield row("帮扶", "帮扶对象总数", st["total"], "人")
-    for cat, n in st["by_category"].items():
-        yield row("帮扶", f"　其中：{cat}", n, "人")
+    yield from parted("帮扶", "帮扶对象总数", st["total"], st["by_category"], "人")
     yield row("帮扶", "已结对帮扶对象", st["paired"], "人")
     yield row("帮扶", "有效结对", figures["pairings"]["active"], "对")
     yield row("帮扶", "帮扶记录", a["records"], "次")
     yield row("帮扶", "资助金额", f"{a['money_yuan']:,.2f}", "元")
-    yield row("活动", "开展活动", act["total"], "场次")
-    for theme, n in act["by_theme"].items():
-        yield row("活动", f"　其中：{theme}", n, "场次")
+    yield from parted("活动", "开展活动", act["total"], act["by_theme"], "场次")
     yield row("活动", "五老参与", act["volunteer_participations"], "人次")
     yield row("活动", "受教育青少年", act["youth_participations"], "人次")
     yield row("捐赠", "捐赠笔数", d["count"], "笔")
@@ -437,9 +432,7 @@ def annual_rows(figures: dict[str, Any]) -> Iterator[dict[str, Any]]:
     yield row("捐赠", "捐钱捐物合计", f"{d['money_yuan'] + d['goods_value_yuan']:,.2f}", "元")
     venues = figures.get("venues")  # (the figures of an older program's package have none)
     if venues is not None:
-        yield row("阵地", "关工阵地", venues["total"], "个")
-        for kind, n in venues["by_type"].items():
-            yield row("阵地", f"　其中：{kind}", n, "个")
+        yield from parted("阵地", "关工阵地", venues["total"], venues["by_type"], "个")
         yield row("阵地", "本年经费", f"{venues['funds_yuan']:,.2f}", "元")
 
 

@@ -7,6 +7,7 @@ from importlib import metadata
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
+from gui.chrome import dialog_buttons
 from models import APP_VERSION
 from models.db import Database
 from models.paths import data_dir
@@ -56,9 +57,7 @@ class AboutDialog(QDialog):
         self.text.setHtml(about_html(db))
         note = QLabel(f"字体许可全文：{FONT_LICENCE}")
         note.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, (QDialogButtonBox.StandardButton.Close, "关闭"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.text, 1)
         layout.addWidget(note)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -15,11 +14,11 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
+from gui.chrome import dialog_buttons, scroll_area
 from gui.style import fit_dialog
 
 LEVELS = ("乡镇", "县", "市")
@@ -75,23 +74,15 @@ class FirstRunDialog(QDialog):
         form.addRow("", self.where)
         form.addRow("", self.error)
         form.addRow("填表人：", self.filler)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("开始使用")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("以后再填")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, (QDialogButtonBox.StandardButton.Ok, "开始使用"),
+                                 (QDialogButtonBox.StandardButton.Cancel, "以后再填"))
         self.body = QWidget()
         inner = QVBoxLayout(self.body)
         inner.addWidget(intro)
         inner.addLayout(form)
         inner.addWidget(self.demo)
         inner.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(self.body)
+        scroll = scroll_area(self.body)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
         layout.addWidget(buttons)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.chrome import dialog_buttons
 from models import security
 from models.db import Database
 from models.errors import WrongPassword
@@ -77,9 +78,7 @@ class PasswordDialog(QDialog):
         self.message.setMinimumHeight(fm.lineSpacing() * 2 + 4)
         self.message.setMinimumWidth(min(fm.horizontalAdvance(
             "密码不对，请再试一次（还可以试 4 次）：") + 8, 1000))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("进入")
-        buttons.accepted.connect(self.accept)
+        buttons = dialog_buttons(self, (QDialogButtonBox.StandardButton.Ok, "进入"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.message)
         layout.addWidget(self.password)

@@ -17,7 +17,8 @@ from models import codetables, records, rules
 from models.changes import Changes
 from models.entities import Activity, ActivityPhoto, Volunteer, activity_participants
 from models.errors import FileProblem, ValidationError, describe_os_error
-from models.pinyin import initials
+from models.in_year import during
+from models.pinyin import initials, name_matches
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp"}
 
@@ -136,11 +137,10 @@ def query(text: str = "", theme: str = "", year: int | None = None) -> Select[Ac
     q = select(Activity).where(Activity.deleted_at.is_(None))
     text = text.strip()
     if text:
-        q = q.where(Activity.title.like(f"%{text}%")
-                    | Activity.title_initials.like(f"{text.lower()}%")
+        q = q.where(name_matches(text, Activity.title, Activity.title_initials)
                     | Activity.place.like(f"%{text}%"))
     if theme:
         q = q.where(Activity.theme == theme)
     if year:
-        q = q.where(Activity.date.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+        q = q.where(during(Activity.date, year))
     return q

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from models import codetables, records, rules
 from models.changes import Changes
 from models.entities import Donation, Student
+from models.in_year import during
 from models.money import parse_fen, yuan_text
-from models.pinyin import initials
+from models.pinyin import initials, name_matches
 
 
 @dataclass
@@ -71,12 +72,11 @@ def query(text: str = "", donor_type: str = "", year: int | None = None
     q = select(Donation).where(Donation.deleted_at.is_(None))
     text = text.strip()
     if text:
-        q = q.where(Donation.donor.like(f"%{text}%")
-                    | Donation.donor_initials.like(f"{text.lower()}%"))
+        q = q.where(name_matches(text, Donation.donor, Donation.donor_initials))
     if donor_type:
         q = q.where(Donation.donor_type == donor_type)
     if year:
-        q = q.where(Donation.date.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+        q = q.where(during(Donation.date, year))
     return q
 
 

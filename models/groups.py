@@ -15,7 +15,7 @@ from models.entities import Group, WuhaoAssessment
 from models.errors import DataError, ValidationError
 from models.idcard import normalize_phone
 from models.people import clean_name
-from models.pinyin import initials
+from models.pinyin import initials, name_matches
 
 
 @dataclass
@@ -76,7 +76,7 @@ def query(text: str = "", type_: str = "") -> Select[Group]:
     q = select(Group).where(Group.deleted_at.is_(None))
     text = text.strip()
     if text:
-        q = q.where(Group.name.like(f"%{text}%") | Group.name_initials.like(f"{text.lower()}%"))
+        q = q.where(name_matches(text, Group.name, Group.name_initials))
     if type_:
         q = q.where(Group.type == type_)
     return q

@@ -19,6 +19,11 @@ def bounds(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
 
+def during(column: Any, year: int) -> Any:
+    """Where-clause: the date in ``column`` falls in ``year``."""
+    return column.between(*bounds(year))
+
+
 def groups_at_end(year: int) -> Any:
     """Where-clause: groups that exist at the end of ``year``."""
     _, end = bounds(year)

@@ -34,6 +34,7 @@ from models.entities import (
     Volunteer,
     VolunteerCare,
 )
+from models.pinyin import name_matches
 
 
 def groups(text: str = "", type_: str = "") -> Select[Group, int]:
@@ -102,8 +103,7 @@ def cares(text: str = "") -> Select[VolunteerCare, str]:
          .where(VolunteerCare.deleted_at.is_(None), Volunteer.deleted_at.is_(None)))
     text = text.strip()
     if text:
-        q = q.where(Volunteer.name.like(f"%{text}%")
-                    | Volunteer.name_initials.like(f"{text.lower()}%"))
+        q = q.where(name_matches(text, Volunteer.name, Volunteer.name_initials))
     return q.order_by(VolunteerCare.date.desc())
 
 

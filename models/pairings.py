@@ -14,6 +14,7 @@ from models.changes import Changes
 from models.entities import AidRecord, Pairing, Student, Volunteer
 from models.errors import DataError, ValidationError
 from models.money import parse_fen, yuan_text
+from models.pinyin import name_matches
 
 
 @dataclass
@@ -90,10 +91,8 @@ def query(text: str = "", active_on: dt.date | None = None) -> Select[Pairing]:
          .where(Pairing.deleted_at.is_(None)))
     text = "".join(text.split())
     if text:
-        like = f"%{text}%"
-        q = q.where(or_(Volunteer.name.like(like), Student.name.like(like),
-                        Volunteer.name_initials.like(f"{text.lower()}%"),
-                        Student.name_initials.like(f"{text.lower()}%")))
+        q = q.where(name_matches(text, Volunteer.name, Volunteer.name_initials)
+                    | name_matches(text, Student.name, Student.name_initials))
     if active_on is not None:
         q = q.where(overlaps(Pairing.started_on, Pairing.ended_on, active_on, active_on))
     return q

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from typing import Any
 
 # Every lookup here is of one character, which pypinyin answers from its character table alone:
 # its table of words (2.5 MB, slow to load) changes no answer (checked over all 41 923
@@ -24,6 +25,12 @@ def _char_initial(ch: str) -> str:
 def initials(text: str | None) -> str:
     """Lower-case first letters of each character's pinyin; ASCII letters and digits kept."""
     return "".join(map(_char_initial, text or ""))
+
+
+def name_matches(text: str, name_column: Any, initials_column: Any) -> Any:
+    """Where-clause for a search box: ``name_column`` holds ``text`` (as given, already stripped)
+    or ``initials_column`` (the name's :func:`initials`) begins with it."""
+    return name_column.like(f"%{text}%") | initials_column.like(f"{text.lower()}%")
 
 
 @lru_cache(maxsize=8192)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from models.codes import RECHECK_DAYS
 from models.entities import Activity, Group, Student, Volunteer, WuhaoAssessment
-from models.in_year import groups_at_end, students_in_year, volunteers_at_end
+from models.in_year import during, groups_at_end, students_in_year, volunteers_at_end
 from models.pairings import stale_pairings
 from models.rollup import units_months
 
@@ -28,7 +28,7 @@ def month_counts(s: Session, year: int) -> list[int]:
     counts = dict(s.execute(
         select(extract("month", Activity.date), func.count())
         .where(Activity.deleted_at.is_(None),
-               Activity.date.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+               during(Activity.date, year))
         .group_by(extract("month", Activity.date))).all())
     own = [int(counts.get(m, 0)) for m in range(1, 13)]
     return [a + b for a, b in zip(own, units_months(s, year))]

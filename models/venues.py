@@ -20,7 +20,7 @@ from models.entities import Group, Venue
 from models.errors import ValidationError
 from models.in_year import venues_at_end
 from models.money import parse_fen, yuan_text
-from models.pinyin import initials
+from models.pinyin import initials, name_matches
 
 
 @dataclass
@@ -72,7 +72,7 @@ def query(text: str = "", type_: str = "", year: int | None = None) -> Select[Ve
     q = select(Venue).where(venues_at_end(year) if year else Venue.deleted_at.is_(None))
     text = text.strip()
     if text:
-        q = q.where(Venue.name.like(f"%{text}%") | Venue.name_initials.like(f"{text.lower()}%"))
+        q = q.where(name_matches(text, Venue.name, Venue.name_initials))
     if type_:
         q = q.where(Venue.type == type_)
     return q

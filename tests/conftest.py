@@ -94,6 +94,28 @@ def db(db_path: Path):
     yield database
     database.close()
 
+
+@pytest.fixture
+def screen(monkeypatch: pytest.MonkeyPatch):
+    """The clerk's screen as the window and its dialogs see it: a 1366×768 laptop less its
+    taskbar, 1366×728 (the offscreen platform's is 800×800). Returns that QRect."""
+    from PySide6.QtCore import QRect
+
+    from gui import style
+
+    monkeypatch.setattr(style, "available_geometry", lambda _widget=None: QRect(0, 0, 1366, 728))
+    return QRect(0, 0, 1366, 728)
+
+
+@pytest.fixture
+def font_size(request: pytest.FixtureRequest, qapp):
+    """The program's own font at the size under test (``indirect`` parametrisation: normal,
+    larger, 长辈版); the application's font restored after."""
+    from tests import helpers
+
+    with helpers.font_size(qapp, request.param) as size:
+        yield size
+
 from hypothesis import settings as _hypothesis_settings  # noqa: E402
 
 # CI runs the property tests with a fixed seed so that a green run stays green; a developer's

@@ -36,6 +36,34 @@ def cli(*args: str | Path, check: bool = False, timeout: float = 120) -> subproc
     return proc
 
 
+def cli_demo(folder: Path, seed: int) -> Path:
+    """``folder``/town.sqlite: a demo township written by ``main.py demo`` in its own process
+    (so with the first-screen figures the program stores)."""
+    path = folder / "town.sqlite"
+    proc = cli("demo", "--db", path, "--seed", str(seed))
+    assert proc.returncode == 0, proc.stderr
+    return path
+
+
+def run_main(*args: object, password: str | None = None, new: str | None = None,
+             kill: str | None = None, env: dict[str, str] | None = None,
+             timeout: float = 120) -> subprocess.CompletedProcess:
+    """``main.py ARGS`` in a fresh process with no terminal (so nothing is asked), given the
+    password (GGTZ_PASSWORD), the new one (GGTZ_NEW_PASSWORD) and the kill point (GGTZ_KILL_AT)
+    only as named here, and ``env`` on top."""
+    base = {k: v for k, v in os.environ.items()
+            if k not in ("GGTZ_PASSWORD", "GGTZ_NEW_PASSWORD", "GGTZ_KILL_AT")}
+    base["PYTHONIOENCODING"] = "utf-8"
+    for name, value in (("GGTZ_PASSWORD", password), ("GGTZ_NEW_PASSWORD", new),
+                        ("GGTZ_KILL_AT", kill)):
+        if value is not None:
+            base[name] = value
+    base.update(env or {})
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)],
+                          capture_output=True, text=True, encoding="utf-8", env=base,
+                          stdin=subprocess.DEVNULL, timeout=timeout)
+
+
 def file_sha(path: Path) -> str:
     """The database file's bytes with its write-ahead log (where an open database writes)."""
     wal = Path(f"{path}-wal")

@@ -23,7 +23,7 @@ import pytest
 from models import backup, security, sqlconnect
 from models.db import Database
 from models.errors import PasswordNeeded, ValidationError, WrongPassword
-from tests.helpers import ROOT
+from tests.helpers import ROOT, run_main
 from tests.sheets import big_roster
 
 PW = "青山2025关工委"
@@ -32,17 +32,8 @@ NEW = "新密码-7788"
 
 def run(*args: object, password: str | None = None, new: str | None = None,
         kill: str | None = None) -> subprocess.CompletedProcess:
-    """``main.py ARGS`` in a fresh process with no terminal (so nothing is asked)."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("GGTZ_PASSWORD", "GGTZ_NEW_PASSWORD", "GGTZ_KILL_AT")}
-    env["PYTHONIOENCODING"] = "utf-8"
-    for name, value in (("GGTZ_PASSWORD", password), ("GGTZ_NEW_PASSWORD", new),
-                        ("GGTZ_KILL_AT", kill)):
-        if value is not None:
-            env[name] = value
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)],
-                          capture_output=True, text=True, encoding="utf-8", env=env,
-                          stdin=subprocess.DEVNULL, timeout=300)
+    """``main.py ARGS`` with no terminal (helpers.run_main), given up to 5 minutes."""
+    return run_main(*args, password=password, new=new, kill=kill, timeout=300)
 
 
 def ok(*args: object, **kw: str | None) -> subprocess.CompletedProcess:
@@ -367,20 +358,15 @@ def test_password_change_is_refused_while_a_window_or_another_program_has_the_fi
 
     path = _copy(plain_town, tmp_path / "w.sqlite")
     before = path.read_bytes()
-    window = filelock.window_lock(path)
-    assert window is not None
-    try:
-        proc = run("password", "--db", path, new=PW)
-    finally:
-        window.unlock()
-    assert proc.returncode == 2 and "窗口" in proc.stderr
-    user = filelock.use_lock(path)  # e.g. an import running in another process
-    assert user is not None
-    try:
-        proc = run("password", "--db", path, new=PW)
-    finally:
-        user.unlock()
-    assert proc.returncode == 2 and "另一个" in proc.stderr
+    # the window's lock, then a user's (e.g. an import running in another process)
+    for take, said in ((filelock.window_lock, "窗口"), (filelock.use_lock, "另一个")):
+        held = take(path)
+        assert held is not None
+        try:
+            proc = run("password", "--db", path, new=PW)
+        finally:
+            held.unlock()
+        assert proc.returncode == 2 and said in proc.stderr, proc.stderr
     assert path.read_bytes() == before
     assert not any(".rekey" in p.name for p in tmp_path.iterdir())
 

@@ -19,7 +19,7 @@ import pytest
 
 from models import peek
 from models.db import Database
-from tests.helpers import ROOT, cli
+from tests.helpers import ROOT, cli, cli_demo
 from tests.sheets import big_roster
 
 YEAR = dt.date.today().year
@@ -45,10 +45,7 @@ def assert_current(path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def town(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("town") / "town.sqlite"
-    proc = cli("demo", "--db", path, "--seed", "11")
-    assert proc.returncode == 0, proc.stderr
-    return path
+    return cli_demo(tmp_path_factory.mktemp("town"), seed=11)
 
 
 @pytest.fixture

@@ -33,25 +33,12 @@ from tests.layout_probe import cut_texts
 from tests.sheets import vid
 
 TODAY = dt.date(2026, 11, 22)
-SCREEN = QRect(0, 0, 1366, 728)
 SIZES = ["normal", "larger", style.ELDER]
 
 
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return helpers.demo_file(tmp_path_factory.mktemp("access"), seed=5, today=TODAY)
-
-
-@pytest.fixture
-def screen(monkeypatch: pytest.MonkeyPatch) -> QRect:
-    monkeypatch.setattr(style, "available_geometry", lambda _widget=None: QRect(SCREEN))
-    return SCREEN
-
-
-@pytest.fixture
-def font_size(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
-    with helpers.font_size(qapp, request.param) as size:
-        yield size
 
 
 @pytest.fixture
@@ -138,9 +125,9 @@ def _dialogs(window: MainWindow) -> list[tuple[QDialog, Callable[[Any], None] | 
 
 
 @pytest.mark.parametrize("font_size", SIZES, indirect=True)
-def test_no_page_cuts_a_text_off(window, qtbot, font_size) -> None:
+def test_no_page_cuts_a_text_off(window, qtbot, font_size, screen) -> None:
     frame = window.frameGeometry()
-    assert SCREEN.contains(frame), frame
+    assert screen.contains(frame), frame
     problems = []
     for where, page in _views(window):
         problems += [f"{where}: {p}" for p in cut_texts(page)]
@@ -150,7 +137,8 @@ def test_no_page_cuts_a_text_off(window, qtbot, font_size) -> None:
 
 
 @pytest.mark.parametrize("font_size", SIZES, indirect=True)
-def test_no_dialog_cuts_a_text_off_or_leaves_the_screen(window, qtbot, font_size) -> None:
+def test_no_dialog_cuts_a_text_off_or_leaves_the_screen(window, qtbot, font_size,
+                                                        screen) -> None:
     problems = []
     for dialog, then in _dialogs(window):
         qtbot.addWidget(dialog)
@@ -166,8 +154,8 @@ def test_no_dialog_cuts_a_text_off_or_leaves_the_screen(window, qtbot, font_size
             if dialog.geometry() != before:
                 problems.append(f"{name}: moved or resized {before} -> {dialog.geometry()}")
         frame = dialog.frameGeometry()
-        if not SCREEN.contains(frame):
-            problems.append(f"{name}: {frame} leaves the screen {SCREEN}")
+        if not screen.contains(frame):
+            problems.append(f"{name}: {frame} leaves the screen {screen}")
         problems += [f"{name}: {p}" for p in cut_texts(dialog)]
         dialog.close()
     assert not problems, f"{font_size}:\n" + "\n".join(problems)
@@ -466,6 +454,6 @@ def test_the_print_preview_stays_above_the_taskbar(qtbot, screen, monkeypatch, t
     parent = QWidget()
     qtbot.addWidget(parent)
     printing.preview_and_print(parent, pdf)
-    assert placed and SCREEN.contains(placed[0]), placed  # 1366×728: never the bottom 40 px
+    assert placed and screen.contains(placed[0]), placed  # 1366×728: never the bottom 40 px
     # room left for a real title bar (offscreen windows have none): 720 px tall was not
-    assert placed[1].height() <= SCREEN.height() - 40, placed
+    assert placed[1].height() <= screen.height() - 40, placed

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui import style
 from gui.app import install_translations
 from gui.dialogs.base import FormDialog
 from gui.dialogs.people import StudentDialog, VolunteerDialog
@@ -38,26 +37,11 @@ from tests import helpers
 from tests.sheets import vid
 
 TODAY = dt.date(2026, 11, 22)
-SCREEN = QRect(0, 0, 1366, 728)
 
 
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return helpers.demo_file(tmp_path_factory.mktemp("layout"), seed=5, today=TODAY)
-
-
-@pytest.fixture
-def screen(monkeypatch: pytest.MonkeyPatch) -> QRect:
-    """The offscreen screen is 800×800; the clerk's is 1366×768 less a taskbar."""
-    monkeypatch.setattr(style, "available_geometry", lambda _widget=None: QRect(SCREEN))
-    return SCREEN
-
-
-@pytest.fixture
-def font_size(request: pytest.FixtureRequest, qapp: QApplication):
-    """The program's own font (bundled CJK face) at the size under test; restored after."""
-    with helpers.font_size(qapp, request.param) as size:
-        yield size
 
 
 @pytest.fixture
@@ -107,7 +91,7 @@ def _cut(widget: QWidget) -> list[str]:
 
 
 @pytest.mark.parametrize("font_size", ["normal", "larger"], indirect=True)
-def test_every_record_dialog_is_whole_on_a_small_laptop(window, qtbot, font_size) -> None:
+def test_every_record_dialog_is_whole_on_a_small_laptop(window, qtbot, font_size, screen) -> None:
     for dialog in _dialogs(window):
         qtbot.addWidget(dialog)
         dialog.show()
@@ -118,7 +102,7 @@ def test_every_record_dialog_is_whole_on_a_small_laptop(window, qtbot, font_size
             assert dialog.id_hint.text().startswith("有效")
         QApplication.processEvents()
         frame = dialog.frameGeometry()
-        assert frame.width() <= SCREEN.width() and frame.height() <= SCREEN.height(), (
+        assert frame.width() <= screen.width() and frame.height() <= screen.height(), (
             type(dialog).__name__, frame)
         cut = _cut(dialog)
         assert not cut, f"{type(dialog).__name__} at {font_size}: " + "; ".join(cut)

@@ -16,16 +16,13 @@ import pytest
 from gui import ops
 from gui.main_window import NAV, MainWindow
 from models.db import Database
-from tests.helpers import ROOT, cli
+from tests.helpers import ROOT, cli_demo
 
 
 @pytest.fixture(scope="module")
 def town(tmp_path_factory) -> Path:
     """A demo township written by the program (its first-screen figures stored)."""
-    path = tmp_path_factory.mktemp("town") / "town.sqlite"
-    proc = cli("demo", "--db", path, "--seed", "3")
-    assert proc.returncode == 0, proc.stderr
-    return path
+    return cli_demo(tmp_path_factory.mktemp("town"), seed=3)
 
 
 @pytest.fixture

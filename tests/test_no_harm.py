@@ -29,26 +29,10 @@ from models import opening, outputs, security, sqlconnect
 from models.db import Database
 from models.errors import FileProblem, ValidationError, user_message
 from tests.helpers import ROOT
+from tests.helpers import run_main as run
 
 PW = "青山关工委2025"
 UNEXPECTED = "意外错误"
-
-
-def run(*args: object, password: str | None = None, new: str | None = None,
-        kill: str | None = None, env: dict[str, str] | None = None,
-        timeout: float = 120) -> subprocess.CompletedProcess:
-    """``main.py ARGS`` in a fresh process with no terminal."""
-    base = {k: v for k, v in os.environ.items()
-            if k not in ("GGTZ_PASSWORD", "GGTZ_NEW_PASSWORD", "GGTZ_KILL_AT")}
-    base["PYTHONIOENCODING"] = "utf-8"
-    for name, value in (("GGTZ_PASSWORD", password), ("GGTZ_NEW_PASSWORD", new),
-                        ("GGTZ_KILL_AT", kill)):
-        if value is not None:
-            base[name] = value
-    base.update(env or {})
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)],
-                          capture_output=True, text=True, encoding="utf-8", env=base,
-                          stdin=subprocess.DEVNULL, timeout=timeout)
 
 
 def ok(*args: object, **kw: object) -> subprocess.CompletedProcess:

@@ -10,13 +10,16 @@ from typing import Any, TypeVar
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLayout,
-    QScrollArea,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
     QStyle,
     QTabWidget,
     QVBoxLayout,
@@ -25,8 +28,9 @@ from PySide6.QtWidgets import (
 
 from exports.cells import CellProblem
 from gui import style
+from gui.chrome import dialog_buttons, scroll_area
 from gui.ops import FAILED
-from gui.widgets import shortcut
+from gui.widgets import CodeCombo, DateEdit, IdCombo, MultiCheck, shortcut
 from models.db import Database
 from models.errors import DataError, UserError, ValidationError
 from models.subjects import subject
@@ -54,6 +58,8 @@ class FormDialog(QDialog):
         self.setWindowTitle(title)
         self.setModal(True)
         self.errors: dict[str, QLabel] = {}
+        #: the widgets added with :meth:`field`, by field key
+        self.keyed: dict[str, QWidget] = {}
         self.forms = [QFormLayout() for _ in range(columns)]
         for form in self.forms:
             form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
@@ -66,21 +72,13 @@ class FormDialog(QDialog):
         for form in self.forms:
             cols.addLayout(form, 1)
         self.body = body
-        self.body_scroll = scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.body_scroll = scroll = scroll_area(body)
         self.banner = QLabel()
         self.banner.setStyleSheet(ERROR_STYLE)
         self.banner.setWordWrap(True)
         self.banner.hide()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                        | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = dialog_buttons(self, (QDialogButtonBox.StandardButton.Save, "保存"),
+                                      (QDialogButtonBox.StandardButton.Cancel, "取消"))
         shortcut(QKeySequence("Ctrl+S"), self, self.accept)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
@@ -161,7 +159,20 @@ class FormDialog(QDialog):
         """Add field ``key`` of the dialog's :attr:`subject`, labelled and marked required as
         its descriptor (models.subjects) says, so that the rule set's messages find it."""
         fd = subject(self.subject).field(key)
+        self.keyed[key] = widget
         return self.add(fd.label, widget, column, required=fd.required, note=note)
+
+    def fill(self, data: Any) -> None:
+        """Show ``data`` in every field added with :meth:`field`, each from the attribute its
+        key names, in the order the fields were added."""
+        for key, widget in self.keyed.items():
+            put(widget, getattr(data, key))
+
+    def read(self) -> dict[str, Any]:
+        """What every field added with :meth:`field` holds, by key, in the order the fields were
+        added; raises ValidationError for the first date that is not one (as :meth:`date_of`)."""
+        return {key: self.date_of(key, widget) if isinstance(widget, DateEdit) else got(widget)
+                for key, widget in self.keyed.items()}
 
     def label(self, key: str) -> str:
         """The label of field ``key`` of the dialog's subject (as :meth:`field` shows it)."""
@@ -247,3 +258,38 @@ def read_date(dialog: FormDialog, label: str, widget: Any) -> Any:
         return widget.date()
     except CellProblem as err:
         raise ValidationError(label, str(err)) from err
+
+
+def put(widget: QWidget, value: Any) -> None:
+    """Show ``value`` in a field widget of any kind the dialogs use (None as empty)."""
+    if isinstance(widget, DateEdit):
+        widget.set_date(value)
+    elif isinstance(widget, (CodeCombo, IdCombo)):
+        widget.set_value(value)
+    elif isinstance(widget, MultiCheck):
+        widget.set_values(value)
+    elif isinstance(widget, QCheckBox):
+        widget.setChecked(value)
+    elif isinstance(widget, QSpinBox):
+        widget.setValue(value)
+    elif isinstance(widget, QPlainTextEdit):
+        widget.setPlainText(value)
+    elif isinstance(widget, QLineEdit):
+        widget.setText(value or "")
+    else:
+        raise TypeError(f"no way to show a value in {type(widget).__name__}")
+
+
+def got(widget: QWidget) -> Any:
+    """The value in a field widget of any kind the dialogs use (a DateEdit's: :func:`read_date`)."""
+    if isinstance(widget, (CodeCombo, IdCombo, QSpinBox)):
+        return widget.value()
+    if isinstance(widget, MultiCheck):
+        return widget.values()
+    if isinstance(widget, QCheckBox):
+        return widget.isChecked()
+    if isinstance(widget, QPlainTextEdit):
+        return widget.toPlainText()
+    if isinstance(widget, QLineEdit):
+        return widget.text()
+    raise TypeError(f"no way to read a value from {type(widget).__name__}")

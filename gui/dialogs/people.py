@@ -34,8 +34,6 @@ class PersonDialog(FormDialog):
     """Name, ID number, sex and birth date with the ID as authority."""
 
     month_only = False
-    #: each dialog places its own 备注 field (its column differs), before ``_set_person``
-    note: QPlainTextEdit
 
     def _person_fields(self) -> None:
         self.name = self.field("name", QLineEdit())
@@ -67,13 +65,6 @@ class PersonDialog(FormDialog):
         self.id_hint.setText(f"有效：{info.sex}，{info.birth_date:%Y年%m月%d日}出生，"
                              f"{age_on(info.birth_date, dt.date.today())} 岁")
 
-    def _set_person(self, data: VolunteerInput | StudentInput) -> None:
-        self.name.setText(data.name)
-        self.id_number.setText(data.id_number or "")
-        self.sex.set_value(data.sex)
-        self.birth.set_date(data.birth_date)
-        self.note.setPlainText(data.note)
-
 
 class VolunteerDialog(PersonDialog):
     subject = "volunteers"
@@ -100,32 +91,13 @@ class VolunteerDialog(PersonDialog):
         self.note = self.field("note", QPlainTextEdit(), column=1)
         self.note.setFixedHeight(60)
         if initial:
-            self._set_person(initial)
-            self.political.set_value(initial.political_status)
-            self.category.set_value(initial.category)
-            self.group.set_value(initial.group_id)
-            self.phone.setText(initial.phone)
-            self.backbone.setChecked(initial.is_backbone)
-            self.former_post.setText(initial.former_post)
-            self.specialty.setText(initial.specialty)
-            self.roles.set_values(initial.roles)
-            self.joined.set_date(initial.joined_on)
-            self.left.set_date(initial.left_on)
-            self.leave_reason.setText(initial.leave_reason)
+            self.fill(initial)
         else:
             self.joined.set_date(dt.date.today())
         self.name.setFocus()
 
     def value(self) -> VolunteerInput:
-        return self.edited(
-            VolunteerInput, name=self.name.text(), category=self.category.value(), sex=self.sex.value(),
-            birth_date=self.date_of("birth_date", self.birth), id_number=self.id_number.text(),
-            political_status=self.political.value(), former_post=self.former_post.text(),
-            specialty=self.specialty.text(), roles=self.roles.values(),
-            is_backbone=self.backbone.isChecked(), group_id=self.group.value(),
-            phone=self.phone.text(), joined_on=self.date_of("joined_on", self.joined),
-            left_on=self.date_of("left_on", self.left),
-            leave_reason=self.leave_reason.text(), note=self.note.toPlainText())
+        return self.edited(VolunteerInput, **self.read())
 
 
 class StudentDialog(PersonDialog):
@@ -160,17 +132,12 @@ class StudentDialog(PersonDialog):
         self.note.setFixedHeight(50)
 
         self.section("家庭与监护")
-        self.parents: dict[str, dict[str, QWidget]] = {}
-        for key in ("father", "mother"):
-            self.parents[key] = {
-                "name": self.field(f"{key}_name", QLineEdit()),
-                "id_number": self.field(f"{key}_id_number", QLineEdit()),
-                "phone": self.field(f"{key}_phone", QLineEdit()),
-                "status": code(f"{key}_status", 0),
-                "work_place": self.field(f"{key}_work_place", QLineEdit()),
-            }
-            work = self.parents[key]["work_place"]
-            assert isinstance(work, QLineEdit)
+        for key in ("father", "mother"):  # shown and read by key (FormDialog.fill / read)
+            self.field(f"{key}_name", QLineEdit())
+            self.field(f"{key}_id_number", QLineEdit())
+            self.field(f"{key}_phone", QLineEdit())
+            code(f"{key}_status", 0)
+            work = self.field(f"{key}_work_place", QLineEdit())
             work.setPlaceholderText("外出务工时填，如 广东省深圳市")
         self.guardianship = code("guardianship", 1)
         self.guardian = self.field("guardian", QLineEdit(), column=1)
@@ -193,73 +160,12 @@ class StudentDialog(PersonDialog):
         self.checked = self.field("checked_on", DateEdit(), column=1,
                                 note="每半年入户核查一次（动态核查），超过半年首页会提醒")
         if initial:
-            self._set_person(initial)
-            self.categories.set_values(initial.categories)
-            self.school.setText(initial.school)
-            self.grade.setText(initial.grade)
-            self.guardian.setText(initial.guardian)
-            self.relation.setText(initial.guardian_relation)
-            self.guardian_phone.setText(initial.guardian_phone)
-            self.address.setText(initial.address)
-            self.health.setText(initial.health_note)
-            self.registered.set_date(initial.registered_on)
-            self.status.set_value(initial.status)
-            self.closed.set_date(initial.closed_on)
-            self._set_civil(initial)
+            self.fill(initial)
         else:
             self.registered.set_date(dt.date.today())
         self.name.setFocus()
 
-    def _set_civil(self, data: StudentInput) -> None:
-        self.ethnicity.setText(data.ethnicity)
-        self.schooling.set_value(data.schooling)
-        self.boarding.set_value(data.boarding)
-        for key, fields in self.parents.items():
-            for part, widget in fields.items():
-                value = getattr(data, f"{key}_{part}")
-                if isinstance(widget, CodeCombo):
-                    widget.set_value(value)
-                elif isinstance(widget, QLineEdit):
-                    widget.setText(value)
-        self.guardianship.set_value(data.guardianship)
-        self.guardian_id.setText(data.guardian_id_number)
-        self.guardian_address.setText(data.guardian_address)
-        self.rating.set_value(data.guardianship_rating)
-        self.hukou.setText(data.hukou_place)
-        self.residence.setText(data.residence)
-        self.health_status.set_value(data.health)
-        self.disability_type.set_value(data.disability_type)
-        self.disability_grade.set_value(data.disability_grade)
-        self.income.setText(data.family_income)
-        self.relief.set_values(data.relief)
-        self.checked.set_date(data.checked_on)
-
-    def _civil(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, fields in self.parents.items():
-            for part, widget in fields.items():
-                out[f"{key}_{part}"] = (widget.value() if isinstance(widget, CodeCombo)
-                                        else widget.text() if isinstance(widget, QLineEdit) else "")
-        out.update(
-            ethnicity=self.ethnicity.text(), schooling=self.schooling.value(),
-            boarding=self.boarding.value(), guardianship=self.guardianship.value(),
-            guardian_id_number=self.guardian_id.text(),
-            guardian_address=self.guardian_address.text(),
-            guardianship_rating=self.rating.value(), hukou_place=self.hukou.text(),
-            residence=self.residence.text(), health=self.health_status.value(),
-            disability_type=self.disability_type.value(),
-            disability_grade=self.disability_grade.value(), family_income=self.income.text(),
-            relief=self.relief.values(),
-            checked_on=self.date_of("checked_on", self.checked))
-        return out
-
     def value(self) -> StudentInput:
-        return self.edited(
-            StudentInput, name=self.name.text(), categories=self.categories.values(), sex=self.sex.value(),
-            birth_date=self.date_of("birth_date", self.birth), id_number=self.id_number.text(),
-            school=self.school.text(), grade=self.grade.text(), guardian=self.guardian.text(),
-            guardian_relation=self.relation.text(), guardian_phone=self.guardian_phone.text(),
-            address=self.address.text(), health_note=self.health.text(),
-            registered_on=self.date_of("registered_on", self.registered),
-            status=self.status.value() or "在帮", closed_on=self.date_of("closed_on", self.closed),
-            note=self.note.toPlainText(), **self._civil())
+        shown = self.read()
+        shown["status"] = shown["status"] or "在帮"
+        return self.edited(StudentInput, **shown)

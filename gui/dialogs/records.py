@@ -77,24 +77,10 @@ class GroupDialog(FormDialog):
         self.dissolved = self.field("dissolved_on", DateEdit(), column=1)
         self.note = self.field("note", QLineEdit(), column=1)
         if initial:
-            self.name.setText(initial.name)
-            self.type.set_value(initial.type)
-            self.leader.setText(initial.leader)
-            self.deputy.setText(initial.deputy)
-            self.phone.setText(initial.phone)
-            self.members.setValue(initial.member_count)
-            self.founded.set_date(initial.founded_on)
-            self.dissolved.set_date(initial.dissolved_on)
-            self.note.setText(initial.note)
+            self.fill(initial)
 
     def value(self) -> GroupInput:
-        return self.edited(GroupInput, name=self.name.text(), type=self.type.value(),
-                           leader=self.leader.text(),
-                          deputy=self.deputy.text(), phone=self.phone.text(),
-                          member_count=self.members.value(),
-                          founded_on=self.date_of("founded_on", self.founded),
-                          dissolved_on=self.date_of("dissolved_on", self.dissolved),
-                          note=self.note.text())
+        return self.edited(GroupInput, **self.read())
 
 
 class PairingDialog(FormDialog):
@@ -321,19 +307,12 @@ class HonorDialog(FormDialog):
         self.date = self.field("date", DateEdit())
         self.issuer = self.field("issuer", QLineEdit())
         if initial:
-            self.title.setText(initial.title)
-            self.recipient.setText(initial.recipient_name)
-            self.level.set_value(initial.level)
-            self.year.setValue(initial.year)
-            self.date.set_date(initial.date)
-            self.issuer.setText(initial.issuer)
+            self.fill(initial)
         else:
             self.year.setValue(dt.date.today().year)
 
     def value(self) -> HonorInput:
-        return self.edited(HonorInput, title=self.title.text(), recipient_name=self.recipient.text(),
-                          year=self.year.value(), level=self.level.value(),
-                          date=self.date_of("date", self.date), issuer=self.issuer.text())
+        return self.edited(HonorInput, **self.read())
 
 
 class CareDialog(FormDialog):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -17,7 +16,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -25,6 +23,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import Select
 
 from gui import style
+from gui.chrome import dialog_buttons, scroll_area
 from gui.context import AppContext
 from gui.dialogs.records import GroupDialog
 from gui.list_page import ListPage
@@ -99,10 +98,7 @@ class WuhaoDialog(QDialog):
         self.source.setStyleSheet("color:#666;")
         row.addWidget(self.source, 1)
         layout.addLayout(row)
-        self.checklist = QScrollArea()
-        self.checklist.setWidgetResizable(True)
-        self.checklist.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.checklist.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.checklist = scroll_area()
         layout.addWidget(self.checklist, 1)
         self.total = QLabel()
         self.total.setObjectName("sectionTitle")
@@ -112,12 +108,8 @@ class WuhaoDialog(QDialog):
         self.error.setWordWrap(True)
         self.error.hide()
         layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, (QDialogButtonBox.StandardButton.Save, "保存"),
+                                 (QDialogButtonBox.StandardButton.Cancel, "取消"))
         layout.addWidget(buttons)
         self.rows: list[list[tuple[QCheckBox, QDoubleSpinBox, QLineEdit, ItemScore]]] = []
         self.subtotals: list[QLabel] = []

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QTableView,
     QVBoxLayout,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui import style
+from gui.chrome import scroll_area
 from gui.context import AppContext
 from gui.files import pick_folder
 from gui.ops import perform, readers_idle
@@ -125,10 +125,7 @@ class SettingsPage(QWidget):
         self.chain = ChainSettings(ctx)
         form.addRow(self.chain)
         form.addRow(self._taught_box())
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(holder)
+        scroll = scroll_area(holder, wrap=False)
         layout = QVBoxLayout(self)
         layout.addWidget(head)
         layout.addWidget(scroll, 1)
