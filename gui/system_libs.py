@@ -4,7 +4,6 @@ clerk gets one Chinese sentence with the exact apt-get line instead. No Qt is im
 
 from __future__ import annotations
 
-import ctypes
 import os
 import re
 import sys
@@ -51,6 +50,8 @@ def uses_xcb(environ: dict[str, str] | os._Environ[str] = os.environ) -> bool:
 
 def _loads(name: str) -> str | None:
     """None when ``name`` loads; else the missing library's file name from the loader."""
+    import ctypes  # (only where the window opens through X11)
+
     try:
         ctypes.CDLL(name)
     except OSError as err:
