@@ -324,6 +324,51 @@ def _stale_trigger_set_aside(conn: Any, table: str, rows: int) -> Iterator[None]
             conn.exec_driver_sql(sql)
 
 
+#: rows inserted at once from which the table's indexes are set aside (see
+#: :func:`indexes_set_aside`): built again after the rows, each in one sorted pass, they cost
+#: about a third of what keeping them up to date row by row costs
+BULK_INDEX_ROWS = 2000
+_INDEXES_SQL = ("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                "AND sql IS NOT NULL")
+_SAVEPOINT = "bulk_insert_indexes"
+
+
+@contextlib.contextmanager
+def indexes_set_aside(s: Session, table: str, rows: int) -> Iterator[None]:
+    """Around the insert of ``rows`` rows into ``table`` in the session's write transaction:
+    when they are at least BULK_INDEX_ROWS and at least as many as the table held (its
+    largest rowid), the table's own indexes are dropped before the rows go in and created again
+    from their own text in sqlite_master after them, so the schema after the transaction is the
+    same. A row breaking a unique index then fails the index's creation (IntegrityError, as the
+    insert would have failed). It all happens inside a savepoint: on any exception the rows and
+    the drops are undone together (the indexes are there again) and the exception goes on; a
+    kill or a crash rolls them back with the transaction. Otherwise nothing is done."""
+    conn = s.connection()
+    indexes: list[Any] = []
+    if rows >= BULK_INDEX_ROWS:
+        held = conn.exec_driver_sql(f'SELECT max(rowid) FROM "{table}"').scalar() or 0
+        if held <= rows:
+            indexes = list(conn.exec_driver_sql(_INDEXES_SQL, (table,)).all())
+    if not indexes:
+        yield
+        return
+    conn.exec_driver_sql(f"SAVEPOINT {_SAVEPOINT}")
+    try:
+        for name, _sql in indexes:
+            conn.exec_driver_sql(f'DROP INDEX "{name}"')
+        faults.point("import.indexes")
+        yield
+        for _name, sql in indexes:
+            conn.exec_driver_sql(sql)
+    except BaseException:
+        # unless SQLite rolled the whole transaction back already (the drops with it)
+        if conn.connection.dbapi_connection.in_transaction:
+            conn.exec_driver_sql(f"ROLLBACK TO {_SAVEPOINT}")
+            conn.exec_driver_sql(f"RELEASE {_SAVEPOINT}")
+        raise
+    conn.exec_driver_sql(f"RELEASE {_SAVEPOINT}")
+
+
 def _row_keys(row: dict[str, Any]) -> tuple[str, ...]:
     return tuple(row)
 
@@ -622,9 +667,10 @@ class Handler:
         for rec in self.new + self.updates:
             rec.pop("_group_name", None)
         model = self.model()
-        for i in range(0, len(self.new), 5000):
-            core_insert(s, model, self.new[i:i + 5000])
-            faults.point("import.insert")
+        with indexes_set_aside(s, model.__table__.name, len(self.new)):
+            for i in range(0, len(self.new), 5000):
+                core_insert(s, model, self.new[i:i + 5000])
+                faults.point("import.insert")
         if self.updates:
             s.execute(update(model), self.updates)
         audit.log(s, "导入", self.subject, None,
