@@ -369,6 +369,30 @@ def indexes_set_aside(s: Session, table: str, rows: int) -> Iterator[None]:
     conn.exec_driver_sql(f"RELEASE {_SAVEPOINT}")
 
 
+#: the page cache (KiB) of a bulk insert's connection while the rows go in: the table's pages
+#: and the sort of the indexes built again stay in memory (SQLite's default is 2000 KiB; it
+#: grows only as pages are used). Memory only: what is written and when is unchanged.
+BULK_CACHE_KIB = 65536
+
+
+@contextlib.contextmanager
+def page_cache_raised(s: Session, rows: int) -> Iterator[None]:
+    """Around the insert of ``rows`` rows (at least BULK_INDEX_ROWS): the connection's page
+    cache at least BULK_CACHE_KIB, set back to what it was after."""
+    conn = s.connection()
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar() if rows >= BULK_INDEX_ROWS \
+        else None
+    # a negative size is in KiB, a positive one in pages (of at most 64 KiB)
+    if before is None or -before >= BULK_CACHE_KIB or before * 64 >= BULK_CACHE_KIB:
+        yield
+        return
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
+
+
 def _row_keys(row: dict[str, Any]) -> tuple[str, ...]:
     return tuple(row)
 
@@ -382,6 +406,7 @@ def _date_text(processor: Any) -> Any:
         if type(value) is dt.date:
             return value.isoformat()
         return processor(value)
+    process.general = processor  # type: ignore[attr-defined]
     return process
 
 
@@ -402,8 +427,14 @@ class _InsertPlan:
         getter = self.getter
         columns: list[Any] = [[getter(r) for r in rows]] if self.single else \
             list(zip(*[getter(r) for r in rows]))
+        date = dt.date
         for i, process in self.processors:
-            columns[i] = list(map(process, columns[i]))
+            general = getattr(process, "general", None)
+            if general is None:
+                columns[i] = list(map(process, columns[i]))
+            else:  # _date_text's work inline: one call a column, not a cell
+                columns[i] = [None if v is None else v.isoformat() if type(v) is date
+                              else general(v) for v in columns[i]]
         n = len(rows)
         for default in self.defaults:
             if default is _UUID:
@@ -667,7 +698,8 @@ class Handler:
         for rec in self.new + self.updates:
             rec.pop("_group_name", None)
         model = self.model()
-        with indexes_set_aside(s, model.__table__.name, len(self.new)):
+        with page_cache_raised(s, len(self.new)), \
+                indexes_set_aside(s, model.__table__.name, len(self.new)):
             for i in range(0, len(self.new), 5000):
                 core_insert(s, model, self.new[i:i + 5000])
                 faults.point("import.insert")
