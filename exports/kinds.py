@@ -220,18 +220,21 @@ class RowReader:
     def id_number(self, key: str) -> tuple[str | None, bool]:
         """(normalised number or None, ok). Numeric cells and invalid numbers are errors. The
         number is parsed once: what a valid one tells is kept in ``id_info[key]``."""
-        raw = self.raw(key)
+        raw = self.values.get(key)
+        if type(raw) is str:  # the usual cell: 18 ASCII characters, the first 17 digits,
+            # which idcard.normalize only upper-cases; its one parse
+            number = self._texts.get(key, "")
+            if len(number) == 18 and number.isascii() and number[:17].isdigit():
+                info = idcard.examine(number.upper())
+                if type(info) is idcard.IdInfo:
+                    self.id_info[key] = info
+                    return info.number, True
         if cells.is_blank(raw):
             return None, True
         if isinstance(raw, (int, float)) and not isinstance(raw, bool):
             self.error(key, NUMERIC_ID)
             return None, False
         number = idcard.normalize(self.text(key))
-        if len(number) == 18 and number[:17].isdigit():  # the usual number: one parse
-            info = idcard.examine(number)
-            if isinstance(info, idcard.IdInfo):
-                self.id_info[key] = info
-                return number, True
         if _NO_ID_SUFFIX_RE.sub("", number.strip("（）()。.")) in NO_ID_WORDS:
             self.warn(key, f"身份证号写的是“{self.text(key)}”，按没有身份证号处理，将按姓名和出生日期查重")
             self.no_id_said = True
