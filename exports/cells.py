@@ -360,10 +360,16 @@ def _date_number(value: float, context: DateContext = NO_CONTEXT) -> DateRead:
 
 _YES = {"是", "√", "✓", "✔", "Y", "YES", "1", "有", "TRUE", "对"}
 _NO = {"否", "×", "✗", "X", "N", "NO", "0", "无", "FALSE", "", "不是"}
+#: the words themselves as cells (:func:`yes_no` of each is its set's answer)
+_PLAIN_YES_NO = {**{w: True for w in _YES}, **{w: False for w in _NO}}
 
 
 def yes_no(value: Any) -> bool:
     """是/√/✓/Y/1/有 → True; 否/×/N/0/无/empty → False; else CellProblem."""
+    if type(value) is str:  # the usual cell, written as one of the words exactly
+        plain = _PLAIN_YES_NO.get(value)
+        if plain is not None:
+            return plain
     if isinstance(value, bool):
         return value
     key = _WS_RE.sub("", text(value)).upper()

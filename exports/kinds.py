@@ -164,7 +164,8 @@ class RowReader:
             self.error(key, str(err))
             self.year_missing = self.year_missing or isinstance(err, cells.NoYear)
             return None, False
-        self.explain_date(key, got, context or self.context)
+        if got.year_added or got.century_added or got.whole:
+            self.explain_date(key, got, context or self.context)
         return got.date, got.month_only
 
     def explain_date(self, key: str, got: cells.DateRead, context: cells.DateContext) -> None:
@@ -554,6 +555,9 @@ class Handler:
         the import does not know becomes a question; while unanswered its row is refused
         (``required``) or the value is left empty with a warning — never 其他."""
         raw = row.text(key)
+        found, how = self.vocab.resolve(table, raw)
+        if found is not None and how is not INSIDE and how is not LEGEND:
+            return found  # what known_code gives, without anything to say (the usual cell)
         if not value_key(raw):  # empty, or only invisible characters
             return blank
         return self.one_code(row, key, table, raw, required)
@@ -561,6 +565,9 @@ class Handler:
     def one_code(self, row: RowReader, key: str, table: str, raw: str, required: bool,
                  left: str = "已留空") -> str | None:
         """One value of a code column (also one part of a multi-code cell), see ``code``."""
+        found, how = self.vocab.resolve(table, raw)
+        if found is not None and how is not INSIDE and how is not LEGEND:
+            return found  # what known_code gives, without anything to say (the usual cell)
         found = self.known_code(row, key, table, raw, required)
         if found is None:
             self.unknown(row, key, table, raw, required, left)

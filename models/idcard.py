@@ -169,4 +169,6 @@ def normalize_phone(raw: str | None) -> str:
 
 def phone_looks_odd(phone: str) -> bool:
     """True when a non-empty phone is neither a mobile nor a landline."""
+    if len(phone) == 11 and phone[0] == "1" and phone.isascii() and phone.isdigit():
+        return False  # a mobile (the usual phone): what PHONE_RE finds, without it
     return bool(phone) and not PHONE_RE.match(phone)
