@@ -366,7 +366,8 @@ def indexes_set_aside(s: Session, table: str, rows: int) -> Iterator[None]:
             conn.exec_driver_sql(sql)
     except BaseException:
         # unless SQLite rolled the whole transaction back already (the drops with it)
-        if conn.connection.dbapi_connection.in_transaction:
+        raw = conn.connection.dbapi_connection
+        if raw is not None and raw.in_transaction:
             conn.exec_driver_sql(f"ROLLBACK TO {_SAVEPOINT}")
             conn.exec_driver_sql(f"RELEASE {_SAVEPOINT}")
         raise
@@ -848,7 +849,7 @@ class PeopleHandler(Handler):
                 if got.whole:
                     birth_problem = f"出生日期“{got.whole}”是一段日期"
                     birth = None
-                else:
+                elif got.year_added or got.century_added:
                     row.explain_date(self.birth_key, got, birth_context)
             except cells.CellProblem as err:
                 birth_problem = str(err)

@@ -51,6 +51,11 @@ def test_filled_cells_are_the_ones_that_are_not_blank(values: list[object]) -> N
     assert cells.filled(values) == [i for i, v in enumerate(values) if not cells.is_blank(v)]
 
 
+@given(st.lists(st.one_of(cell_values, st.datetimes(), st.floats(), st.integers()), max_size=8))
+def test_a_rows_texts_are_each_cells_text(values: list[object]) -> None:
+    assert cells.texts(values) == [cells.text(v) for v in values]
+
+
 @given(st.dictionaries(st.sampled_from(["name", "note", "phone", "sex"]), cell_values))
 def test_a_row_reader_makes_each_cell_text_as_cells_text(values: dict[str, object]) -> None:
     row = kinds.RowReader(2, values, {})
