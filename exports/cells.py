@@ -99,10 +99,11 @@ _DATE = dt.date
 
 
 def filled_of(values: list[Any], shown: list[str]) -> list[int]:
-    """:func:`filled` when the row's :func:`texts` are known: a cell with text is filled unless
-    it starts with a character of ``_WS_OTHER``; one without text may be (an apostrophe)."""
+    """:func:`filled` when the row's :func:`texts` are known (``shown``): a cell with text is
+    filled (a text holds no character of ``_WS_OTHER``: every one is INVISIBLE, taken away by
+    :func:`text`, and unprintable); one without text may be (an apostrophe)."""
     return [i for i, t in enumerate(shown)
-            if (t and t[0] not in _WS_OTHER) or (values[i] is not None and not is_blank(values[i]))]
+            if t or (values[i] is not None and not is_blank(values[i]))]
 
 
 def text(value: Any) -> str:

@@ -54,6 +54,7 @@ def test_filled_cells_are_the_ones_that_are_not_blank(values: list[object]) -> N
 @given(st.lists(st.one_of(cell_values, st.datetimes(), st.floats(), st.integers()), max_size=8))
 def test_a_rows_texts_are_each_cells_text(values: list[object]) -> None:
     assert cells.texts(values) == [cells.text(v) for v in values]
+    assert cells.filled_of(values, cells.texts(values)) == cells.filled(values)
 
 
 @given(st.dictionaries(st.sampled_from(["name", "note", "phone", "sex"]), cell_values))
