@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Date, DateTime, func, insert, select, update
+from sqlalchemy import Boolean, Date, DateTime, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from exports import cells
@@ -415,6 +415,15 @@ def _date_text(processor: Any) -> Any:
     return process
 
 
+def _bool_values(processor: Any) -> Any:
+    """The BOOLEAN bind processor, with what it makes of True and False known (``constants``:
+    :meth:`_InsertPlan.parameters` gives a plain bool its value inline)."""
+    def process(value: Any) -> Any:
+        return processor(value)
+    process.constants = (processor(True), processor(False))  # type: ignore[attr-defined]
+    return process
+
+
 class _InsertPlan:
     """One INSERT of a table for rows with given keys: the SQL, and how each parameter tuple
     is made (the rows' values through their processors, then the defaults)."""
@@ -430,16 +439,21 @@ class _InsertPlan:
 
     def parameters(self, rows: list[dict[str, Any]], stamp: dt.datetime) -> list[tuple[Any, ...]]:
         getter = self.getter
-        columns: list[Any] = [[getter(r) for r in rows]] if self.single else \
-            list(zip(*[getter(r) for r in rows]))
+        columns: list[Any] = [list(map(getter, rows))] if self.single else \
+            list(zip(*map(getter, rows)))
         date = dt.date
         for i, process in self.processors:
             general = getattr(process, "general", None)
-            if general is None:
-                columns[i] = list(map(process, columns[i]))
-            else:  # _date_text's work inline: one call a column, not a cell
+            constants = getattr(process, "constants", None)
+            if general is not None:  # _date_text's work inline: one call a column, not a cell
                 columns[i] = [None if v is None else v.isoformat() if type(v) is date
                               else general(v) for v in columns[i]]
+            elif constants is not None:  # _bool_values': a plain bool takes its known value
+                yes, no = constants
+                columns[i] = [yes if v is True else no if v is False else process(v)
+                              for v in columns[i]]
+            else:
+                columns[i] = list(map(process, columns[i]))
         n = len(rows)
         for default in self.defaults:
             if default is _UUID:
@@ -454,12 +468,25 @@ def new_uuids(n: int) -> list[str]:
     """``n`` of :func:`models.entities.new_uuid` at once: random version-4 uuids as
     ``uuid.uuid4`` makes them (16 random bytes, the version and variant bits set), from one
     read of the system's random source."""
+    if n <= 0:
+        return []
     data = bytearray(os.urandom(16 * n))
-    data[6::16] = bytes(b & 0x0F | 0x40 for b in data[6::16])
-    data[8::16] = bytes(b & 0x3F | 0x80 for b in data[8::16])
-    h = data.hex()
-    return [f"{h[i:i + 8]}-{h[i + 8:i + 12]}-{h[i + 12:i + 16]}-{h[i + 16:i + 20]}-"
-            f"{h[i + 20:i + 32]}" for i in range(0, 32 * n, 32)]
+    data[6::16] = data[6::16].translate(_VERSION_4)
+    data[8::16] = data[8::16].translate(_VARIANT)
+    h = data.hex().encode("ascii")
+    # 36 characters and a line break a uuid: each of the 32 hex digits put in its place for all
+    # uuids at once (one slice assignment each), then one split
+    out = bytearray(b"-" * 36 + b"\n") * n
+    for k, place in enumerate(_UUID_PLACES):
+        out[place::37] = h[k::32]
+    return out[:-1].decode("ascii").split("\n")
+
+
+#: a byte with the version (4) or the variant (10xx) bits set, by its value
+_VERSION_4 = bytes(b & 0x0F | 0x40 for b in range(256))
+_VARIANT = bytes(b & 0x3F | 0x80 for b in range(256))
+#: where the 32 hex digits of a uuid go in its 36 characters (8-4-4-4-12)
+_UUID_PLACES = [p for p in range(36) if p not in (8, 13, 18, 23)]
 
 
 _STAMP, _UUID = object(), object()
@@ -479,6 +506,8 @@ def _insert_plan(table: Any, keys: tuple[str, ...], dialect: Any) -> _InsertPlan
             if process is not None and isinstance(col.type, Date) and \
                     not isinstance(col.type, DateTime):
                 return _date_text(process)
+            if process is not None and isinstance(col.type, Boolean):
+                return _bool_values(process)
             return process
 
         names = list(keys)
@@ -972,7 +1001,8 @@ class VolunteersHandler(PeopleHandler):
             extra.update(left_on=left, leave_reason=row.text("leave_reason"))
         if values is None or row.errors:
             return
-        record = {**values, **extra}
+        record = values  # made for this row: extended in place ({**values, **extra})
+        record.update(extra)
         self.check(row, record)
         if not row.errors:
             self.place(row, record)

@@ -152,6 +152,18 @@ def test_bulk_insert_gives_every_row_its_timestamps_and_own_uuid(db) -> None:
     assert all(g.created_at == g.updated_at and g.created_at.microsecond == 0 for g in got)
 
 
+@pytest.mark.parametrize("n", [0, 1, 7, 2000])
+def test_new_uuids_are_random_version_4_uuids_as_uuid4_makes_them(n: int) -> None:
+    import uuid
+
+    made = kinds.new_uuids(n)
+    assert len(made) == len(set(made)) == n
+    for text in made:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text and parsed.version == 4
+        assert parsed.variant == uuid.RFC_4122
+
+
 def test_the_cursor_insert_stores_what_sqlalchemys_insert_stores(db) -> None:
     """Every column type and default: the tuples given to the DBAPI cursor make the same rows
     as SQLAlchemy's own insert of the same dicts (dates as text, booleans as 0/1, None, the
