@@ -993,7 +993,7 @@ class VolunteersHandler(PeopleHandler):
                  "roles": join_multi(roles), "is_backbone": backbone,
                  "group_id": self.group_id(row, "group"), "phone": row.phone("phone"),
                  "joined_on": joined, "note": row.note()}
-        if extra["group_id"] is None:
+        if extra["group_id"] is None and row.text("group"):  # an empty name is never unknown
             group_name = "".join(row.text("group").split())
             if group_name in self.unknown_groups:
                 extra["_group_name"] = group_name
