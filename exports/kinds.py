@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Boolean, Date, DateTime, func, insert, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from exports import cells
@@ -394,8 +395,9 @@ def page_cache_raised(s: Session, rows: int) -> Iterator[None]:
     conn.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
     try:
         yield
-    finally:
-        conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
+    finally:  # best effort: a failure here must not hide the error that ended the insert
+        with contextlib.suppress(DBAPIError):
+            conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
 
 
 def _row_keys(row: dict[str, Any]) -> tuple[str, ...]:
