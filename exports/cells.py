@@ -86,17 +86,24 @@ def clean_cells(values: list[Any]) -> list[Any]:
 
 def texts(values: list[Any]) -> list[str]:
     """Every cell of a row as :func:`text`, in one pass: a printable text that does not start
-    with Excel's apostrophe is only stripped (no call per cell)."""
+    with Excel's apostrophe is only stripped, a whole number (a 序号, as an int or a float) and
+    a plain date made as :func:`text` makes them (no call per cell)."""
     return ["" if v is None else t if type(v) is str and v.isprintable() and not
-            (t := v.strip()).startswith("'") else str(v) if type(v) is int else text(v)
+            (t := v.strip()).startswith("'") else str(v) if type(v) is int
+            else str(int(v)) if type(v) is float and v.is_integer()
+            else v.isoformat() if type(v) is _DATE else text(v)
             for v in values]
 
 
+_DATE = dt.date
+
+
 def filled_of(values: list[Any], shown: list[str]) -> list[int]:
-    """:func:`filled` when the row's :func:`texts` are known: a cell with text is filled unless
-    it starts with a character of ``_WS_OTHER``; one without text may be (an apostrophe)."""
+    """:func:`filled` when the row's :func:`texts` are known (``shown``): a cell with text is
+    filled (a text holds no character of ``_WS_OTHER``: every one is INVISIBLE, taken away by
+    :func:`text`, and unprintable); one without text may be (an apostrophe)."""
     return [i for i, t in enumerate(shown)
-            if (t and t[0] not in _WS_OTHER) or (values[i] is not None and not is_blank(values[i]))]
+            if t or (values[i] is not None and not is_blank(values[i]))]
 
 
 def text(value: Any) -> str:
@@ -360,10 +367,16 @@ def _date_number(value: float, context: DateContext = NO_CONTEXT) -> DateRead:
 
 _YES = {"是", "√", "✓", "✔", "Y", "YES", "1", "有", "TRUE", "对"}
 _NO = {"否", "×", "✗", "X", "N", "NO", "0", "无", "FALSE", "", "不是"}
+#: the words themselves as cells (:func:`yes_no` of each is its set's answer)
+_PLAIN_YES_NO = {**{w: True for w in _YES}, **{w: False for w in _NO}}
 
 
 def yes_no(value: Any) -> bool:
     """是/√/✓/Y/1/有 → True; 否/×/N/0/无/empty → False; else CellProblem."""
+    if type(value) is str:  # the usual cell, written as one of the words exactly
+        plain = _PLAIN_YES_NO.get(value)
+        if plain is not None:
+            return plain
     if isinstance(value, bool):
         return value
     key = _WS_RE.sub("", text(value)).upper()

@@ -17,7 +17,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Date, DateTime, func, insert, select, update
+from sqlalchemy import Boolean, Date, DateTime, func, insert, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from exports import cells
@@ -164,7 +165,8 @@ class RowReader:
             self.error(key, str(err))
             self.year_missing = self.year_missing or isinstance(err, cells.NoYear)
             return None, False
-        self.explain_date(key, got, context or self.context)
+        if got.year_added or got.century_added or got.whole:
+            self.explain_date(key, got, context or self.context)
         return got.date, got.month_only
 
     def explain_date(self, key: str, got: cells.DateRead, context: cells.DateContext) -> None:
@@ -220,18 +222,21 @@ class RowReader:
     def id_number(self, key: str) -> tuple[str | None, bool]:
         """(normalised number or None, ok). Numeric cells and invalid numbers are errors. The
         number is parsed once: what a valid one tells is kept in ``id_info[key]``."""
-        raw = self.raw(key)
+        raw = self.values.get(key)
+        if type(raw) is str:  # the usual cell: 18 ASCII characters, the first 17 digits,
+            # which idcard.normalize only upper-cases; its one parse
+            number = self._texts.get(key, "")
+            if len(number) == 18 and number.isascii() and number[:17].isdigit():
+                info = idcard.examine(number.upper())
+                if type(info) is idcard.IdInfo:
+                    self.id_info[key] = info
+                    return info.number, True
         if cells.is_blank(raw):
             return None, True
         if isinstance(raw, (int, float)) and not isinstance(raw, bool):
             self.error(key, NUMERIC_ID)
             return None, False
         number = idcard.normalize(self.text(key))
-        if len(number) == 18 and number[:17].isdigit():  # the usual number: one parse
-            info = idcard.examine(number)
-            if isinstance(info, idcard.IdInfo):
-                self.id_info[key] = info
-                return number, True
         if _NO_ID_SUFFIX_RE.sub("", number.strip("（）()。.")) in NO_ID_WORDS:
             self.warn(key, f"身份证号写的是“{self.text(key)}”，按没有身份证号处理，将按姓名和出生日期查重")
             self.no_id_said = True
@@ -324,6 +329,77 @@ def _stale_trigger_set_aside(conn: Any, table: str, rows: int) -> Iterator[None]
             conn.exec_driver_sql(sql)
 
 
+#: rows inserted at once from which the table's indexes are set aside (see
+#: :func:`indexes_set_aside`): built again after the rows, each in one sorted pass, they cost
+#: about a third of what keeping them up to date row by row costs
+BULK_INDEX_ROWS = 2000
+_INDEXES_SQL = ("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                "AND sql IS NOT NULL")
+_SAVEPOINT = "bulk_insert_indexes"
+
+
+@contextlib.contextmanager
+def indexes_set_aside(s: Session, table: str, rows: int) -> Iterator[None]:
+    """Around the insert of ``rows`` rows into ``table`` in the session's write transaction:
+    when they are at least BULK_INDEX_ROWS and at least as many as the table held (its
+    largest rowid), the table's own indexes are dropped before the rows go in and created again
+    from their own text in sqlite_master after them, so the schema after the transaction is the
+    same. A row breaking a unique index then fails the index's creation (IntegrityError, as the
+    insert would have failed). It all happens inside a savepoint: on any exception the rows and
+    the drops are undone together (the indexes are there again) and the exception goes on; a
+    kill or a crash rolls them back with the transaction. Otherwise nothing is done."""
+    conn = s.connection()
+    indexes: list[Any] = []
+    if rows >= BULK_INDEX_ROWS:
+        held = conn.exec_driver_sql(f'SELECT max(rowid) FROM "{table}"').scalar() or 0
+        if held <= rows:
+            indexes = list(conn.exec_driver_sql(_INDEXES_SQL, (table,)).all())
+    if not indexes:
+        yield
+        return
+    conn.exec_driver_sql(f"SAVEPOINT {_SAVEPOINT}")
+    try:
+        for name, _sql in indexes:
+            conn.exec_driver_sql(f'DROP INDEX "{name}"')
+        faults.point("import.indexes")
+        yield
+        for _name, sql in indexes:
+            conn.exec_driver_sql(sql)
+    except BaseException:
+        # unless SQLite rolled the whole transaction back already (the drops with it)
+        raw = conn.connection.dbapi_connection
+        if raw is not None and raw.in_transaction:
+            conn.exec_driver_sql(f"ROLLBACK TO {_SAVEPOINT}")
+            conn.exec_driver_sql(f"RELEASE {_SAVEPOINT}")
+        raise
+    conn.exec_driver_sql(f"RELEASE {_SAVEPOINT}")
+
+
+#: the page cache (KiB) of a bulk insert's connection while the rows go in: the table's pages
+#: and the sort of the indexes built again stay in memory (SQLite's default is 2000 KiB; it
+#: grows only as pages are used). Memory only: what is written and when is unchanged.
+BULK_CACHE_KIB = 65536
+
+
+@contextlib.contextmanager
+def page_cache_raised(s: Session, rows: int) -> Iterator[None]:
+    """Around the insert of ``rows`` rows (at least BULK_INDEX_ROWS): the connection's page
+    cache at least BULK_CACHE_KIB, set back to what it was after."""
+    conn = s.connection()
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar() if rows >= BULK_INDEX_ROWS \
+        else None
+    # a negative size is in KiB, a positive one in pages (of at most 64 KiB)
+    if before is None or -before >= BULK_CACHE_KIB or before * 64 >= BULK_CACHE_KIB:
+        yield
+        return
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:  # best effort: a failure here must not hide the error that ended the insert
+        with contextlib.suppress(DBAPIError):
+            conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
+
+
 def _row_keys(row: dict[str, Any]) -> tuple[str, ...]:
     return tuple(row)
 
@@ -337,6 +413,16 @@ def _date_text(processor: Any) -> Any:
         if type(value) is dt.date:
             return value.isoformat()
         return processor(value)
+    process.general = processor  # type: ignore[attr-defined]
+    return process
+
+
+def _bool_values(processor: Any) -> Any:
+    """The BOOLEAN bind processor, with what it makes of True and False known (``constants``:
+    :meth:`_InsertPlan.parameters` gives a plain bool its value inline)."""
+    def process(value: Any) -> Any:
+        return processor(value)
+    process.constants = (processor(True), processor(False))  # type: ignore[attr-defined]
     return process
 
 
@@ -355,10 +441,21 @@ class _InsertPlan:
 
     def parameters(self, rows: list[dict[str, Any]], stamp: dt.datetime) -> list[tuple[Any, ...]]:
         getter = self.getter
-        columns: list[Any] = [[getter(r) for r in rows]] if self.single else \
-            list(zip(*[getter(r) for r in rows]))
+        columns: list[Any] = [list(map(getter, rows))] if self.single else \
+            list(zip(*map(getter, rows)))
+        date = dt.date
         for i, process in self.processors:
-            columns[i] = list(map(process, columns[i]))
+            general = getattr(process, "general", None)
+            constants = getattr(process, "constants", None)
+            if general is not None:  # _date_text's work inline: one call a column, not a cell
+                columns[i] = [None if v is None else v.isoformat() if type(v) is date
+                              else general(v) for v in columns[i]]
+            elif constants is not None:  # _bool_values': a plain bool takes its known value
+                yes, no = constants
+                columns[i] = [yes if v is True else no if v is False else process(v)
+                              for v in columns[i]]
+            else:
+                columns[i] = list(map(process, columns[i]))
         n = len(rows)
         for default in self.defaults:
             if default is _UUID:
@@ -373,12 +470,25 @@ def new_uuids(n: int) -> list[str]:
     """``n`` of :func:`models.entities.new_uuid` at once: random version-4 uuids as
     ``uuid.uuid4`` makes them (16 random bytes, the version and variant bits set), from one
     read of the system's random source."""
+    if n <= 0:
+        return []
     data = bytearray(os.urandom(16 * n))
-    data[6::16] = bytes(b & 0x0F | 0x40 for b in data[6::16])
-    data[8::16] = bytes(b & 0x3F | 0x80 for b in data[8::16])
-    h = data.hex()
-    return [f"{h[i:i + 8]}-{h[i + 8:i + 12]}-{h[i + 12:i + 16]}-{h[i + 16:i + 20]}-"
-            f"{h[i + 20:i + 32]}" for i in range(0, 32 * n, 32)]
+    data[6::16] = data[6::16].translate(_VERSION_4)
+    data[8::16] = data[8::16].translate(_VARIANT)
+    h = data.hex().encode("ascii")
+    # 36 characters and a line break a uuid: each of the 32 hex digits put in its place for all
+    # uuids at once (one slice assignment each), then one split
+    out = bytearray(b"-" * 36 + b"\n") * n
+    for k, place in enumerate(_UUID_PLACES):
+        out[place::37] = h[k::32]
+    return out[:-1].decode("ascii").split("\n")
+
+
+#: a byte with the version (4) or the variant (10xx) bits set, by its value
+_VERSION_4 = bytes(b & 0x0F | 0x40 for b in range(256))
+_VARIANT = bytes(b & 0x3F | 0x80 for b in range(256))
+#: where the 32 hex digits of a uuid go in its 36 characters (8-4-4-4-12)
+_UUID_PLACES = [p for p in range(36) if p not in (8, 13, 18, 23)]
 
 
 _STAMP, _UUID = object(), object()
@@ -398,6 +508,8 @@ def _insert_plan(table: Any, keys: tuple[str, ...], dialect: Any) -> _InsertPlan
             if process is not None and isinstance(col.type, Date) and \
                     not isinstance(col.type, DateTime):
                 return _date_text(process)
+            if process is not None and isinstance(col.type, Boolean):
+                return _bool_values(process)
             return process
 
         names = list(keys)
@@ -475,6 +587,9 @@ class Handler:
         the import does not know becomes a question; while unanswered its row is refused
         (``required``) or the value is left empty with a warning — never 其他."""
         raw = row.text(key)
+        found, how = self.vocab.resolve(table, raw)
+        if found is not None and how is not INSIDE and how is not LEGEND:
+            return found  # what known_code gives, without anything to say (the usual cell)
         if not value_key(raw):  # empty, or only invisible characters
             return blank
         return self.one_code(row, key, table, raw, required)
@@ -482,6 +597,9 @@ class Handler:
     def one_code(self, row: RowReader, key: str, table: str, raw: str, required: bool,
                  left: str = "已留空") -> str | None:
         """One value of a code column (also one part of a multi-code cell), see ``code``."""
+        found, how = self.vocab.resolve(table, raw)
+        if found is not None and how is not INSIDE and how is not LEGEND:
+            return found  # what known_code gives, without anything to say (the usual cell)
         found = self.known_code(row, key, table, raw, required)
         if found is None:
             self.unknown(row, key, table, raw, required, left)
@@ -622,9 +740,11 @@ class Handler:
         for rec in self.new + self.updates:
             rec.pop("_group_name", None)
         model = self.model()
-        for i in range(0, len(self.new), 5000):
-            core_insert(s, model, self.new[i:i + 5000])
-            faults.point("import.insert")
+        with page_cache_raised(s, len(self.new)), \
+                indexes_set_aside(s, model.__table__.name, len(self.new)):
+            for i in range(0, len(self.new), 5000):
+                core_insert(s, model, self.new[i:i + 5000])
+                faults.point("import.insert")
         if self.updates:
             s.execute(update(model), self.updates)
         audit.log(s, "导入", self.subject, None,
@@ -760,7 +880,7 @@ class PeopleHandler(Handler):
                 if got.whole:
                     birth_problem = f"出生日期“{got.whole}”是一段日期"
                     birth = None
-                else:
+                elif got.year_added or got.century_added:
                     row.explain_date(self.birth_key, got, birth_context)
             except cells.CellProblem as err:
                 birth_problem = str(err)
@@ -875,7 +995,7 @@ class VolunteersHandler(PeopleHandler):
                  "roles": join_multi(roles), "is_backbone": backbone,
                  "group_id": self.group_id(row, "group"), "phone": row.phone("phone"),
                  "joined_on": joined, "note": row.note()}
-        if extra["group_id"] is None:
+        if extra["group_id"] is None and row.text("group"):  # an empty name is never unknown
             group_name = "".join(row.text("group").split())
             if group_name in self.unknown_groups:
                 extra["_group_name"] = group_name
@@ -883,7 +1003,8 @@ class VolunteersHandler(PeopleHandler):
             extra.update(left_on=left, leave_reason=row.text("leave_reason"))
         if values is None or row.errors:
             return
-        record = {**values, **extra}
+        record = values  # made for this row: extended in place ({**values, **extra})
+        record.update(extra)
         self.check(row, record)
         if not row.errors:
             self.place(row, record)

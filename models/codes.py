@@ -72,6 +72,8 @@ MULTI_SEP = "|"
 
 def join_multi(values: list[str] | tuple[str, ...]) -> str:
     """Store several codes in one text column: ``|留守儿童|孤儿|`` (empty for none)."""
+    if len(values) == 1:  # the usual cell: one code
+        return MULTI_SEP + values[0] + MULTI_SEP if values[0] else ""
     cleaned = [v for v in dict.fromkeys(values) if v]
     return MULTI_SEP + MULTI_SEP.join(cleaned) + MULTI_SEP if cleaned else ""
 

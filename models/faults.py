@@ -3,7 +3,8 @@
 ``GGTZ_KILL_AT=name`` kills at the first call of ``point(name)``; ``GGTZ_KILL_AT=name:k`` at
 its k-th call. Without the variable (every real run) ``point`` does nothing but count.
 Points: ``import.insert`` (each inserted row of an import), ``import.trigger`` (a bulk
-insert's first-screen trigger dropped, before the rows), ``upgrade.v<n>`` (inside the
+insert's first-screen trigger dropped, before the rows), ``import.indexes`` (a bulk insert's
+indexes dropped, before the rows), ``upgrade.v<n>`` (inside the
 upgrade step from n, before its commit), ``backup.rename`` (between a backup's verified copy
 and its rename), ``restore.swap`` (restore holding the locks, the old file kept, before the
 swap), ``package.entry`` (after each file written into a 上报包).

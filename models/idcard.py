@@ -71,17 +71,34 @@ def _parse(number: str, today: dt.date) -> IdInfo | str:
     """The one parse of a normalised number: its IdInfo, or why it is not valid."""
     if len(number) != 18:
         return f"身份证号应为18位，现在是{len(number)}位，请核对"
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    first17 = number[:17]
+    if not first17.isdigit() or not (number[17].isdigit() or number[17] == "X"):
         return "身份证号只能由数字组成，最后一位可以是X，请核对"
-    try:
-        birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
+    birth = _birth_date(number[6:14])
+    if birth is None:
         return "身份证号中的出生日期不存在，请核对"
     if birth.year < 1900 or birth > today:
         return "身份证号中的出生日期不合理，请核对"
-    if check_char(number[:17]) != number[17]:
+    if check_char(first17) != number[17]:
         return "身份证号校验位不对，请核对"
-    return IdInfo(number, birth, "男" if int(number[16]) % 2 == 1 else "女")
+    sex = _SEX.get(number[16]) or ("男" if int(number[16]) % 2 == 1 else "女")  # another digit
+    return _new_info((number, birth, sex))
+
+
+#: the sex an ID number's 17th digit tells (odd: 男)
+_SEX = {d: "男" if int(d) % 2 else "女" for d in "0123456789"}
+#: an IdInfo from its three fields (the tuple's own constructor: no Python-level __new__)
+_new_info = functools.partial(tuple.__new__, IdInfo)
+
+
+@functools.lru_cache(maxsize=16384)
+def _birth_date(digits: str) -> dt.date | None:
+    """The date of an ID number's eight birth digits (``19391028``), None when none such
+    exists (remembered: a roster's people share birth days)."""
+    try:
+        return dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    except ValueError:
+        return None
 
 
 #: :func:`_parse` remembered, for the callers that ask about one number several times (a
@@ -152,4 +169,6 @@ def normalize_phone(raw: str | None) -> str:
 
 def phone_looks_odd(phone: str) -> bool:
     """True when a non-empty phone is neither a mobile nor a landline."""
+    if len(phone) == 11 and phone[0] == "1" and phone.isascii() and phone.isdigit():
+        return False  # a mobile (the usual phone): what PHONE_RE finds, without it
     return bool(phone) and not PHONE_RE.match(phone)

@@ -24,7 +24,12 @@ def _char_initial(ch: str) -> str:
 
 def initials(text: str | None) -> str:
     """Lower-case first letters of each character's pinyin; ASCII letters and digits kept."""
-    return "".join(map(_char_initial, text or ""))
+    return _initials(text) if text else ""
+
+
+@lru_cache(maxsize=8192)  # names repeat (an import asks for every row)
+def _initials(text: str) -> str:
+    return "".join(map(_char_initial, text))
 
 
 def name_matches(text: str, name_column: Any, initials_column: Any) -> Any:

@@ -100,6 +100,19 @@ def test_import_killed_while_its_trigger_is_set_aside_leaves_the_schema_and_no_r
     _check(path)
 
 
+def test_import_killed_while_its_indexes_are_set_aside_leaves_the_schema_and_no_row(tmp_path):
+    """A kill between the drop of the 五老 table's indexes and their creation again (inside the
+    import's transaction): the file passes ``check`` with every index, and the import reruns."""
+    path, roster = _import_killed_at(tmp_path, "import.indexes")
+    con = sqlite3.connect(path)
+    assert con.execute("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
+                       "name = 'ux_volunteers_id_number'").fetchone()[0] == 1
+    con.close()
+    assert _run(None, "import", "volunteers", roster, "--db", path).returncode == 0
+    assert _counts(path)["五老"] == ROWS
+    _check(path)
+
+
 @pytest.mark.parametrize("version", [1, 2, 3])
 def test_upgrade_killed_inside_its_step_leaves_the_old_version(tmp_path, version):
     old = ROOT / "tests" / "data" / f"schema_v{version}.sqlite"

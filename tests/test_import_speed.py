@@ -51,6 +51,12 @@ def test_filled_cells_are_the_ones_that_are_not_blank(values: list[object]) -> N
     assert cells.filled(values) == [i for i, v in enumerate(values) if not cells.is_blank(v)]
 
 
+@given(st.lists(st.one_of(cell_values, st.datetimes(), st.floats(), st.integers()), max_size=8))
+def test_a_rows_texts_are_each_cells_text(values: list[object]) -> None:
+    assert cells.texts(values) == [cells.text(v) for v in values]
+    assert cells.filled_of(values, cells.texts(values)) == cells.filled(values)
+
+
 @given(st.dictionaries(st.sampled_from(["name", "note", "phone", "sex"]), cell_values))
 def test_a_row_reader_makes_each_cell_text_as_cells_text(values: dict[str, object]) -> None:
     row = kinds.RowReader(2, values, {})
@@ -144,6 +150,18 @@ def test_bulk_insert_gives_every_row_its_timestamps_and_own_uuid(db) -> None:
     assert all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}",
                             g.uuid) for g in got[:3])
     assert all(g.created_at == g.updated_at and g.created_at.microsecond == 0 for g in got)
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 2000])
+def test_new_uuids_are_random_version_4_uuids_as_uuid4_makes_them(n: int) -> None:
+    import uuid
+
+    made = kinds.new_uuids(n)
+    assert len(made) == len(set(made)) == n
+    for text in made:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text and parsed.version == 4
+        assert parsed.variant == uuid.RFC_4122
 
 
 def test_the_cursor_insert_stores_what_sqlalchemys_insert_stores(db) -> None:
@@ -263,3 +281,84 @@ def test_a_bulk_insert_sets_the_first_screen_trigger_aside_and_puts_it_back(db) 
     assert _schema(db) == before
     with db.reader() as s:
         assert s.scalar(select(func.count()).select_from(Volunteer)) == len(rows)
+
+
+def _volunteer_indexes(db) -> set[str]:
+    with db.reader() as s:
+        return set(s.connection().exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'volunteers' "
+            "AND sql IS NOT NULL").scalars())
+
+
+def test_a_bulk_insert_sets_the_indexes_aside_and_builds_them_again(db) -> None:
+    """The table's indexes, dropped while the rows of a bulk insert into a small table go in,
+    are there again after it with their own text, and answer for the new rows; a row breaking a
+    unique index fails the whole insert (IntegrityError) with the schema as before."""
+    from sqlalchemy import func
+    from sqlalchemy.exc import IntegrityError
+
+    before = _schema(db)
+    assert "ux_volunteers_id_number" in _volunteer_indexes(db)
+    rows = [{"name": f"人{i}", "name_initials": "r", "category": "老干部",
+             "id_number": f"N{i:05d}"} for i in range(kinds.BULK_INDEX_ROWS)]
+    seen: list[set[str]] = []
+    with db.session() as s, kinds.indexes_set_aside(s, "volunteers", len(rows)):
+        seen.append(_names_in(s))
+        kinds.core_insert(s, Volunteer, [dict(r) for r in rows])
+    assert seen == [set()]  # they were set aside
+    assert _schema(db) == before
+    with db.reader() as s:
+        assert s.scalar(select(func.count()).select_from(Volunteer)) == len(rows)
+        plan = s.connection().exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT id FROM volunteers WHERE id_number = 'N00007' "
+            "AND deleted_at IS NULL").all()
+        assert "ux_volunteers_id_number" in str(plan)
+        assert s.scalar(select(Volunteer.name).where(Volunteer.id_number == "N00007")) == "人7"
+    # now the table holds as many rows as a second insert brings, and one of them clashes
+    clash = [dict(r, id_number=f"M{i:05d}") for i, r in enumerate(rows)]
+    clash[-1]["id_number"] = "N00003"
+    with pytest.raises(IntegrityError), db.session() as s, \
+            kinds.indexes_set_aside(s, "volunteers", len(clash)):
+        kinds.core_insert(s, Volunteer, clash)
+    assert _schema(db) == before
+    with db.reader() as s:
+        assert s.scalar(select(func.count()).select_from(Volunteer)) == len(rows)
+
+
+def test_indexes_set_aside_are_back_when_the_insert_fails_and_the_transaction_goes_on(db) -> None:
+    """An exception inside the set-aside undoes its rows and drops (a savepoint): a caller that
+    catches it and commits keeps the schema whole and stores none of those rows."""
+    from sqlalchemy import func
+
+    before = _schema(db)
+    rows = [{"name": f"人{i}", "name_initials": "r", "category": "老干部"}
+            for i in range(kinds.BULK_INDEX_ROWS)]
+    with db.session() as s:
+        with pytest.raises(RuntimeError), kinds.indexes_set_aside(s, "volunteers", len(rows)):
+            kinds.core_insert(s, Volunteer, [dict(r) for r in rows])
+            raise RuntimeError("stop")
+        s.add(Volunteer(name="王德", name_initials="wd", category="老干部"))
+    assert _schema(db) == before
+    with db.reader() as s:
+        assert s.scalars(select(Volunteer.name)).all() == ["王德"]
+        assert s.scalar(select(func.count()).select_from(Volunteer)) == 1
+
+
+def test_indexes_stay_for_a_small_insert_or_a_larger_table(db) -> None:
+    kept: list[set[str]] = []
+    small = [{"name": "人", "name_initials": "r", "category": "老干部"}]
+    with db.session() as s:
+        with kinds.indexes_set_aside(s, "volunteers", kinds.BULK_INDEX_ROWS - 1):
+            kinds.core_insert(s, Volunteer, [dict(r) for r in small])
+            kept.append(_names_in(s))
+        s.connection().exec_driver_sql(  # the table's largest rowid now exceeds the insert
+            "UPDATE volunteers SET id = ?", (kinds.BULK_INDEX_ROWS + 1,))
+        with kinds.indexes_set_aside(s, "volunteers", kinds.BULK_INDEX_ROWS):
+            kept.append(_names_in(s))
+    assert kept == [_volunteer_indexes(db)] * 2 and kept[0]
+
+
+def _names_in(s) -> set[str]:
+    return set(s.connection().exec_driver_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'volunteers' "
+        "AND sql IS NOT NULL").scalars())
