@@ -8,9 +8,12 @@ kill during the write leaves the database exactly as before.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import itertools
 import operator
 import re
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -492,6 +495,33 @@ def run_import(db: Database, kind: str, path: Path | str, options: ImportOptions
     for later imports; calls ``before_write`` (e.g. a backup) just before it.
     ``on_progress`` may raise Cancelled.
     """
+    with _young_collections_only():
+        return _run_import(db, kind, path, options, on_progress, before_write)
+
+
+@contextlib.contextmanager
+def _young_collections_only() -> Iterator[None]:
+    """While an import runs on the main thread with Python's automatic collector on (the
+    command line): no full collection, and the youngest generation collected every 20 000
+    new objects instead of 700. A 20 000-row import keeps its rows: the full collection their
+    count triggers walks every object of the program (≈35 ms), and the young ones walk the
+    same kept rows again and again (≈15 ms) — together 4 % of the import. Cyclic garbage,
+    which dies young, is still collected. Nothing changes in the window, whose collector
+    runs on the GUI thread only (gui.collector)."""
+    if not gc.isenabled() or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    young, middle, old = gc.get_threshold()
+    gc.set_threshold(max(young, 20_000), middle, 1 << 30)
+    try:
+        yield
+    finally:
+        gc.set_threshold(young, middle, old)
+
+
+def _run_import(db: Database, kind: str, path: Path | str, options: ImportOptions | None,
+                on_progress: Progress | None,
+                before_write: Callable[[], object] | None) -> ImportReport:
     options = options or ImportOptions()
     if kind not in IMPORT_KINDS:
         raise FileProblem(f"不认识的导入类别“{kind}”。可以导入：{'、'.join(IMPORT_KINDS)}。")

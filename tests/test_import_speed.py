@@ -362,3 +362,32 @@ def _names_in(s) -> set[str]:
     return set(s.connection().exec_driver_sql(
         "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'volunteers' "
         "AND sql IS NOT NULL").scalars())
+
+
+def test_an_import_runs_no_full_collection_and_gives_the_collector_back(tmp_path):
+    """The command line's import (main thread, automatic collector): no full collection while
+    it runs, the thresholds as they were afterwards; on another thread (the window's worker)
+    nothing is changed."""
+    import gc
+    import threading
+
+    from exports import importer
+
+    before = gc.get_threshold()
+    seen: list[tuple[int, int, int]] = []
+    with importer._young_collections_only():
+        seen.append(gc.get_threshold())
+    assert seen[0][2] > 10**6 and seen[0][0] >= before[0]
+    assert gc.get_threshold() == before
+
+    def in_worker() -> None:
+        with importer._young_collections_only():
+            seen.append(gc.get_threshold())
+
+    worker = threading.Thread(target=in_worker)
+    worker.start()
+    worker.join()
+    assert seen[1] == before
+    with pytest.raises(RuntimeError), importer._young_collections_only():
+        raise RuntimeError("the import failed")
+    assert gc.get_threshold() == before
