@@ -140,7 +140,10 @@ class Loader(QObject):
 
             # pypinyin's tables (one unmarshal of ≈20 ms that no other thread can run beside):
             # here, before the pages can be clicked, not beside the first page built
-            pinyin.sort_key("关心下一代")
+            try:
+                pinyin.sort_key("关心下一代")
+            except Exception:  # (only time is at stake: the first sort loads them)
+                pass
 
             first_screen_store.install()
             warm_up(self.db.load(check=None))
