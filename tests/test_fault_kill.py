@@ -87,26 +87,19 @@ def test_import_killed_after_its_first_insert_batch_leaves_nothing(tmp_path):
     assert _counts(path)["五老"] == ROWS
 
 
-def test_import_killed_while_its_trigger_is_set_aside_leaves_the_schema_and_no_row(tmp_path):
-    """A kill between the first-screen trigger's drop and its creation again (inside the
-    import's transaction): the file is as before, trigger included, and the import reruns."""
-    path, roster = _import_killed_at(tmp_path, "import.trigger")
+@pytest.mark.parametrize(("point", "kind", "name"), [
+    ("import.trigger", "trigger", "first_screen_stale_volunteers_insert"),
+    ("import.indexes", "index", "ux_volunteers_id_number"),
+])
+def test_import_killed_while_schema_is_set_aside_leaves_the_schema_and_no_row(
+        tmp_path, point, kind, name):
+    """A kill between the drop of the first-screen trigger, or of the 五老 table's indexes, and
+    their creation again (inside the import's transaction): the file is as before — it passes
+    ``check`` with that trigger or index — and the import reruns."""
+    path, roster = _import_killed_at(tmp_path, point)
     con = sqlite3.connect(path)
-    assert con.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND "
-                       "name = 'first_screen_stale_volunteers_insert'").fetchone()[0] == 1
-    con.close()
-    assert _run(None, "import", "volunteers", roster, "--db", path).returncode == 0
-    assert _counts(path)["五老"] == ROWS
-    _check(path)
-
-
-def test_import_killed_while_its_indexes_are_set_aside_leaves_the_schema_and_no_row(tmp_path):
-    """A kill between the drop of the 五老 table's indexes and their creation again (inside the
-    import's transaction): the file passes ``check`` with every index, and the import reruns."""
-    path, roster = _import_killed_at(tmp_path, "import.indexes")
-    con = sqlite3.connect(path)
-    assert con.execute("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
-                       "name = 'ux_volunteers_id_number'").fetchone()[0] == 1
+    assert con.execute("SELECT count(*) FROM sqlite_master WHERE type = ? AND name = ?",
+                       (kind, name)).fetchone()[0] == 1
     con.close()
     assert _run(None, "import", "volunteers", roster, "--db", path).returncode == 0
     assert _counts(path)["五老"] == ROWS
