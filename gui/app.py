@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     from gui.lock import IdleLock
     from gui.main_window import MainWindow
 
+#: the threads a start runs (the loader, the pages' warming): joined before the window's
+#: process ends
+START_THREADS = ("ggtz-loader", "ggtz-pages")
 #: the modules the window needs once the database is open (imported off the GUI thread),
 #: with every page's, in the navigation's order (a page clicked never waits for an import:
 #: the GUI thread would stall on the import lock while another thread imports it)
@@ -311,6 +314,11 @@ def run_app(db_path: Path | None, smoke: bool = False, started: float | None = N
         ops = sys.modules.get("gui.ops")
         if ops is not None:
             ops.wait_for_workers(30_000)
+        # the same for the start's own threads: the loader may still be returning from the
+        # signal that carried its outcome (inside PySide's C++) when the window has closed
+        for thread in threading.enumerate():
+            if thread.name in START_THREADS and thread is not threading.current_thread():
+                thread.join(30)
 
 
 class Start:
