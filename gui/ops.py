@@ -66,14 +66,6 @@ def read_pool() -> QThreadPool:
     return _READ_POOL
 
 
-def readers_idle(msecs: int = 30_000) -> None:
-    """Called by a work that replaces the file (a restore, a password change), on the writing
-    worker, before it starts: the reads pages started (a refresh after the last change) finish
-    first, so none holds a connection the replacement must wait for."""
-    if _READ_POOL is not None:
-        _READ_POOL.waitForDone(msecs)
-
-
 def wait_for_workers(msecs: int) -> None:
     """Wait (at most ``msecs`` each) until both the worker and the readers are idle."""
     for each in (_POOL, _READ_POOL):

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from gui import files
 from gui.context import AppContext
 from gui.lock import ask_backup_password
-from gui.ops import Op, perform, readers_idle, run_op, show_error
+from gui.ops import Op, perform, run_op, show_error
 from gui.table_model import ID_ROLE, RowsModel
 from models import audit, backup, demo, records, settings
 from models.changes import Changes
@@ -246,7 +246,6 @@ class DataPage(QWidget):
         def work(_p: Any) -> Any:
             # the database closes its own connections (and opens none) for the swap, and
             # reopens them after it: Windows-safe
-            readers_idle()
             return db.restore(source, backup.backup_dir_of(db))
 
         def done(_kept: Any) -> None:

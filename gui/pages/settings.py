@@ -28,7 +28,7 @@ from gui import style
 from gui.chrome import scroll_area
 from gui.context import AppContext
 from gui.files import pick_folder
-from gui.ops import perform, readers_idle
+from gui.ops import perform
 from gui.table_model import RowsModel
 from models import aliases, paths, rollup, security, settings
 from models.changes import Changes
@@ -271,7 +271,6 @@ class SettingsPage(QWidget):
                 return
 
         def work(_p: Any) -> None:
-            readers_idle()
             db.change_password(new_password)
 
         def done(_result: Any) -> None:
